@@ -1,0 +1,149 @@
+# pmon - see, act on and talk about the processes of a Linux machine.
+#
+#   make              build ./pmon
+#   make deps         install every Debian package needed to build and test
+#   make check        build and run every test; ends with "N passed, N failed"
+#   make check SANITIZE=1   the same with ASan+UBSan, built in build-san/
+#   make bench        measure pmon against its peers and the floor
+#   make install      install the binary and the man pages (PREFIX, DESTDIR)
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CFLAGS    ?= -O2 -g
+
+# Every library pmon links, found through pkg-config.
+PKGS = libproc2 ncursesw jansson
+
+# Debian packages: to build, to test, to benchmark.
+DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
+	    libjansson-dev
+DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux \
+	    passwd groff-base man-db clang libclang-rt-14-dev
+DEB_BENCH = ngircd hyperfine
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+PMON_BIN  = $(BUILD)/pmon
+SANFLAGS  = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -fno-omit-frame-pointer
+else
+BUILD    ?= build
+PMON_BIN  = pmon
+SANFLAGS  =
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+WARNINGS    = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	      -Wmissing-prototypes -Wpointer-arith -Wundef
+ALL_CFLAGS  = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE \
+	      -DPMON_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) \
+	      $(SANFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) -lpthread
+
+SRCS     := $(wildcard src/*.c src/chat/*.c src/ui/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+LIBPMON  := $(BUILD)/libpmon.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FIX_SRCS  := $(wildcard tests/fixtures/*.c)
+FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+
+all: $(PMON_BIN)
+
+$(PMON_BIN): $(MAIN_OBJ) $(LIBPMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBPMON) $(LIBS)
+
+$(LIBPMON): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(BUILD)/%.o: %.c | $(BUILD)/.pkgs-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# A clear message instead of a wall of missing-header errors.
+$(BUILD)/.pkgs-ok:
+	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || { \
+	  echo "pmon: missing build dependencies ($(PKGS));" \
+	       "run 'make deps' (as root) to install them" >&2; exit 1; }
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBPMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null) \
+	  -o $@ $< $(LIBPMON) $(ALL_LDFLAGS) $(LIBS) \
+	  $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# Fixtures are small stand-alone programs; they are not sanitised (a
+# fixture that sits in vfork or is a zombie must stay exactly that).
+$(BUILD)/fixtures/%: tests/fixtures/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O1 -g -o $@ $< -lpthread
+
+$(BUILD)/bench/%: bench/%.c $(LIBPMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBPMON) $(ALL_LDFLAGS) $(LIBS)
+
+tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS)
+
+check: tests
+	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) tests/run-all
+
+# libFuzzer targets for the parsers (clang from Debian); FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+fuzz: | $(BUILD)/.pkgs-ok
+	@for f in $(FUZZ_SRCS); do \
+	  name=$$(basename $$f .c); out=$(BUILD)/fuzz/$$name; \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$name && \
+	  clang -std=gnu11 -D_GNU_SOURCE -Isrc -g -O1 \
+	    -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+	    -o $$out $$f $$(sed -n 's/^.* FUZZ-SOURCES: //p' $$f) $(PKG_LIBS) && \
+	  $$out -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    $(BUILD)/fuzz/corpus-$$name $$(test -d tests/fuzz/corpus && echo tests/fuzz/corpus) \
+	    || exit 1; \
+	done
+
+bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS)
+	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) bench/run
+
+# Idempotent: apt-get runs only when a package is missing, so the README's
+# test command can start with it and cost nothing on a prepared machine.
+DEB_ALL = $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
+deps:
+	@missing=$$(dpkg-query -W -f='$${Package} $${db:Status-Abbrev}\n' $(DEB_ALL) 2>/dev/null | \
+	  awk '$$2 == "ii" {ok[$$1]=1} END {n=split("$(DEB_ALL)", p, " "); \
+	  for (i = 1; i <= n; i++) if (!(p[i] in ok)) printf "%s ", p[i]}'); \
+	if [ -z "$$missing" ]; then echo "make deps: all packages present"; exit 0; fi; \
+	echo "make deps: installing $$missing"; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	  command -v sudo >/dev/null || { echo "make deps: run as root (apt-get needs it)" >&2; exit 1; }; \
+	  sudo=sudo; fi; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends $$missing
+
+install: $(PMON_BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(PMON_BIN) $(DESTDIR)$(BINDIR)/pmon
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pmon $(DESTDIR)$(MANDIR)/man1/pmon.1
+
+clean:
+	rm -rf build build-san pmon
+
+.PHONY: all tests check fuzz bench deps install uninstall clean
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,194 @@
+/*
+ * cmd_ps.c - `pmon ps`: every process (like ps -e), one row each, then a
+ * line of counts per state.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "field.h"
+#include "output.h"
+#include "pmon.h"
+#include "proc.h"
+
+struct ps_opts {
+	bool args, json, wide;
+	pid_t *pids;
+	size_t npids;
+	uid_t *uids;
+	size_t nuids;
+	const char *states;      /* NULL: every state */
+	const struct field *sort;
+	bool descending;
+};
+
+static const char valid_states[] = "RSDTtZXIPWK";
+
+static void add_users(struct ps_opts *o, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *name = strtok_r(copy, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		o->uids = xreallocarray(o->uids, o->nuids + 1, sizeof(uid_t));
+		if (lookup_uid(name, &o->uids[o->nuids++]) < 0)
+			usage_error("no such user '%s'", name);
+	}
+	free(copy);
+}
+
+static void parse_opts(int argc, char **argv, struct ps_opts *o)
+{
+	static const struct option longopts[] = {
+		{"args", no_argument, NULL, 'a'},
+		{"wide", no_argument, NULL, 'w'},
+		{"user", required_argument, NULL, 'u'},
+		{"pid", required_argument, NULL, 'p'},
+		{"state", required_argument, NULL, 'S'},
+		{"sort", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":awu:p:s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o->args = true; break;
+		case 'w': o->wide = true; break;
+		case 'u': add_users(o, optarg); break;
+		case 'p': {
+			pid_t *more;
+			size_t n = parse_pid_list(optarg, &more);
+
+			o->pids = xreallocarray(o->pids, o->npids + n, sizeof(pid_t));
+			memcpy(o->pids + o->npids, more, n * sizeof(pid_t));
+			o->npids += n;
+			free(more);
+			break;
+		}
+		case 'S':
+			if (!*optarg || strspn(optarg, valid_states) != strlen(optarg))
+				usage_error("--state takes letters from %s, not '%s'",
+					    valid_states, optarg);
+			o->states = optarg;
+			break;
+		case 's':
+			o->descending = optarg[0] == '-';
+			o->sort = field_find(optarg + (optarg[0] == '-' || optarg[0] == '+'));
+			if (!o->sort)
+				usage_error("cannot sort by '%s' (try pid, user, rss_kb, elapsed_s, comm...)", optarg);
+			break;
+		case 'j': o->json = true; break;
+		case 'h':
+			cmd_print_help(cmd_current, stdout);
+			exit(finish_stdout(EXIT_OK));
+		default:
+			usage_bad_option(c, argv);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s' (PIDs go after -p)", argv[optind]);
+}
+
+static const struct field *sort_field;
+static bool sort_descending;
+
+static int by_sort_key(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+	int r = sort_field->cmp(x, y);
+
+	if (!r)
+		r = (x->pid > y->pid) - (x->pid < y->pid);
+	return sort_descending ? -r : r;
+}
+
+static int ps_exec(int argc, char **argv)
+{
+	struct ps_opts o = {0};
+	enum field_id cols[] = {FLD_PID, FLD_PPID, FLD_USER, FLD_STAT,
+				FLD_RSS, FLD_ELAPSED, FLD_COMM};
+	struct snapshot snap;
+	struct snapshot_query q;
+	struct state_counts counts = {0};
+	struct output out;
+	json_t *doc = NULL;
+	size_t shown = 0;
+	char summary[256];
+	int status = EXIT_OK;
+
+	parse_opts(argc, argv, &o);
+	if (o.args)
+		cols[ARRAY_LEN(cols) - 1] = FLD_CMDLINE;
+	q = (struct snapshot_query){
+		/* Full STAT, with L: ps -o stat parity costs /proc/PID/status. */
+		.need = fields_need(cols, ARRAY_LEN(cols)) | PI_LOCKED |
+			(o.json ? json_process_need() : 0) |
+			(o.sort ? o.sort->need : 0),
+		.pids = o.pids, .npids = o.npids,
+		.uids = o.uids, .nuids = o.nuids,
+	};
+	if (snapshot_take(&snap, &q) < 0)
+		pmon_die_errno(EXIT_FAIL, errno,
+			       "cannot read the process table (is /proc mounted?)");
+	if (o.sort) {
+		sort_field = o.sort;
+		sort_descending = o.descending;
+		qsort(snap.procs, snap.n, sizeof(*snap.procs), by_sort_key);
+	}
+
+	output_init(&out, stdout, o.wide);
+	if (o.json)
+		doc = json_array();
+	else
+		table_header(&out, cols, ARRAY_LEN(cols));
+	for (size_t i = 0; i < snap.n; i++) {
+		const struct proc *p = &snap.procs[i];
+
+		if (o.states && !strchr(o.states, p->state))
+			continue;
+		shown++;
+		state_counts_add(&counts, p->state);
+		if (doc)
+			json_array_append_new(doc, proc_to_json(p));
+		else
+			table_row(&out, cols, ARRAY_LEN(cols), p);
+	}
+	if (doc) {
+		if (json_emit(doc, stdout) < 0)
+			status = EXIT_FAIL;
+	} else {
+		format_state_counts(&counts, summary, sizeof(summary));
+		out_raw(&out, summary);
+		out_endline(&out);
+	}
+	/* Like ps: selecting nothing is a failure scripts can test for. */
+	if (shown == 0 && (o.npids || o.nuids || o.states))
+		status = EXIT_FAIL;
+	output_free(&out);
+	snapshot_free(&snap);
+	free(o.pids);
+	free(o.uids);
+	return finish_stdout(status);
+}
+
+const struct cmd_entry cmd_ps_entry = {
+	.name = "ps",
+	.summary = "List processes with ps-style STAT and a count per state",
+	.usage = "[-aw] [-u USER,...] [-p PID,...] [--state LETTERS] [--sort [-]KEY] [--json]",
+	.help =
+	"  -a, --args            show full command lines instead of names\n"
+	"  -w, --wide            do not cut lines at the terminal's width\n"
+	"  -u, --user USER,...   only processes of these users (names or uids)\n"
+	"  -p, --pid PID,...     only these processes\n"
+	"      --state LETTERS   only processes in these states, e.g. ZD\n"
+	"  -s, --sort [-]KEY     sort by pid, ppid, user, stat, rss_kb, elapsed_s,\n"
+	"                        comm, ...; a leading - sorts descending\n"
+	"      --json            one JSON array of process objects\n"
+	"  -h, --help            show this help\n"
+	"\nColumns: PID PPID USER STAT RSS ELAPSED COMMAND; STAT is what ps -o stat\n"
+	"prints.  Exit status 1 when a filter selects no process.\n",
+	.exec = ps_exec,
+};

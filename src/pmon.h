@@ -1,0 +1,105 @@
+/*
+ * pmon.h - what every command shares: the command table entry, exit
+ * statuses, error reporting, bounded number parsing and a growable buffer.
+ */
+#ifndef PMON_H
+#define PMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#ifndef PMON_VERSION
+#define PMON_VERSION "0.0.0-dev"
+#endif
+
+/* Exit statuses, the same for every command (see EXIT STATUS in pmon(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,  /* a runtime failure: the command could not do its job */
+	EXIT_USAGE = 2, /* the command line was wrong; nothing was done */
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+/*
+ * One command.  Every cmd_*.c defines exactly one of these and it is listed
+ * once in cmd_table[] (cmd.c); dispatch, `pmon help CMD`, `pmon CMD --help`
+ * and the command list in `pmon --help` are all driven from that table.
+ */
+struct cmd_entry {
+	const char *name;
+	const char *alias;   /* NULL when there is none */
+	const char *summary; /* one line, no trailing period */
+	const char *usage;   /* the argument template after "pmon NAME" */
+	const char *help;    /* option list: "  -x, --long   text\n" per line */
+	int (*exec)(int argc, char **argv);
+};
+
+extern const struct cmd_entry *const cmd_table[];
+const struct cmd_entry *cmd_find(const char *name);
+void cmd_print_help(const struct cmd_entry *cmd, FILE *out);
+
+/*
+ * Errors.  Every message goes to stderr as "pmon: CMD: message" where CMD
+ * is the running command (cmd_current, set by the dispatcher).  The _errno
+ * variants append ": strerror(err)", so callers only say what they tried.
+ */
+extern const struct cmd_entry *cmd_current;
+
+void pmon_warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void pmon_warn_errno(int err, const char *fmt, ...) PRINTF_LIKE(2, 3);
+_Noreturn void pmon_die(int status, const char *fmt, ...) PRINTF_LIKE(2, 3);
+_Noreturn void pmon_die_errno(int status, int err, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+/* Exit 2 after the message, the usage line and a pointer to the help. */
+_Noreturn void usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* For getopt_long's ':' and '?' (commands pass an optstring starting with
+ * ':'): "option -x needs a value" or "unknown option", as a usage error. */
+_Noreturn void usage_bad_option(int c, char **argv);
+
+/* A hint for EPERM/EACCES that names the privilege that is missing. */
+const char *privilege_hint(int err);
+
+/*
+ * Bounded number parsing (sbase's estrtonum): the whole string must be a
+ * decimal number within [min, max].  parse_long returns 0, or -1 with errno
+ * EINVAL (not a number) or ERANGE (out of bounds).  estrtonum turns a bad
+ * value into a usage error that names the option (`what`).
+ */
+int parse_long(const char *s, long min, long max, long *out);
+long estrtonum(const char *s, long min, long max, const char *what);
+/* "1,2,3" into a freshly allocated array; a bad entry is a usage error. */
+size_t parse_pid_list(const char *s, pid_t **out);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+
+/* A growable byte buffer; data is always NUL-terminated. */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+void buf_reserve(struct buf *b, size_t more);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_putc(struct buf *b, char c);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/*
+ * Flush and close stdout, reporting a write error (a full disk, a closed
+ * pipe) instead of exiting 0 after losing output.  Returns the status the
+ * command should exit with, given the status it wanted.
+ */
+int finish_stdout(int status);
+
+#endif

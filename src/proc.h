@@ -1,0 +1,115 @@
+/*
+ * proc.h - the process snapshot: the one layer that reads /proc.  Commands
+ * say which items they need; only the /proc files those items live in are
+ * opened, because the cost of a scan grows with every extra file per
+ * process (stat is the cheapest; status costs about half as much again).
+ *
+ * A process is identified by its pid *and* its start time (start_ticks):
+ * a pid alone may have been recycled by the time anyone acts on it.
+ */
+#ifndef PMON_PROC_H
+#define PMON_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "procstat.h"
+
+/* The items a command can ask for.  Each names what it fills in struct
+ * proc; proc.c maps each to the libproc2 items (and so the files) behind
+ * it. */
+enum proc_item {
+	PI_PPID    = 1u << 0,  /* stat */
+	PI_STATE   = 1u << 1,  /* stat */
+	PI_STAT    = 1u << 2,  /* stat: state and modifiers s < N + l */
+	PI_LOCKED  = 1u << 3,  /* status: VmLck, the L modifier */
+	PI_UID     = 1u << 4,  /* status Uid if status is read, else the
+	                          owner of /proc/PID (one fstat, no text) */
+	PI_USER    = 1u << 5,  /* uid plus a cached name lookup */
+	PI_COMM    = 1u << 6,  /* stat */
+	PI_CMDLINE = 1u << 7,  /* cmdline */
+	PI_THREADS = 1u << 8,  /* stat */
+	PI_NICE    = 1u << 9,  /* stat */
+	PI_RSS     = 1u << 10, /* stat; status VmRSS when status is read */
+	PI_START   = 1u << 11, /* stat: start time, start_time, elapsed_s */
+	PI_CPU     = 1u << 12, /* stat: utime + stime */
+	PI_SIGNALS = 1u << 13, /* status: SigIgn, SigCgt */
+	PI_TRACE   = 1u << 14, /* status: TracerPid, Seccomp, NSpid */
+	PI_ALL     = (1u << 15) - 1,
+};
+
+
+/* NSpid levels kept: the kernel nests at most 32, real systems 2 or 3. */
+#define PROC_NS_MAX 8
+
+struct proc {
+	pid_t pid;
+	pid_t ppid;
+	char state;                    /* R S D T t Z X I ... */
+	char stat[STAT_MAX];           /* ps-style, e.g. "Ss+" */
+	uid_t uid;                     /* effective uid */
+	const char *user;              /* name, or the uid as text */
+	const char *comm;              /* raw, as the kernel gives it */
+	const char *cmdline;           /* raw args joined by spaces; "" for
+	                                  kernel threads and zombies; NULL
+	                                  when it could not be read */
+	int threads;
+	int nice;
+	pid_t session, pgrp, tpgid;
+	bool locked;                   /* has locked pages (L) */
+	bool kernel_thread;
+	unsigned long rss_kb;
+	unsigned long long start_ticks; /* clock ticks after boot */
+	time_t start_time;             /* seconds since the epoch */
+	long elapsed_s;
+	unsigned long long cpu_ticks;  /* utime + stime */
+	unsigned long long sig_ignored, sig_caught; /* signal bitmasks */
+	pid_t tracer_pid;              /* 0: not traced */
+	int seccomp;                   /* 0 off, 1 strict, 2 filter */
+	int ns_levels;                 /* NSpid: pid in each namespace, */
+	pid_t ns_pids[PROC_NS_MAX];    /* outermost (ours) first */
+	unsigned have;                 /* enum proc_item bits filled in */
+};
+
+struct snapshot {
+	struct proc *procs; /* sorted by pid */
+	size_t n;
+	unsigned have;      /* the items asked for */
+	double uptime;      /* seconds since boot, when the scan began */
+	time_t now;
+	long hz;            /* clock ticks per second */
+	struct strpool *pool; /* owns every string the procs point to */
+	size_t vanished;    /* listed in /proc but gone before being read */
+};
+
+/* Which processes to read: all (both lists empty), or only these pids,
+ * or only these effective uids.  Filtering here lets libproc2 skip the
+ * files of processes nobody asked about. */
+struct snapshot_query {
+	unsigned need;         /* enum proc_item bits */
+	const pid_t *pids;
+	size_t npids;
+	const uid_t *uids;
+	size_t nuids;
+};
+
+/*
+ * Read the processes.  A process that exits during the scan is simply
+ * absent.  Returns 0, or -1 with errno set (ENOENT: /proc is not
+ * mounted; ENOMEM).
+ */
+int snapshot_take(struct snapshot *s, const struct snapshot_query *q);
+void snapshot_free(struct snapshot *s);
+struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
+
+/* The boot-relative start time of one process, read now; with the pid it
+ * tells whether a pid still names the process a snapshot saw.  Returns 0,
+ * or -1 with errno ESRCH when there is no such process. */
+int proc_start_ticks(pid_t pid, unsigned long long *ticks);
+
+/* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
+int lookup_uid(const char *name, uid_t *uid);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * util.c - error reporting, bounded number parsing, allocation and the
+ * growable buffer shared by every command.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pmon.h"
+
+const struct cmd_entry *cmd_current;
+
+static void vwarn_errno(int err, const char *fmt, va_list ap)
+{
+	fflush(stdout); /* keep stdout and stderr in order on one terminal */
+	fputs("pmon: ", stderr);
+	if (cmd_current)
+		fprintf(stderr, "%s: ", cmd_current->name);
+	vfprintf(stderr, fmt, ap);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err));
+	fputc('\n', stderr);
+}
+
+void pmon_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(0, fmt, ap);
+	va_end(ap);
+}
+
+void pmon_warn_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(err, fmt, ap);
+	va_end(ap);
+}
+
+void pmon_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(0, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void pmon_die_errno(int status, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(err, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(0, fmt, ap);
+	va_end(ap);
+	if (cmd_current) {
+		fprintf(stderr, "usage: pmon %s %s\n", cmd_current->name,
+			cmd_current->usage);
+		fprintf(stderr, "Try 'pmon help %s' for more information.\n",
+			cmd_current->name);
+	} else {
+		fputs("Try 'pmon --help' for more information.\n", stderr);
+	}
+	exit(EXIT_USAGE);
+}
+
+void usage_bad_option(int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		usage_error("option '%s' needs a value", arg);
+	if (optopt)
+		usage_error("unknown option '-%c'", optopt);
+	usage_error("unknown option '%s'", arg);
+}
+
+const char *privilege_hint(int err)
+{
+	if (err != EPERM && err != EACCES)
+		return "";
+	if (geteuid() == 0)
+		return " (even root is refused here: a security module or a"
+		       " PID namespace boundary stands in the way)";
+	return " (you need to own the process, or run as root or with"
+	       " CAP_KILL/CAP_SYS_PTRACE)";
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || (*s != '-' && *s != '+' && (*s < '0' || *s > '9'))) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+long estrtonum(const char *s, long min, long max, const char *what)
+{
+	long v;
+
+	if (parse_long(s, min, max, &v) == 0)
+		return v;
+	if (errno == ERANGE)
+		usage_error("%s '%s' is out of range (%ld to %ld)", what, s,
+			    min, max);
+	usage_error("%s '%s' is not a number", what, s);
+}
+
+size_t parse_pid_list(const char *s, pid_t **out)
+{
+	size_t n = 0, cap = 0;
+	pid_t *pids = NULL;
+	char *copy = xstrdup(s), *save = NULL, *tok;
+
+	for (tok = strtok_r(copy, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			pids = xreallocarray(pids, cap, sizeof(*pids));
+		}
+		pids[n++] = (pid_t)estrtonum(tok, 1, INT_MAX, "PID");
+	}
+	free(copy);
+	if (n == 0)
+		usage_error("empty PID list '%s'", s);
+	*out = pids;
+	return n;
+}
+
+static _Noreturn void out_of_memory(size_t n)
+{
+	pmon_die(EXIT_FAIL, "out of memory (asked for %zu bytes)", n);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		out_of_memory(n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		out_of_memory(nmemb * size);
+	return p;
+}
+
+void *xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t bytes;
+
+	if (size && nmemb > SIZE_MAX / size)
+		out_of_memory(SIZE_MAX);
+	bytes = nmemb * size;
+	p = realloc(p, bytes ? bytes : 1);
+	if (!p)
+		out_of_memory(bytes);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+void buf_reserve(struct buf *b, size_t more)
+{
+	size_t need = b->len + more + 1;
+
+	if (need <= b->cap)
+		return;
+	if (need < b->len) /* overflow */
+		out_of_memory(SIZE_MAX);
+	b->cap = b->cap ? b->cap : 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->data = xreallocarray(b->data, b->cap, 1);
+}
+
+void buf_append(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_putc(struct buf *b, char c)
+{
+	buf_append(b, &c, 1);
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	*b = (struct buf){0};
+}
+
+int finish_stdout(int status)
+{
+	int err = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err = errno ? errno : EIO;
+	if (fclose(stdout) != 0 && !err)
+		err = errno;
+	if (err && err != EPIPE) {
+		pmon_warn_errno(err, "cannot write the output");
+		return EXIT_FAIL;
+	}
+	return err == EPIPE ? EXIT_FAIL : status;
+}
