@@ -151,6 +151,7 @@ void chat_parse_request(const char *line, size_t len, struct chat_req *req)
 		if (strlen(commands[i].word) == req->word_len &&
 		    strncasecmp(commands[i].word, req->word,
 				req->word_len) == 0) {
+			req->command = commands[i].kind;
 			req->kind = parse_args(commands[i].kind, args, alen,
 					       req);
 			if (req->kind == REQ_USAGE)

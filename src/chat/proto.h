@@ -68,6 +68,7 @@ struct chat_req {
 	size_t name_len;
 	const char *text; /* TEXT or REASON (may be empty) */
 	size_t text_len;
+	enum chat_req_kind command; /* REQ_USAGE: the command misused */
 };
 
 void chat_parse_request(const char *line, size_t len, struct chat_req *req);
