@@ -15,6 +15,12 @@
 size_t chat_next_line(const char *buf, size_t len, bool *discarding,
 		      struct chat_line *out)
 {
+	return chat_next_line_max(buf, len, CHAT_LINE_MAX, discarding, out);
+}
+
+size_t chat_next_line_max(const char *buf, size_t len, size_t max,
+			  bool *discarding, struct chat_line *out)
+{
 	const char *nl = memchr(buf, '\n', len);
 	size_t n;
 
@@ -27,7 +33,7 @@ size_t chat_next_line(const char *buf, size_t len, bool *discarding,
 		return (size_t)(nl - buf) + 1;
 	}
 	if (!nl) {
-		if (len <= CHAT_LINE_MAX)
+		if (len <= max)
 			return 0;
 		/* Over the limit with no end in sight: refuse it now, and
 		 * swallow the rest as it arrives. */
@@ -38,7 +44,7 @@ size_t chat_next_line(const char *buf, size_t len, bool *discarding,
 	n = (size_t)(nl - buf);
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
-	if (n > CHAT_LINE_MAX) {
+	if (n > max) {
 		out->kind = CHAT_LINE_TOOLONG;
 		return (size_t)(nl - buf) + 1;
 	}

@@ -43,6 +43,13 @@ struct chat_line {
  */
 size_t chat_next_line(const char *buf, size_t len, bool *discarding,
 		      struct chat_line *out);
+/* The same with another limit (the client reads server lines, which may
+ * be longer than a request once sanitised and prefixed). */
+size_t chat_next_line_max(const char *buf, size_t len, size_t max,
+			  bool *discarding, struct chat_line *out);
+/* The longest line a server sends: a request's text may triple when each
+ * invalid byte becomes U+FFFD, plus the event's prefix. */
+#define CHAT_SERVER_LINE_MAX (3 * CHAT_LINE_MAX + 256)
 
 /* A client's request: one line (see pmon(1)). */
 enum chat_req_kind {
