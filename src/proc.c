@@ -419,6 +419,11 @@ int proc_start_ticks(pid_t pid, unsigned long long *ticks)
 	return rc;
 }
 
+const char *proc_user_name(uid_t uid)
+{
+	return user_name(uid);
+}
+
 int lookup_uid(const char *name, uid_t *uid)
 {
 	struct passwd *pw = getpwnam(name);

@@ -109,6 +109,10 @@ struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
  * or -1 with errno ESRCH when there is no such process. */
 int proc_start_ticks(pid_t pid, unsigned long long *ticks);
 
+/* The name of a uid (or the uid as text), cached for the whole run; the
+ * string lives until exit.  For procwatch.c, which reads processes itself. */
+const char *proc_user_name(uid_t uid);
+
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);
 
