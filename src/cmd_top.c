@@ -129,7 +129,7 @@ static void pause_for(double s)
 		;
 }
 
-static int batch_text_frame(const struct procwatch *w, const struct top_rows *r,
+static int batch_text_frame(struct procwatch *w, const struct top_rows *r,
 			    const struct top_opts *o, bool utf8, struct buf *out)
 {
 	struct top_header h;
@@ -153,7 +153,7 @@ static int batch_text_frame(const struct procwatch *w, const struct top_rows *r,
  * script can read frame by frame. */
 static int emit_json_line(json_t *doc)
 {
-	int rc = json_dumpf(doc, stdout, JSON_COMPACT | JSON_ENSURE_ASCII |
+	int rc = json_dumpf(doc, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10) |
 					 JSON_PRESERVE_ORDER);
 
 	json_decref(doc);

@@ -93,12 +93,15 @@ static void read_sys(struct procwatch *w)
 	char text[4096];
 
 	memcpy(prev, s->cpu, sizeof(prev));
+	s->last_pid = -1;
 	if (w->sys_fds[SYS_UPTIME] >= 0 &&
 	    pread_text(w->sys_fds[SYS_UPTIME], text, sizeof(text)) > 0)
 		s->uptime = strtod(text, NULL);
 	if (w->sys_fds[SYS_LOADAVG] >= 0 &&
 	    pread_text(w->sys_fds[SYS_LOADAVG], text, sizeof(text)) > 0)
-		sscanf(text, "%lf %lf %lf", &s->load[0], &s->load[1], &s->load[2]);
+		if (sscanf(text, "%lf %lf %lf %*d/%*d %ld", &s->load[0],
+			   &s->load[1], &s->load[2], &s->last_pid) != 4)
+			s->last_pid = -1;
 	if (w->sys_fds[SYS_STAT] >= 0 &&
 	    pread_text(w->sys_fds[SYS_STAT], text, 512) > 0 &&
 	    strncmp(text, "cpu ", 4) == 0) {
@@ -159,7 +162,7 @@ static void fill_from_stat(struct procwatch *w, const struct stat_line *st,
 }
 
 /* The command line, read once per process (and again after an exec,
- * which the change of comm gives away). */
+ * which the change of comm gives away), and only when it is asked for. */
 static void read_cmdline(struct procwatch *w, pid_t pid, struct watch_extra *x)
 {
 	char path[32];
@@ -167,6 +170,7 @@ static void read_cmdline(struct procwatch *w, pid_t pid, struct watch_extra *x)
 
 	free(x->cmdline);
 	x->cmdline = NULL;
+	x->cmdline_read = true;
 	snprintf(path, sizeof(path), "%d/cmdline", (int)pid);
 	fd = openat(w->procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -261,7 +265,6 @@ static int add_new(struct procwatch *w, pid_t pid, struct proc *p,
 	x->prev_cpu = w->refreshes &&
 		      (double)st.start_ticks / (double)w->hz >= w->sys.uptime - w->interval - 1
 		      ? 0 : st.cpu_ticks;
-	read_cmdline(w, pid, x);
 	return 0;
 }
 
@@ -275,12 +278,12 @@ static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 	    st.start_ticks != p->start_ticks)
 		return -1;
 	x->prev_cpu = p->cpu_ticks;
-	if (strcmp(st.comm, x->comm) != 0) {
-		fill_from_stat(w, &st, p, x);
-		read_cmdline(w, p->pid, x);
-	} else {
-		fill_from_stat(w, &st, p, x);
+	if (strcmp(st.comm, x->comm) != 0) { /* an exec: forget the old */
+		free(x->cmdline);
+		x->cmdline = NULL;
+		x->cmdline_read = false;
 	}
+	fill_from_stat(w, &st, p, x);
 	return 0;
 }
 
@@ -354,11 +357,51 @@ static void compute_rates(struct procwatch *w)
 		struct watch_extra *x = &w->extra[i];
 
 		p->comm = x->comm;
-		p->cmdline = x->cmdline;
+		p->cmdline = x->cmdline_read ? x->cmdline : NULL;
 		x->cpu_pct = ticks > 0 && p->cpu_ticks >= x->prev_cpu ?
 			100.0 * (double)(p->cpu_ticks - x->prev_cpu) / ticks : 0;
 		x->mem_pct = mem > 0 ? 100.0 * (double)p->rss_kb / mem : 0;
 	}
+}
+
+const char *procwatch_cmdline(struct procwatch *w, size_t i)
+{
+	if (!w->extra[i].cmdline_read)
+		read_cmdline(w, w->procs[i].pid, &w->extra[i]);
+	w->procs[i].cmdline = w->extra[i].cmdline;
+	return w->extra[i].cmdline;
+}
+
+/*
+ * Whether the pid list must be read again.  /proc/loadavg ends with the
+ * newest pid the kernel handed out (to a process or thread, in this pid
+ * namespace or one below it); while it stays the same, no process can
+ * have appeared, and the ones that vanished show up as a failing pread.
+ * That saves the getdents of /proc on most refreshes of a quiet machine.
+ * The list is still read every 16th refresh, in case the pid counter
+ * went round exactly once in between.
+ */
+static bool need_listing(struct procwatch *w, long last_pid)
+{
+	bool need = last_pid < 0 || last_pid != w->last_pid ||
+		    w->since_listing >= 15 || w->refreshes == 0;
+
+	w->last_pid = last_pid;
+	w->since_listing = need ? 0 : w->since_listing + 1;
+	return need;
+}
+
+/* The table as it was, as the pid list of a refresh that skips the
+ * readdir. */
+static ssize_t known_pids(struct procwatch *w)
+{
+	if (w->n > w->pids_cap) {
+		w->pids_cap = w->n;
+		w->pids = xreallocarray(w->pids, w->pids_cap, sizeof(pid_t));
+	}
+	for (size_t i = 0; i < w->n; i++)
+		w->pids[i] = w->procs[i].pid;
+	return (ssize_t)w->n;
 }
 
 int procwatch_refresh(struct procwatch *w)
@@ -375,7 +418,7 @@ int procwatch_refresh(struct procwatch *w)
 	w->now = time(NULL);
 	read_sys(w);
 	w->boot_time = (double)w->now - w->sys.uptime;
-	npids = list_pids(w);
+	npids = need_listing(w, w->sys.last_pid) ? list_pids(w) : known_pids(w);
 	if (npids < 0)
 		return -1;
 	grow_to(w, (size_t)npids > w->n ? (size_t)npids : w->n);

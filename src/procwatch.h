@@ -24,7 +24,9 @@ struct watch_extra {
 	int fd;                        /* /proc/PID/stat, or -1: over the fd
 	                                  budget, re-opened on each refresh */
 	char comm[64];
-	char *cmdline;                 /* owned; NULL when unreadable */
+	char *cmdline;                 /* owned; NULL when unreadable or not
+	                                  read yet (see procwatch_cmdline) */
+	bool cmdline_read;
 	unsigned long long prev_cpu;   /* cpu_ticks at the previous refresh */
 	double cpu_pct;                /* of one CPU, over the last interval */
 	double mem_pct;                /* rss of MemTotal */
@@ -40,6 +42,7 @@ struct sys_stats {
 	unsigned long long cpu[CPU_STATES];  /* ticks since boot, all CPUs */
 	double cpu_pct[CPU_STATES];          /* over the last interval */
 	int ncpu;
+	long last_pid;                       /* newest pid; -1 if unknown */
 	unsigned long mem_total_kb, mem_free_kb, mem_avail_kb,
 		mem_buffers_kb, mem_cached_kb, swap_total_kb, swap_free_kb;
 };
@@ -67,6 +70,8 @@ struct procwatch {
 	unsigned long page_kb;
 	double boot_time;
 	unsigned refreshes;
+	long last_pid;               /* /proc/loadavg's newest pid */
+	unsigned since_listing;      /* refreshes since the last readdir */
 	struct buf text, line;
 };
 
@@ -80,6 +85,11 @@ int procwatch_open(struct procwatch *w);
 /* Read every process again.  0, or -1 with errno. */
 int procwatch_refresh(struct procwatch *w);
 void procwatch_close(struct procwatch *w);
+
+/* The command line of procs[i] (also set in procs[i].cmdline), read the
+ * first time it is asked for: a view that shows names never pays for
+ * them.  NULL when it cannot be read. */
+const char *procwatch_cmdline(struct procwatch *w, size_t i);
 
 /* The items of struct proc a watch fills in (its `have` bits). */
 #define PROCWATCH_HAVE (PI_PPID | PI_STATE | PI_STAT | PI_UID | PI_USER | \

@@ -49,15 +49,19 @@ static bool selected(const struct proc *p, const struct top_opts *o)
 	return ok;
 }
 
-static bool passes_filters(const struct proc *p, const struct top_opts *o)
+/* The `z` and `/` filters; the command line is read only when the name
+ * does not match already. */
+static bool passes_filters(struct procwatch *w, size_t i, const struct top_opts *o)
 {
+	const struct proc *p = &w->procs[i];
+	const char *cmdline;
+
 	if (o->zombies_only && !proc_is_zombie(p))
 		return false;
-	if (o->name_filter[0] &&
-	    !strcasestr(p->comm ? p->comm : "", o->name_filter) &&
-	    !(p->cmdline && strcasestr(p->cmdline, o->name_filter)))
-		return false;
-	return true;
+	if (!o->name_filter[0] || strcasestr(p->comm ? p->comm : "", o->name_filter))
+		return true;
+	cmdline = procwatch_cmdline(w, i);
+	return cmdline && strcasestr(cmdline, o->name_filter);
 }
 
 static void count(struct top_counts *c, char state)
@@ -117,20 +121,19 @@ static void grow(struct top_rows *r, size_t n)
 
 /* The tree view: matching processes with the ancestors that connect
  * them to a root, in pre-order, children by pid. */
-static void build_tree(struct top_rows *r, const struct procwatch *w,
+static void build_tree(struct top_rows *r, struct procwatch *w,
 		       const struct top_opts *o)
 {
 	tree_build(&r->tree, w->procs, w->n);
 	r->have_tree = true;
 	for (size_t i = 0; i < w->n; i++)
-		r->mark[i] = selected(&w->procs[i], o) &&
-			     passes_filters(&w->procs[i], o);
+		r->mark[i] = selected(&w->procs[i], o) && passes_filters(w, i, o);
 	tree_mark_ancestors(&r->tree, r->mark, r->mark);
 	tree_prune(&r->tree, r->mark);
 	r->n = tree_preorder(&r->tree, r->idx, r->depth);
 }
 
-void top_rows_build(struct top_rows *r, const struct procwatch *w,
+void top_rows_build(struct top_rows *r, struct procwatch *w,
 		    const struct top_opts *o)
 {
 	const void *ctx[2] = {w, o};
@@ -147,15 +150,19 @@ void top_rows_build(struct top_rows *r, const struct procwatch *w,
 		if (!selected(p, o))
 			continue;
 		count(&r->counts, p->state);
-		if (!o->tree && passes_filters(p, o)) {
+		if (!o->tree && passes_filters(w, i, o)) {
 			r->depth[r->n] = 0;
 			r->idx[r->n++] = (int32_t)i;
 		}
 	}
-	if (o->tree)
+	if (o->tree) {
 		build_tree(r, w, o);
-	else
-		qsort_r(r->idx, r->n, sizeof(*r->idx), compare, ctx);
+		return;
+	}
+	if (o->sort == COL_COMMAND && o->cmdline)
+		for (size_t k = 0; k < r->n; k++)
+			procwatch_cmdline(w, (size_t)r->idx[k]);
+	qsort_r(r->idx, r->n, sizeof(*r->idx), compare, ctx);
 }
 
 void top_rows_free(struct top_rows *r)
@@ -303,7 +310,7 @@ static void tree_prefix_of(const struct top_rows *r, size_t k, bool utf8,
 		    utf8 ? &tree_glyphs_utf8 : &tree_glyphs_ascii, out, size);
 }
 
-void top_row_format(struct buf *out, const struct procwatch *w,
+void top_row_format(struct buf *out, struct procwatch *w,
 		    const struct top_rows *r, size_t k,
 		    const struct top_opts *o, bool utf8)
 {
@@ -340,8 +347,7 @@ void top_row_format(struct buf *out, const struct procwatch *w,
 		tree_prefix_of(r, k, utf8, prefix, sizeof(prefix));
 		buf_puts(out, prefix);
 	}
-	if (o->cmdline && x->cmdline && *x->cmdline) {
-		name = x->cmdline;
+	if (o->cmdline && (name = procwatch_cmdline(w, (size_t)r->idx[k])) && *name) {
 		esc_append(out, name, strlen(name), utf8);
 	} else if (o->cmdline) {
 		buf_putc(out, '[');
@@ -415,7 +421,7 @@ static json_t *header_json(const struct procwatch *w, const struct top_counts *c
 	return h;
 }
 
-json_t *top_frame_json(const struct procwatch *w, const struct top_rows *r,
+json_t *top_frame_json(struct procwatch *w, const struct top_rows *r,
 		       const struct top_counts *c)
 {
 	json_t *procs = json_array(), *doc;
@@ -425,7 +431,10 @@ json_t *top_frame_json(const struct procwatch *w, const struct top_rows *r,
 	for (size_t k = 0; k < r->n; k++) {
 		const struct proc *p = &w->procs[r->idx[k]];
 		const struct watch_extra *x = &w->extra[r->idx[k]];
-		json_t *obj = proc_to_json(p);
+		json_t *obj;
+
+		procwatch_cmdline(w, (size_t)r->idx[k]);
+		obj = proc_to_json(p);
 
 		json_object_set_new(obj, "cpu_time_s",
 				    json_real((double)p->cpu_ticks / (double)w->hz));

@@ -64,7 +64,7 @@ struct top_rows {
 	size_t cap;
 };
 
-void top_rows_build(struct top_rows *r, const struct procwatch *w,
+void top_rows_build(struct top_rows *r, struct procwatch *w,
 		    const struct top_opts *o);
 void top_rows_free(struct top_rows *r);
 
@@ -84,12 +84,12 @@ void top_header_format(struct top_header *h, const struct procwatch *w,
 void top_titles_format(struct buf *out, const struct top_opts *o);
 
 /* Row k of r (escaped: safe for any terminal), appended to out. */
-void top_row_format(struct buf *out, const struct procwatch *w,
+void top_row_format(struct buf *out, struct procwatch *w,
 		    const struct top_rows *r, size_t k,
 		    const struct top_opts *o, bool utf8);
 
 /* One JSON document for a frame: {"header": {...}, "processes": [...]}. */
-json_t *top_frame_json(const struct procwatch *w, const struct top_rows *r,
+json_t *top_frame_json(struct procwatch *w, const struct top_rows *r,
 		       const struct top_counts *c);
 
 /* Columns the escaped text s takes and, with limit, the bytes that fit
