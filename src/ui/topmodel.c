@@ -116,21 +116,31 @@ static void grow(struct top_rows *r, size_t n)
 	r->cap = n + n / 4 + 64;
 	r->idx = xreallocarray(r->idx, r->cap, sizeof(*r->idx));
 	r->depth = xreallocarray(r->depth, r->cap, sizeof(*r->depth));
-	r->mark = xreallocarray(r->mark, r->cap, sizeof(*r->mark));
+	r->node = xreallocarray(r->node, r->cap, sizeof(*r->node));
+	r->map = xreallocarray(r->map, r->cap, sizeof(*r->map));
+	r->sub = xreallocarray(r->sub, r->cap, sizeof(*r->sub));
 }
 
-/* The tree view: matching processes with the ancestors that connect
- * them to a root, in pre-order, children by pid. */
+/* The tree view: the processes shown, each under its parent when that
+ * is shown too (else a root), in pre-order, children by pid.  The tree is
+ * built over a copy of just those, so a filter never drags in the chain
+ * of ancestors up to PID 1. */
 static void build_tree(struct top_rows *r, struct procwatch *w,
 		       const struct top_opts *o)
 {
-	tree_build(&r->tree, w->procs, w->n);
+	size_t m = 0;
+
+	for (size_t i = 0; i < w->n; i++) {
+		if (selected(&w->procs[i], o) && passes_filters(w, i, o)) {
+			r->sub[m] = w->procs[i];
+			r->map[m++] = (int32_t)i;
+		}
+	}
+	tree_build(&r->tree, r->sub, m);
 	r->have_tree = true;
-	for (size_t i = 0; i < w->n; i++)
-		r->mark[i] = selected(&w->procs[i], o) && passes_filters(w, i, o);
-	tree_mark_ancestors(&r->tree, r->mark, r->mark);
-	tree_prune(&r->tree, r->mark);
-	r->n = tree_preorder(&r->tree, r->idx, r->depth);
+	r->n = tree_preorder(&r->tree, r->node, r->depth);
+	for (size_t k = 0; k < r->n; k++)
+		r->idx[k] = r->map[r->node[k]];
 }
 
 void top_rows_build(struct top_rows *r, struct procwatch *w,
@@ -171,7 +181,9 @@ void top_rows_free(struct top_rows *r)
 		tree_free(&r->tree);
 	free(r->idx);
 	free(r->depth);
-	free(r->mark);
+	free(r->node);
+	free(r->map);
+	free(r->sub);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -295,7 +307,7 @@ static void plain_cell(struct buf *out, int col, const char *text)
 static void tree_prefix_of(const struct top_rows *r, size_t k, bool utf8,
 			   char *out, size_t size)
 {
-	int32_t path[64], node = r->idx[k], depth = r->depth[k];
+	int32_t path[64], node = r->node[k], depth = r->depth[k];
 
 	out[0] = '\0';
 	if (depth <= 0)

@@ -58,9 +58,11 @@ struct top_rows {
 	int32_t *depth;         /* tree depth (0 outside the tree view) */
 	size_t n;
 	struct top_counts counts;
-	struct tree tree;       /* valid in the tree view */
+	struct tree tree;       /* valid in the tree view: over sub[] */
 	bool have_tree;
-	bool *mark;             /* scratch */
+	int32_t *node;          /* tree view: row k's node in tree */
+	int32_t *map;           /* tree view: node to procs[] index */
+	struct proc *sub;       /* tree view: the processes shown */
 	size_t cap;
 };
 
