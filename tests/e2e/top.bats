@@ -340,3 +340,30 @@ for line in sys.stdin:
 	keys x
 	wait_for_screen 'PID +USER +STAT'
 }
+
+@test "top -b: beyond the open-file limit, processes are still read" {
+	start_fixture tree 2 10
+	pids=$(awk '$1 == "node" {print $2}' "$FIXTURE_OUT" | paste -sd,)
+	# 140 descriptors leave room to keep fewer than 80 stat files open,
+	# while there are more than 110 processes here: the rest are read by
+	# open/read/close on every refresh.
+	run bash -c 'ulimit -n 140 && exec "$@"' sh "$PMON" top -b -n 2 -d 0.1 -p "$FIXTURE_PID,$pids"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^Tasks: 111 total, 0 running, 111 sleeping')" -eq 2 ]
+}
+
+@test "top (tmux): wide and invalid bytes in a name are shown escaped" {
+	start_fixture name 'wide\xe5\xad\x97\xff\x1b]0;x'
+	start_top -d 0.5 -p "$FIXTURE_PID"
+	wait_for_screen "^ *$FIXTURE_PID .* wide字\\\\xff\\\\e\]0;x\$"
+	keys c
+	wait_for_screen "^ *$FIXTURE_PID .* wide字\\\\xff\\\\e\]0;x\$"
+}
+
+@test "top (tmux): c shows command lines" {
+	start_fixture name short-name long-command-line --with args
+	start_top -d 0.5 -p "$FIXTURE_PID"
+	wait_for_screen "^ *$FIXTURE_PID .* short-name\$"
+	keys c
+	wait_for_screen "^ *$FIXTURE_PID .* long-command-line --with args\$"
+}
