@@ -469,6 +469,7 @@ int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned)
 	buf_free(&text);
 	errno = err;
 	return rc;
+}
 
 const char *proc_user_name(uid_t uid)
 {
