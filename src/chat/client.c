@@ -217,6 +217,8 @@ int chat_client_flush(struct chat_client *c)
 
 	if (c->fd < 0)
 		return -1;
+	if (c->out.len == 0)
+		return 0;
 	while (off < c->out.len) {
 		ssize_t w = send(c->fd, c->out.data + off, c->out.len - off,
 				 MSG_NOSIGNAL);
