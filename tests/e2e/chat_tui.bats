@@ -109,3 +109,20 @@ tui() {
 	sees bob '^\* the room is closing'
 	[ ! -e "$SOCK" ]
 }
+
+@test "chat tui: starts the server itself, and gets back in when it is killed" {
+	tui -n tuiuser
+	screen_has '\| tuiuser \| 1 present'
+	old=$(listener_pid "$SOCK")
+	[ -n "$old" ]
+	kill -KILL "$old"
+	screen_has 'lost the connection to the room'
+	screen_has 'back in the room as tuiuser'
+	new=$(listener_pid "$SOCK")
+	[ -n "$new" ] && [ "$new" != "$old" ]
+	run "$PMON" chat --send 'you are back' -n bob
+	[ "$status" -eq 0 ]
+	screen_has 'bob: you are back'
+	tm send-keys C-d
+	screen_has '^EXIT=0$'
+}
