@@ -1197,8 +1197,10 @@ static int server_setup(struct server *s, const struct chatd_opts *o,
 	if (lock_fd < 0 && (lock_fd = chat_lock(o->path, why)) < 0)
 		return -1;
 	s->listen_fd = chat_listen(o->path, gid, why);
-	if (lock_fd != o->lock_fd)
-		close(lock_fd);
+	/* Listening (or failed): the lock has done its job.  A detached
+	 * server closes its inherited copy too, or it would hold the lock
+	 * for life and a later `pmon chatd` would wait on it forever. */
+	close(lock_fd);
 	if (s->listen_fd < 0)
 		return -1;
 	if (lstat(o->path, &st) == 0) {

@@ -229,6 +229,10 @@ three_in_the_room() {
 	[ "$ppid" != "${CLIENT_PID[alice]}" ] && [ "$ppid" != "${CLIENT_PID[bob]}" ]
 	# its own session (the double fork leaves it a non-leader in it)
 	[ "$(awk '{print $6}' "/proc/$pid/stat")" != "$(awk '{print $6}' "/proc/${CLIENT_PID[alice]}/stat")" ]
+	# a second server on the same socket is refused, not started
+	run timeout 10 "$PMON" chatd
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a server is already listening on $SOCK"* ]]
 }
 
 @test "chat: a killed server: the client says so, starts a new one and is back" {
