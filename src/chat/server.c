@@ -471,6 +471,23 @@ static void reap_dead(struct server *s)
 
 /* ---- requests --------------------------------------------------------- */
 
+/* A word from a request, fit to echo in an error: at most 32 bytes, and
+ * anything but a name's characters shown as '?'. */
+static const char *safe_word(const char *w, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < CHAT_NAME_MAX; i++) {
+		unsigned char ch = (unsigned char)w[i];
+
+		out[i] = (char)(((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				 (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+				 ch == '.') ? ch : '?');
+	}
+	out[i] = '\0';
+	return out;
+}
+
 static struct client *find_name(struct server *s, const char *name,
 				size_t n)
 {
@@ -613,9 +630,11 @@ static void do_private(struct server *s, struct client *c,
 	struct msg *m;
 
 	if (!to) {
-		client_sendf(s, c, "error nosuchname nobody called %.*s is in"
-			     " the room; /who lists who is", (int)r->name_len,
-			     r->name);
+		char w[CHAT_NAME_MAX + 1];
+
+		client_sendf(s, c, "error nosuchname nobody called %s is in"
+			     " the room; /who lists who is",
+			     safe_word(r->name, r->name_len, w));
 		return;
 	}
 	if (!clean_text(s, r->text, r->text_len))
@@ -654,8 +673,10 @@ static void do_kick(struct server *s, struct client *c,
 		return;
 	t = find_name(s, r->name, r->name_len);
 	if (!t) {
-		client_sendf(s, c, "error nosuchname nobody called %.*s is in"
-			     " the room", (int)r->name_len, r->name);
+		char w[CHAT_NAME_MAX + 1];
+
+		client_sendf(s, c, "error nosuchname nobody called %s is in"
+			     " the room", safe_word(r->name, r->name_len, w));
 		return;
 	}
 	buf_printf(&why, "kicked by %s", c->joined ? c->name : c->login);
@@ -732,12 +753,14 @@ static void handle_line(struct server *s, struct client *c, const char *line,
 		client_sendf(s, c, "error usage %s",
 			     chat_command_usage(r.command));
 		return;
-	case REQ_UNKNOWN:
-		client_sendf(s, c, "error unknown no command /%.*s; /help"
-			     " lists them (//TEXT sends a line starting with"
-			     " /)", (int)(r.word_len > 32 ? 32 : r.word_len),
-			     r.word);
+	case REQ_UNKNOWN: {
+		char w[CHAT_NAME_MAX + 1];
+
+		client_sendf(s, c, "error unknown no command /%s; /help lists"
+			     " them (//TEXT sends a line starting with /)",
+			     safe_word(r.word, r.word_len, w));
 		return;
+	}
 	default:
 		break;
 	}
