@@ -1214,6 +1214,11 @@ static int server_setup(struct server *s, const struct chatd_opts *o,
 	gethostname(host, sizeof(host) - 1);
 	snprintf(s->room, sizeof(s->room), "%s", host);
 	signal(SIGPIPE, SIG_IGN);
+	/* Run in the background of a shell, a foreground server must not be
+	 * stopped for touching its terminal: reading then fails (EIO) and
+	 * announcements from it stop, and the room goes on. */
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
 	chat_socket_dir(o->path, dir, sizeof(dir));
 	if (chat_make_dir(dir, gid, why) < 0)
 		return -1;
