@@ -333,7 +333,10 @@ static void show_event(struct server *s, const struct msg *m)
 	if (chat_format_plain(&ev, &out)) {
 		buf_putc(&out, '\n');
 		fwrite(out.data, 1, out.len, stdout);
-		fflush(stdout);
+		/* A terminal that does not take it (stopped with Ctrl-S) loses
+		 * the line from its display, never the room its turn. */
+		if (fflush(stdout) != 0)
+			clearerr(stdout);
 	}
 	buf_free(&out);
 }
@@ -1315,6 +1318,26 @@ static void tell_ready(int fd, const char *msg)
 	close(fd);
 }
 
+/*
+ * The foreground server's terminal gets its own non-blocking open of the
+ * tty (not O_NONBLOCK on the shell's shared one), so that a terminal that
+ * stops reading cannot stall the loop.
+ */
+static void display_nonblocking(void)
+{
+	const char *tty = ttyname(STDOUT_FILENO);
+	int fd;
+
+	if (!tty)
+		return;
+	fd = open(tty, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* then the display blocks, as it would anyway */
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+}
+
 int chatd_serve(const struct chatd_opts *o, int ready_fd)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
@@ -1330,6 +1353,8 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd)
 		free(s);
 		return EXIT_FAIL;
 	}
+	if (o->foreground && isatty(STDOUT_FILENO))
+		display_nonblocking();
 	if (o->foreground)
 		pmon_warn("the room is open on %s%s", o->path,
 			  isatty(STDIN_FILENO) ?
