@@ -126,3 +126,17 @@ tui() {
 	tm send-keys C-d
 	screen_has '^EXIT=0$'
 }
+
+@test "chat tui: a chatd terminal stopped with Ctrl-S does not stall the room" {
+	tm -f /dev/null new-session -d -x 80 -y 10 \
+		"'$PMON' chatd --foreground --no-flood-limit -S '$SOCK'; sleep 600"
+	for i in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	tm send-keys C-s
+	start_client_nowait alice
+	for i in $(seq 1 3000); do
+		echo "message $i, long enough to fill a terminal's buffer quickly"
+	done | "$PMON" chat -n bob >/dev/null
+	wait_for_line "$CHAT_DIR/alice.out" '^bob: message 3000,' 200
+	[ "$(grep -c '^bob: message' "$CHAT_DIR/alice.out")" -eq 3000 ]
+	tm send-keys C-q
+}
