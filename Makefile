@@ -20,7 +20,7 @@ PKGS = libproc2 ncursesw jansson
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
 	    libjansson-dev
-DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq \
+DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
 	    passwd groff-base man-db clang libclang-rt-14-dev
 DEB_BENCH = ngircd hyperfine time
 
