@@ -184,7 +184,7 @@ static void fill_from_stat(struct scan *sc, const struct stat_line *st,
 static void fill_from_status(const struct status_lines *sl, struct proc *p)
 {
 	p->uid = sl->uid;
-	p->locked = sl->vm_lck_kb != 0;
+	p->locked = (p->have & PI_LOCKED) && sl->vm_lck_kb != 0;
 	if (sl->have & STATUS_HAVE_VMRSS)
 		p->rss_kb = sl->vm_rss_kb; /* exact, where stat's is not */
 	else if (p->state == 'Z' || p->kernel_thread)
@@ -264,6 +264,10 @@ static int read_proc(struct scan *sc, pid_t pid, struct proc *p)
 		if (read_file_at(sc->procfd, path, &sc->text) < 0)
 			return -1;
 		parse_status(sc->text.data, sc->text.len, sc->status_want, &sl);
+		/* /proc/TID answers for any thread, but a thread of another
+		 * process is not a process (ps -p TID shows nothing either). */
+		if ((sl.have & STATUS_HAVE_TGID) && sl.tgid != pid)
+			return 0;
 		fill_from_status(&sl, p);
 		if (!uid_wanted(sc->q, p->uid))
 			return 0;
@@ -500,6 +504,11 @@ int snapshot_take(struct snapshot *s, const struct snapshot_query *q)
 		s->have |= PI_UID;
 	sc.files = files_for(s->have);
 	sc.status_want = status_lines_for(s->have);
+	/* Only a list of pids can name a thread that is not a process (the
+	 * listing of /proc holds processes only); status, when it is read,
+	 * tells (Tgid). */
+	if (q->npids)
+		sc.status_want |= STATUS_HAVE_TGID;
 	sc.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sc.procfd < 0 || faccessat(sc.procfd, "self/stat", R_OK, 0) < 0) {
 		if (sc.procfd >= 0)

@@ -94,7 +94,9 @@ struct snapshot {
 };
 
 /* Which processes to read: all (both lists empty), or only these pids,
- * or only these effective uids.  Filtering here lets libproc2 skip the
+ * or only these effective uids.  A pid in the list that is the id of a
+ * thread, not of a process, is left out when the items read
+ * /proc/PID/status (as pmon ps does), like ps -p leaves it out.  Filtering here lets libproc2 skip the
  * files of processes nobody asked about. */
 struct snapshot_query {
 	unsigned need;         /* enum proc_item bits */
