@@ -19,6 +19,7 @@
 #include "pmon.h"
 #include "proc.h"
 #include "signals.h"
+#include "zombie.h"
 
 struct kill_opts {
 	int sig;
@@ -263,6 +264,12 @@ static int kill_one(struct context *c, pid_t pid)
 		result(c, pid, p->comm, "refused: %s", why);
 		return 1;
 	}
+	if (proc_is_zombie(p)) {
+		/* kill(2) "succeeds" on a zombie and does nothing. */
+		result(c, pid, p->comm, "already exited (zombie): nothing to signal "
+		       "(its parent must reap it; see pmon zombies)");
+		return 0;
+	}
 	if (c->o->dry_run) {
 		result(c, pid, p->comm, "would send %s", c->signame);
 		return 0;
@@ -280,17 +287,16 @@ static int report_member(struct context *c, const struct tree_member *m)
 {
 	pid_t pid = m->ref.pid;
 
+	if (m->zombie) {
+		result(c, pid, m->comm, "already exited (zombie): nothing to signal");
+		return 0;
+	}
 	if (c->o->dry_run) {
-		result(c, pid, m->comm, m->zombie ? "zombie: already exited, "
-		       "nothing to signal" : "would send %s", c->signame);
+		result(c, pid, m->comm, "would send %s", c->signame);
 		return 0;
 	}
 	if (m->sent) {
 		result(c, pid, m->comm, "sent %s", c->signame);
-		return 0;
-	}
-	if (m->zombie) {
-		result(c, pid, m->comm, "exited before the signal: not signalled");
 		return 0;
 	}
 	result_error(c, pid, m->comm, m->err ? m->err : EIO);
@@ -337,7 +343,8 @@ static int kill_exec(int argc, char **argv)
 {
 	struct kill_opts o = {0};
 	struct context c = {.o = &o};
-	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_COMM | PI_STATE};
+	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_COMM |
+				   PI_STATE | PI_THREADS};
 	int failed = 0;
 
 	parse_opts(argc, argv, &o);

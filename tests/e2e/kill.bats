@@ -255,3 +255,40 @@ SCRIPT
 	run pmon kill abc
 	[ "$status" -eq 2 ]
 }
+
+@test "kill: a zombie is reported as such; a leader whose main thread exited is signalled" {
+	FIXTURE=$BUILD_DIR/fixtures/zombie-parent start_fixture 1 default
+	z=$(fixture_children)
+	run pmon kill "$z"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$z fixture-zombie: already exited (zombie): nothing to signal (its parent must reap it; see pmon zombies)" ]
+	# Z in /proc, but alive: its second thread runs, and TERM ends it.
+	FIXTURE=$BUILD_DIR/fixtures/zombie-parent start_fixture thread-leader
+	leader=$FIXTURE_PID
+	[ "$(proc_state "$leader")" = Z ]
+	run pmon kill "$leader"
+	[ "$output" = "$leader zombie-parent: sent TERM" ]
+	reap "$leader"
+	[ "$WAIT_STATUS" -eq 143 ]
+}
+
+@test "kill --tree: a tree holding a multi-threaded member with an exited leader" {
+	FIXTURE=/bin/sh start_fixture -c '"$0" thread-leader & echo ready; exec sleep 600' \
+		"$BUILD_DIR/fixtures/zombie-parent"
+	root=$FIXTURE_PID
+	leader=$(<"/proc/$root/task/$root/children") && leader=${leader%% *}
+	wait_for_state "$leader" Z
+	run pmon kill --tree "$root" -s KILL
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$root sleep: sent KILL"$'\n'"$leader zombie-parent: sent KILL" ]
+	reap "$root"
+	[ "$WAIT_STATUS" -eq 137 ]
+	# Its running thread died with it: no task left but (at most) the
+	# leader's own, which is now a plain zombie or gone.
+	for ((i = 0; i < 50; i++)); do
+		[ "$(ls "/proc/$leader/task" 2>/dev/null | wc -l)" -le 1 ] && break
+		sleep 0.1
+	done
+	[ "$(ls "/proc/$leader/task" 2>/dev/null | wc -l)" -le 1 ]
+}
