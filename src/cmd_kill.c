@@ -309,6 +309,7 @@ static int kill_tree(struct context *c, pid_t root)
 	const struct proc *p = snapshot_find(&c->snap, root);
 	struct frozen_tree t;
 	struct proc_ref ref;
+	sigset_t hold, saved;
 	const char *why;
 	int failed = 0;
 
@@ -322,7 +323,17 @@ static int kill_tree(struct context *c, pid_t root)
 		return 1;
 	}
 	ref = (struct proc_ref){p->pid, p->start_ticks};
+	/* A Ctrl-C between the freeze and the thaw would leave the tree
+	 * stopped: such signals wait until it is done (5 s at most). */
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigaddset(&hold, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &hold, &saved);
 	if (tree_freeze(&ref, c->self, c->o->dry_run, &t) < 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		result_error(c, root, p->comm, errno);
 		return 1;
 	}
@@ -333,6 +344,7 @@ static int kill_tree(struct context *c, pid_t root)
 				  "%zu members found", (int)root, t.n);
 		tree_signal(&t, c->o->sig);
 	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	for (size_t i = 0; i < t.n; i++)
 		failed += report_member(c, &t.m[i]);
 	tree_release(&t);
