@@ -471,6 +471,11 @@ int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned)
 	return rc;
 }
 
+const char *proc_user_name(uid_t uid)
+{
+	return user_name(uid);
+}
+
 int lookup_uid(const char *name, uid_t *uid)
 {
 	struct passwd *pw = getpwnam(name);

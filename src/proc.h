@@ -126,6 +126,10 @@ int proc_start_ticks(pid_t pid, unsigned long long *ticks);
  * (ENOENT: the kernel has no /proc/PID/sched). */
 int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned);
 
+/* The name of a uid (or the uid as text), cached for the whole run; the
+ * string lives until exit.  For procwatch.c, which reads processes itself. */
+const char *proc_user_name(uid_t uid);
+
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);
 
