@@ -292,3 +292,18 @@ SCRIPT
 	done
 	[ "$(ls "/proc/$leader/task" 2>/dev/null | wc -l)" -le 1 ]
 }
+
+@test "kill --tree: a member that cannot stop (vfork, D) delays, then is signalled anyway" {
+	start_fixture vfork
+	root=$FIXTURE_PID
+	wait_for_state "$root" D
+	run pmon kill --tree "$root" -s KILL
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"did not hold still within the deadline"* ]]
+	[[ "$output" == *"$root proc-fixture: sent KILL"* ]]
+	[ "$(grep -c ': sent KILL$' <<<"$output")" -eq 2 ]
+	reap "$root"
+	[ "$WAIT_STATUS" -eq 137 ]
+	wait_group_gone "$root"
+}
