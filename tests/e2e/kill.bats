@@ -307,3 +307,23 @@ SCRIPT
 	[ "$WAIT_STATUS" -eq 137 ]
 	wait_group_gone "$root"
 }
+
+@test "kill: a target that exits between the scan and the signal is reported gone" {
+	start_fixture sleep
+	target=$FIXTURE_PID
+	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$BATS_TEST_TMPDIR/strace.out" \
+		-e trace=pidfd_open -e inject=pidfd_open:delay_enter=2000000 \
+		"$PMON" kill "$target" >"$BATS_TEST_TMPDIR/pmon.out" 2>&1 3>&- &
+	tracer=$!
+	wait_for_line "$BATS_TEST_TMPDIR/strace.out" 'pidfd_open\('
+	kill -KILL "$target"
+	reap "$target"
+	reap "$tracer"
+	cat "$BATS_TEST_TMPDIR/pmon.out"
+	[ "$WAIT_STATUS" -eq 1 ]
+	# (Should a busy machine hand the pid on within the 2 s, pmon must
+	# say "recycled" instead: either way, nothing was signalled.)
+	out=$(cat "$BATS_TEST_TMPDIR/pmon.out")
+	[ "$out" = "$target proc-fixture: no such process (it exited)" ] ||
+		[ "$out" = "$target proc-fixture: pid $target was recycled (now another process); not signalled" ]
+}
