@@ -227,9 +227,15 @@ void top_header_format(struct top_header *h, const struct procwatch *w,
 	h->zombie_len = strlen(zombie);
 	snprintf(h->line[1] + h->zombie_at, sizeof(h->line[1]) - h->zombie_at,
 		 "%s", zombie);
+	at = snprintf(h->tasks_short, sizeof(h->tasks_short),
+		      "Tasks: %zu total, %zu run, %zu sleep, %zu disk, %zu stop, ",
+		      c->total, c->running, c->sleeping, c->disk, c->stopped);
+	h->short_zombie_at = at > 0 ? (size_t)at : 0;
+	snprintf(h->tasks_short + h->short_zombie_at,
+		 sizeof(h->tasks_short) - h->short_zombie_at, "%s", zombie);
 	snprintf(h->line[2], sizeof(h->line[2]),
-		 "%%Cpu(s): %5.1f us, %5.1f sy, %5.1f ni, %5.1f id, %5.1f wa, "
-		 "%5.1f hi, %5.1f si, %5.1f st",
+		 "%%Cpu(s):%5.1f us,%5.1f sy,%5.1f ni,%5.1f id,%5.1f wa,"
+		 "%5.1f hi,%5.1f si,%5.1f st",
 		 cp[CPU_USER], cp[CPU_SYSTEM], cp[CPU_NICE], cp[CPU_IDLE],
 		 cp[CPU_IOWAIT], cp[CPU_IRQ], cp[CPU_SOFTIRQ], cp[CPU_STEAL]);
 	cache = (double)(s->mem_buffers_kb + s->mem_cached_kb);

@@ -173,6 +173,11 @@ static void draw_header(struct view *v)
 	int n = header_lines();
 
 	top_header_format(&h, v->w, &v->rows.counts);
+	/* The zombie count ends the Tasks line: keep it on screen. */
+	if (strlen(h.line[1]) > (size_t)COLS) {
+		snprintf(h.line[1], sizeof(h.line[1]), "%s", h.tasks_short);
+		h.zombie_at = h.short_zombie_at;
+	}
 	for (int i = 0; i < n; i++)
 		put_text(i, 0, h.line[i], strlen(h.line[i]), 0);
 	if (n > 1 && v->rows.counts.zombie && (int)h.zombie_at < COLS)
