@@ -20,9 +20,9 @@ PKGS = libproc2 ncursesw jansson
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
 	    libjansson-dev
-DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux \
+DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
 	    passwd groff-base man-db clang libclang-rt-14-dev
-DEB_BENCH = ngircd hyperfine
+DEB_BENCH = ngircd hyperfine time
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san

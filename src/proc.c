@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ enum proc_file {
 	FILE_STATUS = 1u << 1,
 	FILE_CMDLINE = 1u << 2,
 	FILE_OWNER = 1u << 3, /* fstatat of /proc/PID: uid without text */
+	FILE_SCHED = 1u << 4,
 };
 
 /* Which file each item is read from; the one table that decides what a
@@ -47,7 +49,7 @@ static const struct {
 	{PI_THREADS, FILE_STAT}, {PI_NICE, FILE_STAT},
 	{PI_RSS, FILE_STAT},     {PI_START, FILE_STAT},
 	{PI_CPU, FILE_STAT},     {PI_SIGNALS, FILE_STATUS},
-	{PI_TRACE, FILE_STATUS},
+	{PI_TRACE, FILE_STATUS}, {PI_SCHED, FILE_STAT | FILE_SCHED},
 };
 
 static unsigned files_for(unsigned need)
@@ -199,6 +201,26 @@ static bool uid_wanted(const struct snapshot_query *q, uid_t uid)
 	return q->nuids == 0;
 }
 
+/* PI_SCHED, with the stat text still in sc->text.  Not there (an old
+ * kernel without SCHED_DEBUG, or the process just went): not filled. */
+static void read_sched(struct scan *sc, pid_t pid, struct proc *p)
+{
+	enum { F_PROCESSOR = 39 };
+	unsigned long long cpu;
+	char path[32];
+
+	p->have &= ~(unsigned)PI_SCHED;
+	if (parse_stat_field(sc->text.data, sc->text.len, F_PROCESSOR, &cpu) < 0)
+		return;
+	snprintf(path, sizeof(path), "%d/sched", (int)pid);
+	if (read_file_at(sc->procfd, path, &sc->text) < 0 ||
+	    parse_sched_exec_start(sc->text.data, sc->text.len,
+				   &p->last_ran_ns) < 0)
+		return;
+	p->last_cpu = (int)cpu;
+	p->have |= PI_SCHED;
+}
+
 /*
  * Read one process.  Returns 1 when it was read, 0 when it is not wanted,
  * -1 when it vanished (or was never there).
@@ -228,6 +250,8 @@ static int read_proc(struct scan *sc, pid_t pid, struct proc *p)
 		    parse_stat_line(sc->text.data, sc->text.len, &st) < 0)
 			return -1;
 		fill_from_stat(sc, &st, p);
+		if (sc->files & FILE_SCHED)
+			read_sched(sc, pid, p);
 	}
 	if (sc->files & FILE_STATUS) {
 		struct status_lines sl = {0};
@@ -416,6 +440,34 @@ int proc_start_ticks(pid_t pid, unsigned long long *ticks)
 	buf_free(&text);
 	if (rc < 0)
 		errno = ESRCH;
+	return rc;
+}
+
+int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned)
+{
+	cpu_set_t old, one;
+	struct buf text = {0};
+	int rc, err;
+
+	*pinned = false;
+	if (cpu >= 0 && cpu < CPU_SETSIZE &&
+	    sched_getaffinity(0, sizeof(old), &old) == 0) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		/* The kernel moves us before this returns, and a task that
+		 * has just been put on a CPU has a fresh exec_start. */
+		*pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+	}
+	rc = read_file_at(AT_FDCWD, "/proc/thread-self/sched", &text);
+	if (rc == 0 && parse_sched_exec_start(text.data, text.len, ns) < 0) {
+		errno = ENOENT;
+		rc = -1;
+	}
+	err = errno;
+	if (*pinned && sched_setaffinity(0, sizeof(old), &old) < 0)
+		pmon_warn_errno(errno, "cannot restore the CPU affinity");
+	buf_free(&text);
+	errno = err;
 	return rc;
 }
 

@@ -38,6 +38,10 @@ enum proc_item {
 	PI_SIGNALS = 1u << 13, /* status: SigIgn, SigCgt */
 	PI_TRACE   = 1u << 14, /* status: TracerPid, Seccomp, NSpid */
 	PI_ALL     = (1u << 15) - 1,
+	/* Not in PI_ALL: one more file per process, for the few that need
+	 * it (zombies).  stat: processor; sched: se.exec_start.  Cleared
+	 * from a proc's have when the kernel has no /proc/PID/sched. */
+	PI_SCHED   = 1u << 15,
 };
 
 
@@ -71,6 +75,11 @@ struct proc {
 	int ns_levels;                 /* NSpid: pid in each namespace, */
 	pid_t ns_pids[PROC_NS_MAX];    /* outermost (ours) first */
 	unsigned have;                 /* enum proc_item bits filled in */
+	/* PI_SCHED: the CPU it last ran on, and when it was last taken off
+	 * a CPU, on that CPU's scheduler clock (ns).  For a zombie that is
+	 * the moment it exited. */
+	int last_cpu;
+	unsigned long long last_ran_ns;
 };
 
 struct snapshot {
@@ -108,6 +117,14 @@ struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
  * tells whether a pid still names the process a snapshot saw.  Returns 0,
  * or -1 with errno ESRCH when there is no such process. */
 int proc_start_ticks(pid_t pid, unsigned long long *ticks);
+
+/* The scheduler clock of CPU cpu now (ns), comparable with last_ran_ns
+ * of a process that last ran there: pmon moves itself onto that CPU for
+ * the reading (CPU clocks can differ by the interrupt and steal time each
+ * has accounted) and back.  *pinned says whether it could; if not, the
+ * clock of whichever CPU pmon was on is given.  0, or -1 with errno
+ * (ENOENT: the kernel has no /proc/PID/sched). */
+int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned);
 
 /* The name of a uid (or the uid as text), cached for the whole run; the
  * string lives until exit.  For procwatch.c, which reads processes itself. */
