@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "pmon.h"
 #include "proc.h"
 
 /* What a watch knows about each process beyond struct proc. */

@@ -367,3 +367,42 @@ for line in sys.stdin:
 	keys c
 	wait_for_screen "^ *$FIXTURE_PID .* long-command-line --with args\$"
 }
+
+@test "top -b: a process that exits leaves the table, a new one enters it" {
+	start_fixture sleep
+	old=$FIXTURE_PID
+	"$PMON" top -b -n 3 -d 1 --json >"$T/frames" 2>&1 3>&- &
+	top=$!
+	wait_for_line "$T/frames" '^\{' # the first frame
+	kill -KILL "$old"
+	wait "$old" 2>/dev/null || true
+	start_fixture sleep
+	new=$FIXTURE_PID
+	wait "$top"
+	python3 -c '
+import json, sys
+frames = [json.loads(l) for l in open(sys.argv[1])]
+assert len(frames) == 3
+pids = [{p["pid"] for p in f["processes"]} for f in frames]
+old, new = int(sys.argv[2]), int(sys.argv[3])
+assert old in pids[0] and new not in pids[0]
+assert old not in pids[2] and new in pids[2], (old in pids[2], new in pids[2])
+' "$T/frames" "$old" "$new"
+}
+
+@test "top (tmux): r reaps the selected zombie" {
+	start_fixture zombie 1 handler
+	parent=$FIXTURE_PID
+	kid=$(fixture_children)
+	start_top -d 0.5 --sort pid -p "$parent,$kid"
+	keys Down # the zombie: its pid is above its parent's
+	keys r
+	wait_for_screen "Reap zombie\(s\) of PID $kid \(fixture-zombie\)\? \[y/N\]"
+	keys y Enter
+	wait_for_screen 'reap: |no reap support'
+	if screen | grep -q 'no reap support'; then
+		skip "this build has no reap.h yet"
+	fi
+	wait_for_screen '^Tasks: 1 total'
+	[ ! -e "/proc/$kid" ]
+}
