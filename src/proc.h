@@ -109,6 +109,20 @@ struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
  * or -1 with errno ESRCH when there is no such process. */
 int proc_start_ticks(pid_t pid, unsigned long long *ticks);
 
+/* The threads of one process, read now: tid and state letter of each.
+ * Returns how many (filled into *tids / *states, freshly allocated), or
+ * -1 with errno ESRCH when the process is gone. */
+struct proc_thread {
+	pid_t tid;
+	char state;
+};
+int proc_threads(pid_t pid, struct proc_thread **out);
+
+/* Where the vDSO of process or thread pid is mapped ([vdso] in
+ * /proc/PID/maps; ask a live thread when the leader has exited).  0, or
+ * -1 with errno ENOENT when it has none, ESRCH when it is gone. */
+int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
+
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);
 
