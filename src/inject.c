@@ -162,7 +162,7 @@ static int hold(struct held *h, const struct timespec *start, long timeout_us)
 		case STOP_EVENT:
 			h->at_syscall_stop = false;
 			if (get_regs(h->tid, &h->saved) < 0) {
-				fail(h, INJECT_FAILED, "cannot read its registers: %s",
+				fail(h, INJECT_FAILED, "cannot read the parent's registers: %s",
 				     strerror(errno));
 				return -1;
 			}
@@ -182,8 +182,8 @@ static int hold(struct held *h, const struct timespec *start, long timeout_us)
 			continue;
 		case STOP_TIMEOUT:
 			fail(h, INJECT_REFUSED,
-			     "it did not stop within %ld ms (uninterruptible sleep, "
-			     "state D?); nothing was changed", timeout_us / 1000);
+			     "the parent did not stop within %ld ms (uninterruptible "
+			     "sleep, state D?); nothing was changed", timeout_us / 1000);
 			return -1;
 		case STOP_GONE:
 			goto gone;
@@ -214,7 +214,7 @@ static int inject_one(struct held *h, unsigned long sys_addr, pid_t zpid, long *
 		r.rdx = WNOHANG | __WALL;
 		r.r10 = 0;
 		if (set_regs(h->tid, &r) < 0) {
-			fail(h, INJECT_FAILED, "cannot set its registers: %s", strerror(errno));
+			fail(h, INJECT_FAILED, "cannot set the parent's registers: %s", strerror(errno));
 			return -1;
 		}
 		h->regs_changed = true;
@@ -335,10 +335,10 @@ static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
 		int err = errno;
 
 		if (err == EPERM)
-			fail(&h, INJECT_REFUSED, "cannot ptrace it: it is already "
-			     "traced, or %s", privilege_hint(err));
+			fail(&h, INJECT_REFUSED, "cannot ptrace the parent: it is "
+			     "already traced, or %s", privilege_hint(err));
 		else
-			fail(&h, INJECT_REFUSED, "cannot ptrace it: %s", strerror(err));
+			fail(&h, INJECT_REFUSED, "cannot ptrace the parent: %s", strerror(err));
 		return;
 	}
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 ||
@@ -346,15 +346,15 @@ static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
 		return; /* exiting detaches: nothing was changed */
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (start_ticks && (proc_start_ticks(pid, &now) < 0 || now != start_ticks)) {
-		fail(&h, INJECT_REFUSED, "its PID now names another process "
-		     "(recycled); not touched");
+		fail(&h, INJECT_REFUSED, "the parent's PID now names another "
+		     "process (recycled); not touched");
 	} else if (!is_x86_64(tid)) {
-		fail(&h, INJECT_REFUSED, "it is not a 64-bit x86 process");
+		fail(&h, INJECT_REFUSED, "the parent is not a 64-bit x86 process");
 	} else {
 		errno = 0;
 		word = ptrace(PTRACE_PEEKTEXT, tid, (void *)sys_addr, NULL);
 		if ((word & 0xffff) != 0x050f || errno)
-			fail(&h, INJECT_REFUSED, "its vDSO has no syscall instruction where expected");
+			fail(&h, INJECT_REFUSED, "the parent's vDSO has no syscall instruction where expected");
 	}
 	for (size_t i = 0; i < n && res->status == INJECT_DONE; i++)
 		if (inject_one(&h, sys_addr, zpids[i], &rets[i]) < 0)
@@ -378,8 +378,8 @@ static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_resul
 
 	if (proc_vdso_range(tid, &start, &end) < 0) {
 		snprintf(res->why, sizeof(res->why), errno == ENOENT ?
-			 "it has no vDSO to borrow a syscall instruction from" :
-			 "it has exited");
+			 "the parent has no vDSO to borrow a syscall "
+			 "instruction from" : "the parent has exited");
 		return -1;
 	}
 	if (end <= start || end - start > (1ul << 20))
@@ -389,7 +389,7 @@ static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_resul
 	remote = (struct iovec){(void *)start, end - start};
 	got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 	if (got < 0) {
-		snprintf(res->why, sizeof(res->why), "cannot read its memory: %s%s%s",
+		snprintf(res->why, sizeof(res->why), "cannot read the parent's memory: %s%s%s",
 			 strerror(errno), errno == EPERM ? "; " : "",
 			 errno == EPERM ? privilege_hint(EPERM) : "");
 	} else {
@@ -402,7 +402,7 @@ static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_resul
 		}
 		if (rc < 0)
 			snprintf(res->why, sizeof(res->why),
-				 "its vDSO has no syscall instruction to borrow");
+				 "the parent's vDSO has no syscall instruction to borrow");
 	}
 	free(text);
 	return rc;
@@ -464,7 +464,7 @@ int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
 		rets[i] = -ECHILD;
 	tid = pick_thread(pid);
 	if (!tid) {
-		snprintf(res->why, sizeof(res->why), "it has no live thread");
+		snprintf(res->why, sizeof(res->why), "the parent has no live thread");
 		return -1;
 	}
 	if (find_vdso_syscall(tid, &sys_addr, res) < 0)

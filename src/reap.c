@@ -223,9 +223,9 @@ static const char *inject_refusal(const struct proc *p, char *buf, size_t size)
 		return buf;
 	}
 	if (p->seccomp) {
-		snprintf(buf, size, "its parent runs under seccomp (%s), whose "
-			 "filter could kill it on the injected call",
-			 p->seccomp == 1 ? "strict mode" : "a filter");
+		snprintf(buf, size, "its parent runs under %s, which could "
+			 "kill it on the injected call", p->seccomp == 1 ?
+			 "seccomp strict mode" : "a seccomp filter");
 		return buf;
 	}
 	return NULL;
