@@ -33,7 +33,7 @@ start_parent() {
 	PARENT_PID=$(awk '$1 == "parent" {print $2; exit}' "$FIXTURE_OUT")
 	# Inside a PID namespace with its own /proc the parent only knows
 	# its inner pid; ours is then the wrapper's child.
-	[ "$PARENT_PID" = 1 ] && PARENT_PID=$(cat /proc/"$FIXTURE_PID"/task/*/children)
+	[ "$PARENT_PID" = 1 ] && PARENT_PID=$(echo $(cat /proc/"$FIXTURE_PID"/task/*/children))
 	descends_from "$PARENT_PID" "$FIXTURE_PID" || {
 		echo "parent '$PARENT_PID' is not a process this test started" >&2
 		PARENT_PID=
@@ -61,6 +61,7 @@ zombies_of() {
 	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
 		[ "$(proc_state "$c")" = Z ] && echo "$c"
 	done
+	return 0
 }
 
 # Kill the fixture's whole tree at teardown, wrappers included; only
