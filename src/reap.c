@@ -187,14 +187,12 @@ static struct proc_ref parent_ref(const struct group *g)
 	return (struct proc_ref){g->parent.pid, g->parent.start_ticks};
 }
 
-static size_t try_nudge(struct group *g, bool asked)
+static size_t try_nudge(struct group *g)
 {
 	struct proc_ref ref = parent_ref(g);
 	enum sigchld_disp d = sigchld_disposition(&g->parent);
 	size_t left;
 
-	if (!asked && d != SIGCHLD_CAUGHT)
-		return g->n; /* it cannot help: go straight on */
 	if (signal_send(&ref, SIGCHLD) < 0) {
 		fail_all(g, "nudge: %s", signal_error(errno));
 		return recheck(g, REAP_NUDGE);
@@ -212,8 +210,7 @@ static size_t try_nudge(struct group *g, bool asked)
 	return left;
 }
 
-/* Why inject must not touch this parent, or NULL. */
-static const char *inject_refusal(const struct proc *p, char *buf, size_t size)
+const char *reap_inject_refusal(const struct proc *p, char *buf, size_t size)
 {
 	if (!inject_supported())
 		return "inject is implemented and tested on x86_64 only";
@@ -240,7 +237,7 @@ static size_t try_inject(struct group *g)
 	char why[256];
 	size_t m = 0, left;
 
-	no = inject_refusal(&g->parent, why, sizeof(why));
+	no = reap_inject_refusal(&g->parent, why, sizeof(why));
 	if (no) {
 		fail_all(g, "inject refused: %s", no);
 		free(zpids);
@@ -354,17 +351,30 @@ static size_t try_kill_parent(struct group *g)
 	return left;
 }
 
-static bool is_init(const struct proc *p)
+bool reap_is_init(const struct proc *p)
 {
 	return p->pid == 1 || (p->ns_levels > 1 && p->ns_pids[p->ns_levels - 1] == 1);
 }
 
+unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d)
+{
+	switch (o->method) {
+	case REAP_NUDGE: return REAP_STEP_NUDGE;
+	case REAP_INJECT: return REAP_STEP_INJECT;
+	case REAP_KILL_PARENT: return REAP_STEP_KILL;
+	case REAP_AUTO: break;
+	}
+	/* Default and ignored parents never act on SIGCHLD: no point. */
+	return (d == SIGCHLD_CAUGHT ? REAP_STEP_NUDGE : 0) | REAP_STEP_INJECT |
+	       (o->kill_parent ? REAP_STEP_KILL : 0);
+}
+
 static void reap_group(struct group *g)
 {
-	const struct reap_opts *o = g->o;
+	unsigned plan = reap_plan(g->o, sigchld_disposition(&g->parent));
 	size_t left = g->n;
 
-	if (is_init(&g->parent)) {
+	if (reap_is_init(&g->parent)) {
 		fail_all(g, g->parent.pid == 1 ?
 			 "its parent is PID 1 (init), which reaps its own "
 			 "children; pmon never touches PID 1" :
@@ -372,12 +382,11 @@ static void reap_group(struct group *g)
 			 "namespace's init); pmon never touches an init");
 		return;
 	}
-	if (o->method == REAP_AUTO || o->method == REAP_NUDGE)
-		left = try_nudge(g, o->method == REAP_NUDGE);
-	if (left && (o->method == REAP_AUTO || o->method == REAP_INJECT))
+	if (plan & REAP_STEP_NUDGE)
+		left = try_nudge(g);
+	if (left && (plan & REAP_STEP_INJECT))
 		left = try_inject(g);
-	if (left && (o->method == REAP_KILL_PARENT ||
-		     (o->method == REAP_AUTO && o->kill_parent)))
+	if (left && (plan & REAP_STEP_KILL))
 		try_kill_parent(g);
 }
 

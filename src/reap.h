@@ -19,7 +19,9 @@
 #include <sys/types.h>
 
 #include "pmon.h"
+#include "proc.h"
 #include "signals.h"
+#include "zombie.h"
 
 enum reap_method { REAP_AUTO, REAP_NUDGE, REAP_INJECT, REAP_KILL_PARENT };
 
@@ -77,8 +79,21 @@ void reap_result_line(const struct reap_result *r, struct buf *b);
 const char *reap_method_name(enum reap_method m);
 int reap_method_from_name(const char *name);
 
-/* The parent pid to give wait4() for zombie z of parent p: z's pid in
+/* The pid to give the parent's wait4() for its zombie z: z's pid in
  * p's PID namespace (NSpid), which is p's innermost one. */
 pid_t reap_pid_in_parent_ns(const struct proc *z, const struct proc *p);
+
+/* The steps reap_run takes for a parent with SIGCHLD disposition d: a
+ * nudge only where it can help (a handler) unless asked for by name;
+ * kill-parent only when asked for. */
+enum { REAP_STEP_NUDGE = 1u, REAP_STEP_INJECT = 2u, REAP_STEP_KILL = 4u };
+unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d);
+
+/* PID 1, or the init of the parent's own PID namespace: never touched. */
+bool reap_is_init(const struct proc *p);
+
+/* Why inject must not touch parent p (traced, seccomp, unsupported
+ * architecture), written into buf; NULL when nothing stands in the way. */
+const char *reap_inject_refusal(const struct proc *p, char *buf, size_t size);
 
 #endif

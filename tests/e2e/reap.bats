@@ -350,7 +350,7 @@ inject_kind() {
 	touch "$stop"
 	wait "$sender"
 	n=$(cat "$sent")
-	echo "sent $n RTMIN, $passed of them passed on by pmon while it held the parent"
+	echo "# sent $n RTMIN; pmon passed $passed on while holding the parent" >&3
 	[ "$n" -gt 0 ]
 	for i in $(seq 50); do
 		kill -USR2 "$PARENT_PID"
