@@ -20,9 +20,9 @@ PKGS = libproc2 ncursesw jansson
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
 	    libjansson-dev
-DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux \
+DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
 	    passwd groff-base man-db clang libclang-rt-14-dev
-DEB_BENCH = ngircd hyperfine
+DEB_BENCH = ngircd hyperfine time
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
@@ -35,8 +35,11 @@ PMON_BIN  = pmon
 SANFLAGS  =
 endif
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# Asked of pkg-config when first used, not when the Makefile is read, so
+# that `make deps all` builds with the packages `deps` has just installed;
+# the $(eval) keeps the answer, so pkg-config runs once per make.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 WARNINGS    = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wpointer-arith -Wundef
 ALL_CFLAGS  = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE \

@@ -1,19 +1,104 @@
 /*
- * cmd_chatd.c - `pmon chatd` (not written yet: see its issue).
+ * cmd_chatd.c - `pmon chatd`: run the operators' room (src/chat/server.c).
  */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat/server.h"
+#include "chat/sock.h"
 #include "pmon.h"
+
+static gid_t group_id(const char *name)
+{
+	struct group *gr = getgrnam(name);
+	long gid;
+
+	if (gr)
+		return gr->gr_gid;
+	if (parse_long(name, 0, INT_MAX, &gid) == 0)
+		return (gid_t)gid;
+	usage_error("no such group '%s'", name);
+}
+
+/* --flood RATE[/BURST] (lines per second; 0 turns it off). */
+static void parse_flood(const char *arg, struct chatd_opts *o)
+{
+	char *copy = xstrdup(arg), *slash = strchr(copy, '/');
+
+	if (slash)
+		*slash++ = '\0';
+	o->flood_rate = (double)estrtonum(copy, 0, 1000000, "--flood rate");
+	o->flood_burst = slash ? (double)estrtonum(slash, 1, 1000000,
+						   "--flood burst") :
+				 2 * o->flood_rate;
+	if (o->flood_burst < 1)
+		o->flood_burst = 1;
+	free(copy);
+}
 
 static int chatd_exec(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	pmon_die(EXIT_FAIL, "not implemented yet");
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 'S'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"group", required_argument, NULL, 'g'},
+		{"log", required_argument, NULL, 'l'},
+		{"flood", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct chatd_opts o;
+	const char *sock = NULL;
+	char why[CHAT_WHY_MAX];
+	int c;
+
+	chatd_opts_init(&o);
+	while ((c = getopt_long(argc, argv, ":S:fg:l:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S': sock = optarg; break;
+		case 'f': o.foreground = true; break;
+		case 'g':
+			o.has_group = true;
+			o.group = group_id(optarg);
+			o.group_name = optarg;
+			break;
+		case 'l': o.log_path = optarg; break;
+		case 'F': parse_flood(optarg, &o); break;
+		case 'h':
+			cmd_print_help(cmd_current, stdout);
+			return finish_stdout(EXIT_OK);
+		default: usage_bad_option(c, argv);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	o.path = chat_socket_path(sock);
+	if (o.foreground)
+		return chatd_serve(&o, -1);
+	if (chatd_start_detached(&o, why) < 0)
+		pmon_die(EXIT_FAIL, "%s", why);
+	return EXIT_OK;
 }
 
 const struct cmd_entry cmd_chatd_entry = {
 	.name = "chatd",
-	.summary = "(not implemented yet)",
-	.usage = "",
-	.help = "",
+	.summary = "Run the operators' chat room on a UNIX socket",
+	.usage = "[-S SOCKET] [--foreground] [--group GROUP] [--log FILE]"
+		 " [--flood RATE[/BURST]]",
+	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
+		"                        else " CHAT_DEFAULT_SOCKET ")\n"
+		"  -f, --foreground      stay on this terminal: show the room, and send\n"
+		"                        every line typed here as an announcement\n"
+		"  -g, --group GROUP     let members of GROUP in too (besides root and\n"
+		"                        the owner)\n"
+		"  -l, --log FILE        append every event to FILE; a restart reloads\n"
+		"                        its last 200 events\n"
+		"      --flood RATE[/BURST]  lines per second a client may send before\n"
+		"                        it is slowed down (default 20/40; 0: no limit)\n"
+		"  -h, --help            show this help\n",
 	.exec = chatd_exec,
 };

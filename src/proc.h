@@ -38,6 +38,10 @@ enum proc_item {
 	PI_SIGNALS = 1u << 13, /* status: SigIgn, SigCgt */
 	PI_TRACE   = 1u << 14, /* status: TracerPid, Seccomp, NSpid */
 	PI_ALL     = (1u << 15) - 1,
+	/* Not in PI_ALL: one more file per process, for the few that need
+	 * it (zombies).  stat: processor; sched: se.exec_start.  Cleared
+	 * from a proc's have when the kernel has no /proc/PID/sched. */
+	PI_SCHED   = 1u << 15,
 };
 
 
@@ -71,6 +75,11 @@ struct proc {
 	int ns_levels;                 /* NSpid: pid in each namespace, */
 	pid_t ns_pids[PROC_NS_MAX];    /* outermost (ours) first */
 	unsigned have;                 /* enum proc_item bits filled in */
+	/* PI_SCHED: the CPU it last ran on, and when it was last taken off
+	 * a CPU, on that CPU's scheduler clock (ns).  For a zombie that is
+	 * the moment it exited. */
+	int last_cpu;
+	unsigned long long last_ran_ns;
 };
 
 struct snapshot {
@@ -110,7 +119,7 @@ struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
 int proc_start_ticks(pid_t pid, unsigned long long *ticks);
 
 /* The threads of one process, read now: tid and state letter of each.
- * Returns how many (filled into *tids / *states, freshly allocated), or
+ * Returns how many (in *out, freshly allocated), or
  * -1 with errno ESRCH when the process is gone. */
 struct proc_thread {
 	pid_t tid;
@@ -122,6 +131,18 @@ int proc_threads(pid_t pid, struct proc_thread **out);
  * /proc/PID/maps; ask a live thread when the leader has exited).  0, or
  * -1 with errno ENOENT when it has none, ESRCH when it is gone. */
 int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
+
+/* The scheduler clock of CPU cpu now (ns), comparable with last_ran_ns
+ * of a process that last ran there: pmon moves itself onto that CPU for
+ * the reading (CPU clocks can differ by the interrupt and steal time each
+ * has accounted) and back.  *pinned says whether it could; if not, the
+ * clock of whichever CPU pmon was on is given.  0, or -1 with errno
+ * (ENOENT: the kernel has no /proc/PID/sched). */
+int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned);
+
+/* The name of a uid (or the uid as text), cached for the whole run; the
+ * string lives until exit.  For procwatch.c, which reads processes itself. */
+const char *proc_user_name(uid_t uid);
 
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);

@@ -182,3 +182,63 @@ void join_cmdline(const char *buf, size_t len, struct buf *out)
 		if (out->data[i] == '\0')
 			out->data[i] = ' ';
 }
+
+int parse_stat_field(const char *buf, size_t len, int field,
+		     unsigned long long *v)
+{
+	const char *end = buf + len, *p = NULL;
+	bool neg;
+
+	/* comm ends at the last ')'; the state is field 3, then numbers. */
+	for (const char *q = end; q > buf; q--)
+		if (q[-1] == ')') {
+			p = q;
+			break;
+		}
+	if (!p || field < 4 || p + 3 > end)
+		return -1;
+	p += 3;
+	for (int f = 4; f <= field; f++)
+		if (next_num(&p, end, v, &neg) < 0)
+			return -1;
+	return 0;
+}
+
+int parse_sched_exec_start(const char *buf, size_t len,
+			   unsigned long long *ns)
+{
+	static const char key[] = "se.exec_start";
+	const char *line = buf, *end = buf + len;
+
+	while (line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		const char *v;
+		unsigned long long ms = 0, frac = 0;
+		int digits = 0;
+
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - line) > sizeof(key) &&
+		    memcmp(line, key, sizeof(key) - 1) == 0 &&
+		    (line[sizeof(key) - 1] == ' ' || line[sizeof(key) - 1] == ':')) {
+			v = memchr(line, ':', (size_t)(eol - line));
+			if (!v)
+				return -1;
+			for (v++; v < eol && *v == ' '; v++)
+				;
+			if (v >= eol || *v < '0' || *v > '9')
+				return -1;
+			for (; v < eol && *v >= '0' && *v <= '9'; v++)
+				ms = ms * 10 + (unsigned long long)(*v - '0');
+			if (v < eol && *v == '.')
+				for (v++; v < eol && *v >= '0' && *v <= '9' && digits < 6; v++, digits++)
+					frac = frac * 10 + (unsigned long long)(*v - '0');
+			for (; digits < 6; digits++)
+				frac *= 10;
+			*ns = ms * 1000000ull + frac;
+			return 0;
+		}
+		line = eol + 1;
+	}
+	return -1;
+}

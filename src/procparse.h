@@ -59,4 +59,14 @@ void parse_status(const char *buf, size_t len, unsigned want,
  * spaces (the trailing NUL dropped).  out is reset first. */
 void join_cmdline(const char *buf, size_t len, struct buf *out);
 
+/* One numeric field of /proc/PID/stat by its number in proc(5) (4 = ppid
+ * ... 39 = processor, 52 = exit_code).  0, or -1 when malformed/absent. */
+int parse_stat_field(const char *buf, size_t len, int field,
+		     unsigned long long *v);
+
+/* /proc/PID/sched: se.exec_start ("12345.678901", milliseconds on the
+ * scheduler's clock) in nanoseconds.  0, or -1 when the line is absent. */
+int parse_sched_exec_start(const char *buf, size_t len,
+			   unsigned long long *ns);
+
 #endif

@@ -1,7 +1,58 @@
 #!/usr/bin/env bats
-# pmon ps: states of real fixture processes, STAT parity with ps.
+# pmon ps: real fixture processes in every state, STAT parity with ps(1),
+# the selection options, the summary line, JSON, exit statuses and
+# hostile names.
 
 load helpers
+
+# The STAT pmon ps shows for PID (the row whose first column is PID).
+pmon_stat() { "$PMON" ps -p "$1" | awk -v p="$1" '$1 == p {print $4}'; }
+# And the one ps(1) shows.
+ps_stat() { ps -o stat= -p "$1" | tr -d ' '; }
+
+# Assert pmon and ps agree on PID's STAT and that it is $2.
+stat_is() {
+	local mine theirs
+	mine=$(pmon_stat "$1")
+	theirs=$(ps_stat "$1")
+	echo "pid $1: pmon '$mine', ps '$theirs', expected '$2'"
+	[ "$mine" = "$theirs" ]
+	[ "$mine" = "$2" ]
+}
+
+# start_wrapped CMD... -- MODE ARGS: start_fixture, but the fixture is run
+# by CMD (nice, setsid, setpriv), which must exec it so that $! is the
+# fixture itself.
+start_wrapped() {
+	local wrap=()
+	while [ "$1" != -- ]; do
+		wrap+=("$1")
+		shift
+	done
+	shift
+	FIXTURE_OUT=$BATS_TEST_TMPDIR/fixture.${#FIXTURE_PIDS[@]}.out
+	"${wrap[@]}" "$FIXTURE" "$@" >"$FIXTURE_OUT" 2>&1 </dev/null 3>&- &
+	FIXTURE_PID=$!
+	FIXTURE_PIDS+=("$FIXTURE_PID")
+	wait_for_line "$FIXTURE_OUT" '^ready' || {
+		cat "$FIXTURE_OUT" >&2
+		return 1
+	}
+}
+
+# no_bytes REGEX [FILE]: no line of FILE (or stdin) matches the byte
+# regex.  (A bare `! grep` would not fail a bats test.)
+no_bytes() { ! LC_ALL=C grep -q "$@"; }
+
+# A pid that names no process: one we started and reaped.
+free_pid() {
+	local pid
+	sleep 0 3>&- &
+	pid=$!
+	wait "$pid"
+	if kill -0 "$pid" 2>/dev/null; then return 1; fi
+	echo "$pid"
+}
 
 @test "ps shows a sleeping fixture as S" {
 	start_fixture sleep
@@ -9,4 +60,280 @@ load helpers
 	run pmon ps -p "$pid"
 	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" =~ ^\ *$pid\ +[0-9]+\ +[a-z]+\ +S ]]
+}
+
+@test "R: a busy loop is R, as ps says" {
+	start_fixture busy
+	wait_for_state "$FIXTURE_PID" R
+	stat_is "$FIXTURE_PID" R
+}
+
+@test "S: a process asleep in pause() is S, as ps says" {
+	start_fixture sleep
+	wait_for_state "$FIXTURE_PID" S
+	stat_is "$FIXTURE_PID" S
+}
+
+@test "D: a parent blocked in vfork() is D, as ps says" {
+	start_fixture vfork
+	wait_for_state "$FIXTURE_PID" D
+	stat_is "$FIXTURE_PID" D
+}
+
+@test "T: a process stopped by SIGSTOP is T, as ps says" {
+	start_fixture stop
+	wait_for_state "$FIXTURE_PID" T
+	stat_is "$FIXTURE_PID" T
+}
+
+@test "Z: an unwaited child is Z and <defunct>, as ps says" {
+	start_fixture zombie 1
+	child=$(fixture_children)
+	[ -n "$child" ]
+	stat_is "$child" Z
+	run pmon ps -p "$child"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ ^\ *$child\ +$FIXTURE_PID\ .*\ Z\ .*fixture-zombie\ \<defunct\>$ ]]
+}
+
+@test "STAT modifiers l, L, N, s agree with ps" {
+	start_fixture threads 3
+	stat_is "$FIXTURE_PID" Sl
+	start_fixture locked
+	stat_is "$FIXTURE_PID" SL
+	start_wrapped nice -n 7 -- sleep
+	stat_is "$FIXTURE_PID" SN
+	start_wrapped setsid -- sleep
+	stat_is "$FIXTURE_PID" Ss
+}
+
+@test "STAT modifier < (negative nice) agrees with ps" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to lower a nice value"
+	start_wrapped nice -n -5 -- sleep
+	stat_is "$FIXTURE_PID" 'S<'
+}
+
+@test "STAT modifier + (foreground on a terminal) agrees with ps" {
+	command -v script >/dev/null || skip "needs script(1) for a terminal"
+	out=$BATS_TEST_TMPDIR/script.out
+	script -qfec "$FIXTURE sleep" /dev/null >"$out" 2>&1 </dev/null 3>&- &
+	FIXTURE_PIDS+=("$!")
+	wait_for_line "$out" '^ready'
+	# The fixture is the child of script(1), on the new terminal.
+	fg=$(ps -o pid= --ppid "${FIXTURE_PIDS[0]}" | tr -d ' ')
+	[ -n "$fg" ]
+	FIXTURE_PIDS+=("$fg")
+	[ "$(ps -o comm= -p "$fg")" = proc-fixture ]
+	stat_is "$fg" 'Ss+'
+}
+
+@test "the summary line counts one process in each state" {
+	start_fixture busy
+	r=$FIXTURE_PID
+	start_fixture sleep
+	s=$FIXTURE_PID
+	start_fixture vfork
+	d=$FIXTURE_PID
+	start_fixture stop
+	t=$FIXTURE_PID
+	start_fixture zombie 1
+	z=$(fixture_children)
+	wait_for_state "$d" D
+	wait_for_state "$t" T
+	run pmon ps -p "$r,$s,$d,$t,$z"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 7 ]
+	[ "${lines[6]}" = "5 processes: 1 running, 1 sleeping, 1 disk sleep, 1 stopped, 1 zombie" ]
+}
+
+@test "the header has the documented columns" {
+	run pmon ps -p $$
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^\ +PID\ +PPID\ USER\ +STAT\ +RSS\ +ELAPSED\ COMMAND$ ]]
+}
+
+@test "-p shows exactly the processes named, in pid order" {
+	start_fixture sleep
+	a=$FIXTURE_PID
+	start_fixture sleep
+	b=$FIXTURE_PID
+	run pmon ps -p "$b" -p "$a,$b"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "${lines[1]}" =~ ^\ *$a\  ]]
+	[[ "${lines[2]}" =~ ^\ *$b\  ]]
+	[[ "${lines[3]}" =~ ^2\ processes: ]]
+}
+
+@test "-u USER shows only that user's processes, by name or uid" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run a fixture as nobody"
+	start_wrapped setpriv --reuid=nobody --regid=nogroup --clear-groups -- sleep
+	nobody=$FIXTURE_PID
+	start_fixture sleep
+	mine=$FIXTURE_PID
+	for who in nobody "$(id -u nobody)"; do
+		run pmon ps -u "$who"
+		[ "$status" -eq 0 ]
+		echo "$output" | awk -v p="$nobody" '$1 == p' | grep -q .
+		[ -z "$(echo "$output" | awk -v p="$mine" '$1 == p')" ]
+		# Every row is nobody's.
+		[ -z "$(echo "$output" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $3 != "nobody"')" ]
+	done
+}
+
+@test "-u finds a daemon that dropped root without exec (non-dumpable)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to drop privileges"
+	start_fixture setuid "$(id -u nobody)"
+	[ "$(ps -o user= -p "$FIXTURE_PID")" = nobody ]
+	run pmon ps -u nobody
+	[ "$status" -eq 0 ]
+	echo "$output" | awk -v p="$FIXTURE_PID" '$1 == p && $3 == "nobody"' | grep -q .
+}
+
+@test "--state keeps only the states asked for" {
+	start_fixture zombie 2
+	start_fixture stop
+	t=$FIXTURE_PID
+	wait_for_state "$t" T
+	run pmon ps --state Z
+	[ "$status" -eq 0 ]
+	for z in $(fixture_children "$BATS_TEST_TMPDIR/fixture.0.out"); do
+		echo "$output" | awk -v p="$z" '$1 == p && $4 == "Z"' | grep -q .
+	done
+	[ -z "$(echo "$output" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $4 !~ /^Z/')" ]
+	[[ "${lines[-1]}" =~ \ 0\ stopped,\ [0-9]+\ zombie ]]
+	run pmon ps --state TZ -p "$t"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ ^\ *$t\ .*\ T\  ]]
+}
+
+@test "-a shows the full command line; a process without one is [comm]" {
+	start_fixture tree 1 1
+	run pmon ps -a -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ \ $FIXTURE\ tree\ 1\ 1$ ]]
+	start_fixture zombie 1
+	z=$(fixture_children)
+	run pmon ps -a -p "$z"
+	[[ "${lines[1]}" =~ \ \[fixture-zombie\]\ \<defunct\>$ ]]
+}
+
+@test "--sort orders rows by a key, - for descending" {
+	start_fixture sleep
+	a=$FIXTURE_PID
+	start_fixture sleep
+	b=$FIXTURE_PID
+	run pmon ps --sort -pid -p "$a,$b"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ ^\ *$b\  ]]
+	[[ "${lines[2]}" =~ ^\ *$a\  ]]
+	# By RSS, over every process: the column never decreases.
+	run pmon ps --sort rss_kb
+	[ "$status" -eq 0 ]
+	echo "$output" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ {print $5}' | sort -n -c
+	run pmon ps --sort -RSS
+	echo "$output" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ {print $5}' | sort -n -r -c
+}
+
+@test "--json: one array of objects with every documented key and type" {
+	start_fixture zombie 1
+	z=$(fixture_children)
+	run pmon ps --json -p "$FIXTURE_PID,$z"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '
+		type == "array" and length == 2 and
+		all(.[]; keys_unsorted == ["pid","ppid","state","stat","uid",
+			"user","comm","cmdline","threads","nice","rss_kb",
+			"start_time","elapsed_s"])' >/dev/null
+	echo "$output" | jq -e --argjson p "$FIXTURE_PID" --argjson z "$z" '
+		all(.[]; (.pid, .ppid, .uid, .threads, .nice, .rss_kb,
+			  .start_time, .elapsed_s | type) == "number") and
+		all(.[]; (.state, .stat, .user, .comm | type) == "string") and
+		.[0].pid == $p and .[0].state == "S" and
+		.[1].pid == $z and .[1].ppid == $p and .[1].state == "Z" and
+		.[1].comm == "fixture-zombie" and .[1].cmdline == "" and
+		.[0].cmdline == "'"$FIXTURE"' zombie 1"' >/dev/null
+	# No summary line and no header: the whole output is the document.
+	python3 -m json.tool <<<"$output" >/dev/null
+}
+
+@test "--json start_time and elapsed_s agree with the clock" {
+	start_fixture sleep
+	now=$(date +%s)
+	run pmon ps --json -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e --argjson now "$now" '
+		.[0] | (.start_time - ($now - .elapsed_s) | fabs) <= 2 and
+		       .elapsed_s >= 0 and .elapsed_s < 60' >/dev/null
+}
+
+@test "exit 1 when a filter selects nothing" {
+	gone=$(free_pid)
+	run pmon ps -p "$gone"
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "0 processes: 0 running, 0 sleeping, 0 disk sleep, 0 stopped, 0 zombie" ]
+	run pmon ps --state X
+	[ "$status" -eq 1 ]
+	run pmon ps --json -p "$gone"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq length)" -eq 0 ]
+	run pmon ps
+	[ "$status" -eq 0 ]
+}
+
+@test "exit 2 and 'pmon: ps:' on a bad command line" {
+	for args in "--bogus" "-x" "-p" "-p abc" "-p 0" "--state" \
+		    "--state q" "--state ''" "--sort nosuchkey" "-u no-such-user-xyz" \
+		    "stray"; do
+		eval "set -- $args"
+		run pmon ps "$@"
+		echo "args: $args -> $status: $output"
+		[ "$status" -eq 2 ]
+		[[ "${lines[0]}" =~ ^pmon:\ ps:\  ]]
+	done
+}
+
+@test "a hostile name is escaped in the table and valid in JSON" {
+	start_fixture name '\x1b]0;owned\x07' 'x\x1b[2J' 'arg\xff\xc2\x9b'
+	pid=$FIXTURE_PID
+	run pmon ps -p "$pid"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *' \e]0;owned\a' ]]
+	run pmon ps -a -p "$pid"
+	[[ "${lines[1]}" == *' x\e[2J arg\xff\u{009b}' ]]
+	# Not one control byte (C0, DEL or C1) reaches the terminal.
+	"$PMON" ps -a -p "$pid" >"$BATS_TEST_TMPDIR/out"
+	no_bytes $'[\x01-\x09\x0b-\x1f\x7f]' "$BATS_TEST_TMPDIR/out"
+	no_bytes $'\xc2[\x80-\x9f]' "$BATS_TEST_TMPDIR/out"
+	# Without UTF-8, the non-ASCII bytes are escaped too.
+	LC_ALL=C "$PMON" ps -a -p "$pid" >"$BATS_TEST_TMPDIR/out"
+	grep -qF ' x\e[2J arg\xff\xc2\x9b' "$BATS_TEST_TMPDIR/out"
+	# JSON: valid, ASCII only, the raw name recovered exactly; the
+	# invalid byte as U+FFFD.
+	run pmon ps --json -p "$pid"
+	[ "$status" -eq 0 ]
+	no_bytes $'[\x80-\xff]' <<<"$output"
+	[ "$(jq -r '.[0].comm' <<<"$output")" = $'\e]0;owned\a' ]
+	[ "$(jq -r '.[0].cmdline' <<<"$output")" = $'x\e[2J arg\xef\xbf\xbd\xc2\x9b' ]
+	python3 -m json.tool <<<"$output" >/dev/null
+}
+
+@test "a large scan (shared among threads) sees every process exactly once" {
+	# 11 + 121 + 1331 nodes: more than the 1024 above which a scan of
+	# /proc is split among a thread per CPU.
+	start_fixture tree 3 11
+	[ "$(awk '$1 == "node"' "$FIXTURE_OUT" | wc -l)" -eq 1463 ]
+	run pmon ps --json
+	[ "$status" -eq 0 ]
+	# Every node, with its parent and its user; no pid twice; pid order.
+	awk '$1 == "node" {print $2, $3}' "$FIXTURE_OUT" | sort >"$BATS_TEST_TMPDIR/want"
+	jq -r '.[] | "\(.pid) \(.ppid) \(.user) \(.comm)"' <<<"$output" >"$BATS_TEST_TMPDIR/all"
+	[ -z "$(cut -d' ' -f1 "$BATS_TEST_TMPDIR/all" | uniq -d)" ]
+	cut -d' ' -f1 "$BATS_TEST_TMPDIR/all" | sort -n -c
+	awk 'NR == FNR {want[$1 " " $2] = 1; next}
+	     ($1 " " $2) in want && $4 == "proc-fixture" && $3 != "" {found++}
+	     END {exit found != 1463}' "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/all"
+	run pmon tree "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1465 ]
 }

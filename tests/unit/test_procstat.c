@@ -112,6 +112,116 @@ static void test_elapsed(void **state)
 	assert_string_equal(s, "-");
 }
 
+/* Each modifier on its own, so that none is tied to another. */
+static void test_each_modifier_alone(void **state)
+{
+	struct stat_inputs in;
+
+	(void)state;
+	in = (struct stat_inputs)PLAIN('S');
+	in.nice = 19;
+	assert_string_equal(stat_of(in), "SN");
+	in = (struct stat_inputs)PLAIN('R');
+	in.nice = -1;
+	assert_string_equal(stat_of(in), "R<");
+	in = (struct stat_inputs)PLAIN('D');
+	in.locked = true;
+	assert_string_equal(stat_of(in), "DL");
+	in = (struct stat_inputs)PLAIN('T');
+	in.session = in.pid;
+	assert_string_equal(stat_of(in), "Ts");
+	in = (struct stat_inputs)PLAIN('S');
+	in.threads = 2;
+	assert_string_equal(stat_of(in), "Sl");
+	in = (struct stat_inputs)PLAIN('S');
+	in.tpgid = in.pgrp; /* in the foreground, not its leader */
+	assert_string_equal(stat_of(in), "S+");
+}
+
+/* A zombie that led its session is "Zs" in ps, as any other state. */
+static void test_zombie_leader(void **state)
+{
+	struct stat_inputs in = PLAIN('Z');
+
+	(void)state;
+	in.session = in.pid;
+	in.threads = 1;
+	assert_string_equal(stat_of(in), "Zs");
+}
+
+/* Every modifier at once still fits, NUL included. */
+static void test_longest_stat_fits(void **state)
+{
+	struct stat_inputs in = PLAIN('D');
+	char out[STAT_MAX + 4];
+
+	(void)state;
+	memset(out, 'X', sizeof(out));
+	in.nice = -20;
+	in.locked = true;
+	in.session = in.pid;
+	in.threads = 100;
+	in.tpgid = in.pgrp;
+	format_stat(&in, out);
+	assert_string_equal(out, "D<Lsl+");
+	assert_true(strlen(out) < STAT_MAX);
+	assert_int_equal(out[STAT_MAX], 'X');
+}
+
+static void test_state_slots(void **state)
+{
+	(void)state;
+	assert_int_equal(state_slot_letters[state_slot('R')], 'R');
+	assert_int_equal(state_slot_letters[state_slot('t')], 't');
+	assert_int_equal(state_slot('W'), STATE_SLOTS - 1);
+	assert_int_equal(state_slot('\0'), STATE_SLOTS - 1);
+	assert_string_equal(state_name('t'), "tracing stop");
+	assert_string_equal(state_name('T'), "stopped");
+}
+
+/* The rare states appear only when present; unknown letters as "other". */
+static void test_counts_line_rare_states(void **state)
+{
+	struct state_counts c = {0};
+	char line[256];
+
+	(void)state;
+	state_counts_add(&c, 't');
+	state_counts_add(&c, 'X');
+	state_counts_add(&c, 'W');
+	format_state_counts(&c, line, sizeof(line));
+	assert_string_equal(line, "3 processes: 0 running, 0 sleeping, 0 disk sleep, "
+				  "0 stopped, 1 tracing stop, 0 zombie, 1 dead, 1 other");
+	memset(&c, 0, sizeof(c));
+	state_counts_add(&c, 'D');
+	format_state_counts(&c, line, sizeof(line));
+	assert_string_equal(line, "1 process: 0 running, 0 sleeping, 1 disk sleep, "
+				  "0 stopped, 0 zombie");
+}
+
+static void test_elapsed_boundaries(void **state)
+{
+	char s[32];
+
+	(void)state;
+	format_elapsed(0, s, sizeof(s));
+	assert_string_equal(s, "00:00");
+	format_elapsed(59, s, sizeof(s));
+	assert_string_equal(s, "00:59");
+	format_elapsed(60, s, sizeof(s));
+	assert_string_equal(s, "01:00");
+	format_elapsed(3599, s, sizeof(s));
+	assert_string_equal(s, "59:59");
+	format_elapsed(3600, s, sizeof(s));
+	assert_string_equal(s, "01:00:00");
+	format_elapsed(86399, s, sizeof(s));
+	assert_string_equal(s, "23:59:59");
+	format_elapsed(86400, s, sizeof(s));
+	assert_string_equal(s, "1-00:00:00");
+	format_elapsed(400L * 86400 + 3661, s, sizeof(s));
+	assert_string_equal(s, "400-01:01:01");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +232,12 @@ int main(void)
 		cmocka_unit_test(test_counts_line),
 		cmocka_unit_test(test_counts_line_truncates_safely),
 		cmocka_unit_test(test_elapsed),
+		cmocka_unit_test(test_each_modifier_alone),
+		cmocka_unit_test(test_zombie_leader),
+		cmocka_unit_test(test_longest_stat_fits),
+		cmocka_unit_test(test_state_slots),
+		cmocka_unit_test(test_counts_line_rare_states),
+		cmocka_unit_test(test_elapsed_boundaries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

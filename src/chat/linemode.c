@@ -1,0 +1,259 @@
+/*
+ * linemode.c - the plain client: lines in, events out (linemode.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chat/linemode.h"
+
+/* Print one server line the way line mode shows it. */
+static void show_line(const struct chat_line *l, bool *shutdown)
+{
+	struct chat_ev ev;
+	struct buf out = {0};
+
+	chat_parse_event(l->text, l->len, &ev);
+	if (chat_format_plain(&ev, &out)) {
+		if (ev.kind == EV_SHUTDOWN)
+			*shutdown = true;
+		printf("%s\n", out.data);
+	} else if (ev.kind == EV_WHO) {
+		chat_sanitize(&out, ev.name, ev.name_len);
+		buf_puts(&out, " (login ");
+		chat_sanitize(&out, ev.text, ev.text_len);
+		printf("* %s)\n", out.data);
+	} else if (ev.kind == EV_HELP) {
+		chat_sanitize(&out, ev.text, ev.text_len);
+		printf("%s\n", out.data);
+	} else if (ev.kind == EV_ERROR) {
+		chat_sanitize(&out, ev.text, ev.text_len);
+		fflush(stdout);
+		pmon_warn("%s", out.data ? out.data : "error");
+	}
+	buf_free(&out);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int chat_reconnect(struct chat_client *c, const char *name, char *why)
+{
+	long delay = 100;
+
+	for (int attempt = 0; attempt < 12; attempt++) {
+		bool refused;
+
+		if (chat_client_connect(c, why) == 0) {
+			if (chat_client_join(c, name, why, &refused) == 0)
+				return 0;
+			if (refused)
+				return -1;
+		}
+		sleep_ms(delay);
+		delay = delay * 2 > 2000 ? 2000 : delay * 2;
+	}
+	return -1;
+}
+
+/* Send complete stdin lines from in; keep a partial one. */
+static void send_input(struct chat_client *c, struct buf *in)
+{
+	size_t off = 0;
+	char *nl;
+
+	while ((nl = memchr(in->data + off, '\n', in->len - off))) {
+		size_t n = (size_t)(nl - (in->data + off));
+
+		chat_client_send(c, in->data + off, n);
+		off += n + 1;
+	}
+	memmove(in->data, in->data + off, in->len - off);
+	in->len -= off;
+}
+
+int chat_line_mode(struct chat_client *c, const char *name)
+{
+	struct buf in = {0};
+	bool stdin_open = true, shutdown = false, quit_sent = false;
+	char why[CHAT_WHY_MAX], chunk[4096];
+	bool refused;
+	int status = EXIT_OK;
+
+	if (chat_client_join(c, name, why, &refused) < 0) {
+		pmon_warn("%s", why);
+		return EXIT_FAIL;
+	}
+	for (;;) {
+		struct pollfd p[2] = {
+			{.fd = c->fd, .events = POLLIN},
+			{.fd = STDIN_FILENO, .events = POLLIN},
+		};
+		struct chat_line l;
+		int r;
+
+		while (chat_client_line(c, &l))
+			show_line(&l, &shutdown);
+		fflush(stdout);
+		if (c->out.len)
+			p[0].events |= POLLOUT;
+		/* Hold stdin back while the server is slow to take it. */
+		if (!stdin_open || c->out.len > 65536)
+			p[1].fd = -1;
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			pmon_warn_errno(errno, "poll");
+			status = EXIT_FAIL;
+			break;
+		}
+		if (p[0].revents & POLLOUT)
+			(void)chat_client_flush(c);
+		if (p[1].revents) {
+			ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
+
+			if (n > 0) {
+				buf_append(&in, chunk, (size_t)n);
+				send_input(c, &in);
+			} else if (n == 0 || errno != EINTR) {
+				if (in.len)
+					chat_client_send(c, in.data, in.len);
+				in.len = 0;
+				chat_client_send(c, "/quit", 5);
+				stdin_open = false;
+				quit_sent = true;
+			}
+		}
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = chat_client_read(c);
+		if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
+			continue;
+		/* The connection ended. */
+		while (chat_client_line(c, &l))
+			show_line(&l, &shutdown);
+		fflush(stdout);
+		if (quit_sent || shutdown)
+			break;
+		pmon_warn("lost the connection to the room on %s;"
+			  " reconnecting", c->path);
+		if (chat_reconnect(c, c->name[0] ? c->name : name, why) < 0) {
+			pmon_warn("could not get back into the room: %s", why);
+			status = EXIT_FAIL;
+			break;
+		}
+		pmon_warn("back in the room as %s", c->name);
+	}
+	buf_free(&in);
+	return status;
+}
+
+/* Send lines and wait for "ok WORD" (0) or an error (1, reported). */
+static int request(struct chat_client *c, const char *line, const char *word,
+		   void (*each)(const struct chat_ev *ev))
+{
+	struct chat_line l;
+	struct chat_ev ev;
+
+	chat_client_send(c, line, strlen(line));
+	while (chat_client_wait_line(c, &l, 10000) == 0) {
+		chat_parse_event(l.text, l.len, &ev);
+		if (ev.kind == EV_ERROR) {
+			struct buf t = {0};
+
+			chat_sanitize(&t, ev.text, ev.text_len);
+			pmon_warn("%s", t.data ? t.data : "refused");
+			buf_free(&t);
+			return EXIT_FAIL;
+		}
+		if (ev.kind == EV_OK && ev.word_len == strlen(word) &&
+		    memcmp(ev.word, word, ev.word_len) == 0)
+			return EXIT_OK;
+		if (each)
+			each(&ev);
+	}
+	pmon_warn("the room on %s did not answer", c->path);
+	return EXIT_FAIL;
+}
+
+int chat_oneshot_announce(struct chat_client *c, const char *text)
+{
+	struct buf line = {0};
+	int status;
+
+	buf_puts(&line, "/announce ");
+	buf_puts(&line, text);
+	status = request(c, line.data, "announce", NULL);
+	buf_free(&line);
+	chat_client_send(c, "/quit", 5);
+	return status;
+}
+
+static void print_who(const struct chat_ev *ev)
+{
+	struct buf out = {0};
+
+	if (ev->kind != EV_WHO)
+		return;
+	chat_sanitize(&out, ev->name, ev->name_len);
+	printf("%-*s ", CHAT_NAME_MAX > 16 ? 16 : CHAT_NAME_MAX, out.data);
+	buf_reset(&out);
+	chat_sanitize(&out, ev->text, ev->text_len);
+	printf("%s\n", out.data ? out.data : "");
+	buf_free(&out);
+}
+
+int chat_oneshot_who(struct chat_client *c)
+{
+	int status;
+
+	printf("%-16s %s\n", "NAME", "LOGIN");
+	status = request(c, "/who", "who", print_who);
+	chat_client_send(c, "/quit", 5);
+	return finish_stdout(status);
+}
+
+int chat_oneshot_send(struct chat_client *c, const char *name,
+		      const char *text)
+{
+	char why[CHAT_WHY_MAX];
+	struct buf line = {0};
+	struct chat_line l;
+	bool refused;
+
+	if (chat_client_join(c, name, why, &refused) < 0) {
+		pmon_warn("%s", why);
+		return EXIT_FAIL;
+	}
+	/* "//x" keeps a leading slash as text: --send sends text only. */
+	if (text[0] == '/')
+		buf_putc(&line, '/');
+	buf_puts(&line, text);
+	chat_client_send(c, line.data, line.len);
+	buf_free(&line);
+	chat_client_send(c, "/quit", 5);
+	/* Until the server closes: it has then taken the message. */
+	while (chat_client_wait_line(c, &l, 10000) == 0) {
+		struct chat_ev ev;
+
+		chat_parse_event(l.text, l.len, &ev);
+		if (ev.kind == EV_ERROR) {
+			struct buf t = {0};
+
+			chat_sanitize(&t, ev.text, ev.text_len);
+			pmon_warn("%s", t.data ? t.data : "refused");
+			buf_free(&t);
+			return EXIT_FAIL;
+		}
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,414 @@
+/*
+ * proto.c - pmon-chat/1 lines: framing, requests, events, safe text.
+ * Pure functions only (see proto.h); the server and the client share them.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "chat/proto.h"
+#include "escape.h"
+
+size_t chat_next_line(const char *buf, size_t len, bool *discarding,
+		      struct chat_line *out)
+{
+	return chat_next_line_max(buf, len, CHAT_LINE_MAX, discarding, out);
+}
+
+size_t chat_next_line_max(const char *buf, size_t len, size_t max,
+			  bool *discarding, struct chat_line *out)
+{
+	const char *nl = memchr(buf, '\n', len);
+	size_t n;
+
+	*out = (struct chat_line){.kind = CHAT_LINE_NONE};
+	if (*discarding) {
+		/* The tail of a refused line: drop it up to its newline. */
+		if (!nl)
+			return len;
+		*discarding = false;
+		return (size_t)(nl - buf) + 1;
+	}
+	if (!nl) {
+		if (len <= max)
+			return 0;
+		/* Over the limit with no end in sight: refuse it now, and
+		 * swallow the rest as it arrives. */
+		out->kind = CHAT_LINE_TOOLONG;
+		*discarding = true;
+		return len;
+	}
+	n = (size_t)(nl - buf);
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (n > max) {
+		out->kind = CHAT_LINE_TOOLONG;
+		return (size_t)(nl - buf) + 1;
+	}
+	out->kind = CHAT_LINE_OK;
+	out->text = buf;
+	out->len = n;
+	return (size_t)(nl - buf) + 1;
+}
+
+/* Split "WORD rest": the word up to a space, then the rest after any
+ * spaces.  Returns false if there is no word. */
+static bool split_word(const char *s, size_t n, const char **word,
+		       size_t *wlen, const char **rest, size_t *rlen)
+{
+	size_t i = 0, j;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	j = i;
+	while (j < n && s[j] != ' ')
+		j++;
+	*word = s + i;
+	*wlen = j - i;
+	while (j < n && s[j] == ' ')
+		j++;
+	*rest = s + j;
+	*rlen = n - j;
+	return *wlen > 0;
+}
+
+static const struct {
+	const char *word;
+	enum chat_req_kind kind;
+	const char *usage;
+} commands[] = {
+	{"me", REQ_ME, "/me TEXT"},
+	{"msg", REQ_MSG, "/msg NAME TEXT"},
+	{"who", REQ_WHO, "/who"},
+	{"help", REQ_HELP, "/help"},
+	{"quit", REQ_QUIT, "/quit [REASON]"},
+	{"name", REQ_NAME, "/name NAME"},
+	{"announce", REQ_ANNOUNCE, "/announce TEXT"},
+	{"kick", REQ_KICK, "/kick NAME [REASON]"},
+};
+
+const char *chat_command_usage(enum chat_req_kind kind)
+{
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (commands[i].kind == kind)
+			return commands[i].usage;
+	return NULL;
+}
+
+/* Fill in the arguments of a known command; REQ_USAGE when missing. */
+static enum chat_req_kind parse_args(enum chat_req_kind kind,
+				     const char *args, size_t alen,
+				     struct chat_req *req)
+{
+	switch (kind) {
+	case REQ_ME:
+	case REQ_ANNOUNCE:
+		req->text = args;
+		req->text_len = alen;
+		return alen ? kind : REQ_USAGE;
+	case REQ_QUIT:
+		req->text = args;
+		req->text_len = alen;
+		return kind;
+	case REQ_MSG:
+	case REQ_KICK:
+	case REQ_NAME:
+		if (!split_word(args, alen, &req->name, &req->name_len,
+				&req->text, &req->text_len))
+			return REQ_USAGE;
+		if (kind == REQ_MSG && req->text_len == 0)
+			return REQ_USAGE;
+		if (kind == REQ_NAME && req->text_len != 0)
+			return REQ_USAGE;
+		return kind;
+	default:
+		return kind;
+	}
+}
+
+void chat_parse_request(const char *line, size_t len, struct chat_req *req)
+{
+	const char *args;
+	size_t alen;
+
+	*req = (struct chat_req){.kind = REQ_EMPTY, .text = line};
+	if (len == 0)
+		return;
+	if (line[0] != '/' || (len >= 2 && line[1] == '/')) {
+		/* Text; "//x" is the message "/x". */
+		size_t skip = line[0] == '/' ? 1 : 0;
+
+		req->kind = REQ_TEXT;
+		req->text = line + skip;
+		req->text_len = len - skip;
+		return;
+	}
+	split_word(line + 1, len - 1, &req->word, &req->word_len, &args,
+		   &alen);
+	if (req->word != line + 1) {
+		/* "/ x": a slash then a space is not a command word. */
+		req->word_len = 0;
+	}
+	req->kind = REQ_UNKNOWN;
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+		if (strlen(commands[i].word) == req->word_len &&
+		    strncasecmp(commands[i].word, req->word,
+				req->word_len) == 0) {
+			req->command = commands[i].kind;
+			req->kind = parse_args(commands[i].kind, args, alen,
+					       req);
+			if (req->kind == REQ_USAGE)
+				req->name_len = req->text_len = 0;
+			return;
+		}
+	}
+}
+
+bool chat_name_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > CHAT_NAME_MAX)
+		return false;
+	if (!isalnum((unsigned char)s[0]) && s[0] != '_')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80 || (!isalnum(c) && c != '_' && c != '-' &&
+				  c != '.'))
+			return false;
+	}
+	return true;
+}
+
+bool chat_name_equal(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && strncasecmp(a, b, an) == 0;
+}
+
+void chat_sanitize(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	buf_reserve(b, n);
+	while (i < n) {
+		uint32_t cp;
+		size_t len;
+
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			size_t run = i;
+
+			while (run < n && p[run] >= 0x20 && p[run] < 0x7f)
+				run++;
+			buf_append(b, p + i, run - i);
+			i = run;
+			continue;
+		}
+		len = utf8_decode(p + i, n - i, &cp);
+		if (len == 0) {
+			buf_append(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+			i++;
+			continue;
+		}
+		if (cp == '\t')
+			buf_putc(b, ' ');
+		else if (!codepoint_is_unsafe(cp))
+			buf_append(b, p + i, len);
+		i += len;
+	}
+}
+
+/* Parse the decimal time of an event line; false if it is not one. */
+static bool parse_time(const char *s, size_t n, long long *out)
+{
+	long long v = 0;
+
+	if (n == 0 || n > 18)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static bool word_is(const char *w, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(w, lit, n) == 0;
+}
+
+static const struct {
+	const char *word;
+	enum chat_ev_kind kind;
+	bool has_name; /* a NAME word before the text */
+} event_kinds[] = {
+	{"join", EV_JOIN, true},       {"leave", EV_LEAVE, true},
+	{"msg", EV_MSG, true},         {"me", EV_ME, true},
+	{"announce", EV_ANNOUNCE, false}, {"private", EV_PRIVATE, true},
+	{"rename", EV_RENAME, true},   {"shutdown", EV_SHUTDOWN, false},
+};
+
+static void parse_event_body(const char *s, size_t n, struct chat_ev *ev)
+{
+	const char *w, *rest;
+	size_t wl, rl;
+
+	if (!split_word(s, n, &w, &wl, &rest, &rl) ||
+	    !parse_time(w, wl, &ev->time))
+		return;
+	if (!split_word(rest, rl, &w, &wl, &rest, &rl))
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(event_kinds); i++) {
+		if (!word_is(w, wl, event_kinds[i].word))
+			continue;
+		if (event_kinds[i].has_name &&
+		    !split_word(rest, rl, &ev->name, &ev->name_len, &rest, &rl))
+			return;
+		ev->text = rest;
+		ev->text_len = rl;
+		ev->kind = event_kinds[i].kind;
+		return;
+	}
+}
+
+void chat_parse_event(const char *line, size_t len, struct chat_ev *ev)
+{
+	const char *w, *rest;
+	size_t wl, rl;
+
+	*ev = (struct chat_ev){.kind = EV_UNKNOWN, .text = "", .name = "",
+			       .word = ""};
+	if (!split_word(line, len, &w, &wl, &rest, &rl))
+		return;
+	if (word_is(w, wl, "history")) {
+		ev->history = true;
+		if (!split_word(rest, rl, &w, &wl, &rest, &rl))
+			return;
+	}
+	if (word_is(w, wl, "event")) {
+		parse_event_body(rest, rl, ev);
+		return;
+	}
+	if (ev->history)
+		return;
+	if (word_is(w, wl, "hello")) {
+		const char *v;
+		size_t vl;
+		long ver;
+		char num[8];
+
+		if (!split_word(rest, rl, &w, &wl, &rest, &rl) ||
+		    !word_is(w, wl, CHAT_PROTO_NAME) ||
+		    !split_word(rest, rl, &v, &vl, &rest, &rl) ||
+		    vl >= sizeof(num))
+			return;
+		memcpy(num, v, vl);
+		num[vl] = '\0';
+		if (parse_long(num, 0, 1000000, &ver) < 0)
+			return;
+		ev->kind = EV_HELLO;
+		ev->version = ver;
+		ev->text = rest; /* the room */
+		ev->text_len = rl;
+	} else if (word_is(w, wl, "ok") || word_is(w, wl, "error")) {
+		ev->kind = w[0] == 'o' ? EV_OK : EV_ERROR;
+		split_word(rest, rl, &ev->word, &ev->word_len, &ev->text,
+			   &ev->text_len);
+	} else if (word_is(w, wl, "who")) {
+		ev->kind = EV_WHO;
+		split_word(rest, rl, &ev->name, &ev->name_len, &ev->text,
+			   &ev->text_len);
+	} else if (word_is(w, wl, "help")) {
+		ev->kind = EV_HELP;
+		ev->text = rest;
+		ev->text_len = rl;
+	}
+}
+
+bool chat_format_plain(const struct chat_ev *ev, struct buf *out)
+{
+	if (ev->kind < EV_JOIN)
+		return false;
+	if (ev->history) {
+		time_t t = (time_t)ev->time;
+		struct tm tm;
+		char stamp[32] = "";
+
+		if (localtime_r(&t, &tm))
+			strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M", &tm);
+		buf_printf(out, "[history %s] ", stamp);
+	}
+	switch (ev->kind) {
+	case EV_JOIN:
+		buf_puts(out, "* ");
+		chat_sanitize(out, ev->name, ev->name_len);
+		buf_puts(out, " joined the room");
+		return true;
+	case EV_LEAVE:
+		buf_puts(out, "* ");
+		chat_sanitize(out, ev->name, ev->name_len);
+		buf_puts(out, " left the room");
+		if (ev->text_len) {
+			buf_puts(out, " (");
+			chat_sanitize(out, ev->text, ev->text_len);
+			buf_putc(out, ')');
+		}
+		return true;
+	case EV_MSG:
+		chat_sanitize(out, ev->name, ev->name_len);
+		buf_puts(out, ": ");
+		chat_sanitize(out, ev->text, ev->text_len);
+		return true;
+	case EV_ME:
+		buf_puts(out, "* ");
+		chat_sanitize(out, ev->name, ev->name_len);
+		buf_putc(out, ' ');
+		chat_sanitize(out, ev->text, ev->text_len);
+		return true;
+	case EV_ANNOUNCE:
+		buf_puts(out, "[admin] ");
+		chat_sanitize(out, ev->text, ev->text_len);
+		return true;
+	case EV_PRIVATE:
+		buf_puts(out, "[private] ");
+		chat_sanitize(out, ev->name, ev->name_len);
+		buf_puts(out, ": ");
+		chat_sanitize(out, ev->text, ev->text_len);
+		return true;
+	case EV_RENAME:
+		buf_puts(out, "* ");
+		chat_sanitize(out, ev->name, ev->name_len);
+		buf_puts(out, " is now known as ");
+		chat_sanitize(out, ev->text, ev->text_len);
+		return true;
+	case EV_SHUTDOWN:
+		buf_puts(out, "* the room is closing");
+		if (ev->text_len) {
+			buf_puts(out, " (");
+			chat_sanitize(out, ev->text, ev->text_len);
+			buf_putc(out, ')');
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+void chat_format_event(struct buf *b, long long time, const char *kind,
+		       const char *name, const char *text, size_t text_len)
+{
+	buf_printf(b, "event %lld %s", time, kind);
+	if (name) {
+		buf_putc(b, ' ');
+		buf_puts(b, name);
+	}
+	if (text && text_len) {
+		buf_putc(b, ' ');
+		buf_append(b, text, text_len);
+	}
+}

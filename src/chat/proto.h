@@ -1,0 +1,142 @@
+/*
+ * proto.h - the pmon-chat/1 protocol as pure functions: splitting a byte
+ * stream into lines (refusing oversized ones), parsing a client's request,
+ * parsing a server's line, making text safe, and the plain one-line forms
+ * that line mode prints.  No I/O here, so the parser can be unit tested
+ * and fuzzed on its own.  The protocol itself is described in pmon(1),
+ * section THE CHAT PROTOCOL.
+ */
+#ifndef PMON_CHAT_PROTO_H
+#define PMON_CHAT_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pmon.h"
+
+#define CHAT_PROTO_NAME "pmon-chat"
+#define CHAT_PROTO_VERSION 1
+#define CHAT_LINE_MAX 4096 /* bytes of one line, without its newline */
+#define CHAT_NAME_MAX 32   /* bytes of a name */
+
+/* What chat_next_line found at the front of a buffer. */
+enum chat_line_kind {
+	CHAT_LINE_NONE,    /* no complete line yet: keep the bytes, read more */
+	CHAT_LINE_OK,      /* a line (without its newline or a final CR) */
+	CHAT_LINE_TOOLONG, /* a line over CHAT_LINE_MAX: refuse it */
+};
+
+struct chat_line {
+	enum chat_line_kind kind;
+	const char *text;
+	size_t len;
+};
+
+/*
+ * Take the next line from buf[0..len).  Returns how many bytes were used
+ * up (the caller drops them).  *discarding carries the state across calls:
+ * after an oversized line is reported, the rest of it, up to and including
+ * its newline, is consumed silently, so nothing beyond the limit is ever
+ * parsed as a request.  A return of 0 with CHAT_LINE_NONE means "wait for
+ * more bytes".
+ */
+size_t chat_next_line(const char *buf, size_t len, bool *discarding,
+		      struct chat_line *out);
+/* The same with another limit (the client reads server lines, which may
+ * be longer than a request once sanitised and prefixed). */
+size_t chat_next_line_max(const char *buf, size_t len, size_t max,
+			  bool *discarding, struct chat_line *out);
+/* The longest line a server sends: a request's text may triple when each
+ * invalid byte becomes U+FFFD, plus the event's prefix. */
+#define CHAT_SERVER_LINE_MAX (3 * CHAT_LINE_MAX + 256)
+
+/* A client's request: one line (see pmon(1)). */
+enum chat_req_kind {
+	REQ_EMPTY,    /* an empty line: ignored, or "my login" as a name */
+	REQ_TEXT,     /* a message (a "//" prefix sends a leading '/') */
+	REQ_ME,       /* /me TEXT */
+	REQ_MSG,      /* /msg NAME TEXT */
+	REQ_WHO,      /* /who */
+	REQ_HELP,     /* /help */
+	REQ_QUIT,     /* /quit [REASON] */
+	REQ_NAME,     /* /name NAME */
+	REQ_ANNOUNCE, /* /announce TEXT */
+	REQ_KICK,     /* /kick NAME [REASON] */
+	REQ_UNKNOWN,  /* /something else: word is the command */
+	REQ_USAGE,    /* a known command with missing arguments */
+};
+
+struct chat_req {
+	enum chat_req_kind kind;
+	const char *word; /* the command word (without '/'), for errors */
+	size_t word_len;
+	const char *name; /* NAME argument */
+	size_t name_len;
+	const char *text; /* TEXT or REASON (may be empty) */
+	size_t text_len;
+	enum chat_req_kind command; /* REQ_USAGE: the command misused */
+};
+
+void chat_parse_request(const char *line, size_t len, struct chat_req *req);
+
+/* The usage of a command word, for "error usage" (NULL if unknown). */
+const char *chat_command_usage(enum chat_req_kind kind);
+
+/* Names: 1 to CHAT_NAME_MAX bytes of letters, digits, '_', '-', '.',
+ * starting with a letter, a digit or '_'. */
+bool chat_name_valid(const char *s, size_t n);
+/* Case-insensitive equality of two names (ASCII). */
+bool chat_name_equal(const char *a, size_t an, const char *b, size_t bn);
+
+/*
+ * Append s[0..n) to b as text that is safe on any terminal: invalid UTF-8
+ * becomes U+FFFD, a tab becomes a space, and every other control
+ * character and dangerous code point (escape sequences start with one) is
+ * dropped.  Idempotent: the server applies it to what it accepts, the
+ * client again to what it shows.
+ */
+void chat_sanitize(struct buf *b, const char *s, size_t n);
+
+/* A server's line, as the client sees it. */
+enum chat_ev_kind {
+	EV_UNKNOWN,
+	EV_HELLO,   /* hello pmon-chat VERSION ROOM */
+	EV_OK,      /* ok WHAT [ARGS] */
+	EV_ERROR,   /* error CODE TEXT */
+	EV_WHO,     /* who NAME LOGIN */
+	EV_HELP,    /* help TEXT */
+	EV_JOIN,    /* event TIME join NAME */
+	EV_LEAVE,   /* event TIME leave NAME [REASON] */
+	EV_MSG,     /* event TIME msg NAME TEXT */
+	EV_ME,      /* event TIME me NAME TEXT */
+	EV_ANNOUNCE,/* event TIME announce TEXT */
+	EV_PRIVATE, /* event TIME private FROM TEXT */
+	EV_RENAME,  /* event TIME rename OLD NEW */
+	EV_SHUTDOWN,/* event TIME shutdown TEXT */
+};
+
+struct chat_ev {
+	enum chat_ev_kind kind;
+	bool history;   /* "history " prefix: replayed, not live */
+	long long time; /* events: seconds since the epoch */
+	const char *word, *name, *text; /* word: ok/error's first word */
+	size_t word_len, name_len, text_len;
+	long version;   /* hello */
+};
+
+/* Parse one server line (no newline).  Unknown lines give EV_UNKNOWN, so
+ * that a newer server's additions are skipped by an older client. */
+void chat_parse_event(const char *line, size_t len, struct chat_ev *ev);
+
+/* The one-line form line mode prints for an event ("* NAME joined the
+ * room", "NAME: text", "[admin] text", ...), sanitised; false for lines
+ * that have no such form (ok, hello, ...). */
+bool chat_format_plain(const struct chat_ev *ev, struct buf *out);
+
+/* Event lines as the server writes them, without the newline:
+ * "event TIME KIND [NAME] [TEXT]".  name or text may be NULL. */
+void chat_format_event(struct buf *b, long long time, const char *kind,
+		       const char *name, const char *text, size_t text_len);
+
+#endif

@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# The command line of pmon itself: help, version, dispatch, exit statuses
+# and write errors.
+
+load helpers
+
+# Every command the dispatch table has, from `pmon --help` (the stubs of
+# commands not written yet are left out).
+commands() {
+	"$PMON" --help | awk '/^Commands:/ {on = 1; next}
+		on && /^$/ {exit}
+		on && /^  [a-z]/ && !/not implemented yet/ {print $1}'
+}
+
+@test "--help lists every command with its summary, on stdout, exit 0" {
+	run pmon --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: pmon COMMAND [OPTIONS] [ARGS]" ]]
+	for c in ps tree zombies kill reap top chat chatd help; do
+		echo "$output" | grep -qE "^  $c +[^ ]"
+	done
+	"$PMON" --help 2>/dev/null | grep -q "^Commands:"
+	"$PMON" -h | grep -q "^Commands:"
+}
+
+@test "pmon help CMD and pmon CMD --help print the same help" {
+	[ "$(commands | wc -l)" -ge 3 ]
+	for c in $(commands); do
+		[ "$c" = help ] && continue
+		run pmon help "$c"
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "usage: pmon $c "* ]]
+		a=$output
+		run pmon "$c" --help
+		[ "$status" -eq 0 ]
+		[ "$output" = "$a" ]
+	done
+}
+
+@test "ps and tree help name their options" {
+	run pmon help ps
+	for opt in --args --wide --user --pid --state --sort --json --help; do
+		[[ "$output" == *"$opt"* ]]
+	done
+	run pmon tree -h
+	[ "$status" -eq 0 ]
+	for opt in --args --wide --user --match --ascii --json --help "leaves out the L"; do
+		[[ "$output" == *"$opt"* ]]
+	done
+}
+
+@test "the alias pstree runs tree" {
+	run pmon pstree --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: pmon tree "* ]]
+	run pmon pstree $$
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ ^\ *$$\  ]]
+}
+
+@test "--version prints the version, exit 0" {
+	run pmon --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^pmon\ [0-9]+\.[0-9]+\.[0-9]+ ]]
+	[ "$(pmon -V)" = "$output" ]
+	# The Makefile's version.
+	[ "$output" = "pmon $(sed -n 's/^VERSION *= *//p' "$REPO_ROOT/Makefile")" ]
+}
+
+@test "an unknown command: exit 2, a message on stderr, nothing on stdout" {
+	run pmon frobnicate
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "pmon: unknown command 'frobnicate'" ]
+	[ -z "$("$PMON" frobnicate 2>/dev/null)" ]
+}
+
+@test "no command at all: the usage on stderr, exit 2" {
+	run pmon
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: pmon COMMAND"* ]]
+	[ -z "$("$PMON" 2>/dev/null)" ]
+}
+
+@test "help of an unknown command: exit 2 and 'pmon: help:'" {
+	run pmon help frobnicate
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "pmon: help: unknown command 'frobnicate'"* ]]
+	run pmon help ps tree
+	[ "$status" -eq 2 ]
+}
+
+@test "errors go to stderr, output to stdout" {
+	[ -z "$("$PMON" ps --bogus 2>/dev/null)" ]
+	[ -n "$("$PMON" ps --bogus 2>&1 >/dev/null)" ]
+	[ -z "$("$PMON" ps -p $$ 2>&1 >/dev/null)" ]
+}
+
+@test "a write error (full disk) is reported and fails, not lost" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	for cmd in "ps" "tree" "ps --json" "tree --json" "--help" "help ps"; do
+		run sh -c "'$PMON' $cmd >/dev/full"
+		echo "$cmd -> $status: $output"
+		[ "$status" -eq 1 ]
+		[[ "$output" == "pmon: "* ]]
+	done
+}
