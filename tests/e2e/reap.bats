@@ -88,6 +88,15 @@ assert_behaves() {
 	kill -0 "$PARENT_PID"
 	kill -USR1 "$PARENT_PID"
 	kill -USR2 "$PARENT_PID"
+	# The thread that pauses reports first: in the two-thread parent the
+	# reader must not echo before the other thread has counted SIGUSR1.
+	case $kind in
+	read | mainexit) ;;
+	*) wait_for_line "$FIXTURE_OUT" '^status usr1=1 .* leaks=0$' || {
+		cat "$FIXTURE_OUT" >&2
+		return 1
+	} ;;
+	esac
 	case $kind in
 	read | threads | mainexit)
 		echo ping >"$FIFO"
@@ -96,13 +105,6 @@ assert_behaves() {
 			return 1
 		}
 		;;
-	esac
-	case $kind in
-	read | mainexit) ;;
-	*) wait_for_line "$FIXTURE_OUT" '^status usr1=1 .* leaks=0$' || {
-		cat "$FIXTURE_OUT" >&2
-		return 1
-	} ;;
 	esac
 	if grep -q LEAK "$FIXTURE_OUT"; then
 		cat "$FIXTURE_OUT" >&2
