@@ -336,7 +336,8 @@ static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
 
 		if (err == EPERM)
 			fail(&h, INJECT_REFUSED, "cannot ptrace the parent: it is "
-			     "already traced, or %s", privilege_hint(err));
+			     "already traced, or permission is denied%s",
+			     privilege_hint(err));
 		else
 			fail(&h, INJECT_REFUSED, "cannot ptrace the parent: %s", strerror(err));
 		return;
@@ -377,9 +378,14 @@ static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_resul
 	int rc = -1;
 
 	if (proc_vdso_range(tid, &start, &end) < 0) {
-		snprintf(res->why, sizeof(res->why), errno == ENOENT ?
-			 "the parent has no vDSO to borrow a syscall "
-			 "instruction from" : "the parent has exited");
+		if (errno == ENOENT)
+			snprintf(res->why, sizeof(res->why), "the parent has no vDSO "
+				 "to borrow a syscall instruction from");
+		else if (errno == ESRCH)
+			snprintf(res->why, sizeof(res->why), "the parent has exited");
+		else
+			snprintf(res->why, sizeof(res->why), "cannot read the parent's "
+				 "memory map: %s%s", strerror(errno), privilege_hint(errno));
 		return -1;
 	}
 	if (end <= start || end - start > (1ul << 20))
@@ -389,9 +395,8 @@ static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_resul
 	remote = (struct iovec){(void *)start, end - start};
 	got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 	if (got < 0) {
-		snprintf(res->why, sizeof(res->why), "cannot read the parent's memory: %s%s%s",
-			 strerror(errno), errno == EPERM ? "; " : "",
-			 errno == EPERM ? privilege_hint(EPERM) : "");
+		snprintf(res->why, sizeof(res->why), "cannot read the parent's "
+			 "memory: %s%s", strerror(errno), privilege_hint(errno));
 	} else {
 		for (ssize_t i = 0; i + 1 < got; i++) {
 			if (text[i] == 0x0f && text[i + 1] == 0x05) {

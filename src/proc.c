@@ -695,8 +695,10 @@ int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end)
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	if (read_whole_file(path, &text) < 0) {
+		int err = errno;
+
 		buf_free(&text);
-		errno = ESRCH;
+		errno = err == EACCES || err == EPERM ? err : ESRCH;
 		return -1;
 	}
 	errno = ENOENT;

@@ -129,7 +129,8 @@ int proc_threads(pid_t pid, struct proc_thread **out);
 
 /* Where the vDSO of process or thread pid is mapped ([vdso] in
  * /proc/PID/maps; ask a live thread when the leader has exited).  0, or
- * -1 with errno ENOENT when it has none, ESRCH when it is gone. */
+ * -1 with errno ENOENT when it has none, ESRCH when it is gone, EACCES
+ * when its maps may not be read. */
 int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
 
 /* The scheduler clock of CPU cpu now (ns), comparable with last_ran_ns

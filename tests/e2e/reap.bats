@@ -402,3 +402,14 @@ inject_kind() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"--kill-parent"* ]]
 }
+
+@test "reap: an unprivileged user is told what privilege is missing" {
+	start_parent -- -n 1 -d handler pause
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$PMON" reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nudge: permission denied"* ]]
+	[[ "$output" == *"inject refused: cannot read the parent's memory map: Permission denied (you need to own the process, or run as root or with CAP_KILL/CAP_SYS_PTRACE)"* ]]
+	assert_zombies_still_there
+	assert_behaves pause
+}
