@@ -459,6 +459,7 @@ int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
 		 size_t n, int timeout_ms, long *rets, struct inject_result *res)
 {
 	sigset_t all, old;
+	unsigned long long now;
 	unsigned long sys_addr;
 	pid_t tid, helper;
 	int fds[2], st;
@@ -467,6 +468,11 @@ int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
 	res->status = INJECT_REFUSED;
 	for (size_t i = 0; i < n; i++)
 		rets[i] = -ECHILD;
+	if (start_ticks && (proc_start_ticks(pid, &now) < 0 || now != start_ticks)) {
+		snprintf(res->why, sizeof(res->why), "the parent has exited, or its "
+			 "PID now names another process; not touched");
+		return -1;
+	}
 	tid = pick_thread(pid);
 	if (!tid) {
 		snprintf(res->why, sizeof(res->why), "the parent has no live thread");
