@@ -296,7 +296,9 @@ static bool parent_dead(const struct group *g)
 	if (snapshot_take(&s, &q) < 0)
 		return false;
 	p = snapshot_find(&s, g->parent.pid);
-	dead = !p || p->start_ticks != g->parent.start_ticks || p->state == 'Z' ||
+	/* Not just state Z: a leader that left by pthread_exit() shows Z
+	 * while its other threads still run. */
+	dead = !p || p->start_ticks != g->parent.start_ticks || proc_is_zombie(p) ||
 	       p->state == 'X';
 	snapshot_free(&s);
 	return dead;

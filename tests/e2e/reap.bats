@@ -413,3 +413,13 @@ inject_kind() {
 	assert_zombies_still_there
 	assert_behaves pause
 }
+
+@test "reap: --kill-parent escalates to SIGKILL, also for a parent whose main thread has exited" {
+	# It ignores SIGTERM, and its leader shows Z all along: only a
+	# parent whose every thread is gone counts as dead.
+	start_parent "$SUBREAPER" -- -n 2 -S -T mainexit
+	run pmon reap --kill-parent --timeout 300 "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by kill-parent
+}
