@@ -423,3 +423,12 @@ inject_kind() {
 	[ "$status" -eq 0 ]
 	assert_all_reaped_by kill-parent
 }
+
+@test "reap: a hostile zombie name is escaped in the result line" {
+	start_parent -- -n 1 -z $'\e[2J\aevil' pause
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "${ZOMBIES[0]} (\\e[2J\\aevil) held by $PARENT_PID (reap-parent): reaped by inject" ]]
+	[[ "$output" != *$'\e'* ]]
+}
