@@ -21,6 +21,10 @@
  *     syscall-exit stop and continuing would skip that logic and leak
  *     -ERESTARTNOHAND (-514) and friends to the program as errno.
  *     Detaching a thread whose process is group-stopped stops it again.
+ *  5. A stopped process must not act on a pending signal before SIGCONT
+ *     (a pending SIGTERM would kill it at once), so in a stopped thread
+ *     pmon blocks every signal while it runs the call (PTRACE_SETSIGMASK)
+ *     and puts the thread's own mask back before letting go.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +74,9 @@ struct held {
 	struct user_regs_struct saved; /* as the thread was: put back at the end */
 	bool regs_changed;             /* the thread holds our registers */
 	bool at_syscall_stop;          /* not inside get_signal */
+	bool group_stopped;            /* the process is stopped (T) */
+	bool mask_changed;             /* the thread's signals are blocked */
+	uint64_t mask;                 /* its own blocked set, to put back */
 	struct inject_result *res;
 };
 
@@ -160,6 +167,9 @@ static int hold(struct held *h, const struct timespec *start, long timeout_us)
 
 		switch (wait_stop(h->tid, start, timeout_us, &sig)) {
 		case STOP_EVENT:
+			/* An interrupt stop reports SIGTRAP, a group stop
+			 * the signal that stopped the process. */
+			h->group_stopped = sig != SIGTRAP;
 			h->at_syscall_stop = false;
 			if (get_regs(h->tid, &h->saved) < 0) {
 				fail(h, INJECT_FAILED, "cannot read the parent's registers: %s",
@@ -273,7 +283,7 @@ static int release(struct held *h)
 	struct user_regs_struct now;
 	int sig = 0;
 
-	if (!h->regs_changed && !h->at_syscall_stop)
+	if (!h->regs_changed && !h->at_syscall_stop && !h->mask_changed)
 		return (int)ptrace(PTRACE_DETACH, h->tid, NULL, NULL);
 	if (set_regs(h->tid, &h->saved) < 0)
 		return -1;
@@ -287,6 +297,10 @@ static int release(struct held *h)
 				break;
 			case STOP_SIGNAL:
 				/* Inside get_signal too: let it in as we go. */
+				if (h->mask_changed &&
+				    ptrace(PTRACE_SETSIGMASK, h->tid, (void *)sizeof(h->mask),
+					   &h->mask) < 0)
+					return -1;
 				return (int)ptrace(PTRACE_DETACH, h->tid, NULL,
 						   (void *)(long)sig);
 			case STOP_SYSCALL:
@@ -304,7 +318,29 @@ static int release(struct held *h)
 		    memcmp(&now, &h->saved, sizeof(now)) != 0)
 			set_regs(h->tid, &h->saved);
 	}
+	if (h->mask_changed &&
+	    ptrace(PTRACE_SETSIGMASK, h->tid, (void *)sizeof(h->mask), &h->mask) < 0)
+		return -1;
 	return (int)ptrace(PTRACE_DETACH, h->tid, NULL, NULL);
+}
+
+/*
+ * A stopped process must not act on a signal before it is continued: a
+ * pending SIGTERM would otherwise kill it now, not at SIGCONT.  So while
+ * pmon runs the stopped thread, it blocks every signal in it; they stay
+ * pending, and the thread's own mask is back before it is let go.
+ */
+static int block_signals_if_stopped(struct held *h)
+{
+	uint64_t all = ~(uint64_t)0;
+
+	if (!h->group_stopped)
+		return 0;
+	if (ptrace(PTRACE_GETSIGMASK, h->tid, (void *)sizeof(h->mask), &h->mask) < 0 ||
+	    ptrace(PTRACE_SETSIGMASK, h->tid, (void *)sizeof(all), &all) < 0)
+		return -1;
+	h->mask_changed = true;
+	return 0;
 }
 
 /* A 64-bit x86 process: its register set is the 64-bit one, in the
@@ -357,6 +393,8 @@ static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
 		if ((word & 0xffff) != 0x050f || errno)
 			fail(&h, INJECT_REFUSED, "the parent's vDSO has no syscall instruction where expected");
 	}
+	if (res->status == INJECT_DONE && block_signals_if_stopped(&h) < 0)
+		fail(&h, INJECT_FAILED, "cannot block its signals: %s", strerror(errno));
 	for (size_t i = 0; i < n && res->status == INJECT_DONE; i++)
 		if (inject_one(&h, sys_addr, zpids[i], &rets[i]) < 0)
 			break;

@@ -215,6 +215,26 @@ inject_kind() {
 	assert_behaves pause
 }
 
+@test "reap: a stopped parent acts on its pending signals only once continued" {
+	start_parent -- -n 2 pause
+	kill -STOP "$PARENT_PID"
+	wait_for_state "$PARENT_PID" T
+	kill -USR1 "$PARENT_PID" # pending until SIGCONT; would count now
+	kill -TERM "$PARENT_PID" # pending until SIGCONT; would kill now
+	run pmon reap --method inject "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by inject
+	sleep 0.2
+	[ "$(proc_state "$PARENT_PID")" = T ]
+	grep SigPnd /proc/"$PARENT_PID"/status
+	[ "$(awk '/^ShdPnd/ {print $2}' /proc/"$PARENT_PID"/status)" = 0000000000004200 ]
+	! grep -q '^status' "$FIXTURE_OUT"
+	kill -CONT "$PARENT_PID"
+	for i in $(seq 50); do [ -e /proc/"$PARENT_PID" ] && [ "$(proc_state "$PARENT_PID")" != Z ] || break; sleep 0.1; done
+	[ ! -e /proc/"$PARENT_PID" ] || [ "$(proc_state "$PARENT_PID")" = Z ]
+}
+
 @test "reap: a single zombie PID reaps that zombie only" {
 	start_parent -- -n 3 pause
 	run pmon reap "${ZOMBIES[1]}"
