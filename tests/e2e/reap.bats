@@ -452,3 +452,45 @@ inject_kind() {
 	[[ "$output" == "${ZOMBIES[0]} (\\e[2J\\aevil) held by $PARENT_PID (reap-parent): reaped by inject" ]]
 	[[ "$output" != *$'\e'* ]]
 }
+
+@test "reap: refuses a 32-bit x86 parent" {
+	# A freestanding i386 parent (no 32-bit libc needed): two children
+	# that exit at once, then pause() forever.
+	src=$BATS_TEST_TMPDIR/parent32.c bin=$BATS_TEST_TMPDIR/parent32
+	cat >"$src" <<'C'
+static long sys(long n, long a, long b, long c)
+{
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c) : "memory");
+	return r;
+}
+void _start(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (sys(2, 0, 0, 0) == 0) /* fork */
+			sys(1, 0, 0, 0); /* exit */
+	sys(4, 1, (long)"ready\n", 6); /* write */
+	for (;;)
+		sys(29, 0, 0, 0); /* pause */
+}
+C
+	cc -m32 -nostdlib -static -ffreestanding -fno-pie -no-pie -O1 -o "$bin" "$src" 2>/dev/null ||
+		skip "cannot build an i386 program here (cc -m32)"
+	"$bin" >"$BATS_TEST_TMPDIR/parent32.out" 2>&1 3>&- &
+	PARENT_PID=$!
+	FIXTURE_PIDS+=("$PARENT_PID")
+	wait_for_line "$BATS_TEST_TMPDIR/parent32.out" '^ready$'
+	for i in $(seq 50); do
+		ZOMBIES=($(zombies_of "$PARENT_PID"))
+		[ "${#ZOMBIES[@]}" -eq 2 ] && break
+		sleep 0.1
+	done
+	[ "${#ZOMBIES[@]}" -eq 2 ]
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | grep -c 'inject refused: the parent is not a 64-bit x86 process$')" -eq 2 ]
+	assert_zombies_still_there
+	[ "$(proc_state "$PARENT_PID")" = S ]
+	[ "$(awk '/^TracerPid/ {print $2}' /proc/"$PARENT_PID"/status)" = 0 ]
+}
