@@ -637,3 +637,92 @@ int lookup_uid(const char *name, uid_t *uid)
 	errno = ENOENT;
 	return -1;
 }
+
+int proc_threads(pid_t pid, struct proc_thread **out)
+{
+	struct proc_thread *t = NULL;
+	struct buf text = {0};
+	struct dirent *e;
+	size_t n = 0, cap = 0;
+	char path[64];
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir) {
+		errno = ESRCH;
+		return -1;
+	}
+	while ((e = readdir(dir))) {
+		struct stat_line st;
+		long tid;
+
+		if (parse_long(e->d_name, 1, INT_MAX, &tid) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/stat", (int)pid, tid);
+		if (read_file_at(AT_FDCWD, path, &text) < 0 ||
+		    parse_stat_line(text.data, text.len, &st) < 0)
+			continue; /* the thread has just exited */
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			t = xreallocarray(t, cap, sizeof(*t));
+		}
+		t[n].tid = (pid_t)tid;
+		t[n++].state = st.state;
+	}
+	closedir(dir);
+	buf_free(&text);
+	*out = t;
+	return (int)n;
+}
+
+/* Read a file to its end: unlike stat and status, maps comes in pieces. */
+static int read_whole_file(const char *path, struct buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	buf_reset(b);
+	if (fd < 0)
+		return -1;
+	do {
+		buf_reserve(b, 4096);
+		got = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (got > 0)
+			b->len += (size_t)got;
+	} while (got > 0 || (got < 0 && errno == EINTR));
+	b->data[b->len] = '\0';
+	close(fd);
+	return got < 0 ? -1 : 0;
+}
+
+int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end)
+{
+	struct buf text = {0};
+	char path[40];
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (read_whole_file(path, &text) < 0) {
+		int err = errno;
+
+		buf_free(&text);
+		errno = err == EACCES || err == EPERM ? err : ESRCH;
+		return -1;
+	}
+	errno = ENOENT;
+	for (char *line = text.data; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (strstr(line, "[vdso]") &&
+		    sscanf(line, "%lx-%lx", start, end) == 2) {
+			rc = 0;
+			break;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	buf_free(&text);
+	return rc;
+}

@@ -120,6 +120,21 @@ struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
  * or -1 with errno ESRCH when there is no such process. */
 int proc_start_ticks(pid_t pid, unsigned long long *ticks);
 
+/* The threads of one process, read now: tid and state letter of each.
+ * Returns how many (in *out, freshly allocated), or
+ * -1 with errno ESRCH when the process is gone. */
+struct proc_thread {
+	pid_t tid;
+	char state;
+};
+int proc_threads(pid_t pid, struct proc_thread **out);
+
+/* Where the vDSO of process or thread pid is mapped ([vdso] in
+ * /proc/PID/maps; ask a live thread when the leader has exited).  0, or
+ * -1 with errno ENOENT when it has none, ESRCH when it is gone, EACCES
+ * when its maps may not be read. */
+int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
+
 /* The scheduler clock of CPU cpu now (ns), comparable with last_ran_ns
  * of a process that last ran there: pmon moves itself onto that CPU for
  * the reading (CPU clocks can differ by the interrupt and steal time each
