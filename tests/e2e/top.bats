@@ -307,6 +307,10 @@ for line in sys.stdin:
 	screen | grep -q '^Tasks: 1 total'
 	screen | grep -qE "^ *$FIXTURE_PID "
 	[ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 60 ]
+	# room for one header line: it is the Tasks line
+	tmx resize-window -x 40 -y 6
+	wait_for_screen_not '^pmon top - '
+	screen | head -n 1 | grep -q '^Tasks: 1 total'
 	tmx resize-window -x 120 -y 40
 	wait_for_screen 'MiB Swap'
 	screen | grep -qE "^ *$FIXTURE_PID "
