@@ -1,10 +1,717 @@
 /*
- * tui.c - the terminal interface (tui.h).  Not written yet: line mode.
+ * tui.c - `pmon chat` on a terminal (tui.h): a scrolling pane of
+ * messages (timestamps, a colour per name), a status line (room, name,
+ * people present) and an input line with editing and history.
+ *
+ * Everything shown passed through chat_sanitize (the server sanitised it
+ * already; this is the second pass), so no byte from the room can act on
+ * the terminal.  The terminal is restored on every way out: /quit, end of
+ * input, SIGINT/SIGTERM/SIGHUP, and a lost room.
  */
+#include <curses.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
 #include "chat/linemode.h"
 #include "chat/tui.h"
 
+#define PANE_MAX 2000   /* lines kept in the pane */
+#define HIST_MAX 100    /* input lines kept for Up/Down */
+#define INPUT_MAX 1024  /* characters of the input line */
+
+enum { C_NONE, C_SYSTEM, C_ADMIN, C_ERROR, C_PRIVATE, C_STATUS, C_NAME0 };
+#define NAME_COLORS 6
+
+struct pane_line {
+	time_t when;
+	int color;     /* of the name part (or of the whole system line) */
+	size_t split;  /* bytes of text drawn in color; the rest plain */
+	char *text;    /* sanitised UTF-8 */
+};
+
+struct tui {
+	struct chat_client *c;
+	struct pane_line lines[PANE_MAX];
+	size_t first, count;
+	size_t scroll;           /* rows scrolled back from the bottom */
+	wchar_t input[INPUT_MAX + 1];
+	size_t ilen, icur;
+	char *hist[HIST_MAX];
+	size_t nhist, hpos;
+	int people;
+	bool naming;             /* the input line asks for a name */
+	bool done, color;
+	bool closed;             /* the server said it is shutting down */
+	int status;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* ---- the pane ---------------------------------------------------------- */
+
+static int name_color(const char *name, size_t n)
+{
+	unsigned h = 5381;
+
+	for (size_t i = 0; i < n; i++)
+		h = h * 33 + (unsigned char)(name[i] | 0x20);
+	return C_NAME0 + (int)(h % NAME_COLORS);
+}
+
+static void pane_add(struct tui *t, time_t when, int color, size_t split,
+		     const char *text)
+{
+	struct pane_line *l;
+
+	if (t->count == PANE_MAX) {
+		free(t->lines[t->first].text);
+		t->first = (t->first + 1) % PANE_MAX;
+		t->count--;
+	}
+	l = &t->lines[(t->first + t->count) % PANE_MAX];
+	l->when = when;
+	l->color = color;
+	l->split = split;
+	l->text = xstrdup(text);
+	t->count++;
+	if (t->scroll)
+		t->scroll++; /* keep the view still while reading back */
+}
+
+/* A system line ("* ...", errors) from already sanitised text. */
+static void pane_note(struct tui *t, int color, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+
+static void pane_note(struct tui *t, int color, const char *fmt, ...)
+{
+	struct buf raw = {0}, clean = {0};
+	va_list ap;
+	char tmp[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	buf_puts(&raw, tmp);
+	chat_sanitize(&clean, raw.data, raw.len);
+	pane_add(t, time(NULL), color, clean.len, clean.data ? clean.data : "");
+	buf_free(&raw);
+	buf_free(&clean);
+}
+
+/* Columns of the UTF-8 text s[0..n), and how many bytes fit in cols. */
+static size_t fit_bytes(const char *s, size_t n, int cols, int *used)
+{
+	mbstate_t st = {0};
+	size_t i = 0;
+	int w = 0;
+
+	while (i < n) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s + i, n - i, &st);
+		int cw;
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			k = 1;
+			cw = 1;
+			memset(&st, 0, sizeof(st));
+		} else {
+			cw = wcwidth(wc);
+			if (cw < 0)
+				cw = 1;
+		}
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += k;
+	}
+	*used = w;
+	return i;
+}
+
+/* The rows a pane line takes at width cols (timestamp included). */
+static int line_rows(const struct pane_line *l, int cols)
+{
+	size_t len = strlen(l->text), off = 0;
+	int rows = 0, used, avail = cols - 6;
+
+	if (avail < 8)
+		avail = 8;
+	do {
+		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
+
+		off += k ? k : 1;
+		rows++;
+	} while (off < len);
+	return rows;
+}
+
+/* Draw row number `row` (0-based) of line l at screen row y. */
+static void draw_row(struct tui *t, const struct pane_line *l, int row,
+		     int y, int cols)
+{
+	size_t len = strlen(l->text), off = 0;
+	int avail = cols - 6, used;
+
+	if (avail < 8)
+		avail = 8;
+	for (int r = 0; r < row; r++) {
+		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
+
+		off += k ? k : 1;
+	}
+	move(y, 0);
+	if (row == 0) {
+		char stamp[8];
+		struct tm tm;
+
+		localtime_r(&l->when, &tm);
+		strftime(stamp, sizeof(stamp), "%H:%M ", &tm);
+		attron(A_DIM);
+		addstr(stamp);
+		attroff(A_DIM);
+	} else {
+		addstr("      ");
+	}
+	{
+		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
+		size_t colored = l->split > off ? l->split - off : 0;
+
+		if (colored > k)
+			colored = k;
+		if (colored) {
+			if (t->color)
+				attron(COLOR_PAIR(l->color));
+			attron(A_BOLD);
+			addnstr(l->text + off, (int)colored);
+			attroff(A_BOLD);
+			if (t->color)
+				attroff(COLOR_PAIR(l->color));
+		}
+		addnstr(l->text + off + colored, (int)(k - colored));
+	}
+}
+
+static void draw_pane(struct tui *t)
+{
+	int height = LINES - 2, cols = COLS, y = height - 1;
+	size_t skip = t->scroll;
+
+	for (int r = 0; r < height; r++) {
+		move(r, 0);
+		clrtoeol();
+	}
+	for (size_t i = t->count; i-- > 0 && y >= 0;) {
+		const struct pane_line *l = &t->lines[(t->first + i) % PANE_MAX];
+		int rows = line_rows(l, cols);
+
+		for (int r = rows - 1; r >= 0 && y >= 0; r--) {
+			if (skip) {
+				skip--;
+				continue;
+			}
+			draw_row(t, l, r, y--, cols);
+		}
+	}
+}
+
+static void draw_status(struct tui *t)
+{
+	char line[512];
+	int n;
+
+	n = snprintf(line, sizeof(line), " %s | %s | %d present%s%s",
+		     t->c->room, t->naming ? "(choose a name)" : t->c->name,
+		     t->people, t->scroll ? " | scrolled back (PgDn)" : "",
+		     " | /help, /quit");
+	move(LINES - 2, 0);
+	attron(A_REVERSE);
+	if (t->color)
+		attron(COLOR_PAIR(C_STATUS));
+	addnstr(line, n < COLS ? n : COLS);
+	for (int x = n; x < COLS; x++)
+		addch(' ');
+	if (t->color)
+		attroff(COLOR_PAIR(C_STATUS));
+	attroff(A_REVERSE);
+}
+
+static void draw_input(struct tui *t)
+{
+	const char *prompt = t->naming ? "name> " : "> ";
+	int pl = (int)strlen(prompt), width = COLS - pl - 1, cx = 0;
+	size_t start = 0;
+
+	if (width < 1)
+		width = 1;
+	/* Scroll the input sideways so the cursor stays visible. */
+	while (start < t->icur) {
+		int w = 0;
+
+		for (size_t i = start; i < t->icur; i++) {
+			int cw = wcwidth(t->input[i]);
+
+			w += cw > 0 ? cw : 1;
+		}
+		if (w < width)
+			break;
+		start++;
+	}
+	move(LINES - 1, 0);
+	clrtoeol();
+	addstr(prompt);
+	for (size_t i = start; i < t->ilen; i++) {
+		int cw = wcwidth(t->input[i]);
+
+		cw = cw > 0 ? cw : 1;
+		if (cx + cw > width)
+			break;
+		if (i < t->icur)
+			cx += cw;
+		addnwstr(&t->input[i], 1);
+	}
+	move(LINES - 1, pl + cx);
+}
+
+static void redraw(struct tui *t)
+{
+	draw_pane(t);
+	draw_status(t);
+	draw_input(t);
+	refresh();
+}
+
+/* ---- events from the room ------------------------------------------------ */
+
+static void show_event(struct tui *t, const struct chat_ev *ev)
+{
+	struct buf out = {0};
+	int color = C_SYSTEM;
+	size_t split;
+
+	if (!chat_format_plain(ev, &out)) {
+		buf_free(&out);
+		return;
+	}
+	split = out.len;
+	switch (ev->kind) {
+	case EV_MSG: {
+		struct buf name = {0};
+
+		chat_sanitize(&name, ev->name, ev->name_len);
+		color = name_color(ev->name, ev->name_len);
+		split = (ev->history ? strchr(out.data, ']') - out.data + 2 : 0) +
+			name.len + 1;
+		buf_free(&name);
+		break;
+	}
+	case EV_ANNOUNCE: color = C_ADMIN; break;
+	case EV_PRIVATE: color = C_PRIVATE; break;
+	case EV_SHUTDOWN: color = C_ERROR; break;
+	default: break;
+	}
+	if (!ev->history) {
+		if (ev->kind == EV_JOIN)
+			t->people++;
+		else if (ev->kind == EV_LEAVE && t->people > 1)
+			t->people--;
+	}
+	pane_add(t, ev->time ? (time_t)ev->time : time(NULL), color,
+		 split > out.len ? out.len : split, out.data);
+	buf_free(&out);
+}
+
+static void on_server_line(struct tui *t, const struct chat_line *l)
+{
+	struct chat_ev ev;
+	struct buf out = {0};
+
+	chat_parse_event(l->text, l->len, &ev);
+	switch (ev.kind) {
+	case EV_WHO:
+		chat_sanitize(&out, ev.name, ev.name_len);
+		buf_puts(&out, " (login ");
+		chat_sanitize(&out, ev.text, ev.text_len);
+		pane_note(t, C_SYSTEM, "* %s)", out.data);
+		break;
+	case EV_HELP:
+		chat_sanitize(&out, ev.text, ev.text_len);
+		pane_note(t, C_SYSTEM, "%s", out.data ? out.data : "");
+		break;
+	case EV_ERROR:
+		chat_sanitize(&out, ev.text, ev.text_len);
+		pane_note(t, C_ERROR, "! %s", out.data ? out.data : "");
+		break;
+	case EV_OK:
+		if (ev.word_len == 3 && memcmp(ev.word, "who", 3) == 0)
+			t->people = atoi(ev.text);
+		else if (ev.word_len == 4 && memcmp(ev.word, "name", 4) == 0 &&
+			 ev.text_len <= CHAT_NAME_MAX) {
+			memcpy(t->c->name, ev.text, ev.text_len);
+			t->c->name[ev.text_len] = '\0';
+		}
+		break;
+	case EV_SHUTDOWN:
+		show_event(t, &ev);
+		t->done = true;
+		t->closed = true;
+		break;
+	default:
+		show_event(t, &ev);
+		break;
+	}
+	buf_free(&out);
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+/* Show what we said ourselves (the server tells only the others). */
+static void echo_own(struct tui *t, const char *line, size_t n)
+{
+	struct chat_req r;
+	struct buf out = {0};
+
+	chat_parse_request(line, n, &r);
+	if (r.kind == REQ_TEXT) {
+		buf_puts(&out, t->c->name);
+		buf_puts(&out, ": ");
+		chat_sanitize(&out, r.text, r.text_len);
+		pane_add(t, time(NULL), name_color(t->c->name,
+						   strlen(t->c->name)),
+			 strlen(t->c->name) + 1, out.data);
+	} else if (r.kind == REQ_ME) {
+		buf_printf(&out, "* %s ", t->c->name);
+		chat_sanitize(&out, r.text, r.text_len);
+		pane_add(t, time(NULL), C_SYSTEM, out.len, out.data);
+	} else if (r.kind == REQ_MSG) {
+		buf_puts(&out, "[private to ");
+		chat_sanitize(&out, r.name, r.name_len);
+		buf_puts(&out, "] ");
+		chat_sanitize(&out, r.text, r.text_len);
+		pane_add(t, time(NULL), C_PRIVATE, out.len, out.data);
+	} else if (r.kind == REQ_ANNOUNCE) {
+		buf_puts(&out, "[admin] ");
+		chat_sanitize(&out, r.text, r.text_len);
+		pane_add(t, time(NULL), C_ADMIN, out.len, out.data);
+	}
+	buf_free(&out);
+}
+
+static void try_join(struct tui *t, const char *name)
+{
+	char why[CHAT_WHY_MAX];
+	bool refused;
+
+	if (chat_client_join(t->c, name, why, &refused) < 0) {
+		pane_note(t, C_ERROR, "! %s", why);
+		if (refused) {
+			pane_note(t, C_SYSTEM, "* type another name and press"
+				  " Enter");
+			t->naming = true;
+		} else {
+			t->done = true;
+			t->status = EXIT_FAIL;
+		}
+		return;
+	}
+	t->naming = false;
+	pane_note(t, C_SYSTEM, "* you are in the room %s as %s", t->c->room,
+		  t->c->name);
+	chat_client_send(t->c, "/who", 4); /* to count who is here */
+}
+
+static void hist_push(struct tui *t, const char *line)
+{
+	if (t->nhist == HIST_MAX) {
+		free(t->hist[0]);
+		memmove(t->hist, t->hist + 1, (HIST_MAX - 1) * sizeof(char *));
+		t->nhist--;
+	}
+	t->hist[t->nhist++] = xstrdup(line);
+	t->hpos = t->nhist;
+}
+
+static void submit(struct tui *t)
+{
+	char line[INPUT_MAX * 4 + 1];
+	size_t n;
+
+	t->input[t->ilen] = L'\0';
+	n = wcstombs(line, t->input, sizeof(line) - 1);
+	if (n == (size_t)-1)
+		return;
+	line[n] = '\0';
+	t->ilen = t->icur = 0;
+	t->scroll = 0;
+	if (t->naming) {
+		try_join(t, line);
+		return;
+	}
+	if (n == 0)
+		return;
+	hist_push(t, line);
+	echo_own(t, line, n);
+	chat_client_send(t->c, line, n);
+	if (strcmp(line, "/quit") == 0 || strncmp(line, "/quit ", 6) == 0)
+		t->done = true;
+}
+
+static void set_input(struct tui *t, const char *s)
+{
+	size_t n = mbstowcs(t->input, s, INPUT_MAX);
+
+	t->ilen = t->icur = n == (size_t)-1 ? 0 : n;
+}
+
+/* ---- keys ------------------------------------------------------------ */
+
+static void delete_range(struct tui *t, size_t from, size_t to)
+{
+	memmove(t->input + from, t->input + to,
+		(t->ilen - to) * sizeof(wchar_t));
+	t->ilen -= to - from;
+	t->icur = from;
+}
+
+static void on_key(struct tui *t, int kind, wint_t k)
+{
+	int page = LINES - 3 > 1 ? LINES - 3 : 1;
+
+	if (kind == KEY_CODE_YES) {
+		switch (k) {
+		case KEY_LEFT: if (t->icur) t->icur--; break;
+		case KEY_RIGHT: if (t->icur < t->ilen) t->icur++; break;
+		case KEY_HOME: t->icur = 0; break;
+		case KEY_END: t->icur = t->ilen; break;
+		case KEY_BACKSPACE:
+			if (t->icur)
+				delete_range(t, t->icur - 1, t->icur);
+			break;
+		case KEY_DC:
+			if (t->icur < t->ilen)
+				delete_range(t, t->icur, t->icur + 1);
+			break;
+		case KEY_UP:
+			if (t->hpos > 0)
+				set_input(t, t->hist[--t->hpos]);
+			break;
+		case KEY_DOWN:
+			if (t->hpos < t->nhist)
+				t->hpos++;
+			if (t->hpos < t->nhist)
+				set_input(t, t->hist[t->hpos]);
+			else
+				t->ilen = t->icur = 0;
+			break;
+		case KEY_PPAGE: t->scroll += (size_t)page; break;
+		case KEY_NPAGE:
+			t->scroll = t->scroll > (size_t)page ?
+					    t->scroll - (size_t)page : 0;
+			break;
+		case KEY_ENTER: submit(t); break;
+		case KEY_RESIZE: clear(); break;
+		default: break;
+		}
+		return;
+	}
+	switch (k) {
+	case L'\r':
+	case L'\n': submit(t); break;
+	case 1: t->icur = 0; break;         /* ^A */
+	case 5: t->icur = t->ilen; break;   /* ^E */
+	case 2: if (t->icur) t->icur--; break;            /* ^B */
+	case 6: if (t->icur < t->ilen) t->icur++; break;  /* ^F */
+	case 4:                                           /* ^D */
+		if (t->ilen == 0) {
+			chat_client_send(t->c, "/quit", 5);
+			t->done = true;
+		} else if (t->icur < t->ilen) {
+			delete_range(t, t->icur, t->icur + 1);
+		}
+		break;
+	case 8:
+	case 127:
+		if (t->icur)
+			delete_range(t, t->icur - 1, t->icur);
+		break;
+	case 11: t->ilen = t->icur; break;                /* ^K */
+	case 21: delete_range(t, 0, t->icur); break;      /* ^U */
+	case 23: {                                        /* ^W */
+		size_t i = t->icur;
+
+		while (i && t->input[i - 1] == L' ')
+			i--;
+		while (i && t->input[i - 1] != L' ')
+			i--;
+		delete_range(t, i, t->icur);
+		break;
+	}
+	case 12: clear(); break;                          /* ^L */
+	default:
+		if (k >= 0x20 && k != 0x7f && t->ilen < INPUT_MAX &&
+		    wcwidth((wchar_t)k) >= 0) {
+			memmove(t->input + t->icur + 1, t->input + t->icur,
+				(t->ilen - t->icur) * sizeof(wchar_t));
+			t->input[t->icur++] = (wchar_t)k;
+			t->ilen++;
+		}
+		break;
+	}
+}
+
+/* ---- setting up and the loop ---------------------------------------------- */
+
+static void colors_init(struct tui *t)
+{
+	static const short names[NAME_COLORS] = {
+		COLOR_GREEN, COLOR_CYAN, COLOR_MAGENTA, COLOR_YELLOW,
+		COLOR_BLUE, COLOR_RED,
+	};
+	const char *nc = getenv("NO_COLOR");
+
+	t->color = has_colors() && !(nc && *nc);
+	if (!t->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(C_SYSTEM, COLOR_CYAN, -1);
+	init_pair(C_ADMIN, COLOR_YELLOW, -1);
+	init_pair(C_ERROR, COLOR_RED, -1);
+	init_pair(C_PRIVATE, COLOR_MAGENTA, -1);
+	init_pair(C_STATUS, COLOR_WHITE, COLOR_BLUE);
+	for (int i = 0; i < NAME_COLORS; i++)
+		init_pair((short)(C_NAME0 + i), names[i], -1);
+}
+
+static void signals_init(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void read_keys(struct tui *t)
+{
+	wint_t k;
+	int kind;
+
+	while ((kind = get_wch(&k)) != ERR) {
+		on_key(t, kind, k);
+		if (t->done)
+			break;
+	}
+}
+
+/* The server went away: say so, get back in (starting one if we may). */
+static bool reconnect(struct tui *t)
+{
+	char why[CHAT_WHY_MAX];
+
+	pane_note(t, C_ERROR, "! lost the connection to the room;"
+		  " reconnecting...");
+	redraw(t);
+	if (chat_reconnect(t->c, t->c->name[0] ? t->c->name : "", why) < 0) {
+		pane_note(t, C_ERROR, "! %s", why);
+		return false;
+	}
+	pane_note(t, C_SYSTEM, "* back in the room as %s", t->c->name);
+	chat_client_send(t->c, "/who", 4);
+	return true;
+}
+
+static void loop(struct tui *t)
+{
+	while (!t->done && !got_signal) {
+		struct pollfd p[2] = {
+			{.fd = STDIN_FILENO, .events = POLLIN},
+			{.fd = t->c->fd, .events = POLLIN},
+		};
+		struct chat_line l;
+		int r;
+
+		while (chat_client_line(t->c, &l))
+			on_server_line(t, &l);
+		if (t->done)
+			break;
+		redraw(t);
+		if (t->c->out.len)
+			p[1].events |= POLLOUT;
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR) {
+				read_keys(t); /* a resize comes as KEY_RESIZE */
+				continue;
+			}
+			break;
+		}
+		if (p[0].revents)
+			read_keys(t);
+		if (p[1].revents & POLLOUT)
+			(void)chat_client_flush(t->c);
+		if (!(p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = chat_client_read(t->c);
+		if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
+			continue;
+		while (chat_client_line(t->c, &l))
+			on_server_line(t, &l);
+		if (t->done)
+			break;
+		if (!reconnect(t)) {
+			t->status = EXIT_FAIL;
+			break;
+		}
+	}
+}
+
 int chat_tui(struct chat_client *c, const char *name)
 {
-	return chat_line_mode(c, name);
+	struct tui *t = xcalloc(1, sizeof(*t));
+	int status;
+
+	t->c = c;
+	t->people = 1;
+	signals_init();
+	if (!initscr()) {
+		free(t);
+		return chat_line_mode(c, name);
+	}
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	colors_init(t);
+	try_join(t, name);
+	loop(t);
+	if (t->done && !got_signal && t->status == EXIT_OK && !t->naming) {
+		/* let "/quit" reach the server before the socket closes */
+		(void)chat_client_flush(c);
+	}
+	endwin();
+	status = t->status;
+	for (size_t i = 0; i < t->count; i++)
+		free(t->lines[(t->first + i) % PANE_MAX].text);
+	for (size_t i = 0; i < t->nhist; i++)
+		free(t->hist[i]);
+	if (got_signal && got_signal != SIGINT)
+		pmon_warn("left the room on signal %d", (int)got_signal);
+	else if (t->closed)
+		pmon_warn("the room on %s was closed by its administrator",
+			  c->path);
+	free(t);
+	return status;
 }

@@ -1,0 +1,114 @@
+# chat_helpers.bash - shared by tests/e2e/chat*.bats: a private room per
+# test, servers and line-mode clients fed through fifos, and cleanup of
+# exactly the processes the test started (by PID).
+
+load helpers
+
+CHAT_GID=60100 # the --group of the tests' rooms; no account needed
+
+chat_setup() {
+	CHAT_DIR=$(mktemp -d /tmp/pmon-chat-test.XXXXXX)
+	chmod 755 "$CHAT_DIR"
+	SOCK=$CHAT_DIR/room/sock
+	export PMON_CHAT_SOCKET=$SOCK
+	CHAT_PIDS=() EXTRA_PIDS=()
+	declare -gA CLIENT_FD=() CLIENT_PID=()
+}
+
+# start_server [CHATD OPTIONS...]: a foreground server on $SOCK, stdin
+# from $CHAT_DIR/server.in (a fifo kept open on SERVER_FD) so that lines
+# can be "typed" to it; output in $CHAT_DIR/server.out.
+start_server() {
+	rm -f "$CHAT_DIR/server.in"
+	mkfifo "$CHAT_DIR/server.in"
+	"$PMON" chatd --foreground -S "$SOCK" "$@" <"$CHAT_DIR/server.in" \
+		>"$CHAT_DIR/server.out" 2>&1 3>&- &
+	SERVER_PID=$!
+	CHAT_PIDS+=("$SERVER_PID")
+	exec {SERVER_FD}>"$CHAT_DIR/server.in"
+	wait_for_line "$CHAT_DIR/server.out" 'the room is open' || {
+		cat "$CHAT_DIR/server.out" >&2
+		return 1
+	}
+}
+
+# start_client NAME [PREFIX...]: a line-mode client called NAME, run as
+# PREFIX pmon chat (e.g. setpriv ...), stdin a fifo on CLIENT_FD[NAME],
+# output in $CHAT_DIR/NAME.out.  Waits until the server shows the join.
+start_client() {
+	local name=$1
+	shift
+	start_client_nowait "$name" "$@"
+	wait_for_line "$CHAT_DIR/server.out" "^\* $name joined the room" || {
+		echo "client $name never joined:" >&2
+		cat "$CHAT_DIR/$name.out" >&2
+		return 1
+	}
+}
+
+start_client_nowait() {
+	local name=$1 fd
+	shift
+	mkfifo "$CHAT_DIR/$name.in"
+	"$@" "$PMON" chat -n "$name" <"$CHAT_DIR/$name.in" \
+		>"$CHAT_DIR/$name.out" 2>&1 3>&- &
+	CLIENT_PID[$name]=$!
+	CHAT_PIDS+=("$!")
+	exec {fd}>"$CHAT_DIR/$name.in"
+	CLIENT_FD[$name]=$fd
+}
+
+# say NAME LINE...: NAME types each LINE.
+say() {
+	local name=$1
+	shift
+	printf '%s\n' "$@" >&"${CLIENT_FD[$name]}"
+}
+
+# leave NAME: end of input; waits for the client to exit, returns its status.
+leave() {
+	local fd=${CLIENT_FD[$1]}
+	exec {fd}>&-
+	unset "CLIENT_FD[$1]"
+	wait "${CLIENT_PID[$1]}"
+}
+
+# sees NAME REGEX: NAME's output gets a matching line (waits up to 10 s).
+sees() {
+	wait_for_line "$CHAT_DIR/$1.out" "$2" || {
+		echo "$1 never saw /$2/; it has:" >&2
+		cat "$CHAT_DIR/$1.out" >&2
+		return 1
+	}
+}
+
+# The pid listening on socket path $1 (from ss), for servers started by
+# a client; empty if none.
+listener_pid() {
+	ss -Hxlpn 2>/dev/null | awk -v p="$1" '$5 == p' |
+		sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1
+}
+
+# Count the servers listening on $1.
+listener_count() {
+	ss -Hxlpn 2>/dev/null | awk -v p="$1" '$5 == p' | wc -l
+}
+
+chat_teardown() {
+	local fd pid
+	for fd in "${CLIENT_FD[@]}" ${SERVER_FD:+"$SERVER_FD"}; do
+		exec {fd}>&- 2>/dev/null
+	done
+	for pid in "${CHAT_PIDS[@]}" "${EXTRA_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	# servers our clients started (our own socket, so our own process)
+	pid=$(listener_pid "$SOCK")
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	stop_fixtures
+	rm -rf "$CHAT_DIR"
+}
+
+setup() { chat_setup; }
+teardown() { chat_teardown; }

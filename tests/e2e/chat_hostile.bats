@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# pmon chatd against hostile input: oversized lines, invalid UTF-8,
+# escape sequences, floods, a reader that stops, a full room, SIGPIPE.
+
+load chat_helpers
+
+@test "chat hostile: a line over 4 KiB is refused and nothing of it is parsed" {
+	start_server
+	start_client alice
+	start_client bob
+	# 5000 bytes whose tail, past the limit, looks like a command
+	long=$(printf 'x%.0s' $(seq 4100))'/announce pwned'
+	say bob "$long" 'after the long one'
+	sees bob 'a line is at most 4096 bytes'
+	sees alice '^bob: after the long one$'
+	! grep -q 'xxxx\|pwned' "$CHAT_DIR/alice.out"
+	# exactly 4096 bytes is fine
+	ok=$(printf 'y%.0s' $(seq 4096))
+	say bob "$ok"
+	sees alice "^bob: $ok\$"
+}
+
+@test "chat hostile: invalid UTF-8 is replaced" {
+	start_server
+	start_client alice
+	start_client bob
+	printf 'bad \xff\xfe bytes \xc3\n' >&"${CLIENT_FD[bob]}"
+	sees alice '^bob: bad'
+	grep -q $'^bob: bad \xef\xbf\xbd\xef\xbf\xbd bytes \xef\xbf\xbd$' "$CHAT_DIR/alice.out"
+}
+
+@test "chat hostile: escape sequences never reach another terminal" {
+	start_server
+	start_client alice
+	start_client bob
+	printf 'title \033]0;pwned\007 red \033[31mRED\033[0m csi \302\233 2J bidi \342\200\256x done\n' >&"${CLIENT_FD[bob]}"
+	printf '/me \033[2Jclears\n' >&"${CLIENT_FD[bob]}"
+	sees alice 'done$'
+	sees alice '^\* bob '
+	! grep -q $'\033\\|\007\\|\302\233\\|\342\200\256' "$CHAT_DIR/alice.out"
+	grep -q '^bob: title \]0;pwned red \[31mRED\[0m csi  2J bidi x done$' "$CHAT_DIR/alice.out"
+	# and the server itself sends none (raw, without the client's pass)
+	run bash -c "printf 'raw\n' | socat -t 1 - UNIX-CONNECT:$SOCK"
+	[[ "$output" == *"msg bob title ]0;pwned red"* ]]
+	[[ "$output" != *$'\033'* ]]
+}
+
+@test "chat hostile: a flood is slowed down but arrives complete and in order" {
+	start_server --flood 100/20
+	start_client alice
+	start_client flooder
+	seq -f 'line %g' 1 600 >&"${CLIENT_FD[flooder]}"
+	wait_for_line "$CHAT_DIR/alice.out" '^flooder: line 600$' 200
+	grep '^flooder: ' "$CHAT_DIR/alice.out" | sed 's/^flooder: //' >"$CHAT_DIR/got"
+	seq -f 'line %g' 1 600 | diff - "$CHAT_DIR/got"
+	# the flooder was held back, never dropped: nobody left
+	! grep -q 'left the room' "$CHAT_DIR/alice.out"
+}
+
+@test "chat hostile: a reader that stops is cut off at the cap; the others keep up" {
+	start_server --flood 0
+	start_client alice
+	start_client bob
+	# a client that enters and never reads (socat -u only writes)
+	mkfifo "$CHAT_DIR/slow.in"
+	socat -u FILE:"$CHAT_DIR/slow.in" UNIX-CONNECT:"$SOCK" 3>&- &
+	EXTRA_PIDS+=("$!")
+	exec {slowfd}>"$CHAT_DIR/slow.in"
+	echo slowpoke >&$slowfd
+	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
+	line=$(printf 'z%.0s' $(seq 3000))
+	for i in $(seq 1 1000); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
+	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
+	wait_for_line "$CHAT_DIR/alice.out" "^bob: 1000 $line\$" 200
+	[ "$(grep -c "^bob: [0-9]* $line\$" "$CHAT_DIR/alice.out")" -eq 1000 ]
+	exec {slowfd}>&-
+}
+
+@test "chat hostile: a full room (descriptor limit) refuses newcomers with a message" {
+	mkfifo "$CHAT_DIR/server.in"
+	bash -c 'ulimit -n 16; exec "$0" chatd --foreground -S "$1"' "$PMON" "$SOCK" \
+		<"$CHAT_DIR/server.in" >"$CHAT_DIR/server.out" 2>&1 3>&- &
+	SERVER_PID=$!
+	CHAT_PIDS+=("$SERVER_PID")
+	exec {SERVER_FD}>"$CHAT_DIR/server.in"
+	wait_for_line "$CHAT_DIR/server.out" 'the room is open'
+	for i in $(seq 1 14); do start_client_nowait "u$i"; done
+	refused=
+	for i in $(seq 100); do
+		refused=$(grep -l 'the room is full' "$CHAT_DIR"/u*.out 2>/dev/null | head -1)
+		[ -n "$refused" ] && break
+		sleep 0.1
+	done
+	[ -n "$refused" ]
+	grep -q 'refused you: the room is full' "$refused"
+	# the server is still serving those inside
+	kill -0 "$SERVER_PID"
+	wait_for_line "$CHAT_DIR/server.out" '^\* u[0-9]+ joined the room$'
+	inside=$(sed -n 's/^\* \(u[0-9]*\) joined the room$/\1/p' "$CHAT_DIR/server.out" | head -1)
+	say "$inside" 'still here'
+	wait_for_line "$CHAT_DIR/server.out" "^$inside: still here\$"
+}
+
+@test "chat hostile: SIGPIPE never kills the server" {
+	start_server
+	start_client alice
+	# enter, ask for a lot, and hang up without reading any of it
+	for i in 1 2 3; do
+		{ echo "gone$i"; for j in $(seq 200); do echo /help; echo /who; done; } |
+			socat -u - UNIX-CONNECT:"$SOCK"
+	done
+	sees alice '^\* gone3 left the room'
+	kill -0 "$SERVER_PID"
+	say alice 'still up'
+	wait_for_line "$CHAT_DIR/server.out" '^alice: still up$'
+}
