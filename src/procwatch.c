@@ -261,9 +261,11 @@ static int add_new(struct procwatch *w, pid_t pid, struct proc *p,
 	p->uid = sb.st_uid;
 	p->user = proc_user_name(p->uid);
 	fill_from_stat(w, &st, p, x);
-	/* Started since the last refresh: all its CPU time is new. */
+	/* Started since the last refresh: all its CPU time is new.  One that
+	 * is older but was missed shows 0 for this one interval rather than
+	 * all it ever used. */
 	x->prev_cpu = w->refreshes &&
-		      (double)st.start_ticks / (double)w->hz >= w->sys.uptime - w->interval - 1
+		      (double)st.start_ticks / (double)w->hz >= w->prev_uptime
 		      ? 0 : st.cpu_ticks;
 	return 0;
 }
@@ -499,6 +501,7 @@ int procwatch_refresh(struct procwatch *w)
 					  (double)w->last.tv_nsec / 1e9) : 0;
 	clock_gettime(CLOCK_MONOTONIC, &w->last);
 	w->now = time(NULL);
+	w->prev_uptime = w->sys.uptime;
 	read_sys(w);
 	w->boot_time = (double)w->now - w->sys.uptime;
 	npids = pids_to_read(w);
