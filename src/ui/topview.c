@@ -451,7 +451,7 @@ static void reap(struct view *v)
 	if (last)
 		esc_append(&shown, last, strlen(last), v->utf8);
 	if (lines > 1)
-		buf_printf(&shown, " (and %zu more lines; %s)", lines - 1,
+		buf_printf(&shown, " (%zu in all: %s)", lines,
 			   rc == 0 ? "all reaped" : "not all reaped");
 	message(v, rc != 0, "reap: %s", shown.data ? shown.data :
 		rc == 0 ? "reaped" : "not reaped");
