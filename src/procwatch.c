@@ -397,7 +397,7 @@ static enum listing how_to_list(struct procwatch *w, long last_pid)
 	long prev = w->last_pid;
 	enum listing how = LIST_ALL;
 
-	if (w->refreshes && last_pid >= 0 && prev >= 0 &&
+	if (w->refreshes && last_pid >= 0 && prev >= 0 && w->same_pid_ns &&
 	    w->since_listing + 1 < LIST_EVERY) {
 		if (last_pid == prev)
 			how = LIST_KNOWN;
@@ -545,6 +545,20 @@ int procwatch_refresh(struct procwatch *w)
 	return 0;
 }
 
+/* loadavg's newest pid is counted in our pid namespace; it says
+ * something about /proc only if /proc shows that namespace too (not,
+ * say, after unshare --pid without a new /proc). */
+static bool proc_is_our_pid_ns(int procfd)
+{
+	char self[32];
+	ssize_t n = readlinkat(procfd, "self", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return strtol(self, NULL, 10) == (long)getpid();
+}
+
 int procwatch_open(struct procwatch *w)
 {
 	memset(w, 0, sizeof(*w));
@@ -564,6 +578,7 @@ int procwatch_open(struct procwatch *w)
 		w->hz = 100;
 	w->page_kb = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
 	w->fd_budget = fd_budget();
+	w->same_pid_ns = proc_is_our_pid_ns(w->procfd);
 	if (procwatch_refresh(w) < 0) {
 		int err = errno;
 

@@ -74,6 +74,7 @@ struct procwatch {
 	unsigned refreshes;
 	long last_pid;               /* /proc/loadavg's newest pid */
 	unsigned since_listing;      /* refreshes since the last readdir */
+	bool same_pid_ns;            /* /proc shows our pid namespace */
 	struct buf text, line;
 };
 
