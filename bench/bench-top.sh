@@ -3,7 +3,7 @@
 # BENCH_PROCS sleeping processes plus BENCH_ZOMBIES zombies (issue 4).
 #
 # Each of these runs N refreshes D seconds apart (BENCH_TOP_N, default
-# 10; BENCH_TOP_DELAY, default 0.5), BENCH_TOP_RUNS times (default 3)
+# 10; BENCH_TOP_DELAY, default 0.5), BENCH_TOP_RUNS times (default 5)
 # in interleaved rounds after one warm-up round:
 #   pmon top -b -n N -d D      (output to /dev/null)
 #   top -b -n N -d D -w 512    (output to /dev/null)
@@ -22,7 +22,7 @@ bench_init
 bench_need top
 [ -x /usr/bin/time ] || bench_die "needs GNU time (/usr/bin/time: package time)"
 [ -x "$BUILD_DIR/bench/top-floor" ] || bench_die "no $BUILD_DIR/bench/top-floor (run make bench)"
-N=${BENCH_TOP_N:-10} D=${BENCH_TOP_DELAY:-0.5} RUNS=${BENCH_TOP_RUNS:-3}
+N=${BENCH_TOP_N:-10} D=${BENCH_TOP_DELAY:-0.5} RUNS=${BENCH_TOP_RUNS:-5}
 
 echo "== pmon top, $BENCH_PROCS processes + $BENCH_ZOMBIES zombies =="
 bench_spawn "$BENCH_PROCS" "$BENCH_ZOMBIES"

@@ -261,9 +261,11 @@ static int add_new(struct procwatch *w, pid_t pid, struct proc *p,
 	p->uid = sb.st_uid;
 	p->user = proc_user_name(p->uid);
 	fill_from_stat(w, &st, p, x);
-	/* Started since the last refresh: all its CPU time is new. */
+	/* Started since the last refresh: all its CPU time is new.  One that
+	 * is older but was missed shows 0 for this one interval rather than
+	 * all it ever used. */
 	x->prev_cpu = w->refreshes &&
-		      (double)st.start_ticks / (double)w->hz >= w->sys.uptime - w->interval - 1
+		      (double)st.start_ticks / (double)w->hz >= w->prev_uptime
 		      ? 0 : st.cpu_ticks;
 	return 0;
 }
@@ -395,7 +397,7 @@ static enum listing how_to_list(struct procwatch *w, long last_pid)
 	long prev = w->last_pid;
 	enum listing how = LIST_ALL;
 
-	if (w->refreshes && last_pid >= 0 && prev >= 0 &&
+	if (w->refreshes && last_pid >= 0 && prev >= 0 && w->same_pid_ns &&
 	    w->since_listing + 1 < LIST_EVERY) {
 		if (last_pid == prev)
 			how = LIST_KNOWN;
@@ -499,6 +501,7 @@ int procwatch_refresh(struct procwatch *w)
 					  (double)w->last.tv_nsec / 1e9) : 0;
 	clock_gettime(CLOCK_MONOTONIC, &w->last);
 	w->now = time(NULL);
+	w->prev_uptime = w->sys.uptime;
 	read_sys(w);
 	w->boot_time = (double)w->now - w->sys.uptime;
 	npids = pids_to_read(w);
@@ -542,6 +545,20 @@ int procwatch_refresh(struct procwatch *w)
 	return 0;
 }
 
+/* loadavg's newest pid is counted in our pid namespace; it says
+ * something about /proc only if /proc shows that namespace too (not,
+ * say, after unshare --pid without a new /proc). */
+static bool proc_is_our_pid_ns(int procfd)
+{
+	char self[32];
+	ssize_t n = readlinkat(procfd, "self", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return strtol(self, NULL, 10) == (long)getpid();
+}
+
 int procwatch_open(struct procwatch *w)
 {
 	memset(w, 0, sizeof(*w));
@@ -561,6 +578,7 @@ int procwatch_open(struct procwatch *w)
 		w->hz = 100;
 	w->page_kb = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
 	w->fd_budget = fd_budget();
+	w->same_pid_ns = proc_is_our_pid_ns(w->procfd);
 	if (procwatch_refresh(w) < 0) {
 		int err = errno;
 

@@ -70,9 +70,11 @@ struct procwatch {
 	struct timespec last;
 	unsigned long page_kb;
 	double boot_time;
+	double prev_uptime;          /* sys.uptime at the previous refresh */
 	unsigned refreshes;
 	long last_pid;               /* /proc/loadavg's newest pid */
 	unsigned since_listing;      /* refreshes since the last readdir */
+	bool same_pid_ns;            /* /proc shows our pid namespace */
 	struct buf text, line;
 };
 

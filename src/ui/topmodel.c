@@ -38,15 +38,17 @@ int top_col_from_name(const char *name)
 
 /* ---- selection, filters, order ---------------------------------------- */
 
+/* -u and -p (and the u key) each narrow the selection: a process must
+ * match both when both are given. */
 static bool selected(const struct proc *p, const struct top_opts *o)
 {
-	bool ok = o->nuids == 0 && o->npids == 0;
+	bool uid_ok = o->nuids == 0, pid_ok = o->npids == 0;
 
-	for (size_t i = 0; !ok && i < o->nuids; i++)
-		ok = p->uid == o->uids[i];
-	for (size_t i = 0; !ok && i < o->npids; i++)
-		ok = p->pid == o->pids[i];
-	return ok;
+	for (size_t i = 0; !uid_ok && i < o->nuids; i++)
+		uid_ok = p->uid == o->uids[i];
+	for (size_t i = 0; !pid_ok && i < o->npids; i++)
+		pid_ok = p->pid == o->pids[i];
+	return uid_ok && pid_ok;
 }
 
 /* The `z` and `/` filters; the command line is read only when the name

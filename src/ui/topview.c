@@ -178,10 +178,13 @@ static void draw_header(struct view *v)
 		snprintf(h.line[1], sizeof(h.line[1]), "%s", h.tasks_short);
 		h.zombie_at = h.short_zombie_at;
 	}
+	/* With room for one line only, the Tasks line is the one to keep. */
+	int first = n == 1 ? 1 : 0, tasks_y = 1 - first;
+
 	for (int i = 0; i < n; i++)
-		put_text(i, 0, h.line[i], strlen(h.line[i]), 0);
-	if (n > 1 && v->rows.counts.zombie && (int)h.zombie_at < COLS)
-		put_text(1, (int)h.zombie_at, h.line[1] + h.zombie_at,
+		put_text(i, 0, h.line[first + i], strlen(h.line[first + i]), 0);
+	if (n > tasks_y && v->rows.counts.zombie && (int)h.zombie_at < COLS)
+		put_text(tasks_y, (int)h.zombie_at, h.line[1] + h.zombie_at,
 			 h.zombie_len, A_BOLD | (v->color ? pair_attr(v, PAIR_ZOMBIE)
 							 : A_REVERSE));
 }
@@ -448,7 +451,7 @@ static void reap(struct view *v)
 	if (last)
 		esc_append(&shown, last, strlen(last), v->utf8);
 	if (lines > 1)
-		buf_printf(&shown, " (and %zu more lines; %s)", lines - 1,
+		buf_printf(&shown, " (%zu in all: %s)", lines,
 			   rc == 0 ? "all reaped" : "not all reaped");
 	message(v, rc != 0, "reap: %s", shown.data ? shown.data :
 		rc == 0 ? "reaped" : "not reaped");

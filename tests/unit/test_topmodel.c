@@ -153,6 +153,19 @@ static void test_user_and_name_filters(void **state)
 	assert_int_equal(r.counts.total, 1);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(row_pid(f, &r, 0), 20);
+	{
+		pid_t pids[] = {10, 20};
+
+		o.pids = pids; /* both given: a process must match both */
+		o.npids = 2;
+		top_rows_build(&r, &f->w, &o);
+		assert_int_equal(r.counts.total, 1);
+		assert_int_equal(row_pid(f, &r, 0), 20);
+		pids[1] = 21;
+		top_rows_build(&r, &f->w, &o);
+		assert_int_equal(r.counts.total, 0);
+		assert_int_equal(r.n, 0);
+	}
 	o = (struct top_opts){.sort = COL_PID};
 	strcpy(o.name_filter, "PAUSE"); /* case does not matter */
 	top_rows_build(&r, &f->w, &o);
