@@ -35,8 +35,11 @@ PMON_BIN  = pmon
 SANFLAGS  =
 endif
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# Asked of pkg-config when first used, not when the Makefile is read, so
+# that `make deps all` builds with the packages `deps` has just installed;
+# the $(eval) keeps the answer, so pkg-config runs once per make.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 WARNINGS    = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wpointer-arith -Wundef
 ALL_CFLAGS  = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE \

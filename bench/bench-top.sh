@@ -1,95 +1,75 @@
 #!/usr/bin/env bash
-# bench-top.sh - pmon top against top(1) and the pread floor, at many
-# processes (issue 4's bar).
+# bench-top.sh - pmon top against top(1) and the pread floor, with
+# BENCH_PROCS sleeping processes plus BENCH_ZOMBIES zombies (issue 4).
 #
-#   bench/bench-top.sh        PROCS=10000 N=10 D=0.5 REPS=3 by default
+# Each of these runs N refreshes D seconds apart (BENCH_TOP_N, default
+# 10; BENCH_TOP_DELAY, default 0.5), BENCH_TOP_RUNS times (default 5)
+# in interleaved rounds after one warm-up round:
+#   pmon top -b -n N -d D      (output to /dev/null)
+#   top -b -n N -d D -w 512    (output to /dev/null)
+#   build/bench/top-floor N D  (every /proc/PID/stat kept open, one
+#                               pread of each per refresh, nothing else)
+# Measured: CPU seconds (user + system, GNU time) divided by N, start-up
+# included, and the peak RSS; medians.  Wall time says nothing here: the
+# runs sleep between refreshes, and a monitor's cost is the CPU it takes
+# from the machine it watches.
 #
-# Starts PROCS sleeping processes (build/bench/spawn-sleepers) under a
-# child subreaper, then runs, REPS times each and in turn:
-#   pmon top -b -n N -d D     (output to /dev/null)
-#   top -b -n N -d D          (output to /dev/null)
-#   build/bench/top-floor N D (every /proc/PID/stat kept open, one pread
-#                              of each per refresh, nothing else)
-# and prints for each the median CPU seconds (user+system, from
-# /usr/bin/time) per refresh and the median peak RSS, the ratios, and
-# PASS/FAIL for each item of the bar.  Wall time is not measured: a
-# monitor's cost is the CPU it takes from the machine it watches.
+# The bar: pmon <= 0.4x top's CPU per refresh and <= 2x the floor's;
+# pmon's peak RSS < 24 MiB.
 set -u
-cd "$(dirname "$0")/.." || exit 1
-BUILD=${BUILD:-build}
-PMON=${PMON:-$PWD/pmon}
-PROCS=${PROCS:-10000} N=${N:-10} D=${D:-0.5} REPS=${REPS:-3}
-SPAWN=$BUILD/bench/spawn-sleepers FLOOR=$BUILD/bench/top-floor
+. "$(dirname "$0")/lib.sh"
+bench_init
+bench_need top
+[ -x /usr/bin/time ] || bench_die "needs GNU time (/usr/bin/time: package time)"
+[ -x "$BUILD_DIR/bench/top-floor" ] || bench_die "no $BUILD_DIR/bench/top-floor (run make bench)"
+N=${BENCH_TOP_N:-10} D=${BENCH_TOP_DELAY:-0.5} RUNS=${BENCH_TOP_RUNS:-5}
 
-for f in "$PMON" "$SPAWN" "$FLOOR" "$BUILD/fixtures/subreaper" /usr/bin/time; do
-	[ -x "$f" ] || { echo "bench-top: $f missing; run 'make bench' (or make deps)" >&2; exit 1; }
-done
-command -v top >/dev/null || { echo "bench-top: top(1) missing (procps)" >&2; exit 1; }
+echo "== pmon top, $BENCH_PROCS processes + $BENCH_ZOMBIES zombies =="
+bench_spawn "$BENCH_PROCS" "$BENCH_ZOMBIES"
+echo "  $(ls /proc | grep -c '^[0-9]') processes on the machine; $N refreshes" \
+	"$D s apart; median of $RUNS interleaved runs after one warm-up"
 
-# Everything below runs as a child subreaper, so that the sleepers can
-# never end up with PID 1.
-if [ -z "${BENCH_TOP_SUBREAPED:-}" ]; then
-	export BENCH_TOP_SUBREAPED=1
-	exec "$BUILD/fixtures/subreaper" "$0" "$@"
-fi
-
-tmp=$(mktemp -d) || exit 1
-spawn_pid=
-cleanup() {
-	[ -n "$spawn_pid" ] && kill -TERM "$spawn_pid" 2>/dev/null
-	exec 7>&- 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-echo "# bench-top: starting $PROCS sleeping processes"
-mkfifo "$tmp/ctl"
-"$SPAWN" "$PROCS" <"$tmp/ctl" >"$tmp/spawn.out" 2>&1 &
-spawn_pid=$!
-exec 7>"$tmp/ctl" # the sleepers live while this stays open
-for ((i = 0; i < 600; i++)); do
-	grep -q '^ready$' "$tmp/spawn.out" 2>/dev/null && break
-	kill -0 "$spawn_pid" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q '^ready$' "$tmp/spawn.out" || { echo "bench-top: sleepers not ready:" >&2; cat "$tmp/spawn.out" >&2; exit 1; }
-total=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
-echo "# $total processes on the machine; N=$N refreshes, D=$D s apart, $REPS runs each"
-
-# measure NAME CMD...: appends "cpu_per_refresh rss_kb" to $tmp/NAME
+declare -A cpu=() rss=()
+# measure NAME CMD...: one run; appends its CPU-s per refresh and peak RSS.
 measure() {
 	local name=$1 u s m
 	shift
-	/usr/bin/time -f '%U %S %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || {
-		echo "bench-top: $name failed:" >&2; cat "$tmp/err" "$tmp/time" >&2; exit 1; }
-	read -r u s m <"$tmp/time"
-	awk -v u="$u" -v s="$s" -v m="$m" -v n="$N" \
-		'BEGIN { printf "%.5f %d\n", (u + s) / n, m }' >>"$tmp/$name"
+	/usr/bin/time -f '%U %S %M' -o "$BENCH_TMP/time" "$@" >/dev/null 2>"$BENCH_TMP/err" || {
+		cat "$BENCH_TMP/err" >&2
+		bench_die "'$*' failed"
+	}
+	read -r u s m <"$BENCH_TMP/time"
+	cpu[$name]+="$(awk -v u="$u" -v s="$s" -v n="$N" 'BEGIN {printf "%.5f", (u + s) / n}') "
+	rss[$name]+="$m "
 }
 
-median() { # FILE COLUMN
-	sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c }
-		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+names=("pmon top -b" "top -b" "floor")
+for ((round = 0; round <= RUNS; round++)); do
+	measure "pmon top -b" "$PMON" top -b -n "$N" -d "$D"
+	measure "top -b" top -b -n "$N" -d "$D" -w 512
+	measure floor "$BUILD_DIR/bench/top-floor" "$N" "$D"
+	if ((round == 0)); then # the warm-up round does not count
+		cpu=() rss=()
+	fi
+done
+bench_stop
 
-for ((r = 1; r <= REPS; r++)); do
-	measure pmon "$PMON" top -b -n "$N" -d "$D"
-	measure top top -b -n "$N" -d "$D" -w 512
-	measure floor "$FLOOR" "$N" "$D"
+declare -A med_cpu=() med_rss=()
+for name in "${names[@]}"; do
+	# shellcheck disable=SC2086
+	med_cpu[$name]=$(bench_median ${cpu[$name]})
+	# shellcheck disable=SC2086
+	med_rss[$name]=$(bench_median ${rss[$name]})
+	printf '  %-14s %8.4f CPU-s per refresh   peak RSS %6d KiB   (CPU-s: %s)\n' \
+		"$name" "${med_cpu[$name]}" "${med_rss[$name]%.*}" "${cpu[$name]% }"
 done
 
-printf '%-22s %14s %12s\n' "" "CPU-s/refresh" "peak RSS"
-for name in pmon top floor; do
-	printf '%-22s %14.4f %9.1f MiB\n' "$name" "$(median "$tmp/$name" 1)" \
-		"$(awk -v k="$(median "$tmp/$name" 2)" 'BEGIN { print k / 1024 }')"
-done
-
-pmon_cpu=$(median "$tmp/pmon" 1) top_cpu=$(median "$tmp/top" 1)
-floor_cpu=$(median "$tmp/floor" 1) pmon_rss=$(median "$tmp/pmon" 2)
-verdict() { awk -v x="$1" -v lim="$2" 'BEGIN { print (x <= lim ? "PASS" : "FAIL") }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
-r_top=$(ratio "$pmon_cpu" "$top_cpu") r_floor=$(ratio "$pmon_cpu" "$floor_cpu")
-echo "pmon/top   CPU per refresh: ${r_top}x   (bar <= 0.4x)   $(verdict "$r_top" 0.4)"
-echo "pmon/floor CPU per refresh: ${r_floor}x   (bar <= 2x)     $(verdict "$r_floor" 2)"
-echo "pmon peak RSS: $(awk -v k="$pmon_rss" 'BEGIN { printf "%.1f", k / 1024 }') MiB   (bar < 24 MiB)   $(verdict "$pmon_rss" 24575)"
+pmon=${med_cpu[pmon top -b]}
+r_top=$(bench_div "$pmon" "${med_cpu[top -b]}")
+r_floor=$(bench_div "$pmon" "${med_cpu[floor]}")
+kb=${med_rss[pmon top -b]%.*}
+echo "  ratios:  pmon / top = $r_top;  pmon / floor = $r_floor"
+bench_bar "pmon top CPU per refresh <= 0.4x top's ($r_top x)" "$(bench_le "$r_top" 0.4)"
+bench_bar "pmon top CPU per refresh <= 2x the pread floor's ($r_floor x)" "$(bench_le "$r_floor" 2)"
+bench_bar "pmon top peak RSS < 24 MiB ($kb KiB)" "$(bench_le "$kb" 24575)"
+bench_finish

@@ -1,41 +1,51 @@
 /*
- * floor - the least any tree view must do: read every /proc/PID/stat
+ * floor - the least a process view must do: read every /proc/PID/FILE
  * exactly once (one open, one read, one close each), relative to one
- * /proc descriptor, and nothing else.  Prints the number of processes
- * and bytes read, so that the work cannot be optimised away.
+ * /proc descriptor, and nothing else.
+ *
+ *   floor [FILE...]     FILE defaults to stat; `floor stat status` is
+ *                       the floor of a view that needs both (ps's STAT L)
+ *
+ * Prints the number of processes and bytes read, so that the work cannot
+ * be optimised away.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+	static char *stat_only[] = {"stat", NULL};
+	char **files = argc > 1 ? argv + 1 : stat_only;
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = procfd >= 0 ? fdopendir(dup(procfd)) : NULL;
 	struct dirent *e;
 	long procs = 0, bytes = 0;
-	char path[300], buf[4096];
+	char path[300], buf[8192];
 
 	if (!dir) {
 		perror("floor: /proc");
 		return 1;
 	}
 	while ((e = readdir(dir))) {
-		int fd;
-		ssize_t n;
-
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "%s/stat", e->d_name);
-		fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* gone since readdir */
-		n = read(fd, buf, sizeof(buf));
-		close(fd);
-		if (n > 0) {
-			procs++;
+		for (char **f = files; *f; f++) {
+			int fd;
+			ssize_t n;
+
+			snprintf(path, sizeof(path), "%s/%s", e->d_name, *f);
+			fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				break; /* gone since readdir */
+			n = read(fd, buf, sizeof(buf));
+			close(fd);
+			if (n <= 0)
+				break;
 			bytes += n;
+			if (f == files)
+				procs++;
 		}
 	}
 	closedir(dir);

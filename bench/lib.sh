@@ -35,9 +35,17 @@ bench_init() {
 	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pmon-bench.XXXXXX") ||
 		bench_die "cannot make a temporary directory"
 	trap 'bench_stop; rm -rf "$BENCH_TMP"' EXIT
-	trap 'exit 130' INT TERM HUP
+	trap bench_interrupted INT TERM HUP
 	[ -x "$PMON" ] || bench_die "no pmon at $PMON (run make bench)"
 	[ -x "$BUILD_DIR/bench/spawn" ] || bench_die "no $BUILD_DIR/bench/spawn (run make bench)"
+}
+
+# On a signal, end the benchmark (the EXIT trap stops the spawner).  A
+# signal that lands in a $(...) subshell must end the main shell too, or
+# the benchmark would go on timing an empty machine.
+bench_interrupted() {
+	[ "$BASHPID" != "$$" ] && kill -TERM "$$" 2>/dev/null
+	exit 130
 }
 
 # bench_need CMD...: fail early, naming the Debian package to install.
@@ -112,9 +120,11 @@ bench_median() {
 # bench_time NAME CMD...: register a command to time under NAME (output
 # to /dev/null).  bench_run_all then runs one warm-up round and
 # BENCH_RUNS timed rounds, each round every command once in turn, and
-# sets BENCH_MEDIAN[NAME] (seconds) and BENCH_SAMPLES[NAME].
+# sets BENCH_MEDIAN[NAME] (wall seconds), BENCH_CPU[NAME] (median user +
+# system seconds: what the command cost whatever else the machine was
+# doing) and BENCH_SAMPLES[NAME] (the wall times).
 declare -a BENCH_NAMES=()
-declare -A BENCH_CMDS=() BENCH_MEDIAN=() BENCH_SAMPLES=()
+declare -A BENCH_CMDS=() BENCH_MEDIAN=() BENCH_CPU=() BENCH_SAMPLES=()
 bench_time() {
 	local name=$1
 	shift
@@ -122,27 +132,48 @@ bench_time() {
 	BENCH_CMDS[$name]=$(printf '%q ' "$@")
 }
 
+# bench_cpu_seconds FILE: the user + system seconds of all waited-for
+# children in FILE, the output of the `times` builtin (which must run in
+# the timing shell itself: in $(...) it would see only the subshell's).
+bench_cpu_seconds() {
+	tail -n 1 "$1" | awk '{
+		s = 0
+		for (i = 1; i <= NF; i++) {
+			split($i, ms, "m"); sub("s", "", ms[2])
+			s += ms[1] * 60 + ms[2]
+		}
+		printf "%.6f", s
+	}'
+}
+
 bench_run_all() {
-	local round name t0 t1 rc
-	declare -A samples=()
+	local round name t0 t1 c0 c1 rc
+	declare -A samples=() cpu=()
 	for ((round = 0; round <= BENCH_RUNS; round++)); do
 		for name in "${BENCH_NAMES[@]}"; do
+			times >"$BENCH_TMP/cpu0"
 			t0=${EPOCHREALTIME/,/.} # no fork: $(bench_now) would be one
 			eval "${BENCH_CMDS[$name]}" >/dev/null 2>"$BENCH_TMP/err"
 			rc=$?
 			t1=${EPOCHREALTIME/,/.}
+			times >"$BENCH_TMP/cpu1"
 			if [ "$rc" -ne 0 ]; then
 				cat "$BENCH_TMP/err" >&2
 				bench_die "'$name' failed with status $rc"
 			fi
 			((round == 0)) && continue # warm-up: caches, page tables
 			samples[$name]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.6f", b - a}') "
+			c0=$(bench_cpu_seconds "$BENCH_TMP/cpu0")
+			c1=$(bench_cpu_seconds "$BENCH_TMP/cpu1")
+			cpu[$name]+="$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.6f", b - a}') "
 		done
 	done
 	for name in "${BENCH_NAMES[@]}"; do
 		BENCH_SAMPLES[$name]=${samples[$name]}
 		# shellcheck disable=SC2086
 		BENCH_MEDIAN[$name]=$(bench_median ${samples[$name]})
+		# shellcheck disable=SC2086
+		BENCH_CPU[$name]=$(bench_median ${cpu[$name]})
 	done
 }
 
@@ -158,12 +189,17 @@ bench_peak_rss_kb() {
 # bench_div A B: A / B to two decimals.
 bench_div() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
-# bench_row NAME: "NAME  median  (min..max over N runs)".
+# bench_row NAME: "NAME  median wall (min..max)  median CPU".
 bench_row() {
 	local name=$1 s
 	# shellcheck disable=SC2086
 	s=$(printf '%s\n' ${BENCH_SAMPLES[$name]} | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.3f..%.3f", lo, hi}')
-	printf '  %-44s %8.3f s   (%s, %d runs)\n' "$name" "${BENCH_MEDIAN[$name]}" "$s" "$BENCH_RUNS"
+	printf '  %-44s %7.3f s  (%s)  %7.3f s\n' "$name" "${BENCH_MEDIAN[$name]}" "$s" "${BENCH_CPU[$name]}"
+}
+
+# bench_row_header: the titles over bench_row's columns.
+bench_row_header() {
+	printf '  %-44s %9s  %-13s  %9s\n' "" "wall" "(min..max)" "CPU"
 }
 
 # bench_bar TEXT OK: one "PASS"/"FAIL" line of the bar; a FAIL makes the

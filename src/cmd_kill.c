@@ -19,6 +19,7 @@
 #include "pmon.h"
 #include "proc.h"
 #include "signals.h"
+#include "zombie.h"
 
 struct kill_opts {
 	int sig;
@@ -263,6 +264,12 @@ static int kill_one(struct context *c, pid_t pid)
 		result(c, pid, p->comm, "refused: %s", why);
 		return 1;
 	}
+	if (proc_is_zombie(p)) {
+		/* kill(2) "succeeds" on a zombie and does nothing. */
+		result(c, pid, p->comm, "already exited (zombie): nothing to signal "
+		       "(its parent must reap it; see pmon zombies)");
+		return 0;
+	}
 	if (c->o->dry_run) {
 		result(c, pid, p->comm, "would send %s", c->signame);
 		return 0;
@@ -280,17 +287,16 @@ static int report_member(struct context *c, const struct tree_member *m)
 {
 	pid_t pid = m->ref.pid;
 
+	if (m->zombie) {
+		result(c, pid, m->comm, "already exited (zombie): nothing to signal");
+		return 0;
+	}
 	if (c->o->dry_run) {
-		result(c, pid, m->comm, m->zombie ? "zombie: already exited, "
-		       "nothing to signal" : "would send %s", c->signame);
+		result(c, pid, m->comm, "would send %s", c->signame);
 		return 0;
 	}
 	if (m->sent) {
 		result(c, pid, m->comm, "sent %s", c->signame);
-		return 0;
-	}
-	if (m->zombie) {
-		result(c, pid, m->comm, "exited before the signal: not signalled");
 		return 0;
 	}
 	result_error(c, pid, m->comm, m->err ? m->err : EIO);
@@ -303,6 +309,7 @@ static int kill_tree(struct context *c, pid_t root)
 	const struct proc *p = snapshot_find(&c->snap, root);
 	struct frozen_tree t;
 	struct proc_ref ref;
+	sigset_t hold, saved;
 	const char *why;
 	int failed = 0;
 
@@ -316,7 +323,17 @@ static int kill_tree(struct context *c, pid_t root)
 		return 1;
 	}
 	ref = (struct proc_ref){p->pid, p->start_ticks};
+	/* A Ctrl-C between the freeze and the thaw would leave the tree
+	 * stopped: such signals wait until it is done (5 s at most). */
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigaddset(&hold, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &hold, &saved);
 	if (tree_freeze(&ref, c->self, c->o->dry_run, &t) < 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		result_error(c, root, p->comm, errno);
 		return 1;
 	}
@@ -327,6 +344,7 @@ static int kill_tree(struct context *c, pid_t root)
 				  "%zu members found", (int)root, t.n);
 		tree_signal(&t, c->o->sig);
 	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	for (size_t i = 0; i < t.n; i++)
 		failed += report_member(c, &t.m[i]);
 	tree_release(&t);
@@ -337,7 +355,8 @@ static int kill_exec(int argc, char **argv)
 {
 	struct kill_opts o = {0};
 	struct context c = {.o = &o};
-	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_COMM | PI_STATE};
+	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_COMM |
+				   PI_STATE | PI_THREADS};
 	int failed = 0;
 
 	parse_opts(argc, argv, &o);

@@ -114,7 +114,7 @@ static int ps_exec(int argc, char **argv)
 	struct snapshot_query q;
 	struct state_counts counts = {0};
 	struct output out;
-	json_t *doc = NULL;
+	struct json_out json;
 	size_t shown = 0;
 	char summary[256];
 	int status = EXIT_OK;
@@ -141,7 +141,7 @@ static int ps_exec(int argc, char **argv)
 
 	output_init(&out, stdout, o.wide);
 	if (o.json)
-		doc = json_array();
+		json_out_begin_array(&json, stdout); /* streamed: see json_out */
 	else
 		table_header(&out, cols, ARRAY_LEN(cols));
 	for (size_t i = 0; i < snap.n; i++) {
@@ -151,13 +151,13 @@ static int ps_exec(int argc, char **argv)
 			continue;
 		shown++;
 		state_counts_add(&counts, p->state);
-		if (doc)
-			json_array_append_new(doc, proc_to_json(p));
+		if (o.json)
+			json_out_element(&json, proc_to_json(p));
 		else
 			table_row(&out, cols, ARRAY_LEN(cols), p);
 	}
-	if (doc) {
-		if (json_emit(doc, stdout) < 0)
+	if (o.json) {
+		if (json_out_end_array(&json) < 0)
 			status = EXIT_FAIL;
 	} else {
 		format_state_counts(&counts, summary, sizeof(summary));

@@ -139,17 +139,20 @@ static void print_forest(const struct tree_opts *o, const struct snapshot *s,
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = &s->procs[order[i]];
 		struct buf *raw = &out.raw;
+		bool colored;
 
 		path[depth[i]] = order[i];
 		buf_reset(raw);
 		buf_printf(raw, "%7d ", (int)p->pid);
 		out_raw(&out, raw->data);
-		if (state_color(p->state) != COLOR_NONE)
+		colored = state_color(p->state) != COLOR_NONE;
+		if (colored)
 			out_color(&out, state_color(p->state));
 		buf_reset(raw);
 		buf_printf(raw, "%-4s", p->stat);
 		out_raw(&out, raw->data);
-		out_color(&out, COLOR_NONE);
+		if (colored)
+			out_color(&out, COLOR_NONE);
 		out_raw(&out, " ");
 		tree_prefix(t, path, depth[i], g, prefix, prefix_size);
 		out_raw(&out, prefix);
@@ -168,24 +171,25 @@ static void print_forest(const struct tree_opts *o, const struct snapshot *s,
 	output_free(&out);
 }
 
-/* Nested JSON without recursion: kids[d] is the children array of the
- * node last seen at depth d. */
-static json_t *forest_json(const struct snapshot *s, const int32_t *order,
-			   const int32_t *depth, size_t n)
+/* Nested JSON, written as it is made (see json_out) and without
+ * recursion: a node is left open until the walk climbs back above it. */
+static int forest_json(const struct snapshot *s, const int32_t *order,
+		       const int32_t *depth, size_t n)
 {
-	json_t *forest = json_array();
-	json_t **kids = xcalloc(n + 1, sizeof(json_t *));
+	struct json_out json;
+	int32_t open = 0; /* nodes whose children array is still open */
 
+	json_out_begin_array(&json, stdout);
 	for (size_t i = 0; i < n; i++) {
-		json_t *node = proc_to_json(&s->procs[order[i]]);
-		json_t *children = json_array();
-
-		json_object_set_new(node, "children", children);
-		json_array_append_new(depth[i] ? kids[depth[i] - 1] : forest, node);
-		kids[depth[i]] = children;
+		for (; open > depth[i]; open--)
+			json_out_close_element(&json);
+		json_out_open_element(&json, proc_to_json(&s->procs[order[i]]),
+				      "children");
+		open++;
 	}
-	free(kids);
-	return forest;
+	for (; open > 0; open--)
+		json_out_close_element(&json);
+	return json_out_end_array(&json);
 }
 
 static int tree_exec(int argc, char **argv)
@@ -225,7 +229,7 @@ static int tree_exec(int argc, char **argv)
 	depth = xcalloc(snap.n, sizeof(int32_t));
 	n = status == EXIT_OK ? tree_preorder(&t, order, depth) : 0;
 	if (o.json) {
-		if (json_emit(forest_json(&snap, order, depth, n), stdout) < 0)
+		if (forest_json(&snap, order, depth, n) < 0)
 			status = EXIT_FAIL;
 	} else if (n) {
 		print_forest(&o, &snap, &t, order, depth, n);

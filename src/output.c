@@ -213,3 +213,81 @@ int json_emit(json_t *doc, FILE *f)
 		fputc('\n', f);
 	return rc == 0 && !ferror(f) ? 0 : -1;
 }
+
+/* One line per object (jansson's separators ", " and ": "), indented by
+ * its depth: readable, and a line per process for grep. */
+#define JSON_OUT_FLAGS (JSON_INDENT(0) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
+
+void json_out_begin_array(struct json_out *j, FILE *f)
+{
+	j->f = f;
+	j->first = true;
+	j->depth = 1;
+	fputc('[', f);
+}
+
+static void json_out_newline(struct json_out *j, int depth)
+{
+	fputc('\n', j->f);
+	for (int i = 0; i < depth; i++)
+		fputs("  ", j->f);
+}
+
+static void json_out_separator(struct json_out *j)
+{
+	if (!j->first)
+		fputc(',', j->f);
+	j->first = false;
+	json_out_newline(j, j->depth);
+}
+
+void json_out_element(struct json_out *j, json_t *obj)
+{
+	json_out_separator(j);
+	if (json_dumpf(obj, j->f, JSON_OUT_FLAGS) < 0)
+		pmon_die(EXIT_FAIL, "out of memory writing JSON");
+	json_decref(obj);
+}
+
+void json_out_open_element(struct json_out *j, json_t *obj, const char *key)
+{
+	char *text = json_dumps(obj, JSON_OUT_FLAGS);
+	json_t *name = json_string(key);
+	char *quoted = name ? json_dumps(name, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+	size_t len;
+
+	if (!text || !quoted || !json_is_object(obj))
+		pmon_die(EXIT_FAIL, "out of memory writing JSON");
+	/* The object without its closing brace, then the key and an array
+	 * left open. */
+	len = strlen(text);
+	while (len > 0 && text[len - 1] != '}')
+		len--;
+	len = len > 1 ? len - 1 : 1;
+	json_out_separator(j);
+	fwrite(text, 1, len, j->f);
+	fprintf(j->f, "%s%s: [", len > 1 ? ", " : "", quoted);
+	j->first = true;
+	j->depth++;
+	free(text);
+	free(quoted);
+	json_decref(name);
+	json_decref(obj);
+}
+
+void json_out_close_element(struct json_out *j)
+{
+	j->depth--;
+	if (!j->first)
+		json_out_newline(j, j->depth);
+	fputs("]}", j->f);
+	j->first = false;
+}
+
+int json_out_end_array(struct json_out *j)
+{
+	if (!j->first)
+		fputc('\n', j->f);
+	fputs("]\n", j->f);
+	return ferror(j->f) ? -1 : 0;
+}

@@ -58,4 +58,24 @@ void table_row(struct output *o, const enum field_id *cols, size_t n,
  * on a terminal) and release it.  Returns 0, or -1 on a write error. */
 int json_emit(json_t *doc, FILE *f);
 
+/*
+ * The same document written as it is made, for the views of every
+ * process: held whole, 10,000 process objects cost jansson tens of MiB.
+ * Arrays are opened and closed here; each element is built with jansson,
+ * written (escaped by jansson, ASCII only) and released at once.  An
+ * element can be left open with its last key an array (a tree node's
+ * "children"): the elements that follow go into it until it is closed.
+ */
+struct json_out {
+	FILE *f;
+	bool first; /* nothing written yet in the innermost open array */
+	int depth;  /* arrays open */
+};
+void json_out_begin_array(struct json_out *j, FILE *f);
+void json_out_element(struct json_out *j, json_t *obj);
+void json_out_open_element(struct json_out *j, json_t *obj, const char *key);
+void json_out_close_element(struct json_out *j);
+/* Close the outermost array; 0, or -1 on a write error. */
+int json_out_end_array(struct json_out *j);
+
 #endif

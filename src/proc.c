@@ -15,7 +15,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +147,8 @@ static int read_file_at(int dirfd, const char *path, struct buf *b)
 struct scan {
 	struct snapshot *s;
 	const struct snapshot_query *q;
+	struct strpool *pool; /* where this scan's strings go (s->pool, or
+	                         a worker's own, merged into it after) */
 	int procfd;
 	unsigned files;
 	unsigned status_want; /* STATUS_HAVE_* lines the items need */
@@ -174,13 +178,13 @@ static void fill_from_stat(struct scan *sc, const struct stat_line *st,
 	p->elapsed_s = (long)(sc->s->uptime - started);
 	if (p->elapsed_s < 0)
 		p->elapsed_s = 0;
-	p->comm = strpool_strdup(sc->s->pool, st->comm);
+	p->comm = strpool_strdup(sc->pool, st->comm);
 }
 
 static void fill_from_status(const struct status_lines *sl, struct proc *p)
 {
 	p->uid = sl->uid;
-	p->locked = sl->vm_lck_kb != 0;
+	p->locked = (p->have & PI_LOCKED) && sl->vm_lck_kb != 0;
 	if (sl->have & STATUS_HAVE_VMRSS)
 		p->rss_kb = sl->vm_rss_kb; /* exact, where stat's is not */
 	else if (p->state == 'Z' || p->kernel_thread)
@@ -260,6 +264,10 @@ static int read_proc(struct scan *sc, pid_t pid, struct proc *p)
 		if (read_file_at(sc->procfd, path, &sc->text) < 0)
 			return -1;
 		parse_status(sc->text.data, sc->text.len, sc->status_want, &sl);
+		/* /proc/TID answers for any thread, but a thread of another
+		 * process is not a process (ps -p TID shows nothing either). */
+		if ((sl.have & STATUS_HAVE_TGID) && sl.tgid != pid)
+			return 0;
 		fill_from_status(&sl, p);
 		if (!uid_wanted(sc->q, p->uid))
 			return 0;
@@ -268,13 +276,13 @@ static int read_proc(struct scan *sc, pid_t pid, struct proc *p)
 		snprintf(path, sizeof(path), "%d/cmdline", (int)pid);
 		if (read_file_at(sc->procfd, path, &sc->text) == 0) {
 			join_cmdline(sc->text.data, sc->text.len, &sc->line);
-			p->cmdline = strpool_strdup(sc->s->pool, sc->line.data);
+			p->cmdline = strpool_strdup(sc->pool, sc->line.data);
 		} else if (errno == ENOENT || errno == ESRCH) {
 			return -1;
 		} /* else unreadable (EACCES): cmdline stays NULL */
 	}
-	if (sc->s->have & PI_USER)
-		p->user = user_name(p->uid);
+	/* p->user is filled in after the scan: user_name() is not
+	 * thread-safe (see name_users). */
 	if (sc->s->have & PI_STAT) {
 		struct stat_inputs in = {
 			.state = p->state, .nice = p->nice, .locked = p->locked,
@@ -305,16 +313,20 @@ static void scan_one(struct scan *sc, pid_t pid)
 	s->procs[s->n++] = p;
 }
 
-static int scan_all(struct scan *sc)
+/* Every pid in /proc, in the order readdir gives them (pid order). */
+static pid_t *list_pids(int procfd, size_t *n)
 {
-	int fd = dup(sc->procfd);
+	int fd = dup(procfd);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
+	pid_t *pids = NULL;
+	size_t cap = 0;
 
+	*n = 0;
 	if (!dir) {
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return NULL;
 	}
 	while ((e = readdir(dir))) {
 		long pid;
@@ -322,10 +334,136 @@ static int scan_all(struct scan *sc)
 		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
 		    parse_long(e->d_name, 1, INT_MAX, &pid) < 0)
 			continue;
-		scan_one(sc, (pid_t)pid);
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			pids = xreallocarray(pids, cap, sizeof(*pids));
+		}
+		pids[(*n)++] = (pid_t)pid;
 	}
 	closedir(dir);
+	return pids ? pids : xcalloc(1, sizeof(*pids));
+}
+
+/*
+ * Reading a process is nearly all kernel time (the kernel writes each
+ * /proc file as it is opened), and the kernel does that for different
+ * processes on different CPUs at once.  So a large scan is shared out
+ * among a thread per CPU (up to SCAN_THREADS_MAX): each takes blocks of
+ * SCAN_BLOCK pids from a shared counter, so a thread on a busy CPU just
+ * takes fewer, and writes each process into its pid's own slot, so the
+ * result keeps the pid order with no merge.  Measured at 10,000
+ * processes on 2 busy CPUs, medians of 7: pmon ps 0.33 s -> 0.25 s wall,
+ * 0.25 s CPU either way (the kernel's floor for stat + status).
+ */
+enum { SCAN_PARALLEL_MIN = 1024, SCAN_THREADS_MAX = 8, SCAN_BLOCK = 64 };
+
+struct scan_worker {
+	struct scan sc;          /* own buffers and string pool */
+	const pid_t *pids;
+	size_t npids;
+	struct proc *slots;      /* one per pid, shared */
+	signed char *rc;         /* read_proc's result per pid, shared */
+	atomic_size_t *next;     /* the next block to take */
+	pthread_t thread;
+};
+
+static void *scan_worker_run(void *arg)
+{
+	struct scan_worker *w = arg;
+	size_t first;
+
+	while ((first = atomic_fetch_add(w->next, SCAN_BLOCK)) < w->npids) {
+		size_t end = first + SCAN_BLOCK < w->npids ? first + SCAN_BLOCK : w->npids;
+
+		for (size_t i = first; i < end; i++)
+			w->rc[i] = (signed char)read_proc(&w->sc, w->pids[i], &w->slots[i]);
+	}
+	return NULL;
+}
+
+static int scan_cpus(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 1;
+	n = CPU_COUNT(&set);
+	return n < 1 ? 1 : n > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : n;
+}
+
+/* Read pids[0..n) with nthreads threads (this one among them), then
+ * keep the processes read, in order. */
+static void scan_parallel(struct scan *sc, const pid_t *pids, size_t n,
+			  int nthreads)
+{
+	struct snapshot *s = sc->s;
+	struct scan_worker *w = xcalloc((size_t)nthreads, sizeof(*w));
+	signed char *rc = xcalloc(n, sizeof(*rc));
+	atomic_size_t next = 0;
+	int started = 0;
+
+	s->procs = xcalloc(n, sizeof(*s->procs));
+	for (int i = 0; i < nthreads; i++) {
+		w[i].sc = *sc;
+		memset(&w[i].sc.text, 0, sizeof(w[i].sc.text));
+		memset(&w[i].sc.line, 0, sizeof(w[i].sc.line));
+		w[i].sc.pool = i == 0 ? sc->pool : strpool_new();
+		w[i].pids = pids;
+		w[i].npids = n;
+		w[i].slots = s->procs;
+		w[i].rc = rc;
+		w[i].next = &next;
+	}
+	/* A thread that cannot be started leaves its share to the others. */
+	for (int i = 1; i < nthreads; i++)
+		if (pthread_create(&w[i].thread, NULL, scan_worker_run, &w[i]) == 0)
+			started |= 1 << i;
+	scan_worker_run(&w[0]);
+	for (int i = 1; i < nthreads; i++)
+		if (started & (1 << i))
+			pthread_join(w[i].thread, NULL);
+	for (int i = 0; i < nthreads; i++) {
+		if (i > 0)
+			strpool_merge(sc->pool, w[i].sc.pool);
+		buf_free(&w[i].sc.text);
+		buf_free(&w[i].sc.line);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rc[i] < 0)
+			s->vanished++;
+		if (rc[i] > 0)
+			s->procs[s->n++] = s->procs[i];
+	}
+	free(rc);
+	free(w);
+}
+
+static int scan_all(struct scan *sc)
+{
+	size_t n;
+	pid_t *pids = list_pids(sc->procfd, &n);
+	int nthreads = n >= SCAN_PARALLEL_MIN ? scan_cpus() : 1;
+
+	if (!pids)
+		return -1;
+	if (nthreads > 1) {
+		scan_parallel(sc, pids, n, nthreads);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			scan_one(sc, pids[i]);
+	}
+	free(pids);
 	return 0;
+}
+
+/* User names, looked up once the (maybe threaded) scan is over. */
+static void name_users(struct snapshot *s)
+{
+	if (!(s->have & PI_USER))
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		s->procs[i].user = user_name(s->procs[i].uid);
 }
 
 static int by_pid(const void *a, const void *b)
@@ -366,6 +504,11 @@ int snapshot_take(struct snapshot *s, const struct snapshot_query *q)
 		s->have |= PI_UID;
 	sc.files = files_for(s->have);
 	sc.status_want = status_lines_for(s->have);
+	/* Only a list of pids can name a thread that is not a process (the
+	 * listing of /proc holds processes only); status, when it is read,
+	 * tells (Tgid). */
+	if (q->npids)
+		sc.status_want |= STATUS_HAVE_TGID;
 	sc.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sc.procfd < 0 || faccessat(sc.procfd, "self/stat", R_OK, 0) < 0) {
 		if (sc.procfd >= 0)
@@ -383,6 +526,7 @@ int snapshot_take(struct snapshot *s, const struct snapshot_query *q)
 	sc.boot_time = (double)s->now - s->uptime;
 	sc.page_kb = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
 	s->pool = strpool_new();
+	sc.pool = s->pool;
 
 	if (q->npids)
 		scan_list(&sc);
@@ -398,6 +542,7 @@ int snapshot_take(struct snapshot *s, const struct snapshot_query *q)
 		errno = err;
 		return -1;
 	}
+	name_users(s);
 	/* readdir of /proc is in pid order, but nothing promises it. */
 	for (size_t i = 1; i < s->n; i++) {
 		if (s->procs[i - 1].pid > s->procs[i].pid) {
@@ -491,4 +636,93 @@ int lookup_uid(const char *name, uid_t *uid)
 	}
 	errno = ENOENT;
 	return -1;
+}
+
+int proc_threads(pid_t pid, struct proc_thread **out)
+{
+	struct proc_thread *t = NULL;
+	struct buf text = {0};
+	struct dirent *e;
+	size_t n = 0, cap = 0;
+	char path[64];
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir) {
+		errno = ESRCH;
+		return -1;
+	}
+	while ((e = readdir(dir))) {
+		struct stat_line st;
+		long tid;
+
+		if (parse_long(e->d_name, 1, INT_MAX, &tid) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/stat", (int)pid, tid);
+		if (read_file_at(AT_FDCWD, path, &text) < 0 ||
+		    parse_stat_line(text.data, text.len, &st) < 0)
+			continue; /* the thread has just exited */
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			t = xreallocarray(t, cap, sizeof(*t));
+		}
+		t[n].tid = (pid_t)tid;
+		t[n++].state = st.state;
+	}
+	closedir(dir);
+	buf_free(&text);
+	*out = t;
+	return (int)n;
+}
+
+/* Read a file to its end: unlike stat and status, maps comes in pieces. */
+static int read_whole_file(const char *path, struct buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	buf_reset(b);
+	if (fd < 0)
+		return -1;
+	do {
+		buf_reserve(b, 4096);
+		got = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (got > 0)
+			b->len += (size_t)got;
+	} while (got > 0 || (got < 0 && errno == EINTR));
+	b->data[b->len] = '\0';
+	close(fd);
+	return got < 0 ? -1 : 0;
+}
+
+int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end)
+{
+	struct buf text = {0};
+	char path[40];
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (read_whole_file(path, &text) < 0) {
+		int err = errno;
+
+		buf_free(&text);
+		errno = err == EACCES || err == EPERM ? err : ESRCH;
+		return -1;
+	}
+	errno = ENOENT;
+	for (char *line = text.data; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (strstr(line, "[vdso]") &&
+		    sscanf(line, "%lx-%lx", start, end) == 2) {
+			rc = 0;
+			break;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	buf_free(&text);
+	return rc;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "pmon.h"
 #include "proc.h"
 
 /* What a watch knows about each process beyond struct proc. */
@@ -69,9 +70,11 @@ struct procwatch {
 	struct timespec last;
 	unsigned long page_kb;
 	double boot_time;
+	double prev_uptime;          /* sys.uptime at the previous refresh */
 	unsigned refreshes;
 	long last_pid;               /* /proc/loadavg's newest pid */
 	unsigned since_listing;      /* refreshes since the last readdir */
+	bool same_pid_ns;            /* /proc shows our pid namespace */
 	struct buf text, line;
 };
 

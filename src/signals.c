@@ -165,6 +165,13 @@ static struct tree_member *member_of(struct frozen_tree *t, pid_t pid,
 	return NULL;
 }
 
+/* Gone for good: a zombie, not a leader that exited while its other
+ * threads run (Z too, yet alive and signallable: zombie.h). */
+static bool exited(const struct proc *p)
+{
+	return p->state == 'X' || (p->state == 'Z' && p->threads <= 1);
+}
+
 /* Make p a member and, unless dry_run, stop it.  A process that is gone
  * by now is not added (it left on its own); returns whether it was. */
 static bool add_member(struct frozen_tree *t, const struct proc *p, bool dry_run)
@@ -178,7 +185,7 @@ static bool add_member(struct frozen_tree *t, const struct proc *p, bool dry_run
 		.ref = {p->pid, p->start_ticks}, .ppid = p->ppid, .pidfd = -1,
 		.comm = xstrdup(p->comm ? p->comm : "?"),
 		.was_stopped = p->state == 'T' || p->state == 't',
-		.zombie = p->state == 'Z' || p->state == 'X',
+		.zombie = exited(p),
 	};
 	if (dry_run || m->zombie) {
 		t->n++;
@@ -239,7 +246,7 @@ static bool wait_stopped(struct frozen_tree *t, long long deadline)
 		pids[i] = t->m[i].ref.pid;
 	while (!all) {
 		struct snapshot s;
-		struct snapshot_query q = {.need = PI_STATE | PI_START,
+		struct snapshot_query q = {.need = PI_STATE | PI_START | PI_THREADS,
 					   .pids = pids, .npids = t->n};
 
 		if (snapshot_take(&s, &q) < 0)
@@ -251,11 +258,12 @@ static bool wait_stopped(struct frozen_tree *t, long long deadline)
 
 			if (m->pidfd < 0 || m->zombie)
 				continue;
-			if (!p || p->start_ticks != m->ref.start_ticks ||
-			    p->state == 'Z' || p->state == 'X')
+			if (!p || p->start_ticks != m->ref.start_ticks || exited(p))
 				m->zombie = true; /* exited while we worked */
-			else if (p->state != 'T' && p->state != 't')
+			else if (p->state != 'T' && p->state != 't' && p->state != 'Z')
 				all = false;
+			/* An exited leader (Z, threads running) does not show
+			 * its threads' state; they got the group stop too. */
 		}
 		snapshot_free(&s);
 		if (!all) {
@@ -281,7 +289,8 @@ static void thaw(struct frozen_tree *t)
 
 static int scan_tree(struct snapshot *s)
 {
-	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_STATE | PI_COMM};
+	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_STATE |
+				   PI_COMM | PI_THREADS};
 
 	return snapshot_take(s, &q);
 }

@@ -77,6 +77,9 @@ enum { TOP_HEADER_LINES = 5 };
 struct top_header {
 	char line[TOP_HEADER_LINES][160];
 	size_t zombie_at, zombie_len;
+	/* The Tasks line in fewer columns, for a narrow screen. */
+	char tasks_short[96];
+	size_t short_zombie_at;
 };
 void top_header_format(struct top_header *h, const struct procwatch *w,
 		       const struct top_counts *c);

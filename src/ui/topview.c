@@ -173,10 +173,18 @@ static void draw_header(struct view *v)
 	int n = header_lines();
 
 	top_header_format(&h, v->w, &v->rows.counts);
+	/* The zombie count ends the Tasks line: keep it on screen. */
+	if (strlen(h.line[1]) > (size_t)COLS) {
+		snprintf(h.line[1], sizeof(h.line[1]), "%s", h.tasks_short);
+		h.zombie_at = h.short_zombie_at;
+	}
+	/* With room for one line only, the Tasks line is the one to keep. */
+	int first = n == 1 ? 1 : 0, tasks_y = 1 - first;
+
 	for (int i = 0; i < n; i++)
-		put_text(i, 0, h.line[i], strlen(h.line[i]), 0);
-	if (n > 1 && v->rows.counts.zombie && (int)h.zombie_at < COLS)
-		put_text(1, (int)h.zombie_at, h.line[1] + h.zombie_at,
+		put_text(i, 0, h.line[first + i], strlen(h.line[first + i]), 0);
+	if (n > tasks_y && v->rows.counts.zombie && (int)h.zombie_at < COLS)
+		put_text(tasks_y, (int)h.zombie_at, h.line[1] + h.zombie_at,
 			 h.zombie_len, A_BOLD | (v->color ? pair_attr(v, PAIR_ZOMBIE)
 							 : A_REVERSE));
 }
@@ -428,15 +436,24 @@ static void reap(struct view *v)
 	int rc;
 	char *last = NULL, *line, *save = NULL;
 
+	size_t lines = 0;
+
+	/* It can take a second or two (each step waits for the parent). */
+	message(v, false, "reaping the zombies of PID %d...", (int)v->target.pid);
+	draw(v);
 	rc = reap_target(&v->target, REAP_AUTO, &report);
-	/* The report's last line is its conclusion. */
+	/* One line per zombie: show the last, and how many there were. */
 	for (line = strtok_r(report.data ? report.data : (char *)"", "\n", &save);
-	     line; line = strtok_r(NULL, "\n", &save))
+	     line; line = strtok_r(NULL, "\n", &save)) {
 		last = line;
+		lines++;
+	}
 	if (last)
 		esc_append(&shown, last, strlen(last), v->utf8);
-	message(v, rc != 0, "reap PID %d (%s): %s", (int)v->target.pid,
-		v->target_name, shown.data ? shown.data :
+	if (lines > 1)
+		buf_printf(&shown, " (%zu in all: %s)", lines,
+			   rc == 0 ? "all reaped" : "not all reaped");
+	message(v, rc != 0, "reap: %s", shown.data ? shown.data :
 		rc == 0 ? "reaped" : "not reaped");
 	buf_free(&report);
 	buf_free(&shown);

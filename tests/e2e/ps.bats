@@ -190,6 +190,20 @@ free_pid() {
 	echo "$output" | awk -v p="$FIXTURE_PID" '$1 == p && $3 == "nobody"' | grep -q .
 }
 
+@test "-p with the id of a thread (not a process) selects nothing, as ps" {
+	start_fixture threads 3
+	tid=$(ls "/proc/$FIXTURE_PID/task" | grep -vx "$FIXTURE_PID" | head -1)
+	[ -n "$tid" ] && [ -d "/proc/$tid" ]
+	[ -z "$(ps -o pid= -p "$tid")" ]
+	run pmon ps -p "$tid"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	run pmon ps -p "$tid,$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "${lines[1]}" =~ ^\ *$FIXTURE_PID\ .*\ Sl\  ]]
+}
+
 @test "--state keeps only the states asked for" {
 	start_fixture zombie 2
 	start_fixture stop
@@ -316,4 +330,24 @@ free_pid() {
 	[ "$(jq -r '.[0].comm' <<<"$output")" = $'\e]0;owned\a' ]
 	[ "$(jq -r '.[0].cmdline' <<<"$output")" = $'x\e[2J arg\xef\xbf\xbd\xc2\x9b' ]
 	python3 -m json.tool <<<"$output" >/dev/null
+}
+
+@test "a large scan (shared among threads) sees every process exactly once" {
+	# 11 + 121 + 1331 nodes: more than the 1024 above which a scan of
+	# /proc is split among a thread per CPU.
+	start_fixture tree 3 11
+	[ "$(awk '$1 == "node"' "$FIXTURE_OUT" | wc -l)" -eq 1463 ]
+	run pmon ps --json
+	[ "$status" -eq 0 ]
+	# Every node, with its parent and its user; no pid twice; pid order.
+	awk '$1 == "node" {print $2, $3}' "$FIXTURE_OUT" | sort >"$BATS_TEST_TMPDIR/want"
+	jq -r '.[] | "\(.pid) \(.ppid) \(.user) \(.comm)"' <<<"$output" >"$BATS_TEST_TMPDIR/all"
+	[ -z "$(cut -d' ' -f1 "$BATS_TEST_TMPDIR/all" | uniq -d)" ]
+	cut -d' ' -f1 "$BATS_TEST_TMPDIR/all" | sort -n -c
+	awk 'NR == FNR {want[$1 " " $2] = 1; next}
+	     ($1 " " $2) in want && $4 == "proc-fixture" && $3 != "" {found++}
+	     END {exit found != 1463}' "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/all"
+	run pmon tree "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1465 ]
 }

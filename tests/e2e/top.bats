@@ -33,7 +33,7 @@ start_top() {
 	cat >"$T/run.sh" <<EOF
 stty -g >"$T/stty.before"
 exec 3>&-
-sh -c 'echo \$\$ >"\$1"; shift; exec "\$@"' sh "$T/pmon.pid" $as env LC_ALL=C.UTF-8 TERM=xterm-256color NO_COLOR=1 $(printf %q "$PMON") top $args
+sh -c 'echo \$\$ >"\$1"; shift; exec "\$@"' sh "$T/pmon.pid" $as env LC_ALL=C.UTF-8 TERM=tmux-256color NO_COLOR=1 $(printf %q "$PMON") top $args
 echo "rc=\$?" >"$T/rc"
 stty -g >"$T/stty.after"
 echo "shell-after-top"
@@ -307,6 +307,10 @@ for line in sys.stdin:
 	screen | grep -q '^Tasks: 1 total'
 	screen | grep -qE "^ *$FIXTURE_PID "
 	[ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 60 ]
+	# room for one header line: it is the Tasks line
+	tmx resize-window -x 40 -y 6
+	wait_for_screen_not '^pmon top - '
+	screen | head -n 1 | grep -q '^Tasks: 1 total'
 	tmx resize-window -x 120 -y 40
 	wait_for_screen 'MiB Swap'
 	screen | grep -qE "^ *$FIXTURE_PID "
@@ -366,4 +370,77 @@ for line in sys.stdin:
 	wait_for_screen "^ *$FIXTURE_PID .* short-name\$"
 	keys c
 	wait_for_screen "^ *$FIXTURE_PID .* long-command-line --with args\$"
+}
+
+@test "top -b: a process that exits leaves the table, a new one enters it" {
+	start_fixture sleep
+	old=$FIXTURE_PID
+	"$PMON" top -b -n 3 -d 1 --json >"$T/frames" 2>&1 3>&- &
+	top=$!
+	wait_for_line "$T/frames" '^\{' # the first frame
+	kill -KILL "$old"
+	wait "$old" 2>/dev/null || true
+	start_fixture sleep
+	new=$FIXTURE_PID
+	wait "$top"
+	python3 -c '
+import json, sys
+frames = [json.loads(l) for l in open(sys.argv[1])]
+assert len(frames) == 3
+pids = [{p["pid"] for p in f["processes"]} for f in frames]
+old, new = int(sys.argv[2]), int(sys.argv[3])
+assert old in pids[0] and new not in pids[0]
+assert old not in pids[2] and new in pids[2], (old in pids[2], new in pids[2])
+' "$T/frames" "$old" "$new"
+}
+
+@test "top (tmux): r reaps the selected zombie" {
+	start_fixture zombie 1 handler
+	parent=$FIXTURE_PID
+	kid=$(fixture_children)
+	start_top -d 0.5 --sort pid -p "$parent,$kid"
+	keys Down # the zombie: its pid is above its parent's
+	keys r
+	wait_for_screen "Reap zombie\(s\) of PID $kid \(fixture-zombie\)\? \[y/N\]"
+	keys y Enter
+	wait_for_screen 'reap: |no reap support'
+	if screen | grep -q 'no reap support'; then
+		skip "this build has no reap.h yet"
+	fi
+	wait_for_screen '^Tasks: 1 total'
+	[ ! -e "/proc/$kid" ]
+}
+
+@test "top (tmux): u selects a user, space pauses, d changes the delay" {
+	start_fixture sleep
+	start_top -d 0.5 -p "$FIXTURE_PID"
+	keys u nobody Enter
+	wait_for_screen '^Tasks: 0 total'
+	wait_for_screen 'no process matches'
+	keys u Enter
+	wait_for_screen '^Tasks: 1 total'
+	keys Space
+	wait_for_screen '^\[paused\]'
+	keys Space
+	wait_for_screen_not '^\[paused\]'
+	keys d 2.5 Enter
+	wait_for_screen '2\.5s delay'
+	keys d x Enter
+	wait_for_screen 'the delay is seconds from 0\.1'
+}
+
+@test "top (tmux): End and Home scroll through a long list" {
+	start_fixture tree 2 10
+	pids=$(awk '$1 == "node" {print $2}' "$FIXTURE_OUT" | sort -n | paste -sd,)
+	last=${pids##*,}
+	start_top -d 0.5 --sort pid -p "$FIXTURE_PID,$pids"
+	wait_for_screen "^ *$FIXTURE_PID "
+	! screen | grep -qE "^ *$last "
+	keys End
+	wait_for_screen "^ *$last "
+	! screen | grep -qE "^ *$FIXTURE_PID "
+	keys Home
+	wait_for_screen "^ *$FIXTURE_PID "
+	keys NPage
+	wait_for_screen_not "^ *$FIXTURE_PID "
 }
