@@ -1202,26 +1202,16 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-static int server_setup(struct server *s, const struct chatd_opts *o,
+/* The directory, the lock, the listening socket (and what it is, so that
+ * only this socket file is removed at the end). */
+static int setup_socket(struct server *s, const struct chatd_opts *o,
 			char *why)
 {
-	char dir[PATH_MAX], host[64] = "localhost";
 	gid_t gid = o->has_group ? o->group : (gid_t)-1;
 	int lock_fd = o->lock_fd;
+	char dir[PATH_MAX];
 	struct stat st;
 
-	s->o = o;
-	s->listen_fd = s->spare_fd = s->sig_fd = s->log_fd = -1;
-	s->owner = geteuid();
-	chat_login_name(s->owner, s->owner_login, sizeof(s->owner_login));
-	gethostname(host, sizeof(host) - 1);
-	snprintf(s->room, sizeof(s->room), "%s", host);
-	signal(SIGPIPE, SIG_IGN);
-	/* Run in the background of a shell, a foreground server must not be
-	 * stopped for touching its terminal: reading then fails (EIO) and
-	 * announcements from it stop, and the room goes on. */
-	signal(SIGTTIN, SIG_IGN);
-	signal(SIGTTOU, SIG_IGN);
 	chat_socket_dir(o->path, dir, sizeof(dir));
 	if (chat_make_dir(dir, gid, why) < 0)
 		return -1;
@@ -1238,34 +1228,32 @@ static int server_setup(struct server *s, const struct chatd_opts *o,
 		s->sock_dev = st.st_dev;
 		s->sock_ino = st.st_ino;
 	}
-	if (o->log_path) {
-		load_log(s, o->log_path);
-		s->log_fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT |
-				 O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (s->log_fd < 0) {
-			snprintf(why, CHAT_WHY_MAX, "cannot open the log %s: %s",
-				 o->log_path, strerror(errno));
-			return -1;
-		}
-	}
-	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	s->sig_fd = block_signals();
-	s->loop = loop_new();
-	if (s->sig_fd < 0 || !s->loop) {
-		snprintf(why, CHAT_WHY_MAX, "cannot set up the event loop: %s",
+	return 0;
+}
+
+static int setup_log(struct server *s, const char *path, char *why)
+{
+	load_log(s, path);
+	s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+			 O_NOFOLLOW, 0600);
+	if (s->log_fd < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot open the log %s: %s", path,
 			 strerror(errno));
 		return -1;
 	}
-	{
-		char hello[128];
-		int n = snprintf(hello, sizeof(hello), "hello %s %d %s\n",
-				 CHAT_PROTO_NAME, CHAT_PROTO_VERSION, s->room);
+	return 0;
+}
 
-		s->hello = msg_new(hello, (size_t)n);
-	}
-	if (loop_add(s->loop, s->listen_fd, LOOP_READ, on_accept, s) < 0 ||
+static int setup_loop(struct server *s, const struct chatd_opts *o,
+		      char *why)
+{
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	s->sig_fd = block_signals();
+	s->loop = loop_new();
+	if (s->sig_fd < 0 || !s->loop ||
+	    loop_add(s->loop, s->listen_fd, LOOP_READ, on_accept, s) < 0 ||
 	    loop_add(s->loop, s->sig_fd, LOOP_READ, on_signal, s) < 0) {
-		snprintf(why, CHAT_WHY_MAX, "cannot watch the socket: %s",
+		snprintf(why, CHAT_WHY_MAX, "cannot set up the event loop: %s",
 			 strerror(errno));
 		return -1;
 	}
@@ -1273,6 +1261,34 @@ static int server_setup(struct server *s, const struct chatd_opts *o,
 		(void)loop_add(s->loop, STDIN_FILENO, LOOP_READ, on_stdin, s);
 	loop_set_before_sleep(s->loop, before_sleep, s);
 	return 0;
+}
+
+static int server_setup(struct server *s, const struct chatd_opts *o,
+			char *why)
+{
+	char host[64] = "localhost", hello[128];
+	int n;
+
+	s->o = o;
+	s->listen_fd = s->spare_fd = s->sig_fd = s->log_fd = -1;
+	s->owner = geteuid();
+	chat_login_name(s->owner, s->owner_login, sizeof(s->owner_login));
+	gethostname(host, sizeof(host) - 1);
+	snprintf(s->room, sizeof(s->room), "%s", host);
+	n = snprintf(hello, sizeof(hello), "hello %s %d %s\n", CHAT_PROTO_NAME,
+		     CHAT_PROTO_VERSION, s->room);
+	s->hello = msg_new(hello, (size_t)n);
+	signal(SIGPIPE, SIG_IGN);
+	/* Run in the background of a shell, a foreground server must not be
+	 * stopped for touching its terminal: reading then fails (EIO) and
+	 * announcements from it stop, and the room goes on. */
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+	if (setup_socket(s, o, why) < 0)
+		return -1;
+	if (o->log_path && setup_log(s, o->log_path, why) < 0)
+		return -1;
+	return setup_loop(s, o, why);
 }
 
 /* Remove the socket file, if it is still the one this server made. */
