@@ -12,7 +12,10 @@
 #include "chat/linemode.h"
 
 /* Print one server line the way line mode shows it. */
-static void show_line(const struct chat_line *l, bool *shutdown)
+/* Print one server line; *shutdown is set when the room closed, *kicked
+ * when we were put out (neither is a reason to reconnect). */
+static void show_line(const struct chat_line *l, bool *shutdown,
+		      bool *kicked)
 {
 	struct chat_ev ev;
 	struct buf out = {0};
@@ -34,6 +37,8 @@ static void show_line(const struct chat_line *l, bool *shutdown)
 		chat_sanitize(&out, ev.text, ev.text_len);
 		fflush(stdout);
 		pmon_warn("%s", out.data ? out.data : "error");
+		if (ev.word_len == 6 && memcmp(ev.word, "kicked", 6) == 0)
+			*kicked = true;
 	}
 	buf_free(&out);
 }
@@ -86,6 +91,7 @@ struct line_state {
 	bool stdin_open;
 	bool quit_sent;     /* we are leaving: the end of the connection is ours */
 	bool shutdown;      /* the server said it is closing */
+	bool kicked;        /* the administrator put us out */
 };
 
 /* Send what stdin has; at its end, what is left and "/quit". */
@@ -114,7 +120,7 @@ static void show_pending(struct chat_client *c, struct line_state *st)
 	struct chat_line l;
 
 	while (chat_client_line(c, &l))
-		show_line(&l, &st->shutdown);
+		show_line(&l, &st->shutdown, &st->kicked);
 	fflush(stdout);
 }
 
@@ -125,7 +131,9 @@ static bool connection_ended(struct chat_client *c, struct line_state *st,
 	char why[CHAT_WHY_MAX];
 
 	show_pending(c, st);
-	if (st->quit_sent || st->shutdown)
+	if (st->kicked)
+		*status = EXIT_FAIL;
+	if (st->quit_sent || st->shutdown || st->kicked)
 		return false;
 	pmon_warn("lost the connection to the room on %s; reconnecting",
 		  c->path);

@@ -49,6 +49,7 @@ struct tui {
 	bool done, color;
 	bool closed;             /* the server said it is shutting down */
 	int quiet_who;           /* our own /who requests, only to count */
+	bool kicked;             /* the administrator put us out */
 	int status;
 };
 
@@ -368,6 +369,12 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 	case EV_ERROR:
 		chat_sanitize(&out, ev.text, ev.text_len);
 		pane_note(t, C_ERROR, "! %s", out.data ? out.data : "");
+		if (ev.word_len == 6 && memcmp(ev.word, "kicked", 6) == 0) {
+			/* put out: not a lost connection to repair */
+			t->kicked = true;
+			t->done = true;
+			t->status = EXIT_FAIL;
+		}
 		break;
 	case EV_OK:
 		if (ev.word_len == 3 && memcmp(ev.word, "who", 3) == 0) {
@@ -736,6 +743,8 @@ int chat_tui(struct chat_client *c, const char *name)
 	else if (t->closed)
 		pmon_warn("the room on %s was closed by its administrator",
 			  c->path);
+	else if (t->kicked)
+		pmon_warn("you were put out of the room by its administrator");
 	free(t);
 	return status;
 }

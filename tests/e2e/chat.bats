@@ -110,9 +110,14 @@ three_in_the_room() {
 	sees mallory 'may announce'
 	sees mallory 'may kick'
 	! grep -q 'fake' "$CHAT_DIR/alice.out"
-	# the administrator can
+	# the administrator can; the kicked client says so and stays out
 	say alice '/kick mallory enough'
 	wait_for_line "$CHAT_DIR/server.out" '^\* mallory left the room \(kicked by alice: enough\)$'
+	sees mallory 'kicked by alice: enough'
+	st=0
+	wait "${CLIENT_PID[mallory]}" || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(grep -c '^\* mallory joined' "$CHAT_DIR/server.out")" -eq 1 ]
 }
 
 @test "chat: --group admits its members and SO_PEERCRED refuses others" {
