@@ -1386,6 +1386,24 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd)
 }
 
 /* The grandchild: a daemon in its own session, stdio on /dev/null. */
+/* Close every descriptor from 3 up except a and b (-1: none), so that a
+ * server started by a client holds nothing of the shell it came from (the
+ * write end of someone's pipe, a terminal), as tmux's server does. */
+static void close_inherited(int a, int b)
+{
+	int keep[2] = {a < b ? a : b, a < b ? b : a};
+	unsigned from = 3;
+
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	(void)close_range(from, ~0U, 0);
+}
+
 static _Noreturn void daemon_child(const struct chatd_opts *o, int ready)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -1396,6 +1414,7 @@ static _Noreturn void daemon_child(const struct chatd_opts *o, int ready)
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO); /* errors go through the pipe */
 	}
+	close_inherited(ready, o->lock_fd);
 	status = chatd_serve(o, ready);
 	_exit(status);
 }
