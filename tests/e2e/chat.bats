@@ -234,6 +234,8 @@ three_in_the_room() {
 	[ "$ppid" != "${CLIENT_PID[alice]}" ] && [ "$ppid" != "${CLIENT_PID[bob]}" ]
 	# its own session (the double fork leaves it a non-leader in it)
 	[ "$(awk '{print $6}' "/proc/$pid/stat")" != "$(awk '{print $6}' "/proc/${CLIENT_PID[alice]}/stat")" ]
+	# it holds nothing of the client's shell (the tests' fifos, say)
+	! ls -l "/proc/$pid/fd/" | grep -q "$CHAT_DIR/.*\.in"
 	# a second server on the same socket is refused, not started
 	run timeout 10 "$PMON" chatd
 	[ "$status" -eq 1 ]
