@@ -87,7 +87,8 @@ screen_pids() { screen | awk '/PID +USER/ {on = 1; next} on && $1 ~ /^[0-9]+$/ {
 	[[ "${lines[3]}" =~ ^MiB\ Mem\ : ]]
 	[[ "${lines[4]}" =~ ^MiB\ Swap: ]]
 	[[ "${lines[5]}" =~ ^\ +PID\ USER\ +STAT\ +%CPU\ +%MEM\ +RSS\ +TIME\ COMMAND$ ]]
-	[[ "${lines[6]}" =~ ^\ *$FIXTURE_PID\ root\ +S\ .*\ proc-fixture$ ]]
+	user=$(id -un)
+	[[ "${lines[6]}" =~ ^\ *$FIXTURE_PID\ ${user:0:7}[^\ ]*\ +S\ .*\ proc-fixture$ ]]
 	# plain text: no escape sequence anywhere
 	! printf '%s' "$output" | grep -q $'\033'
 }
