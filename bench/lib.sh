@@ -35,9 +35,17 @@ bench_init() {
 	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pmon-bench.XXXXXX") ||
 		bench_die "cannot make a temporary directory"
 	trap 'bench_stop; rm -rf "$BENCH_TMP"' EXIT
-	trap 'exit 130' INT TERM HUP
+	trap bench_interrupted INT TERM HUP
 	[ -x "$PMON" ] || bench_die "no pmon at $PMON (run make bench)"
 	[ -x "$BUILD_DIR/bench/spawn" ] || bench_die "no $BUILD_DIR/bench/spawn (run make bench)"
+}
+
+# On a signal, end the benchmark (the EXIT trap stops the spawner).  A
+# signal that lands in a $(...) subshell must end the main shell too, or
+# the benchmark would go on timing an empty machine.
+bench_interrupted() {
+	[ "$BASHPID" != "$$" ] && kill -TERM "$$" 2>/dev/null
+	exit 130
 }
 
 # bench_need CMD...: fail early, naming the Debian package to install.

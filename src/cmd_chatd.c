@@ -48,6 +48,7 @@ static int chatd_exec(int argc, char **argv)
 		{"group", required_argument, NULL, 'g'},
 		{"log", required_argument, NULL, 'l'},
 		{"flood", required_argument, NULL, 'F'},
+		{"no-flood-limit", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -68,6 +69,7 @@ static int chatd_exec(int argc, char **argv)
 			break;
 		case 'l': o.log_path = optarg; break;
 		case 'F': parse_flood(optarg, &o); break;
+		case 'N': o.flood_rate = 0; break;
 		case 'h':
 			cmd_print_help(cmd_current, stdout);
 			return finish_stdout(EXIT_OK);
@@ -88,7 +90,7 @@ const struct cmd_entry cmd_chatd_entry = {
 	.name = "chatd",
 	.summary = "Run the operators' chat room on a UNIX socket",
 	.usage = "[-S SOCKET] [--foreground] [--group GROUP] [--log FILE]"
-		 " [--flood RATE[/BURST]]",
+		 " [--flood RATE[/BURST] | --no-flood-limit]",
 	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
 		"                        else " CHAT_DEFAULT_SOCKET ")\n"
 		"  -f, --foreground      stay on this terminal: show the room, and send\n"
@@ -99,6 +101,7 @@ const struct cmd_entry cmd_chatd_entry = {
 		"                        its last 200 events\n"
 		"      --flood RATE[/BURST]  lines per second a client may send before\n"
 		"                        it is slowed down (default 20/40; 0: no limit)\n"
+		"      --no-flood-limit  the same as --flood 0 (for benchmarks)\n"
 		"  -h, --help            show this help\n",
 	.exec = chatd_exec,
 };

@@ -139,17 +139,20 @@ static void print_forest(const struct tree_opts *o, const struct snapshot *s,
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = &s->procs[order[i]];
 		struct buf *raw = &out.raw;
+		bool colored;
 
 		path[depth[i]] = order[i];
 		buf_reset(raw);
 		buf_printf(raw, "%7d ", (int)p->pid);
 		out_raw(&out, raw->data);
-		if (state_color(p->state) != COLOR_NONE)
+		colored = state_color(p->state) != COLOR_NONE;
+		if (colored)
 			out_color(&out, state_color(p->state));
 		buf_reset(raw);
 		buf_printf(raw, "%-4s", p->stat);
 		out_raw(&out, raw->data);
-		out_color(&out, COLOR_NONE);
+		if (colored)
+			out_color(&out, COLOR_NONE);
 		out_raw(&out, " ");
 		tree_prefix(t, path, depth[i], g, prefix, prefix_size);
 		out_raw(&out, prefix);

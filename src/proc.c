@@ -184,7 +184,7 @@ static void fill_from_stat(struct scan *sc, const struct stat_line *st,
 static void fill_from_status(const struct status_lines *sl, struct proc *p)
 {
 	p->uid = sl->uid;
-	p->locked = sl->vm_lck_kb != 0;
+	p->locked = (p->have & PI_LOCKED) && sl->vm_lck_kb != 0;
 	if (sl->have & STATUS_HAVE_VMRSS)
 		p->rss_kb = sl->vm_rss_kb; /* exact, where stat's is not */
 	else if (p->state == 'Z' || p->kernel_thread)
@@ -264,6 +264,10 @@ static int read_proc(struct scan *sc, pid_t pid, struct proc *p)
 		if (read_file_at(sc->procfd, path, &sc->text) < 0)
 			return -1;
 		parse_status(sc->text.data, sc->text.len, sc->status_want, &sl);
+		/* /proc/TID answers for any thread, but a thread of another
+		 * process is not a process (ps -p TID shows nothing either). */
+		if ((sl.have & STATUS_HAVE_TGID) && sl.tgid != pid)
+			return 0;
 		fill_from_status(&sl, p);
 		if (!uid_wanted(sc->q, p->uid))
 			return 0;
@@ -500,6 +504,11 @@ int snapshot_take(struct snapshot *s, const struct snapshot_query *q)
 		s->have |= PI_UID;
 	sc.files = files_for(s->have);
 	sc.status_want = status_lines_for(s->have);
+	/* Only a list of pids can name a thread that is not a process (the
+	 * listing of /proc holds processes only); status, when it is read,
+	 * tells (Tgid). */
+	if (q->npids)
+		sc.status_want |= STATUS_HAVE_TGID;
 	sc.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sc.procfd < 0 || faccessat(sc.procfd, "self/stat", R_OK, 0) < 0) {
 		if (sc.procfd >= 0)
@@ -627,4 +636,93 @@ int lookup_uid(const char *name, uid_t *uid)
 	}
 	errno = ENOENT;
 	return -1;
+}
+
+int proc_threads(pid_t pid, struct proc_thread **out)
+{
+	struct proc_thread *t = NULL;
+	struct buf text = {0};
+	struct dirent *e;
+	size_t n = 0, cap = 0;
+	char path[64];
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir) {
+		errno = ESRCH;
+		return -1;
+	}
+	while ((e = readdir(dir))) {
+		struct stat_line st;
+		long tid;
+
+		if (parse_long(e->d_name, 1, INT_MAX, &tid) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/stat", (int)pid, tid);
+		if (read_file_at(AT_FDCWD, path, &text) < 0 ||
+		    parse_stat_line(text.data, text.len, &st) < 0)
+			continue; /* the thread has just exited */
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			t = xreallocarray(t, cap, sizeof(*t));
+		}
+		t[n].tid = (pid_t)tid;
+		t[n++].state = st.state;
+	}
+	closedir(dir);
+	buf_free(&text);
+	*out = t;
+	return (int)n;
+}
+
+/* Read a file to its end: unlike stat and status, maps comes in pieces. */
+static int read_whole_file(const char *path, struct buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	buf_reset(b);
+	if (fd < 0)
+		return -1;
+	do {
+		buf_reserve(b, 4096);
+		got = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (got > 0)
+			b->len += (size_t)got;
+	} while (got > 0 || (got < 0 && errno == EINTR));
+	b->data[b->len] = '\0';
+	close(fd);
+	return got < 0 ? -1 : 0;
+}
+
+int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end)
+{
+	struct buf text = {0};
+	char path[40];
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (read_whole_file(path, &text) < 0) {
+		int err = errno;
+
+		buf_free(&text);
+		errno = err == EACCES || err == EPERM ? err : ESRCH;
+		return -1;
+	}
+	errno = ENOENT;
+	for (char *line = text.data; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (strstr(line, "[vdso]") &&
+		    sscanf(line, "%lx-%lx", start, end) == 2) {
+			rc = 0;
+			break;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	buf_free(&text);
+	return rc;
 }

@@ -94,7 +94,9 @@ struct snapshot {
 };
 
 /* Which processes to read: all (both lists empty), or only these pids,
- * or only these effective uids.  Filtering here lets libproc2 skip the
+ * or only these effective uids.  A pid in the list that is the id of a
+ * thread, not of a process, is left out when the items read
+ * /proc/PID/status (as pmon ps does), like ps -p leaves it out.  Filtering here lets libproc2 skip the
  * files of processes nobody asked about. */
 struct snapshot_query {
 	unsigned need;         /* enum proc_item bits */
@@ -117,6 +119,21 @@ struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
  * tells whether a pid still names the process a snapshot saw.  Returns 0,
  * or -1 with errno ESRCH when there is no such process. */
 int proc_start_ticks(pid_t pid, unsigned long long *ticks);
+
+/* The threads of one process, read now: tid and state letter of each.
+ * Returns how many (in *out, freshly allocated), or
+ * -1 with errno ESRCH when the process is gone. */
+struct proc_thread {
+	pid_t tid;
+	char state;
+};
+int proc_threads(pid_t pid, struct proc_thread **out);
+
+/* Where the vDSO of process or thread pid is mapped ([vdso] in
+ * /proc/PID/maps; ask a live thread when the leader has exited).  0, or
+ * -1 with errno ENOENT when it has none, ESRCH when it is gone, EACCES
+ * when its maps may not be read. */
+int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
 
 /* The scheduler clock of CPU cpu now (ns), comparable with last_ran_ns
  * of a process that last ran there: pmon moves itself onto that CPU for

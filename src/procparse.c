@@ -146,6 +146,9 @@ void parse_status(const char *buf, size_t len, unsigned want,
 			if (key_is(line, eol, "TracerPid", &v)) {
 				out->tracer_pid = (pid_t)num_at(v, 10);
 				out->have |= STATUS_HAVE_TRACER;
+			} else if (key_is(line, eol, "Tgid", &v)) {
+				out->tgid = (pid_t)num_at(v, 10);
+				out->have |= STATUS_HAVE_TGID;
 			}
 			break;
 		case 'N':

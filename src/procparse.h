@@ -42,6 +42,7 @@ struct status_lines {
 	int ns_levels;                   /* NSpid: entries, outermost first */
 	pid_t ns_pids[PROC_NS_MAX];
 	unsigned have;                   /* STATUS_HAVE_* bits found */
+	pid_t tgid;                      /* Tgid: the process a thread is of */
 };
 enum {
 	STATUS_HAVE_UID = 1u << 0,
@@ -51,6 +52,7 @@ enum {
 	STATUS_HAVE_TRACER = 1u << 4,
 	STATUS_HAVE_SECCOMP = 1u << 5,
 	STATUS_HAVE_NSPID = 1u << 6,
+	STATUS_HAVE_TGID = 1u << 7,
 };
 void parse_status(const char *buf, size_t len, unsigned want,
 		  struct status_lines *out);

@@ -150,8 +150,14 @@ int chat_client_connect(struct chat_client *c, char *why)
 
 	chat_client_close(c);
 	fd = try_connect(c->path, why);
-	if (fd < 0 && c->autostart && (errno == ENOENT || errno == ECONNREFUSED))
-		fd = start_and_connect(c->path, why);
+	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
+		if (c->autostart)
+			fd = start_and_connect(c->path, why);
+		else
+			snprintf(why, CHAT_WHY_MAX, "no room is open on %s;"
+				 " start one with 'pmon chatd -S %s' (or let"
+				 " 'pmon chat' start it)", c->path, c->path);
+	}
 	if (fd < 0)
 		return -1;
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
@@ -217,6 +223,8 @@ int chat_client_flush(struct chat_client *c)
 
 	if (c->fd < 0)
 		return -1;
+	if (c->out.len == 0)
+		return 0;
 	while (off < c->out.len) {
 		ssize_t w = send(c->fd, c->out.data + off, c->out.len - off,
 				 MSG_NOSIGNAL);

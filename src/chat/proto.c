@@ -21,10 +21,13 @@ size_t chat_next_line(const char *buf, size_t len, bool *discarding,
 size_t chat_next_line_max(const char *buf, size_t len, size_t max,
 			  bool *discarding, struct chat_line *out)
 {
-	const char *nl = memchr(buf, '\n', len);
+	const char *nl;
 	size_t n;
 
 	*out = (struct chat_line){.kind = CHAT_LINE_NONE};
+	if (len == 0)
+		return 0;
+	nl = memchr(buf, '\n', len);
 	if (*discarding) {
 		/* The tail of a refused line: drop it up to its newline. */
 		if (!nl)

@@ -48,6 +48,7 @@ struct client {
 	gid_t gid;
 	pid_t pid;
 	bool admin, joined, quitting, dead, pending, paused, discarding;
+	bool blocked;            /* its socket was full: wait for EPOLLOUT */
 	char name[CHAT_NAME_MAX + 1];
 	char login[CHAT_NAME_MAX + 1];
 	char *leave_reason;      /* why a dead client left, for the room */
@@ -238,6 +239,7 @@ static void client_flush(struct server *s, struct client *c)
 {
 	static struct iovec iov[IOV_MAX];
 
+	c->blocked = false;
 	while (c->qcount && !c->dead) {
 		struct msghdr mh = {.msg_iov = iov};
 		size_t total = 0;
@@ -253,23 +255,37 @@ static void client_flush(struct server *s, struct client *c)
 			total += m->len - off;
 		}
 		mh.msg_iovlen = i;
-		w = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		/* One message (the usual case in a calm room): plain send. */
+		if (i == 1)
+			w = send(c->fd, iov[0].iov_base, iov[0].iov_len,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		else
+			w = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				c->blocked = true;
 				break;
+			}
 			client_kill(s, c, "connection lost");
 			return;
 		}
 		client_consume(c, (size_t)w);
-		if ((size_t)w < total)
-			break; /* the socket is full: wait for EPOLLOUT */
+		if ((size_t)w < total) {
+			c->blocked = true; /* the socket is full: wait for EPOLLOUT */
+			break;
+		}
 	}
 	if (c->qcount == 0) {
-		free(c->q); /* an idle client holds no queue */
-		c->q = NULL;
-		c->qcap = c->qhead = 0;
+		/* An idle client keeps at most the first small ring (64
+		 * bytes), so that a quiet room allocates nothing per message. */
+		if (c->qcap > 8) {
+			free(c->q);
+			c->q = NULL;
+			c->qcap = 0;
+		}
+		c->qhead = 0;
 		if (c->quitting && !c->dead)
 			client_kill(s, c, NULL);
 	}
@@ -1092,7 +1108,9 @@ static int before_sleep(struct loop *l, void *data)
 
 			s->pending = c->next_pending;
 			c->pending = false;
-			if (!c->dead)
+			/* A full socket is written when EPOLLOUT says so, not
+			 * tried again for every message queued meanwhile. */
+			if (!c->dead && !c->blocked)
 				client_flush(s, c);
 		}
 		reap_dead(s);

@@ -97,11 +97,9 @@ int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
 int chat_make_dir(const char *dir, gid_t gid, char *why)
 {
 	bool grouped = gid != (gid_t)-1;
-	mode_t mode = grouped ? 0750 : 0700;
 	mode_t old = umask(0);
-	int rc = mkdir(dir, mode);
+	int rc = mkdir(dir, grouped ? 0750 : 0700);
 	int err = errno;
-	struct stat st;
 
 	umask(old);
 	if (rc < 0 && err != EEXIST) {
@@ -111,20 +109,13 @@ int chat_make_dir(const char *dir, gid_t gid, char *why)
 	}
 	if (chat_check_dir(dir, geteuid(), why) < 0)
 		return -1;
-	/* Our own directory: give it the access this server was asked
-	 * for (the group, and no more). */
-	if (lstat(dir, &st) == 0 && st.st_uid == geteuid()) {
-		if (grouped && st.st_gid != gid && chown(dir, (uid_t)-1, gid) < 0) {
-			snprintf(why, CHAT_WHY_MAX, "cannot give the socket"
-				 " directory %s to group %u: %s", dir,
-				 (unsigned)gid, strerror(errno));
-			return -1;
-		}
-		if ((st.st_mode & 07777) != mode && chmod(dir, mode) < 0) {
-			snprintf(why, CHAT_WHY_MAX, "cannot set the mode of %s:"
-				 " %s", dir, strerror(errno));
-			return -1;
-		}
+	/* A directory that was there already is used as it is: it may be
+	 * someone's home.  One we just made gets the group it is for. */
+	if (rc == 0 && grouped && chown(dir, (uid_t)-1, gid) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot give the socket directory"
+			 " %s to group %u: %s", dir, (unsigned)gid,
+			 strerror(errno));
+		return -1;
 	}
 	return 0;
 }

@@ -52,6 +52,15 @@ struct tui {
 };
 
 static volatile sig_atomic_t got_signal;
+static bool curses_on; /* for the exit handler: pmon_die must restore too */
+
+static void restore_terminal(void)
+{
+	if (curses_on) {
+		endwin();
+		curses_on = false;
+	}
+}
 
 static void on_signal(int sig)
 {
@@ -685,10 +694,12 @@ int chat_tui(struct chat_client *c, const char *name)
 	t->c = c;
 	t->people = 1;
 	signals_init();
-	if (!initscr()) {
+	if (!newterm(NULL, stdout, stdin)) { /* initscr would exit */
 		free(t);
 		return chat_line_mode(c, name);
 	}
+	curses_on = true;
+	atexit(restore_terminal);
 	cbreak();
 	noecho();
 	nonl();
@@ -701,7 +712,7 @@ int chat_tui(struct chat_client *c, const char *name)
 		/* let "/quit" reach the server before the socket closes */
 		(void)chat_client_flush(c);
 	}
-	endwin();
+	restore_terminal();
 	status = t->status;
 	for (size_t i = 0; i < t->count; i++)
 		free(t->lines[(t->first + i) % PANE_MAX].text);

@@ -190,6 +190,20 @@ free_pid() {
 	echo "$output" | awk -v p="$FIXTURE_PID" '$1 == p && $3 == "nobody"' | grep -q .
 }
 
+@test "-p with the id of a thread (not a process) selects nothing, as ps" {
+	start_fixture threads 3
+	tid=$(ls "/proc/$FIXTURE_PID/task" | grep -vx "$FIXTURE_PID" | head -1)
+	[ -n "$tid" ] && [ -d "/proc/$tid" ]
+	[ -z "$(ps -o pid= -p "$tid")" ]
+	run pmon ps -p "$tid"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	run pmon ps -p "$tid,$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "${lines[1]}" =~ ^\ *$FIXTURE_PID\ .*\ Sl\  ]]
+}
+
 @test "--state keeps only the states asked for" {
 	start_fixture zombie 2
 	start_fixture stop

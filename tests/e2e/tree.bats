@@ -273,3 +273,42 @@ no_row() { ! has_row "$1"; }
 		[[ "${lines[0]}" =~ ^pmon:\ tree:\  ]]
 	done
 }
+
+# on_tty COLS CMD: run CMD on a fresh terminal COLS wide (script(1)),
+# colour allowed (TERM set, NO_COLOR unset); its output, CRs dropped.
+on_tty() {
+	local cols=$1
+	shift
+	env -u NO_COLOR TERM=xterm script -qfec "stty cols $cols; $*" /dev/null \
+		</dev/null 3>&- | tr -d '\r'
+}
+
+@test "colour on a terminal only: zombies red, none with NO_COLOR or in a pipe" {
+	command -v script >/dev/null || skip "needs script(1) for a terminal"
+	start_fixture zombie 1
+	z=$(fixture_children)
+	out=$(on_tty 200 "$PMON" tree "$FIXTURE_PID")
+	echo "$out" | grep -qF $'fixture-zombie\e[1;31m <defunct>\e[0m'
+	echo "$out" | grep -qE $'^ *'"$z"$' \e\\[1;31mZ'
+	# Only coloured things carry escapes: the sleeping parent's row has none.
+	! echo "$out" | grep -E "^ *$FIXTURE_PID " | grep -qF $'\e' || false
+	out=$(on_tty 200 NO_COLOR=1 "$PMON" tree "$FIXTURE_PID")
+	! echo "$out" | grep -qF $'\e' || false
+	echo "$out" | grep -qF 'fixture-zombie <defunct>'
+	out=$(on_tty 200 "$PMON" tree "$FIXTURE_PID" '|' cat)
+	! echo "$out" | grep -qF $'\e' || false
+}
+
+@test "on a terminal lines are cut at its width; -w and pipes do not cut" {
+	command -v script >/dev/null || skip "needs script(1) for a terminal"
+	start_fixture tree 1 1
+	out=$(on_tty 24 NO_COLOR=1 "$PMON" tree -A -a "$FIXTURE_PID")
+	echo "$out"
+	[ "$(echo "$out" | wc -l)" -eq 3 ]
+	[ -z "$(echo "$out" | awk 'length($0) > 24')" ] # ASCII: bytes = columns
+	echo "$out" | grep -qE "^ *$FIXTURE_PID S +/"
+	out=$(on_tty 24 NO_COLOR=1 "$PMON" tree -a -w "$FIXTURE_PID")
+	echo "$out" | grep -qE "^ *$FIXTURE_PID S +$FIXTURE tree 1 1$"
+	run pmon tree -a "$FIXTURE_PID"
+	[[ "${lines[1]}" =~ \ $FIXTURE\ tree\ 1\ 1$ ]]
+}

@@ -172,12 +172,13 @@ static void test_status_all(void **state)
 	struct status_lines sl = {0};
 	unsigned all = STATUS_HAVE_UID | STATUS_HAVE_VMLCK | STATUS_HAVE_VMRSS |
 		       STATUS_HAVE_SIGNALS | STATUS_HAVE_TRACER |
-		       STATUS_HAVE_SECCOMP | STATUS_HAVE_NSPID;
+		       STATUS_HAVE_SECCOMP | STATUS_HAVE_NSPID | STATUS_HAVE_TGID;
 
 	(void)state;
 	parse_status(status_text, strlen(status_text), all, &sl);
 	assert_int_equal(sl.have, all);
 	assert_int_equal(sl.uid, 1001); /* effective, not real */
+	assert_int_equal(sl.tgid, 5569);
 	assert_int_equal(sl.vm_lck_kb, 16);
 	assert_int_equal(sl.vm_rss_kb, 1628);
 	assert_int_equal(sl.sig_ignored, 0x1000);

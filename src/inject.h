@@ -1,0 +1,53 @@
+/*
+ * inject.h - make a live process call wait4() on its own zombie children,
+ * through ptrace, and leave it exactly as it was.  x86_64 only: on other
+ * architectures inject_wait4() refuses with a message saying so.
+ *
+ * The work is done by a short-lived helper process (the tracer), so that
+ * a caller with threads or children of its own (pmon top) is not
+ * disturbed, and so that giving up on a parent that never stops (state D)
+ * detaches it cleanly: the helper simply exits.
+ */
+#ifndef PMON_INJECT_H
+#define PMON_INJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum inject_status {
+	INJECT_DONE,    /* the calls ran; see rets[] */
+	INJECT_REFUSED, /* nothing was changed; why says what stood in the way */
+	INJECT_FAILED,  /* something went wrong; why says what */
+};
+
+struct inject_result {
+	enum inject_status status;
+	char why[256];       /* when not INJECT_DONE */
+	int retries;         /* injected calls redone because a stop came first */
+	int passed_signals;  /* signals that arrived while held, passed on */
+	long hold_us;        /* how long the parent was kept from running */
+};
+
+/* True where inject is implemented (x86_64). */
+bool inject_supported(void);
+
+/*
+ * In process pid (checked, once held, to still have start time
+ * start_ticks, so that a recycled pid is never touched), make one live thread call wait4(zpids[i], NULL,
+ * WNOHANG | __WALL) for each i, where zpids are the zombies' pids as the
+ * parent sees them (NSpid).  rets[i] gets what each call returned: the
+ * pid reaped, 0, or -errno.  The parent is stopped for the few
+ * milliseconds this takes, with every signal that arrives meanwhile
+ * passed on, and then runs on exactly as before: an interrupted pause(),
+ * read() or nanosleep() resumes through the kernel's restart path, a
+ * stopped parent is stopped again.
+ *
+ * timeout_ms bounds the wait for the parent to stop at all (a thread in
+ * uninterruptible sleep does not); on timeout nothing has been changed.
+ * Returns 0 when the calls ran (res->status INJECT_DONE), -1 otherwise.
+ */
+int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
+		 size_t n, int timeout_ms, long *rets, struct inject_result *res);
+
+#endif

@@ -1,0 +1,496 @@
+#!/usr/bin/env bats
+# pmon reap: every strategy against real parents holding real zombies
+# (tests/fixtures/reap-parent.c), and afterwards each parent must still be
+# alive and behave exactly as before: still blocked where it was, still
+# answering, and no interrupted call returning a leaked -512/-514/-516.
+
+load helpers
+
+REAP_PARENT=$BUILD_DIR/fixtures/reap-parent
+
+# start_parent [CMD...] -- REAP_PARENT ARGS: start a parent (optionally
+# through a wrapper such as unshare or the subreaper), wait for its
+# "ready"; sets FIXTURE_PID (what to kill at teardown), PARENT_PID (the
+# parent as our /proc numbers it) and ZOMBIES (its zombies, from /proc).
+# PARENT_PID is checked to be a descendant of what we started, never 1:
+# every signal these tests send goes to it.
+start_parent() {
+	local wrap=()
+	while [ "$1" != "--" ]; do wrap+=("$1"); shift; done
+	shift
+	FIXTURE_OUT=$BATS_TEST_TMPDIR/parent.${#FIXTURE_PIDS[@]}.out
+	FIFO=$BATS_TEST_TMPDIR/fifo.${#FIXTURE_PIDS[@]}
+	mkfifo "$FIFO"
+	"${wrap[@]}" "$REAP_PARENT" -f "$FIFO" "$@" >"$FIXTURE_OUT" 2>&1 3>&- &
+	FIXTURE_PID=$!
+	FIXTURE_PIDS+=("$FIXTURE_PID")
+	PARENT_PID=
+	wait_for_line "$FIXTURE_OUT" '^ready$' || {
+		echo "reap-parent $* never became ready:" >&2
+		cat "$FIXTURE_OUT" >&2
+		return 1
+	}
+	PARENT_PID=$(awk '$1 == "parent" {print $2; exit}' "$FIXTURE_OUT")
+	# Inside a PID namespace with its own /proc the parent only knows
+	# its inner pid; ours is then the wrapper's child.
+	[ "$PARENT_PID" = 1 ] && PARENT_PID=$(echo $(cat /proc/"$FIXTURE_PID"/task/*/children))
+	descends_from "$PARENT_PID" "$FIXTURE_PID" || {
+		echo "parent '$PARENT_PID' is not a process this test started" >&2
+		PARENT_PID=
+		return 1
+	}
+	ZOMBIES=($(zombies_of "$PARENT_PID"))
+}
+
+# descends_from PID ANCESTOR: PID is ANCESTOR or below it (and not 0/1).
+descends_from() {
+	local p=$1 i line
+	for ((i = 0; i < 64; i++)); do
+		[[ "$p" =~ ^[0-9]+$ ]] && [ "$p" -gt 1 ] || return 1
+		[ "$p" = "$2" ] && return 0
+		line=$(cat "/proc/$p/stat" 2>/dev/null) || return 1
+		line=${line##*) }
+		p=$(echo "$line" | cut -d' ' -f2)
+	done
+	return 1
+}
+
+# The zombie children of PID right now (test-side truth, from /proc).
+zombies_of() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		[ "$(proc_state "$c")" = Z ] && echo "$c"
+	done
+	return 0
+}
+
+# Kill the fixture's whole tree at teardown, wrappers included; only
+# plain pids above 1 (kill -KILL -1 would be every process there is).
+teardown() {
+	local pid
+	if [[ "$PARENT_PID" =~ ^[0-9]+$ ]] && [ "$PARENT_PID" -gt 1 ]; then
+		kill -KILL -- "-$PARENT_PID" 2>/dev/null
+	fi
+	for pid in "${FIXTURE_PIDS[@]}"; do
+		[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -gt 1 ] || continue
+		kill -KILL -- "-$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	FIXTURE_PIDS=()
+}
+
+# The parent answers: SIGUSR1 is counted, SIGUSR2 asks for a status line
+# (printed when its blocking call returns), and a line on the FIFO is
+# echoed by the thread that reads (read, threads, mainexit kinds).
+assert_behaves() {
+	local kind=$1
+	kill -0 "$PARENT_PID"
+	kill -USR1 "$PARENT_PID"
+	kill -USR2 "$PARENT_PID"
+	# The thread that pauses reports first: in the two-thread parent the
+	# reader must not echo before the other thread has counted SIGUSR1.
+	case $kind in
+	read | mainexit) ;;
+	*) wait_for_line "$FIXTURE_OUT" '^status usr1=1 .* leaks=0$' || {
+		cat "$FIXTURE_OUT" >&2
+		return 1
+	} ;;
+	esac
+	case $kind in
+	read | threads | mainexit)
+		echo ping >"$FIFO"
+		wait_for_line "$FIXTURE_OUT" '^echo ping usr1=1 ' || {
+			cat "$FIXTURE_OUT" >&2
+			return 1
+		}
+		;;
+	esac
+	if grep -q LEAK "$FIXTURE_OUT"; then
+		cat "$FIXTURE_OUT" >&2
+		return 1
+	fi
+}
+
+# Every zombie named is gone from /proc, and each result line says so.
+assert_all_reaped_by() {
+	local z
+	for z in "${ZOMBIES[@]}"; do
+		[ ! -e "/proc/$z" ] || [ "$(proc_state "$z")" != Z ]
+		[[ "$output" == *"$z (reap-zombie) held by $PARENT_PID (reap-parent): reaped by $1"* ]]
+	done
+	[ -z "$(zombies_of "$PARENT_PID")" ]
+}
+
+assert_zombies_still_there() {
+	local z
+	for z in "${ZOMBIES[@]}"; do
+		[ "$(proc_state "$z")" = Z ]
+	done
+}
+
+inject_kind() {
+	local kind=$1
+	shift
+	start_parent -- -n 4 "$@" "$kind"
+	[ "${#ZOMBIES[@]}" -eq 4 ]
+	local threads_before
+	threads_before=$(ls /proc/"$PARENT_PID"/task | wc -l)
+	run pmon reap --method inject "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	assert_all_reaped_by inject
+	[ "$(ls /proc/"$PARENT_PID"/task | wc -l)" -eq "$threads_before" ]
+	[ "$(awk '/^TracerPid/ {print $2}' /proc/"$PARENT_PID"/status)" = 0 ]
+	assert_behaves "$kind"
+}
+
+@test "reap: nudge reaps the zombies of a parent whose SIGCHLD handler waits" {
+	start_parent -- -n 3 -d handler pause
+	run pmon reap --method nudge "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by nudge
+	wait_for_line "$FIXTURE_OUT" '.' # still there
+	assert_behaves pause
+}
+
+@test "reap: nudge cannot help a parent with SIGCHLD at default; auto then injects" {
+	start_parent -- -n 2 pause
+	run pmon reap --method nudge --timeout 200 "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not reaped: nudge: SIGCHLD sent, but its SIGCHLD disposition is default"* ]]
+	assert_zombies_still_there
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by inject
+	assert_behaves pause
+}
+
+@test "reap: inject into a parent blocked in pause()" {
+	inject_kind pause
+	[ "$(proc_state "$PARENT_PID")" = S ]
+}
+
+@test "reap: inject into a parent blocked in read() on a pipe" {
+	inject_kind read
+}
+
+@test "reap: inject into a parent blocked in nanosleep()" {
+	inject_kind nanosleep
+}
+
+@test "reap: inject into a busy-looping parent" {
+	inject_kind busy
+}
+
+@test "reap: inject into a two-thread parent leaves both threads alive" {
+	inject_kind threads
+	[ "$(ls /proc/"$PARENT_PID"/task | wc -l)" -eq 2 ]
+}
+
+@test "reap: inject into a parent whose main thread has exited" {
+	inject_kind mainexit
+	[ "$(proc_state "$PARENT_PID")" = Z ] # the exited leader, as before
+}
+
+@test "reap: inject into a parent that ignores SIGCHLD" {
+	inject_kind nanosleep -d ignore
+}
+
+@test "reap: inject into a stopped parent leaves it stopped" {
+	start_parent -- -n 3 pause
+	kill -STOP "$PARENT_PID"
+	wait_for_state "$PARENT_PID" T
+	run pmon reap --method inject "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by inject
+	sleep 0.2
+	[ "$(proc_state "$PARENT_PID")" = T ]
+	kill -CONT "$PARENT_PID"
+	assert_behaves pause
+}
+
+@test "reap: a stopped parent acts on its pending signals only once continued" {
+	start_parent -- -n 2 pause
+	kill -STOP "$PARENT_PID"
+	wait_for_state "$PARENT_PID" T
+	kill -USR1 "$PARENT_PID" # pending until SIGCONT; would count now
+	kill -TERM "$PARENT_PID" # pending until SIGCONT; would kill now
+	run pmon reap --method inject "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by inject
+	sleep 0.2
+	[ "$(proc_state "$PARENT_PID")" = T ]
+	grep SigPnd /proc/"$PARENT_PID"/status
+	[ "$(awk '/^ShdPnd/ {print $2}' /proc/"$PARENT_PID"/status)" = 0000000000004200 ]
+	! grep -q '^status' "$FIXTURE_OUT"
+	kill -CONT "$PARENT_PID"
+	for i in $(seq 50); do [ -e /proc/"$PARENT_PID" ] && [ "$(proc_state "$PARENT_PID")" != Z ] || break; sleep 0.1; done
+	[ ! -e /proc/"$PARENT_PID" ] || [ "$(proc_state "$PARENT_PID")" = Z ]
+}
+
+@test "reap: a single zombie PID reaps that zombie only" {
+	start_parent -- -n 3 pause
+	run pmon reap "${ZOMBIES[1]}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "${ZOMBIES[1]} (reap-zombie) held by $PARENT_PID (reap-parent): reaped by inject" ]]
+	[ "$(proc_state "${ZOMBIES[0]}")" = Z ]
+	[ "$(proc_state "${ZOMBIES[2]}")" = Z ]
+}
+
+@test "reap: --kill-parent ends the parent and the subreaper reaps its zombies" {
+	start_parent "$SUBREAPER" -- -n 3 -S pause
+	kill -STOP "$PARENT_PID" # a stopped parent needs SIGCONT to die of SIGTERM
+	wait_for_state "$PARENT_PID" T
+	run pmon reap --kill-parent "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"reaped by kill-parent"* ]]
+	for z in "${ZOMBIES[@]}"; do [ ! -e "/proc/$z" ]; done
+	[ ! -e "/proc/$PARENT_PID" ] || [ "$(proc_state "$PARENT_PID")" = Z ]
+}
+
+@test "reap: --kill-parent names the new holder when it does not reap either" {
+	start_parent -- -R -n 2 pause
+	holder=$(awk '$1 == "holder" {print $2}' "$FIXTURE_OUT")
+	run pmon reap --method kill-parent --timeout 300 "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	for z in "${ZOMBIES[@]}"; do
+		[[ "$output" == *"$z (reap-zombie) held by $PARENT_PID (reap-parent): not reaped: kill-parent: the parent is dead, but the zombie's new holder $holder (reap-parent) does not reap it either"* ]]
+		[ "$(proc_state "$z")" = Z ]
+	done
+}
+
+@test "reap: refuses the init of a PID namespace, from outside and inside" {
+	start_parent unshare --pid --fork --kill-child -- -n 2 pause
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not reaped: its parent is PID 1 of its PID namespace"* ]]
+	assert_zombies_still_there
+	[ "$(awk '/^TracerPid/ {print $2}' /proc/"$PARENT_PID"/status)" = 0 ]
+
+	start_parent unshare --pid --fork --kill-child --mount-proc -- -n 2 \
+		-e "$PMON reap --kill-parent 1; echo rc=\$?" pause
+	wait_for_line "$FIXTURE_OUT" '^rc='
+	[ "${#ZOMBIES[@]}" -ge 2 ]
+	cat "$FIXTURE_OUT"
+	grep -q '^rc=1$' "$FIXTURE_OUT"
+	grep -q 'held by 1 (reap-parent): not reaped: its parent is PID 1 (init)' "$FIXTURE_OUT"
+	assert_zombies_still_there
+}
+
+@test "reap: inject reaches a parent in another PID namespace (NSpid)" {
+	start_parent unshare --pid --fork --kill-child -- -R -n 3 pause
+	[ "${#ZOMBIES[@]}" -eq 3 ]
+	# The parent knows its zombies by other numbers than we do.
+	! grep -q "^child ${ZOMBIES[0]}\$" "$FIXTURE_OUT"
+	run pmon reap --method inject "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by inject
+	assert_behaves pause
+}
+
+@test "reap: refuses a parent that is already traced, and changes nothing" {
+	start_parent -- -n 2 pause
+	"$REAP_PARENT" trace "$PARENT_PID" >"$BATS_TEST_TMPDIR/tracer.out" 2>&1 3>&- &
+	tracer=$!
+	FIXTURE_PIDS+=("$tracer")
+	wait_for_line "$BATS_TEST_TMPDIR/tracer.out" '^ready$'
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"inject refused: its parent is already traced by PID $tracer"* ]]
+	assert_zombies_still_there
+	[ "$(awk '/^TracerPid/ {print $2}' /proc/"$PARENT_PID"/status)" = "$tracer" ]
+}
+
+@test "reap: refuses a parent under seccomp" {
+	start_parent -- -n 2 -S pause
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"inject refused: its parent runs under a seccomp filter"* ]]
+	assert_zombies_still_there
+	assert_behaves pause
+}
+
+@test "reap: gives up on a parent in D state after the timeout, changing nothing" {
+	start_parent -- -n 2 vfork
+	wait_for_line "$FIXTURE_OUT" '^vforkchild '
+	wait_for_state "$PARENT_PID" D
+	run pmon reap --timeout 200 "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"inject refused: the parent did not stop within 200 ms"*"nothing was changed"* ]]
+	assert_zombies_still_there
+	[ "$(proc_state "$PARENT_PID")" = D ]
+	[ "$(awk '/^TracerPid/ {print $2}' /proc/"$PARENT_PID"/status)" = 0 ]
+	# Once out of D it runs on as before, and can be reaped.
+	vchild=$(awk '$1 == "vforkchild" {print $2}' "$FIXTURE_OUT")
+	descends_from "$vchild" "$PARENT_PID"
+	kill -KILL "$vchild"
+	wait_for_line "$FIXTURE_OUT" '^vfork returned$'
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by inject
+	assert_behaves pause
+}
+
+@test "reap: signals sent to the parent while pmon holds it are all delivered" {
+	start_parent -- -n 40 pause
+	[ "${#ZOMBIES[@]}" -eq 40 ]
+	stop=$BATS_TEST_TMPDIR/stop sent=$BATS_TEST_TMPDIR/sent
+	# Real-time signals queue (a second SIGUSR1 would merge with a
+	# pending one), so every one sent must be counted once.
+	(
+		n=0
+		while [ ! -e "$stop" ]; do
+			kill -s RTMIN "$PARENT_PID" 2>/dev/null && n=$((n + 1))
+		done
+		echo "$n" >"$sent"
+	) 3>&- &
+	sender=$!
+	passed=0
+	for z in "${ZOMBIES[@]}"; do
+		run pmon reap --json --method inject "$z"
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+		p=$(echo "$output" | sed -n 's/.*"signals_passed": \([0-9]*\).*/\1/p')
+		passed=$((passed + ${p:-0}))
+	done
+	touch "$stop"
+	wait "$sender"
+	n=$(cat "$sent")
+	echo "# sent $n RTMIN; pmon passed $passed on while holding the parent" >&3
+	[ "$n" -gt 0 ]
+	for i in $(seq 50); do
+		kill -USR2 "$PARENT_PID"
+		grep -q "^status .* rt=$n " "$FIXTURE_OUT" && break
+		sleep 0.1
+	done
+	tail -1 "$FIXTURE_OUT"
+	grep -q "^status usr1=0 rt=$n chld=0 leaks=0\$" "$FIXTURE_OUT"
+	[ -z "$(zombies_of "$PARENT_PID")" ]
+}
+
+@test "reap: a process with no zombies, and one that does not exist" {
+	start_parent -- -n 0 pause
+	run pmon reap "$PARENT_PID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$PARENT_PID (reap-parent): is not a zombie and holds none; nothing to reap" ]
+	pid_max=$(cat /proc/sys/kernel/pid_max)
+	run pmon reap "$pid_max"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "$pid_max: no such process"* ]]
+}
+
+@test "reap: --json gives one object per zombie" {
+	start_parent -- -n 2 pause
+	run pmon reap --json "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '"reaped": true')" -eq 2 ]
+	[ "$(echo "$output" | grep -c '"method": "inject"')" -eq 2 ]
+	[[ "$output" == *"\"ppid\": $PARENT_PID"* ]]
+}
+
+@test "reap: usage errors exit 2" {
+	nopid=$(cat /proc/sys/kernel/pid_max) # never a process
+	run pmon reap
+	[ "$status" -eq 2 ]
+	run pmon reap --method sideways "$nopid"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--method takes nudge, inject or kill-parent"* ]]
+	run pmon reap --method inject --kill-parent "$nopid"
+	[ "$status" -eq 2 ]
+	run pmon reap --timeout 0 "$nopid"
+	[ "$status" -eq 2 ]
+	run pmon reap abc
+	[ "$status" -eq 2 ]
+	run pmon reap --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--kill-parent"* ]]
+}
+
+@test "reap: an unprivileged user is told what privilege is missing" {
+	start_parent -- -n 1 -d handler pause
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$PMON" reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nudge: permission denied"* ]]
+	[[ "$output" == *"inject refused: cannot read the parent's memory map: Permission denied (you need to own the process, or run as root or with CAP_KILL/CAP_SYS_PTRACE)"* ]]
+	assert_zombies_still_there
+	assert_behaves pause
+}
+
+@test "reap: --kill-parent escalates to SIGKILL, also for a parent whose main thread has exited" {
+	# It ignores SIGTERM, and its leader shows Z all along: only a
+	# parent whose every thread is gone counts as dead.
+	start_parent "$SUBREAPER" -- -n 2 -S -T mainexit
+	run pmon reap --kill-parent --timeout 300 "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_all_reaped_by kill-parent
+}
+
+@test "reap: a hostile zombie name is escaped in the result line" {
+	start_parent -- -n 1 -z $'\e[2J\aevil' pause
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "${ZOMBIES[0]} (\\e[2J\\aevil) held by $PARENT_PID (reap-parent): reaped by inject" ]]
+	[[ "$output" != *$'\e'* ]]
+}
+
+@test "reap: refuses a 32-bit x86 parent" {
+	# A freestanding i386 parent (no 32-bit libc needed): two children
+	# that exit at once, then pause() forever.
+	src=$BATS_TEST_TMPDIR/parent32.c bin=$BATS_TEST_TMPDIR/parent32
+	cat >"$src" <<'C'
+static long sys(long n, long a, long b, long c)
+{
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c) : "memory");
+	return r;
+}
+void _start(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (sys(2, 0, 0, 0) == 0) /* fork */
+			sys(1, 0, 0, 0); /* exit */
+	sys(4, 1, (long)"ready\n", 6); /* write */
+	for (;;)
+		sys(29, 0, 0, 0); /* pause */
+}
+C
+	cc -m32 -nostdlib -static -ffreestanding -fno-pie -no-pie -O1 -o "$bin" "$src" 2>/dev/null ||
+		skip "cannot build an i386 program here (cc -m32)"
+	"$bin" >"$BATS_TEST_TMPDIR/parent32.out" 2>&1 3>&- &
+	PARENT_PID=$!
+	FIXTURE_PIDS+=("$PARENT_PID")
+	wait_for_line "$BATS_TEST_TMPDIR/parent32.out" '^ready$'
+	for i in $(seq 50); do
+		ZOMBIES=($(zombies_of "$PARENT_PID"))
+		[ "${#ZOMBIES[@]}" -eq 2 ] && break
+		sleep 0.1
+	done
+	[ "${#ZOMBIES[@]}" -eq 2 ]
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | grep -c 'inject refused: the parent is not a 64-bit x86 process$')" -eq 2 ]
+	assert_zombies_still_there
+	[ "$(proc_state "$PARENT_PID")" = S ]
+	[ "$(awk '/^TracerPid/ {print $2}' /proc/"$PARENT_PID"/status)" = 0 ]
+}
