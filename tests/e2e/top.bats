@@ -416,6 +416,26 @@ assert old not in pids[2] and new in pids[2], (old in pids[2], new in pids[2])
 	[ ! -e "/proc/$kid" ]
 }
 
+@test "top (tmux): r on a parent reaps all its zombies, n reaps nothing" {
+	start_fixture zombie 2 default
+	parent=$FIXTURE_PID
+	kids=$(fixture_children | paste -sd,)
+	start_top -d 0.5 --sort pid -p "$parent,$kids"
+	wait_for_screen '^Tasks: 3 total.* 2 zombie'
+	keys r
+	wait_for_screen "Reap zombie\(s\) of PID $parent \(proc-fixture\)\? \[y/N\]"
+	keys n Enter
+	wait_for_screen 'not reaped'
+	screen | grep -q '^Tasks: 3 total'
+	keys r y Enter
+	wait_for_screen 'reap: .*\(2 in all: all reaped\)'
+	wait_for_screen '^Tasks: 1 total.* 0 zombie'
+	for kid in ${kids//,/ }; do
+		[ ! -e "/proc/$kid" ]
+	done
+	[ "$(proc_state "$parent")" = S ] # the parent lives on
+}
+
 @test "top (tmux): u selects a user, space pauses, d changes the delay" {
 	start_fixture sleep
 	start_top -d 0.5 -p "$FIXTURE_PID"
