@@ -73,7 +73,8 @@ const char *privilege_hint(int err);
  */
 int parse_long(const char *s, long min, long max, long *out);
 long estrtonum(const char *s, long min, long max, const char *what);
-/* "1,2,3" into a freshly allocated array; a bad entry is a usage error. */
+/* The value of -p/--pid, "1,2,3" (or "1 2"), into a freshly allocated
+ * array; a bad or empty entry ("1,,2", "1,") is a usage error naming --pid. */
 size_t parse_pid_list(const char *s, pid_t **out);
 
 void *xmalloc(size_t n);

@@ -139,25 +139,51 @@ long estrtonum(const char *s, long min, long max, const char *what)
 	usage_error("%s '%s' is not a number", what, s);
 }
 
-size_t parse_pid_list(const char *s, pid_t **out)
+/* Append the PIDs of one comma-separated field ("12" or "12 13") to
+ * *pids; returns how many the field held. */
+static size_t parse_pid_field(char *field, pid_t **pids, size_t *n,
+			      size_t *cap)
+{
+	size_t before = *n;
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(field, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			*pids = xreallocarray(*pids, *cap, sizeof(**pids));
+		}
+		(*pids)[(*n)++] = (pid_t)estrtonum(tok, 1, INT_MAX, "PID");
+	}
+	return *n - before;
+}
+
+static size_t parse_pid_option(const char *option, const char *s,
+			       pid_t **out)
 {
 	size_t n = 0, cap = 0;
 	pid_t *pids = NULL;
-	char *copy = xstrdup(s), *save = NULL, *tok;
+	char *copy, *rest, *field;
 
-	for (tok = strtok_r(copy, ", ", &save); tok;
-	     tok = strtok_r(NULL, ", ", &save)) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			pids = xreallocarray(pids, cap, sizeof(*pids));
-		}
-		pids[n++] = (pid_t)estrtonum(tok, 1, INT_MAX, "PID");
-	}
+	if (s[strspn(s, " ")] == '\0')
+		usage_error("%s needs a list of PIDs, as in %s 1,2,3", option,
+			    option);
+	copy = rest = xstrdup(s);
+	/* strsep, not strtok: "1,,2" and "1," must not pass for "1,2". */
+	while ((field = strsep(&rest, ",")))
+		if (parse_pid_field(field, &pids, &n, &cap) == 0)
+			usage_error("%s '%s' has an empty entry; separate PIDs "
+				    "with single commas, as in %s 1,2,3",
+				    option, s, option);
 	free(copy);
-	if (n == 0)
-		usage_error("empty PID list '%s'", s);
 	*out = pids;
 	return n;
+}
+
+/* Every caller (ps, top) parses -p/--pid. */
+size_t parse_pid_list(const char *s, pid_t **out)
+{
+	return parse_pid_option("--pid", s, out);
 }
 
 static _Noreturn void out_of_memory(size_t n)

@@ -307,6 +307,23 @@ free_pid() {
 	done
 }
 
+@test "-p with an empty entry is a usage error naming --pid" {
+	for list in "1,,2" "1," ",1" "1, ,2"; do
+		run pmon ps -p "$list"
+		echo "-p '$list' -> $status: $output"
+		[ "$status" -eq 2 ]
+		[ "${lines[0]}" = "pmon: ps: --pid '$list' has an empty entry; separate PIDs with single commas, as in --pid 1,2,3" ]
+	done
+	run pmon ps -p ""
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "pmon: ps: --pid needs a list of PIDs, as in --pid 1,2,3" ]
+	# Spaces still separate, and a space next to a comma is no entry.
+	run pmon ps -p "$$, $PPID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(awk -v a="$$" -v b="$PPID" '$1 == a || $1 == b' <<<"$output" | wc -l)" -eq 2 ]
+}
+
 @test "a hostile name is escaped in the table and valid in JSON" {
 	start_fixture name '\x1b]0;owned\x07' 'x\x1b[2J' 'arg\xff\xc2\x9b'
 	pid=$FIXTURE_PID
