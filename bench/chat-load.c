@@ -89,11 +89,16 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Blocking write of a whole buffer: senders are few and their socket
- * buffers large, so this only blocks when the server is saturated,
- * which is what a real sender would feel too. */
+static void pump(int timeout_ms);
+
+/* Write a whole buffer.  When the server's socket is full, keep reading
+ * everyone else meanwhile: a server that waits for its readers before it
+ * reads its senders (IRC servers do) would otherwise deadlock with us.
+ * Only the outermost call pumps, since pumping can answer a PING. */
 static void write_all(int fd, const char *p, size_t n)
 {
+	static int depth;
+
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 
@@ -102,7 +107,13 @@ static void write_all(int fd, const char *p, size_t n)
 		if (w < 0 && errno == EAGAIN) {
 			struct timespec ts = {0, 50000};
 
-			nanosleep(&ts, NULL);
+			if (depth == 0 && g.epfd > 0) {
+				depth++;
+				pump(1);
+				depth--;
+			} else {
+				nanosleep(&ts, NULL);
+			}
 			continue;
 		}
 		if (w < 0)
@@ -486,6 +497,16 @@ static double pct_ms(double p)
 	return g.lat_us[i] / 1000.0;
 }
 
+static void on_alarm(int sig)
+{
+	static const char msg[] = "chat-load: timed out: the server stopped "
+				  "delivering\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: chat-load unix:PATH|irc:PORT|floor [-c CLIENTS] "
@@ -541,6 +562,10 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	signal(SIGPIPE, SIG_IGN);
+	/* A server that stops answering ends the run with a message instead
+	 * of hanging the benchmark: connecting, the run and the drain. */
+	signal(SIGALRM, on_alarm);
+	alarm((unsigned)(g.seconds * 2) + 120);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "chat/client.h"
+#include "chat/sock.h"
 #include "chat/linemode.h"
 #include "chat/tui.h"
 #include "pmon.h"
@@ -90,9 +91,10 @@ static int chat_exec(int argc, char **argv)
 const struct cmd_entry cmd_chat_entry = {
 	.name = "chat",
 	.summary = "Talk in the operators' chat room",
-	.usage = "[-S SOCKET] [-n NAME] [--announce TEXT | --send TEXT | --who]",
+	.usage = "[-S SOCKET] [-n NAME] [--announce TEXT | --send TEXT | --who]"
+		 " [--no-start]",
 	.help = "  -S, --socket PATH   the room's socket (default $PMON_CHAT_SOCKET,\n"
-		"                      else /tmp/pmon-chat/chat.sock)\n"
+		"                      else " CHAT_DEFAULT_SOCKET ")\n"
 		"  -n, --name NAME     your name in the room (default: your login)\n"
 		"      --announce TEXT send [admin] TEXT to everyone (root or the\n"
 		"                      server's owner only) and leave\n"
@@ -100,7 +102,7 @@ const struct cmd_entry cmd_chat_entry = {
 		"      --who           list who is in the room, with login names\n"
 		"      --no-start      do not start a server when none is running\n"
 		"  -h, --help          show this help\n"
-		"On a terminal: a full-screen room (/help inside lists the commands).\n"
+		"\nOn a terminal: a full-screen room (/help inside lists the commands).\n"
 		"Otherwise: each input line is a message, each event one line out,\n"
 		"and end of input leaves the room.\n",
 	.exec = chat_exec,

@@ -12,7 +12,10 @@
 #include "chat/linemode.h"
 
 /* Print one server line the way line mode shows it. */
-static void show_line(const struct chat_line *l, bool *shutdown)
+/* Print one server line; *shutdown is set when the room closed, *kicked
+ * when we were put out (neither is a reason to reconnect). */
+static void show_line(const struct chat_line *l, bool *shutdown,
+		      bool *kicked)
 {
 	struct chat_ev ev;
 	struct buf out = {0};
@@ -34,6 +37,8 @@ static void show_line(const struct chat_line *l, bool *shutdown)
 		chat_sanitize(&out, ev.text, ev.text_len);
 		fflush(stdout);
 		pmon_warn("%s", out.data ? out.data : "error");
+		if (ev.word_len == 6 && memcmp(ev.word, "kicked", 6) == 0)
+			*kicked = true;
 	}
 	buf_free(&out);
 }
@@ -81,11 +86,70 @@ static void send_input(struct chat_client *c, struct buf *in)
 	in->len -= off;
 }
 
+struct line_state {
+	struct buf in;      /* stdin bytes not yet a whole line */
+	bool stdin_open;
+	bool quit_sent;     /* we are leaving: the end of the connection is ours */
+	bool shutdown;      /* the server said it is closing */
+	bool kicked;        /* the administrator put us out */
+};
+
+/* Send what stdin has; at its end, what is left and "/quit". */
+static void read_stdin(struct chat_client *c, struct line_state *st)
+{
+	char chunk[4096];
+	ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
+
+	if (n > 0) {
+		buf_append(&st->in, chunk, (size_t)n);
+		send_input(c, &st->in);
+		return;
+	}
+	if (n < 0 && errno == EINTR)
+		return;
+	if (st->in.len)
+		chat_client_send(c, st->in.data, st->in.len);
+	st->in.len = 0;
+	chat_client_send(c, "/quit", 5);
+	st->stdin_open = false;
+	st->quit_sent = true;
+}
+
+static void show_pending(struct chat_client *c, struct line_state *st)
+{
+	struct chat_line l;
+
+	while (chat_client_line(c, &l))
+		show_line(&l, &st->shutdown, &st->kicked);
+	fflush(stdout);
+}
+
+/* The connection ended: done (false), or back in the room (true). */
+static bool connection_ended(struct chat_client *c, struct line_state *st,
+			     const char *name, int *status)
+{
+	char why[CHAT_WHY_MAX];
+
+	show_pending(c, st);
+	if (st->kicked)
+		*status = EXIT_FAIL;
+	if (st->quit_sent || st->shutdown || st->kicked)
+		return false;
+	pmon_warn("lost the connection to the room on %s; reconnecting",
+		  c->path);
+	if (chat_reconnect(c, c->name[0] ? c->name : name, why) < 0) {
+		pmon_warn("could not get back into the room: %s", why);
+		*status = EXIT_FAIL;
+		return false;
+	}
+	pmon_warn("back in the room as %s", c->name);
+	return true;
+}
+
 int chat_line_mode(struct chat_client *c, const char *name)
 {
-	struct buf in = {0};
-	bool stdin_open = true, shutdown = false, quit_sent = false;
-	char why[CHAT_WHY_MAX], chunk[4096];
+	struct line_state st = {.stdin_open = true};
+	char why[CHAT_WHY_MAX];
 	bool refused;
 	int status = EXIT_OK;
 
@@ -98,62 +162,34 @@ int chat_line_mode(struct chat_client *c, const char *name)
 			{.fd = c->fd, .events = POLLIN},
 			{.fd = STDIN_FILENO, .events = POLLIN},
 		};
-		struct chat_line l;
 		int r;
 
-		while (chat_client_line(c, &l))
-			show_line(&l, &shutdown);
-		fflush(stdout);
+		show_pending(c, &st);
 		if (c->out.len)
 			p[0].events |= POLLOUT;
 		/* Hold stdin back while the server is slow to take it. */
-		if (!stdin_open || c->out.len > 65536)
+		if (!st.stdin_open || c->out.len > 65536)
 			p[1].fd = -1;
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			pmon_warn_errno(errno, "poll");
+			pmon_warn_errno(errno, "cannot wait for input");
 			status = EXIT_FAIL;
 			break;
 		}
 		if (p[0].revents & POLLOUT)
 			(void)chat_client_flush(c);
-		if (p[1].revents) {
-			ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
-
-			if (n > 0) {
-				buf_append(&in, chunk, (size_t)n);
-				send_input(c, &in);
-			} else if (n == 0 || errno != EINTR) {
-				if (in.len)
-					chat_client_send(c, in.data, in.len);
-				in.len = 0;
-				chat_client_send(c, "/quit", 5);
-				stdin_open = false;
-				quit_sent = true;
-			}
-		}
+		if (p[1].revents)
+			read_stdin(c, &st);
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		r = chat_client_read(c);
 		if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
 			continue;
-		/* The connection ended. */
-		while (chat_client_line(c, &l))
-			show_line(&l, &shutdown);
-		fflush(stdout);
-		if (quit_sent || shutdown)
+		if (!connection_ended(c, &st, name, &status))
 			break;
-		pmon_warn("lost the connection to the room on %s;"
-			  " reconnecting", c->path);
-		if (chat_reconnect(c, c->name[0] ? c->name : name, why) < 0) {
-			pmon_warn("could not get back into the room: %s", why);
-			status = EXIT_FAIL;
-			break;
-		}
-		pmon_warn("back in the room as %s", c->name);
 	}
-	buf_free(&in);
+	buf_free(&st.in);
 	return status;
 }
 

@@ -333,7 +333,10 @@ static void show_event(struct server *s, const struct msg *m)
 	if (chat_format_plain(&ev, &out)) {
 		buf_putc(&out, '\n');
 		fwrite(out.data, 1, out.len, stdout);
-		fflush(stdout);
+		/* A terminal that does not take it (stopped with Ctrl-S) loses
+		 * the line from its display, never the room its turn. */
+		if (fflush(stdout) != 0)
+			clearerr(stdout);
 	}
 	buf_free(&out);
 }
@@ -470,6 +473,23 @@ static void reap_dead(struct server *s)
 }
 
 /* ---- requests --------------------------------------------------------- */
+
+/* A word from a request, fit to echo in an error: at most 32 bytes, and
+ * anything but a name's characters shown as '?'. */
+static const char *safe_word(const char *w, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < CHAT_NAME_MAX; i++) {
+		unsigned char ch = (unsigned char)w[i];
+
+		out[i] = (char)(((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				 (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+				 ch == '.') ? ch : '?');
+	}
+	out[i] = '\0';
+	return out;
+}
 
 static struct client *find_name(struct server *s, const char *name,
 				size_t n)
@@ -613,9 +633,11 @@ static void do_private(struct server *s, struct client *c,
 	struct msg *m;
 
 	if (!to) {
-		client_sendf(s, c, "error nosuchname nobody called %.*s is in"
-			     " the room; /who lists who is", (int)r->name_len,
-			     r->name);
+		char w[CHAT_NAME_MAX + 1];
+
+		client_sendf(s, c, "error nosuchname nobody called %s is in"
+			     " the room; /who lists who is",
+			     safe_word(r->name, r->name_len, w));
 		return;
 	}
 	if (!clean_text(s, r->text, r->text_len))
@@ -654,8 +676,10 @@ static void do_kick(struct server *s, struct client *c,
 		return;
 	t = find_name(s, r->name, r->name_len);
 	if (!t) {
-		client_sendf(s, c, "error nosuchname nobody called %.*s is in"
-			     " the room", (int)r->name_len, r->name);
+		char w[CHAT_NAME_MAX + 1];
+
+		client_sendf(s, c, "error nosuchname nobody called %s is in"
+			     " the room", safe_word(r->name, r->name_len, w));
 		return;
 	}
 	buf_printf(&why, "kicked by %s", c->joined ? c->name : c->login);
@@ -732,12 +756,14 @@ static void handle_line(struct server *s, struct client *c, const char *line,
 		client_sendf(s, c, "error usage %s",
 			     chat_command_usage(r.command));
 		return;
-	case REQ_UNKNOWN:
-		client_sendf(s, c, "error unknown no command /%.*s; /help"
-			     " lists them (//TEXT sends a line starting with"
-			     " /)", (int)(r.word_len > 32 ? 32 : r.word_len),
-			     r.word);
+	case REQ_UNKNOWN: {
+		char w[CHAT_NAME_MAX + 1];
+
+		client_sendf(s, c, "error unknown no command /%s; /help lists"
+			     " them (//TEXT sends a line starting with /)",
+			     safe_word(r.word, r.word_len, w));
 		return;
+	}
 	default:
 		break;
 	}
@@ -1176,63 +1202,58 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-static int server_setup(struct server *s, const struct chatd_opts *o,
+/* The directory, the lock, the listening socket (and what it is, so that
+ * only this socket file is removed at the end). */
+static int setup_socket(struct server *s, const struct chatd_opts *o,
 			char *why)
 {
-	char dir[PATH_MAX], host[64] = "localhost";
 	gid_t gid = o->has_group ? o->group : (gid_t)-1;
 	int lock_fd = o->lock_fd;
+	char dir[PATH_MAX];
 	struct stat st;
 
-	s->o = o;
-	s->listen_fd = s->spare_fd = s->sig_fd = s->log_fd = -1;
-	s->owner = geteuid();
-	chat_login_name(s->owner, s->owner_login, sizeof(s->owner_login));
-	gethostname(host, sizeof(host) - 1);
-	snprintf(s->room, sizeof(s->room), "%s", host);
-	signal(SIGPIPE, SIG_IGN);
 	chat_socket_dir(o->path, dir, sizeof(dir));
 	if (chat_make_dir(dir, gid, why) < 0)
 		return -1;
 	if (lock_fd < 0 && (lock_fd = chat_lock(o->path, why)) < 0)
 		return -1;
 	s->listen_fd = chat_listen(o->path, gid, why);
-	if (lock_fd != o->lock_fd)
-		close(lock_fd);
+	/* Listening (or failed): the lock has done its job.  A detached
+	 * server closes its inherited copy too, or it would hold the lock
+	 * for life and a later `pmon chatd` would wait on it forever. */
+	close(lock_fd);
 	if (s->listen_fd < 0)
 		return -1;
 	if (lstat(o->path, &st) == 0) {
 		s->sock_dev = st.st_dev;
 		s->sock_ino = st.st_ino;
 	}
-	if (o->log_path) {
-		load_log(s, o->log_path);
-		s->log_fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT |
-				 O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (s->log_fd < 0) {
-			snprintf(why, CHAT_WHY_MAX, "cannot open the log %s: %s",
-				 o->log_path, strerror(errno));
-			return -1;
-		}
-	}
-	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	s->sig_fd = block_signals();
-	s->loop = loop_new();
-	if (s->sig_fd < 0 || !s->loop) {
-		snprintf(why, CHAT_WHY_MAX, "cannot set up the event loop: %s",
+	return 0;
+}
+
+static int setup_log(struct server *s, const char *path, char *why)
+{
+	load_log(s, path);
+	s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+			 O_NOFOLLOW, 0600);
+	if (s->log_fd < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot open the log %s: %s", path,
 			 strerror(errno));
 		return -1;
 	}
-	{
-		char hello[128];
-		int n = snprintf(hello, sizeof(hello), "hello %s %d %s\n",
-				 CHAT_PROTO_NAME, CHAT_PROTO_VERSION, s->room);
+	return 0;
+}
 
-		s->hello = msg_new(hello, (size_t)n);
-	}
-	if (loop_add(s->loop, s->listen_fd, LOOP_READ, on_accept, s) < 0 ||
+static int setup_loop(struct server *s, const struct chatd_opts *o,
+		      char *why)
+{
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	s->sig_fd = block_signals();
+	s->loop = loop_new();
+	if (s->sig_fd < 0 || !s->loop ||
+	    loop_add(s->loop, s->listen_fd, LOOP_READ, on_accept, s) < 0 ||
 	    loop_add(s->loop, s->sig_fd, LOOP_READ, on_signal, s) < 0) {
-		snprintf(why, CHAT_WHY_MAX, "cannot watch the socket: %s",
+		snprintf(why, CHAT_WHY_MAX, "cannot set up the event loop: %s",
 			 strerror(errno));
 		return -1;
 	}
@@ -1240,6 +1261,34 @@ static int server_setup(struct server *s, const struct chatd_opts *o,
 		(void)loop_add(s->loop, STDIN_FILENO, LOOP_READ, on_stdin, s);
 	loop_set_before_sleep(s->loop, before_sleep, s);
 	return 0;
+}
+
+static int server_setup(struct server *s, const struct chatd_opts *o,
+			char *why)
+{
+	char host[64] = "localhost", hello[128];
+	int n;
+
+	s->o = o;
+	s->listen_fd = s->spare_fd = s->sig_fd = s->log_fd = -1;
+	s->owner = geteuid();
+	chat_login_name(s->owner, s->owner_login, sizeof(s->owner_login));
+	gethostname(host, sizeof(host) - 1);
+	snprintf(s->room, sizeof(s->room), "%s", host);
+	n = snprintf(hello, sizeof(hello), "hello %s %d %s\n", CHAT_PROTO_NAME,
+		     CHAT_PROTO_VERSION, s->room);
+	s->hello = msg_new(hello, (size_t)n);
+	signal(SIGPIPE, SIG_IGN);
+	/* Run in the background of a shell, a foreground server must not be
+	 * stopped for touching its terminal: reading then fails (EIO) and
+	 * announcements from it stop, and the room goes on. */
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+	if (setup_socket(s, o, why) < 0)
+		return -1;
+	if (o->log_path && setup_log(s, o->log_path, why) < 0)
+		return -1;
+	return setup_loop(s, o, why);
 }
 
 /* Remove the socket file, if it is still the one this server made. */
@@ -1285,6 +1334,26 @@ static void tell_ready(int fd, const char *msg)
 	close(fd);
 }
 
+/*
+ * The foreground server's terminal gets its own non-blocking open of the
+ * tty (not O_NONBLOCK on the shell's shared one), so that a terminal that
+ * stops reading cannot stall the loop.
+ */
+static void display_nonblocking(void)
+{
+	const char *tty = ttyname(STDOUT_FILENO);
+	int fd;
+
+	if (!tty)
+		return;
+	fd = open(tty, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* then the display blocks, as it would anyway */
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+}
+
 int chatd_serve(const struct chatd_opts *o, int ready_fd)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
@@ -1300,6 +1369,8 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd)
 		free(s);
 		return EXIT_FAIL;
 	}
+	if (o->foreground && isatty(STDOUT_FILENO))
+		display_nonblocking();
 	if (o->foreground)
 		pmon_warn("the room is open on %s%s", o->path,
 			  isatty(STDIN_FILENO) ?
@@ -1315,6 +1386,24 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd)
 }
 
 /* The grandchild: a daemon in its own session, stdio on /dev/null. */
+/* Close every descriptor from 3 up except a and b (-1: none), so that a
+ * server started by a client holds nothing of the shell it came from (the
+ * write end of someone's pipe, a terminal), as tmux's server does. */
+static void close_inherited(int a, int b)
+{
+	int keep[2] = {a < b ? a : b, a < b ? b : a};
+	unsigned from = 3;
+
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	(void)close_range(from, ~0U, 0);
+}
+
 static _Noreturn void daemon_child(const struct chatd_opts *o, int ready)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -1325,6 +1414,7 @@ static _Noreturn void daemon_child(const struct chatd_opts *o, int ready)
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO); /* errors go through the pipe */
 	}
+	close_inherited(ready, o->lock_fd);
 	status = chatd_serve(o, ready);
 	_exit(status);
 }

@@ -48,6 +48,8 @@ struct tui {
 	bool naming;             /* the input line asks for a name */
 	bool done, color;
 	bool closed;             /* the server said it is shutting down */
+	int quiet_who;           /* our own /who requests, only to count */
+	bool kicked;             /* the administrator put us out */
 	int status;
 };
 
@@ -304,11 +306,17 @@ static void redraw(struct tui *t)
 
 static void show_event(struct tui *t, const struct chat_ev *ev)
 {
+	struct chat_ev live = *ev;
 	struct buf out = {0};
 	int color = C_SYSTEM;
 	size_t split;
 
-	if (!chat_format_plain(ev, &out)) {
+	/* The time column gives the event's own time; history is marked
+	 * with a short prefix rather than a second date. */
+	live.history = false;
+	if (ev->history)
+		buf_puts(&out, "(history) ");
+	if (!chat_format_plain(&live, &out)) {
 		buf_free(&out);
 		return;
 	}
@@ -319,8 +327,7 @@ static void show_event(struct tui *t, const struct chat_ev *ev)
 
 		chat_sanitize(&name, ev->name, ev->name_len);
 		color = name_color(ev->name, ev->name_len);
-		split = (ev->history ? strchr(out.data, ']') - out.data + 2 : 0) +
-			name.len + 1;
+		split = (ev->history ? strlen("(history) ") : 0) + name.len + 1;
 		buf_free(&name);
 		break;
 	}
@@ -348,6 +355,8 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 	chat_parse_event(l->text, l->len, &ev);
 	switch (ev.kind) {
 	case EV_WHO:
+		if (t->quiet_who)
+			break;
 		chat_sanitize(&out, ev.name, ev.name_len);
 		buf_puts(&out, " (login ");
 		chat_sanitize(&out, ev.text, ev.text_len);
@@ -360,10 +369,19 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 	case EV_ERROR:
 		chat_sanitize(&out, ev.text, ev.text_len);
 		pane_note(t, C_ERROR, "! %s", out.data ? out.data : "");
+		if (ev.word_len == 6 && memcmp(ev.word, "kicked", 6) == 0) {
+			/* put out: not a lost connection to repair */
+			t->kicked = true;
+			t->done = true;
+			t->status = EXIT_FAIL;
+		}
 		break;
 	case EV_OK:
-		if (ev.word_len == 3 && memcmp(ev.word, "who", 3) == 0)
+		if (ev.word_len == 3 && memcmp(ev.word, "who", 3) == 0) {
 			t->people = atoi(ev.text);
+			if (t->quiet_who)
+				t->quiet_who--;
+		}
 		else if (ev.word_len == 4 && memcmp(ev.word, "name", 4) == 0 &&
 			 ev.text_len <= CHAT_NAME_MAX) {
 			memcpy(t->c->name, ev.text, ev.text_len);
@@ -437,6 +455,7 @@ static void try_join(struct tui *t, const char *name)
 	pane_note(t, C_SYSTEM, "* you are in the room %s as %s", t->c->room,
 		  t->c->name);
 	chat_client_send(t->c, "/who", 4); /* to count who is here */
+	t->quiet_who++;
 }
 
 static void hist_push(struct tui *t, const char *line)
@@ -638,6 +657,7 @@ static bool reconnect(struct tui *t)
 		return false;
 	}
 	pane_note(t, C_SYSTEM, "* back in the room as %s", t->c->name);
+	t->quiet_who = 1; /* the old connection's answer is gone */
 	chat_client_send(t->c, "/who", 4);
 	return true;
 }
@@ -723,6 +743,8 @@ int chat_tui(struct chat_client *c, const char *name)
 	else if (t->closed)
 		pmon_warn("the room on %s was closed by its administrator",
 			  c->path);
+	else if (t->kicked)
+		pmon_warn("you were put out of the room by its administrator");
 	free(t);
 	return status;
 }

@@ -110,9 +110,14 @@ three_in_the_room() {
 	sees mallory 'may announce'
 	sees mallory 'may kick'
 	! grep -q 'fake' "$CHAT_DIR/alice.out"
-	# the administrator can
+	# the administrator can; the kicked client says so and stays out
 	say alice '/kick mallory enough'
 	wait_for_line "$CHAT_DIR/server.out" '^\* mallory left the room \(kicked by alice: enough\)$'
+	sees mallory 'kicked by alice: enough'
+	st=0
+	wait "${CLIENT_PID[mallory]}" || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(grep -c '^\* mallory joined' "$CHAT_DIR/server.out")" -eq 1 ]
 }
 
 @test "chat: --group admits its members and SO_PEERCRED refuses others" {
@@ -184,18 +189,18 @@ three_in_the_room() {
 	[ "$(grep -c '^\[history' "$CHAT_DIR/dave.out")" -eq 20 ]
 }
 
-@test "chat: --log appends each event and a restarted server reloads it" {
+@test "chat: --log is written as events happen and a restarted server reloads it" {
 	start_server --log "$CHAT_DIR/room.log"
 	start_client alice
-	say alice 'before the restart'
-	wait_for_line "$CHAT_DIR/room.log" 'msg alice before the restart$'
-	kill -TERM "$SERVER_PID"
+	say alice 'before the crash'
+	wait_for_line "$CHAT_DIR/room.log" 'msg alice before the crash$'
+	# a crash: no chance to flush anything, and a stale socket left
+	kill -KILL "${CLIENT_PID[alice]}" "$SERVER_PID"
 	wait "$SERVER_PID" || true
-	[ ! -e "$SOCK" ]
-	leave alice
+	[ -S "$SOCK" ]
 	start_server --log "$CHAT_DIR/room.log"
 	start_client bob
-	sees bob '^\[history [0-9: -]+\] alice: before the restart$'
+	sees bob '^\[history [0-9: -]+\] alice: before the crash$'
 	grep -qE '^event [0-9]+ join bob$' "$CHAT_DIR/room.log"
 }
 
@@ -229,6 +234,12 @@ three_in_the_room() {
 	[ "$ppid" != "${CLIENT_PID[alice]}" ] && [ "$ppid" != "${CLIENT_PID[bob]}" ]
 	# its own session (the double fork leaves it a non-leader in it)
 	[ "$(awk '{print $6}' "/proc/$pid/stat")" != "$(awk '{print $6}' "/proc/${CLIENT_PID[alice]}/stat")" ]
+	# it holds nothing of the client's shell (the tests' fifos, say)
+	! ls -l "/proc/$pid/fd/" | grep -q "$CHAT_DIR/.*\.in"
+	# a second server on the same socket is refused, not started
+	run timeout 10 "$PMON" chatd
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a server is already listening on $SOCK"* ]]
 }
 
 @test "chat: a killed server: the client says so, starts a new one and is back" {
@@ -285,4 +296,14 @@ three_in_the_room() {
 	[[ "$output" == *"who alice root"* ]]
 	[[ "$output" == *"ok bye"* ]]
 	sees alice '^zed: hi from socat$'
+}
+
+@test "chat: --no-start and --announce say plainly that no room is open" {
+	run "$PMON" chat --no-start </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no room is open on $SOCK"* ]]
+	run "$PMON" chat --announce hi
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no room is open"* ]]
+	[ ! -e "$SOCK" ]
 }

@@ -109,3 +109,34 @@ tui() {
 	sees bob '^\* the room is closing'
 	[ ! -e "$SOCK" ]
 }
+
+@test "chat tui: starts the server itself, and gets back in when it is killed" {
+	tui -n tuiuser
+	screen_has '\| tuiuser \| 1 present'
+	old=$(listener_pid "$SOCK")
+	[ -n "$old" ]
+	kill -KILL "$old"
+	screen_has 'lost the connection to the room'
+	screen_has 'back in the room as tuiuser'
+	new=$(listener_pid "$SOCK")
+	[ -n "$new" ] && [ "$new" != "$old" ]
+	run "$PMON" chat --send 'you are back' -n bob
+	[ "$status" -eq 0 ]
+	screen_has 'bob: you are back'
+	tm send-keys C-d
+	screen_has '^EXIT=0$'
+}
+
+@test "chat tui: a chatd terminal stopped with Ctrl-S does not stall the room" {
+	tm -f /dev/null new-session -d -x 80 -y 10 \
+		"'$PMON' chatd --foreground --no-flood-limit -S '$SOCK'; sleep 600"
+	for i in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	tm send-keys C-s
+	start_client_nowait alice
+	for i in $(seq 1 3000); do
+		echo "message $i, long enough to fill a terminal's buffer quickly"
+	done | "$PMON" chat -n bob >/dev/null
+	wait_for_line "$CHAT_DIR/alice.out" '^bob: message 3000,' 200
+	[ "$(grep -c '^bob: message' "$CHAT_DIR/alice.out")" -eq 3000 ]
+	tm send-keys C-q
+}
