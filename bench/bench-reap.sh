@@ -17,6 +17,9 @@
 # BENCH_REAP_ZOMBIES (default 10), BENCH_REAP_KINDS (default every kind).
 set -u
 . "$(dirname "$0")/lib.sh"
+# proc_state, wait_for_line, wait_for_state, plain_pid, descends_from,
+# zombies_of: the helpers the tests use
+. "$BENCH_ROOT/tests/e2e/procs.bash"
 bench_init
 bench_need unshare
 
@@ -29,69 +32,16 @@ REAP_PARENT=$BUILD_DIR/fixtures/reap-parent
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ && "$NZ" =~ ^[1-9][0-9]*$ ]] ||
 	bench_die "BENCH_REAP_ROUNDS and BENCH_REAP_ZOMBIES must be positive integers"
 
-# state PID: the one-letter state of PID, or fail when it is gone.
-state() {
-	local l
-	l=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	l=${l##*) }
-	echo "${l%% *}"
-}
-
-# wait_line FILE REGEX: wait up to 5 s for a line of FILE to match.
-wait_line() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# wait_state PID STATE: wait up to 5 s for PID to be in STATE.
-wait_state() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(state "$1")" = "$2" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# descends_from PID ANCESTOR: PID is ANCESTOR or below it, and above 1.
-# Every signal this benchmark sends goes to a pid that passed this.
-descends_from() {
-	local p=$1 i l
-	for ((i = 0; i < 64; i++)); do
-		[[ "$p" =~ ^[0-9]+$ ]] && [ "$p" -gt 1 ] || return 1
-		[ "$p" = "$2" ] && return 0
-		l=$(cat "/proc/$p/stat" 2>/dev/null) || return 1
-		l=${l##*) }
-		l=${l#* }
-		p=${l%% *}
-	done
-	return 1
-}
-
-# zombies_of PID: its zombie children right now, from /proc.
-zombies_of() {
-	local c
-	# shellcheck disable=SC2013 # the children files are lists of words
-	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-		[ "$(state "$c")" = Z ] && echo "$c"
-	done
-	return 0
-}
-
 # stop_round: kill the parent and what we started, by their exact pids
 # (both checked above 1; the parent checked to descend from FP).  Its
 # leftover zombies go to the subreaper bench/run runs us under; the
 # namespace's init dies with unshare (--kill-child), and all in it.
 stop_round() {
-	if [ -n "$P" ]; then
+	if plain_pid "$P"; then
 		kill -CONT "$P" 2>/dev/null
 		kill -KILL "$P" 2>/dev/null
 	fi
-	if [[ "$FP" =~ ^[0-9]+$ ]] && [ "$FP" -gt 1 ]; then
+	if plain_pid "$FP"; then
 		kill -KILL "$FP" 2>/dev/null
 		wait "$FP" 2>/dev/null
 	fi
@@ -109,12 +59,12 @@ behaves() {
 	# The main loop answers SIGUSR2; read and mainexit have none.
 	case $k in
 	read | mainexit) ;;
-	*) wait_line "$out" '^status usr1=1 .*leaks=0$' || return 1 ;;
+	*) wait_for_line "$out" '^status usr1=1 .*leaks=0$' || return 1 ;;
 	esac
 	case $k in
 	read | threads | mainexit)
 		echo ping >"$fifo"
-		wait_line "$out" '^echo ping usr1=1 .*leaks=0$' || return 1
+		wait_for_line "$out" '^echo ping usr1=1 .*leaks=0$' || return 1
 		;;
 	esac
 	! grep -q LEAK "$out"
@@ -135,7 +85,7 @@ round() {
 	esac
 	"${wrap[@]}" "$REAP_PARENT" "${args[@]}" "$k" >"$out" 2>&1 &
 	FP=$! P=''
-	if ! wait_line "$out" '^ready$'; then
+	if ! wait_for_line "$out" '^ready$'; then
 		echo "  $kind: the parent never became ready:" >&2
 		cat "$out" >&2
 		stop_round
@@ -150,7 +100,7 @@ round() {
 	fi
 	if [ "$kind" = stopped ]; then
 		kill -STOP "$P"
-		wait_state "$P" T || ok=0
+		wait_for_state "$P" T || ok=0
 	fi
 	threads=$(ls "/proc/$P/task" | wc -l)
 	zs=$(zombies_of "$P")
@@ -165,12 +115,12 @@ round() {
 
 	left=0
 	for z in $zs; do
-		[ "$(state "$z")" = Z ] && left=$((left + 1))
+		[ "$(proc_state "$z")" = Z ] && left=$((left + 1))
 	done
 	REAPED=$((REAPED + n - left))
 	if [ "$kind" = stopped ]; then
 		sleep 0.05
-		[ "$(state "$P")" = T ] || ok=0
+		[ "$(proc_state "$P")" = T ] || ok=0
 		kill -CONT "$P"
 	fi
 	[ -d "/proc/$P" ] && ALIVE=$((ALIVE + 1))

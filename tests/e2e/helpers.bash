@@ -10,6 +10,9 @@ PMON=${PMON:-$REPO_ROOT/pmon}
 FIXTURE=$BUILD_DIR/fixtures/proc-fixture
 SUBREAPER=$BUILD_DIR/fixtures/subreaper
 export LC_ALL=C.UTF-8 NO_COLOR=1
+# proc_state, wait_for_line, wait_for_state, plain_pid, descends_from,
+# zombies_of
+. "$REPO_ROOT/tests/e2e/procs.bash"
 
 # pmon as `run` sees it: status, output (stdout+stderr merged by bats).
 pmon() { "$PMON" "$@"; }
@@ -31,35 +34,6 @@ start_fixture() {
 }
 FIXTURE_PIDS=()
 
-# wait_for_line FILE REGEX [TENTHS]: until a line of FILE matches.
-wait_for_line() {
-	local i
-	for ((i = 0; i < ${3:-100}; i++)); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# proc_state PID: the state letter the kernel reports (test-side truth).
-proc_state() {
-	local line
-	line=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	line=${line##*) }
-	echo "${line%% *}"
-}
-
-# wait_for_state PID LETTER [TENTHS]
-wait_for_state() {
-	local i
-	for ((i = 0; i < ${3:-100}; i++)); do
-		[ "$(proc_state "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "pid $1 is in state '$(proc_state "$1")', not '$2'" >&2
-	return 1
-}
-
 # The pids a fixture announced with "child PID" lines.
 fixture_children() { awk '$1 == "child" {print $2}' "${1:-$FIXTURE_OUT}"; }
 
@@ -68,6 +42,7 @@ fixture_children() { awk '$1 == "child" {print $2}' "${1:-$FIXTURE_OUT}"; }
 stop_fixtures() {
 	local pid
 	for pid in "${FIXTURE_PIDS[@]}"; do
+		plain_pid "$pid" || continue
 		kill -KILL -- "-$pid" 2>/dev/null
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null

@@ -42,37 +42,13 @@ start_parent() {
 	ZOMBIES=($(zombies_of "$PARENT_PID"))
 }
 
-# descends_from PID ANCESTOR: PID is ANCESTOR or below it (and not 0/1).
-descends_from() {
-	local p=$1 i line
-	for ((i = 0; i < 64; i++)); do
-		[[ "$p" =~ ^[0-9]+$ ]] && [ "$p" -gt 1 ] || return 1
-		[ "$p" = "$2" ] && return 0
-		line=$(cat "/proc/$p/stat" 2>/dev/null) || return 1
-		line=${line##*) }
-		p=$(echo "$line" | cut -d' ' -f2)
-	done
-	return 1
-}
-
-# The zombie children of PID right now (test-side truth, from /proc).
-zombies_of() {
-	local c
-	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-		[ "$(proc_state "$c")" = Z ] && echo "$c"
-	done
-	return 0
-}
-
 # Kill the fixture's whole tree at teardown, wrappers included; only
 # plain pids above 1 (kill -KILL -1 would be every process there is).
 teardown() {
 	local pid
-	if [[ "$PARENT_PID" =~ ^[0-9]+$ ]] && [ "$PARENT_PID" -gt 1 ]; then
-		kill -KILL -- "-$PARENT_PID" 2>/dev/null
-	fi
+	plain_pid "$PARENT_PID" && kill -KILL -- "-$PARENT_PID" 2>/dev/null
 	for pid in "${FIXTURE_PIDS[@]}"; do
-		[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -gt 1 ] || continue
+		plain_pid "$pid" || continue
 		kill -KILL -- "-$pid" 2>/dev/null
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
