@@ -245,7 +245,7 @@ three_in_the_room() {
 @test "chat: a killed server: the client says so, starts a new one and is back" {
 	start_client_nowait alice
 	for i in $(seq 50); do [ -n "$(listener_pid "$SOCK")" ] && break; sleep 0.1; done
-	old=$(listener_pid "$SOCK")
+	old=$(own_listener "$SOCK")
 	[ -n "$old" ]
 	run "$PMON" chat --who
 	kill -KILL "$old"
@@ -268,7 +268,8 @@ three_in_the_room() {
 	run "$PMON" chat --send 'over the stale one' -n alice
 	[ "$status" -eq 0 ]
 	[ -n "$(listener_pid "$SOCK")" ]
-	kill -KILL "$(listener_pid "$SOCK")"
+	pid=$(own_listener "$SOCK")
+	kill -KILL "$pid"
 	# someone else's dead socket: left alone
 	rm -f "$SOCK"
 	mkdir -m 0700 "$CHAT_DIR/other"

@@ -89,6 +89,17 @@ listener_pid() {
 		sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1
 }
 
+# own_listener SOCK: the pid of the server on our own socket, checked to
+# be a plain pid running our pmon binary before anyone signals it (the pid
+# comes from ss, and an empty or odd answer must never reach kill).
+own_listener() {
+	local pid
+	pid=$(listener_pid "$1")
+	plain_pid "$pid" || return 1
+	[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$PMON")" ] || return 1
+	echo "$pid"
+}
+
 # Count the servers listening on $1.
 listener_count() {
 	ss -Hxlpn 2>/dev/null | awk -v p="$1" '$5 == p' | wc -l
@@ -104,8 +115,7 @@ chat_teardown() {
 		wait "$pid" 2>/dev/null
 	done
 	# servers our clients started (our own socket, so our own process)
-	pid=$(listener_pid "$SOCK")
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	pid=$(own_listener "$SOCK") && kill -KILL "$pid" 2>/dev/null
 	stop_fixtures
 	rm -rf "$CHAT_DIR"
 }

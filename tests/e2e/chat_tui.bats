@@ -113,7 +113,7 @@ tui() {
 @test "chat tui: starts the server itself, and gets back in when it is killed" {
 	tui -n tuiuser
 	screen_has '\| tuiuser \| 1 present'
-	old=$(listener_pid "$SOCK")
+	old=$(own_listener "$SOCK")
 	[ -n "$old" ]
 	kill -KILL "$old"
 	screen_has 'lost the connection to the room'
