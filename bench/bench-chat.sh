@@ -22,7 +22,16 @@ RATE=${RATE:-200}
 SECONDS_RUN=${BENCH_SECONDS:-5}
 REPS=${REPS:-3}
 BURSTS=${BURSTS:-32 64 128}
-PORT=${PORT:-16667}
+# A free port on 127.0.0.1 for ngircd (one left in use would make it fail).
+free_port() {
+	local p
+	for ((p = ${PORT:-16667}; p < ${PORT:-16667} + 100; p++)); do
+		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+	done
+	echo "bench-chat: no free port near ${PORT:-16667}" >&2
+	exit 1
+}
+PORT=$(free_port)
 
 for tool in "$LOAD" "$PMON"; do
 	[ -x "$tool" ] || { echo "bench-chat: $tool is missing: run 'make bench'" >&2; exit 1; }
@@ -54,13 +63,15 @@ start_pmon() {
 }
 
 start_ngircd() {
+	# ngircd drops root for nobody, who must be able to write its pid file
+	mkdir -p "$work/run" && chmod 1777 "$work/run"
 	cat >"$work/ngircd.conf" <<-EOF
 	[Global]
 		Name = bench.pmon.invalid
 		Info = pmon chat benchmark peer
 		Listen = 127.0.0.1
 		Ports = $PORT
-		PidFile = $work/ngircd.pid
+		PidFile = $work/run/ngircd.pid
 		MotdPhrase = bench
 	[Limits]
 		MaxConnections = 0
