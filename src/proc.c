@@ -158,10 +158,10 @@ struct scan {
 	size_t cap;
 };
 
-static void fill_from_stat(struct scan *sc, const struct stat_line *st,
-			   struct proc *p)
+void proc_fill_stat(struct proc *p, const struct stat_line *st,
+		    const struct proc_clock *clk)
 {
-	double started = (double)st->start_ticks / (double)sc->s->hz;
+	double started = (double)st->start_ticks / (double)clk->hz;
 
 	p->ppid = st->ppid;
 	p->state = st->state;
@@ -172,12 +172,23 @@ static void fill_from_stat(struct scan *sc, const struct stat_line *st,
 	p->threads = st->threads;
 	p->kernel_thread = st->flags & 0x00200000UL; /* PF_KTHREAD */
 	p->cpu_ticks = st->cpu_ticks;
-	p->rss_kb = st->rss_pages * sc->page_kb;
+	p->rss_kb = st->rss_pages * clk->page_kb;
 	p->start_ticks = st->start_ticks;
-	p->start_time = (time_t)(sc->boot_time + started + 0.5);
-	p->elapsed_s = (long)(sc->s->uptime - started);
+	p->start_time = (time_t)(clk->boot_time + started + 0.5);
+	p->elapsed_s = (long)(clk->uptime - started);
 	if (p->elapsed_s < 0)
 		p->elapsed_s = 0;
+}
+
+static void fill_from_stat(struct scan *sc, const struct stat_line *st,
+			   struct proc *p)
+{
+	const struct proc_clock clk = {
+		.boot_time = sc->boot_time, .uptime = sc->s->uptime,
+		.hz = sc->s->hz, .page_kb = sc->page_kb,
+	};
+
+	proc_fill_stat(p, st, &clk);
 	p->comm = strpool_strdup(sc->pool, st->comm);
 }
 

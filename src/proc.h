@@ -147,6 +147,22 @@ int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned);
  * string lives until exit.  For procwatch.c, which reads processes itself. */
 const char *proc_user_name(uid_t uid);
 
+/*
+ * The numbers of a parsed /proc/PID/stat line into p (not comm, whose
+ * string each reader stores its own way, nor the STAT text).  clk is the
+ * moment of the reading, which start_time and elapsed_s are taken from.
+ * Shared by the snapshot and by procwatch, so both agree to the tick.
+ */
+struct stat_line;
+struct proc_clock {
+	double boot_time;      /* seconds since the epoch */
+	double uptime;         /* seconds since boot */
+	long hz;               /* clock ticks per second */
+	unsigned long page_kb; /* kB per page */
+};
+void proc_fill_stat(struct proc *p, const struct stat_line *st,
+		    const struct proc_clock *clk);
+
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);
 

@@ -134,24 +134,13 @@ static void read_sys(struct procwatch *w)
 static void fill_from_stat(struct procwatch *w, const struct stat_line *st,
 			   struct proc *p, struct watch_extra *x)
 {
-	double started = (double)st->start_ticks / (double)w->hz;
+	const struct proc_clock clk = {
+		.boot_time = w->boot_time, .uptime = w->sys.uptime,
+		.hz = w->hz, .page_kb = w->page_kb,
+	};
 	struct stat_inputs in;
 
-	p->ppid = st->ppid;
-	p->state = st->state;
-	p->pgrp = st->pgrp;
-	p->session = st->session;
-	p->tpgid = st->tpgid;
-	p->nice = st->nice;
-	p->threads = st->threads;
-	p->kernel_thread = st->flags & 0x00200000UL; /* PF_KTHREAD */
-	p->cpu_ticks = st->cpu_ticks;
-	p->rss_kb = st->rss_pages * w->page_kb;
-	p->start_ticks = st->start_ticks;
-	p->start_time = (time_t)(w->boot_time + started + 0.5);
-	p->elapsed_s = (long)(w->sys.uptime - started);
-	if (p->elapsed_s < 0)
-		p->elapsed_s = 0;
+	proc_fill_stat(p, st, &clk);
 	in = (struct stat_inputs){
 		.state = p->state, .nice = p->nice, .pid = p->pid,
 		.session = p->session, .threads = p->threads,
