@@ -25,19 +25,6 @@ struct ps_opts {
 
 static const char valid_states[] = "RSDTtZXIPWK";
 
-static void add_users(struct ps_opts *o, const char *list)
-{
-	char *copy = xstrdup(list), *save = NULL;
-
-	for (char *name = strtok_r(copy, ",", &save); name;
-	     name = strtok_r(NULL, ",", &save)) {
-		o->uids = xreallocarray(o->uids, o->nuids + 1, sizeof(uid_t));
-		if (lookup_uid(name, &o->uids[o->nuids++]) < 0)
-			usage_error("no such user '%s'", name);
-	}
-	free(copy);
-}
-
 static void parse_opts(int argc, char **argv, struct ps_opts *o)
 {
 	static const struct option longopts[] = {
@@ -57,17 +44,8 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'w': o->wide = true; break;
-		case 'u': add_users(o, optarg); break;
-		case 'p': {
-			pid_t *more;
-			size_t n = parse_pid_list(optarg, &more);
-
-			o->pids = xreallocarray(o->pids, o->npids + n, sizeof(pid_t));
-			memcpy(o->pids + o->npids, more, n * sizeof(pid_t));
-			o->npids += n;
-			free(more);
-			break;
-		}
+		case 'u': add_user_list(optarg, &o->uids, &o->nuids); break;
+		case 'p': add_pid_list(optarg, &o->pids, &o->npids); break;
 		case 'S':
 			if (!*optarg || strspn(optarg, valid_states) != strlen(optarg))
 				usage_error("--state takes letters from %s, not '%s'",

@@ -30,19 +30,6 @@ struct top_cli {
 	bool batch, json;
 };
 
-static void add_users(struct top_opts *o, const char *list)
-{
-	char *copy = xstrdup(list), *save = NULL;
-
-	for (char *name = strtok_r(copy, ",", &save); name;
-	     name = strtok_r(NULL, ",", &save)) {
-		o->uids = xreallocarray(o->uids, o->nuids + 1, sizeof(uid_t));
-		if (lookup_uid(name, &o->uids[o->nuids++]) < 0)
-			usage_error("no such user '%s'", name);
-	}
-	free(copy);
-}
-
 static double parse_delay(const char *s)
 {
 	char *end;
@@ -89,18 +76,8 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		case 'b': o->batch = true; break;
 		case 'n': o->iterations = estrtonum(optarg, 1, 1000000, "-n"); break;
 		case 'd': o->delay = parse_delay(optarg); break;
-		case 'u': add_users(&o->view, optarg); break;
-		case 'p': {
-			pid_t *more;
-			size_t n = parse_pid_list(optarg, &more);
-
-			o->view.pids = xreallocarray(o->view.pids, o->view.npids + n,
-						     sizeof(pid_t));
-			memcpy(o->view.pids + o->view.npids, more, n * sizeof(pid_t));
-			o->view.npids += n;
-			free(more);
-			break;
-		}
+		case 'u': add_user_list(optarg, &o->view.uids, &o->view.nuids); break;
+		case 'p': add_pid_list(optarg, &o->view.pids, &o->view.npids); break;
 		case 's': parse_sort(&o->view, optarg); break;
 		case 't': o->view.tree = true; break;
 		case 'c': o->view.cmdline = true; break;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pmon.h"
+#include "proc.h"
 
 const struct cmd_entry *cmd_current;
 
@@ -304,4 +305,29 @@ int finish_stdout(int status)
 		return EXIT_FAIL;
 	}
 	return err == EPIPE ? EXIT_FAIL : status;
+}
+
+void add_pid_list(const char *s, pid_t **pids, size_t *n)
+{
+	pid_t *more;
+	size_t k = parse_pid_list(s, &more);
+
+	*pids = xreallocarray(*pids, *n + k, sizeof(pid_t));
+	memcpy(*pids + *n, more, k * sizeof(pid_t));
+	*n += k;
+	free(more);
+}
+
+void add_user_list(const char *s, uid_t **uids, size_t *n)
+{
+	char *copy = xstrdup(s), *save = NULL;
+
+	for (char *name = strtok_r(copy, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		*uids = xreallocarray(*uids, *n + 1, sizeof(uid_t));
+		if (lookup_uid(name, &(*uids)[*n]) < 0)
+			usage_error("no such user '%s'", name);
+		++*n;
+	}
+	free(copy);
 }
