@@ -125,7 +125,9 @@ start_of() {
 # field KEY LINE
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-median() { sort -g | awk '{v[NR]=$1} END {print NR ? v[int((NR+1)/2)] : "nan"}'; }
+# median: of the numbers on stdin, one per line; blank lines (the here-
+# strings add one) are not values.
+median() { sort -g | awk 'NF {v[++n] = $1} END {print n ? v[int((n + 1) / 2)] : "nan"}'; }
 
 # load NAME ARGS...: one generator run against a fresh server.
 load() {
