@@ -126,7 +126,6 @@ static void read_sys(struct procwatch *w)
 		s->swap_total_kb = meminfo_kb(text, "SwapTotal:");
 		s->swap_free_kb = meminfo_kb(text, "SwapFree:");
 	}
-	s->ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 /* ---- one process ------------------------------------------------------ */

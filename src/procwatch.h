@@ -42,7 +42,6 @@ struct sys_stats {
 	double load[3];
 	unsigned long long cpu[CPU_STATES];  /* ticks since boot, all CPUs */
 	double cpu_pct[CPU_STATES];          /* over the last interval */
-	int ncpu;
 	long last_pid;                       /* newest pid; -1 if unknown */
 	unsigned long mem_total_kb, mem_free_kb, mem_avail_kb,
 		mem_buffers_kb, mem_cached_kb, swap_total_kb, swap_free_kb;
