@@ -17,16 +17,10 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "reap.h"
 #include "signals.h"
 #include "ui/topview.h"
 #include "zombie.h"
-
-#if defined(__has_include)
-#if __has_include("reap.h")
-#include "reap.h"
-#define HAVE_REAP 1
-#endif
-#endif
 
 #define FIRST_SAMPLE_S 0.3
 #define TICK_MS 250 /* longest wait for a key: how soon a signal is seen */
@@ -431,11 +425,9 @@ static void send_signal(struct view *v)
 
 static void reap(struct view *v)
 {
-#ifdef HAVE_REAP
 	struct buf report = {0}, shown = {0};
 	int rc;
 	char *last = NULL, *line, *save = NULL;
-
 	size_t lines = 0;
 
 	/* It can take a second or two (each step waits for the parent). */
@@ -457,10 +449,6 @@ static void reap(struct view *v)
 		rc == 0 ? "reaped" : "not reaped");
 	buf_free(&report);
 	buf_free(&shown);
-#else
-	message(v, true, "reap PID %d: this build has no reap support",
-		(int)v->target.pid);
-#endif
 }
 
 static void set_user(struct view *v)
