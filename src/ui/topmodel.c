@@ -123,21 +123,12 @@ static void grow(struct top_rows *r, size_t n)
 	r->sub = xreallocarray(r->sub, r->cap, sizeof(*r->sub));
 }
 
-/* The tree view: the processes shown, each under its parent when that
- * is shown too (else a root), in pre-order, children by pid.  The tree is
- * built over a copy of just those, so a filter never drags in the chain
- * of ancestors up to PID 1. */
-static void build_tree(struct top_rows *r, struct procwatch *w,
-		       const struct top_opts *o)
+/* The tree view over the m processes shown (gathered in sub[] and map[]
+ * by top_rows_build): each under its parent when that is shown too (else
+ * a root), in pre-order, children by pid.  The tree is built over just
+ * those, so a filter never drags in the chain of ancestors up to PID 1. */
+static void build_tree(struct top_rows *r, size_t m)
 {
-	size_t m = 0;
-
-	for (size_t i = 0; i < w->n; i++) {
-		if (selected(&w->procs[i], o) && passes_filters(w, i, o)) {
-			r->sub[m] = w->procs[i];
-			r->map[m++] = (int32_t)i;
-		}
-	}
 	tree_build(&r->tree, r->sub, m);
 	r->have_tree = true;
 	r->n = tree_preorder(&r->tree, r->node, r->depth);
@@ -149,6 +140,7 @@ void top_rows_build(struct top_rows *r, struct procwatch *w,
 		    const struct top_opts *o)
 {
 	const void *ctx[2] = {w, o};
+	size_t m = 0;
 
 	if (r->have_tree)
 		tree_free(&r->tree);
@@ -156,19 +148,25 @@ void top_rows_build(struct top_rows *r, struct procwatch *w,
 	grow(r, w->n);
 	memset(&r->counts, 0, sizeof(r->counts));
 	r->n = 0;
+	/* One pass: the selection is counted, the filters pick the rows. */
 	for (size_t i = 0; i < w->n; i++) {
 		const struct proc *p = &w->procs[i];
 
 		if (!selected(p, o))
 			continue;
 		count(&r->counts, p->state);
-		if (!o->tree && passes_filters(w, i, o)) {
+		if (!passes_filters(w, i, o))
+			continue;
+		if (o->tree) {
+			r->sub[m] = *p;
+			r->map[m++] = (int32_t)i;
+		} else {
 			r->depth[r->n] = 0;
 			r->idx[r->n++] = (int32_t)i;
 		}
 	}
 	if (o->tree) {
-		build_tree(r, w, o);
+		build_tree(r, m);
 		return;
 	}
 	if (o->sort == COL_COMMAND && o->cmdline)
