@@ -485,9 +485,8 @@ int procwatch_refresh(struct procwatch *w)
 	struct watch_extra *nx;
 	double t = mono_now();
 
-	w->interval = w->refreshes ? t - ((double)w->last.tv_sec +
-					  (double)w->last.tv_nsec / 1e9) : 0;
-	clock_gettime(CLOCK_MONOTONIC, &w->last);
+	w->interval = w->refreshes ? t - w->last : 0;
+	w->last = t;
 	w->now = time(NULL);
 	w->prev_uptime = w->sys.uptime;
 	read_sys(w);

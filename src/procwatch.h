@@ -66,7 +66,7 @@ struct procwatch {
 	size_t cap;
 	pid_t *pids;
 	size_t pids_cap;
-	struct timespec last;
+	double last;                 /* monotonic seconds of the last refresh */
 	unsigned long page_kb;
 	double boot_time;
 	double prev_uptime;          /* sys.uptime at the previous refresh */
