@@ -19,10 +19,6 @@
 #include "ui/topmodel.h"
 #include "ui/topview.h"
 
-/* The first frame's %CPU comes from a sample this long before it, as
- * top's does (it waits about as long). */
-#define FIRST_SAMPLE_S 0.3
-
 struct top_cli {
 	struct top_opts view;
 	double delay;
@@ -116,7 +112,7 @@ static int batch_text_frame(struct procwatch *w, const struct top_rows *r,
 	for (int i = 0; i < TOP_HEADER_LINES; i++)
 		buf_printf(out, "%s\n", h.line[i]);
 	buf_putc(out, '\n');
-	top_titles_format(out, o);
+	top_titles_format(out);
 	buf_putc(out, '\n');
 	for (size_t k = 0; k < r->n; k++) {
 		top_row_format(out, w, r, k, o, utf8);
@@ -146,7 +142,7 @@ static int run_batch(struct procwatch *w, const struct top_cli *o)
 	struct buf out = {0};
 	int status = EXIT_OK;
 
-	pause_for(o->delay < FIRST_SAMPLE_S ? o->delay : FIRST_SAMPLE_S);
+	pause_for(o->delay < TOP_FIRST_SAMPLE_S ? o->delay : TOP_FIRST_SAMPLE_S);
 	for (long i = 0; !o->iterations || i < o->iterations; i++) {
 		if (i)
 			pause_for(o->delay);

@@ -286,9 +286,8 @@ static void align(struct buf *out, size_t start, size_t cols, int width)
 	}
 }
 
-void top_titles_format(struct buf *out, const struct top_opts *o)
+void top_titles_format(struct buf *out)
 {
-	(void)o;
 	for (int i = 0; i < COL_COUNT; i++) {
 		size_t start;
 

@@ -15,6 +15,10 @@
 #include "procwatch.h"
 #include "tree.h"
 
+/* The first frame's %CPU comes from a sample this long before it, as
+ * top's does (it waits about as long); batch and view alike. */
+#define TOP_FIRST_SAMPLE_S 0.3
+
 /* The columns, in screen order; `<` and `>` move the sort along them. */
 enum top_col {
 	COL_PID, COL_USER, COL_STAT, COL_CPU, COL_MEM, COL_RSS, COL_TIME,
@@ -84,9 +88,8 @@ struct top_header {
 void top_header_format(struct top_header *h, const struct procwatch *w,
 		       const struct top_counts *c);
 
-/* The column titles; with mark_sort the sort column is marked as top
- * does nothing of the sort, so we underline it in the view instead. */
-void top_titles_format(struct buf *out, const struct top_opts *o);
+/* The column titles (the view underlines the sort column itself). */
+void top_titles_format(struct buf *out);
 
 /* Row k of r (escaped: safe for any terminal), appended to out. */
 void top_row_format(struct buf *out, struct procwatch *w,

@@ -22,7 +22,6 @@
 #include "ui/topview.h"
 #include "zombie.h"
 
-#define FIRST_SAMPLE_S 0.3
 #define TICK_MS 250 /* longest wait for a key: how soon a signal is seen */
 
 enum pair { PAIR_ZOMBIE = 1, PAIR_DISK, PAIR_STOPPED, PAIR_RUNNING };
@@ -230,7 +229,7 @@ static void draw_titles(struct view *v, int y)
 	int x = 0;
 
 	buf_reset(&v->line);
-	top_titles_format(&v->line, v->o);
+	top_titles_format(&v->line);
 	attron(A_REVERSE);
 	mvhline(y, 0, ' ', COLS);
 	put_text(y, 0, v->line.data, v->line.len, A_REVERSE);
@@ -638,7 +637,7 @@ int top_view_run(struct procwatch *w, struct top_opts *o, double delay)
 
 	install_signals();
 	start_curses(&v);
-	v.next_refresh = mono_now() + FIRST_SAMPLE_S;
+	v.next_refresh = mono_now() + TOP_FIRST_SAMPLE_S;
 	draw(&v);
 	status = loop(&v);
 	restore_terminal();

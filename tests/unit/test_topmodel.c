@@ -231,7 +231,7 @@ static void test_row_text_is_escaped_and_aligned(void **state)
 	buf_reset(&line);
 	top_row_format(&line, &f->w, &r, 2, &o, true);
 	assert_non_null(strstr(line.data, " [gone] <defunct>"));
-	top_titles_format(&titles, &o);
+	top_titles_format(&titles);
 	assert_string_equal(titles.data,
 		"    PID USER     STAT   %CPU  %MEM      RSS        TIME COMMAND");
 	buf_free(&line);
