@@ -164,18 +164,22 @@ static void read_cmdline(struct procwatch *w, pid_t pid, struct watch_extra *x)
 	if (fd < 0)
 		return;
 	buf_reset(&w->text);
+	/* The kernel fills as much of a read as the arguments allow, so a
+	 * short read is the end: no second read(2) just to see 0 (as
+	 * proc.c's read_file_at). */
 	for (;;) {
+		size_t room;
 		ssize_t got;
 
 		buf_reserve(&w->text, 4096);
-		got = read(fd, w->text.data + w->text.len,
-			   w->text.cap - w->text.len - 1);
+		room = w->text.cap - w->text.len - 1;
+		got = read(fd, w->text.data + w->text.len, room);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
 			break;
 		w->text.len += (size_t)got;
-		if (w->text.len > 64 * 1024) /* no screen is wider */
+		if ((size_t)got < room || w->text.len > 64 * 1024) /* no screen is wider */
 			break;
 	}
 	close(fd);
