@@ -90,7 +90,7 @@ static int compare(const void *a, const void *b, void *arg)
 	int r = 0;
 
 	switch (o->sort) {
-	case COL_PID: break;
+	case COL_PID: r = CMP(p->pid, q->pid); break;
 	case COL_USER: r = strcmp(p->user ? p->user : "", q->user ? q->user : ""); break;
 	case COL_STAT: r = CMP(p->state, q->state); break;
 	case COL_CPU: r = CMP(x->cpu_pct, y->cpu_pct); break;
@@ -98,17 +98,11 @@ static int compare(const void *a, const void *b, void *arg)
 	case COL_TIME: r = CMP(p->cpu_ticks, q->cpu_ticks); break;
 	case COL_COMMAND: r = strcmp(o->cmdline && x->cmdline ? x->cmdline : x->comm,
 				     o->cmdline && y->cmdline ? y->cmdline : y->comm); break;
-	default: break;
+	default: return CMP(p->pid, q->pid); /* no such column */
 	}
-	if (top_cols[o->sort].descending)
+	if (top_cols[o->sort].descending != o->reverse)
 		r = -r;
-	if (!r)
-		r = CMP(p->pid, q->pid); /* ties: lowest pid first, always */
-	else if (o->reverse)
-		r = -r;
-	if (o->sort == COL_PID && o->reverse)
-		r = -r;
-	return r;
+	return r ? r : CMP(p->pid, q->pid); /* ties: lowest pid first, always */
 }
 
 static void grow(struct top_rows *r, size_t n)
