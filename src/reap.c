@@ -298,8 +298,7 @@ static bool parent_dead(const struct group *g)
 	p = snapshot_find(&s, g->parent.pid);
 	/* Not just state Z: a leader that left by pthread_exit() shows Z
 	 * while its other threads still run. */
-	dead = !p || p->start_ticks != g->parent.start_ticks || proc_is_zombie(p) ||
-	       p->state == 'X';
+	dead = !p || p->start_ticks != g->parent.start_ticks || proc_has_exited(p);
 	snapshot_free(&s);
 	return dead;
 }
