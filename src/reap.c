@@ -352,11 +352,6 @@ static size_t try_kill_parent(struct group *g)
 	return left;
 }
 
-bool reap_is_init(const struct proc *p)
-{
-	return p->pid == 1 || (p->ns_levels > 1 && p->ns_pids[p->ns_levels - 1] == 1);
-}
-
 unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d)
 {
 	switch (o->method) {
@@ -375,7 +370,8 @@ static void reap_group(struct group *g)
 	unsigned plan = reap_plan(g->o, sigchld_disposition(&g->parent));
 	size_t left = g->n;
 
-	if (reap_is_init(&g->parent)) {
+	/* PID 1, or the init of the parent's own PID namespace. */
+	if (proc_is_ns_init(&g->parent)) {
 		fail_all(g, g->parent.pid == 1 ?
 			 "its parent is PID 1 (init), which reaps its own "
 			 "children; pmon never touches PID 1" :
