@@ -101,6 +101,22 @@ static void sleep_us(long us)
 		;
 }
 
+/* The zombie of r is held by holder now (adopted): say by whom. */
+static void name_holder(struct reap_result *r, pid_t holder)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = PI_COMM, .pids = &holder, .npids = 1};
+	const struct proc *h;
+
+	r->holder = holder;
+	snprintf(r->holder_comm, sizeof(r->holder_comm), "?");
+	if (snapshot_take(&s, &q) < 0)
+		return;
+	if ((h = snapshot_find(&s, holder)))
+		snprintf(r->holder_comm, sizeof(r->holder_comm), "%s", h->comm);
+	snapshot_free(&s);
+}
+
 /*
  * Read the group's zombies again and mark the ones that are gone as
  * reaped by `by`.  A zombie still there under another parent gets its
@@ -135,21 +151,9 @@ static size_t recheck(struct group *g, enum reap_method by)
 			continue;
 		}
 		left++;
-		if (now->ppid != g->parent.pid) {
-			const struct proc *h;
-			struct snapshot hs;
-			struct snapshot_query hq = {.need = PI_COMM, .pids = &now->ppid,
-						    .npids = 1};
-
-			r->holder = now->ppid;
-			snprintf(r->holder_comm, sizeof(r->holder_comm), "?");
-			if (snapshot_take(&hs, &hq) == 0) {
-				if ((h = snapshot_find(&hs, now->ppid)))
-					snprintf(r->holder_comm, sizeof(r->holder_comm),
-						 "%s", h->comm);
-				snapshot_free(&hs);
-			}
-		}
+		/* Named once: recheck runs every POLL_US while waiting. */
+		if (now->ppid != g->parent.pid && now->ppid != r->holder)
+			name_holder(r, now->ppid);
 	}
 	snapshot_free(&s);
 	free(pids);
