@@ -17,8 +17,11 @@
 #include "signals.h"
 #include "zombie.h"
 
-#define REAP_NEED (PI_PPID | PI_STATE | PI_THREADS | PI_COMM | PI_START | \
-		   PI_SIGNALS | PI_TRACE)
+/* The scan of every process (to find the zombies, their parents and
+ * pmon's ancestors) reads stat only; the zombies and their parents are
+ * then read again with status (SIGCHLD disposition, tracer, NSpid). */
+#define SCAN_NEED (PI_PPID | PI_STATE | PI_THREADS | PI_COMM | PI_START)
+#define REAP_NEED (SCAN_NEED | PI_SIGNALS | PI_TRACE)
 #define POLL_US 10000
 
 const char *reap_method_name(enum reap_method m)
@@ -458,22 +461,62 @@ static size_t collect(const struct snapshot *s, const struct proc_ref *t,
 	return n;
 }
 
+/* The zombies z[0..nz) and their parents, read in full (REAP_NEED). */
+static int read_details(const struct snapshot *s, const pid_t *z, size_t nz,
+			struct snapshot *d)
+{
+	pid_t *pids = xcalloc(2 * nz, sizeof(*pids));
+	struct snapshot_query q = {.need = REAP_NEED, .pids = pids};
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (!nz) {
+		free(pids);
+		return 0; /* no pids would mean every process */
+	}
+	for (size_t i = 0; i < nz; i++) {
+		pids[q.npids++] = z[i];
+		pids[q.npids++] = snapshot_find(s, z[i])->ppid;
+	}
+	rc = snapshot_take(d, &q);
+	free(pids);
+	return rc;
+}
+
+/* The detailed read of the process the scan saw as seen, or NULL when
+ * it is gone (or its pid recycled) since. */
+static const struct proc *details(const struct snapshot *d,
+				  const struct proc *seen)
+{
+	const struct proc *p = snapshot_find(d, seen->pid);
+
+	return p && p->start_ticks == seen->start_ticks ? p : NULL;
+}
+
 int reap_run(const struct proc_ref *targets, size_t nt,
 	     const struct reap_opts *o, struct reap_report *rep)
 {
-	struct snapshot s;
-	struct snapshot_query q = {.need = REAP_NEED};
+	struct snapshot s, d;
+	struct snapshot_query q = {.need = SCAN_NEED};
 	pid_t *z;
-	size_t nz;
+	size_t nz, first;
 	int status = 0;
 
 	memset(rep, 0, sizeof(*rep));
 	if (snapshot_take(&s, &q) < 0)
 		return -1;
 	nz = collect(&s, targets, nt, rep, &z);
-	/* Results first, so that the pointers into rep->r stay put. */
-	size_t first = rep->n;
+	if (read_details(&s, z, nz, &d) < 0) {
+		int err = errno;
 
+		free(z);
+		snapshot_free(&s);
+		reap_report_free(rep);
+		errno = err;
+		return -1;
+	}
+	/* Results first, so that the pointers into rep->r stay put. */
+	first = rep->n;
 	for (size_t i = 0; i < nz; i++) {
 		const struct proc *zp = snapshot_find(&s, z[i]);
 		const struct proc *pp = snapshot_find(&s, zp->ppid);
@@ -486,7 +529,8 @@ int reap_run(const struct proc_ref *targets, size_t nt,
 	}
 	for (size_t i = 0; i < nz; i++) {
 		const struct proc *zp = snapshot_find(&s, z[i]);
-		const struct proc *pp = snapshot_find(&s, zp->ppid);
+		const struct proc *sp = snapshot_find(&s, zp->ppid);
+		const struct proc *pp = sp ? details(&d, sp) : NULL;
 		struct group g = {.o = o, .snap = &s};
 
 		if (rep->r[first + i].ppid == 0 || rep->r[first + i].reaped ||
@@ -506,7 +550,8 @@ int reap_run(const struct proc_ref *targets, size_t nt,
 				continue;
 			g.z = xreallocarray(g.z, g.n + 1, sizeof(*g.z));
 			g.res = xreallocarray(g.res, g.n + 1, sizeof(*g.res));
-			g.z[g.n] = *zj;
+			/* A zombie gone meanwhile: the first recheck says so. */
+			g.z[g.n] = details(&d, zj) ? *details(&d, zj) : *zj;
 			g.res[g.n++] = &rep->r[first + j];
 		}
 		reap_group(&g);
@@ -520,6 +565,7 @@ int reap_run(const struct proc_ref *targets, size_t nt,
 		if (!rep->r[i].ok)
 			status = 1;
 	free(z);
+	snapshot_free(&d);
 	snapshot_free(&s);
 	return status;
 }
