@@ -483,14 +483,55 @@ static int read_details(const struct snapshot *s, const pid_t *z, size_t nz,
 	return rc;
 }
 
-/* The detailed read of the process the scan saw as seen, or NULL when
- * it is gone (or its pid recycled) since. */
-static const struct proc *details(const struct snapshot *d,
-				  const struct proc *seen)
+/* The result line of zombie z among rep->r[first..], if z is the very
+ * zombie the scan s saw and named; NULL otherwise. */
+static struct reap_result *result_of(struct reap_report *rep, size_t first,
+				     const struct snapshot *s,
+				     const struct proc *z)
 {
-	const struct proc *p = snapshot_find(d, seen->pid);
+	const struct proc *seen = snapshot_find(s, z->pid);
 
-	return p && p->start_ticks == seen->start_ticks ? p : NULL;
+	if (!seen || seen->start_ticks != z->start_ticks)
+		return NULL;
+	for (size_t i = first; i < rep->n; i++)
+		if (rep->r[i].zpid == z->pid)
+			return &rep->r[i];
+	return NULL;
+}
+
+/* Reap one parent's zombies, as zombie_groups grouped them in the
+ * detailed read d: those of them that were named. */
+static void reap_zombie_group(const struct zombie_group *zg,
+			      struct reap_report *rep, size_t first,
+			      const struct reap_opts *o, const struct snapshot *s)
+{
+	struct group g = {.o = o, .snap = s};
+
+	for (size_t i = 0; i < zg->n; i++) {
+		struct reap_result *r = result_of(rep, first, s, zg->zombies[i]);
+
+		if (!r)
+			continue;
+		/* Adopted since the scan: its parent is gone. */
+		if (!zg->parent || zg->ppid != r->ppid) {
+			add_reason(r, "its parent %d is gone; init or a subreaper "
+				   "should reap it soon", (int)r->ppid);
+			continue;
+		}
+		g.z = xreallocarray(g.z, g.n + 1, sizeof(*g.z));
+		g.res = xreallocarray(g.res, g.n + 1, sizeof(*g.res));
+		g.z[g.n] = *zg->zombies[i];
+		g.res[g.n++] = r;
+	}
+	if (g.n) {
+		g.parent = *zg->parent;
+		reap_group(&g);
+	}
+	for (size_t i = 0; i < g.n; i++)
+		if (!g.res[i]->reaped && !g.res[i]->reason[0])
+			add_reason(g.res[i], "no method could reap it");
+	free(g.z);
+	free(g.res);
 }
 
 int reap_run(const struct proc_ref *targets, size_t nt,
@@ -498,8 +539,9 @@ int reap_run(const struct proc_ref *targets, size_t nt,
 {
 	struct snapshot s, d;
 	struct snapshot_query q = {.need = SCAN_NEED};
+	struct zombie_group *groups;
 	pid_t *z;
-	size_t nz, first;
+	size_t nz, first, ngroups;
 	int status = 0;
 
 	memset(rep, 0, sizeof(*rep));
@@ -527,39 +569,16 @@ int reap_run(const struct proc_ref *targets, size_t nt,
 		snprintf(r->zcomm, sizeof(r->zcomm), "%s", zp->comm);
 		snprintf(r->pcomm, sizeof(r->pcomm), "%s", pp ? pp->comm : "?");
 	}
-	for (size_t i = 0; i < nz; i++) {
-		const struct proc *zp = snapshot_find(&s, z[i]);
-		const struct proc *sp = snapshot_find(&s, zp->ppid);
-		const struct proc *pp = sp ? details(&d, sp) : NULL;
-		struct group g = {.o = o, .snap = &s};
-
-		if (rep->r[first + i].ppid == 0 || rep->r[first + i].reaped ||
-		    rep->r[first + i].reason[0])
-			continue; /* already handled with an earlier group */
-		if (!pp) {
-			add_reason(&rep->r[first + i], "its parent %d is gone; "
-				   "init or a subreaper should reap it soon",
-				   (int)zp->ppid);
+	ngroups = zombie_groups(d.procs, d.n, &groups);
+	for (size_t i = 0; i < ngroups; i++)
+		reap_zombie_group(&groups[i], rep, first, o, &s);
+	zombie_groups_free(groups, ngroups);
+	/* A named zombie in no group was gone before pmon acted. */
+	for (size_t i = first; i < rep->n; i++) {
+		if (rep->r[i].reaped || rep->r[i].reason[0])
 			continue;
-		}
-		g.parent = *pp;
-		for (size_t j = i; j < nz; j++) {
-			const struct proc *zj = snapshot_find(&s, z[j]);
-
-			if (zj->ppid != pp->pid)
-				continue;
-			g.z = xreallocarray(g.z, g.n + 1, sizeof(*g.z));
-			g.res = xreallocarray(g.res, g.n + 1, sizeof(*g.res));
-			/* A zombie gone meanwhile: the first recheck says so. */
-			g.z[g.n] = details(&d, zj) ? *details(&d, zj) : *zj;
-			g.res[g.n++] = &rep->r[first + j];
-		}
-		reap_group(&g);
-		for (size_t j = 0; j < g.n; j++)
-			if (!g.res[j]->reaped && !g.res[j]->reason[0])
-				add_reason(g.res[j], "no method could reap it");
-		free(g.z);
-		free(g.res);
+		rep->r[i].ok = true;
+		add_reason(&rep->r[i], "gone before pmon acted (its parent reaped it)");
 	}
 	for (size_t i = 0; i < rep->n; i++)
 		if (!rep->r[i].ok)
