@@ -207,7 +207,11 @@ static void client_update_mask(struct server *s, struct client *c)
 		return;
 	if (!c->paused && !c->quitting && !s->stopping)
 		mask |= LOOP_READ;
-	if (c->qcount)
+	/* Queued output is written by before_sleep (the client is on the
+	 * pending list); EPOLLOUT only for a socket that was full.  Asking
+	 * for it whenever something is queued would cost two epoll_ctl
+	 * calls per wakeup of a client that both reads and is written to. */
+	if (c->blocked)
 		mask |= LOOP_WRITE;
 	if (loop_set_mask(s->loop, c->fd, mask) < 0)
 		client_kill(s, c, "connection lost");
