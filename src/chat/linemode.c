@@ -11,7 +11,6 @@
 
 #include "chat/linemode.h"
 
-/* Print one server line the way line mode shows it. */
 /* Print one server line; *shutdown is set when the room closed, *kicked
  * when we were put out (neither is a reason to reconnect). */
 static void show_line(const struct chat_line *l, bool *shutdown,
@@ -25,11 +24,6 @@ static void show_line(const struct chat_line *l, bool *shutdown,
 		if (ev.kind == EV_SHUTDOWN)
 			*shutdown = true;
 		printf("%s\n", out.data);
-	} else if (ev.kind == EV_WHO) {
-		chat_sanitize(&out, ev.name, ev.name_len);
-		buf_puts(&out, " (login ");
-		chat_sanitize(&out, ev.text, ev.text_len);
-		printf("* %s)\n", out.data);
 	} else if (ev.kind == EV_HELP) {
 		chat_sanitize(&out, ev.text, ev.text_len);
 		printf("%s\n", out.data);
