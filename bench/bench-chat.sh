@@ -15,40 +15,32 @@
 # NGIRCD_REPS, 1 by default, for ngircd, which takes a minute per run),
 # BURSTS ("32 64 128"), PMON, BUILD.
 set -u
-cd "$(dirname "$0")/.." || exit 1
-BUILD=${BUILD:-build}
-PMON=${PMON:-$PWD/pmon}
-LOAD=$BUILD/bench/chat-load
+. "$(dirname "$0")/lib.sh"
+
+LOAD=$BUILD_DIR/bench/chat-load
 CLIENTS=${CLIENTS:-1000}
 RATE=${RATE:-200}
 SECONDS_RUN=${BENCH_SECONDS:-5}
 REPS=${REPS:-3}
 BURSTS=${BURSTS:-32 64 128}
+
+bench_init
+bench_need ngircd ss
+[ -x "$LOAD" ] || bench_die "no $LOAD (run make bench)"
+work=$BENCH_TMP
+chmod 755 "$work"
+server_pid=
+trap 'stop_server; bench_stop; rm -rf "$BENCH_TMP"' EXIT
+
 # A free port on 127.0.0.1 for ngircd (one left in use would make it fail).
 free_port() {
 	local p
 	for ((p = ${PORT:-16667}; p < ${PORT:-16667} + 100; p++)); do
 		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
 	done
-	echo "bench-chat: no free port near ${PORT:-16667}" >&2
-	exit 1
+	bench_die "no free port near ${PORT:-16667}"
 }
 PORT=$(free_port)
-
-for tool in "$LOAD" "$PMON"; do
-	[ -x "$tool" ] || { echo "bench-chat: $tool is missing: run 'make bench'" >&2; exit 1; }
-done
-command -v ngircd >/dev/null || { echo "bench-chat: ngircd is missing: run 'make deps'" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/pmon-bench-chat.XXXXXX)
-chmod 755 "$work"
-server_pid=
-cleanup() {
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 # The load generator holds CLIENTS sockets, each server as many again.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -125,9 +117,6 @@ start_of() {
 # field KEY LINE
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-# median: of the numbers on stdin, one per line; blank lines (the here-
-# strings add one) are not values.
-median() { sort -g | awk 'NF {v[++n] = $1} END {print n ? v[int((n + 1) / 2)] : "nan"}'; }
 
 # load NAME ARGS...: one generator run against a fresh server.
 load() {
@@ -144,76 +133,79 @@ load() {
 	echo "$out"
 }
 
-declare -A idle_rss peak_dps peak_lost rate_p50 rate_p99 rate_max rate_lost rate_cpu
+# best BURST_RESULTS...: the largest deliveries/s of one round.
+best() { printf '%s\n' "$@" | sort -g | tail -1; }
+sum() { local t=0 v; for v; do t=$((t + v)); done; echo "$t"; }
+
+declare -A idle_rss peak_dps lost rate_p50 rate_p99 rate_max rate_cpu
 for name in pmon ngircd floor; do
 	echo "# $name" >&2
 	# ngircd registers a client per turn of its main loop (about 80 ms
 	# here), so 1,000 clients take over a minute to enter: one round.
 	reps=$REPS
 	[ "$name" = ngircd ] && reps=${NGIRCD_REPS:-1}
-	best_list= lost_sum=0
+	bests=() losses=() p50=() p99=() max=() cpu=() idle=()
 	for _ in $(seq "$reps"); do
-		best=0
+		round=()
 		for b in $BURSTS; do
 			line=$(load "$name" -m peak -t "$SECONDS_RUN" -b "$b") || exit 1
 			echo "  peak b=$b: $line" >&2
-			dps=$(field dps "$line")
-			lost_sum=$((lost_sum + $(field lost "$line")))
-			awk -v a="$dps" -v b="$best" 'BEGIN {exit !(a > b)}' && best=$dps
+			round+=("$(field dps "$line")")
+			losses+=("$(field lost "$line")")
 		done
-		best_list+="$best"$'\n'
+		bests+=("$(best "${round[@]}")")
 	done
-	peak_dps[$name]=$(median <<<"$best_list")
-	peak_lost[$name]=$lost_sum
-	p50= p99= max= cpu= idle= lost_sum=0
 	for _ in $(seq "$reps"); do
 		line=$(load "$name" -m rate -r "$RATE" -t "$SECONDS_RUN") || exit 1
 		echo "  rate: $line" >&2
-		idle+="$(field idle_rss_kb "$line")"$'\n'
-		p50+="$(field p50_ms "$line")"$'\n'
-		p99+="$(field p99_ms "$line")"$'\n'
-		max+="$(field max_ms "$line")"$'\n'
-		cpu+="$(field server_cpu "$line")"$'\n'
-		lost_sum=$((lost_sum + $(field lost "$line")))
+		idle+=("$(field idle_rss_kb "$line")")
+		p50+=("$(field p50_ms "$line")")
+		p99+=("$(field p99_ms "$line")")
+		max+=("$(field max_ms "$line")")
+		cpu+=("$(field server_cpu "$line")")
+		losses+=("$(field lost "$line")")
 	done
-	rate_p50[$name]=$(median <<<"$p50")
-	rate_p99[$name]=$(median <<<"$p99")
-	rate_max[$name]=$(median <<<"$max")
-	rate_cpu[$name]=$(median <<<"$cpu")
-	rate_lost[$name]=$lost_sum
-	[ "$name" != floor ] && idle_rss[$name]=$(median <<<"$idle")
+	peak_dps[$name]=$(bench_median "${bests[@]}")
+	rate_p50[$name]=$(bench_median "${p50[@]}")
+	rate_p99[$name]=$(bench_median "${p99[@]}")
+	rate_max[$name]=$(bench_median "${max[@]}")
+	rate_cpu[$name]=$(bench_median "${cpu[@]}")
+	lost[$name]=$(sum "${losses[@]}")
+	[ "$name" != floor ] && idle_rss[$name]=$(printf '%.0f' "$(bench_median "${idle[@]}")")
 done
 
 # One client that never reads, the same rate: the others' p99 must hold.
-stall_p99=
+stall=() stall_losses=()
 for _ in $(seq "$REPS"); do
 	line=$(load pmon -m rate -r "$RATE" -t "$SECONDS_RUN" -k 1) || exit 1
 	echo "  rate, 1 stalled reader: $line" >&2
-	stall_p99+="$(field p99_ms "$line")"$'\n'
-	stall_lost=$(( ${stall_lost:-0} + $(field lost "$line") ))
+	stall+=("$(field p99_ms "$line")")
+	stall_losses+=("$(field lost "$line")")
 done
-stall_p99=$(median <<<"$stall_p99")
+stall_p99=$(bench_median "${stall[@]}")
+stall_lost=$(sum "${stall_losses[@]}")
 
 echo
 echo "chat: $CLIENTS clients, $RATE msg/s for ${SECONDS_RUN}s, medians of $REPS runs (ngircd: ${NGIRCD_REPS:-1})"
 printf '%-8s %14s %10s %9s %9s %9s %9s %12s\n' server "peak deliv/s" lost \
 	"p50 ms" "p99 ms" "max ms" "cpu" "idle RSS kB"
 for name in pmon ngircd floor; do
-	printf '%-8s %14.0f %10s %9s %9s %9s %9s %12s\n' "$name" \
-		"${peak_dps[$name]}" "$((peak_lost[$name] + rate_lost[$name]))" \
+	printf '%-8s %14.0f %10s %9.2f %9.2f %9.2f %9.2f %12s\n' "$name" \
+		"${peak_dps[$name]}" "${lost[$name]}" \
 		"${rate_p50[$name]}" "${rate_p99[$name]}" "${rate_max[$name]}" \
 		"${rate_cpu[$name]}" "${idle_rss[$name]:--}"
 done
-printf 'pmon with 1 stalled reader: p99 %s ms (without: %s ms), lost %s\n' \
+printf 'pmon with 1 stalled reader: p99 %.2f ms (without: %.2f ms), lost %s\n' \
 	"$stall_p99" "${rate_p99[pmon]}" "$stall_lost"
 
-ratio=$(awk -v a="${peak_dps[pmon]}" -v b="${peak_dps[ngircd]}" 'BEGIN {printf "%.2f", a / b}')
-verdict() { if awk "BEGIN {exit !($2)}"; then echo "PASS  $1"; else echo "FAIL  $1"; fi; }
-verdict "peak fan-out ${ratio}x ngircd's (bar: >= 2x)" "$ratio >= 2"
-verdict "p99 ${rate_p99[pmon]} ms at $RATE msg/s (bar: < 10 ms)" "${rate_p99[pmon]} < 10"
-verdict "lost ${peak_lost[pmon]}+${rate_lost[pmon]}+$stall_lost messages (bar: 0)" \
-	"${peak_lost[pmon]} + ${rate_lost[pmon]} + $stall_lost == 0"
-verdict "idle RSS ${idle_rss[pmon]} kB vs ngircd ${idle_rss[ngircd]} kB (bar: below)" \
-	"${idle_rss[pmon]} < ${idle_rss[ngircd]}"
-verdict "p99 with a stalled reader $stall_p99 ms vs $( echo "${rate_p99[pmon]}") ms (bar: unmoved, < 10 ms)" \
-	"$stall_p99 < 10"
+ratio=$(bench_div "${peak_dps[pmon]}" "${peak_dps[ngircd]}")
+bench_bar "peak fan-out ${ratio}x ngircd's (bar: >= 2x)" "$(bench_ge "$ratio" 2)"
+bench_bar "p99 ${rate_p99[pmon]} ms at $RATE msg/s (bar: < 10 ms)" \
+	"$(bench_le "${rate_p99[pmon]}" 9.999)"
+bench_bar "lost ${lost[pmon]}+$stall_lost messages (bar: 0)" \
+	"$(bench_le $((lost[pmon] + stall_lost)) 0)"
+bench_bar "idle RSS ${idle_rss[pmon]} kB vs ngircd ${idle_rss[ngircd]} kB (bar: below)" \
+	"$((1 - $(bench_ge "${idle_rss[pmon]}" "${idle_rss[ngircd]}")))"
+bench_bar "p99 with a stalled reader $stall_p99 ms vs ${rate_p99[pmon]} ms (bar: unmoved, < 10 ms)" \
+	"$(bench_le "$stall_p99" 9.999)"
+bench_finish

@@ -73,12 +73,10 @@ const char *privilege_hint(int err);
  */
 int parse_long(const char *s, long min, long max, long *out);
 long estrtonum(const char *s, long min, long max, const char *what);
-/* The value of -p/--pid, "1,2,3" (or "1 2"), into a freshly allocated
- * array; a bad or empty entry ("1,,2", "1,") is a usage error naming --pid. */
-size_t parse_pid_list(const char *s, pid_t **out);
-/* -p PIDS and -u USERS may be given more than once: each list is added to
- * the array (*n entries so far) the earlier ones made.  A bad PID or an
- * unknown user is a usage error. */
+/* -p PIDS ("1,2,3" or "1 2") and -u USERS may be given more than once:
+ * each list is added to the array (*n entries so far) the earlier ones
+ * made.  A bad or empty entry ("1,,2", "1,") or an unknown user is a
+ * usage error. */
 void add_pid_list(const char *s, pid_t **pids, size_t *n);
 void add_user_list(const char *s, uid_t **uids, size_t *n);
 

@@ -17,8 +17,11 @@
 #include "signals.h"
 #include "zombie.h"
 
-#define REAP_NEED (PI_PPID | PI_STATE | PI_THREADS | PI_COMM | PI_START | \
-		   PI_SIGNALS | PI_TRACE)
+/* The scan of every process (to find the zombies, their parents and
+ * pmon's ancestors) reads stat only; the zombies and their parents are
+ * then read again with status (SIGCHLD disposition, tracer, NSpid). */
+#define SCAN_NEED (PI_PPID | PI_STATE | PI_THREADS | PI_COMM | PI_START)
+#define REAP_NEED (SCAN_NEED | PI_SIGNALS | PI_TRACE)
 #define POLL_US 10000
 
 const char *reap_method_name(enum reap_method m)
@@ -101,6 +104,22 @@ static void sleep_us(long us)
 		;
 }
 
+/* The zombie of r is held by holder now (adopted): say by whom. */
+static void name_holder(struct reap_result *r, pid_t holder)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = PI_COMM, .pids = &holder, .npids = 1};
+	const struct proc *h;
+
+	r->holder = holder;
+	snprintf(r->holder_comm, sizeof(r->holder_comm), "?");
+	if (snapshot_take(&s, &q) < 0)
+		return;
+	if ((h = snapshot_find(&s, holder)))
+		snprintf(r->holder_comm, sizeof(r->holder_comm), "%s", h->comm);
+	snapshot_free(&s);
+}
+
 /*
  * Read the group's zombies again and mark the ones that are gone as
  * reaped by `by`.  A zombie still there under another parent gets its
@@ -135,21 +154,9 @@ static size_t recheck(struct group *g, enum reap_method by)
 			continue;
 		}
 		left++;
-		if (now->ppid != g->parent.pid) {
-			const struct proc *h;
-			struct snapshot hs;
-			struct snapshot_query hq = {.need = PI_COMM, .pids = &now->ppid,
-						    .npids = 1};
-
-			r->holder = now->ppid;
-			snprintf(r->holder_comm, sizeof(r->holder_comm), "?");
-			if (snapshot_take(&hs, &hq) == 0) {
-				if ((h = snapshot_find(&hs, now->ppid)))
-					snprintf(r->holder_comm, sizeof(r->holder_comm),
-						 "%s", h->comm);
-				snapshot_free(&hs);
-			}
-		}
+		/* Named once: recheck runs every POLL_US while waiting. */
+		if (now->ppid != g->parent.pid && now->ppid != r->holder)
+			name_holder(r, now->ppid);
 	}
 	snapshot_free(&s);
 	free(pids);
@@ -298,8 +305,7 @@ static bool parent_dead(const struct group *g)
 	p = snapshot_find(&s, g->parent.pid);
 	/* Not just state Z: a leader that left by pthread_exit() shows Z
 	 * while its other threads still run. */
-	dead = !p || p->start_ticks != g->parent.start_ticks || proc_is_zombie(p) ||
-	       p->state == 'X';
+	dead = !p || p->start_ticks != g->parent.start_ticks || proc_has_exited(p);
 	snapshot_free(&s);
 	return dead;
 }
@@ -353,11 +359,6 @@ static size_t try_kill_parent(struct group *g)
 	return left;
 }
 
-bool reap_is_init(const struct proc *p)
-{
-	return p->pid == 1 || (p->ns_levels > 1 && p->ns_pids[p->ns_levels - 1] == 1);
-}
-
 unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d)
 {
 	switch (o->method) {
@@ -376,7 +377,8 @@ static void reap_group(struct group *g)
 	unsigned plan = reap_plan(g->o, sigchld_disposition(&g->parent));
 	size_t left = g->n;
 
-	if (reap_is_init(&g->parent)) {
+	/* PID 1, or the init of the parent's own PID namespace. */
+	if (proc_is_ns_init(&g->parent)) {
 		fail_all(g, g->parent.pid == 1 ?
 			 "its parent is PID 1 (init), which reaps its own "
 			 "children; pmon never touches PID 1" :
@@ -459,22 +461,104 @@ static size_t collect(const struct snapshot *s, const struct proc_ref *t,
 	return n;
 }
 
+/* The zombies z[0..nz) and their parents, read in full (REAP_NEED). */
+static int read_details(const struct snapshot *s, const pid_t *z, size_t nz,
+			struct snapshot *d)
+{
+	pid_t *pids = xcalloc(2 * nz, sizeof(*pids));
+	struct snapshot_query q = {.need = REAP_NEED, .pids = pids};
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (!nz) {
+		free(pids);
+		return 0; /* no pids would mean every process */
+	}
+	for (size_t i = 0; i < nz; i++) {
+		pids[q.npids++] = z[i];
+		pids[q.npids++] = snapshot_find(s, z[i])->ppid;
+	}
+	rc = snapshot_take(d, &q);
+	free(pids);
+	return rc;
+}
+
+/* The result line of zombie z among rep->r[first..], if z is the very
+ * zombie the scan s saw and named; NULL otherwise. */
+static struct reap_result *result_of(struct reap_report *rep, size_t first,
+				     const struct snapshot *s,
+				     const struct proc *z)
+{
+	const struct proc *seen = snapshot_find(s, z->pid);
+
+	if (!seen || seen->start_ticks != z->start_ticks)
+		return NULL;
+	for (size_t i = first; i < rep->n; i++)
+		if (rep->r[i].zpid == z->pid)
+			return &rep->r[i];
+	return NULL;
+}
+
+/* Reap one parent's zombies, as zombie_groups grouped them in the
+ * detailed read d: those of them that were named. */
+static void reap_zombie_group(const struct zombie_group *zg,
+			      struct reap_report *rep, size_t first,
+			      const struct reap_opts *o, const struct snapshot *s)
+{
+	struct group g = {.o = o, .snap = s};
+
+	for (size_t i = 0; i < zg->n; i++) {
+		struct reap_result *r = result_of(rep, first, s, zg->zombies[i]);
+
+		if (!r)
+			continue;
+		/* Adopted since the scan: its parent is gone. */
+		if (!zg->parent || zg->ppid != r->ppid) {
+			add_reason(r, "its parent %d is gone; init or a subreaper "
+				   "should reap it soon", (int)r->ppid);
+			continue;
+		}
+		g.z = xreallocarray(g.z, g.n + 1, sizeof(*g.z));
+		g.res = xreallocarray(g.res, g.n + 1, sizeof(*g.res));
+		g.z[g.n] = *zg->zombies[i];
+		g.res[g.n++] = r;
+	}
+	if (g.n) {
+		g.parent = *zg->parent;
+		reap_group(&g);
+	}
+	for (size_t i = 0; i < g.n; i++)
+		if (!g.res[i]->reaped && !g.res[i]->reason[0])
+			add_reason(g.res[i], "no method could reap it");
+	free(g.z);
+	free(g.res);
+}
+
 int reap_run(const struct proc_ref *targets, size_t nt,
 	     const struct reap_opts *o, struct reap_report *rep)
 {
-	struct snapshot s;
-	struct snapshot_query q = {.need = REAP_NEED};
+	struct snapshot s, d;
+	struct snapshot_query q = {.need = SCAN_NEED};
+	struct zombie_group *groups;
 	pid_t *z;
-	size_t nz;
+	size_t nz, first, ngroups;
 	int status = 0;
 
 	memset(rep, 0, sizeof(*rep));
 	if (snapshot_take(&s, &q) < 0)
 		return -1;
 	nz = collect(&s, targets, nt, rep, &z);
-	/* Results first, so that the pointers into rep->r stay put. */
-	size_t first = rep->n;
+	if (read_details(&s, z, nz, &d) < 0) {
+		int err = errno;
 
+		free(z);
+		snapshot_free(&s);
+		reap_report_free(rep);
+		errno = err;
+		return -1;
+	}
+	/* Results first, so that the pointers into rep->r stay put. */
+	first = rep->n;
 	for (size_t i = 0; i < nz; i++) {
 		const struct proc *zp = snapshot_find(&s, z[i]);
 		const struct proc *pp = snapshot_find(&s, zp->ppid);
@@ -485,42 +569,22 @@ int reap_run(const struct proc_ref *targets, size_t nt,
 		snprintf(r->zcomm, sizeof(r->zcomm), "%s", zp->comm);
 		snprintf(r->pcomm, sizeof(r->pcomm), "%s", pp ? pp->comm : "?");
 	}
-	for (size_t i = 0; i < nz; i++) {
-		const struct proc *zp = snapshot_find(&s, z[i]);
-		const struct proc *pp = snapshot_find(&s, zp->ppid);
-		struct group g = {.o = o, .snap = &s};
-
-		if (rep->r[first + i].ppid == 0 || rep->r[first + i].reaped ||
-		    rep->r[first + i].reason[0])
-			continue; /* already handled with an earlier group */
-		if (!pp) {
-			add_reason(&rep->r[first + i], "its parent %d is gone; "
-				   "init or a subreaper should reap it soon",
-				   (int)zp->ppid);
+	ngroups = zombie_groups(d.procs, d.n, &groups);
+	for (size_t i = 0; i < ngroups; i++)
+		reap_zombie_group(&groups[i], rep, first, o, &s);
+	zombie_groups_free(groups, ngroups);
+	/* A named zombie in no group was gone before pmon acted. */
+	for (size_t i = first; i < rep->n; i++) {
+		if (rep->r[i].reaped || rep->r[i].reason[0])
 			continue;
-		}
-		g.parent = *pp;
-		for (size_t j = i; j < nz; j++) {
-			const struct proc *zj = snapshot_find(&s, z[j]);
-
-			if (zj->ppid != pp->pid)
-				continue;
-			g.z = xreallocarray(g.z, g.n + 1, sizeof(*g.z));
-			g.res = xreallocarray(g.res, g.n + 1, sizeof(*g.res));
-			g.z[g.n] = *zj;
-			g.res[g.n++] = &rep->r[first + j];
-		}
-		reap_group(&g);
-		for (size_t j = 0; j < g.n; j++)
-			if (!g.res[j]->reaped && !g.res[j]->reason[0])
-				add_reason(g.res[j], "no method could reap it");
-		free(g.z);
-		free(g.res);
+		rep->r[i].ok = true;
+		add_reason(&rep->r[i], "gone before pmon acted (its parent reaped it)");
 	}
 	for (size_t i = 0; i < rep->n; i++)
 		if (!rep->r[i].ok)
 			status = 1;
 	free(z);
+	snapshot_free(&d);
 	snapshot_free(&s);
 	return status;
 }

@@ -89,9 +89,6 @@ pid_t reap_pid_in_parent_ns(const struct proc *z, const struct proc *p);
 enum { REAP_STEP_NUDGE = 1u, REAP_STEP_INJECT = 2u, REAP_STEP_KILL = 4u };
 unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d);
 
-/* PID 1, or the init of the parent's own PID namespace: never touched. */
-bool reap_is_init(const struct proc *p);
-
 /* Why inject must not touch parent p (traced, seccomp, unsupported
  * architecture), written into buf; NULL when nothing stands in the way. */
 const char *reap_inject_refusal(const struct proc *p, char *buf, size_t size);

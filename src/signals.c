@@ -14,6 +14,7 @@
 #include "pmon.h"
 #include "proc.h"
 #include "signals.h"
+#include "zombie.h"
 
 /* Second names of some signals (the C library gives one per number). */
 static const struct {
@@ -165,13 +166,6 @@ static struct tree_member *member_of(struct frozen_tree *t, pid_t pid,
 	return NULL;
 }
 
-/* Gone for good: a zombie, not a leader that exited while its other
- * threads run (Z too, yet alive and signallable: zombie.h). */
-static bool exited(const struct proc *p)
-{
-	return p->state == 'X' || (p->state == 'Z' && p->threads <= 1);
-}
-
 /* Make p a member and, unless dry_run, stop it.  A process that is gone
  * by now is not added (it left on its own); returns whether it was. */
 static bool add_member(struct frozen_tree *t, const struct proc *p, bool dry_run)
@@ -185,7 +179,7 @@ static bool add_member(struct frozen_tree *t, const struct proc *p, bool dry_run
 		.ref = {p->pid, p->start_ticks}, .ppid = p->ppid, .pidfd = -1,
 		.comm = xstrdup(p->comm ? p->comm : "?"),
 		.was_stopped = p->state == 'T' || p->state == 't',
-		.zombie = exited(p),
+		.zombie = proc_has_exited(p),
 	};
 	if (dry_run || m->zombie) {
 		t->n++;
@@ -258,7 +252,7 @@ static bool wait_stopped(struct frozen_tree *t, long long deadline)
 
 			if (m->pidfd < 0 || m->zombie)
 				continue;
-			if (!p || p->start_ticks != m->ref.start_ticks || exited(p))
+			if (!p || p->start_ticks != m->ref.start_ticks || proc_has_exited(p))
 				m->zombie = true; /* exited while we worked */
 			else if (p->state != 'T' && p->state != 't' && p->state != 'Z')
 				all = false;

@@ -159,32 +159,20 @@ static size_t parse_pid_field(char *field, pid_t **pids, size_t *n,
 	return *n - before;
 }
 
-static size_t parse_pid_option(const char *option, const char *s,
-			       pid_t **out)
+void add_pid_list(const char *s, pid_t **pids, size_t *n)
 {
-	size_t n = 0, cap = 0;
-	pid_t *pids = NULL;
+	size_t cap = *n;
 	char *copy, *rest, *field;
 
 	if (s[strspn(s, " ")] == '\0')
-		usage_error("%s needs a list of PIDs, as in %s 1,2,3", option,
-			    option);
+		usage_error("--pid needs a list of PIDs, as in --pid 1,2,3");
 	copy = rest = xstrdup(s);
 	/* strsep, not strtok: "1,,2" and "1," must not pass for "1,2". */
 	while ((field = strsep(&rest, ",")))
-		if (parse_pid_field(field, &pids, &n, &cap) == 0)
-			usage_error("%s '%s' has an empty entry; separate PIDs "
-				    "with single commas, as in %s 1,2,3",
-				    option, s, option);
+		if (parse_pid_field(field, pids, n, &cap) == 0)
+			usage_error("--pid '%s' has an empty entry; separate PIDs "
+				    "with single commas, as in --pid 1,2,3", s);
 	free(copy);
-	*out = pids;
-	return n;
-}
-
-/* Every caller (ps, top) parses -p/--pid. */
-size_t parse_pid_list(const char *s, pid_t **out)
-{
-	return parse_pid_option("--pid", s, out);
 }
 
 static _Noreturn void out_of_memory(size_t n)
@@ -305,17 +293,6 @@ int finish_stdout(int status)
 		return EXIT_FAIL;
 	}
 	return err == EPIPE ? EXIT_FAIL : status;
-}
-
-void add_pid_list(const char *s, pid_t **pids, size_t *n)
-{
-	pid_t *more;
-	size_t k = parse_pid_list(s, &more);
-
-	*pids = xreallocarray(*pids, *n + k, sizeof(pid_t));
-	memcpy(*pids + *n, more, k * sizeof(pid_t));
-	*n += k;
-	free(more);
 }
 
 void add_user_list(const char *s, uid_t **uids, size_t *n)

@@ -11,6 +11,11 @@ bool proc_is_zombie(const struct proc *p)
 	return p->state == 'Z' && p->threads <= 1;
 }
 
+bool proc_has_exited(const struct proc *p)
+{
+	return p->state == 'X' || proc_is_zombie(p);
+}
+
 enum sigchld_disp sigchld_disposition(const struct proc *p)
 {
 	/* The masks in /proc/PID/status have bit (sig - 1) for signal sig. */

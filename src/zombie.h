@@ -19,6 +19,10 @@
  */
 bool proc_is_zombie(const struct proc *p);
 
+/* Gone for good: a real zombie (proc_is_zombie) or dead (X); nothing to
+ * signal, its children have moved on.  Needs PI_STATE|PI_THREADS. */
+bool proc_has_exited(const struct proc *p);
+
 /* What a parent does with SIGCHLD, from SigIgn/SigCgt (PI_SIGNALS). */
 enum sigchld_disp {
 	SIGCHLD_DEFAULT, /* nothing: its zombies stay until it waits */

@@ -11,7 +11,16 @@
 
 #include "chat/linemode.h"
 
-/* Print one server line the way line mode shows it. */
+/* The server's "error CODE TEXT", sanitised, on stderr. */
+static void warn_error(const struct chat_ev *ev)
+{
+	struct buf t = {0};
+
+	chat_sanitize(&t, ev->text, ev->text_len);
+	pmon_warn("%s", t.data ? t.data : "refused");
+	buf_free(&t);
+}
+
 /* Print one server line; *shutdown is set when the room closed, *kicked
  * when we were put out (neither is a reason to reconnect). */
 static void show_line(const struct chat_line *l, bool *shutdown,
@@ -25,18 +34,12 @@ static void show_line(const struct chat_line *l, bool *shutdown,
 		if (ev.kind == EV_SHUTDOWN)
 			*shutdown = true;
 		printf("%s\n", out.data);
-	} else if (ev.kind == EV_WHO) {
-		chat_sanitize(&out, ev.name, ev.name_len);
-		buf_puts(&out, " (login ");
-		chat_sanitize(&out, ev.text, ev.text_len);
-		printf("* %s)\n", out.data);
 	} else if (ev.kind == EV_HELP) {
 		chat_sanitize(&out, ev.text, ev.text_len);
 		printf("%s\n", out.data);
 	} else if (ev.kind == EV_ERROR) {
-		chat_sanitize(&out, ev.text, ev.text_len);
 		fflush(stdout);
-		pmon_warn("%s", out.data ? out.data : "error");
+		warn_error(&ev);
 		if (ev.word_len == 6 && memcmp(ev.word, "kicked", 6) == 0)
 			*kicked = true;
 	}
@@ -204,11 +207,7 @@ static int request(struct chat_client *c, const char *line, const char *word,
 	while (chat_client_wait_line(c, &l, 10000) == 0) {
 		chat_parse_event(l.text, l.len, &ev);
 		if (ev.kind == EV_ERROR) {
-			struct buf t = {0};
-
-			chat_sanitize(&t, ev.text, ev.text_len);
-			pmon_warn("%s", t.data ? t.data : "refused");
-			buf_free(&t);
+			warn_error(&ev);
 			return EXIT_FAIL;
 		}
 		if (ev.kind == EV_OK && ev.word_len == strlen(word) &&
@@ -283,11 +282,7 @@ int chat_oneshot_send(struct chat_client *c, const char *name,
 
 		chat_parse_event(l.text, l.len, &ev);
 		if (ev.kind == EV_ERROR) {
-			struct buf t = {0};
-
-			chat_sanitize(&t, ev.text, ev.text_len);
-			pmon_warn("%s", t.data ? t.data : "refused");
-			buf_free(&t);
+			warn_error(&ev);
 			return EXIT_FAIL;
 		}
 	}

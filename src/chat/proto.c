@@ -335,6 +335,14 @@ void chat_parse_event(const char *line, size_t len, struct chat_ev *ev)
 
 bool chat_format_plain(const struct chat_ev *ev, struct buf *out)
 {
+	if (ev->kind == EV_WHO) {
+		buf_puts(out, "* ");
+		chat_sanitize(out, ev->name, ev->name_len);
+		buf_puts(out, " (login ");
+		chat_sanitize(out, ev->text, ev->text_len);
+		buf_putc(out, ')');
+		return true;
+	}
 	if (ev->kind < EV_JOIN)
 		return false;
 	if (ev->history) {

@@ -130,8 +130,9 @@ struct chat_ev {
 void chat_parse_event(const char *line, size_t len, struct chat_ev *ev);
 
 /* The one-line form line mode prints for an event ("* NAME joined the
- * room", "NAME: text", "[admin] text", ...), sanitised; false for lines
- * that have no such form (ok, hello, ...). */
+ * room", "NAME: text", "[admin] text", ...) or a who line ("* NAME (login
+ * LOGIN)"), sanitised; false for lines that have no such form (ok,
+ * hello, ...). */
 bool chat_format_plain(const struct chat_ev *ev, struct buf *out);
 
 /* Event lines as the server writes them, without the newline:

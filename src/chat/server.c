@@ -86,7 +86,8 @@ struct server {
 	double stop_deadline;
 	dev_t sock_dev;
 	ino_t sock_ino;
-	struct buf fmt;          /* scratch for formatting */
+	struct buf fmt;          /* scratch: an event line being formatted */
+	struct buf text;         /* scratch: a request's sanitised text */
 	char scratch[64 * 1024]; /* every read lands here first */
 };
 
@@ -206,7 +207,11 @@ static void client_update_mask(struct server *s, struct client *c)
 		return;
 	if (!c->paused && !c->quitting && !s->stopping)
 		mask |= LOOP_READ;
-	if (c->qcount)
+	/* Queued output is written by before_sleep (the client is on the
+	 * pending list); EPOLLOUT only for a socket that was full.  Asking
+	 * for it whenever something is queued would cost two epoll_ctl
+	 * calls per wakeup of a client that both reads and is written to. */
+	if (c->blocked)
 		mask |= LOOP_WRITE;
 	if (loop_set_mask(s->loop, c->fd, mask) < 0)
 		client_kill(s, c, "connection lost");
@@ -341,6 +346,18 @@ static void show_event(struct server *s, const struct msg *m)
 	buf_free(&out);
 }
 
+/* "event TIME KIND [NAME] [TEXT]\n" as a new message (one reference). */
+static struct msg *event_msg(struct server *s, const char *kind,
+			     const char *name, const char *text,
+			     size_t text_len)
+{
+	buf_reset(&s->fmt);
+	chat_format_event(&s->fmt, (long long)time(NULL), kind, name, text,
+			  text_len);
+	buf_putc(&s->fmt, '\n');
+	return msg_new(s->fmt.data, s->fmt.len);
+}
+
 /*
  * An event for the whole room: formatted once, kept in the history,
  * logged, and queued (by reference) for everyone who has entered except
@@ -350,13 +367,8 @@ static void room_event(struct server *s, struct client *skip,
 		       const char *kind, const char *name, const char *text,
 		       size_t text_len)
 {
-	struct msg *m;
+	struct msg *m = event_msg(s, kind, name, text, text_len);
 
-	buf_reset(&s->fmt);
-	chat_format_event(&s->fmt, (long long)time(NULL), kind, name, text,
-			  text_len);
-	buf_putc(&s->fmt, '\n');
-	m = msg_new(s->fmt.data, s->fmt.len);
 	history_add(s, m);
 	log_event(s, m);
 	show_event(s, m);
@@ -584,12 +596,13 @@ static void do_rename(struct server *s, struct client *c, const char *name,
 		room_event(s, c, "rename", old, c->name, strlen(c->name));
 }
 
-/* Sanitised text into s->fmt; returns false when nothing is left. */
+/* Sanitised text into s->text (room_event formats into s->fmt, so the
+ * text is used from there without a copy); false when nothing is left. */
 static bool clean_text(struct server *s, const char *t, size_t n)
 {
-	buf_reset(&s->fmt);
-	chat_sanitize(&s->fmt, t, n);
-	return s->fmt.len > 0;
+	buf_reset(&s->text);
+	chat_sanitize(&s->text, t, n);
+	return s->text.len > 0;
 }
 
 static void do_who(struct server *s, struct client *c)
@@ -642,15 +655,7 @@ static void do_private(struct server *s, struct client *c,
 	}
 	if (!clean_text(s, r->text, r->text_len))
 		return;
-	{
-		struct buf line = {0};
-
-		chat_format_event(&line, (long long)time(NULL), "private",
-				  c->name, s->fmt.data, s->fmt.len);
-		buf_putc(&line, '\n');
-		m = msg_new(line.data, line.len);
-		buf_free(&line);
-	}
+	m = event_msg(s, "private", c->name, s->text.data, s->text.len);
 	client_push(s, to, m);
 	msg_unref(m);
 	client_sendf(s, c, "ok msg %s", to->name);
@@ -701,13 +706,7 @@ static void do_quit(struct server *s, struct client *c,
 	if (c->joined) {
 		c->joined = false;
 		clean_text(s, r->text, r->text_len);
-		{
-			char *reason = xstrdup(s->fmt.data ? s->fmt.data : "");
-
-			room_event(s, c, "leave", c->name, reason,
-				   strlen(reason));
-			free(reason);
-		}
+		room_event(s, c, "leave", c->name, s->text.data, s->text.len);
 	}
 	client_sendf(s, c, "ok bye");
 	c->quitting = true;
@@ -716,27 +715,18 @@ static void do_quit(struct server *s, struct client *c,
 static void do_room_text(struct server *s, struct client *c,
 			 const char *kind, const struct chat_req *r)
 {
-	char *text;
-
-	if (!clean_text(s, r->text, r->text_len))
-		return;
-	text = xstrdup(s->fmt.data);
-	room_event(s, c, kind, c->name, text, strlen(text));
-	free(text);
+	if (clean_text(s, r->text, r->text_len))
+		room_event(s, c, kind, c->name, s->text.data, s->text.len);
 }
 
 static void do_announce(struct server *s, struct client *c,
 			const struct chat_req *r)
 {
-	char *text;
-
 	if (!require_admin(s, c, "announce"))
 		return;
 	if (!clean_text(s, r->text, r->text_len))
 		return;
-	text = xstrdup(s->fmt.data);
-	room_event(s, c, "announce", NULL, text, strlen(text));
-	free(text);
+	room_event(s, c, "announce", NULL, s->text.data, s->text.len);
 	client_sendf(s, c, "ok announce");
 }
 
@@ -1047,14 +1037,10 @@ static void on_stdin(struct loop *l, int fd, void *data, int mask)
 		if (used == 0)
 			break;
 		off += used;
-		if (line.kind == CHAT_LINE_OK && clean_text(s, line.text,
-							    line.len)) {
-			char *text = xstrdup(s->fmt.data);
-
-			room_event(s, NULL, "announce", NULL, text,
-				   strlen(text));
-			free(text);
-		}
+		if (line.kind == CHAT_LINE_OK &&
+		    clean_text(s, line.text, line.len))
+			room_event(s, NULL, "announce", NULL, s->text.data,
+				   s->text.len);
 	}
 	memmove(in.data, in.data + off, in.len - off);
 	in.len -= off;
@@ -1324,6 +1310,7 @@ static void server_teardown(struct server *s)
 		close(s->spare_fd);
 	loop_free(s->loop);
 	buf_free(&s->fmt);
+	buf_free(&s->text);
 }
 
 static void tell_ready(int fd, const char *msg)

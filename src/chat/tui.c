@@ -100,23 +100,22 @@ static void pane_add(struct tui *t, time_t when, int color, size_t split,
 		t->scroll++; /* keep the view still while reading back */
 }
 
-/* A system line ("* ...", errors) from already sanitised text. */
+/* A system line ("* ...", errors); sanitised here, as parts of it
+ * (a refusal, the room's name) come from the server. */
 static void pane_note(struct tui *t, int color, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 
 static void pane_note(struct tui *t, int color, const char *fmt, ...)
 {
-	struct buf raw = {0}, clean = {0};
+	struct buf clean = {0};
 	va_list ap;
 	char tmp[1024];
 
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	buf_puts(&raw, tmp);
-	chat_sanitize(&clean, raw.data, raw.len);
+	chat_sanitize(&clean, tmp, strlen(tmp));
 	pane_add(t, time(NULL), color, clean.len, clean.data ? clean.data : "");
-	buf_free(&raw);
 	buf_free(&clean);
 }
 
@@ -309,13 +308,14 @@ static void show_event(struct tui *t, const struct chat_ev *ev)
 	struct chat_ev live = *ev;
 	struct buf out = {0};
 	int color = C_SYSTEM;
-	size_t split;
+	size_t split, start;
 
 	/* The time column gives the event's own time; history is marked
 	 * with a short prefix rather than a second date. */
 	live.history = false;
 	if (ev->history)
 		buf_puts(&out, "(history) ");
+	start = out.len;
 	if (!chat_format_plain(&live, &out)) {
 		buf_free(&out);
 		return;
@@ -323,12 +323,14 @@ static void show_event(struct tui *t, const struct chat_ev *ev)
 	split = out.len;
 	switch (ev->kind) {
 	case EV_MSG: {
-		struct buf name = {0};
+		/* "NAME: text": the name is one word, so the first ": " ends
+		 * it; colour the name and its colon. */
+		const char *colon = memmem(out.data + start, out.len - start,
+					   ": ", 2);
 
-		chat_sanitize(&name, ev->name, ev->name_len);
 		color = name_color(ev->name, ev->name_len);
-		split = (ev->history ? strlen("(history) ") : 0) + name.len + 1;
-		buf_free(&name);
+		if (colon)
+			split = (size_t)(colon - out.data) + 1;
 		break;
 	}
 	case EV_ANNOUNCE: color = C_ADMIN; break;
@@ -355,12 +357,8 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 	chat_parse_event(l->text, l->len, &ev);
 	switch (ev.kind) {
 	case EV_WHO:
-		if (t->quiet_who)
-			break;
-		chat_sanitize(&out, ev.name, ev.name_len);
-		buf_puts(&out, " (login ");
-		chat_sanitize(&out, ev.text, ev.text_len);
-		pane_note(t, C_SYSTEM, "* %s)", out.data);
+		if (!t->quiet_who)
+			show_event(t, &ev);
 		break;
 	case EV_HELP:
 		chat_sanitize(&out, ev.text, ev.text_len);
@@ -402,34 +400,28 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 
 /* ---- sending ---------------------------------------------------------- */
 
-/* Show what we said ourselves (the server tells only the others). */
+/* Show what we said ourselves (the server tells only the others), in
+ * the form the others see it. */
 static void echo_own(struct tui *t, const char *line, size_t n)
 {
 	struct chat_req r;
+	struct chat_ev ev = {.name = t->c->name,
+			     .name_len = strlen(t->c->name)};
 	struct buf out = {0};
 
 	chat_parse_request(line, n, &r);
-	if (r.kind == REQ_TEXT) {
-		buf_puts(&out, t->c->name);
-		buf_puts(&out, ": ");
-		chat_sanitize(&out, r.text, r.text_len);
-		pane_add(t, time(NULL), name_color(t->c->name,
-						   strlen(t->c->name)),
-			 strlen(t->c->name) + 1, out.data);
-	} else if (r.kind == REQ_ME) {
-		buf_printf(&out, "* %s ", t->c->name);
-		chat_sanitize(&out, r.text, r.text_len);
-		pane_add(t, time(NULL), C_SYSTEM, out.len, out.data);
+	ev.text = r.text;
+	ev.text_len = r.text_len;
+	if (r.kind == REQ_TEXT || r.kind == REQ_ME || r.kind == REQ_ANNOUNCE) {
+		ev.kind = r.kind == REQ_TEXT ? EV_MSG :
+			  r.kind == REQ_ME ? EV_ME : EV_ANNOUNCE;
+		show_event(t, &ev);
 	} else if (r.kind == REQ_MSG) {
 		buf_puts(&out, "[private to ");
 		chat_sanitize(&out, r.name, r.name_len);
 		buf_puts(&out, "] ");
 		chat_sanitize(&out, r.text, r.text_len);
 		pane_add(t, time(NULL), C_PRIVATE, out.len, out.data);
-	} else if (r.kind == REQ_ANNOUNCE) {
-		buf_puts(&out, "[admin] ");
-		chat_sanitize(&out, r.text, r.text_len);
-		pane_add(t, time(NULL), C_ADMIN, out.len, out.data);
 	}
 	buf_free(&out);
 }

@@ -248,6 +248,7 @@ static void test_events(void **state)
 			    "* bob is now known as robert");
 	assert_string_equal(plain("event 1 msg bob \x1b]0;pwned\a"),
 			    "bob: ]0;pwned");
+	assert_string_equal(plain("who alice root"), "* alice (login root)");
 	assert_null(plain("ok name bob"));
 	assert_non_null(strstr(plain("history event 1 msg a b"), "] a: b"));
 	assert_int_equal(strncmp(plain("history event 1 msg a b"), "[history ", 9), 0);

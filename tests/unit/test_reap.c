@@ -70,16 +70,20 @@ static void test_pid_in_parent_ns(void **state)
 
 static void test_is_init(void **state)
 {
-	struct proc init = {.pid = 1, .ns_levels = 1, .ns_pids = {1}};
-	struct proc ns_init = {.pid = 4242, .ns_levels = 2, .ns_pids = {4242, 1}};
-	struct proc in_ns = {.pid = 4243, .ns_levels = 2, .ns_pids = {4243, 2}};
-	struct proc plain = {.pid = 300, .ns_levels = 1, .ns_pids = {300}};
+	/* As reap reads them: REAP_NEED has PI_TRACE (NSpid). */
+	struct proc init = {.pid = 1, .have = PI_TRACE, .ns_levels = 1, .ns_pids = {1}};
+	struct proc ns_init = {.pid = 4242, .have = PI_TRACE, .ns_levels = 2,
+			       .ns_pids = {4242, 1}};
+	struct proc in_ns = {.pid = 4243, .have = PI_TRACE, .ns_levels = 2,
+			     .ns_pids = {4243, 2}};
+	struct proc plain = {.pid = 300, .have = PI_TRACE, .ns_levels = 1,
+			     .ns_pids = {300}};
 
 	(void)state;
-	assert_true(reap_is_init(&init));
-	assert_true(reap_is_init(&ns_init));
-	assert_false(reap_is_init(&in_ns));
-	assert_false(reap_is_init(&plain));
+	assert_true(proc_is_ns_init(&init));
+	assert_true(proc_is_ns_init(&ns_init));
+	assert_false(proc_is_ns_init(&in_ns));
+	assert_false(proc_is_ns_init(&plain));
 }
 
 static void test_inject_refusal(void **state)
