@@ -80,6 +80,9 @@ long estrtonum(const char *s, long min, long max, const char *what);
 void add_pid_list(const char *s, pid_t **pids, size_t *n);
 void add_user_list(const char *s, uid_t **uids, size_t *n);
 
+/* Seconds on the monotonic clock: for intervals and deadlines. */
+double mono_now(void);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *p, size_t nmemb, size_t size);

@@ -180,6 +180,18 @@ void proc_fill_stat(struct proc *p, const struct stat_line *st,
 		p->elapsed_s = 0;
 }
 
+void proc_format_stat(struct proc *p)
+{
+	const struct stat_inputs in = {
+		.state = p->state, .nice = p->nice, .locked = p->locked,
+		.pid = p->pid, .session = p->session,
+		.threads = p->threads, .pgrp = p->pgrp,
+		.tpgid = p->tpgid,
+	};
+
+	format_stat(&in, p->stat);
+}
+
 static void fill_from_stat(struct scan *sc, const struct stat_line *st,
 			   struct proc *p)
 {
@@ -294,16 +306,8 @@ static int read_proc(struct scan *sc, pid_t pid, struct proc *p)
 	}
 	/* p->user is filled in after the scan: user_name() is not
 	 * thread-safe (see name_users). */
-	if (sc->s->have & PI_STAT) {
-		struct stat_inputs in = {
-			.state = p->state, .nice = p->nice, .locked = p->locked,
-			.pid = p->pid, .session = p->session,
-			.threads = p->threads, .pgrp = p->pgrp,
-			.tpgid = p->tpgid,
-		};
-
-		format_stat(&in, p->stat);
-	}
+	if (sc->s->have & PI_STAT)
+		proc_format_stat(p);
 	return 1;
 }
 

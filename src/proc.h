@@ -162,6 +162,9 @@ struct proc_clock {
 };
 void proc_fill_stat(struct proc *p, const struct stat_line *st,
 		    const struct proc_clock *clk);
+/* p->stat, ps's STAT, from the fields proc_fill_stat (and, for L, the
+ * status file) filled in. */
+void proc_format_stat(struct proc *p);
 
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);

@@ -31,14 +31,6 @@ static const char *const sys_files[] = {"stat", "meminfo", "loadavg", "uptime"};
  * the pidfds of `k`, the files of a reap. */
 #define FD_RESERVE 64
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Raise the soft limit of open files to the hard one; the budget is what
  * that leaves after the reserve. */
 static size_t fd_budget(void)
@@ -137,15 +129,9 @@ static void fill_from_stat(struct procwatch *w, const struct stat_line *st,
 		.boot_time = w->boot_time, .uptime = w->sys.uptime,
 		.hz = w->hz, .page_kb = w->page_kb,
 	};
-	struct stat_inputs in;
 
 	proc_fill_stat(p, st, &clk);
-	in = (struct stat_inputs){
-		.state = p->state, .nice = p->nice, .pid = p->pid,
-		.session = p->session, .threads = p->threads,
-		.pgrp = p->pgrp, .tpgid = p->tpgid,
-	};
-	format_stat(&in, p->stat);
+	proc_format_stat(p);
 	memcpy(x->comm, st->comm, sizeof(x->comm));
 }
 

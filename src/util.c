@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pmon.h"
@@ -173,6 +174,14 @@ void add_pid_list(const char *s, pid_t **pids, size_t *n)
 			usage_error("--pid '%s' has an empty entry; separate PIDs "
 				    "with single commas, as in --pid 1,2,3", s);
 	free(copy);
+}
+
+double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static _Noreturn void out_of_memory(size_t n)
