@@ -219,8 +219,9 @@ three_in_the_room() {
 	[ -z "$(listener_pid "$SOCK")" ]
 	start_client_nowait alice
 	start_client_nowait bob
+	# Up to 20 s: under load the first client may start the server late.
 	wait_for_line "$CHAT_DIR/alice.out" . 30 || true
-	for i in $(seq 50); do
+	for i in $(seq 200); do
 		"$PMON" chat --who 2>/dev/null | grep -q bob &&
 			"$PMON" chat --who | grep -q alice && break
 		sleep 0.1
