@@ -79,6 +79,8 @@ long estrtonum(const char *s, long min, long max, const char *what);
  * usage error. */
 void add_pid_list(const char *s, pid_t **pids, size_t *n);
 void add_user_list(const char *s, uid_t **uids, size_t *n);
+/* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
+int lookup_uid(const char *name, uid_t *uid);
 
 /* Seconds on the monotonic clock: for intervals and deadlines. */
 double mono_now(void);

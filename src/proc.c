@@ -636,23 +636,6 @@ const char *proc_user_name(uid_t uid)
 	return user_name(uid);
 }
 
-int lookup_uid(const char *name, uid_t *uid)
-{
-	struct passwd *pw = getpwnam(name);
-	long v;
-
-	if (pw) {
-		*uid = pw->pw_uid;
-		return 0;
-	}
-	if (parse_long(name, 0, UINT32_MAX - 1, &v) == 0) {
-		*uid = (uid_t)v;
-		return 0;
-	}
-	errno = ENOENT;
-	return -1;
-}
-
 int proc_threads(pid_t pid, struct proc_thread **out)
 {
 	struct proc_thread *t = NULL;

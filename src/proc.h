@@ -166,7 +166,4 @@ void proc_fill_stat(struct proc *p, const struct stat_line *st,
  * status file) filled in. */
 void proc_format_stat(struct proc *p);
 
-/* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
-int lookup_uid(const char *name, uid_t *uid);
-
 #endif

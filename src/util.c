@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,23 @@ int finish_stdout(int status)
 		return EXIT_FAIL;
 	}
 	return err == EPIPE ? EXIT_FAIL : status;
+}
+
+int lookup_uid(const char *name, uid_t *uid)
+{
+	struct passwd *pw = getpwnam(name);
+	long v;
+
+	if (pw) {
+		*uid = pw->pw_uid;
+		return 0;
+	}
+	if (parse_long(name, 0, UINT32_MAX - 1, &v) == 0) {
+		*uid = (uid_t)v;
+		return 0;
+	}
+	errno = ENOENT;
+	return -1;
 }
 
 void add_user_list(const char *s, uid_t **uids, size_t *n)
