@@ -3,6 +3,8 @@
  * `pmon --help` lists them.  Adding a command means writing one cmd_*.c
  * with its struct cmd_entry and adding one line here.
  */
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pmon.h"
@@ -50,4 +52,18 @@ void cmd_print_help(const struct cmd_entry *cmd, FILE *out)
 	if (cmd->help && *cmd->help)
 		fprintf(out, "\n%s", cmd->help);
 	fprintf(out, "\nSee pmon(1) for details.\n");
+}
+
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (c == 'h') {
+		cmd_print_help(cmd_current, stdout);
+		exit(finish_stdout(EXIT_OK));
+	}
+	if (c == '?' || c == ':')
+		usage_bad_option(c, argv);
+	return c;
 }

@@ -46,7 +46,7 @@ static int chat_exec(int argc, char **argv)
 	char why[CHAT_WHY_MAX];
 	int ch, status, modes;
 
-	while ((ch = getopt_long(argc, argv, ":S:n:h", longopts, NULL)) != -1) {
+	while ((ch = cmd_getopt(argc, argv, ":S:n:h", longopts)) != -1) {
 		switch (ch) {
 		case 'S': sock = optarg; break;
 		case 'n': name = optarg; break;
@@ -54,10 +54,6 @@ static int chat_exec(int argc, char **argv)
 		case 's': send = one_line(optarg); break;
 		case 'w': who = true; break;
 		case 'N': autostart = false; break;
-		case 'h':
-			cmd_print_help(cmd_current, stdout);
-			return finish_stdout(EXIT_OK);
-		default: usage_bad_option(ch, argv);
 		}
 	}
 	if (optind < argc)

@@ -58,7 +58,7 @@ static int chatd_exec(int argc, char **argv)
 	int c;
 
 	chatd_opts_init(&o);
-	while ((c = getopt_long(argc, argv, ":S:fg:l:h", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":S:fg:l:h", longopts)) != -1) {
 		switch (c) {
 		case 'S': sock = optarg; break;
 		case 'f': o.foreground = true; break;
@@ -70,10 +70,6 @@ static int chatd_exec(int argc, char **argv)
 		case 'l': o.log_path = optarg; break;
 		case 'F': parse_flood(optarg, &o); break;
 		case 'N': o.flood_rate = 0; break;
-		case 'h':
-			cmd_print_help(cmd_current, stdout);
-			return finish_stdout(EXIT_OK);
-		default: usage_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -101,18 +101,13 @@ static void parse_opts(int argc, char **argv, struct kill_opts *o)
 
 	o->sig = SIGTERM;
 	argc = take_dash_signals(argc, argv, o);
-	while ((c = getopt_long(argc, argv, ":s:lfnh", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":s:lfnh", longopts)) != -1) {
 		switch (c) {
 		case 's': set_signal(o, optarg); break;
 		case 'l': o->list = true; break;
 		case 't': add_pid(&o->trees, &o->ntrees, optarg); break;
 		case 'f': o->force = true; break;
 		case 'n': o->dry_run = true; break;
-		case 'h':
-			cmd_print_help(cmd_current, stdout);
-			exit(finish_stdout(EXIT_OK));
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (o->list)

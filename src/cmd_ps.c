@@ -40,7 +40,7 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":awu:p:s:h", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":awu:p:s:h", longopts)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'w': o->wide = true; break;
@@ -59,11 +59,6 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 				usage_error("cannot sort by '%s' (try pid, user, rss_kb, elapsed_s, comm...)", optarg);
 			break;
 		case 'j': o->json = true; break;
-		case 'h':
-			cmd_print_help(cmd_current, stdout);
-			exit(finish_stdout(EXIT_OK));
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -33,7 +33,7 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 
 	c->o = (struct reap_opts){.method = REAP_AUTO,
 				  .timeout_ms = REAP_DEFAULT_TIMEOUT_MS};
-	while ((ch = getopt_long(argc, argv, ":m:t:h", longopts, NULL)) != -1) {
+	while ((ch = cmd_getopt(argc, argv, ":m:t:h", longopts)) != -1) {
 		switch (ch) {
 		case 'm':
 			m = reap_method_from_name(optarg);
@@ -48,11 +48,6 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 			c->o.timeout_ms = (int)estrtonum(optarg, 1, 600000, "--timeout");
 			break;
 		case 'j': c->json = true; break;
-		case 'h':
-			cmd_print_help(cmd_current, stdout);
-			exit(finish_stdout(EXIT_OK));
-		default:
-			usage_bad_option(ch, argv);
 		}
 	}
 	if (c->o.kill_parent && c->method_given && c->o.method != REAP_KILL_PARENT)

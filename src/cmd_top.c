@@ -67,7 +67,7 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":bn:d:u:p:s:tch", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":bn:d:u:p:s:tch", longopts)) != -1) {
 		switch (c) {
 		case 'b': o->batch = true; break;
 		case 'n': o->iterations = estrtonum(optarg, 1, 1000000, "-n"); break;
@@ -78,11 +78,6 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		case 't': o->view.tree = true; break;
 		case 'c': o->view.cmdline = true; break;
 		case 'j': o->json = true; break;
-		case 'h':
-			cmd_print_help(cmd_current, stdout);
-			exit(finish_stdout(EXIT_OK));
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -38,7 +38,7 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 	};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, ":awu:m:Ah", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":awu:m:Ah", longopts)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'w': o->wide = true; break;
@@ -61,11 +61,6 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 			break;
 		case 'A': o->ascii = true; break;
 		case 'j': o->json = true; break;
-		case 'h':
-			cmd_print_help(cmd_current, stdout);
-			exit(finish_stdout(EXIT_OK));
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

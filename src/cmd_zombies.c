@@ -32,16 +32,11 @@ static void parse_opts(int argc, char **argv, struct zombies_opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":cwh", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":cwh", longopts)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'c': o->check = true; break;
 		case 'w': o->wide = true; break;
-		case 'h':
-			cmd_print_help(cmd_current, stdout);
-			exit(finish_stdout(EXIT_OK));
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

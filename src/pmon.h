@@ -42,6 +42,12 @@ struct cmd_entry {
 extern const struct cmd_entry *const cmd_table[];
 const struct cmd_entry *cmd_find(const char *name);
 void cmd_print_help(const struct cmd_entry *cmd, FILE *out);
+/* getopt_long for the running command, with what every command does alike:
+ * -h/--help prints its help and exits 0; an unknown option or a missing
+ * value is a usage error (exit 2).  SHORTOPTS start with ':' and hold 'h'. */
+struct option;
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
 
 /*
  * Errors.  Every message goes to stderr as "pmon: CMD: message" where CMD
