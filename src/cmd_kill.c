@@ -157,25 +157,10 @@ static int list_signals(int argc, char **argv)
 struct context {
 	struct snapshot snap;
 	pid_t self;
-	pid_t *ancestors; /* pmon's, parent first */
-	size_t nancestors;
 	struct output out;
 	char signame[32];
 	const struct kill_opts *o;
 };
-
-static void find_ancestors(struct context *c)
-{
-	const struct proc *p = snapshot_find(&c->snap, c->self);
-
-	/* Bounded: a pid cycle (recycling during the scan) cannot hang us. */
-	for (size_t hops = 0; p && p->ppid > 0 && hops < 4096; hops++) {
-		c->ancestors = xreallocarray(c->ancestors, c->nancestors + 1,
-					     sizeof(pid_t));
-		c->ancestors[c->nancestors++] = p->ppid;
-		p = snapshot_find(&c->snap, p->ppid);
-	}
-}
 
 /* Why p must not be signalled without --force, or NULL. */
 static const char *refusal(const struct context *c, pid_t pid)
@@ -186,10 +171,9 @@ static const char *refusal(const struct context *c, pid_t pid)
 		return "PID 1 is init (use --force to signal it anyway)";
 	if (pid == c->self)
 		return "that is pmon itself (use --force to signal it anyway)";
-	for (size_t i = 0; i < c->nancestors; i++)
-		if (c->ancestors[i] == pid)
-			return "an ancestor of pmon, such as the shell running it "
-			       "(use --force to signal it anyway)";
+	if (snapshot_is_ancestor(&c->snap, pid, c->self))
+		return "an ancestor of pmon, such as the shell running it "
+		       "(use --force to signal it anyway)";
 	return NULL;
 }
 
@@ -362,7 +346,6 @@ static int kill_exec(int argc, char **argv)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
 	c.self = getpid();
-	find_ancestors(&c);
 	output_init(&c.out, stdout, true);
 	for (size_t i = 0; i < o.npids; i++)
 		failed += kill_one(&c, o.pids[i]);
@@ -370,7 +353,6 @@ static int kill_exec(int argc, char **argv)
 		failed += kill_tree(&c, o.trees[i]);
 	output_free(&c.out);
 	snapshot_free(&c.snap);
-	free(c.ancestors);
 	free(o.pids);
 	free(o.trees);
 	return finish_stdout(failed ? EXIT_FAIL : EXIT_OK);

@@ -584,6 +584,20 @@ struct proc *snapshot_find(const struct snapshot *s, pid_t pid)
 	return bsearch(&key, s->procs, s->n, sizeof(*s->procs), by_pid);
 }
 
+bool snapshot_is_ancestor(const struct snapshot *s, pid_t anc, pid_t pid)
+{
+	for (size_t hops = 0; pid > 0 && hops <= s->n; hops++) {
+		const struct proc *p = snapshot_find(s, pid);
+
+		if (pid == anc)
+			return true;
+		if (!p)
+			break;
+		pid = p->ppid;
+	}
+	return false;
+}
+
 int proc_start_ticks(pid_t pid, unsigned long long *ticks)
 {
 	struct buf text = {0};

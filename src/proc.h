@@ -114,6 +114,9 @@ struct snapshot_query {
 int snapshot_take(struct snapshot *s, const struct snapshot_query *q);
 void snapshot_free(struct snapshot *s);
 struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
+/* Is anc pid itself, or one of its ancestors as the snapshot links them?
+ * Bounded, so a parent cycle (pids recycled during the scan) ends. */
+bool snapshot_is_ancestor(const struct snapshot *s, pid_t anc, pid_t pid);
 
 /* The boot-relative start time of one process, read now; with the pid it
  * tells whether a pid still names the process a snapshot saw.  Returns 0,

@@ -273,23 +273,6 @@ static size_t try_inject(struct group *g)
 	return left;
 }
 
-/* Is pid pmon itself or one of its ancestors? */
-static bool is_own_ancestor(const struct snapshot *s, pid_t pid)
-{
-	pid_t p = getpid();
-
-	for (int depth = 0; p > 0 && depth < 4096; depth++) {
-		const struct proc *me = snapshot_find(s, p);
-
-		if (p == pid)
-			return true;
-		if (!me)
-			break;
-		p = me->ppid;
-	}
-	return false;
-}
-
 /* Is the parent dead (gone, or a zombie itself: its children have moved
  * on to their new holder either way)? */
 static bool parent_dead(const struct group *g)
@@ -325,7 +308,7 @@ static size_t try_kill_parent(struct group *g)
 	struct proc_ref ref = parent_ref(g);
 	size_t left;
 
-	if (is_own_ancestor(g->snap, g->parent.pid)) {
+	if (snapshot_is_ancestor(g->snap, g->parent.pid, getpid())) {
 		fail_all(g, "kill-parent refused: the parent is pmon itself or "
 			 "one of its ancestors");
 		return recheck(g, REAP_KILL_PARENT);
