@@ -91,14 +91,6 @@ struct server {
 	char scratch[64 * 1024]; /* every read lands here first */
 };
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void chatd_opts_init(struct chatd_opts *o)
 {
 	*o = (struct chatd_opts){
@@ -787,7 +779,7 @@ static bool flood_allow(struct server *s, struct client *c)
 
 	if (s->o->flood_rate <= 0)
 		return true;
-	now = now_mono();
+	now = mono_now();
 	c->tokens += (now - c->refilled) * s->o->flood_rate;
 	if (c->tokens > s->o->flood_burst)
 		c->tokens = s->o->flood_burst;
@@ -971,7 +963,7 @@ static void accept_one(struct server *s, int fd)
 	c->pid = pid;
 	c->admin = uid == 0 || uid == s->owner;
 	c->tokens = s->o->flood_burst;
-	c->refilled = now_mono();
+	c->refilled = mono_now();
 	chat_login_name(uid, c->login, sizeof(c->login));
 	if (loop_add(s->loop, fd, LOOP_READ, on_client, c) < 0) {
 		free(c);
@@ -1051,7 +1043,7 @@ static void start_stopping(struct server *s, const char *why)
 	if (s->stopping)
 		return;
 	s->stopping = true;
-	s->stop_deadline = now_mono() + 3.0;
+	s->stop_deadline = mono_now() + 3.0;
 	room_event(s, NULL, "shutdown", NULL, why, strlen(why));
 	loop_del(s->loop, s->listen_fd);
 	/* Everyone goes at once: no leave notice for each. */
@@ -1084,7 +1076,7 @@ static int next_timeout(struct server *s)
 
 	if (s->npaused == 0 && !s->stopping)
 		return -1;
-	now = now_mono();
+	now = mono_now();
 	for (size_t i = 0; i < s->nclients; i++) {
 		struct client *c = s->clients[i];
 
@@ -1133,7 +1125,7 @@ static int before_sleep(struct loop *l, void *data)
 		for (size_t i = 0; i < s->nclients; i++)
 			if (s->clients[i]->qcount)
 				flushed = false;
-		if (flushed || now_mono() >= s->stop_deadline)
+		if (flushed || mono_now() >= s->stop_deadline)
 			loop_stop(l);
 	}
 	return timeout;
