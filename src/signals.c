@@ -149,14 +149,6 @@ bool signal_is_stop(int sig)
  * delivers the signal anyway. */
 enum { FREEZE_DEADLINE_MS = 5000 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct tree_member *member_of(struct frozen_tree *t, pid_t pid,
 				     unsigned long long start)
 {
@@ -231,7 +223,7 @@ static size_t add_descendants(struct frozen_tree *t, const struct snapshot *snap
 
 /* Until every member we stopped shows T (or has exited), or deadline.
  * Returns whether they all did. */
-static bool wait_stopped(struct frozen_tree *t, long long deadline)
+static bool wait_stopped(struct frozen_tree *t, double deadline)
 {
 	pid_t *pids = xcalloc(t->n, sizeof(*pids));
 	bool all = false;
@@ -261,7 +253,7 @@ static bool wait_stopped(struct frozen_tree *t, long long deadline)
 		}
 		snapshot_free(&s);
 		if (!all) {
-			if (now_ms() >= deadline)
+			if (mono_now() >= deadline)
 				break;
 			usleep(1000);
 		}
@@ -292,7 +284,7 @@ static int scan_tree(struct snapshot *s)
 int tree_freeze(const struct proc_ref *root, pid_t skip, bool dry_run,
 		struct frozen_tree *t)
 {
-	long long deadline = now_ms() + FREEZE_DEADLINE_MS;
+	double deadline = mono_now() + FREEZE_DEADLINE_MS / 1000.0;
 	struct snapshot s;
 	const struct proc *r;
 	int err = 0;
@@ -338,7 +330,7 @@ int tree_freeze(const struct proc_ref *root, pid_t skip, bool dry_run,
 			t->closed = true;
 			break;
 		}
-		if (now_ms() >= deadline)
+		if (mono_now() >= deadline)
 			break;
 	}
 	snapshot_free(&s);

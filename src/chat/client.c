@@ -290,9 +290,8 @@ bool chat_client_line(struct chat_client *c, struct chat_line *l)
 
 int chat_client_wait_line(struct chat_client *c, struct chat_line *l, int ms)
 {
-	struct timespec start, now;
+	double deadline = mono_now() + ms / 1000.0;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		struct pollfd p = {.fd = c->fd, .events = POLLIN};
 		int left, n;
@@ -301,9 +300,7 @@ int chat_client_wait_line(struct chat_client *c, struct chat_line *l, int ms)
 			return 0;
 		if (c->out.len)
 			p.events |= POLLOUT;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = ms - (int)((now.tv_sec - start.tv_sec) * 1000 +
-				  (now.tv_nsec - start.tv_nsec) / 1000000);
+		left = (int)((deadline - mono_now()) * 1000);
 		if (left <= 0)
 			return -1;
 		n = poll(&p, 1, left);
