@@ -210,21 +210,10 @@ static void result(struct context *c, pid_t pid, const char *comm,
 /* The words for a failed signal_send/pidfd call; the caller's line. */
 static void result_error(struct context *c, pid_t pid, const char *comm, int err)
 {
-	switch (err) {
-	case ESRCH:
-		result(c, pid, comm, "no such process (it exited)");
-		break;
-	case ESTALE:
-		result(c, pid, comm, "pid %d was recycled (now another process); "
-		       "not signalled", (int)pid);
-		break;
-	case EPERM:
-		result(c, pid, comm, "permission denied (needs CAP_KILL or the same uid)");
-		break;
-	default:
+	if (err == ESRCH || err == ESTALE || err == EPERM)
+		result(c, pid, comm, "%s", signal_error(err));
+	else
 		result(c, pid, comm, "failed: %s", strerror(err));
-		break;
-	}
 }
 
 /* One PID: 0 when it was signalled (or would be), 1 when not. */

@@ -418,7 +418,7 @@ static size_t collect(const struct snapshot *s, const struct proc_ref *t,
 
 		if (!p || (t[i].start_ticks && p->start_ticks != t[i].start_ticks)) {
 			target_line(rep, t[i].pid, NULL, false,
-				    "no such process (it has exited)");
+				    "no such process (it exited)");
 			continue;
 		}
 		if (proc_is_zombie(p)) {

@@ -112,9 +112,9 @@ int signal_send(const struct proc_ref *ref, int sig)
 const char *signal_error(int err)
 {
 	switch (err) {
-	case ESRCH: return "no such process (it has exited)";
-	case ESTALE: return "its PID now names another process (recycled); not signalled";
-	case EPERM: return "permission denied: you must own the process, or be root or have CAP_KILL";
+	case ESRCH: return "no such process (it exited)";
+	case ESTALE: return "its pid was recycled (now another process); not signalled";
+	case EPERM: return "permission denied (needs CAP_KILL or the same uid)";
 	default: return strerror(err);
 	}
 }

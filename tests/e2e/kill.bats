@@ -189,7 +189,7 @@ SCRIPT
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "pmon status 1" ]
-	[[ "${lines[1]}" =~ ^([0-9]+)\ sleep:\ pid\ ([0-9]+)\ was\ recycled\ \(now\ another\ process\)\;\ not\ signalled$ ]]
+	[[ "${lines[1]}" =~ ^[0-9]+\ sleep:\ its\ pid\ was\ recycled\ \(now\ another\ process\)\;\ not\ signalled$ ]]
 	[ "${lines[2]}" = "new process alive" ]
 }
 
@@ -325,5 +325,5 @@ SCRIPT
 	# say "recycled" instead: either way, nothing was signalled.)
 	out=$(cat "$BATS_TEST_TMPDIR/pmon.out")
 	[ "$out" = "$target proc-fixture: no such process (it exited)" ] ||
-		[ "$out" = "$target proc-fixture: pid $target was recycled (now another process); not signalled" ]
+		[ "$out" = "$target proc-fixture: its pid was recycled (now another process); not signalled" ]
 }

@@ -132,9 +132,9 @@ static void test_result_lines(void **state)
 	/* A target that named no zombie. */
 	buf_reset(&b);
 	r = (struct reap_result){.zpid = 99};
-	strcpy(r.reason, "no such process (it has exited)");
+	strcpy(r.reason, "no such process (it exited)");
 	reap_result_line(&r, &b);
-	assert_string_equal(b.data, "99: no such process (it has exited)");
+	assert_string_equal(b.data, "99: no such process (it exited)");
 	buf_free(&b);
 }
 
