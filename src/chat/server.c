@@ -805,17 +805,17 @@ static size_t process_input(struct server *s, struct client *c,
 
 	while (off < len && !c->dead && !c->quitting) {
 		struct chat_line l;
+		bool discarding = c->discarding;
 		size_t used;
 
-		if (!c->discarding && !memchr(data + off, '\n', len - off) &&
-		    len - off <= CHAT_LINE_MAX)
+		used = chat_next_line(data + off, len - off, &discarding, &l);
+		if (used == 0)
 			break; /* a partial line: wait for the rest */
+		/* A line (even one refused as too long) costs a token; the
+		 * parse is committed only when the client may go on. */
 		if (!c->discarding && !flood_allow(s, c))
 			break;
-		used = chat_next_line(data + off, len - off, &c->discarding,
-				      &l);
-		if (used == 0)
-			break;
+		c->discarding = discarding;
 		off += used;
 		if (l.kind == CHAT_LINE_TOOLONG)
 			client_sendf(s, c, "error toolong a line is at most %d"
