@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "pmon.h"
-#include "proc.h"
 
 const struct cmd_entry *cmd_current;
 
@@ -324,10 +323,16 @@ int lookup_uid(const char *name, uid_t *uid)
 
 void add_user_list(const char *s, uid_t **uids, size_t *n)
 {
-	char *copy = xstrdup(s), *save = NULL;
+	char *copy, *rest, *name;
 
-	for (char *name = strtok_r(copy, ",", &save); name;
-	     name = strtok_r(NULL, ",", &save)) {
+	if (!*s)
+		usage_error("--user needs a list of users, as in --user root,www-data");
+	copy = rest = xstrdup(s);
+	/* strsep, as for PIDs: "root,,www" must not pass for "root,www". */
+	while ((name = strsep(&rest, ","))) {
+		if (!*name)
+			usage_error("--user '%s' has an empty entry; separate users "
+				    "with single commas", s);
 		*uids = xreallocarray(*uids, *n + 1, sizeof(uid_t));
 		if (lookup_uid(name, &(*uids)[*n]) < 0)
 			usage_error("no such user '%s'", name);

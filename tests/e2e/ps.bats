@@ -327,6 +327,20 @@ free_pid() {
 	[ "$(awk -v a="$$" -v b="$PPID" '$1 == a || $1 == b' <<<"$output" | wc -l)" -eq 2 ]
 }
 
+@test "-u with an empty list or entry is a usage error naming --user" {
+	for list in "root,,root" "root," ",root"; do
+		run pmon ps -u "$list"
+		echo "-u '$list' -> $status: $output"
+		[ "$status" -eq 2 ]
+		[ "${lines[0]}" = "pmon: ps: --user '$list' has an empty entry; separate users with single commas" ]
+	done
+	for cmd in ps "top -b -n 1"; do
+		run pmon $cmd -u ""
+		[ "$status" -eq 2 ]
+		[ "${lines[0]}" = "pmon: ${cmd%% *}: --user needs a list of users, as in --user root,www-data" ]
+	done
+}
+
 @test "a hostile name is escaped in the table and valid in JSON" {
 	start_fixture name '\x1b]0;owned\x07' 'x\x1b[2J' 'arg\xff\xc2\x9b'
 	pid=$FIXTURE_PID
