@@ -210,10 +210,7 @@ static void result(struct context *c, pid_t pid, const char *comm,
 /* The words for a failed signal_send/pidfd call; the caller's line. */
 static void result_error(struct context *c, pid_t pid, const char *comm, int err)
 {
-	if (err == ESRCH || err == ESTALE || err == EPERM)
-		result(c, pid, comm, "%s", signal_error(err));
-	else
-		result(c, pid, comm, "failed: %s", strerror(err));
+	result(c, pid, comm, "%s", signal_error(err));
 }
 
 /* One PID: 0 when it was signalled (or would be), 1 when not. */
