@@ -189,8 +189,7 @@ int chat_client_join(struct chat_client *c, const char *name, char *why,
 			return -1;
 		}
 		chat_parse_event(l.text, l.len, &ev);
-		if (ev.kind == EV_OK && ev.word_len == 4 &&
-		    memcmp(ev.word, "name", 4) == 0) {
+		if (ev.kind == EV_OK && chat_ev_word_is(&ev, "name")) {
 			size_t n = ev.text_len < CHAT_NAME_MAX ? ev.text_len :
 								 CHAT_NAME_MAX;
 

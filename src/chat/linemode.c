@@ -40,7 +40,7 @@ static void show_line(const struct chat_line *l, bool *shutdown,
 	} else if (ev.kind == EV_ERROR) {
 		fflush(stdout);
 		warn_error(&ev);
-		if (ev.word_len == 6 && memcmp(ev.word, "kicked", 6) == 0)
+		if (chat_ev_word_is(&ev, "kicked"))
 			*kicked = true;
 	}
 	buf_free(&out);
@@ -210,8 +210,7 @@ static int request(struct chat_client *c, const char *line, const char *word,
 			warn_error(&ev);
 			return EXIT_FAIL;
 		}
-		if (ev.kind == EV_OK && ev.word_len == strlen(word) &&
-		    memcmp(ev.word, word, ev.word_len) == 0)
+		if (ev.kind == EV_OK && chat_ev_word_is(&ev, word))
 			return EXIT_OK;
 		if (each)
 			each(&ev);

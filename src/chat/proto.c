@@ -333,6 +333,14 @@ void chat_parse_event(const char *line, size_t len, struct chat_ev *ev)
 	}
 }
 
+bool chat_ev_word_is(const struct chat_ev *ev, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (ev->kind == EV_OK || ev->kind == EV_ERROR) &&
+	       ev->word_len == n && memcmp(ev->word, word, n) == 0;
+}
+
 bool chat_format_plain(const struct chat_ev *ev, struct buf *out)
 {
 	if (ev->kind == EV_WHO) {

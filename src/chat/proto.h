@@ -128,6 +128,8 @@ struct chat_ev {
 /* Parse one server line (no newline).  Unknown lines give EV_UNKNOWN, so
  * that a newer server's additions are skipped by an older client. */
 void chat_parse_event(const char *line, size_t len, struct chat_ev *ev);
+/* Is ev an ok or error line whose first word is word ("who", "kicked")? */
+bool chat_ev_word_is(const struct chat_ev *ev, const char *word);
 
 /* The one-line form line mode prints for an event ("* NAME joined the
  * room", "NAME: text", "[admin] text", ...) or a who line ("* NAME (login

@@ -367,7 +367,7 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 	case EV_ERROR:
 		chat_sanitize(&out, ev.text, ev.text_len);
 		pane_note(t, C_ERROR, "! %s", out.data ? out.data : "");
-		if (ev.word_len == 6 && memcmp(ev.word, "kicked", 6) == 0) {
+		if (chat_ev_word_is(&ev, "kicked")) {
 			/* put out: not a lost connection to repair */
 			t->kicked = true;
 			t->done = true;
@@ -375,12 +375,12 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 		}
 		break;
 	case EV_OK:
-		if (ev.word_len == 3 && memcmp(ev.word, "who", 3) == 0) {
+		if (chat_ev_word_is(&ev, "who")) {
 			t->people = atoi(ev.text);
 			if (t->quiet_who)
 				t->quiet_who--;
 		}
-		else if (ev.word_len == 4 && memcmp(ev.word, "name", 4) == 0 &&
+		else if (chat_ev_word_is(&ev, "name") &&
 			 ev.text_len <= CHAT_NAME_MAX) {
 			memcpy(t->c->name, ev.text, ev.text_len);
 			t->c->name[ev.text_len] = '\0';

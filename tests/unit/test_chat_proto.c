@@ -217,6 +217,13 @@ static void test_events(void **state)
 	assert_int_equal(e.kind, EV_ERROR);
 	assert_int_equal(e.word_len, 9);
 	assert_memory_equal(e.text, "the name", 8);
+	assert_true(chat_ev_word_is(&e, "nametaken"));
+	assert_false(chat_ev_word_is(&e, "name"));      /* a prefix is not it */
+	assert_false(chat_ev_word_is(&e, "nametakenx"));
+	e = ev_of("ok who 3");
+	assert_true(chat_ev_word_is(&e, "who"));
+	e = ev_of("event 1 msg who hi");            /* only ok and error lines */
+	assert_false(chat_ev_word_is(&e, "who"));
 	e = ev_of("who alice root");
 	assert_int_equal(e.kind, EV_WHO);
 	assert_memory_equal(e.name, "alice", 5);
