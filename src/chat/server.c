@@ -211,31 +211,32 @@ static void on_signal(struct loop *l, int fd, void *data, int mask)
 
 /* ---- the loop's housekeeping ---------------------------------------------- */
 
-static int next_timeout(struct server *s)
+/* Let the clients whose flood-control pause is over go on reading. */
+static void resume_paused(struct server *s, double now)
 {
-	double now, soonest = -1;
-
-	if (s->npaused == 0 && !s->stopping)
-		return -1;
-	now = mono_now();
-	for (size_t i = 0; i < s->nclients; i++) {
+	for (size_t i = 0; i < s->nclients && s->npaused; i++) {
 		struct client *c = s->clients[i];
 
-		if (!c->paused || c->dead)
+		if (!c->paused || c->dead || c->resume_at > now)
 			continue;
-		if (c->resume_at <= now) {
-			c->paused = false;
-			s->npaused--;
-			drain_input(s, c);
-			client_update_mask(s, c);
-			if (!c->paused)
-				continue;
-		}
-		if (soonest < 0 || c->resume_at < soonest)
+		c->paused = false;
+		s->npaused--;
+		drain_input(s, c); /* may pause it again */
+		client_update_mask(s, c);
+	}
+}
+
+/* Milliseconds until the next pause ends or the stop deadline; -1: none. */
+static int next_timeout(const struct server *s, double now)
+{
+	double soonest = s->stopping ? s->stop_deadline : -1;
+
+	for (size_t i = 0; i < s->nclients && s->npaused; i++) {
+		const struct client *c = s->clients[i];
+
+		if (c->paused && !c->dead && (soonest < 0 || c->resume_at < soonest))
 			soonest = c->resume_at;
 	}
-	if (s->stopping && (soonest < 0 || s->stop_deadline < soonest))
-		soonest = s->stop_deadline;
 	if (soonest < 0)
 		return -1;
 	return soonest <= now ? 0 : (int)ceil((soonest - now) * 1000);
@@ -244,9 +245,15 @@ static int next_timeout(struct server *s)
 static int before_sleep(struct loop *l, void *data)
 {
 	struct server *s = data;
-	int timeout;
+	int timeout = -1;
 
-	timeout = next_timeout(s);
+	/* The clock is read only when something waits on it. */
+	if (s->npaused || s->stopping) {
+		double now = mono_now();
+
+		resume_paused(s, now);
+		timeout = next_timeout(s, now);
+	}
 	do {
 		while (s->pending) {
 			struct client *c = s->pending;
