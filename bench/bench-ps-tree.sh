@@ -57,5 +57,5 @@ echo "  ratios (CPU):  pmon tree / floor (stat) = $tree_floor_cpu;  ps / pmon ps
 bench_bar "pmon tree <= 1.6x floor ($tree_floor x)" "$(bench_le "$tree_floor" 1.6)"
 bench_bar "pmon tree >= 4x faster than pstree -p ($pstree_tree x)" "$(bench_ge "$pstree_tree" 4)"
 bench_bar "pmon ps >= 2x faster than ps -e -o $PS_COLS ($ps_ps x)" "$(bench_ge "$ps_ps" 2)"
-bench_bar "pmon peak RSS < 16 MiB ($rss KiB)" "$(bench_le "$rss" 16383)"
+bench_bar "pmon peak RSS < 16 MiB ($rss KiB)" "$(bench_lt "$rss" 16384)"
 bench_finish

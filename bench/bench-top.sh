@@ -71,5 +71,5 @@ kb=${med_rss[pmon top -b]%.*}
 echo "  ratios:  pmon / top = $r_top;  pmon / floor = $r_floor"
 bench_bar "pmon top CPU per refresh <= 0.4x top's ($r_top x)" "$(bench_le "$r_top" 0.4)"
 bench_bar "pmon top CPU per refresh <= 2x the pread floor's ($r_floor x)" "$(bench_le "$r_floor" 2)"
-bench_bar "pmon top peak RSS < 24 MiB ($kb KiB)" "$(bench_le "$kb" 24575)"
+bench_bar "pmon top peak RSS < 24 MiB ($kb KiB)" "$(bench_lt "$kb" 24576)"
 bench_finish

@@ -3,7 +3,7 @@
 # A benchmark sources this, calls bench_init, starts its processes with
 # bench_spawn, times commands with bench_time (several, interleaved, so
 # that a noisy neighbour hurts each of them alike), and reports with
-# bench_row, bench_ratio and bench_bar.  bench/run runs every benchmark
+# bench_row, bench_div and bench_bar.  bench/run runs every benchmark
 # under build/fixtures/subreaper, so nothing a benchmark starts can end up
 # with PID 1 even if it is killed.
 #
@@ -213,8 +213,10 @@ bench_bar() {
 	fi
 }
 
-# bench_le A B / bench_ge A B: 1 if A <= B / A >= B (decimals), else 0.
+# bench_le A B / bench_lt A B / bench_ge A B: 1 if A <= B / A < B /
+# A >= B (decimals), else 0: a bar "at most", "under", "at least".
 bench_le() { awk -v a="$1" -v b="$2" 'BEGIN {print (a <= b) ? 1 : 0}'; }
+bench_lt() { awk -v a="$1" -v b="$2" 'BEGIN {print (a < b) ? 1 : 0}'; }
 bench_ge() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b) ? 1 : 0}'; }
 
 bench_finish() {
