@@ -231,7 +231,7 @@ three_in_the_room() {
 	[ "$(listener_count "$SOCK")" -eq 1 ]
 	pid=$(listener_pid "$SOCK")
 	# detached: its own session, not a child of either client
-	ppid=$(awk '{print $4}' "/proc/$pid/stat")
+	ppid=$(proc_ppid "$pid")
 	[ "$ppid" != "${CLIENT_PID[alice]}" ] && [ "$ppid" != "${CLIENT_PID[bob]}" ]
 	# its own session (the double fork leaves it a non-leader in it)
 	[ "$(awk '{print $6}' "/proc/$pid/stat")" != "$(awk '{print $6}' "/proc/${CLIENT_PID[alice]}/stat")" ]

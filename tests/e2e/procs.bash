@@ -3,12 +3,27 @@
 # check that a pid is one it may signal.  Sourced by helpers.bash and by
 # bench/bench-reap.sh.
 
-# proc_state PID: the state letter the kernel reports (test-side truth).
-proc_state() {
+# stat_fields PID: /proc/PID/stat after "(comm) " (a comm may hold
+# spaces and parentheses): state, ppid, ... (test-side truth).
+stat_fields() {
 	local line
 	line=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	line=${line##*) }
-	echo "${line%% *}"
+	echo "${line##*) }"
+}
+
+# proc_state PID: the state letter the kernel reports.
+proc_state() {
+	local f
+	f=$(stat_fields "$1") || return 1
+	echo "${f%% *}"
+}
+
+# proc_ppid PID: its parent's pid.
+proc_ppid() {
+	local f
+	f=$(stat_fields "$1") || return 1
+	f=${f#* }
+	echo "${f%% *}"
 }
 
 # wait_for_line FILE REGEX [TENTHS]: until a line of FILE matches.
@@ -39,14 +54,11 @@ plain_pid() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -gt 1 ]; }
 # descends_from PID ANCESTOR: PID is ANCESTOR or below it (and not 0/1).
 # Check a pid read from a fixture's output with this before signalling it.
 descends_from() {
-	local p=$1 i line
+	local p=$1 i
 	for ((i = 0; i < 64; i++)); do
 		plain_pid "$p" || return 1
 		[ "$p" = "$2" ] && return 0
-		line=$(cat "/proc/$p/stat" 2>/dev/null) || return 1
-		line=${line##*) }
-		line=${line#* }
-		p=${line%% *}
+		p=$(proc_ppid "$p") || return 1
 	done
 	return 1
 }
