@@ -21,7 +21,7 @@ PKGS = libproc2 ncursesw jansson
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
 	    libjansson-dev
 DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
-	    passwd groff-base man-db clang libclang-rt-14-dev
+	    passwd groff-base man-db clang libclang-rt-14-dev python3
 DEB_BENCH = ngircd hyperfine time
 
 ifeq ($(SANITIZE),1)
@@ -48,13 +48,13 @@ ALL_CFLAGS  = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE \
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lpthread
 
-SRCS     := $(wildcard src/*.c src/chat/*.c src/ui/*.c)
+SRCS     := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/main.o
 LIBPMON  := $(BUILD)/libpmon.a
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FIX_SRCS  := $(wildcard tests/fixtures/*.c)
 FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)

@@ -14,7 +14,7 @@
 #include "chat/loop.h"
 #include "chat/proto.h"
 #include "chat/server.h"
-#include "pmon.h"
+#include "util/util.h"
 
 /* One formatted event or reply, shared by reference among the queues of
  * everyone it goes to, and freed with its last reference. */

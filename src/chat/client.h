@@ -12,7 +12,7 @@
 
 #include "chat/proto.h"
 #include "chat/sock.h"
-#include "pmon.h"
+#include "util/util.h"
 
 struct chat_client {
 	const char *path;

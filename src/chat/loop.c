@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "chat/loop.h"
-#include "pmon.h"
+#include "util/util.h"
 
 struct slot {
 	loop_handler *fn;

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "chat/proto.h"
-#include "escape.h"
+#include "view/escape.h"
 
 size_t chat_next_line(const char *buf, size_t len, bool *discarding,
 		      struct chat_line *out)

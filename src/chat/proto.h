@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pmon.h"
+#include "util/util.h"
 
 #define CHAT_PROTO_NAME "pmon-chat"
 #define CHAT_PROTO_VERSION 1

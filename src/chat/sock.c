@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "chat/sock.h"
-#include "pmon.h"
+#include "util/util.h"
 
 const char *chat_socket_path(const char *opt)
 {

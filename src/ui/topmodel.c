@@ -5,10 +5,10 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "escape.h"
-#include "field.h"
-#include "topmodel.h"
-#include "zombie.h"
+#include "view/escape.h"
+#include "view/field.h"
+#include "ui/topmodel.h"
+#include "act/zombie.h"
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 

@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pmon.h"
-#include "procwatch.h"
-#include "tree.h"
+#include "util/util.h"
+#include "proc/watch.h"
+#include "view/tree.h"
 
 /* The first frame's %CPU comes from a sample this long before it, as
  * top's does (it waits about as long); batch and view alike. */

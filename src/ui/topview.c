@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "escape.h"
-#include "reap.h"
-#include "signals.h"
+#include "view/escape.h"
+#include "act/reap.h"
+#include "act/signals.h"
 #include "ui/topview.h"
-#include "zombie.h"
+#include "act/zombie.h"
 
 #define TICK_MS 250 /* longest wait for a key: how soon a signal is seen */
 

@@ -4,7 +4,7 @@
 #ifndef PMON_TOPVIEW_H
 #define PMON_TOPVIEW_H
 
-#include "procwatch.h"
+#include "proc/watch.h"
 #include "ui/topmodel.h"
 
 /*

@@ -5,14 +5,14 @@
  * was given, that lines respect the limit, and that sanitised text is
  * valid UTF-8 free of control characters, and stays the same when
  * sanitised again.
- * FUZZ-SOURCES: src/chat/proto.c src/escape.c src/util.c
+ * FUZZ-SOURCES: src/chat/proto.c src/view/escape.c src/util/util.c
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chat/proto.h"
-#include "escape.h"
+#include "view/escape.h"
 
 
 static void check_clean(const struct buf *b)

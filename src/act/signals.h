@@ -1,0 +1,39 @@
+/*
+ * signals.h - naming signals, and sending them without ever hitting a
+ * recycled pid: a pidfd is opened, then checked against the start time
+ * the caller saw, and only then used.
+ */
+#ifndef PMON_SIGNALS_H
+#define PMON_SIGNALS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "proc/proc.h"
+#include "util/util.h"
+
+/* "TERM", "SIGTERM", "term", "15", "RTMIN+2": the signal number, or -1. */
+int signal_from_name(const char *name);
+/* "TERM" for SIGTERM; real-time signals as bash names them, "RTMIN+2"
+ * in the lower half and "RTMAX-3" in the upper; into buf, returned. */
+const char *signal_name(int sig, char *buf, size_t size);
+
+/* pidfd_open_ref, then pidfd_send_signal.  0, or -1 with errno as above,
+ * or EPERM when the caller may not signal it. */
+int signal_send(const struct proc_ref *ref, int sig);
+
+/* Why signal_send failed, in words for a result line. */
+const char *signal_error(int err);
+
+/*
+ * The signal list of `kill -l`, numbers and names ("15) SIGTERM"), five
+ * to a line as bash prints it, appended to out.
+ */
+void signal_list(struct buf *out);
+
+/* Stop signals: delivering them stops the process, and a SIGCONT after
+ * them would undo it (SIGCONT discards pending stop signals). */
+bool signal_is_stop(int sig);
+
+#endif

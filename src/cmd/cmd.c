@@ -1,0 +1,37 @@
+/*
+ * cmd.c - what every command shares: its help text and option parsing.
+ * (The table of commands is table.c: it depends on every command, and
+ * they depend on this, never on it.)
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+const struct cmd_entry *cmd_current;
+
+void cmd_print_help(const struct cmd_entry *cmd, FILE *out)
+{
+	fprintf(out, "usage: pmon %s %s\n\n%s.\n", cmd->name, cmd->usage,
+		cmd->summary);
+	if (cmd->alias)
+		fprintf(out, "Alias: pmon %s\n", cmd->alias);
+	if (cmd->help && *cmd->help)
+		fprintf(out, "\n%s", cmd->help);
+	fprintf(out, "\nSee pmon(1) for details.\n");
+}
+
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (c == 'h') {
+		cmd_print_help(cmd_current, stdout);
+		exit(finish_stdout(EXIT_OK));
+	}
+	if (c == '?' || c == ':')
+		usage_bad_option(c, argv);
+	return c;
+}

@@ -1,0 +1,105 @@
+/*
+ * cmd_chat.c - `pmon chat`: the client of the operators' room.  On a
+ * terminal, the ncursesw interface (src/chat/tui.c); otherwise line mode
+ * (src/chat/linemode.c); --send, --announce and --who do one thing and
+ * leave.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chat/client.h"
+#include "chat/sock.h"
+#include "chat/linemode.h"
+#include "chat/tui.h"
+#include "cmd/cmd.h"
+
+/* One line of text from the command line: a newline would smuggle in a
+ * second request. */
+static char *one_line(const char *s)
+{
+	char *copy = xstrdup(s);
+
+	for (char *p = copy; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return copy;
+}
+
+static int chat_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 'S'},
+		{"name", required_argument, NULL, 'n'},
+		{"announce", required_argument, NULL, 'a'},
+		{"send", required_argument, NULL, 's'},
+		{"who", no_argument, NULL, 'w'},
+		{"no-start", no_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *sock = NULL, *name = "";
+	char *announce = NULL, *send = NULL;
+	bool who = false, autostart = true;
+	struct chat_client c;
+	char why[CHAT_WHY_MAX];
+	int ch, status, modes;
+
+	while ((ch = cmd_getopt(argc, argv, ":S:n:h", longopts)) != -1) {
+		switch (ch) {
+		case 'S': sock = optarg; break;
+		case 'n': name = optarg; break;
+		case 'a': announce = one_line(optarg); break;
+		case 's': send = one_line(optarg); break;
+		case 'w': who = true; break;
+		case 'N': autostart = false; break;
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	modes = (announce != NULL) + (send != NULL) + who;
+	if (modes > 1)
+		usage_error("--announce, --send and --who go one at a time");
+	if (modes && (announce || who))
+		autostart = false; /* nobody would hear it, or be there */
+	chat_client_init(&c, chat_socket_path(sock), autostart);
+	if (chat_client_connect(&c, why) < 0)
+		pmon_die(EXIT_FAIL, "%s", why);
+	if (announce)
+		status = chat_oneshot_announce(&c, announce);
+	else if (who)
+		status = chat_oneshot_who(&c);
+	else if (send)
+		status = chat_oneshot_send(&c, name, send);
+	else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		status = chat_tui(&c, name);
+	else
+		status = chat_line_mode(&c, name);
+	chat_client_close(&c);
+	free(announce);
+	free(send);
+	if (status == EXIT_OK && !who)
+		status = finish_stdout(status);
+	return status;
+}
+
+const struct cmd_entry cmd_chat_entry = {
+	.name = "chat",
+	.summary = "Talk in the operators' chat room",
+	.usage = "[-S SOCKET] [-n NAME] [--announce TEXT | --send TEXT | --who]"
+		 " [--no-start]",
+	.help = "  -S, --socket PATH   the room's socket (default $PMON_CHAT_SOCKET,\n"
+		"                      else " CHAT_DEFAULT_SOCKET ")\n"
+		"  -n, --name NAME     your name in the room (default: your login)\n"
+		"      --announce TEXT send [admin] TEXT to everyone (root or the\n"
+		"                      server's owner only) and leave\n"
+		"      --send TEXT     enter, say TEXT, and leave\n"
+		"      --who           list who is in the room, with login names\n"
+		"      --no-start      do not start a server when none is running\n"
+		"  -h, --help          show this help\n"
+		"\nOn a terminal: a full-screen room (/help inside lists the commands).\n"
+		"Otherwise: each input line is a message, each event one line out,\n"
+		"and end of input leaves the room.\n",
+	.exec = chat_exec,
+};

@@ -1,0 +1,103 @@
+/*
+ * cmd_chatd.c - `pmon chatd`: run the operators' room (src/chat/server.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat/server.h"
+#include "chat/sock.h"
+#include "cmd/cmd.h"
+
+static gid_t group_id(const char *name)
+{
+	struct group *gr = getgrnam(name);
+	long gid;
+
+	if (gr)
+		return gr->gr_gid;
+	if (parse_long(name, 0, INT_MAX, &gid) == 0)
+		return (gid_t)gid;
+	usage_error("no such group '%s'", name);
+}
+
+/* --flood RATE[/BURST] (lines per second; 0 turns it off). */
+static void parse_flood(const char *arg, struct chatd_opts *o)
+{
+	char *copy = xstrdup(arg), *slash = strchr(copy, '/');
+
+	if (slash)
+		*slash++ = '\0';
+	o->flood_rate = (double)estrtonum(copy, 0, 1000000, "--flood rate");
+	o->flood_burst = slash ? (double)estrtonum(slash, 1, 1000000,
+						   "--flood burst") :
+				 2 * o->flood_rate;
+	if (o->flood_burst < 1)
+		o->flood_burst = 1;
+	free(copy);
+}
+
+static int chatd_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 'S'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"group", required_argument, NULL, 'g'},
+		{"log", required_argument, NULL, 'l'},
+		{"flood", required_argument, NULL, 'F'},
+		{"no-flood-limit", no_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct chatd_opts o;
+	const char *sock = NULL;
+	char why[CHAT_WHY_MAX];
+	int c;
+
+	chatd_opts_init(&o);
+	while ((c = cmd_getopt(argc, argv, ":S:fg:l:h", longopts)) != -1) {
+		switch (c) {
+		case 'S': sock = optarg; break;
+		case 'f': o.foreground = true; break;
+		case 'g':
+			o.has_group = true;
+			o.group = group_id(optarg);
+			o.group_name = optarg;
+			break;
+		case 'l': o.log_path = optarg; break;
+		case 'F': parse_flood(optarg, &o); break;
+		case 'N': o.flood_rate = 0; break;
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	o.path = chat_socket_path(sock);
+	if (o.foreground)
+		return chatd_serve(&o, -1);
+	if (chatd_start_detached(&o, why) < 0)
+		pmon_die(EXIT_FAIL, "%s", why);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_chatd_entry = {
+	.name = "chatd",
+	.summary = "Run the operators' chat room on a UNIX socket",
+	.usage = "[-S SOCKET] [--foreground] [--group GROUP] [--log FILE]"
+		 " [--flood RATE[/BURST] | --no-flood-limit]",
+	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
+		"                        else " CHAT_DEFAULT_SOCKET ")\n"
+		"  -f, --foreground      stay on this terminal: show the room, and send\n"
+		"                        every line typed here as an announcement\n"
+		"  -g, --group GROUP     let members of GROUP in too (besides root and\n"
+		"                        the owner)\n"
+		"  -l, --log FILE        append every event to FILE; a restart reloads\n"
+		"                        its last 200 events\n"
+		"      --flood RATE[/BURST]  lines per second a client may send before\n"
+		"                        it is slowed down (default 20/40; 0: no limit)\n"
+		"      --no-flood-limit  the same as --flood 0 (for benchmarks)\n"
+		"  -h, --help            show this help\n",
+	.exec = chatd_exec,
+};

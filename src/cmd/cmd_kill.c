@@ -1,0 +1,372 @@
+/*
+ * cmd_kill.c - `pmon kill`: send a signal to processes, or to a whole
+ * subtree, without ever hitting a recycled PID.
+ *
+ * Every target is fixed by its pid and start time when the command scans
+ * the process table; the signal then goes through a pidfd that is checked
+ * against that start time (signals.c).  A subtree is frozen with SIGSTOP
+ * first, so that none of its members can fork a child the signal misses.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "view/output.h"
+#include "cmd/cmd.h"
+#include "proc/proc.h"
+#include "act/freeze.h"
+#include "act/signals.h"
+#include "act/zombie.h"
+
+struct kill_opts {
+	int sig;
+	bool sig_given, list, force, dry_run;
+	pid_t *pids, *trees;
+	size_t npids, ntrees;
+};
+
+static int parse_signal(const char *s)
+{
+	int sig = signal_from_name(s);
+
+	if (sig < 0)
+		usage_error("unknown signal '%s' ('pmon kill -l' lists them)", s);
+	return sig;
+}
+
+static void set_signal(struct kill_opts *o, const char *s)
+{
+	if (o->sig_given)
+		usage_error("more than one signal given ('%s')", s);
+	o->sig = parse_signal(s);
+	o->sig_given = true;
+}
+
+/*
+ * kill(1)'s -SIG and -NUM (-9, -KILL, -SIGKILL, -term): taken out of argv
+ * before getopt sees them.  -s, -l, -f, -n and -h stay options; no signal
+ * has a one-letter name.
+ */
+static int take_dash_signals(int argc, char **argv, struct kill_opts *o)
+{
+	int out = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (a[0] == '-' && a[1] && a[1] != '-' &&
+		    signal_from_name(a + 1) >= 0) {
+			set_signal(o, a + 1);
+			continue;
+		}
+		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9')
+			usage_error("'%s' is not a signal (process groups are not "
+				    "taken; --tree PID signals a subtree)", a);
+		argv[out++] = argv[i];
+		/* An option's value is not a signal: "-s 9". */
+		if ((strcmp(a, "-s") == 0 || strcmp(a, "--signal") == 0 ||
+		     strcmp(a, "--tree") == 0) && i + 1 < argc)
+			argv[out++] = argv[++i];
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+static void add_pid(pid_t **list, size_t *n, const char *s)
+{
+	*list = xreallocarray(*list, *n + 1, sizeof(**list));
+	(*list)[(*n)++] = (pid_t)estrtonum(s, 1, INT_MAX, "PID");
+}
+
+static void parse_opts(int argc, char **argv, struct kill_opts *o)
+{
+	static const struct option longopts[] = {
+		{"signal", required_argument, NULL, 's'},
+		{"list", no_argument, NULL, 'l'},
+		{"tree", required_argument, NULL, 't'},
+		{"force", no_argument, NULL, 'f'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+
+	o->sig = SIGTERM;
+	argc = take_dash_signals(argc, argv, o);
+	while ((c = cmd_getopt(argc, argv, ":s:lfnh", longopts)) != -1) {
+		switch (c) {
+		case 's': set_signal(o, optarg); break;
+		case 'l': o->list = true; break;
+		case 't': add_pid(&o->trees, &o->ntrees, optarg); break;
+		case 'f': o->force = true; break;
+		case 'n': o->dry_run = true; break;
+		}
+	}
+	if (o->list)
+		return; /* the rest are signals to look up */
+	for (int i = optind; i < argc; i++)
+		add_pid(&o->pids, &o->npids, argv[i]);
+	if (!o->npids && !o->ntrees)
+		usage_error("no PID given");
+}
+
+/* `kill -l`: the whole list; `kill -l 15` or `-l 143` (an exit status
+ * 128+N): the name; `kill -l TERM`: the number. */
+static int list_signals(int argc, char **argv)
+{
+	struct buf b = {0};
+	char name[32];
+	int status = EXIT_OK;
+
+	if (optind >= argc)
+		signal_list(&b);
+	for (int i = optind; i < argc; i++) {
+		long n;
+
+		if (parse_long(argv[i], 1, 255, &n) == 0) {
+			int sig = n > 128 ? (int)n - 128 : (int)n;
+
+			if (sig > SIGRTMAX || (sig >= 32 && sig < SIGRTMIN)) {
+				pmon_warn("%s: not a signal number", argv[i]);
+				status = EXIT_FAIL;
+				continue;
+			}
+			buf_printf(&b, "%s\n", signal_name(sig, name, sizeof(name)));
+		} else if (signal_from_name(argv[i]) > 0) {
+			buf_printf(&b, "%d\n", signal_from_name(argv[i]));
+		} else {
+			pmon_warn("unknown signal '%s'", argv[i]);
+			status = EXIT_FAIL;
+		}
+	}
+	fputs(b.data ? b.data : "", stdout);
+	buf_free(&b);
+	return finish_stdout(status);
+}
+
+/* ---- targets ------------------------------------------------------- */
+
+struct context {
+	struct snapshot snap;
+	pid_t self;
+	struct output out;
+	char signame[32];
+	const struct kill_opts *o;
+};
+
+/* Why p must not be signalled without --force, or NULL. */
+static const char *refusal(const struct context *c, pid_t pid)
+{
+	if (c->o->force)
+		return NULL;
+	if (pid == 1)
+		return "PID 1 is init (use --force to signal it anyway)";
+	if (pid == c->self)
+		return "that is pmon itself (use --force to signal it anyway)";
+	if (snapshot_is_ancestor(&c->snap, pid, c->self))
+		return "an ancestor of pmon, such as the shell running it "
+		       "(use --force to signal it anyway)";
+	return NULL;
+}
+
+/* "PID COMM: " then text, as one result line. */
+static void result(struct context *c, pid_t pid, const char *comm,
+		   const char *fmt, ...) PRINTF_LIKE(4, 5);
+static void result(struct context *c, pid_t pid, const char *comm,
+		   const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	int n;
+
+	buf_printf(&b, "%d", (int)pid);
+	out_raw(&c->out, b.data);
+	if (comm) {
+		out_raw(&c->out, " ");
+		out_text(&c->out, comm, strlen(comm));
+	}
+	out_raw(&c->out, ": ");
+	buf_reset(&b);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	buf_reserve(&b, n > 0 ? (size_t)n : 0);
+	va_start(ap, fmt);
+	vsnprintf(b.data, b.cap, fmt, ap);
+	va_end(ap);
+	out_raw(&c->out, b.data);
+	out_endline(&c->out);
+	buf_free(&b);
+}
+
+/* The words for a failed signal_send/pidfd call; the caller's line. */
+static void result_error(struct context *c, pid_t pid, const char *comm, int err)
+{
+	result(c, pid, comm, "%s", signal_error(err));
+}
+
+/* One PID: 0 when it was signalled (or would be), 1 when not. */
+static int kill_one(struct context *c, pid_t pid)
+{
+	const struct proc *p = snapshot_find(&c->snap, pid);
+	struct proc_ref ref;
+	const char *why;
+
+	if (!p) {
+		result(c, pid, NULL, "no such process");
+		return 1;
+	}
+	why = refusal(c, pid);
+	if (why) {
+		result(c, pid, p->comm, "refused: %s", why);
+		return 1;
+	}
+	if (proc_is_zombie(p)) {
+		/* kill(2) "succeeds" on a zombie and does nothing. */
+		result(c, pid, p->comm, "already exited (zombie): nothing to signal "
+		       "(its parent must reap it; see pmon zombies)");
+		return 0;
+	}
+	if (c->o->dry_run) {
+		result(c, pid, p->comm, "would send %s", c->signame);
+		return 0;
+	}
+	ref = (struct proc_ref){p->pid, p->start_ticks};
+	if (signal_send(&ref, c->o->sig) < 0) {
+		result_error(c, pid, p->comm, errno);
+		return 1;
+	}
+	result(c, pid, p->comm, "sent %s", c->signame);
+	return 0;
+}
+
+static int report_member(struct context *c, const struct tree_member *m)
+{
+	pid_t pid = m->ref.pid;
+
+	if (m->zombie) {
+		result(c, pid, m->comm, "already exited (zombie): nothing to signal");
+		return 0;
+	}
+	if (c->o->dry_run) {
+		result(c, pid, m->comm, "would send %s", c->signame);
+		return 0;
+	}
+	if (m->sent) {
+		result(c, pid, m->comm, "sent %s", c->signame);
+		return 0;
+	}
+	result_error(c, pid, m->comm, m->err ? m->err : EIO);
+	return 1;
+}
+
+/* A subtree: freeze, signal, thaw.  The number of failed members. */
+static int kill_tree(struct context *c, pid_t root)
+{
+	const struct proc *p = snapshot_find(&c->snap, root);
+	struct frozen_tree t;
+	struct proc_ref ref;
+	sigset_t hold, saved;
+	const char *why;
+	int failed = 0;
+
+	if (!p) {
+		result(c, root, NULL, "no such process");
+		return 1;
+	}
+	why = refusal(c, root);
+	if (why) {
+		result(c, root, p->comm, "refused: %s (with its tree)", why);
+		return 1;
+	}
+	ref = (struct proc_ref){p->pid, p->start_ticks};
+	/* A Ctrl-C between the freeze and the thaw would leave the tree
+	 * stopped: such signals wait until it is done (5 s at most). */
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigaddset(&hold, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &hold, &saved);
+	if (tree_freeze(&ref, c->self, c->o->dry_run, &t) < 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		result_error(c, root, p->comm, errno);
+		return 1;
+	}
+	if (!c->o->dry_run) {
+		if (!t.closed)
+			pmon_warn("the tree of %d did not hold still within the "
+				  "deadline (a member in D state?); signalling the "
+				  "%zu members found", (int)root, t.n);
+		tree_signal(&t, c->o->sig);
+	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	for (size_t i = 0; i < t.n; i++)
+		failed += report_member(c, &t.m[i]);
+	tree_release(&t);
+	return failed;
+}
+
+static int kill_exec(int argc, char **argv)
+{
+	struct kill_opts o = {0};
+	struct context c = {.o = &o};
+	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_COMM |
+				   PI_STATE | PI_THREADS};
+	int failed = 0;
+
+	parse_opts(argc, argv, &o);
+	if (o.list)
+		return list_signals(argc, argv);
+	signal_name(o.sig, c.signame, sizeof(c.signame));
+	if (snapshot_take(&c.snap, &q) < 0)
+		pmon_die_errno(EXIT_FAIL, errno,
+			       "cannot read the process table (is /proc mounted?)");
+	c.self = getpid();
+	output_init(&c.out, stdout, true);
+	for (size_t i = 0; i < o.npids; i++)
+		failed += kill_one(&c, o.pids[i]);
+	for (size_t i = 0; i < o.ntrees; i++)
+		failed += kill_tree(&c, o.trees[i]);
+	output_free(&c.out);
+	snapshot_free(&c.snap);
+	free(o.pids);
+	free(o.trees);
+	return finish_stdout(failed ? EXIT_FAIL : EXIT_OK);
+}
+
+const struct cmd_entry cmd_kill_entry = {
+	.name = "kill",
+	.summary = "Signal processes or a whole subtree, never a recycled PID",
+	.usage = "[-s SIG | -SIG] [--tree PID] [-f] [-n] [PID...] | -l [SIG...]",
+	.help =
+	"  -s, --signal SIG      the signal: a name (TERM, SIGTERM, term) or a\n"
+	"                        number; also -SIG and -NUM as in kill(1).\n"
+	"                        Default TERM\n"
+	"  -l, --list [SIG...]   list the signals with their numbers; with\n"
+	"                        arguments, the name of each number (an exit\n"
+	"                        status above 128 counts as 128+N) or the number\n"
+	"                        of each name\n"
+	"      --tree PID        the whole subtree under PID: frozen with SIGSTOP\n"
+	"                        top-down until no member can fork, then signalled,\n"
+	"                        then sent SIGCONT (but for KILL and stop signals)\n"
+	"  -f, --force           also signal PID 1, pmon and pmon's ancestors\n"
+	"  -n, --dry-run         print what would be signalled; signal nothing\n"
+	"  -h, --help            show this help\n"
+	"\nEach target is identified by its PID and start time when pmon scans the\n"
+	"process table, and signalled through a pidfd checked against that start\n"
+	"time, so a PID that was recycled meanwhile is never hit.  One result line\n"
+	"per target: \"PID COMM: sent TERM\", or why not.  Exit status 1 if any\n"
+	"target was not signalled.\n",
+	.exec = kill_exec,
+};

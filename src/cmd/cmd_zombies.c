@@ -1,0 +1,285 @@
+/*
+ * cmd_zombies.c - `pmon zombies`: every zombie, grouped under the parent
+ * that holds it, with what that parent does with SIGCHLD and one line of
+ * advice on what will (and will not) get rid of them.
+ *
+ * Two scans: a cheap one of every /proc/PID/stat to find the zombies, then
+ * a full read of only the zombies and their parents.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view/field.h"
+#include "view/output.h"
+#include "cmd/cmd.h"
+#include "proc/proc.h"
+#include "act/zombie.h"
+
+struct zombies_opts {
+	bool json, check, wide;
+};
+
+static void parse_opts(int argc, char **argv, struct zombies_opts *o)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"check", no_argument, NULL, 'c'},
+		{"wide", no_argument, NULL, 'w'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+
+	while ((c = cmd_getopt(argc, argv, ":cwh", longopts)) != -1) {
+		switch (c) {
+		case 'j': o->json = true; break;
+		case 'c': o->check = true; break;
+		case 'w': o->wide = true; break;
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* The zombies and their parents, read in full.  The first scan reads only
+ * stat; whatever changed between the scans is judged by the second. */
+static void take_snapshot(struct snapshot *snap)
+{
+	struct snapshot all;
+	struct snapshot_query q = {.need = PI_STATE | PI_THREADS | PI_PPID};
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (snapshot_take(&all, &q) < 0)
+		pmon_die_errno(EXIT_FAIL, errno,
+			       "cannot read the process table (is /proc mounted?)");
+	for (size_t i = 0; i < all.n; i++) {
+		if (!proc_is_zombie(&all.procs[i]))
+			continue;
+		pids = xreallocarray(pids, n + 2, sizeof(*pids));
+		pids[n++] = all.procs[i].pid;
+		pids[n++] = all.procs[i].ppid;
+	}
+	snapshot_free(&all);
+	memset(snap, 0, sizeof(*snap));
+	if (!n)
+		return;
+	q = (struct snapshot_query){
+		.need = json_process_need() | PI_SIGNALS | PI_TRACE | PI_SCHED,
+		.pids = pids, .npids = n,
+	};
+	if (snapshot_take(snap, &q) < 0)
+		pmon_die_errno(EXIT_FAIL, errno, "cannot read the zombies' parents");
+	free(pids);
+}
+
+/* Each CPU's scheduler clock, read once (pmon visits the CPU to read it). */
+struct cpu_clocks {
+	unsigned long long *ns;
+	bool *have;
+	int n;
+};
+
+static bool clock_of(struct cpu_clocks *c, int cpu, unsigned long long *ns)
+{
+	bool pinned;
+
+	if (cpu < 0 || cpu > 65535)
+		return false;
+	if (cpu >= c->n) {
+		c->ns = xreallocarray(c->ns, (size_t)cpu + 1, sizeof(*c->ns));
+		c->have = xreallocarray(c->have, (size_t)cpu + 1, sizeof(*c->have));
+		memset(c->have + c->n, 0, (size_t)(cpu + 1 - c->n) * sizeof(*c->have));
+		c->n = cpu + 1;
+	}
+	if (!c->have[cpu]) {
+		if (proc_sched_now(cpu, &c->ns[cpu], &pinned) < 0)
+			return false;
+		c->have[cpu] = true;
+	}
+	*ns = c->ns[cpu];
+	return true;
+}
+
+/* Seconds since the zombie exited, or -1 when the kernel does not say. */
+static long age_of(struct cpu_clocks *c, const struct proc *z)
+{
+	unsigned long long now;
+
+	if (!(z->have & PI_SCHED) || !clock_of(c, z->last_cpu, &now))
+		return -1;
+	return zombie_age_s(z->last_ran_ns, now, z->elapsed_s);
+}
+
+static json_t *group_json(const struct zombie_group *g, struct cpu_clocks *c)
+{
+	struct proc unknown = {.pid = g->ppid};
+	const struct proc *parent = g->parent ? g->parent : &unknown;
+	enum sigchld_disp d = sigchld_disposition(parent);
+	json_t *obj = json_object(), *pj = proc_to_json(parent), *zs = json_array();
+
+	if (!obj || !zs)
+		pmon_die(EXIT_FAIL, "out of memory building JSON");
+	json_object_set_new(pj, "sigchld", d == SIGCHLD_UNKNOWN ? json_null() :
+				json_string(sigchld_disp_name(d)));
+	for (size_t i = 0; i < g->n; i++) {
+		json_t *zj = proc_to_json(g->zombies[i]);
+		long age = age_of(c, g->zombies[i]);
+
+		json_object_set_new(zj, "age_s", age < 0 ? json_null() : json_integer(age));
+		json_array_append_new(zs, zj);
+	}
+	json_object_set_new(obj, "parent", pj);
+	json_object_set_new(obj, "zombies", zs);
+	return obj;
+}
+
+/* Our own text (no escaping needed), word-wrapped so that the advice is
+ * read whole on a terminal instead of being cut at its width. */
+static void print_wrapped(struct output *out, const char *lead, const char *text)
+{
+	enum { WIDTH = 78 };
+	size_t indent = strlen(lead), col = indent;
+	struct buf word = {0};
+
+	out_raw(out, lead);
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		buf_reset(&word);
+		buf_append(&word, text, n);
+		if (col > indent && col + 1 + n > WIDTH) {
+			out_endline(out);
+			for (size_t i = 0; i < indent; i++)
+				out_raw(out, " ");
+			col = indent;
+		} else if (col > indent) {
+			out_raw(out, " ");
+			col++;
+		}
+		out_raw(out, word.data);
+		col += n;
+		text += n;
+		text += strspn(text, " ");
+	}
+	out_endline(out);
+	buf_free(&word);
+}
+
+static void print_group(struct output *out, const struct zombie_group *g,
+			struct cpu_clocks *c)
+{
+	const struct proc *p = g->parent;
+	struct buf line = {0};
+	char when[32];
+
+	buf_printf(&line, "parent %d ", (int)g->ppid);
+	out_raw(out, line.data);
+	if (p) {
+		out_text(out, p->comm ? p->comm : "?", strlen(p->comm ? p->comm : "?"));
+		out_raw(out, "  user ");
+		out_text(out, p->user ? p->user : "?", strlen(p->user ? p->user : "?"));
+		buf_reset(&line);
+		buf_printf(&line, "  STAT %s  SIGCHLD %s", p->stat,
+			   sigchld_disp_name(sigchld_disposition(p)));
+		out_raw(out, line.data);
+	} else {
+		out_raw(out, "(could not be read)");
+	}
+	buf_reset(&line);
+	buf_printf(&line, "  %zu zombie%s", g->n, g->n == 1 ? "" : "s");
+	out_raw(out, line.data);
+	out_endline(out);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct proc *z = g->zombies[i];
+		long age = age_of(c, z);
+
+		buf_reset(&line);
+		buf_printf(&line, "  zombie %d ", (int)z->pid);
+		out_raw(out, line.data);
+		out_text(out, z->comm ? z->comm : "?", strlen(z->comm ? z->comm : "?"));
+		buf_reset(&line);
+		if (age >= 0) {
+			format_elapsed(age, when, sizeof(when));
+			buf_printf(&line, "  exited %s ago", when);
+		} else {
+			format_elapsed(z->elapsed_s, when, sizeof(when));
+			buf_printf(&line, "  exit time unknown (started %s ago)", when);
+		}
+		out_raw(out, line.data);
+		out_endline(out);
+	}
+	buf_reset(&line);
+	zombie_advice_text(zombie_advice(p), g->ppid, &line);
+	print_wrapped(out, "  advice: ", line.data);
+	buf_free(&line);
+}
+
+static int zombies_exec(int argc, char **argv)
+{
+	struct zombies_opts o = {0};
+	struct snapshot snap;
+	struct zombie_group *groups;
+	struct cpu_clocks clocks = {0};
+	struct output out;
+	size_t ngroups, nzombies = 0;
+	int status = EXIT_OK;
+
+	parse_opts(argc, argv, &o);
+	take_snapshot(&snap);
+	ngroups = zombie_groups(snap.procs, snap.n, &groups);
+	for (size_t i = 0; i < ngroups; i++)
+		nzombies += groups[i].n;
+
+	output_init(&out, stdout, o.wide);
+	if (o.json) {
+		json_t *doc = json_array();
+
+		for (size_t i = 0; i < ngroups; i++)
+			json_array_append_new(doc, group_json(&groups[i], &clocks));
+		if (json_emit(doc, stdout) < 0)
+			status = EXIT_FAIL;
+	} else {
+		struct buf sum = {0};
+
+		for (size_t i = 0; i < ngroups; i++)
+			print_group(&out, &groups[i], &clocks);
+		if (nzombies)
+			buf_printf(&sum, "%zu zombie%s under %zu parent%s", nzombies,
+				   nzombies == 1 ? "" : "s", ngroups,
+				   ngroups == 1 ? "" : "s");
+		else
+			buf_puts(&sum, "no zombies");
+		out_raw(&out, sum.data);
+		out_endline(&out);
+		buf_free(&sum);
+	}
+	if (o.check && nzombies && status == EXIT_OK)
+		status = EXIT_FAIL;
+	output_free(&out);
+	zombie_groups_free(groups, ngroups);
+	snapshot_free(&snap);
+	free(clocks.ns);
+	free(clocks.have);
+	return finish_stdout(status);
+}
+
+const struct cmd_entry cmd_zombies_entry = {
+	.name = "zombies",
+	.summary = "Show every zombie under its parent, and what would reap it",
+	.usage = "[-w] [--check] [--json]",
+	.help =
+	"  -c, --check           exit 1 when there is any zombie, 0 when none\n"
+	"  -w, --wide            do not cut lines at the terminal's width\n"
+	"      --json            one JSON array of {parent, zombies} groups\n"
+	"  -h, --help            show this help\n"
+	"\nOne group per parent, in parent PID order: the parent's PID, name, user,\n"
+	"STAT and SIGCHLD disposition (default, ignored or caught, from SigIgn and\n"
+	"SigCgt in /proc/PID/status), then each zombie with how long ago it exited\n"
+	"(when it last left a CPU, from /proc/PID/sched), then one line of advice.\n"
+	"A thread-group leader that exited while its other threads run shows as Z\n"
+	"in /proc but is not a zombie and is not listed.\n",
+	.exec = zombies_exec,
+};

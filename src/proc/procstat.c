@@ -1,0 +1,115 @@
+/*
+ * procstat.c - ps-style STAT strings, state names and state counts.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "proc/procstat.h"
+
+void format_stat(const struct stat_inputs *in, char out[STAT_MAX])
+{
+	size_t n = 0;
+
+	/* The order is ps's (procps output.c pr_stat), which scripts and
+	 * eyes are used to: state, priority, locked, leader, threads, fg. */
+	out[n++] = in->state ? in->state : '?';
+	if (in->nice < 0)
+		out[n++] = '<';
+	else if (in->nice > 0)
+		out[n++] = 'N';
+	if (in->locked)
+		out[n++] = 'L';
+	if (in->session == in->pid)
+		out[n++] = 's';
+	if (in->threads > 1)
+		out[n++] = 'l';
+	if (in->pgrp == in->tpgid)
+		out[n++] = '+';
+	out[n] = '\0';
+}
+
+const char *state_name(char state)
+{
+	switch (state) {
+	case 'R': return "running";
+	case 'S': return "sleeping";
+	case 'D': return "disk sleep";
+	case 'T': return "stopped";
+	case 't': return "tracing stop";
+	case 'Z': return "zombie";
+	case 'X': return "dead";
+	case 'I': return "idle";
+	case 'P': return "parked";
+	case 'W': return "waking";
+	case 'K': return "wakekill";
+	default:  return "unknown";
+	}
+}
+
+const char state_slot_letters[STATE_SLOTS] = {
+	'R', 'S', 'D', 'T', 't', 'Z', 'I', 'X', '?',
+};
+
+int state_slot(char state)
+{
+	for (int i = 0; i < STATE_SLOTS - 1; i++)
+		if (state_slot_letters[i] == state)
+			return i;
+	return STATE_SLOTS - 1;
+}
+
+void state_counts_add(struct state_counts *c, char state)
+{
+	c->total++;
+	c->n[state_slot(state)]++;
+}
+
+size_t format_state_counts(const struct state_counts *c, char *out, size_t size)
+{
+	size_t len = 0;
+	bool first = true;
+	int n;
+
+#define APPEND(...)                                                        \
+	do {                                                               \
+		n = snprintf(out + (len < size ? len : size),              \
+			     len < size ? size - len : 0, __VA_ARGS__);    \
+		len += n < 0 ? 0 : (size_t)n;                              \
+	} while (0)
+
+	APPEND("%zu process%s:", c->total, c->total == 1 ? "" : "es");
+	for (int i = 0; i < STATE_SLOTS; i++) {
+		char letter = state_slot_letters[i];
+		/* Always show the five states the course (and ps users)
+		 * name; the rare ones only when present. */
+		bool always = strchr("RSDTZ", letter) != NULL;
+
+		if (!always && c->n[i] == 0)
+			continue;
+		APPEND("%s %zu %s", first ? "" : ",", c->n[i],
+		       letter == '?' ? "other" : state_name(letter));
+		first = false;
+	}
+#undef APPEND
+	return len;
+}
+
+void format_elapsed(long s, char *out, size_t size)
+{
+	long days, hours, mins;
+
+	if (s < 0) {
+		snprintf(out, size, "-");
+		return;
+	}
+	days = s / 86400;
+	hours = s / 3600 % 24;
+	mins = s / 60 % 60;
+	s %= 60;
+	if (days)
+		snprintf(out, size, "%ld-%02ld:%02ld:%02ld", days, hours, mins, s);
+	else if (hours)
+		snprintf(out, size, "%02ld:%02ld:%02ld", hours, mins, s);
+	else
+		snprintf(out, size, "%02ld:%02ld", mins, s);
+}

@@ -1,0 +1,348 @@
+/*
+ * util.c - error reporting, bounded number parsing, allocation and the
+ * growable buffer shared by every command.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+/* The running command's name and usage line, for every message. */
+static const char *cur_name, *cur_usage;
+
+void pmon_set_command(const char *name, const char *usage)
+{
+	cur_name = name;
+	cur_usage = usage;
+}
+
+static void vwarn_errno(int err, const char *fmt, va_list ap)
+{
+	fflush(stdout); /* keep stdout and stderr in order on one terminal */
+	fputs("pmon: ", stderr);
+	if (cur_name)
+		fprintf(stderr, "%s: ", cur_name);
+	vfprintf(stderr, fmt, ap);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err));
+	fputc('\n', stderr);
+}
+
+void pmon_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(0, fmt, ap);
+	va_end(ap);
+}
+
+void pmon_warn_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(err, fmt, ap);
+	va_end(ap);
+}
+
+void pmon_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(0, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void pmon_die_errno(int status, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(err, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_errno(0, fmt, ap);
+	va_end(ap);
+	if (cur_name) {
+		fprintf(stderr, "usage: pmon %s %s\n", cur_name, cur_usage);
+		fprintf(stderr, "Try 'pmon help %s' for more information.\n",
+			cur_name);
+	} else {
+		fputs("Try 'pmon --help' for more information.\n", stderr);
+	}
+	exit(EXIT_USAGE);
+}
+
+void usage_bad_option(int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		usage_error("option '%s' needs a value", arg);
+	if (optopt)
+		usage_error("unknown option '-%c'", optopt);
+	usage_error("unknown option '%s'", arg);
+}
+
+const char *privilege_hint(int err)
+{
+	if (err != EPERM && err != EACCES)
+		return "";
+	if (geteuid() == 0)
+		return " (even root is refused here: a security module or a"
+		       " PID namespace boundary stands in the way)";
+	return " (you need to own the process, or run as root or with"
+	       " CAP_KILL/CAP_SYS_PTRACE)";
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || (*s != '-' && *s != '+' && (*s < '0' || *s > '9'))) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+long estrtonum(const char *s, long min, long max, const char *what)
+{
+	long v;
+
+	if (parse_long(s, min, max, &v) == 0)
+		return v;
+	if (errno == ERANGE)
+		usage_error("%s '%s' is out of range (%ld to %ld)", what, s,
+			    min, max);
+	usage_error("%s '%s' is not a number", what, s);
+}
+
+/* Append the PIDs of one comma-separated field ("12" or "12 13") to
+ * *pids; returns how many the field held. */
+static size_t parse_pid_field(char *field, pid_t **pids, size_t *n,
+			      size_t *cap)
+{
+	size_t before = *n;
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(field, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			*pids = xreallocarray(*pids, *cap, sizeof(**pids));
+		}
+		(*pids)[(*n)++] = (pid_t)estrtonum(tok, 1, INT_MAX, "PID");
+	}
+	return *n - before;
+}
+
+void add_pid_list(const char *s, pid_t **pids, size_t *n)
+{
+	size_t cap = *n;
+	char *copy, *rest, *field;
+
+	if (s[strspn(s, " ")] == '\0')
+		usage_error("--pid needs a list of PIDs, as in --pid 1,2,3");
+	copy = rest = xstrdup(s);
+	/* strsep, not strtok: "1,,2" and "1," must not pass for "1,2". */
+	while ((field = strsep(&rest, ",")))
+		if (parse_pid_field(field, pids, n, &cap) == 0)
+			usage_error("--pid '%s' has an empty entry; separate PIDs "
+				    "with single commas, as in --pid 1,2,3", s);
+	free(copy);
+}
+
+double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static _Noreturn void out_of_memory(size_t n)
+{
+	pmon_die(EXIT_FAIL, "out of memory (asked for %zu bytes)", n);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		out_of_memory(n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		out_of_memory(nmemb * size);
+	return p;
+}
+
+void *xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t bytes;
+
+	if (size && nmemb > SIZE_MAX / size)
+		out_of_memory(SIZE_MAX);
+	bytes = nmemb * size;
+	p = realloc(p, bytes ? bytes : 1);
+	if (!p)
+		out_of_memory(bytes);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+void buf_reserve(struct buf *b, size_t more)
+{
+	size_t need = b->len + more + 1;
+
+	if (need <= b->cap)
+		return;
+	if (need < b->len) /* overflow */
+		out_of_memory(SIZE_MAX);
+	b->cap = b->cap ? b->cap : 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->data = xreallocarray(b->data, b->cap, 1);
+}
+
+void buf_append(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_putc(struct buf *b, char c)
+{
+	buf_append(b, &c, 1);
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	*b = (struct buf){0};
+}
+
+int finish_stdout(int status)
+{
+	int err = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err = errno ? errno : EIO;
+	if (fclose(stdout) != 0 && !err)
+		err = errno;
+	if (err && err != EPIPE) {
+		pmon_warn_errno(err, "cannot write the output");
+		return EXIT_FAIL;
+	}
+	return err == EPIPE ? EXIT_FAIL : status;
+}
+
+int lookup_uid(const char *name, uid_t *uid)
+{
+	struct passwd *pw = getpwnam(name);
+	long v;
+
+	if (pw) {
+		*uid = pw->pw_uid;
+		return 0;
+	}
+	if (parse_long(name, 0, UINT32_MAX - 1, &v) == 0) {
+		*uid = (uid_t)v;
+		return 0;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+void add_user_list(const char *s, uid_t **uids, size_t *n)
+{
+	char *copy, *rest, *name;
+
+	if (!*s)
+		usage_error("--user needs a list of users, as in --user root,www-data");
+	copy = rest = xstrdup(s);
+	/* strsep, as for PIDs: "root,,www" must not pass for "root,www". */
+	while ((name = strsep(&rest, ","))) {
+		if (!*name)
+			usage_error("--user '%s' has an empty entry; separate users "
+				    "with single commas", s);
+		*uids = xreallocarray(*uids, *n + 1, sizeof(uid_t));
+		if (lookup_uid(name, &(*uids)[*n]) < 0)
+			usage_error("no such user '%s'", name);
+		++*n;
+	}
+	free(copy);
+}

@@ -1,0 +1,97 @@
+/*
+ * util.h - the bottom layer, shared by every other: exit statuses, error
+ * reporting, bounded number parsing, allocation and a growable buffer.
+ */
+#ifndef PMON_UTIL_H
+#define PMON_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#ifndef PMON_VERSION
+#define PMON_VERSION "0.0.0-dev"
+#endif
+
+/* Exit statuses, the same for every command (see EXIT STATUS in pmon(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,  /* a runtime failure: the command could not do its job */
+	EXIT_USAGE = 2, /* the command line was wrong; nothing was done */
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+/*
+ * Errors.  Every message goes to stderr as "pmon: CMD: message" where CMD
+ * is the running command, which the dispatcher names with
+ * pmon_set_command (with its usage line, for usage_error).  The _errno
+ * variants append ": strerror(err)", so callers only say what they tried.
+ */
+void pmon_set_command(const char *name, const char *usage);
+
+void pmon_warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void pmon_warn_errno(int err, const char *fmt, ...) PRINTF_LIKE(2, 3);
+_Noreturn void pmon_die(int status, const char *fmt, ...) PRINTF_LIKE(2, 3);
+_Noreturn void pmon_die_errno(int status, int err, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+/* Exit 2 after the message, the usage line and a pointer to the help. */
+_Noreturn void usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* For getopt_long's ':' and '?' (commands pass an optstring starting with
+ * ':'): "option -x needs a value" or "unknown option", as a usage error. */
+_Noreturn void usage_bad_option(int c, char **argv);
+
+/* A hint for EPERM/EACCES that names the privilege that is missing. */
+const char *privilege_hint(int err);
+
+/*
+ * Bounded number parsing (sbase's estrtonum): the whole string must be a
+ * decimal number within [min, max].  parse_long returns 0, or -1 with errno
+ * EINVAL (not a number) or ERANGE (out of bounds).  estrtonum turns a bad
+ * value into a usage error that names the option (`what`).
+ */
+int parse_long(const char *s, long min, long max, long *out);
+long estrtonum(const char *s, long min, long max, const char *what);
+/* -p PIDS ("1,2,3" or "1 2") and -u USERS may be given more than once:
+ * each list is added to the array (*n entries so far) the earlier ones
+ * made.  A bad or empty entry ("1,,2", "1,") or an unknown user is a
+ * usage error. */
+void add_pid_list(const char *s, pid_t **pids, size_t *n);
+void add_user_list(const char *s, uid_t **uids, size_t *n);
+/* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
+int lookup_uid(const char *name, uid_t *uid);
+
+/* Seconds on the monotonic clock: for intervals and deadlines. */
+double mono_now(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+
+/* A growable byte buffer; data is always NUL-terminated. */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+void buf_reserve(struct buf *b, size_t more);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_putc(struct buf *b, char c);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/*
+ * Flush and close stdout, reporting a write error (a full disk, a closed
+ * pipe) instead of exiting 0 after losing output.  Returns the status the
+ * command should exit with, given the status it wanted.
+ */
+int finish_stdout(int status);
+
+#endif

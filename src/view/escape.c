@@ -1,0 +1,161 @@
+/*
+ * escape.c - the one place where hostile text is made safe to show.
+ */
+#include <string.h>
+#include <wchar.h>
+
+#include "view/escape.h"
+
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0; /* continuation byte, overlong 0xc0/0xc1, > U+10FFFF */
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+bool codepoint_is_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+	       cp == 0x061c ||                   /* arabic letter mark */
+	       (cp >= 0x200b && cp <= 0x200f) || /* zero width, LRM, RLM */
+	       (cp >= 0x2028 && cp <= 0x202e) || /* separators, embeddings */
+	       (cp >= 0x2060 && cp <= 0x206f) || /* isolates, invisibles */
+	       cp == 0xfeff ||                   /* BOM, zero width no-break */
+	       (cp >= 0xfff9 && cp <= 0xfffb);   /* interlinear annotation */
+}
+
+static size_t esc_control(struct buf *b, unsigned char c)
+{
+	static const struct {
+		unsigned char byte;
+		char name;
+	} named[] = {
+		{'\a', 'a'}, {'\b', 'b'}, {'\f', 'f'}, {'\n', 'n'},
+		{'\r', 'r'}, {'\t', 't'}, {'\v', 'v'}, {0x1b, 'e'},
+		{'\\', '\\'},
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(named); i++) {
+		if (named[i].byte == c) {
+			char esc[2] = {'\\', named[i].name};
+
+			buf_append(b, esc, 2);
+			return 2;
+		}
+	}
+	buf_printf(b, "\\x%02x", c);
+	return 4;
+}
+
+size_t esc_append(struct buf *b, const char *s, size_t n, bool utf8)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t cols = 0, i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len;
+
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') {
+			size_t run = i;
+
+			while (run < n && p[run] >= 0x20 && p[run] < 0x7f &&
+			       p[run] != '\\')
+				run++;
+			buf_append(b, p + i, run - i);
+			cols += run - i;
+			i = run;
+			continue;
+		}
+		if (p[i] < 0x80) {
+			cols += esc_control(b, p[i++]);
+			continue;
+		}
+		len = utf8 ? utf8_decode(p + i, n - i, &cp) : 0;
+		if (len == 0) {
+			cols += esc_control(b, p[i++]);
+			continue;
+		}
+		if (codepoint_is_unsafe(cp)) {
+			size_t before = b->len;
+
+			buf_printf(b, "\\u{%04x}", (unsigned)cp);
+			cols += b->len - before;
+		} else {
+			int w = wcwidth((wchar_t)cp);
+
+			buf_append(b, p + i, len);
+			cols += w > 0 ? (size_t)w : 0;
+		}
+		i += len;
+	}
+	return cols;
+}
+
+char *esc_string(const char *s, bool utf8, char *out, size_t size)
+{
+	struct buf b = {0};
+	size_t cut;
+
+	if (size == 0)
+		return out;
+	esc_append(&b, s, strlen(s), utf8);
+	cut = b.len < size ? b.len : size - 1;
+	/* Never cut inside a UTF-8 sequence: back up over continuations. */
+	while (cut > 0 && cut < b.len &&
+	       ((unsigned char)b.data[cut] & 0xc0) == 0x80)
+		cut--;
+	memcpy(out, b.data ? b.data : "", cut);
+	out[cut] = '\0';
+	buf_free(&b);
+	return out;
+}
+
+void utf8_sanitize(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+
+		if (len == 0 || (len == 1 && p[i] == 0)) {
+			buf_append(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+			i++;
+		} else {
+			buf_append(b, p + i, len);
+			i += len;
+		}
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * escape.h - making attacker-chosen text (process names, command lines,
+ * chat messages) safe for a terminal and for JSON.  Pure functions: the
+ * caller says whether the output is UTF-8 capable.
+ */
+#ifndef PMON_ESCAPE_H
+#define PMON_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+/*
+ * Decode one UTF-8 sequence at s (n bytes available).  Returns its length
+ * (1-4) and stores the code point, or 0 for an invalid, overlong,
+ * surrogate or truncated sequence.
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* Code points that must never reach a terminal raw even when valid:
+ * C0/C1 controls, DEL, bidi overrides/isolates, line separators, BOM. */
+bool codepoint_is_unsafe(uint32_t cp);
+
+/*
+ * Append s[0..n) to b so that every byte that is not printable text is
+ * visible and inert: \e \a \b \f \n \r \t \v for those controls, \\ for a
+ * backslash (so the escaping cannot be forged), \xHH for other bytes, and
+ * \u{HHHH} for a valid but dangerous code point.  With utf8 false every
+ * byte >= 0x80 is written as \xHH.  Returns the number of terminal columns
+ * the appended text is assumed to take (one per ASCII byte or escape
+ * character; wide characters are counted by wcwidth when utf8 is set).
+ */
+size_t esc_append(struct buf *b, const char *s, size_t n, bool utf8);
+
+/* Same, into a fixed buffer, truncating at a character boundary;
+ * returns out. */
+char *esc_string(const char *s, bool utf8, char *out, size_t size);
+
+/*
+ * Append s[0..n) to b as valid UTF-8: each invalid byte becomes U+FFFD.
+ * Nothing else changes (JSON escaping of controls is the JSON library's).
+ */
+void utf8_sanitize(struct buf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * test_topmodel.c - what `pmon top` shows: selection and filters, the
+ * order of the rows, the tree, the header and the escaped lines, over a
+ * hand-made process table (no /proc).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc/watch.h"
+#include "ui/topmodel.h"
+
+struct fake {
+	struct procwatch w;
+	struct proc procs[8];
+	struct watch_extra extra[8];
+};
+
+static void add(struct fake *f, pid_t pid, pid_t ppid, char state,
+		const char *comm, const char *cmdline, double cpu,
+		unsigned long rss, unsigned long long ticks, uid_t uid)
+{
+	size_t i = f->w.n++;
+	struct proc *p = &f->procs[i];
+	struct watch_extra *x = &f->extra[i];
+
+	*p = (struct proc){.pid = pid, .ppid = ppid, .state = state,
+			   .threads = 1, .uid = uid, .user = uid ? "someone-long" : "root",
+			   .rss_kb = rss, .cpu_ticks = ticks, .have = PROCWATCH_HAVE};
+	p->stat[0] = state;
+	*x = (struct watch_extra){.fd = -1, .cpu_pct = cpu,
+				  .mem_pct = (double)rss / 10000.0 * 100};
+	snprintf(x->comm, sizeof(x->comm), "%s", comm);
+	x->cmdline = cmdline ? strdup(cmdline) : NULL;
+	x->cmdline_read = true; /* no /proc behind a fake */
+	p->comm = x->comm;
+	p->cmdline = x->cmdline;
+}
+
+/* pid order, as a watch keeps it: 1 init, 10 busy, 11 its zombie child,
+ * 20 a sleeper of another user with a hostile name, 21 stopped */
+static struct fake *make(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+
+	f->w.procs = f->procs;
+	f->w.extra = f->extra;
+	f->w.hz = 100;
+	f->w.sys.mem_total_kb = 10000;
+	f->w.sys.uptime = 90061; /* 1 day, 1:01 */
+	f->w.sys.load[0] = 1.5;
+	add(f, 1, 0, 'S', "init", "/sbin/init", 0.5, 900, 500, 0);
+	add(f, 10, 1, 'R', "busy", "busy --loop", 99.0, 100, 360000 * 100ULL, 0);
+	add(f, 11, 10, 'Z', "gone", "", 0, 0, 3, 0);
+	add(f, 20, 1, 'S', "evil\033[2J", "evil\033[2J --arg", 0.5, 5000, 7, 1000);
+	add(f, 21, 1, 'T', "Paused", "paused", 0, 50, 0, 0);
+	return f;
+}
+
+static void destroy(struct fake *f)
+{
+	for (size_t i = 0; i < f->w.n; i++)
+		free(f->extra[i].cmdline);
+	free(f);
+}
+
+static pid_t row_pid(const struct fake *f, const struct top_rows *r, size_t k)
+{
+	return f->procs[r->idx[k]].pid;
+}
+
+static void test_sort_by_cpu_then_pid(void **state)
+{
+	struct fake *f = make();
+	struct top_opts o = {.sort = COL_CPU};
+	struct top_rows r = {0};
+
+	(void)state;
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(r.n, 5);
+	/* biggest first; ties (1 and 20 at 0.5, 11 and 21 at 0) by pid */
+	assert_int_equal(row_pid(f, &r, 0), 10);
+	assert_int_equal(row_pid(f, &r, 1), 1);
+	assert_int_equal(row_pid(f, &r, 2), 20);
+	assert_int_equal(row_pid(f, &r, 3), 11);
+	assert_int_equal(row_pid(f, &r, 4), 21);
+	o.reverse = true;
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(row_pid(f, &r, 0), 11); /* ties stay in pid order */
+	assert_int_equal(row_pid(f, &r, 1), 21);
+	assert_int_equal(row_pid(f, &r, 4), 10);
+	o = (struct top_opts){.sort = COL_PID, .reverse = true};
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(row_pid(f, &r, 0), 21);
+	assert_int_equal(row_pid(f, &r, 4), 1);
+	o = (struct top_opts){.sort = COL_MEM};
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(row_pid(f, &r, 0), 20);
+	o = (struct top_opts){.sort = COL_COMMAND};
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(row_pid(f, &r, 0), 21); /* "Paused" < "busy" */
+	top_rows_free(&r);
+	destroy(f);
+}
+
+static void test_col_from_name(void **state)
+{
+	(void)state;
+	assert_int_equal(top_col_from_name("cpu"), COL_CPU);
+	assert_int_equal(top_col_from_name("%CPU"), COL_CPU);
+	assert_int_equal(top_col_from_name("MEM"), COL_MEM);
+	assert_int_equal(top_col_from_name("state"), COL_STAT);
+	assert_int_equal(top_col_from_name("time"), COL_TIME);
+	assert_int_equal(top_col_from_name("pid"), COL_PID);
+	assert_int_equal(top_col_from_name("nonsense"), -1);
+}
+
+static void test_counts_follow_the_selection_not_the_filters(void **state)
+{
+	struct fake *f = make();
+	pid_t pids[] = {10, 11, 21};
+	struct top_opts o = {.sort = COL_PID, .zombies_only = true,
+			     .pids = pids, .npids = 3};
+	struct top_rows r = {0};
+
+	(void)state;
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(r.counts.total, 3);
+	assert_int_equal(r.counts.running, 1);
+	assert_int_equal(r.counts.zombie, 1);
+	assert_int_equal(r.counts.stopped, 1);
+	assert_int_equal(r.counts.sleeping, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(row_pid(f, &r, 0), 11);
+	top_rows_free(&r);
+	destroy(f);
+}
+
+static void test_user_and_name_filters(void **state)
+{
+	struct fake *f = make();
+	uid_t uids[] = {1000};
+	struct top_opts o = {.sort = COL_PID, .uids = uids, .nuids = 1};
+	struct top_rows r = {0};
+
+	(void)state;
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(r.counts.total, 1);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(row_pid(f, &r, 0), 20);
+	{
+		pid_t pids[] = {10, 20};
+
+		o.pids = pids; /* both given: a process must match both */
+		o.npids = 2;
+		top_rows_build(&r, &f->w, &o);
+		assert_int_equal(r.counts.total, 1);
+		assert_int_equal(row_pid(f, &r, 0), 20);
+		pids[1] = 21;
+		top_rows_build(&r, &f->w, &o);
+		assert_int_equal(r.counts.total, 0);
+		assert_int_equal(r.n, 0);
+	}
+	o = (struct top_opts){.sort = COL_PID};
+	strcpy(o.name_filter, "PAUSE"); /* case does not matter */
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(row_pid(f, &r, 0), 21);
+	strcpy(o.name_filter, "--loop"); /* the command line counts too */
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(row_pid(f, &r, 0), 10);
+	assert_int_equal(r.counts.total, 5);
+	top_rows_free(&r);
+	destroy(f);
+}
+
+static void test_tree_rows_and_prefixes(void **state)
+{
+	struct fake *f = make();
+	struct top_opts o = {.tree = true};
+	struct top_rows r = {0};
+	struct buf line = {0};
+
+	(void)state;
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(r.n, 5);
+	assert_int_equal(row_pid(f, &r, 0), 1);
+	assert_int_equal(row_pid(f, &r, 1), 10);
+	assert_int_equal(r.depth[1], 1);
+	assert_int_equal(row_pid(f, &r, 2), 11);
+	assert_int_equal(r.depth[2], 2);
+	assert_int_equal(row_pid(f, &r, 3), 20);
+	assert_int_equal(row_pid(f, &r, 4), 21);
+	top_row_format(&line, &f->w, &r, 2, &o, false);
+	assert_non_null(strstr(line.data, "|  `- gone <defunct>"));
+	/* a filter keeps only what matches: no chain of ancestors */
+	strcpy(o.name_filter, "gone");
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(row_pid(f, &r, 0), 11);
+	assert_int_equal(r.depth[0], 0);
+	buf_free(&line);
+	top_rows_free(&r);
+	destroy(f);
+}
+
+static void test_row_text_is_escaped_and_aligned(void **state)
+{
+	struct fake *f = make();
+	struct top_opts o = {.sort = COL_PID};
+	struct top_rows r = {0};
+	struct buf line = {0}, titles = {0};
+
+	(void)state;
+	top_rows_build(&r, &f->w, &o);
+	top_row_format(&line, &f->w, &r, 3, &o, true);
+	assert_string_equal(line.data,
+		"     20 someone+ S       0.5  50.0     5000    00:00:00 evil\\e[2J");
+	buf_reset(&line);
+	top_row_format(&line, &f->w, &r, 1, &o, true);
+	/* 360000 s of CPU: 4 days and 4 hours */
+	assert_string_equal(line.data,
+		"     10 root     R      99.0   1.0      100  4-04:00:00 busy");
+	o.cmdline = true;
+	buf_reset(&line);
+	top_row_format(&line, &f->w, &r, 2, &o, true);
+	assert_non_null(strstr(line.data, " [gone] <defunct>"));
+	top_titles_format(&titles);
+	assert_string_equal(titles.data,
+		"    PID USER     STAT   %CPU  %MEM      RSS        TIME COMMAND");
+	buf_free(&line);
+	buf_free(&titles);
+	top_rows_free(&r);
+	destroy(f);
+}
+
+static void test_header(void **state)
+{
+	struct fake *f = make();
+	struct top_opts o = {.sort = COL_PID};
+	struct top_rows r = {0};
+	struct top_header h;
+
+	(void)state;
+	top_rows_build(&r, &f->w, &o);
+	top_header_format(&h, &f->w, &r.counts);
+	assert_non_null(strstr(h.line[0], " up 1 day,  1:01,  load average: 1.50, 0.00, 0.00"));
+	assert_string_equal(h.line[1],
+		"Tasks: 5 total, 1 running, 2 sleeping, 0 disk sleep, 1 stopped, 1 zombie");
+	assert_int_equal(strncmp(h.line[1] + h.zombie_at, "1 zombie", h.zombie_len), 0);
+	assert_int_equal(h.zombie_len, 8);
+	assert_string_equal(h.tasks_short,
+		"Tasks: 5 total, 1 run, 2 sleep, 0 disk, 1 stop, 1 zombie");
+	assert_string_equal(h.tasks_short + h.short_zombie_at, "1 zombie");
+	assert_true(strlen(h.line[2]) <= 80);
+	top_rows_free(&r);
+	destroy(f);
+}
+
+static void test_text_cut_counts_columns(void **state)
+{
+	const char *s = "ab\xe5\xad\x97" "cd"; /* a wide character in the middle */
+	size_t cols;
+
+	(void)state;
+	assert_int_equal(top_text_cut(s, strlen(s), 3, &cols), 2);
+	assert_int_equal(cols, 2);
+	assert_int_equal(top_text_cut(s, strlen(s), 4, &cols), 5);
+	assert_int_equal(cols, 4);
+	assert_int_equal(top_text_cut(s, strlen(s), 100, &cols), strlen(s));
+	assert_int_equal(cols, 6);
+}
+
+static void test_json_frame(void **state)
+{
+	struct fake *f = make();
+	struct top_opts o = {.sort = COL_CPU};
+	struct top_rows r = {0};
+	json_t *doc, *first;
+
+	(void)state;
+	top_rows_build(&r, &f->w, &o);
+	doc = top_frame_json(&f->w, &r, &r.counts);
+	assert_int_equal(json_integer_value(json_object_get(
+		json_object_get(json_object_get(doc, "header"), "tasks"), "zombie")), 1);
+	assert_int_equal(json_array_size(json_object_get(doc, "processes")), 5);
+	first = json_array_get(json_object_get(doc, "processes"), 0);
+	assert_int_equal(json_integer_value(json_object_get(first, "pid")), 10);
+	assert_true(json_real_value(json_object_get(first, "cpu_pct")) == 99.0);
+	assert_true(json_real_value(json_object_get(first, "mem_pct")) == 1.0);
+	assert_string_equal(json_string_value(json_object_get(first, "cmdline")),
+			    "busy --loop");
+	json_decref(doc);
+	top_rows_free(&r);
+	destroy(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_by_cpu_then_pid),
+		cmocka_unit_test(test_col_from_name),
+		cmocka_unit_test(test_counts_follow_the_selection_not_the_filters),
+		cmocka_unit_test(test_user_and_name_filters),
+		cmocka_unit_test(test_tree_rows_and_prefixes),
+		cmocka_unit_test(test_row_text_is_escaped_and_aligned),
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_text_cut_counts_columns),
+		cmocka_unit_test(test_json_frame),
+	};
+
+	setlocale(LC_ALL, "C.UTF-8");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
