@@ -19,11 +19,32 @@ struct ps_opts {
 	uid_t *uids;
 	size_t nuids;
 	const char *states;      /* NULL: every state */
-	const struct field *sort;
-	bool descending;
+	struct field_list cols;  /* -o, or the default columns */
+	bool cols_given;         /* -o was given: JSON has just those keys */
+	struct field_sort sort;  /* sort.f NULL: pid order */
 };
 
 static const char valid_states[] = "RSDTtZXIPWK";
+
+static const char *const default_cols[] = {
+	"pid", "ppid", "user", "stat", "rss_kb", "elapsed_s", "comm",
+};
+
+static void parse_columns(struct ps_opts *o, const char *spec)
+{
+	char bad[64];
+
+	if (strcmp(spec, "help") == 0) {
+		struct buf help = {0};
+
+		field_help(&help);
+		fputs(help.data, stdout);
+		buf_free(&help);
+		exit(finish_stdout(EXIT_OK));
+	}
+	if (field_list_parse(&o->cols, spec, bad, sizeof(bad)) < 0)
+		usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
+}
 
 static void parse_opts(int argc, char **argv, struct ps_opts *o)
 {
@@ -34,13 +55,14 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 		{"pid", required_argument, NULL, 'p'},
 		{"state", required_argument, NULL, 'S'},
 		{"sort", required_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":awu:p:s:h", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":awu:p:s:o:h", longopts)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'w': o->wide = true; break;
@@ -53,94 +75,103 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 			o->states = optarg;
 			break;
 		case 's':
-			o->descending = optarg[0] == '-';
-			o->sort = field_find(optarg + (optarg[0] == '-' || optarg[0] == '+'));
-			if (!o->sort)
-				usage_error("cannot sort by '%s' (try pid, user, rss_kb, elapsed_s, comm...)", optarg);
+			if (field_sort_parse(&o->sort, optarg) < 0)
+				usage_error("cannot sort by '%s' (pmon ps -o help lists the keys)", optarg);
 			break;
+		case 'o': parse_columns(o, optarg); break;
 		case 'j': o->json = true; break;
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s' (PIDs go after -p)", argv[optind]);
+	o->cols_given = o->cols.n > 0;
+	if (!o->cols.n) {
+		field_list_of(&o->cols, default_cols, ARRAY_LEN(default_cols));
+		if (o->args)
+			o->cols.f[o->cols.n - 1] = field_find("cmdline");
+	}
 }
 
-static const struct field *sort_field;
-static bool sort_descending;
-
-static int by_sort_key(const void *a, const void *b)
+static int by_sort_key(const void *a, const void *b, void *arg)
 {
-	const struct proc *x = a, *y = b;
-	int r = sort_field->cmp(x, y);
+	return field_sort_cmp(arg, *(const struct proc *const *)a,
+			      *(const struct proc *const *)b);
+}
 
-	if (!r)
-		r = (x->pid > y->pid) - (x->pid < y->pid);
-	return sort_descending ? -r : r;
+/* The processes to show, in the order to show them: an index of their
+ * own, so that the snapshot keeps the pid order snapshot_find needs. */
+static const struct proc **select_rows(const struct ps_opts *o,
+				       const struct snapshot *snap, size_t *n)
+{
+	const struct proc **rows = xcalloc(snap->n ? snap->n : 1, sizeof(*rows));
+
+	*n = 0;
+	for (size_t i = 0; i < snap->n; i++)
+		if (!o->states || strchr(o->states, snap->procs[i].state))
+			rows[(*n)++] = &snap->procs[i];
+	if (o->sort.f)
+		qsort_r(rows, *n, sizeof(*rows), by_sort_key, (void *)&o->sort);
+	return rows;
+}
+
+/* -o in JSON: the keys asked for; without -o, the whole process object. */
+static void print_rows(const struct ps_opts *o, const struct proc **rows,
+		       size_t n, int *status)
+{
+	struct state_counts counts = {0};
+	struct output out;
+	struct json_out json;
+	char summary[256];
+
+	output_init(&out, stdout, o->wide);
+	if (o->json)
+		json_out_begin_array(&json, stdout); /* streamed: see json_out */
+	else
+		table_header(&out, &o->cols);
+	for (size_t i = 0; i < n; i++) {
+		state_counts_add(&counts, rows[i]->state, rows[i]->threads);
+		if (o->json)
+			json_out_element(&json, proc_to_json(rows[i], o->cols_given ? &o->cols : NULL));
+		else
+			table_print_row(&out, &o->cols, rows[i], NULL);
+	}
+	if (o->json) {
+		if (json_out_end_array(&json) < 0)
+			*status = EXIT_FAIL;
+	} else {
+		format_state_counts(&counts, summary, sizeof(summary));
+		out_wrapped(&out, "", summary, 0);
+	}
+	output_free(&out);
 }
 
 static int ps_exec(int argc, char **argv)
 {
 	struct ps_opts o = {0};
-	enum field_id cols[] = {FLD_PID, FLD_PPID, FLD_USER, FLD_STAT,
-				FLD_RSS, FLD_ELAPSED, FLD_COMM};
 	struct snapshot snap;
 	struct snapshot_query q;
-	struct state_counts counts = {0};
-	struct output out;
-	struct json_out json;
-	size_t shown = 0;
-	char summary[256];
+	const struct proc **rows;
+	size_t n;
 	int status = EXIT_OK;
 
 	parse_opts(argc, argv, &o);
-	if (o.args)
-		cols[ARRAY_LEN(cols) - 1] = FLD_CMDLINE;
 	q = (struct snapshot_query){
 		/* Full STAT, with L: ps -o stat parity costs /proc/PID/status. */
-		.need = fields_need(cols, ARRAY_LEN(cols)) | PI_LOCKED |
-			(o.json ? json_process_need() : 0) |
-			(o.sort ? o.sort->need : 0),
+		.need = field_list_need(&o.cols) | PI_LOCKED | PI_STATE | PI_THREADS |
+			(o.json && !o.cols_given ? json_process_need() : 0) |
+			(o.sort.f ? o.sort.f->need : 0),
 		.pids = o.pids, .npids = o.npids,
 		.uids = o.uids, .nuids = o.nuids,
 	};
 	if (snapshot_take(&snap, &q) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
-	if (o.sort) {
-		sort_field = o.sort;
-		sort_descending = o.descending;
-		qsort(snap.procs, snap.n, sizeof(*snap.procs), by_sort_key);
-	}
-
-	output_init(&out, stdout, o.wide);
-	if (o.json)
-		json_out_begin_array(&json, stdout); /* streamed: see json_out */
-	else
-		table_header(&out, cols, ARRAY_LEN(cols));
-	for (size_t i = 0; i < snap.n; i++) {
-		const struct proc *p = &snap.procs[i];
-
-		if (o.states && !strchr(o.states, p->state))
-			continue;
-		shown++;
-		state_counts_add(&counts, p->state);
-		if (o.json)
-			json_out_element(&json, proc_to_json(p));
-		else
-			table_row(&out, cols, ARRAY_LEN(cols), p);
-	}
-	if (o.json) {
-		if (json_out_end_array(&json) < 0)
-			status = EXIT_FAIL;
-	} else {
-		format_state_counts(&counts, summary, sizeof(summary));
-		out_raw(&out, summary);
-		out_endline(&out);
-	}
+	rows = select_rows(&o, &snap, &n);
+	print_rows(&o, rows, n, &status);
 	/* Like ps: selecting nothing is a failure scripts can test for. */
-	if (shown == 0 && (o.npids || o.nuids || o.states))
+	if (n == 0 && (o.npids || o.nuids || o.states))
 		status = EXIT_FAIL;
-	output_free(&out);
+	free(rows);
 	snapshot_free(&snap);
 	free(o.pids);
 	free(o.uids);
@@ -150,16 +181,18 @@ static int ps_exec(int argc, char **argv)
 const struct cmd_entry cmd_ps_entry = {
 	.name = "ps",
 	.summary = "List processes with ps-style STAT and a count per state",
-	.usage = "[-aw] [-u USER,...] [-p PID,...] [--state LETTERS] [--sort [-]KEY] [--json]",
+	.usage = "[-aw] [-o KEY,...] [-u USER,...] [-p PID,...] [--state LETTERS] [--sort [-]KEY] [--json]",
 	.help =
 	"  -a, --args            show full command lines instead of names\n"
+	"  -o, --output KEY,...  these columns (-o help lists every key)\n"
 	"  -w, --wide            do not cut lines at the terminal's width\n"
 	"  -u, --user USER,...   only processes of these users (names or uids)\n"
 	"  -p, --pid PID,...     only these processes\n"
 	"      --state LETTERS   only processes in these states, e.g. ZD\n"
-	"  -s, --sort [-]KEY     sort by pid, ppid, user, stat, rss_kb, elapsed_s,\n"
-	"                        comm, ...; a leading - sorts descending\n"
-	"      --json            one JSON array of process objects\n"
+	"  -s, --sort [-]KEY     sort by any key of -o help; a leading - sorts\n"
+	"                        descending\n"
+	"      --json            one JSON array of process objects (with -o: the\n"
+	"                        keys asked for)\n"
 	"  -h, --help            show this help\n"
 	"\nColumns: PID PPID USER STAT RSS ELAPSED COMMAND; STAT is what ps -o stat\n"
 	"prints.  Exit status 1 when a filter selects no process.\n",

@@ -1,8 +1,9 @@
 /*
  * cmd_top.c - `pmon top`: a live, sorted view of the processes with the
  * system's load, CPU and memory, interactive (ui/topview.c) or in batch
- * frames for scripts.  The reading is procwatch.c's, what is shown and in
- * which order is ui/topmodel.c's; this file is options and the batch loop.
+ * frames for scripts.  The reading is the watch's (ui/topframe.c asks
+ * it), what is shown and in which order is ui/topmodel.c's; this file is
+ * options and the batch loop.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,38 +18,16 @@
 #include "cmd/cmd.h"
 #include "proc/watch.h"
 #include "ui/topmodel.h"
+#include "ui/topframe.h"
 #include "ui/topview.h"
 
 struct top_cli {
 	struct top_opts view;
+	bool cols_given;   /* -o: JSON has just those keys */
 	double delay;
 	long iterations;   /* 0: until interrupted */
 	bool batch, json;
 };
-
-static double parse_delay(const char *s)
-{
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(d) || d < 0 || d > 86400)
-		usage_error("-d takes seconds from 0 to 86400, such as 1.5, not '%s'", s);
-	return d;
-}
-
-static void parse_sort(struct top_opts *o, const char *s)
-{
-	int col;
-
-	o->reverse = s[0] == '-';
-	col = top_col_from_name(s + (s[0] == '-' || s[0] == '+'));
-	if (col < 0)
-		usage_error("cannot sort by '%s' (try cpu, mem, pid, time, state, "
-			    "user, rss or command)", s);
-	o->sort = (enum top_col)col;
-}
 
 static void parse_opts(int argc, char **argv, struct top_cli *o)
 {
@@ -59,22 +38,35 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		{"user", required_argument, NULL, 'u'},
 		{"pid", required_argument, NULL, 'p'},
 		{"sort", required_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
 		{"tree", no_argument, NULL, 't'},
 		{"args", no_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	struct field_list cols = {0};
+	char bad[64];
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":bn:d:u:p:s:tch", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":bn:d:u:p:s:o:tch", longopts)) != -1) {
 		switch (c) {
 		case 'b': o->batch = true; break;
 		case 'n': o->iterations = estrtonum(optarg, 1, 1000000, "-n"); break;
-		case 'd': o->delay = parse_delay(optarg); break;
+		case 'd':
+			if (top_delay_parse(optarg, &o->delay) < 0)
+				usage_error("-d takes " TOP_DELAY_RULE ", not '%s'", optarg);
+			break;
 		case 'u': add_user_list(optarg, &o->view.uids, &o->view.nuids); break;
 		case 'p': add_pid_list(optarg, &o->view.pids, &o->view.npids); break;
-		case 's': parse_sort(&o->view, optarg); break;
+		case 's':
+			if (field_sort_parse(&o->view.sort, optarg) < 0)
+				usage_error("cannot sort by '%s' (pmon ps -o help lists the keys)", optarg);
+			break;
+		case 'o':
+			if (field_list_parse(&cols, optarg, bad, sizeof(bad)) < 0)
+				usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
+			break;
 		case 't': o->view.tree = true; break;
 		case 'c': o->view.cmdline = true; break;
 		case 'j': o->json = true; break;
@@ -86,6 +78,10 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		usage_error("--json needs -b (batch mode)");
 	if (!o->batch && o->iterations)
 		usage_error("-n needs -b (batch mode)");
+	o->cols_given = cols.n > 0;
+	if (o->cols_given)
+		o->view.cols = cols;
+	top_opts_sync_name(&o->view);
 }
 
 /* Sleep for s seconds, through signals that do not end us. */
@@ -97,9 +93,10 @@ static void pause_for(double s)
 		;
 }
 
-static int batch_text_frame(struct procwatch *w, const struct top_rows *r,
+static int batch_text_frame(const struct procwatch *w, const struct top_rows *r,
 			    const struct top_opts *o, bool utf8, struct buf *out)
 {
+	struct buf scratch = {0};
 	struct top_header h;
 
 	buf_reset(out);
@@ -107,23 +104,36 @@ static int batch_text_frame(struct procwatch *w, const struct top_rows *r,
 	for (int i = 0; i < TOP_HEADER_LINES; i++)
 		buf_printf(out, "%s\n", h.line[i]);
 	buf_putc(out, '\n');
-	top_titles_format(out);
+	top_titles_format(out, o);
 	buf_putc(out, '\n');
 	for (size_t k = 0; k < r->n; k++) {
-		top_row_format(out, w, r, k, o, utf8);
+		top_row_format(out, w, r, k, o, utf8, &scratch);
 		buf_putc(out, '\n');
 	}
 	buf_putc(out, '\n');
+	buf_free(&scratch);
 	return fwrite(out->data, 1, out->len, stdout) == out->len ? 0 : -1;
 }
 
 /* One frame as one line (JSON Lines), ASCII only like json_emit's, so a
  * script can read frame by frame. */
-static int emit_json_line(json_t *doc)
+static int batch_json_frame(const struct procwatch *w, const struct top_rows *r,
+			    const struct field_list *keys)
 {
-	int rc = json_dumpf(doc, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10) |
-					 JSON_PRESERVE_ORDER);
+	const struct frame_header h = {
+		.now = w->clock.now, .interval = w->interval, .sys = &w->sys,
+		.counts = &r->counts,
+	};
+	const struct proc **rows = xcalloc(r->n ? r->n : 1, sizeof(*rows));
+	json_t *doc;
+	int rc;
 
+	for (size_t k = 0; k < r->n; k++)
+		rows[k] = &w->procs[r->idx[k]];
+	doc = frame_json(&h, rows, r->have_tree ? r->depth : NULL, r->n, keys);
+	free(rows);
+	rc = json_dumpf(doc, stdout, JSON_COMPACT | JSON_ENSURE_ASCII |
+			JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	if (rc == 0)
 		putchar('\n');
@@ -134,18 +144,20 @@ static int run_batch(struct procwatch *w, const struct top_cli *o)
 {
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	struct top_rows rows = {0};
+	struct field_list keys;
 	struct buf out = {0};
 	int status = EXIT_OK;
 
+	top_json_keys(&o->view, o->cols_given, &keys);
 	pause_for(o->delay < TOP_FIRST_SAMPLE_S ? o->delay : TOP_FIRST_SAMPLE_S);
 	for (long i = 0; !o->iterations || i < o->iterations; i++) {
 		if (i)
 			pause_for(o->delay);
-		if (procwatch_refresh(w) < 0)
+		if (top_frame_read(w, &rows, &o->view) < 0)
 			pmon_die_errno(EXIT_FAIL, errno, "cannot read the process table");
-		top_rows_build(&rows, w, &o->view);
+		top_frame_fetch(w, &rows, &o->view, 0, 0);
 		if (o->json) {
-			if (emit_json_line(top_frame_json(w, &rows, &rows.counts)) < 0)
+			if (batch_json_frame(w, &rows, &keys) < 0)
 				status = EXIT_FAIL;
 		} else if (batch_text_frame(w, &rows, &o->view, utf8, &out) < 0) {
 			status = EXIT_FAIL;
@@ -153,6 +165,10 @@ static int run_batch(struct procwatch *w, const struct top_cli *o)
 		if (status != EXIT_OK || fflush(stdout) == EOF)
 			break;
 	}
+	/* As ps: a selection (-p, -u) that found nothing is a failure. */
+	if (status == EXIT_OK && (o->view.npids || o->view.nuids) &&
+	    rows.counts.total == 0)
+		status = EXIT_FAIL;
 	top_rows_free(&rows);
 	buf_free(&out);
 	return status;
@@ -160,10 +176,11 @@ static int run_batch(struct procwatch *w, const struct top_cli *o)
 
 static int top_exec(int argc, char **argv)
 {
-	struct top_cli o = {.delay = 3.0, .view = {.sort = COL_CPU}};
+	struct top_cli o = {.delay = 3.0};
 	struct procwatch w;
 	int status;
 
+	top_opts_default(&o.view);
 	parse_opts(argc, argv, &o);
 	if (!o.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		pmon_die(EXIT_FAIL, "the interactive view needs a terminal; "
@@ -184,14 +201,15 @@ static int top_exec(int argc, char **argv)
 const struct cmd_entry cmd_top_entry = {
 	.name = "top",
 	.summary = "Live view of the processes, sorted, with load, CPU and memory",
-	.usage = "[-b [-n N] [--json]] [-d SECONDS] [-u USER,...] [-p PID,...] "
-		 "[--sort [-]KEY] [--tree] [-c]",
+	.usage = "[-b [-n N] [--json]] [-d SECONDS] [-o KEY,...] [-u USER,...] "
+		 "[-p PID,...] [--sort [-]KEY] [--tree] [-c]",
 	.help =
-	"  -d, --delay SECONDS   time between refreshes (default 3)\n"
+	"  -d, --delay SECONDS   time between refreshes, 0.1 to 86400 (default 3)\n"
+	"  -o, --output KEY,...  these columns (pmon ps -o help lists the keys)\n"
 	"  -u, --user USER,...   only processes of these users (names or uids)\n"
 	"  -p, --pid PID,...     only these processes\n"
-	"  -s, --sort [-]KEY     sort by cpu (default), mem, pid, time, state,\n"
-	"                        user, rss or command; - reverses the order\n"
+	"  -s, --sort [-]KEY     sort by any key (default cpu); biggest first for\n"
+	"                        numbers that grow (cpu, mem, rss, time); - reverses\n"
 	"  -t, --tree            show the process tree instead of a sorted list\n"
 	"  -c, --args            COMMAND shows the command line, not the name\n"
 	"  -b, --batch           plain text frames on stdout, no terminal needed\n"
@@ -203,6 +221,7 @@ const struct cmd_entry cmd_top_entry = {
 	"/ filter by name, u filter by user, c command lines, k send a signal\n"
 	"to the selected process, r reap the selected zombie (or a parent's\n"
 	"zombies), space pause, d delay.  The Tasks line counts what -u, -p\n"
-	"and u select; z and / only hide rows.\n",
+	"and u select; z and / only hide rows.  Exit status with -b: 1 when -p\n"
+	"or -u selects no process.\n",
 	.exec = top_exec,
 };

@@ -17,6 +17,9 @@
 
 struct tree_opts {
 	bool args, json, ascii, wide;
+	struct field_list cols; /* -o: the columns before the tree (the name
+	                           comes last); default PID STAT */
+	bool cols_given;
 	pid_t root;           /* 0: the whole forest */
 	bool by_user;
 	uid_t uid;
@@ -32,13 +35,15 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 		{"user", required_argument, NULL, 'u'},
 		{"match", required_argument, NULL, 'm'},
 		{"ascii", no_argument, NULL, 'A'},
+		{"output", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int c, rc;
+	char bad[64];
 
-	while ((c = cmd_getopt(argc, argv, ":awu:m:Ah", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":awu:m:o:Ah", longopts)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'w': o->wide = true; break;
@@ -61,8 +66,21 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 			break;
 		case 'A': o->ascii = true; break;
 		case 'j': o->json = true; break;
+		case 'o':
+			if (field_list_parse(&o->cols, optarg, bad, sizeof(bad)) < 0)
+				usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
+			o->cols_given = true;
+			break;
 		}
 	}
+	if (!o->cols_given) {
+		static const char *const keys[] = {"pid", "stat"};
+
+		field_list_of(&o->cols, keys, ARRAY_LEN(keys));
+	}
+	if (o->cols.n == ARRAY_LEN(o->cols.f))
+		usage_error("too many columns in -o");
+	o->cols.f[o->cols.n++] = field_find(o->args ? "cmdline" : "comm");
 	if (optind < argc)
 		o->root = (pid_t)estrtonum(argv[optind++], 1, INT32_MAX, "PID");
 	if (optind < argc)
@@ -110,16 +128,14 @@ static bool filter(const struct tree_opts *o, const struct snapshot *s,
 	return any && t->nroots > 0;
 }
 
-static void print_forest(const struct tree_opts *o, const struct snapshot *s,
-			 const struct tree *t, const int32_t *order,
+static void print_forest(const struct tree_opts *o, const struct tree *t,
+			 const struct snapshot *s, const int32_t *order,
 			 const int32_t *depth, size_t n)
 {
-	const enum field_id cols[] = {FLD_PID, FLD_STAT, o->args ? FLD_CMDLINE : FLD_COMM};
 	const struct tree_glyphs *g;
 	struct output out;
 	int32_t *path, maxdepth = 0;
-	char *prefix;
-	size_t prefix_size;
+	struct buf prefix = {0};
 
 	output_init(&out, stdout, o->wide);
 	g = out.utf8 && !o->ascii ? &tree_glyphs_utf8 : &tree_glyphs_ascii;
@@ -127,49 +143,22 @@ static void print_forest(const struct tree_opts *o, const struct snapshot *s,
 		if (depth[i] > maxdepth)
 			maxdepth = depth[i];
 	path = xcalloc((size_t)maxdepth + 1, sizeof(int32_t));
-	prefix_size = ((size_t)maxdepth + 1) * 8;
-	prefix = xmalloc(prefix_size);
-
-	table_header(&out, cols, ARRAY_LEN(cols));
+	buf_reserve(&prefix, ((size_t)maxdepth + 1) * 8);
+	table_header(&out, &o->cols);
 	for (size_t i = 0; i < n; i++) {
-		const struct proc *p = &s->procs[order[i]];
-		struct buf *raw = &out.raw;
-		bool colored;
-
 		path[depth[i]] = order[i];
-		buf_reset(raw);
-		buf_printf(raw, "%7d ", (int)p->pid);
-		out_raw(&out, raw->data);
-		colored = state_color(p->state) != COLOR_NONE;
-		if (colored)
-			out_color(&out, state_color(p->state));
-		buf_reset(raw);
-		buf_printf(raw, "%-4s", p->stat);
-		out_raw(&out, raw->data);
-		if (colored)
-			out_color(&out, COLOR_NONE);
-		out_raw(&out, " ");
-		tree_prefix(t, path, depth[i], g, prefix, prefix_size);
-		out_raw(&out, prefix);
-		buf_reset(raw);
-		fields[cols[2]].text(p, raw);
-		out_text(&out, raw->data, raw->len);
-		if (p->state == 'Z') {
-			out_color(&out, COLOR_ZOMBIE);
-			out_raw(&out, " <defunct>");
-			out_color(&out, COLOR_NONE);
-		}
-		out_endline(&out);
+		tree_prefix(t, path, depth[i], g, prefix.data, prefix.cap);
+		table_print_row(&out, &o->cols, &s->procs[order[i]], prefix.data);
 	}
 	free(path);
-	free(prefix);
+	buf_free(&prefix);
 	output_free(&out);
 }
 
 /* Nested JSON, written as it is made (see json_out) and without
  * recursion: a node is left open until the walk climbs back above it. */
-static int forest_json(const struct snapshot *s, const int32_t *order,
-		       const int32_t *depth, size_t n)
+static int forest_json(const struct snapshot *s, const struct field_list *keys,
+		       const int32_t *order, const int32_t *depth, size_t n)
 {
 	struct json_out json;
 	int32_t open = 0; /* nodes whose children array is still open */
@@ -178,7 +167,7 @@ static int forest_json(const struct snapshot *s, const int32_t *order,
 	for (size_t i = 0; i < n; i++) {
 		for (; open > depth[i]; open--)
 			json_out_close_element(&json);
-		json_out_open_element(&json, proc_to_json(&s->procs[order[i]]),
+		json_out_open_element(&json, proc_to_json(&s->procs[order[i]], keys),
 				      "children");
 		open++;
 	}
@@ -199,12 +188,12 @@ static int tree_exec(int argc, char **argv)
 
 	parse_opts(argc, argv, &o);
 	/* The plain tree reads /proc/PID/stat only: STAT without L. */
-	q.need = PI_PPID | PI_STAT | PI_COMM;
-	if (o.args || o.by_pattern)
+	q.need = PI_PPID | field_list_need(&o.cols);
+	if (o.by_pattern)
 		q.need |= PI_CMDLINE;
 	if (o.by_user)
 		q.need |= PI_UID;
-	if (o.json)
+	if (o.json && !o.cols_given)
 		q.need |= json_process_need();
 	if (snapshot_take(&snap, &q) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
@@ -224,10 +213,10 @@ static int tree_exec(int argc, char **argv)
 	depth = xcalloc(snap.n, sizeof(int32_t));
 	n = status == EXIT_OK ? tree_preorder(&t, order, depth) : 0;
 	if (o.json) {
-		if (forest_json(&snap, order, depth, n) < 0)
+		if (forest_json(&snap, o.cols_given ? &o.cols : NULL, order, depth, n) < 0)
 			status = EXIT_FAIL;
 	} else if (n) {
-		print_forest(&o, &snap, &t, order, depth, n);
+		print_forest(&o, &t, &snap, order, depth, n);
 	}
 	free(order);
 	free(depth);
@@ -242,10 +231,12 @@ const struct cmd_entry cmd_tree_entry = {
 	.name = "tree",
 	.alias = "pstree",
 	.summary = "Show the parent/child process forest, or the subtree under PID",
-	.usage = "[-aw] [-u USER] [-m PATTERN] [--ascii] [--json] [PID]",
+	.usage = "[-aw] [-o KEY,...] [-u USER] [-m PATTERN] [--ascii] [--json] [PID]",
 	.help =
 	"  PID                   show only this process and its descendants\n"
 	"  -a, --args            show full command lines instead of names\n"
+	"  -o, --output KEY,...  the columns before the tree (default pid,stat;\n"
+	"                        pmon ps -o help lists the keys)\n"
 	"  -w, --wide            do not cut lines at the terminal's width\n"
 	"  -u, --user USER       keep USER's processes and their ancestors\n"
 	"  -m, --match PATTERN   keep processes whose name or arguments match the\n"

@@ -118,14 +118,14 @@ static json_t *group_json(const struct zombie_group *g, struct cpu_clocks *c)
 	struct proc unknown = {.pid = g->ppid};
 	const struct proc *parent = g->parent ? g->parent : &unknown;
 	enum sigchld_disp d = sigchld_disposition(parent);
-	json_t *obj = json_object(), *pj = proc_to_json(parent), *zs = json_array();
+	json_t *obj = json_object(), *pj = proc_to_json(parent, NULL), *zs = json_array();
 
 	if (!obj || !zs)
 		pmon_die(EXIT_FAIL, "out of memory building JSON");
 	json_object_set_new(pj, "sigchld", d == SIGCHLD_UNKNOWN ? json_null() :
 				json_string(sigchld_disp_name(d)));
 	for (size_t i = 0; i < g->n; i++) {
-		json_t *zj = proc_to_json(g->zombies[i]);
+		json_t *zj = proc_to_json(g->zombies[i], NULL);
 		long age = age_of(c, g->zombies[i]);
 
 		json_object_set_new(zj, "age_s", age < 0 ? json_null() : json_integer(age));
@@ -134,38 +134,6 @@ static json_t *group_json(const struct zombie_group *g, struct cpu_clocks *c)
 	json_object_set_new(obj, "parent", pj);
 	json_object_set_new(obj, "zombies", zs);
 	return obj;
-}
-
-/* Our own text (no escaping needed), word-wrapped so that the advice is
- * read whole on a terminal instead of being cut at its width. */
-static void print_wrapped(struct output *out, const char *lead, const char *text)
-{
-	enum { WIDTH = 78 };
-	size_t indent = strlen(lead), col = indent;
-	struct buf word = {0};
-
-	out_raw(out, lead);
-	while (*text) {
-		size_t n = strcspn(text, " ");
-
-		buf_reset(&word);
-		buf_append(&word, text, n);
-		if (col > indent && col + 1 + n > WIDTH) {
-			out_endline(out);
-			for (size_t i = 0; i < indent; i++)
-				out_raw(out, " ");
-			col = indent;
-		} else if (col > indent) {
-			out_raw(out, " ");
-			col++;
-		}
-		out_raw(out, word.data);
-		col += n;
-		text += n;
-		text += strspn(text, " ");
-	}
-	out_endline(out);
-	buf_free(&word);
 }
 
 static void print_group(struct output *out, const struct zombie_group *g,
@@ -213,7 +181,7 @@ static void print_group(struct output *out, const struct zombie_group *g,
 	}
 	buf_reset(&line);
 	zombie_advice_text(zombie_advice(p), g->ppid, &line);
-	print_wrapped(out, "  advice: ", line.data);
+	out_wrapped(out, "  advice: ", line.data, 78);
 	buf_free(&line);
 }
 

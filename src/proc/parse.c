@@ -31,7 +31,7 @@ int parse_stat_line(const char *buf, size_t len, struct stat_line *out)
 {
 	/* Fields after the state, numbered as in proc(5). */
 	enum { F_PPID = 4, F_PGRP, F_SESSION, F_TTY, F_TPGID, F_FLAGS,
-	       F_UTIME = 14, F_STIME, F_NICE = 19, F_THREADS,
+	       F_UTIME = 14, F_STIME, F_PRIORITY = 18, F_NICE, F_THREADS,
 	       F_START = 22, F_RSS = 24 };
 	const char *end = buf + len, *open, *close, *p;
 	unsigned long long v, utime = 0;
@@ -66,10 +66,12 @@ int parse_stat_line(const char *buf, size_t len, struct stat_line *out)
 		case F_PPID: out->ppid = (pid_t)v; break;
 		case F_PGRP: out->pgrp = (pid_t)v; break;
 		case F_SESSION: out->session = (pid_t)v; break;
+		case F_TTY: out->tty_nr = (int)v; break;
 		case F_TPGID: out->tpgid = neg ? -(pid_t)v : (pid_t)v; break;
 		case F_FLAGS: out->flags = (unsigned long)v; break;
 		case F_UTIME: utime = v; break;
 		case F_STIME: out->cpu_ticks = utime + v; break;
+		case F_PRIORITY: out->priority = neg ? -(int)v : (int)v; break;
 		case F_NICE: out->nice = neg ? -(int)v : (int)v; break;
 		case F_THREADS: out->threads = (int)v; break;
 		case F_START: out->start_ticks = v; break;
@@ -173,6 +175,44 @@ void parse_status(const char *buf, size_t len, unsigned want,
 		}
 		line = eol + 1;
 	}
+}
+
+int parse_statm(const char *buf, size_t len, struct statm_line *out)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned long long v[3];
+	bool neg;
+
+	for (int i = 0; i < 3; i++)
+		if (next_num(&p, end, &v[i], &neg) < 0 || neg)
+			return -1;
+	out->size = (unsigned long)v[0];
+	out->resident = (unsigned long)v[1];
+	out->shared = (unsigned long)v[2];
+	return 0;
+}
+
+int parse_io(const char *buf, size_t len, unsigned long long *read_bytes,
+	     unsigned long long *write_bytes)
+{
+	const char *line = buf, *end = buf + len, *v;
+	int found = 0;
+
+	while (line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+
+		if (!eol)
+			eol = end;
+		if (key_is(line, eol, "read_bytes", &v)) {
+			*read_bytes = num_at(v, 10);
+			found |= 1;
+		} else if (key_is(line, eol, "write_bytes", &v)) {
+			*write_bytes = num_at(v, 10);
+			found |= 2;
+		}
+		line = eol + 1;
+	}
+	return found == 3 ? 0 : -1;
 }
 
 void join_cmdline(const char *buf, size_t len, struct buf *out)

@@ -14,19 +14,19 @@
 /*
  * /proc/PID/stat: "pid (comm) state ppid pgrp session tty tpgid flags ...".
  * comm is raw and may itself hold ") " or newlines, so it ends at the
- * last ')'.  Fills pid, comm (into comm_out, NUL-terminated), state, ppid,
- * pgrp, session, tpgid, kernel_thread, cpu_ticks, nice, threads,
- * start_ticks and rss_pages.  Returns 0, or -1 when the text is malformed.
+ * last ')'.  Fills every field below up to rss_pages (comm NUL-terminated,
+ * cut at 63 bytes).  Returns 0, or -1 when the text is malformed.
  */
 struct stat_line {
 	pid_t pid, ppid, pgrp, session, tpgid;
+	int tty_nr;
 	char state;
 	char comm[64];
 	unsigned long flags;
 	unsigned long long cpu_ticks; /* utime + stime */
-	int nice, threads;
+	int priority, nice, threads;
 	unsigned long long start_ticks;
-	unsigned long rss_pages;
+	unsigned long rss_pages;      /* a per-CPU estimate on current kernels */
 };
 int parse_stat_line(const char *buf, size_t len, struct stat_line *out);
 
@@ -56,6 +56,18 @@ enum {
 };
 void parse_status(const char *buf, size_t len, unsigned want,
 		  struct status_lines *out);
+
+/* /proc/PID/statm: size resident shared ... (pages).  0, or -1 when
+ * malformed. */
+struct statm_line {
+	unsigned long size, resident, shared;
+};
+int parse_statm(const char *buf, size_t len, struct statm_line *out);
+
+/* /proc/PID/io: read_bytes and write_bytes (what reached the storage
+ * layer).  0, or -1 when either line is missing. */
+int parse_io(const char *buf, size_t len, unsigned long long *read_bytes,
+	     unsigned long long *write_bytes);
 
 /* /proc/PID/cmdline: NUL-separated arguments into one line joined by
  * spaces (the trailing NUL dropped).  out is reset first. */

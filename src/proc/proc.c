@@ -14,6 +14,8 @@ void proc_fill_stat(struct proc *p, const struct stat_line *st,
 	double started = (double)st->start_ticks / (double)clk->hz;
 
 	p->ppid = st->ppid;
+	p->tty_nr = st->tty_nr;
+	p->priority = st->priority;
 	p->state = st->state;
 	p->pgrp = st->pgrp;
 	p->session = st->session;
@@ -22,9 +24,11 @@ void proc_fill_stat(struct proc *p, const struct stat_line *st,
 	p->threads = st->threads;
 	p->kernel_thread = st->flags & 0x00200000UL; /* PF_KTHREAD */
 	p->cpu_ticks = st->cpu_ticks;
-	p->rss_kb = st->rss_pages * clk->page_kb;
 	p->start_ticks = st->start_ticks;
-	p->start_time = (time_t)(clk->boot_time + started + 0.5);
+	/* As ps computes it: whole seconds of btime plus whole seconds
+	 * since boot, so it never moves between readings. */
+	p->start_time = (time_t)clk->boot_time +
+			(time_t)(st->start_ticks / (unsigned long long)clk->hz);
 	p->elapsed_s = (long)(clk->uptime - started);
 	if (p->elapsed_s < 0)
 		p->elapsed_s = 0;

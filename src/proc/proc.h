@@ -1,11 +1,21 @@
 /*
- * proc.h - the process snapshot: the one layer that reads /proc.  Commands
- * say which items they need; only the /proc files those items live in are
- * opened, because the cost of a scan grows with every extra file per
- * process (stat is the cheapest; status costs about half as much again).
+ * proc.h - the process layer: the only code that reads /proc.
  *
- * A process is identified by its pid *and* its start time (start_ticks):
- * a pid alone may have been recycled by the time anyone acts on it.
+ * Two modes over the same reading code (reader.c):
+ *   snapshot  one pass that opens, reads and closes each file (ps, tree,
+ *             zombies, kill, reap): snapshot.c;
+ *   watch     the files of every process kept open and re-read with
+ *             pread() on each refresh (top): watch.h.
+ * Callers say which items they need; only the files those items live in
+ * are read (item_sources[] in reader.c is the one table that says which),
+ * because the cost of a pass grows with every extra file per process.
+ * Items that pmon does not parse itself (wchan, OOM score, cgroup,
+ * namespaces, supplementary groups, environment) come from procps-ng's
+ * libproc2, only for the processes a view shows (tail.c).
+ *
+ * A process is identified by its pid *and* its start time (struct
+ * proc_ref): a pid alone may have been recycled by the time anyone acts
+ * on it.
  */
 #ifndef PMON_PROC_H
 #define PMON_PROC_H
@@ -16,37 +26,77 @@
 #include <time.h>
 
 #include "proc/procstat.h"
+#include "util/util.h"
 
 /* The items a command can ask for.  Each names what it fills in struct
- * proc; proc.c maps each to the libproc2 items (and so the files) behind
- * it. */
+ * proc; reader.c maps each to the file (or the libproc2 item) behind it,
+ * and proc_item_source() names that for `pmon ps -o help`. */
 enum proc_item {
 	PI_PPID    = 1u << 0,  /* stat */
 	PI_STATE   = 1u << 1,  /* stat */
 	PI_STAT    = 1u << 2,  /* stat: state and modifiers s < N + l */
 	PI_LOCKED  = 1u << 3,  /* status: VmLck, the L modifier */
 	PI_UID     = 1u << 4,  /* status Uid if status is read, else the
-	                          owner of /proc/PID (one fstat, no text) */
+	                          owner of /proc/PID (one fstatat) */
 	PI_USER    = 1u << 5,  /* uid plus a cached name lookup */
 	PI_COMM    = 1u << 6,  /* stat */
 	PI_CMDLINE = 1u << 7,  /* cmdline */
 	PI_THREADS = 1u << 8,  /* stat */
-	PI_NICE    = 1u << 9,  /* stat */
-	PI_RSS     = 1u << 10, /* stat; status VmRSS when status is read */
+	PI_NICE    = 1u << 9,  /* stat: nice and priority */
+	PI_RSS     = 1u << 10, /* status VmRSS, else statm: exact (stat's
+	                          field 24 is a per-CPU estimate) */
 	PI_START   = 1u << 11, /* stat: start time, start_time, elapsed_s */
 	PI_CPU     = 1u << 12, /* stat: utime + stime */
 	PI_SIGNALS = 1u << 13, /* status: SigIgn, SigCgt */
 	PI_TRACE   = 1u << 14, /* status: TracerPid, Seccomp, NSpid */
-	PI_ALL     = (1u << 15) - 1,
+	PI_MEM     = 1u << 15, /* statm: virtual size, shared, RSS */
+	PI_TTY     = 1u << 16, /* stat: controlling terminal */
+	PI_PCPU    = 1u << 17, /* %CPU and %MEM: over the last refresh in a
+	                          watch, over the process's life in a
+	                          snapshot (as ps) */
+	PI_IO      = 1u << 18, /* io: bytes read and written (pmon's own:
+	                          libproc2 gives an unreadable io file as 0) */
 	/* Not in PI_ALL: one more file per process, for the few that need
 	 * it (zombies).  stat: processor; sched: se.exec_start.  Cleared
 	 * from a proc's have when the kernel has no /proc/PID/sched. */
-	PI_SCHED   = 1u << 15,
+	PI_SCHED   = 1u << 19,
+	/* The long tail, from libproc2 for the processes shown (tail.c). */
+	PI_WCHAN   = 1u << 20,
+	PI_OOM     = 1u << 21,
+	PI_CGROUP  = 1u << 22,
+	PI_NS      = 1u << 23,
+	PI_GROUPS  = 1u << 24,
+	PI_ENVIRON = 1u << 25,
 };
+#define PI_ALL ((PI_PCPU << 1) - 1) /* the items of pmon's own stat, status
+				       and statm reading (not io, sched or
+				       the libproc2 tail) */
+#define PI_TAIL (PI_WCHAN | PI_OOM | PI_CGROUP | PI_NS | PI_GROUPS | PI_ENVIRON)
 
+/* Where the items are read from, in words ("stat", "status", "libproc2
+ * PIDS_WCHAN_NAME"...), appended to out; and whether reading any of them
+ * for another account's process needs privilege (ptrace access: root or
+ * the same uid). */
+void proc_items_source(unsigned items, struct buf *out);
+bool proc_item_needs_privilege(unsigned items);
 
 /* NSpid levels kept: the kernel nests at most 32, real systems 2 or 3. */
 #define PROC_NS_MAX 8
+
+/* The namespaces of the long tail, in the order of /proc/PID/ns. */
+enum proc_ns { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_TIME, NS_USER,
+	       NS_UTS, NS_KINDS };
+extern const char *const proc_ns_names[NS_KINDS];
+
+/* What libproc2 gives for the processes a view shows (PI_TAIL items). */
+struct proc_tail {
+	const char *wchan;              /* "-" when none or not readable */
+	int oom_score, oom_adj;
+	const char *cgroup;             /* /proc/PID/cgroup, lines joined by ';' */
+	unsigned long ns[NS_KINDS];     /* inode numbers; 0: not readable */
+	const char *groups;             /* supplementary gids, "-" if none */
+	const char *environ;            /* NULL when not readable */
+};
 
 struct proc {
 	pid_t pid;
@@ -60,20 +110,25 @@ struct proc {
 	                                  kernel threads and zombies; NULL
 	                                  when it could not be read */
 	int threads;
-	int nice;
+	int nice, priority;
+	int tty_nr;                    /* stat's tty_nr: major and minor */
 	pid_t session, pgrp, tpgid;
 	bool locked;                   /* has locked pages (L) */
 	bool kernel_thread;
-	unsigned long rss_kb;
+	unsigned long rss_kb, vsize_kb, shared_kb;
 	unsigned long long start_ticks; /* clock ticks after boot */
 	time_t start_time;             /* seconds since the epoch */
 	long elapsed_s;
 	unsigned long long cpu_ticks;  /* utime + stime */
+	double cpu_pct;                /* PI_PCPU: of one CPU */
+	double mem_pct;                /* PI_PCPU: RSS of MemTotal */
+	unsigned long long io_read_bytes, io_write_bytes; /* PI_IO */
 	unsigned long long sig_ignored, sig_caught; /* signal bitmasks */
 	pid_t tracer_pid;              /* 0: not traced */
 	int seccomp;                   /* 0 off, 1 strict, 2 filter */
 	int ns_levels;                 /* NSpid: pid in each namespace, */
 	pid_t ns_pids[PROC_NS_MAX];    /* outermost (ours) first */
+	const struct proc_tail *tail;  /* PI_TAIL items; NULL until fetched */
 	unsigned have;                 /* enum proc_item bits filled in */
 	/* PI_SCHED: the CPU it last ran on, and when it was last taken off
 	 * a CPU, on that CPU's scheduler clock (ns).  For a zombie that is
@@ -82,13 +137,30 @@ struct proc {
 	unsigned long long last_ran_ns;
 };
 
+/*
+ * The one clock of the process layer: every reader turns clock ticks into
+ * times with it, so that both modes agree to the tick.  The boot time is
+ * /proc/stat's btime (through libproc2), read once: a start time derived
+ * from it never moves (one taken as time(NULL) minus the uptime flips by
+ * a second from one reading to the next).
+ */
+struct proc_clock {
+	double boot_time;      /* seconds since the epoch */
+	double uptime;         /* seconds since boot, at the reading */
+	time_t now;
+	long hz;               /* clock ticks per second */
+	unsigned long page_kb; /* kB per page */
+};
+/* Read the clock now.  0, or -1 with errno ENOENT (no /proc). */
+int proc_clock_read(struct proc_clock *c);
+
+/* ---- the snapshot ---------------------------------------------------- */
+
 struct snapshot {
-	struct proc *procs; /* sorted by pid */
+	struct proc *procs; /* sorted by pid; never reordered by a view */
 	size_t n;
 	unsigned have;      /* the items asked for */
-	double uptime;      /* seconds since boot, when the scan began */
-	time_t now;
-	long hz;            /* clock ticks per second */
+	struct proc_clock clock; /* when the scan began */
 	struct strpool *pool; /* owns every string the procs point to */
 	size_t vanished;    /* listed in /proc but gone before being read */
 };
@@ -96,8 +168,7 @@ struct snapshot {
 /* Which processes to read: all (both lists empty), or only these pids,
  * or only these effective uids.  A pid in the list that is the id of a
  * thread, not of a process, is left out when the items read
- * /proc/PID/status (as pmon ps does), like ps -p leaves it out.  Filtering here lets libproc2 skip the
- * files of processes nobody asked about. */
+ * /proc/PID/status (as pmon ps does), like ps -p leaves it out. */
 struct snapshot_query {
 	unsigned need;         /* enum proc_item bits */
 	const pid_t *pids;
@@ -117,6 +188,15 @@ struct proc *snapshot_find(const struct snapshot *s, pid_t pid);
 /* Is anc pid itself, or one of its ancestors as the snapshot links them?
  * Bounded, so a parent cycle (pids recycled during the scan) ends. */
 bool snapshot_is_ancestor(const struct snapshot *s, pid_t anc, pid_t pid);
+
+/* Fill the PI_TAIL items of need (from libproc2) into procs[0..n), their
+ * strings into pool.  A process that has exited or whose pid now names
+ * another process gets no tail.  0, or -1 with errno. */
+struct strpool;
+int proc_fetch_tail(struct proc *const *procs, size_t n, unsigned need,
+		    struct strpool *pool);
+
+/* ---- one process, read now --------------------------------------------- */
 
 /* The boot-relative start time of one process, read now; with the pid it
  * tells whether a pid still names the process a snapshot saw.  Returns 0,
@@ -146,28 +226,7 @@ int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
  * (ENOENT: the kernel has no /proc/PID/sched). */
 int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned);
 
-/* The name of a uid (or the uid as text), cached for the whole run; the
- * string lives until exit.  For procwatch.c, which reads processes itself. */
-const char *proc_user_name(uid_t uid);
-
-/*
- * The numbers of a parsed /proc/PID/stat line into p (not comm, whose
- * string each reader stores its own way, nor the STAT text).  clk is the
- * moment of the reading, which start_time and elapsed_s are taken from.
- * Shared by the snapshot and by procwatch, so both agree to the tick.
- */
-struct stat_line;
-struct proc_clock {
-	double boot_time;      /* seconds since the epoch */
-	double uptime;         /* seconds since boot */
-	long hz;               /* clock ticks per second */
-	unsigned long page_kb; /* kB per page */
-};
-void proc_fill_stat(struct proc *p, const struct stat_line *st,
-		    const struct proc_clock *clk);
-/* p->stat, ps's STAT, from the fields proc_fill_stat (and, for L, the
- * status file) filled in. */
-void proc_format_stat(struct proc *p);
+/* ---- identity ---------------------------------------------------------- */
 
 /* A process as a snapshot saw it: the pid alone may be someone else's by
  * now, the pid with its start time cannot. */
@@ -176,6 +235,10 @@ struct proc_ref {
 	unsigned long long start_ticks;
 };
 
+static inline struct proc_ref proc_ref_of(const struct proc *p)
+{
+	return (struct proc_ref){p->pid, p->start_ticks};
+}
 
 /*
  * A pidfd for ref's process, checked to be that process (the start time
@@ -184,11 +247,14 @@ struct proc_ref {
  */
 int pidfd_open_ref(const struct proc_ref *ref);
 
+/* ---- what a process's state means --------------------------------------- */
+
 /*
  * True for a real zombie: state Z and no live threads.  A thread-group
  * leader that called pthread_exit() while other threads run also shows Z
  * in /proc/PID/stat, but its thread count is still above one and nothing
- * can (or needs to) reap it; it is not listed.  Needs PI_STATE|PI_THREADS.
+ * can (or needs to) reap it; it is not a zombie.  Needs
+ * PI_STATE|PI_THREADS.
  */
 bool proc_is_zombie(const struct proc *p);
 
@@ -198,5 +264,14 @@ bool proc_has_exited(const struct proc *p);
 
 /* True when p is PID 1 of its own PID namespace (or of ours). */
 bool proc_is_ns_init(const struct proc *p);
+
+/* The numbers of a parsed /proc/PID/stat line into p (not comm, whose
+ * string each reader stores its own way, nor the STAT text). */
+struct stat_line;
+void proc_fill_stat(struct proc *p, const struct stat_line *st,
+		    const struct proc_clock *clk);
+/* p->stat, ps's STAT, from the fields proc_fill_stat (and, for L, the
+ * status file) filled in. */
+void proc_format_stat(struct proc *p);
 
 #endif

@@ -58,10 +58,22 @@ int state_slot(char state)
 	return STATE_SLOTS - 1;
 }
 
-void state_counts_add(struct state_counts *c, char state)
+void state_counts_add(struct state_counts *c, char state, int threads)
 {
 	c->total++;
-	c->n[state_slot(state)]++;
+	if (state == 'Z' && threads > 1)
+		c->leader_exited++;
+	else
+		c->n[state_slot(state)]++;
+}
+
+size_t state_counts_of(const struct state_counts *c, const char *letters)
+{
+	size_t n = 0;
+
+	for (; *letters; letters++)
+		n += c->n[state_slot(*letters)];
+	return n;
 }
 
 size_t format_state_counts(const struct state_counts *c, char *out, size_t size)
@@ -90,6 +102,8 @@ size_t format_state_counts(const struct state_counts *c, char *out, size_t size)
 		       letter == '?' ? "other" : state_name(letter));
 		first = false;
 	}
+	if (c->leader_exited)
+		APPEND(", %zu main thread exited", c->leader_exited);
 #undef APPEND
 	return len;
 }

@@ -37,12 +37,19 @@ enum { STATE_SLOTS = 9 };
 struct state_counts {
 	size_t total;
 	size_t n[STATE_SLOTS]; /* indexed by state_slot() */
+	size_t leader_exited;  /* Z with threads running: not a zombie */
 };
 
 /* The letters counted, in summary order: R S D T t Z I X, then "other". */
 extern const char state_slot_letters[STATE_SLOTS];
 int state_slot(char state);
-void state_counts_add(struct state_counts *c, char state);
+/* Count a process in state `state` with `threads` threads.  A
+ * thread-group leader that exited while its threads run shows Z, but is
+ * no zombie: it is counted apart (the one meaning of zombie pmon has,
+ * proc_is_zombie). */
+void state_counts_add(struct state_counts *c, char state, int threads);
+/* The processes in any of the states letters. */
+size_t state_counts_of(const struct state_counts *c, const char *letters);
 /* "312 processes: 1 running, 290 sleeping, ..." (states with 0 are kept
  * for R S D T Z, which scripts look for, and left out otherwise). */
 size_t format_state_counts(const struct state_counts *c, char *out, size_t size);

@@ -1,49 +1,41 @@
 /*
  * topmodel.h - what `pmon top` shows, apart from how: which processes
- * (selection and filters), in which order (sort column or tree), the
- * header figures, and each line as escaped text.  No curses here: batch
- * mode and the interactive view (topview.c) share all of it.
+ * (selection and filters), in which order (a field of the registry, or the
+ * tree), the header figures, and each line as escaped text.  No curses
+ * here: batch mode and the interactive view (topview.c) share all of it.
+ *
+ * Data flows one way: the watch reads (topframe.h is the one place top
+ * asks it to), then everything here selects, sorts and formats from
+ * memory only, then the view draws.
  */
 #ifndef PMON_TOPMODEL_H
 #define PMON_TOPMODEL_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "util/util.h"
 #include "proc/watch.h"
+#include "view/field.h"
 #include "view/tree.h"
+#include "util/util.h"
 
 /* The first frame's %CPU comes from a sample this long before it, as
  * top's does (it waits about as long); batch and view alike. */
 #define TOP_FIRST_SAMPLE_S 0.3
 
-/* The columns, in screen order; `<` and `>` move the sort along them. */
-enum top_col {
-	COL_PID, COL_USER, COL_STAT, COL_CPU, COL_MEM, COL_RSS, COL_TIME,
-	COL_COMMAND, COL_COUNT
-};
-
-struct top_col_info {
-	const char *title;
-	int width;          /* > 0 right-aligned, < 0 left-aligned, 0 last */
-	const char *key;    /* for --sort */
-	bool descending;    /* the natural order: biggest first */
-};
-extern const struct top_col_info top_cols[COL_COUNT];
-
-/* --sort name ("cpu", "mem", "pid", "time", "state", "user", "rss",
- * "command") to a column; -1 if unknown. */
-int top_col_from_name(const char *name);
+/* The delay between refreshes, for -d and the d key alike: seconds from
+ * 0.1 to 86400.  0, or -1 (and TOP_DELAY_RULE says what is allowed). */
+int top_delay_parse(const char *s, double *delay);
+#define TOP_DELAY_RULE "seconds from 0.1 to 86400, such as 1.5"
 
 struct top_opts {
-	enum top_col sort;
-	bool reverse;           /* against the column's natural order */
+	struct field_list cols;  /* the columns; the last is the name */
+	struct field_sort sort;  /* reverse: against the field's natural
+	                            order (FIELD_DESCENDING) */
 	bool tree;
-	bool zombies_only;      /* `z` */
-	bool cmdline;           /* COMMAND shows the command line (`c`) */
-	char name_filter[64];   /* `/`: substring of name or command line */
+	bool zombies_only;       /* `z` */
+	bool cmdline;            /* the name column shows command lines */
+	char name_filter[64];    /* `/`: substring of name or command line */
 	/* The selection (-u, -p, `u`): the header counts only these. */
 	uid_t *uids;
 	size_t nuids;
@@ -51,17 +43,17 @@ struct top_opts {
 	size_t npids;
 };
 
-/* Task counts as top's header gives them. */
-struct top_counts {
-	size_t total, running, sleeping, disk, stopped, zombie;
-};
+/* The default columns and order; the name column follows o->cmdline. */
+void top_opts_default(struct top_opts *o);
+/* The name column and the sort key follow o->cmdline (after `c`). */
+void top_opts_sync_name(struct top_opts *o);
 
 /* The rows of one frame, in display order. */
 struct top_rows {
 	int32_t *idx;           /* into the watch's procs[] */
 	int32_t *depth;         /* tree depth (0 outside the tree view) */
 	size_t n;
-	struct top_counts counts;
+	struct state_counts counts; /* of the selection (-u, -p) */
 	struct tree tree;       /* valid in the tree view: over sub[] */
 	bool have_tree;
 	int32_t *node;          /* tree view: row k's node in tree */
@@ -70,7 +62,13 @@ struct top_rows {
 	size_t cap;
 };
 
-void top_rows_build(struct top_rows *r, struct procwatch *w,
+/* The items the selection and order read (before rows are chosen), and
+ * those the columns show (for the rows shown only). */
+unsigned top_select_need(const struct top_opts *o);
+unsigned top_show_need(const struct top_opts *o);
+
+/* Choose and order the rows, from memory. */
+void top_rows_build(struct top_rows *r, const struct procwatch *w,
 		    const struct top_opts *o);
 void top_rows_free(struct top_rows *r);
 
@@ -86,22 +84,20 @@ struct top_header {
 	size_t short_zombie_at;
 };
 void top_header_format(struct top_header *h, const struct procwatch *w,
-		       const struct top_counts *c);
+		       const struct state_counts *c);
 
-/* The column titles (the view underlines the sort column itself). */
-void top_titles_format(struct buf *out);
+/* The column titles (the view marks the sort column itself). */
+void top_titles_format(struct buf *out, const struct top_opts *o);
 
-/* Row k of r (escaped: safe for any terminal), appended to out. */
-void top_row_format(struct buf *out, struct procwatch *w,
+/* Row k of r (escaped: safe for any terminal), appended to out; scratch
+ * is working space. */
+void top_row_format(struct buf *out, const struct procwatch *w,
 		    const struct top_rows *r, size_t k,
-		    const struct top_opts *o, bool utf8);
+		    const struct top_opts *o, bool utf8, struct buf *scratch);
 
-/* One JSON document for a frame: {"header": {...}, "processes": [...]}. */
-json_t *top_frame_json(struct procwatch *w, const struct top_rows *r,
-		       const struct top_counts *c);
-
-/* Columns the escaped text s takes and, with limit, the bytes that fit
- * in limit columns (wide characters counted by wcwidth). */
-size_t top_text_cut(const char *s, size_t len, size_t limit, size_t *cols);
+/* The keys of a JSON frame's process objects: -o's, or the default
+ * object with cpu_time_s, cpu_pct and mem_pct. */
+void top_json_keys(const struct top_opts *o, bool cols_given,
+		   struct field_list *keys);
 
 #endif

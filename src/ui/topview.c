@@ -16,11 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "view/escape.h"
 #include "act/reap.h"
 #include "act/signals.h"
+#include "ui/topframe.h"
 #include "ui/topview.h"
-#include "act/zombie.h"
+#include "view/escape.h"
+#include "view/table.h"
 
 #define TICK_MS 250 /* longest wait for a key: how soon a signal is seen */
 
@@ -46,7 +47,7 @@ struct view {
 	char msg[512];                   /* escaped where it holds names */
 	bool msg_error;
 	uid_t user_uid;                  /* `u`: the one uid selected */
-	struct buf line;
+	struct buf line, scratch;
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -113,7 +114,7 @@ static void put_text(int y, int x, const char *s, size_t len, attr_t attr)
 
 	if (y < 0 || y >= LINES || x >= COLS)
 		return;
-	fit = top_text_cut(s, len, (size_t)(COLS - x), &cols);
+	fit = text_cut(s, len, (size_t)(COLS - x), &cols);
 	attron(attr);
 	mvaddnstr(y, x, s, (int)fit);
 	attroff(attr);
@@ -168,7 +169,8 @@ static void draw_header(struct view *v)
 
 	for (int i = 0; i < n; i++)
 		put_text(i, 0, h.line[first + i], strlen(h.line[first + i]), 0);
-	if (n > tasks_y && v->rows.counts.zombie && (int)h.zombie_at < COLS)
+	if (n > tasks_y && state_counts_of(&v->rows.counts, "Z") &&
+	    (int)h.zombie_at < COLS)
 		put_text(tasks_y, (int)h.zombie_at, h.line[1] + h.zombie_at,
 			 h.zombie_len, A_BOLD | (v->color ? pair_attr(v, PAIR_ZOMBIE)
 							 : A_REVERSE));
@@ -208,7 +210,7 @@ static void draw_status(struct view *v, int y)
 			buf_puts(&v->line, "] ");
 		}
 		buf_printf(&v->line, "sort %s%s, %.1fs delay; h for help",
-			   top_cols[v->o->sort].title, v->o->reverse ? " reversed" : "",
+			   v->o->sort.f->title, v->o->sort.reverse ? " reversed" : "",
 			   v->delay);
 	}
 	put_text(y, 0, v->line.data, v->line.len,
@@ -218,24 +220,22 @@ static void draw_status(struct view *v, int y)
 
 static void draw_titles(struct view *v, int y)
 {
+	const struct field_list *cols = &v->o->cols;
 	int x = 0;
 
 	buf_reset(&v->line);
-	top_titles_format(&v->line);
+	top_titles_format(&v->line, v->o);
 	attron(A_REVERSE);
 	mvhline(y, 0, ' ', COLS);
 	put_text(y, 0, v->line.data, v->line.len, A_REVERSE);
 	/* Mark the sort column, as top does with its highlighted column. */
-	for (int i = 0; i < COL_COUNT; i++) {
-		int w = abs(top_cols[i].width);
-		int len = (int)strlen(top_cols[i].title);
+	for (size_t i = 0; i < cols->n; i++) {
+		const struct field *f = cols->f[i];
+		int w = abs(f->width), len = (int)strlen(f->title);
 
-		if (i == (int)v->o->sort && !v->o->tree) {
-			int at = top_cols[i].width > 0 ? x + w - len : x;
-
-			put_text(y, at, top_cols[i].title, (size_t)len,
-				 A_REVERSE | A_BOLD | A_UNDERLINE);
-		}
+		if (f == v->o->sort.f && !v->o->tree)
+			put_text(y, f->width > 0 ? x + w - len : x, f->title,
+				 (size_t)len, A_REVERSE | A_BOLD | A_UNDERLINE);
 		x += w + 1;
 	}
 	attroff(A_REVERSE);
@@ -251,7 +251,7 @@ static void draw_rows(struct view *v, int y0)
 		attr_t attr = k == v->sel ? A_REVERSE : state_attr(v, p);
 
 		buf_reset(&v->line);
-		top_row_format(&v->line, v->w, &v->rows, k, v->o, v->utf8);
+		top_row_format(&v->line, v->w, &v->rows, k, v->o, v->utf8, &v->scratch);
 		if (k == v->sel)
 			mvchgat(y0 + (int)i, 0, -1, A_REVERSE, 0, NULL);
 		put_text(y0 + (int)i, 0, v->line.data, v->line.len, attr);
@@ -337,14 +337,21 @@ static void place_selection(struct view *v)
 	if (v->rows.n) {
 		const struct proc *p = &v->w->procs[v->rows.idx[v->sel]];
 
-		v->sel_ref = (struct proc_ref){p->pid, p->start_ticks};
+		v->sel_ref = proc_ref_of(p);
 	}
+}
+
+/* Fetch what the rows now on screen show (after a rebuild or a scroll). */
+static void fetch_shown(struct view *v)
+{
+	top_frame_fetch(v->w, &v->rows, v->o, v->top, list_rows());
 }
 
 static void rebuild(struct view *v)
 {
-	top_rows_build(&v->rows, v->w, v->o);
+	top_frame_rebuild(v->w, &v->rows, v->o);
 	place_selection(v);
+	fetch_shown(v);
 }
 
 static void move_selection(struct view *v, long by)
@@ -359,9 +366,10 @@ static void move_selection(struct view *v, long by)
 	if (v->rows.n) {
 		const struct proc *p = &v->w->procs[v->rows.idx[v->sel]];
 
-		v->sel_ref = (struct proc_ref){p->pid, p->start_ticks};
+		v->sel_ref = proc_ref_of(p);
 	}
 	place_selection(v);
+	fetch_shown(v);
 }
 
 static void message(struct view *v, bool error, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -387,7 +395,7 @@ static bool fix_target(struct view *v)
 		return false;
 	}
 	p = &v->w->procs[v->rows.idx[v->sel]];
-	v->target = (struct proc_ref){p->pid, p->start_ticks};
+	v->target = proc_ref_of(p);
 	name = p->comm ? p->comm : "?";
 	esc_string(name, v->utf8, v->target_name, sizeof(v->target_name));
 	return true;
@@ -464,13 +472,8 @@ static void set_user(struct view *v)
 
 static void set_delay(struct view *v)
 {
-	char *end;
-	double d = strtod(v->input, &end);
-
-	if (end == v->input || *end || !isfinite(d) || d < 0.1 || d > 86400)
-		message(v, true, "the delay is seconds from 0.1 to 86400, such as 1.5");
-	else
-		v->delay = d;
+	if (top_delay_parse(v->input, &v->delay) < 0)
+		message(v, true, "the delay is " TOP_DELAY_RULE);
 	v->next_refresh = mono_now() + v->delay;
 }
 
@@ -527,13 +530,24 @@ static void start_prompt(struct view *v, enum prompt p)
 	v->msg[0] = '\0';
 }
 
-static void sort_by(struct view *v, int col)
+static void sort_by(struct view *v, const struct field *f)
 {
-	v->o->sort = (enum top_col)((col + COL_COUNT) % COL_COUNT);
-	v->o->reverse = false;
+	v->o->sort = (struct field_sort){f, false};
 	if (v->o->tree)
 		message(v, false, "sorted by %s (the tree view keeps pid order; t leaves it)",
-			top_cols[v->o->sort].title);
+			f->title);
+}
+
+/* < and >: the sort moves to the column left or right of it. */
+static void sort_next(struct view *v, int by)
+{
+	const struct field_list *cols = &v->o->cols;
+	size_t at = 0;
+
+	for (size_t i = 0; i < cols->n; i++)
+		if (cols->f[i] == v->o->sort.f)
+			at = i;
+	sort_by(v, cols->f[(at + cols->n + (size_t)(long)by) % cols->n]);
 }
 
 static void key(struct view *v, int ch)
@@ -558,16 +572,19 @@ static void key(struct view *v, int ch)
 	case KEY_NPAGE: move_selection(v, (long)page); return;
 	case KEY_HOME: move_selection(v, -(long)v->rows.n); return;
 	case KEY_END: move_selection(v, (long)v->rows.n); return;
-	case '<': sort_by(v, (int)v->o->sort - 1); break;
-	case '>': sort_by(v, (int)v->o->sort + 1); break;
-	case 'P': sort_by(v, COL_CPU); break;
-	case 'M': sort_by(v, COL_MEM); break;
-	case 'T': sort_by(v, COL_TIME); break;
-	case 'N': sort_by(v, COL_PID); break;
-	case 'R': v->o->reverse = !v->o->reverse; break;
+	case '<': sort_next(v, -1); break;
+	case '>': sort_next(v, 1); break;
+	case 'P': sort_by(v, field_find("cpu_pct")); break;
+	case 'M': sort_by(v, field_find("mem_pct")); break;
+	case 'T': sort_by(v, field_find("cpu_time_s")); break;
+	case 'N': sort_by(v, field_find("pid")); break;
+	case 'R': v->o->sort.reverse = !v->o->sort.reverse; break;
 	case 't': v->o->tree = !v->o->tree; break;
 	case 'z': v->o->zombies_only = !v->o->zombies_only; break;
-	case 'c': v->o->cmdline = !v->o->cmdline; break;
+	case 'c':
+		v->o->cmdline = !v->o->cmdline;
+		top_opts_sync_name(v->o);
+		break;
 	case '/': start_prompt(v, PROMPT_FILTER); return;
 	case 'u': start_prompt(v, PROMPT_USER); return;
 	case 'd': case 's': start_prompt(v, PROMPT_DELAY); return;
@@ -597,14 +614,15 @@ static int loop(struct view *v)
 		int ch;
 
 		if (!v->paused && now >= v->next_refresh) {
-			if (procwatch_refresh(v->w) < 0) {
+			if (top_frame_read(v->w, &v->rows, v->o) < 0) {
 				int err = errno;
 
 				restore_terminal();
 				pmon_die_errno(EXIT_FAIL, err, "cannot read the process table");
 			}
 			v->have_frame = true;
-			rebuild(v);
+			place_selection(v);
+			fetch_shown(v);
 			v->next_refresh = now + v->delay;
 			draw(v);
 		}
@@ -622,7 +640,7 @@ static int loop(struct view *v)
 int top_view_run(struct procwatch *w, struct top_opts *o, double delay)
 {
 	struct view v = {
-		.w = w, .o = o, .delay = delay < 0.1 ? 0.1 : delay,
+		.w = w, .o = o, .delay = delay,
 		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
 	};
 	int status, sig;
@@ -635,6 +653,7 @@ int top_view_run(struct procwatch *w, struct top_opts *o, double delay)
 	restore_terminal();
 	top_rows_free(&v.rows);
 	buf_free(&v.line);
+	buf_free(&v.scratch);
 	sig = quit_signal;
 	if (sig) {
 		/* Die of the signal, as the shell expects, now that the

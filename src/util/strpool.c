@@ -1,6 +1,8 @@
 /*
  * strpool.c - chunked string arena.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +19,6 @@ struct chunk {
 
 struct strpool {
 	struct chunk *head;
-	size_t total;
 };
 
 struct strpool *strpool_new(void)
@@ -48,7 +49,6 @@ char *strpool_alloc(struct strpool *pool, size_t n)
 		c = xmalloc(sizeof(*c) + size);
 		c->used = 0;
 		c->size = size;
-		pool->total += sizeof(*c) + size;
 		/* A big one-off string gets its own chunk behind the head so
 		 * the head's free space is not wasted. */
 		if (pool->head && n > CHUNK_SIZE) {
@@ -61,6 +61,14 @@ char *strpool_alloc(struct strpool *pool, size_t n)
 	}
 	c->used += n;
 	return c->data + c->used - n;
+}
+
+void *strpool_zalloc(struct strpool *pool, size_t n)
+{
+	const size_t align = _Alignof(max_align_t);
+	uintptr_t p = (uintptr_t)strpool_alloc(pool, n + align - 1);
+
+	return memset((void *)((p + align - 1) & ~(uintptr_t)(align - 1)), 0, n);
 }
 
 const char *strpool_strdup(struct strpool *pool, const char *s)
@@ -86,12 +94,6 @@ void strpool_merge(struct strpool *pool, struct strpool *from)
 		} else {
 			pool->head = from->head;
 		}
-		pool->total += from->total;
 	}
 	free(from);
-}
-
-size_t strpool_size(const struct strpool *pool)
-{
-	return pool ? pool->total : 0;
 }

@@ -310,6 +310,31 @@ int finish_stdout(int status)
 	return err == EPIPE ? EXIT_FAIL : status;
 }
 
+/* Names of uids, looked up once per run: NSS can be slow (LDAP). */
+const char *uid_name(uid_t uid)
+{
+	static struct {
+		uid_t uid;
+		char *name;
+	} *cache;
+	static size_t n, cap;
+	struct passwd *pw;
+	char num[16];
+
+	for (size_t i = 0; i < n; i++)
+		if (cache[i].uid == uid)
+			return cache[i].name;
+	if (n == cap) {
+		cap = cap ? 2 * cap : 16;
+		cache = xreallocarray(cache, cap, sizeof(*cache));
+	}
+	pw = getpwuid(uid);
+	snprintf(num, sizeof(num), "%u", (unsigned)uid);
+	cache[n].uid = uid;
+	cache[n].name = xstrdup(pw ? pw->pw_name : num);
+	return cache[n++].name;
+}
+
 int lookup_uid(const char *name, uid_t *uid)
 {
 	struct passwd *pw = getpwnam(name);

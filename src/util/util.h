@@ -62,6 +62,9 @@ long estrtonum(const char *s, long min, long max, const char *what);
  * usage error. */
 void add_pid_list(const char *s, pid_t **pids, size_t *n);
 void add_user_list(const char *s, uid_t **uids, size_t *n);
+/* The name of a uid (or the uid as text), looked up once per run and
+ * kept until exit (NSS can take seconds under LDAP).  Not thread-safe. */
+const char *uid_name(uid_t uid);
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);
 

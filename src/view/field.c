@@ -11,6 +11,72 @@
 #define HAVE(p, item) (((p)->have & (item)) == (item))
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
+/* ---- text without printf ------------------------------------------------- */
+
+/*
+ * A batch frame of top at 10,000 processes formats 50,000 numbers, and
+ * vfprintf was a fifth of pmon's own CPU time (measured), so numbers are
+ * written right to left into a small buffer instead.
+ */
+static void put_uint(struct buf *o, unsigned long long v)
+{
+	char tmp[24], *end = tmp + sizeof(tmp), *s = end;
+
+	do
+		*--s = (char)('0' + v % 10);
+	while (v /= 10);
+	buf_append(o, s, (size_t)(end - s));
+}
+
+static void put_int(struct buf *o, long long v)
+{
+	if (v < 0) {
+		buf_putc(o, '-');
+		put_uint(o, (unsigned long long)-v);
+	} else {
+		put_uint(o, (unsigned long long)v);
+	}
+}
+
+static void put_2digits(struct buf *o, unsigned long long v)
+{
+	buf_putc(o, (char)('0' + v / 10 % 10));
+	buf_putc(o, (char)('0' + v % 10));
+}
+
+/* One decimal, rounded half up as printf's %.1f does for these values. */
+static void put_tenths(struct buf *o, double v)
+{
+	unsigned long long t = v > 0 ? (unsigned long long)(v * 10 + 0.5) : 0;
+
+	put_uint(o, t / 10);
+	buf_putc(o, '.');
+	buf_putc(o, (char)('0' + t % 10));
+}
+
+/* ps's TIME: [DD-]hh:mm:ss */
+static void put_time(struct buf *o, unsigned long long s)
+{
+	if (s >= 86400) {
+		put_uint(o, s / 86400);
+		buf_putc(o, '-');
+	}
+	put_2digits(o, s / 3600 % 24);
+	buf_putc(o, ':');
+	put_2digits(o, s / 60 % 60);
+	buf_putc(o, ':');
+	put_2digits(o, s % 60);
+}
+
+static long clock_hz(void)
+{
+	static long hz;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	return hz;
+}
+
 json_t *json_text(const char *s)
 {
 	struct buf b = {0};
@@ -24,23 +90,86 @@ json_t *json_text(const char *s)
 	return j ? j : json_null();
 }
 
-static json_t *json_int_if(bool have, json_int_t v)
+static int strcmp0(const char *a, const char *b)
 {
-	return have ? json_integer(v) : json_null();
+	return strcmp(a ? a : "", b ? b : "");
 }
 
-/* pid */
-static void pid_text(const struct proc *p, struct buf *o) { buf_printf(o, "%d", (int)p->pid); }
-static json_t *pid_json(const struct proc *p) { return json_integer(p->pid); }
-static int pid_cmp(const struct proc *a, const struct proc *b) { return CMP(a->pid, b->pid); }
+/* ---- the fields ------------------------------------------------------------ */
 
-/* ppid */
-static void ppid_text(const struct proc *p, struct buf *o) { buf_printf(o, "%d", (int)p->ppid); }
-static json_t *ppid_json(const struct proc *p) { return json_int_if(HAVE(p, PI_PPID), p->ppid); }
-static int ppid_cmp(const struct proc *a, const struct proc *b) { return CMP(a->ppid, b->ppid); }
+/*
+ * Most fields are a number of struct proc behind one item: INT_FIELD
+ * makes the three functions of such a field from the expression that
+ * reads it.  The others are written out.
+ */
+#define INT_FIELD(name, item, expr)                                           \
+	static void name##_text(const struct proc *p, struct buf *o)         \
+	{                                                                     \
+		if (HAVE(p, item))                                            \
+			put_int(o, (long long)(expr));                        \
+		else                                                          \
+			buf_putc(o, '-');                                     \
+	}                                                                     \
+	static json_t *name##_json(const struct proc *p)                      \
+	{                                                                     \
+		return HAVE(p, item) ? json_integer((json_int_t)(expr))       \
+				     : json_null();                           \
+	}                                                                     \
+	static int name##_cmp(const struct proc *a, const struct proc *b)    \
+	{                                                                     \
+		const struct proc *p = a;                                     \
+		long long x = (long long)(expr);                              \
+		p = b;                                                        \
+		return CMP(x, (long long)(expr));                             \
+	}
 
-/* state */
-static void state_text(const struct proc *p, struct buf *o) { buf_putc(o, p->state); }
+INT_FIELD(pid, 0, p->pid)
+INT_FIELD(ppid, PI_PPID, p->ppid)
+INT_FIELD(uid, PI_UID, p->uid)
+INT_FIELD(threads, PI_THREADS, p->threads)
+INT_FIELD(nice, PI_NICE, p->nice)
+INT_FIELD(pri, PI_NICE, p->priority)
+INT_FIELD(pgrp, PI_STAT, p->pgrp)
+INT_FIELD(session, PI_STAT, p->session)
+INT_FIELD(tpgid, PI_STAT, p->tpgid)
+INT_FIELD(rss, PI_RSS, p->rss_kb)
+INT_FIELD(vsz, PI_MEM, p->vsize_kb)
+INT_FIELD(shr, PI_MEM, p->shared_kb)
+INT_FIELD(start, PI_START, p->start_time)
+INT_FIELD(io_read, PI_IO, p->io_read_bytes)
+INT_FIELD(io_write, PI_IO, p->io_write_bytes)
+INT_FIELD(oom, PI_OOM, p->tail ? p->tail->oom_score : 0)
+INT_FIELD(oom_adj, PI_OOM, p->tail ? p->tail->oom_adj : 0)
+
+/* elapsed: [[DD-]hh:]mm:ss as ps's etime */
+static void elapsed_text(const struct proc *p, struct buf *o)
+{
+	char s[32];
+
+	if (!HAVE(p, PI_START)) {
+		buf_putc(o, '-');
+		return;
+	}
+	format_elapsed(p->elapsed_s, s, sizeof(s));
+	buf_puts(o, s);
+}
+static json_t *elapsed_json(const struct proc *p) { return HAVE(p, PI_START) ? json_integer(p->elapsed_s) : json_null(); }
+static int elapsed_cmp(const struct proc *a, const struct proc *b) { return CMP(a->elapsed_s, b->elapsed_s); }
+
+/* started: the local date and time */
+static void started_text(const struct proc *p, struct buf *o)
+{
+	struct tm tm;
+	char s[32];
+
+	if (!HAVE(p, PI_START) || !localtime_r(&p->start_time, &tm) ||
+	    !strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(s, sizeof(s), "-");
+	buf_puts(o, s);
+}
+
+/* state and STAT */
+static void state_text(const struct proc *p, struct buf *o) { buf_putc(o, HAVE(p, PI_STATE) && p->state ? p->state : '-'); }
 static json_t *state_json(const struct proc *p)
 {
 	char s[2] = {p->state, '\0'};
@@ -49,36 +178,20 @@ static json_t *state_json(const struct proc *p)
 }
 static int state_cmp(const struct proc *a, const struct proc *b) { return CMP(a->state, b->state); }
 
-/* stat */
-static void stat_text(const struct proc *p, struct buf *o) { buf_puts(o, p->stat); }
-static json_t *stat_json(const struct proc *p)
-{
-	return HAVE(p, PI_STAT) ? json_string(p->stat) : json_null();
-}
+static void stat_text(const struct proc *p, struct buf *o) { buf_puts(o, HAVE(p, PI_STAT) ? p->stat : "-"); }
+static json_t *stat_json(const struct proc *p) { return HAVE(p, PI_STAT) ? json_string(p->stat) : json_null(); }
 static int stat_cmp(const struct proc *a, const struct proc *b) { return strcmp(a->stat, b->stat); }
 
-/* uid */
-static void uid_text(const struct proc *p, struct buf *o) { buf_printf(o, "%u", (unsigned)p->uid); }
-static json_t *uid_json(const struct proc *p) { return json_int_if(HAVE(p, PI_UID), p->uid); }
-static int uid_cmp(const struct proc *a, const struct proc *b) { return CMP(a->uid, b->uid); }
-
-/* user */
-static void user_text(const struct proc *p, struct buf *o) { buf_puts(o, p->user ? p->user : "?"); }
+/* text fields: user, comm, cmdline */
+static void user_text(const struct proc *p, struct buf *o) { buf_puts(o, HAVE(p, PI_USER) && p->user ? p->user : "-"); }
 static json_t *user_json(const struct proc *p) { return HAVE(p, PI_USER) ? json_text(p->user) : json_null(); }
-static int user_cmp(const struct proc *a, const struct proc *b)
-{
-	return strcmp(a->user ? a->user : "", b->user ? b->user : "");
-}
+static int user_cmp(const struct proc *a, const struct proc *b) { return strcmp0(a->user, b->user); }
 
-/* comm */
 static void comm_text(const struct proc *p, struct buf *o) { buf_puts(o, p->comm ? p->comm : "?"); }
 static json_t *comm_json(const struct proc *p) { return HAVE(p, PI_COMM) ? json_text(p->comm) : json_null(); }
-static int comm_cmp(const struct proc *a, const struct proc *b)
-{
-	return strcmp(a->comm ? a->comm : "", b->comm ? b->comm : "");
-}
+static int comm_cmp(const struct proc *a, const struct proc *b) { return strcmp0(a->comm, b->comm); }
 
-/* cmdline: like ps, a process without arguments shows as [comm] */
+/* like ps, a process without arguments shows as [comm] */
 static void cmdline_text(const struct proc *p, struct buf *o)
 {
 	if (p->cmdline && *p->cmdline)
@@ -89,131 +202,310 @@ static void cmdline_text(const struct proc *p, struct buf *o)
 static json_t *cmdline_json(const struct proc *p) { return HAVE(p, PI_CMDLINE) ? json_text(p->cmdline) : json_null(); }
 static int cmdline_cmp(const struct proc *a, const struct proc *b)
 {
-	return strcmp(a->cmdline ? a->cmdline : "", b->cmdline ? b->cmdline : "");
+	return strcmp0(a->cmdline && *a->cmdline ? a->cmdline : a->comm,
+		       b->cmdline && *b->cmdline ? b->cmdline : b->comm);
 }
 
-/* threads */
-static void threads_text(const struct proc *p, struct buf *o) { buf_printf(o, "%d", p->threads); }
-static json_t *threads_json(const struct proc *p) { return json_int_if(HAVE(p, PI_THREADS), p->threads); }
-static int threads_cmp(const struct proc *a, const struct proc *b) { return CMP(a->threads, b->threads); }
-
-/* nice */
-static void nice_text(const struct proc *p, struct buf *o) { buf_printf(o, "%d", p->nice); }
-static json_t *nice_json(const struct proc *p) { return json_int_if(HAVE(p, PI_NICE), p->nice); }
-static int nice_cmp(const struct proc *a, const struct proc *b) { return CMP(a->nice, b->nice); }
-
-/* rss */
-static void rss_text(const struct proc *p, struct buf *o) { buf_printf(o, "%lu", p->rss_kb); }
-static json_t *rss_json(const struct proc *p) { return json_int_if(HAVE(p, PI_RSS), (json_int_t)p->rss_kb); }
-static int rss_cmp(const struct proc *a, const struct proc *b) { return CMP(a->rss_kb, b->rss_kb); }
-
-/* start time, and elapsed since then (sorting by either is by age) */
-static void start_text(const struct proc *p, struct buf *o)
-{
-	struct tm tm;
-	char s[32];
-
-	if (!localtime_r(&p->start_time, &tm) || !strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(s, sizeof(s), "%lld", (long long)p->start_time);
-	buf_puts(o, s);
-}
-static json_t *start_json(const struct proc *p) { return json_int_if(HAVE(p, PI_START), p->start_time); }
-static int start_cmp(const struct proc *a, const struct proc *b) { return CMP(a->start_ticks, b->start_ticks); }
-
-static void elapsed_text(const struct proc *p, struct buf *o)
-{
-	char s[32];
-
-	format_elapsed(p->elapsed_s, s, sizeof(s));
-	buf_puts(o, s);
-}
-static json_t *elapsed_json(const struct proc *p) { return json_int_if(HAVE(p, PI_START), p->elapsed_s); }
-static int elapsed_cmp(const struct proc *a, const struct proc *b) { return CMP(a->elapsed_s, b->elapsed_s); }
-
-/* cumulative CPU time, as ps's TIME: [DD-]hh:mm:ss */
-static long clock_ticks(void)
-{
-	static long hz;
-
-	if (!hz)
-		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
-	return hz;
-}
+/* TIME: cumulative CPU, [DD-]hh:mm:ss; seconds in JSON */
 static void time_text(const struct proc *p, struct buf *o)
 {
-	long s = (long)(p->cpu_ticks / (unsigned long long)clock_ticks());
-
-	if (s >= 86400)
-		buf_printf(o, "%ld-", s / 86400);
-	buf_printf(o, "%02ld:%02ld:%02ld", s / 3600 % 24, s / 60 % 60, s % 60);
+	if (HAVE(p, PI_CPU))
+		put_time(o, p->cpu_ticks / (unsigned long long)clock_hz());
+	else
+		buf_putc(o, '-');
 }
 static json_t *time_json(const struct proc *p)
 {
-	return HAVE(p, PI_CPU) ? json_real((double)p->cpu_ticks / clock_ticks()) : json_null();
+	return HAVE(p, PI_CPU) ? json_real((double)p->cpu_ticks / (double)clock_hz()) : json_null();
 }
 static int time_cmp(const struct proc *a, const struct proc *b) { return CMP(a->cpu_ticks, b->cpu_ticks); }
 
-#define ROW(id, hdr, key, w, need_, name) \
-	[id] = {hdr, key, w, need_, name##_text, name##_json, name##_cmp}
+/* %CPU and %MEM */
+static void cpu_pct_text(const struct proc *p, struct buf *o)
+{
+	if (HAVE(p, PI_PCPU))
+		put_tenths(o, p->cpu_pct);
+	else
+		buf_putc(o, '-');
+}
+static json_t *cpu_pct_json(const struct proc *p) { return HAVE(p, PI_PCPU) ? json_real(p->cpu_pct) : json_null(); }
+static int cpu_pct_cmp(const struct proc *a, const struct proc *b) { return CMP(a->cpu_pct, b->cpu_pct); }
 
-const struct field fields[FLD_COUNT] = {
-	ROW(FLD_PID,     "PID",     "pid",        7, 0,          pid),
-	ROW(FLD_PPID,    "PPID",    "ppid",       7, PI_PPID,    ppid),
-	ROW(FLD_STATE,   "S",       "state",     -1, PI_STATE,   state),
-	ROW(FLD_STAT,    "STAT",    "stat",      -4, PI_STAT,    stat),
-	ROW(FLD_UID,     "UID",     "uid",        5, PI_UID,     uid),
-	ROW(FLD_USER,    "USER",    "user",      -8, PI_USER,    user),
-	ROW(FLD_COMM,    "COMMAND", "comm",       0, PI_COMM,    comm),
-	ROW(FLD_CMDLINE, "COMMAND", "cmdline",    0, PI_CMDLINE | PI_COMM, cmdline),
-	ROW(FLD_THREADS, "THR",     "threads",    4, PI_THREADS, threads),
-	ROW(FLD_NICE,    "NI",      "nice",       3, PI_NICE,    nice),
-	ROW(FLD_RSS,     "RSS",     "rss_kb",     8, PI_RSS,     rss),
-	ROW(FLD_START,   "STARTED", "start_time", -19, PI_START, start),
-	ROW(FLD_ELAPSED, "ELAPSED", "elapsed_s", 11, PI_START,   elapsed),
-	ROW(FLD_TIME,    "TIME",    "cpu_time_s", 11, PI_CPU,     time),
+static void mem_pct_text(const struct proc *p, struct buf *o)
+{
+	if (HAVE(p, PI_PCPU))
+		put_tenths(o, p->mem_pct);
+	else
+		buf_putc(o, '-');
+}
+static json_t *mem_pct_json(const struct proc *p) { return HAVE(p, PI_PCPU) ? json_real(p->mem_pct) : json_null(); }
+static int mem_pct_cmp(const struct proc *a, const struct proc *b) { return CMP(a->mem_pct, b->mem_pct); }
+
+/* TTY */
+static void tty_text(const struct proc *p, struct buf *o)
+{
+	if (HAVE(p, PI_TTY))
+		tty_name(p->tty_nr, o);
+	else
+		buf_putc(o, '-');
+}
+static json_t *tty_json(const struct proc *p)
+{
+	struct buf b = {0};
+	json_t *j;
+
+	if (!HAVE(p, PI_TTY) || p->tty_nr == 0)
+		return json_null();
+	tty_name(p->tty_nr, &b);
+	j = json_string(b.data);
+	buf_free(&b);
+	return j;
+}
+static int tty_cmp(const struct proc *a, const struct proc *b) { return CMP(a->tty_nr, b->tty_nr); }
+
+/* The long tail: strings from libproc2, "-" when not there. */
+#define TAIL_TEXT_FIELD(name, item, member)                                   \
+	static const char *name##_of(const struct proc *p)                    \
+	{                                                                     \
+		return HAVE(p, item) && p->tail ? p->tail->member : NULL;    \
+	}                                                                     \
+	static void name##_text(const struct proc *p, struct buf *o)         \
+	{                                                                     \
+		buf_puts(o, name##_of(p) ? name##_of(p) : "-");               \
+	}                                                                     \
+	static json_t *name##_json(const struct proc *p)                      \
+	{                                                                     \
+		return json_text(name##_of(p));                               \
+	}                                                                     \
+	static int name##_cmp(const struct proc *a, const struct proc *b)    \
+	{                                                                     \
+		return strcmp0(name##_of(a), name##_of(b));                   \
+	}
+
+TAIL_TEXT_FIELD(wchan, PI_WCHAN, wchan)
+TAIL_TEXT_FIELD(cgroup, PI_CGROUP, cgroup)
+TAIL_TEXT_FIELD(groups, PI_GROUPS, groups)
+TAIL_TEXT_FIELD(environ, PI_ENVIRON, environ)
+
+/* Namespaces: one field each, the inode number of /proc/PID/ns/KIND. */
+#define NS_FIELD(name, kind) INT_FIELD(name, PI_NS, p->tail ? p->tail->ns[kind] : 0)
+NS_FIELD(ns_cgroup, NS_CGROUP)
+NS_FIELD(ns_ipc, NS_IPC)
+NS_FIELD(ns_mnt, NS_MNT)
+NS_FIELD(ns_net, NS_NET)
+NS_FIELD(ns_pid, NS_PID)
+NS_FIELD(ns_time, NS_TIME)
+NS_FIELD(ns_user, NS_USER)
+NS_FIELD(ns_uts, NS_UTS)
+
+/* STARTED: a local date for the eye; its JSON and order are start_time's. */
+static json_t *started_json(const struct proc *p) { return start_json(p); }
+static int started_cmp(const struct proc *a, const struct proc *b) { return start_cmp(a, b); }
+
+/* key, alias, title, width, need, type, flags, functions, help */
+#define ROW(key_, alias_, title_, width_, need_, type_, flags_, fn, help_) \
+	{key_, alias_, title_, help_, width_, need_, type_, flags_,       \
+	 fn##_text, fn##_json, fn##_cmp}
+#define DESC FIELD_DESCENDING
+#define WHOLE FIELD_WHOLE
+
+const struct field fields[] = {
+	ROW("pid", NULL, "PID", 7, 0, FJ_INT, 0, pid, "process id"),
+	ROW("ppid", NULL, "PPID", 7, PI_PPID, FJ_INT, 0, ppid, "parent's process id"),
+	ROW("state", NULL, "S", -1, PI_STATE, FJ_TEXT, WHOLE, state, "state letter: R S D T t Z X I"),
+	ROW("stat", NULL, "STAT", -4, PI_STAT, FJ_TEXT, WHOLE, stat, "state with ps's modifiers < N L s l + (L: ps only)"),
+	ROW("uid", NULL, "UID", 5, PI_UID, FJ_INT, 0, uid, "effective user id"),
+	ROW("user", NULL, "USER", -8, PI_USER, FJ_TEXT, 0, user, "effective user name"),
+	ROW("comm", "command", "COMMAND", -15, PI_COMM, FJ_TEXT, 0, comm, "name (comm)"),
+	ROW("cmdline", "args", "COMMAND", -30, PI_CMDLINE | PI_COMM, FJ_TEXT, 0, cmdline, "command line ([comm] without one)"),
+	ROW("threads", "nlwp", "THR", 4, PI_THREADS, FJ_INT, DESC, threads, "number of threads"),
+	ROW("nice", "ni", "NI", 3, PI_NICE, FJ_INT, 0, nice, "nice value"),
+	ROW("pri", "priority", "PRI", 4, PI_NICE, FJ_INT, 0, pri, "kernel priority (as top's PR)"),
+	ROW("rss_kb", "rss", "RSS", 8, PI_RSS, FJ_INT, DESC, rss, "resident memory, KiB (exact)"),
+	ROW("vsz_kb", "virt", "VIRT", 9, PI_MEM, FJ_INT, DESC, vsz, "virtual memory size, KiB"),
+	ROW("shr_kb", "shr", "SHR", 8, PI_MEM, FJ_INT, DESC, shr, "shared resident memory, KiB"),
+	ROW("cpu_pct", "cpu", "%CPU", 5, PI_PCPU | PI_CPU | PI_START, FJ_REAL, DESC, cpu_pct, "CPU use of one CPU: top, last interval; ps, lifetime"),
+	ROW("mem_pct", "mem", "%MEM", 5, PI_PCPU | PI_RSS, FJ_REAL, DESC, mem_pct, "resident memory of MemTotal"),
+	ROW("cpu_time_s", "time", "TIME", 11, PI_CPU, FJ_REAL, DESC, time, "CPU time used (user + system)"),
+	ROW("start_time", NULL, "START", 10, PI_START, FJ_INT, 0, start, "start time, seconds since the epoch"),
+	ROW("started", NULL, "STARTED", -19, PI_START, FJ_INT, WHOLE, started, "start time, local date and time"),
+	ROW("elapsed_s", "etime", "ELAPSED", 11, PI_START, FJ_INT, DESC, elapsed, "time since it started"),
+	ROW("tty", NULL, "TTY", -8, PI_TTY, FJ_TEXT, WHOLE, tty, "controlling terminal"),
+	ROW("pgrp", NULL, "PGRP", 7, PI_STAT, FJ_INT, 0, pgrp, "process group"),
+	ROW("session", "sid", "SID", 7, PI_STAT, FJ_INT, 0, session, "session id"),
+	ROW("tpgid", NULL, "TPGID", 7, PI_STAT, FJ_INT, 0, tpgid, "foreground process group of its terminal"),
+	ROW("io_read_bytes", "read", "READ", 11, PI_IO, FJ_INT, DESC, io_read, "bytes read from storage (io)"),
+	ROW("io_write_bytes", "write", "WRITE", 11, PI_IO, FJ_INT, DESC, io_write, "bytes written to storage (io)"),
+	ROW("wchan", NULL, "WCHAN", -16, PI_WCHAN, FJ_TEXT, 0, wchan, "kernel function it sleeps in"),
+	ROW("oom_score", "oom", "OOM", 5, PI_OOM, FJ_INT, DESC, oom, "OOM killer score"),
+	ROW("oom_adj", NULL, "OOMADJ", 6, PI_OOM, FJ_INT, 0, oom_adj, "oom_score_adj"),
+	ROW("cgroup", NULL, "CGROUP", -30, PI_CGROUP, FJ_TEXT, 0, cgroup, "control groups"),
+	ROW("groups", "supgids", "GROUPS", -16, PI_GROUPS, FJ_TEXT, 0, groups, "supplementary group ids"),
+	ROW("environ", "env", "ENVIRONMENT", -30, PI_ENVIRON, FJ_TEXT, 0, environ, "environment"),
+	ROW("ns_cgroup", NULL, "CGROUPNS", 10, PI_NS, FJ_INT, 0, ns_cgroup, "cgroup namespace inode"),
+	ROW("ns_ipc", NULL, "IPCNS", 10, PI_NS, FJ_INT, 0, ns_ipc, "IPC namespace inode"),
+	ROW("ns_mnt", NULL, "MNTNS", 10, PI_NS, FJ_INT, 0, ns_mnt, "mount namespace inode"),
+	ROW("ns_net", NULL, "NETNS", 10, PI_NS, FJ_INT, 0, ns_net, "network namespace inode"),
+	ROW("ns_pid", NULL, "PIDNS", 10, PI_NS, FJ_INT, 0, ns_pid, "PID namespace inode"),
+	ROW("ns_time", NULL, "TIMENS", 10, PI_NS, FJ_INT, 0, ns_time, "time namespace inode"),
+	ROW("ns_user", NULL, "USERNS", 10, PI_NS, FJ_INT, 0, ns_user, "user namespace inode"),
+	ROW("ns_uts", NULL, "UTSNS", 10, PI_NS, FJ_INT, 0, ns_uts, "UTS namespace inode"),
 };
+const size_t nfields = ARRAY_LEN(fields);
 
 const struct field *field_find(const char *name)
 {
-	for (size_t i = 0; i < FLD_COUNT; i++)
-		if (strcmp(fields[i].json_key, name) == 0)
+	for (size_t i = 0; i < nfields; i++)
+		if (strcasecmp(fields[i].key, name) == 0 ||
+		    (fields[i].alias && strcasecmp(fields[i].alias, name) == 0))
 			return &fields[i];
-	for (size_t i = 0; i < FLD_COUNT; i++)
-		if (strcasecmp(fields[i].header, name) == 0)
+	for (size_t i = 0; i < nfields; i++)
+		if (strcasecmp(fields[i].title, name) == 0)
 			return &fields[i];
 	return NULL;
 }
 
-unsigned fields_need(const enum field_id *ids, size_t n)
+/* ---- lists, sorting, help ------------------------------------------------- */
+
+int field_list_parse(struct field_list *l, const char *spec, char *bad,
+		     size_t bad_size)
+{
+	char *copy = xstrdup(spec), *rest = copy, *key;
+	int rc = 0;
+
+	/* strsep, not strtok: "pid,,user" is an empty key, not "pid,user". */
+	while ((key = strsep(&rest, ",")) && rc == 0) {
+		const struct field *f = field_find(key);
+
+		if (!f || l->n == ARRAY_LEN(l->f)) {
+			snprintf(bad, bad_size, "%s", *key ? key : "(empty)");
+			rc = -1;
+			break;
+		}
+		l->f[l->n++] = f;
+	}
+	free(copy);
+	return rc;
+}
+
+void field_list_of(struct field_list *l, const char *const *keys, size_t n)
+{
+	l->n = 0;
+	for (size_t i = 0; i < n && l->n < ARRAY_LEN(l->f); i++) {
+		const struct field *f = field_find(keys[i]);
+
+		if (!f)
+			pmon_die(EXIT_FAIL, "internal error: no field '%s'", keys[i]);
+		l->f[l->n++] = f;
+	}
+}
+
+unsigned field_list_need(const struct field_list *l)
 {
 	unsigned need = 0;
 
-	for (size_t i = 0; i < n; i++)
-		need |= fields[ids[i]].need;
+	for (size_t i = 0; i < l->n; i++)
+		need |= l->f[i]->need;
 	return need;
 }
 
-const enum field_id json_process_fields[] = {
-	FLD_PID, FLD_PPID, FLD_STATE, FLD_STAT, FLD_UID, FLD_USER, FLD_COMM,
-	FLD_CMDLINE, FLD_THREADS, FLD_NICE, FLD_RSS, FLD_START, FLD_ELAPSED,
+void field_help(struct buf *out)
+{
+	buf_puts(out, "KEY            TITLE       WHAT (READ FROM)\n");
+	for (size_t i = 0; i < nfields; i++) {
+		const struct field *f = &fields[i];
+
+		buf_printf(out, "%-14s %-11s %s (", f->key, f->title, f->help);
+		proc_items_source(f->need, out);
+		buf_printf(out, "%s)", proc_item_needs_privilege(f->need) ?
+			   "; root or the same user" : "");
+		if (f->alias)
+			buf_printf(out, "; also -o %s", f->alias);
+		buf_putc(out, '\n');
+	}
+}
+
+int field_sort_parse(struct field_sort *s, const char *spec)
+{
+	s->reverse = spec[0] == '-';
+	s->f = field_find(spec + (spec[0] == '-' || spec[0] == '+'));
+	return s->f ? 0 : -1;
+}
+
+int field_sort_cmp(const struct field_sort *s, const struct proc *a,
+		   const struct proc *b)
+{
+	int r = s->f->cmp(a, b);
+
+	if (s->reverse)
+		r = -r;
+	return r ? r : CMP(a->pid, b->pid);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static const char *const json_default_keys[] = {
+	"pid", "ppid", "state", "stat", "uid", "user", "comm", "cmdline",
+	"threads", "nice", "rss_kb", "start_time", "elapsed_s",
 };
-const size_t json_process_nfields = ARRAY_LEN(json_process_fields);
+
+void json_default_fields(struct field_list *l)
+{
+	field_list_of(l, json_default_keys, ARRAY_LEN(json_default_keys));
+}
 
 unsigned json_process_need(void)
 {
-	return fields_need(json_process_fields, json_process_nfields) | PI_LOCKED;
+	struct field_list l;
+
+	json_default_fields(&l);
+	return field_list_need(&l);
 }
 
-json_t *proc_to_json(const struct proc *p)
+json_t *proc_to_json(const struct proc *p, const struct field_list *l)
 {
+	static struct field_list def;
 	json_t *obj = json_object();
 
+	if (!def.n)
+		json_default_fields(&def);
+	if (!l)
+		l = &def;
 	if (!obj)
 		pmon_die(EXIT_FAIL, "out of memory building JSON");
-	for (size_t i = 0; i < json_process_nfields; i++) {
-		const struct field *f = &fields[json_process_fields[i]];
-
-		json_object_set_new(obj, f->json_key, f->json(p));
-	}
+	for (size_t i = 0; i < l->n; i++)
+		json_object_set_new(obj, l->f[i]->key, l->f[i]->json(p));
 	return obj;
+}
+
+/* ---- small texts ------------------------------------------------------------ */
+
+void proc_name_suffix(const struct proc *p, struct buf *out)
+{
+	if (p->state != 'Z')
+		return;
+	if (proc_is_zombie(p))
+		buf_puts(out, " <defunct>");
+	else
+		buf_printf(out, " <main thread exited, %d threads running>",
+			   p->threads - 1);
+}
+
+void tty_name(int tty_nr, struct buf *out)
+{
+	unsigned major = ((unsigned)tty_nr >> 8) & 0xfff;
+	unsigned minor = ((unsigned)tty_nr & 0xff) | (((unsigned)tty_nr >> 12) & 0xfff00);
+
+	if (tty_nr == 0)
+		buf_putc(out, '-');
+	else if (major >= 136 && major <= 143)
+		buf_printf(out, "pts/%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64)
+		buf_printf(out, "tty%u", minor);
+	else if (major == 4)
+		buf_printf(out, "ttyS%u", minor - 64);
+	else if (major == 5 && minor == 1)
+		buf_puts(out, "console");
+	else
+		buf_printf(out, "%u:%u", major, minor);
 }

@@ -1,65 +1,99 @@
 /*
- * field.h - the field registry.  One row per thing pmon can show about a
- * process: its column title and width, its JSON key, the snapshot items
- * (and so the /proc files) it costs, how to print it and how to sort by
- * it.  Columns, JSON objects, sort keys and the items asked of libproc2
- * are all driven from this one table.
+ * field.h - the field registry: one row per thing pmon can show about a
+ * process (procps's pids.c item table, for pmon).  Every view takes its
+ * columns, JSON keys, sort keys and the items it asks of the process
+ * layer from this one table: ps, tree, zombies and top, `-o` and
+ * `--sort` in each, `pmon ps -o help`, and the shell completion.  A new
+ * column is one row here (and, for a new item, one in the process layer).
  */
 #ifndef PMON_FIELD_H
 #define PMON_FIELD_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
-#include "util/util.h"
 #include "proc/proc.h"
+#include "util/util.h"
 
-enum field_id {
-	FLD_PID,
-	FLD_PPID,
-	FLD_STATE,
-	FLD_STAT,
-	FLD_UID,
-	FLD_USER,
-	FLD_COMM,
-	FLD_CMDLINE,
-	FLD_THREADS,
-	FLD_NICE,
-	FLD_RSS,
-	FLD_START,
-	FLD_ELAPSED,
-	FLD_TIME,
-	FLD_COUNT
+/* The JSON type of a field's value (null when it could not be read). */
+enum field_json { FJ_INT, FJ_REAL, FJ_TEXT };
+
+enum {
+	FIELD_DESCENDING = 1u << 0, /* top's natural order: biggest first */
+	FIELD_WHOLE = 1u << 1,      /* our own short text: never cut with '+',
+	                               pushes the line right instead (STAT) */
 };
 
 struct field {
-	const char *header;   /* column title */
-	const char *json_key; /* key in JSON output and name for --sort */
-	int width;            /* > 0 right-aligned, < 0 left-aligned, 0 last */
-	unsigned need;        /* enum proc_item bits */
-	/* Raw text of the value (escaping is the output layer's job). */
+	const char *key;      /* for -o and --sort, and the JSON key */
+	const char *alias;    /* a shorter name -o and --sort also take */
+	const char *title;    /* column title */
+	const char *help;     /* one line for -o help */
+	int width;            /* > 0 right-aligned, < 0 left-aligned */
+	unsigned need;        /* proc items: what it costs to read, where
+	                         from and whether it needs privilege
+	                         (proc_item_source) */
+	enum field_json type;
+	unsigned flags;       /* FIELD_* */
+	/* The raw text of the value (escaping is the table's job); "-" when
+	 * it could not be read. */
 	void (*text)(const struct proc *p, struct buf *out);
-	/* A JSON value; fields not read (p->have) must give json_null(). */
+	/* The JSON value; json_null() when it could not be read. */
 	json_t *(*json)(const struct proc *p);
 	/* Ascending order; ties are broken by pid by the caller. */
 	int (*cmp)(const struct proc *a, const struct proc *b);
 };
 
-extern const struct field fields[FLD_COUNT];
+extern const struct field fields[];
+extern const size_t nfields;
 
-/* By JSON key or (case-insensitively) column title; NULL if none. */
+/* By key, alias or (case-insensitively) title; NULL if none. */
 const struct field *field_find(const char *name);
-/* The snapshot items a list of fields needs. */
-unsigned fields_need(const enum field_id *ids, size_t n);
 
-/* The keys every process object has in JSON (pid ... elapsed_s), and the
- * items they need. */
-extern const enum field_id json_process_fields[];
-extern const size_t json_process_nfields;
+/* A list of columns: "-o pid,user,comm" style, or a command's default. */
+struct field_list {
+	const struct field *f[64];
+	size_t n;
+};
+/* Parse "KEY,KEY,..." (a repeated -o adds to the list).  0, or -1 with
+ * the unknown key's text in bad (a usage error for the caller). */
+int field_list_parse(struct field_list *l, const char *spec, char *bad,
+		     size_t bad_size);
+/* A list from keys known to exist (a command's defaults). */
+void field_list_of(struct field_list *l, const char *const *keys, size_t n);
+unsigned field_list_need(const struct field_list *l);
+
+/* `pmon ps -o help`: every key with its title, what it is and where it
+ * is read from (the process layer's item table). */
+void field_help(struct buf *out);
+
+/* A sort key: a field, and which way.  "[-|+]KEY"; 0, or -1 if unknown. */
+struct field_sort {
+	const struct field *f;
+	bool reverse;
+};
+int field_sort_parse(struct field_sort *s, const char *spec);
+/* Compare two processes by s (ties: lower pid first); for qsort_r. */
+int field_sort_cmp(const struct field_sort *s, const struct proc *a,
+		   const struct proc *b);
+
+/* The keys every process object has in JSON by default (pid ...
+ * elapsed_s), and the items they need. */
+void json_default_fields(struct field_list *l);
 unsigned json_process_need(void);
-/* A JSON object with every key of json_process_fields[]. */
-json_t *proc_to_json(const struct proc *p);
+/* A JSON object with the keys of l (the default list when NULL). */
+json_t *proc_to_json(const struct proc *p, const struct field_list *l);
 /* A JSON string from raw bytes that may not be UTF-8 (invalid bytes
  * become U+FFFD), or json_null() for NULL. */
 json_t *json_text(const char *s);
+
+/* What to write after a process's name: " <defunct>" for a zombie, or
+ * " <main thread exited, N threads running>" for a thread-group leader
+ * that is Z while its threads run (one meaning of zombie everywhere). */
+void proc_name_suffix(const struct proc *p, struct buf *out);
+
+/* The name of a controlling terminal from stat's tty_nr ("pts/3",
+ * "tty1", "ttyS0"; "-" for none, "MAJ:MIN" for one unknown). */
+void tty_name(int tty_nr, struct buf *out);
 
 #endif

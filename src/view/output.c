@@ -2,6 +2,7 @@
  * output.c - escaping, colour, aligned tables and JSON documents.
  */
 #include <langinfo.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -10,6 +11,7 @@
 
 #include "view/escape.h"
 #include "view/output.h"
+#include "view/table.h"
 
 void output_init(struct output *o, FILE *f, bool wide)
 {
@@ -80,15 +82,8 @@ void out_raw(struct output *o, const char *s)
 
 void out_color(struct output *o, enum out_color c)
 {
-	static const char *const seq[] = {
-		[COLOR_NONE] = "\033[0m",     [COLOR_ZOMBIE] = "\033[1;31m",
-		[COLOR_DISK] = "\033[33m",    [COLOR_STOPPED] = "\033[35m",
-		[COLOR_RUNNING] = "\033[32m", [COLOR_DIM] = "\033[2m",
-		[COLOR_HEADER] = "\033[1m",
-	};
-
 	if (o->color)
-		buf_puts(&o->line, seq[c]);
+		buf_puts(&o->line, color_sgr(c));
 }
 
 void out_endline(struct output *o)
@@ -105,101 +100,59 @@ void out_endline(struct output *o)
 	buf_reset(&o->line);
 }
 
-enum out_color state_color(char state)
+void out_wrapped(struct output *o, const char *lead, const char *text,
+		 size_t pipe_width)
 {
-	switch (state) {
-	case 'Z': return COLOR_ZOMBIE;
-	case 'D': return COLOR_DISK;
-	case 'T': case 't': return COLOR_STOPPED;
-	case 'R': return COLOR_RUNNING;
-	default: return COLOR_NONE;
-	}
-}
+	size_t indent = strlen(lead), width = o->width ? o->width : pipe_width;
+	size_t col = indent;
 
-static void pad(struct output *o, size_t cols)
-{
-	while (cols--)
-		buf_putc(&o->line, ' ');
-}
+	if (!width)
+		width = SIZE_MAX / 2; /* one line, for scripts */
+	if (width < indent + 10) /* too narrow to indent: no room for words */
+		indent = 0;
+	out_raw(o, lead);
+	while (*text) {
+		size_t n = strcspn(text, " ");
 
-/* One cell: escaped, aligned to width (see struct field), a left-aligned
- * cell that is too wide cut and marked with '+' as ps does. */
-static void cell(struct output *o, int width, const char *s, size_t n)
-{
-	size_t start = o->line.len, cols, w = (size_t)abs(width);
-
-	cols = out_text(o, s, n);
-	if (width == 0)
-		return;
-	if (width < 0 && cols > w) {
-		/* Escaped text is ASCII except for valid UTF-8; cut on a
-		 * character boundary at w-1 columns and mark the cut. */
-		size_t keep = start, c = 0;
-
-		while (keep < o->line.len && c < w - 1) {
-			keep++;
-			while (keep < o->line.len &&
-			       ((unsigned char)o->line.data[keep] & 0xc0) == 0x80)
-				keep++;
-			c++;
+		if (col > indent && col + 1 + n > width) {
+			out_endline(o);
+			for (col = 0; col < indent; col++)
+				buf_putc(&o->line, ' ');
+		} else if (col > indent) {
+			buf_putc(&o->line, ' ');
+			col++;
 		}
-		o->line.len = keep;
-		buf_putc(&o->line, '+');
-		return;
+		/* A word wider than the line is broken where the line ends. */
+		while (col + n > width && width > col) {
+			buf_append(&o->line, text, width - col);
+			text += width - col;
+			n -= width - col;
+			out_endline(o);
+			for (col = 0; col < indent; col++)
+				buf_putc(&o->line, ' ');
+		}
+		buf_append(&o->line, text, n);
+		col += n;
+		text += n;
+		text += strspn(text, " ");
 	}
-	if (cols >= w)
-		return;
-	if (width > 0) {
-		/* Right-align: move the text over and pad in front. */
-		size_t len = o->line.len - start;
-
-		buf_reserve(&o->line, w - cols);
-		memmove(o->line.data + start + (w - cols), o->line.data + start, len);
-		memset(o->line.data + start, ' ', w - cols);
-		o->line.len += w - cols;
-		o->line.data[o->line.len] = '\0';
-	} else {
-		pad(o, w - cols);
-	}
+	out_endline(o);
 }
 
-void table_header(struct output *o, const enum field_id *cols, size_t n)
+void table_header(struct output *o, const struct field_list *cols)
 {
 	out_color(o, COLOR_HEADER);
-	for (size_t i = 0; i < n; i++) {
-		const struct field *f = &fields[cols[i]];
-
-		if (i)
-			buf_putc(&o->line, ' ');
-		cell(o, i + 1 == n ? 0 : f->width, f->header, strlen(f->header));
-	}
+	table_titles(&o->line, cols);
 	out_color(o, COLOR_NONE);
 	out_endline(o);
 }
 
-void table_row(struct output *o, const enum field_id *cols, size_t n,
-	       const struct proc *p)
+void table_print_row(struct output *o, const struct field_list *cols,
+		     const struct proc *p, const char *prefix)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct field *f = &fields[cols[i]];
-		bool colored = (cols[i] == FLD_STAT || cols[i] == FLD_STATE) &&
-			       state_color(p->state) != COLOR_NONE;
+	const struct table_style st = {.utf8 = o->utf8, .color = o->color};
 
-		if (i)
-			buf_putc(&o->line, ' ');
-		buf_reset(&o->raw);
-		f->text(p, &o->raw);
-		if (colored)
-			out_color(o, state_color(p->state));
-		cell(o, i + 1 == n ? 0 : f->width, o->raw.data, o->raw.len);
-		if (colored)
-			out_color(o, COLOR_NONE);
-	}
-	if (p->state == 'Z') {
-		out_color(o, COLOR_ZOMBIE);
-		out_raw(o, " <defunct>");
-		out_color(o, COLOR_NONE);
-	}
+	table_row(&o->line, cols, p, prefix, &st, &o->raw);
 	out_endline(o);
 }
 
@@ -290,4 +243,63 @@ int json_out_end_array(struct json_out *j)
 		fputc('\n', j->f);
 	fputs("]\n", j->f);
 	return ferror(j->f) ? -1 : 0;
+}
+
+/* ---- top's frames ---------------------------------------------------------- */
+
+static json_t *frame_header_json(const struct frame_header *h)
+{
+	static const char *const cpu_keys[CPU_STATES] = {
+		"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal",
+	};
+	const struct sys_stats *s = h->sys;
+	const struct state_counts *c = h->counts;
+	json_t *cpu = json_object(), *doc;
+
+	for (int i = 0; i < CPU_STATES; i++)
+		json_object_set_new(cpu, cpu_keys[i], json_real(s->cpu.pct[i]));
+	doc = json_pack("{s:I, s:f, s:[f,f,f], s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
+			"s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:f}",
+			"time", (json_int_t)h->now, "uptime_s", s->uptime,
+			"load", s->load[0], s->load[1], s->load[2],
+			"tasks", "total", (json_int_t)c->total,
+			"running", (json_int_t)state_counts_of(c, "R"),
+			"sleeping", (json_int_t)state_counts_of(c, "SI"),
+			"disk_sleep", (json_int_t)state_counts_of(c, "D"),
+			"stopped", (json_int_t)state_counts_of(c, "Tt"),
+			"zombie", (json_int_t)state_counts_of(c, "Z"),
+			"cpu_pct", cpu,
+			"memory", "total_kb", (json_int_t)s->mem_total_kb,
+			"free_kb", (json_int_t)s->mem_free_kb,
+			"available_kb", (json_int_t)s->mem_avail_kb,
+			"used_kb", (json_int_t)s->mem_used_kb,
+			"buffers_kb", (json_int_t)s->mem_buffers_kb,
+			"cached_kb", (json_int_t)s->mem_cached_kb,
+			"swap_total_kb", (json_int_t)s->swap_total_kb,
+			"swap_free_kb", (json_int_t)s->swap_free_kb,
+			"interval_s", h->interval);
+	if (!doc)
+		pmon_die(EXIT_FAIL, "out of memory building JSON");
+	return doc;
+}
+
+json_t *frame_json(const struct frame_header *h, const struct proc *const *rows,
+		   const int32_t *depth, size_t n, const struct field_list *keys)
+{
+	json_t *procs = json_array(), *doc;
+
+	if (!procs)
+		pmon_die(EXIT_FAIL, "out of memory building JSON");
+	for (size_t k = 0; k < n; k++) {
+		json_t *obj = proc_to_json(rows[k], keys);
+
+		if (depth)
+			json_object_set_new(obj, "depth", json_integer(depth[k]));
+		json_array_append_new(procs, obj);
+	}
+	doc = json_pack("{s:o, s:o}", "header", frame_header_json(h),
+			"processes", procs);
+	if (!doc)
+		pmon_die(EXIT_FAIL, "out of memory building JSON");
+	return doc;
 }

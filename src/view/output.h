@@ -9,18 +9,10 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "proc/sys.h"
 #include "view/field.h"
+#include "view/table.h"
 #include "util/util.h"
-
-enum out_color {
-	COLOR_NONE,
-	COLOR_ZOMBIE,   /* red: a zombie, the thing to look at */
-	COLOR_DISK,     /* yellow: uninterruptible sleep */
-	COLOR_STOPPED,  /* magenta */
-	COLOR_RUNNING,  /* green */
-	COLOR_DIM,      /* tree lines */
-	COLOR_HEADER,   /* bold */
-};
 
 struct output {
 	FILE *f;
@@ -45,14 +37,20 @@ void out_color(struct output *o, enum out_color c);
 /* Write the line and a newline, and start a new line. */
 void out_endline(struct output *o);
 
-/* The colour a process's state calls for. */
-enum out_color state_color(char state);
 
-/* Columns: the header line and one row per process, aligned by the
- * widths in the field registry; the last column takes the rest. */
-void table_header(struct output *o, const enum field_id *cols, size_t n);
-void table_row(struct output *o, const enum field_id *cols, size_t n,
-	       const struct proc *p);
+/* Our own prose (trusted text: no escaping), word-wrapped at the
+ * terminal's width (at pipe_width when not a terminal; 0: not wrapped,
+ * for lines scripts read), so that it is read whole instead of being cut;
+ * lines after the first are indented as wide as lead. */
+void out_wrapped(struct output *o, const char *lead, const char *text,
+		 size_t pipe_width);
+
+/* Columns (table.h): the header line and one row per process, aligned by
+ * the widths in the field registry; the last column takes the rest, after
+ * prefix (the tree's glyphs, or NULL). */
+void table_header(struct output *o, const struct field_list *cols);
+void table_print_row(struct output *o, const struct field_list *cols,
+		     const struct proc *p, const char *prefix);
 
 /* Write doc as one JSON document (ASCII only, so no byte of it can act
  * on a terminal) and release it.  Returns 0, or -1 on a write error. */
@@ -77,5 +75,19 @@ void json_out_open_element(struct json_out *j, json_t *obj, const char *key);
 void json_out_close_element(struct json_out *j);
 /* Close the outermost array; 0, or -1 on a write error. */
 int json_out_end_array(struct json_out *j);
+
+/*
+ * One frame of `pmon top --json`: {"header": {...}, "processes": [...]},
+ * the processes in display order with the keys of keys (and their tree
+ * depth when depth is not NULL).
+ */
+struct frame_header {
+	time_t now;
+	double interval;                  /* seconds since the frame before */
+	const struct sys_stats *sys;
+	const struct state_counts *counts;
+};
+json_t *frame_json(const struct frame_header *h, const struct proc *const *rows,
+		   const int32_t *depth, size_t n, const struct field_list *keys);
 
 #endif

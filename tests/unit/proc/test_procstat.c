@@ -75,11 +75,11 @@ static void test_counts_line(void **state)
 	char line[256];
 
 	(void)state;
-	state_counts_add(&c, 'R');
-	state_counts_add(&c, 'S');
-	state_counts_add(&c, 'S');
-	state_counts_add(&c, 'Z');
-	state_counts_add(&c, 'I');
+	state_counts_add(&c, 'R', 1);
+	state_counts_add(&c, 'S', 1);
+	state_counts_add(&c, 'S', 1);
+	state_counts_add(&c, 'Z', 1);
+	state_counts_add(&c, 'I', 1);
 	format_state_counts(&c, line, sizeof(line));
 	assert_string_equal(line, "5 processes: 1 running, 2 sleeping, 0 disk sleep, "
 				  "0 stopped, 1 zombie, 1 idle");
@@ -186,14 +186,14 @@ static void test_counts_line_rare_states(void **state)
 	char line[256];
 
 	(void)state;
-	state_counts_add(&c, 't');
-	state_counts_add(&c, 'X');
-	state_counts_add(&c, 'W');
+	state_counts_add(&c, 't', 1);
+	state_counts_add(&c, 'X', 1);
+	state_counts_add(&c, 'W', 1);
 	format_state_counts(&c, line, sizeof(line));
 	assert_string_equal(line, "3 processes: 0 running, 0 sleeping, 0 disk sleep, "
 				  "0 stopped, 1 tracing stop, 0 zombie, 1 dead, 1 other");
 	memset(&c, 0, sizeof(c));
-	state_counts_add(&c, 'D');
+	state_counts_add(&c, 'D', 1);
 	format_state_counts(&c, line, sizeof(line));
 	assert_string_equal(line, "1 process: 0 running, 0 sleeping, 1 disk sleep, "
 				  "0 stopped, 0 zombie");

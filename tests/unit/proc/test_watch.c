@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,63 +43,127 @@ static pid_t start_child(void)
 	return pid;
 }
 
+/* The watch of each test, closed by the teardown even when an assertion
+ * fails (cmocka leaves the test by longjmp): a failed test must not leave
+ * thousands of descriptors to the next. */
+static struct procwatch watch;
+
+static int close_watch(void **state)
+{
+	(void)state;
+	procwatch_close(&watch);
+	return 0;
+}
+
+static size_t kept_fds(const struct procwatch *w)
+{
+	size_t kept = 0;
+
+	for (size_t k = 0; k < w->n; k++)
+		kept += (w->extra[k].fds.stat >= 0) + (w->extra[k].fds.statm >= 0);
+	return kept;
+}
+
 static void test_sees_a_child_come_and_go(void **state)
 {
-	struct procwatch w;
+	struct procwatch *w = &watch;
 	pid_t child;
-	ssize_t i;
-	size_t kept = 0;
-	bool reused = false;
+	ssize_t i = -1;
+	int32_t idx;
 	int child_fd;
+	bool reused = false;
 
 	(void)state;
-	assert_int_equal(procwatch_open(&w), 0);
-	assert_true(w.n > 1);
-	assert_true(find(&w, getpid()) >= 0);
+	assert_int_equal(procwatch_open(w), 0);
+	assert_true(w->n > 1);
+	assert_true(find(w, getpid()) >= 0);
 	/* pids in order, as a snapshot's */
-	for (size_t k = 1; k < w.n; k++)
-		assert_true(w.procs[k - 1].pid < w.procs[k].pid);
+	for (size_t k = 1; k < w->n; k++)
+		assert_true(w->procs[k - 1].pid < w->procs[k].pid);
 
 	child = start_child();
 	for (int tries = 0; tries < 100; tries++) {
-		assert_int_equal(procwatch_refresh(&w), 0);
-		i = find(&w, child);
-		if (i >= 0 && strcmp(w.procs[i].comm, "watch-child") == 0)
+		assert_int_equal(procwatch_refresh(w), 0);
+		i = find(w, child);
+		if (i >= 0 && strcmp(w->procs[i].comm, "watch-child") == 0)
 			break;
 		usleep(10000);
 	}
 	assert_true(i >= 0);
-	assert_string_equal(w.procs[i].comm, "watch-child");
-	assert_int_equal(w.procs[i].ppid, getpid());
-	assert_int_equal(w.procs[i].uid, getuid());
-	assert_true(w.extra[i].fd >= 0); /* within the budget: kept open */
-	assert_false(w.extra[i].cmdline_read);
-	assert_non_null(procwatch_cmdline(&w, (size_t)i));
-	assert_non_null(strstr(w.procs[i].cmdline, "test_watch"));
-	child_fd = w.extra[i].fd;
+	assert_string_equal(w->procs[i].comm, "watch-child");
+	assert_int_equal(w->procs[i].ppid, getpid());
+	assert_int_equal(w->procs[i].uid, getuid());
+	assert_true(w->procs[i].rss_kb > 0); /* statm's, exact */
+	assert_false(w->extra[i].cmdline_read);
+	assert_null(w->procs[i].cmdline); /* not read until fetched */
+	idx = (int32_t)i;
+	procwatch_fetch(w, &idx, 1, PI_CMDLINE);
+	assert_non_null(w->procs[i].cmdline);
+	assert_non_null(strstr(w->procs[i].cmdline, "test_watch"));
+	/* Kept open within the budget; how many are kept depends on how
+	 * many processes the machine has, so only the count is checked. */
+	assert_int_equal(w->fds_open, kept_fds(w));
+	assert_true(w->fds_open <= w->fd_budget);
+	child_fd = w->extra[i].fds.stat;
 
 	assert_int_equal(kill(child, SIGKILL), 0);
 	assert_int_equal(waitpid(child, NULL, 0), child);
-	assert_int_equal(procwatch_refresh(&w), 0);
-	assert_true(find(&w, child) < 0);
+	assert_int_equal(procwatch_refresh(w), 0);
+	assert_true(find(w, child) < 0);
 	/* Its descriptor went with it: closed, or already reused for a
-	 * process that appeared in the same refresh (the machine is shared,
-	 * so the count of open descriptors alone proves nothing). */
-	for (size_t k = 0; k < w.n; k++) {
-		kept += w.extra[k].fd >= 0;
-		reused |= w.extra[k].fd == child_fd;
+	 * process that appeared in the same refresh. */
+	for (size_t k = 0; k < w->n; k++)
+		reused |= child_fd >= 0 && w->extra[k].fds.stat == child_fd;
+	assert_true(child_fd < 0 || reused ||
+		    (fcntl(child_fd, F_GETFD) < 0 && errno == EBADF));
+	assert_int_equal(w->fds_open, kept_fds(w));
+	assert_true(w->interval > 0);
+	assert_true(w->sys.mem_total_kb > 0);
+	assert_true(w->sys.mem_used_kb > 0);
+	assert_true(w->sys.uptime > 0);
+}
+
+/* A machine with more processes than descriptors: with a limit of 130
+ * (a budget of 66 after the reserve of 64) and at least 40 processes of
+ * our own (80 files to keep), every process is still read, each of ours
+ * included, and no more than the budget is kept.  In a child, whose limit
+ * can be lowered for good and whose children die with it. */
+static void test_more_processes_than_descriptors(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = {130, 130};
+		struct procwatch w;
+		pid_t kids[40];
+		int ok = 1;
+
+		for (size_t k = 0; k < ARRAY_LEN(kids); k++)
+			kids[k] = start_child();
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || procwatch_open(&w) < 0)
+			_exit(2);
+		for (int round = 0; round < 2; round++) {
+			ok = ok && w.fd_budget == 66 && w.fds_open == w.fd_budget &&
+			     w.fds_open == kept_fds(&w);
+			for (size_t k = 0; k < ARRAY_LEN(kids); k++)
+				ok = ok && find(&w, kids[k]) >= 0;
+			ok = ok && procwatch_refresh(&w) == 0;
+		}
+		procwatch_close(&w);
+		_exit(ok ? 0 : 1);
 	}
-	assert_true(reused || (fcntl(child_fd, F_GETFD) < 0 && errno == EBADF));
-	assert_int_equal(w.fds_open, kept);
-	assert_true(w.interval > 0);
-	assert_true(w.sys.mem_total_kb > 0);
-	assert_true(w.sys.uptime > 0);
-	procwatch_close(&w);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_busy_child_has_cpu(void **state)
 {
-	struct procwatch w;
+	struct procwatch *w = &watch;
 	pid_t child;
 	ssize_t i = -1;
 
@@ -112,30 +177,30 @@ static void test_busy_child_has_cpu(void **state)
 			spin++;
 	}
 	assert_true(child > 0);
-	assert_int_equal(procwatch_open(&w), 0);
+	assert_int_equal(procwatch_open(w), 0);
 	/* Until the child has shown some CPU use over an interval (a
 	 * loaded machine may not run it at once). */
 	for (int tries = 0; tries < 100; tries++) {
 		usleep(50000);
-		assert_int_equal(procwatch_refresh(&w), 0);
-		i = find(&w, child);
-		if (i >= 0 && w.extra[i].cpu_pct > 0)
+		assert_int_equal(procwatch_refresh(w), 0);
+		i = find(w, child);
+		if (i >= 0 && w->procs[i].cpu_pct > 0)
 			break;
 	}
-	assert_true(i >= 0);
-	assert_true(w.extra[i].cpu_pct > 0);
-	/* one thread uses at most one CPU; ticks are coarse over 50 ms */
-	assert_true(w.extra[i].cpu_pct <= 250.0);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	procwatch_close(&w);
+	assert_true(i >= 0);
+	assert_true(w->procs[i].cpu_pct > 0);
+	/* one thread uses at most one CPU, whatever the tick rounding */
+	assert_true(w->procs[i].cpu_pct <= 100.0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sees_a_child_come_and_go),
-		cmocka_unit_test(test_busy_child_has_cpu),
+		cmocka_unit_test_teardown(test_sees_a_child_come_and_go, close_watch),
+		cmocka_unit_test(test_more_processes_than_descriptors),
+		cmocka_unit_test_teardown(test_busy_child_has_cpu, close_watch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,8 @@
 
 #include "proc/watch.h"
 #include "ui/topmodel.h"
+#include "view/output.h"
+#include "view/table.h"
 
 struct fake {
 	struct procwatch w;
@@ -31,10 +33,11 @@ static void add(struct fake *f, pid_t pid, pid_t ppid, char state,
 
 	*p = (struct proc){.pid = pid, .ppid = ppid, .state = state,
 			   .threads = 1, .uid = uid, .user = uid ? "someone-long" : "root",
-			   .rss_kb = rss, .cpu_ticks = ticks, .have = PROCWATCH_HAVE};
+			   .rss_kb = rss, .cpu_ticks = ticks, .cpu_pct = cpu,
+			   .mem_pct = (double)rss / 10000.0 * 100,
+			   .have = PROCWATCH_HAVE | PI_CMDLINE};
 	p->stat[0] = state;
-	*x = (struct watch_extra){.fd = -1, .cpu_pct = cpu,
-				  .mem_pct = (double)rss / 10000.0 * 100};
+	*x = (struct watch_extra){.fds = {-1, -1}};
 	snprintf(x->comm, sizeof(x->comm), "%s", comm);
 	x->cmdline = cmdline ? strdup(cmdline) : NULL;
 	x->cmdline_read = true; /* no /proc behind a fake */
@@ -50,7 +53,7 @@ static struct fake *make(void)
 
 	f->w.procs = f->procs;
 	f->w.extra = f->extra;
-	f->w.hz = 100;
+	f->w.clock.hz = 100;
 	f->w.sys.mem_total_kb = 10000;
 	f->w.sys.uptime = 90061; /* 1 day, 1:01 */
 	f->w.sys.load[0] = 1.5;
@@ -74,10 +77,20 @@ static pid_t row_pid(const struct fake *f, const struct top_rows *r, size_t k)
 	return f->procs[r->idx[k]].pid;
 }
 
+/* top's options with the default columns, sorted by key */
+static struct top_opts opts(const char *key, bool reverse)
+{
+	struct top_opts o = {0};
+
+	top_opts_default(&o);
+	o.sort = (struct field_sort){field_find(key), reverse};
+	return o;
+}
+
 static void test_sort_by_cpu_then_pid(void **state)
 {
 	struct fake *f = make();
-	struct top_opts o = {.sort = COL_CPU};
+	struct top_opts o = opts("cpu", false);
 	struct top_rows r = {0};
 
 	(void)state;
@@ -89,52 +102,57 @@ static void test_sort_by_cpu_then_pid(void **state)
 	assert_int_equal(row_pid(f, &r, 2), 20);
 	assert_int_equal(row_pid(f, &r, 3), 11);
 	assert_int_equal(row_pid(f, &r, 4), 21);
-	o.reverse = true;
+	o.sort.reverse = true;
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(row_pid(f, &r, 0), 11); /* ties stay in pid order */
 	assert_int_equal(row_pid(f, &r, 1), 21);
 	assert_int_equal(row_pid(f, &r, 4), 10);
-	o = (struct top_opts){.sort = COL_PID, .reverse = true};
+	o = opts("pid", true);
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(row_pid(f, &r, 0), 21);
 	assert_int_equal(row_pid(f, &r, 4), 1);
-	o = (struct top_opts){.sort = COL_MEM};
+	o = opts("mem", false);
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(row_pid(f, &r, 0), 20);
-	o = (struct top_opts){.sort = COL_COMMAND};
+	o = opts("command", false);
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(row_pid(f, &r, 0), 21); /* "Paused" < "busy" */
 	top_rows_free(&r);
 	destroy(f);
 }
 
-static void test_col_from_name(void **state)
+/* --sort and the keys < > P M T N use: the registry's keys, aliases and
+ * titles, in any case. */
+static void test_sort_keys_are_registry_keys(void **state)
 {
 	(void)state;
-	assert_int_equal(top_col_from_name("cpu"), COL_CPU);
-	assert_int_equal(top_col_from_name("%CPU"), COL_CPU);
-	assert_int_equal(top_col_from_name("MEM"), COL_MEM);
-	assert_int_equal(top_col_from_name("state"), COL_STAT);
-	assert_int_equal(top_col_from_name("time"), COL_TIME);
-	assert_int_equal(top_col_from_name("pid"), COL_PID);
-	assert_int_equal(top_col_from_name("nonsense"), -1);
+	assert_string_equal(field_find("cpu")->key, "cpu_pct");
+	assert_string_equal(field_find("%CPU")->key, "cpu_pct");
+	assert_string_equal(field_find("MEM")->key, "mem_pct");
+	assert_string_equal(field_find("state")->key, "state");
+	assert_string_equal(field_find("time")->key, "cpu_time_s");
+	assert_string_equal(field_find("rss")->key, "rss_kb");
+	assert_string_equal(field_find("command")->key, "comm");
+	assert_null(field_find("nonsense"));
 }
 
 static void test_counts_follow_the_selection_not_the_filters(void **state)
 {
 	struct fake *f = make();
 	pid_t pids[] = {10, 11, 21};
-	struct top_opts o = {.sort = COL_PID, .zombies_only = true,
-			     .pids = pids, .npids = 3};
+	struct top_opts o = opts("pid", false);
 	struct top_rows r = {0};
 
 	(void)state;
+	o.zombies_only = true;
+	o.pids = pids;
+	o.npids = 3;
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(r.counts.total, 3);
-	assert_int_equal(r.counts.running, 1);
-	assert_int_equal(r.counts.zombie, 1);
-	assert_int_equal(r.counts.stopped, 1);
-	assert_int_equal(r.counts.sleeping, 0);
+	assert_int_equal(state_counts_of(&r.counts, "R"), 1);
+	assert_int_equal(state_counts_of(&r.counts, "Z"), 1);
+	assert_int_equal(state_counts_of(&r.counts, "Tt"), 1);
+	assert_int_equal(state_counts_of(&r.counts, "SI"), 0);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(row_pid(f, &r, 0), 11);
 	top_rows_free(&r);
@@ -145,10 +163,12 @@ static void test_user_and_name_filters(void **state)
 {
 	struct fake *f = make();
 	uid_t uids[] = {1000};
-	struct top_opts o = {.sort = COL_PID, .uids = uids, .nuids = 1};
+	struct top_opts o = opts("pid", false);
 	struct top_rows r = {0};
 
 	(void)state;
+	o.uids = uids;
+	o.nuids = 1;
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(r.counts.total, 1);
 	assert_int_equal(r.n, 1);
@@ -166,7 +186,7 @@ static void test_user_and_name_filters(void **state)
 		assert_int_equal(r.counts.total, 0);
 		assert_int_equal(r.n, 0);
 	}
-	o = (struct top_opts){.sort = COL_PID};
+	o = opts("pid", false);
 	strcpy(o.name_filter, "PAUSE"); /* case does not matter */
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(r.n, 1);
@@ -183,11 +203,12 @@ static void test_user_and_name_filters(void **state)
 static void test_tree_rows_and_prefixes(void **state)
 {
 	struct fake *f = make();
-	struct top_opts o = {.tree = true};
+	struct top_opts o = opts("cpu", false);
 	struct top_rows r = {0};
-	struct buf line = {0};
+	struct buf line = {0}, scratch = {0};
 
 	(void)state;
+	o.tree = true;
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(r.n, 5);
 	assert_int_equal(row_pid(f, &r, 0), 1);
@@ -197,7 +218,7 @@ static void test_tree_rows_and_prefixes(void **state)
 	assert_int_equal(r.depth[2], 2);
 	assert_int_equal(row_pid(f, &r, 3), 20);
 	assert_int_equal(row_pid(f, &r, 4), 21);
-	top_row_format(&line, &f->w, &r, 2, &o, false);
+	top_row_format(&line, &f->w, &r, 2, &o, false, &scratch);
 	assert_non_null(strstr(line.data, "|  `- gone <defunct>"));
 	/* a filter keeps only what matches: no chain of ancestors */
 	strcpy(o.name_filter, "gone");
@@ -206,6 +227,7 @@ static void test_tree_rows_and_prefixes(void **state)
 	assert_int_equal(row_pid(f, &r, 0), 11);
 	assert_int_equal(r.depth[0], 0);
 	buf_free(&line);
+	buf_free(&scratch);
 	top_rows_free(&r);
 	destroy(f);
 }
@@ -213,29 +235,31 @@ static void test_tree_rows_and_prefixes(void **state)
 static void test_row_text_is_escaped_and_aligned(void **state)
 {
 	struct fake *f = make();
-	struct top_opts o = {.sort = COL_PID};
+	struct top_opts o = opts("pid", false);
 	struct top_rows r = {0};
-	struct buf line = {0}, titles = {0};
+	struct buf line = {0}, titles = {0}, scratch = {0};
 
 	(void)state;
 	top_rows_build(&r, &f->w, &o);
-	top_row_format(&line, &f->w, &r, 3, &o, true);
+	top_row_format(&line, &f->w, &r, 3, &o, true, &scratch);
 	assert_string_equal(line.data,
-		"     20 someone+ S       0.5  50.0     5000    00:00:00 evil\\e[2J");
+		"     20 someone+ S      0.5  50.0     5000    00:00:00 evil\\e[2J");
 	buf_reset(&line);
-	top_row_format(&line, &f->w, &r, 1, &o, true);
+	top_row_format(&line, &f->w, &r, 1, &o, true, &scratch);
 	/* 360000 s of CPU: 4 days and 4 hours */
 	assert_string_equal(line.data,
-		"     10 root     R      99.0   1.0      100  4-04:00:00 busy");
+		"     10 root     R     99.0   1.0      100  4-04:00:00 busy");
 	o.cmdline = true;
+	top_opts_sync_name(&o);
 	buf_reset(&line);
-	top_row_format(&line, &f->w, &r, 2, &o, true);
+	top_row_format(&line, &f->w, &r, 2, &o, true, &scratch);
 	assert_non_null(strstr(line.data, " [gone] <defunct>"));
-	top_titles_format(&titles);
+	top_titles_format(&titles, &o);
 	assert_string_equal(titles.data,
-		"    PID USER     STAT   %CPU  %MEM      RSS        TIME COMMAND");
+		"    PID USER     STAT  %CPU  %MEM      RSS        TIME COMMAND");
 	buf_free(&line);
 	buf_free(&titles);
+	buf_free(&scratch);
 	top_rows_free(&r);
 	destroy(f);
 }
@@ -243,7 +267,7 @@ static void test_row_text_is_escaped_and_aligned(void **state)
 static void test_header(void **state)
 {
 	struct fake *f = make();
-	struct top_opts o = {.sort = COL_PID};
+	struct top_opts o = opts("pid", false);
 	struct top_rows r = {0};
 	struct top_header h;
 
@@ -269,24 +293,31 @@ static void test_text_cut_counts_columns(void **state)
 	size_t cols;
 
 	(void)state;
-	assert_int_equal(top_text_cut(s, strlen(s), 3, &cols), 2);
+	assert_int_equal(text_cut(s, strlen(s), 3, &cols), 2);
 	assert_int_equal(cols, 2);
-	assert_int_equal(top_text_cut(s, strlen(s), 4, &cols), 5);
+	assert_int_equal(text_cut(s, strlen(s), 4, &cols), 5);
 	assert_int_equal(cols, 4);
-	assert_int_equal(top_text_cut(s, strlen(s), 100, &cols), strlen(s));
+	assert_int_equal(text_cut(s, strlen(s), 100, &cols), strlen(s));
 	assert_int_equal(cols, 6);
 }
 
 static void test_json_frame(void **state)
 {
 	struct fake *f = make();
-	struct top_opts o = {.sort = COL_CPU};
+	struct top_opts o = opts("cpu", false);
 	struct top_rows r = {0};
+	struct field_list keys;
+	const struct proc *rows[8];
+	struct frame_header h;
 	json_t *doc, *first;
 
 	(void)state;
 	top_rows_build(&r, &f->w, &o);
-	doc = top_frame_json(&f->w, &r, &r.counts);
+	for (size_t k = 0; k < r.n; k++)
+		rows[k] = &f->procs[r.idx[k]];
+	h = (struct frame_header){.sys = &f->w.sys, .counts = &r.counts};
+	top_json_keys(&o, false, &keys);
+	doc = frame_json(&h, rows, NULL, r.n, &keys);
 	assert_int_equal(json_integer_value(json_object_get(
 		json_object_get(json_object_get(doc, "header"), "tasks"), "zombie")), 1);
 	assert_int_equal(json_array_size(json_object_get(doc, "processes")), 5);
@@ -297,6 +328,13 @@ static void test_json_frame(void **state)
 	assert_string_equal(json_string_value(json_object_get(first, "cmdline")),
 			    "busy --loop");
 	json_decref(doc);
+	/* -o: just those keys */
+	field_list_of(&keys, (const char *const[]){"pid", "rss_kb"}, 2);
+	doc = frame_json(&h, rows, NULL, 1, &keys);
+	first = json_array_get(json_object_get(doc, "processes"), 0);
+	assert_int_equal(json_object_size(first), 2);
+	assert_int_equal(json_integer_value(json_object_get(first, "rss_kb")), 100);
+	json_decref(doc);
 	top_rows_free(&r);
 	destroy(f);
 }
@@ -305,7 +343,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_by_cpu_then_pid),
-		cmocka_unit_test(test_col_from_name),
+		cmocka_unit_test(test_sort_keys_are_registry_keys),
 		cmocka_unit_test(test_counts_follow_the_selection_not_the_filters),
 		cmocka_unit_test(test_user_and_name_filters),
 		cmocka_unit_test(test_tree_rows_and_prefixes),

@@ -1,0 +1,450 @@
+/*
+ * reader.c - reading /proc: the handle, the pid lister, the file reader
+ * and the reading of one process, for the snapshot and the watch alike.
+ *
+ * Why pmon reads these files itself rather than through libproc2's pids
+ * interface: measured at 10,000 processes (make bench), libproc2 costs one
+ * stat(2) of /proc/PID per process on top of the files asked for, re-opens
+ * every file on every reap, and runs its general parser; that left
+ * `pmon ps` at 1.66x the speed of ps(1) when the kernel's floor for stat
+ * and status is 2.3x, and procps top at about 4x pmon top's CPU per
+ * refresh.  So this layer opens exactly the files the items need
+ * (item_sources[]) relative to one /proc descriptor and parses them
+ * itself (parse.c); libproc2 serves the system-wide figures (sys.c) and
+ * the long tail of per-process items (tail.c).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc/parse.h"
+#include "proc/reader.h"
+
+int procfs_open(void)
+{
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && faccessat(fd, "self/stat", R_OK, 0) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	errno = ENOENT;
+	return -1;
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A directory entry that is a pid: digits only, no leading zero, in
+ * range; 0 otherwise. */
+static pid_t entry_pid(const char *s)
+{
+	long pid = 0;
+
+	if (*s < '1' || *s > '9')
+		return 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		pid = pid * 10 + (*s - '0');
+		if (pid > INT_MAX)
+			return 0;
+	}
+	return *s ? 0 : (pid_t)pid;
+}
+
+ssize_t procfs_list_pids(int procfd, pid_t **pids, size_t *cap)
+{
+	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	size_t n = 0;
+	bool sorted = true;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((e = readdir(dir))) {
+		pid_t pid = entry_pid(e->d_name);
+
+		if (!pid)
+			continue;
+		if (n == *cap) {
+			*cap = *cap ? 2 * *cap : 1024;
+			*pids = xreallocarray(*pids, *cap, sizeof(pid_t));
+		}
+		if (n && (*pids)[n - 1] > pid)
+			sorted = false;
+		(*pids)[n++] = pid;
+	}
+	closedir(dir);
+	if (!sorted)
+		qsort(*pids, n, sizeof(pid_t), pid_cmp);
+	return (ssize_t)n;
+}
+
+int procfs_read(int dirfd, const char *path, struct buf *b, size_t max,
+		bool until_eof)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	buf_reset(b);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		size_t room;
+		ssize_t got;
+
+		buf_reserve(b, 4096);
+		room = b->cap - b->len - 1;
+		if (max && room > max - b->len)
+			room = max - b->len;
+		got = read(fd, b->data + b->len, room);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			err = errno;
+		if (got <= 0)
+			break;
+		b->len += (size_t)got;
+		if ((max && b->len >= max) || (!until_eof && (size_t)got < room))
+			break;
+	}
+	b->data[b->len] = '\0';
+	close(fd);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+ssize_t procfs_pread(int fd, char *buf, size_t size)
+{
+	ssize_t got;
+
+	do
+		got = pread(fd, buf, size - 1, 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return -1;
+	buf[got] = '\0';
+	return got;
+}
+
+/* ---- which file each item comes from ----------------------------------- */
+
+/* The one table that decides what a pass costs, and what -o help says. */
+static const struct item_source {
+	unsigned item, files;
+	const char *source;
+	bool privileged;      /* another account's process needs root */
+} item_sources[] = {
+	{PI_PPID, FILE_STAT, "stat", false},
+	{PI_STATE, FILE_STAT, "stat", false},
+	{PI_STAT, FILE_STAT, "stat", false},
+	{PI_LOCKED, FILE_STATUS, "status", false},
+	{PI_UID, FILE_OWNER, "status or the owner of /proc/PID", false},
+	{PI_USER, FILE_OWNER, "status or the owner of /proc/PID", false},
+	{PI_COMM, FILE_STAT, "stat", false},
+	{PI_CMDLINE, FILE_CMDLINE | FILE_STAT, "cmdline", false},
+	{PI_THREADS, FILE_STAT, "stat", false},
+	{PI_NICE, FILE_STAT, "stat", false},
+	{PI_RSS, FILE_STATM, "status or statm", false},
+	{PI_START, FILE_STAT, "stat", false},
+	{PI_CPU, FILE_STAT, "stat", false},
+	{PI_SIGNALS, FILE_STATUS, "status", false},
+	{PI_TRACE, FILE_STATUS, "status", false},
+	{PI_MEM, FILE_STATM, "statm", false},
+	{PI_TTY, FILE_STAT, "stat", false},
+	{PI_PCPU, FILE_STAT | FILE_STATM, "meminfo, over time", false},
+	{PI_IO, FILE_IO, "io", true},
+	{PI_SCHED, FILE_STAT | FILE_SCHED, "sched", false},
+	{PI_WCHAN, 0, "libproc2 PIDS_WCHAN_NAME", true},
+	{PI_OOM, 0, "libproc2 PIDS_OOM_SCORE, PIDS_OOM_ADJ", false},
+	{PI_CGROUP, 0, "libproc2 PIDS_CGROUP", false},
+	{PI_NS, 0, "libproc2 PIDS_NS_*", true},
+	{PI_GROUPS, 0, "libproc2 PIDS_SUPGIDS", false},
+	{PI_ENVIRON, 0, "libproc2 PIDS_ENVIRON", true},
+};
+
+void proc_items_source(unsigned items, struct buf *out)
+{
+	const char *said[ARRAY_LEN(item_sources)];
+	size_t n = 0;
+
+	if (!items)
+		buf_puts(out, "the directory");
+	for (size_t i = 0; i < ARRAY_LEN(item_sources); i++) {
+		const char *s = item_sources[i].source;
+		bool dup = false;
+
+		if (!(items & item_sources[i].item))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			dup |= strcmp(said[j], s) == 0;
+		if (dup)
+			continue;
+		buf_printf(out, "%s%s", n ? " + " : "", s);
+		said[n++] = s;
+	}
+}
+
+bool proc_item_needs_privilege(unsigned items)
+{
+	for (size_t i = 0; i < ARRAY_LEN(item_sources); i++)
+		if ((items & item_sources[i].item) && item_sources[i].privileged)
+			return true;
+	return false;
+}
+
+static unsigned files_for(unsigned need)
+{
+	unsigned files = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(item_sources); i++)
+		if (need & item_sources[i].item)
+			files |= item_sources[i].files;
+	/* status has the uid and the exact RSS anyway. */
+	if (files & FILE_STATUS)
+		files &= ~FILE_OWNER;
+	if ((files & FILE_STATUS) && !(need & PI_MEM))
+		files &= ~FILE_STATM;
+	return files;
+}
+
+static unsigned status_lines_for(unsigned need)
+{
+	unsigned want = STATUS_HAVE_UID | STATUS_HAVE_VMRSS;
+
+	if (need & PI_LOCKED)
+		want |= STATUS_HAVE_VMLCK;
+	if (need & PI_SIGNALS)
+		want |= STATUS_HAVE_SIGNALS;
+	if (need & PI_TRACE)
+		want |= STATUS_HAVE_TRACER | STATUS_HAVE_SECCOMP | STATUS_HAVE_NSPID;
+	return want;
+}
+
+void reader_init(struct reader *r, int procfd, unsigned need,
+		 const struct proc_clock *clock)
+{
+	memset(r, 0, sizeof(*r));
+	r->procfd = procfd;
+	if (need & PI_USER)
+		need |= PI_UID;
+	r->have = need;
+	r->files = files_for(need);
+	r->status_want = status_lines_for(need);
+	r->clock = clock;
+}
+
+/* ---- reading one process ------------------------------------------------ */
+
+static bool uid_wanted(const struct reader *r, uid_t uid)
+{
+	for (size_t i = 0; i < r->nuids; i++)
+		if (r->uids[i] == uid)
+			return true;
+	return r->nuids == 0;
+}
+
+/* Open PID/name, or use the kept descriptor; the text into b.  The
+ * descriptor opened is stored in *kept when kept is given, else closed.
+ * -1 when the process is gone. */
+static int read_kept(const struct reader *r, pid_t pid, const char *name,
+		     int *kept, struct buf *b)
+{
+	char path[32];
+	ssize_t got;
+	int fd = kept ? *kept : -1;
+
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+		fd = openat(r->procfd, path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		if (kept)
+			*kept = fd;
+	}
+	buf_reset(b);
+	buf_reserve(b, 2048);
+	got = procfs_pread(fd, b->data, b->cap);
+	if (!kept)
+		close(fd);
+	if (got <= 0)
+		return -1;
+	b->len = (size_t)got;
+	return 0;
+}
+
+/* PI_SCHED, with the stat text in text.  Not there (an old kernel without
+ * SCHED_DEBUG, or the process just went): not filled. */
+static void read_sched(const struct reader *r, pid_t pid, struct proc *p,
+		       struct buf *text)
+{
+	enum { F_PROCESSOR = 39 };
+	unsigned long long cpu;
+	char path[32];
+
+	p->have &= ~(unsigned)PI_SCHED;
+	if (parse_stat_field(text->data, text->len, F_PROCESSOR, &cpu) < 0)
+		return;
+	snprintf(path, sizeof(path), "%d/sched", (int)pid);
+	if (procfs_read(r->procfd, path, text, 0, false) < 0 ||
+	    parse_sched_exec_start(text->data, text->len, &p->last_ran_ns) < 0)
+		return;
+	p->last_cpu = (int)cpu;
+	p->have |= PI_SCHED;
+}
+
+/* The effective uid without reading text: the owner of /proc/PID.  Not of
+ * its files: those of a process that dropped root without exec (not
+ * dumpable) belong to root, the directory still to its euid.  1, 0 when
+ * not wanted, -1 when gone. */
+static int read_owner(const struct reader *r, pid_t pid, struct proc *p)
+{
+	struct stat sb;
+	char path[16];
+
+	snprintf(path, sizeof(path), "%d", (int)pid);
+	if (fstatat(r->procfd, path, &sb, 0) < 0)
+		return -1;
+	p->uid = sb.st_uid;
+	return uid_wanted(r, p->uid) ? 1 : 0;
+}
+
+static int read_stat(const struct reader *r, pid_t pid, struct kept_fds *kept,
+		     struct proc *p, struct strpool *pool, struct reader_bufs *b)
+{
+	struct buf *text = &b->text;
+	struct stat_line st;
+
+	if (read_kept(r, pid, "stat", kept ? &kept->stat : NULL, text) < 0 ||
+	    parse_stat_line(text->data, text->len, &st) < 0)
+		return -1;
+	proc_fill_stat(p, &st, r->clock);
+	memcpy(b->comm, st.comm, sizeof(b->comm));
+	p->comm = pool ? strpool_strdup(pool, st.comm) : b->comm;
+	if (r->files & FILE_SCHED)
+		read_sched(r, pid, p, text);
+	return 1;
+}
+
+static int read_statm(const struct reader *r, pid_t pid, struct kept_fds *kept,
+		      struct proc *p, struct buf *text)
+{
+	struct statm_line m;
+	unsigned long kb = r->clock->page_kb;
+
+	if (read_kept(r, pid, "statm", kept ? &kept->statm : NULL, text) < 0 ||
+	    parse_statm(text->data, text->len, &m) < 0)
+		return -1;
+	p->rss_kb = m.resident * kb;
+	p->vsize_kb = m.size * kb;
+	p->shared_kb = m.shared * kb;
+	return 0;
+}
+
+static void fill_from_status(const struct status_lines *sl, struct proc *p)
+{
+	p->uid = sl->uid;
+	p->locked = (p->have & PI_LOCKED) && sl->vm_lck_kb != 0;
+	if (sl->have & STATUS_HAVE_VMRSS)
+		p->rss_kb = sl->vm_rss_kb; /* exact, where stat's is not */
+	else if (p->state == 'Z' || p->kernel_thread)
+		p->rss_kb = 0;
+	p->sig_ignored = sl->sig_ignored;
+	p->sig_caught = sl->sig_caught;
+	p->tracer_pid = sl->tracer_pid;
+	p->seccomp = sl->seccomp;
+	p->ns_levels = sl->ns_levels;
+	memcpy(p->ns_pids, sl->ns_pids, sizeof(p->ns_pids));
+}
+
+static int read_status(const struct reader *r, pid_t pid, struct proc *p,
+		       struct buf *text)
+{
+	struct status_lines sl = {0};
+	unsigned want = r->status_want | (r->threads_out ? STATUS_HAVE_TGID : 0);
+	char path[32];
+
+	snprintf(path, sizeof(path), "%d/status", (int)pid);
+	if (procfs_read(r->procfd, path, text, 0, false) < 0)
+		return -1;
+	parse_status(text->data, text->len, want, &sl);
+	/* /proc/TID answers for any thread, but a thread of another
+	 * process is not a process (ps -p TID shows nothing either). */
+	if ((sl.have & STATUS_HAVE_TGID) && sl.tgid != pid)
+		return 0;
+	fill_from_status(&sl, p);
+	return uid_wanted(r, p->uid) ? 1 : 0;
+}
+
+/* 0 read (or unreadable: cmdline stays NULL), -1 gone. */
+static int read_cmdline(const struct reader *r, pid_t pid, struct proc *p,
+			struct strpool *pool, struct reader_bufs *b)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "%d/cmdline", (int)pid);
+	if (procfs_read(r->procfd, path, &b->text, r->cmdline_max, false) == 0) {
+		join_cmdline(b->text.data, b->text.len, &b->line);
+		p->cmdline = pool ? strpool_strdup(pool, b->line.data) : b->line.data;
+		return 0;
+	}
+	return errno == ENOENT || errno == ESRCH ? -1 : 0;
+}
+
+/* PI_IO: needs ptrace access to the process; unreadable is not 0. */
+static void read_io(const struct reader *r, pid_t pid, struct proc *p,
+		    struct buf *text)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "%d/io", (int)pid);
+	if (procfs_read(r->procfd, path, text, 0, false) < 0 ||
+	    parse_io(text->data, text->len, &p->io_read_bytes,
+		     &p->io_write_bytes) < 0)
+		p->have &= ~(unsigned)PI_IO;
+}
+
+int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
+		struct proc *p, struct strpool *pool, struct reader_bufs *b)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->have = r->have;
+	if ((r->files & FILE_OWNER) && (rc = read_owner(r, pid, p)) <= 0)
+		return rc;
+	if ((r->files & FILE_STAT) &&
+	    (rc = read_stat(r, pid, kept, p, pool, b)) <= 0)
+		return rc;
+	if ((r->files & FILE_STATM) && read_statm(r, pid, kept, p, &b->text) < 0)
+		return -1;
+	if ((r->files & FILE_STATUS) && (rc = read_status(r, pid, p, &b->text)) <= 0)
+		return rc;
+	if ((r->files & FILE_CMDLINE) && read_cmdline(r, pid, p, pool, b) < 0)
+		return -1;
+	if (r->files & FILE_IO)
+		read_io(r, pid, p, &b->text);
+	/* p->user is filled in by the caller: uid_name() is not
+	 * thread-safe (a snapshot reads in threads). */
+	if (r->have & PI_STAT)
+		proc_format_stat(p);
+	return 1;
+}
+
+void reader_bufs_free(struct reader_bufs *b)
+{
+	buf_free(&b->text);
+	buf_free(&b->line);
+}

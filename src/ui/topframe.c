@@ -1,0 +1,36 @@
+/*
+ * topframe.c - reading a frame of `pmon top` (see topframe.h).
+ */
+#include "ui/topframe.h"
+
+void top_frame_rebuild(struct procwatch *w, struct top_rows *r,
+		       const struct top_opts *o)
+{
+	unsigned before = top_select_need(o);
+
+	if (before)
+		procwatch_fetch(w, NULL, w->n, before);
+	top_rows_build(r, w, o);
+}
+
+int top_frame_read(struct procwatch *w, struct top_rows *r,
+		   const struct top_opts *o)
+{
+	if (procwatch_refresh(w) < 0)
+		return -1;
+	top_frame_rebuild(w, r, o);
+	return 0;
+}
+
+void top_frame_fetch(struct procwatch *w, const struct top_rows *r,
+		     const struct top_opts *o, size_t first, size_t count)
+{
+	unsigned shown = top_show_need(o);
+
+	if (first > r->n)
+		first = r->n;
+	if (!count || count > r->n - first)
+		count = r->n - first;
+	if (shown && count)
+		procwatch_fetch(w, r->idx + first, count, shown);
+}

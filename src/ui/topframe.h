@@ -1,0 +1,28 @@
+/*
+ * topframe.h - the one place `pmon top` asks the watch to read: refresh
+ * it, fetch what the selection and order need for every process, build
+ * the rows from memory (topmodel.h), and fetch what the columns show for
+ * the rows on screen only (the command lines of 50 rows, not of 10,000).
+ */
+#ifndef PMON_TOPFRAME_H
+#define PMON_TOPFRAME_H
+
+#include <stddef.h>
+
+#include "proc/watch.h"
+#include "ui/topmodel.h"
+
+/* Refresh w and build r.  0, or -1 with errno when /proc cannot be read. */
+int top_frame_read(struct procwatch *w, struct top_rows *r,
+		   const struct top_opts *o);
+
+/* Build r again from what w holds (after a key changed o). */
+void top_frame_rebuild(struct procwatch *w, struct top_rows *r,
+		       const struct top_opts *o);
+
+/* Fetch what the columns of rows [first, first + count) show (count 0:
+ * to the last row), once the rows on screen are known. */
+void top_frame_fetch(struct procwatch *w, const struct top_rows *r,
+		     const struct top_opts *o, size_t first, size_t count);
+
+#endif
