@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# fields.bats - the field registry as users meet it: -o and --sort with
+# the same keys in ps, tree and top, -o help, JSON with the keys asked
+# for, long-tail fields from libproc2, and one meaning of zombie.
+
+load helpers
+
+# The nodes a tree fixture announced ("node PID PPID"), but its root.
+tree_kids() { awk -v r="$FIXTURE_PID" '$1 == "node" && $2 != r {print $2}' "$FIXTURE_OUT" | paste -sd,; }
+
+@test "ps -o help lists every key with where it is read from" {
+	run pmon ps -o help
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qE '^rss_kb +RSS +.*\(status or statm\)'
+	echo "$output" | grep -qE '^wchan +WCHAN +.*libproc2 PIDS_WCHAN_NAME; root or the same user'
+	echo "$output" | grep -qE '^cpu_pct +%CPU'
+	# one line per key, and every key is accepted by -o
+	keys=$(echo "$output" | awk 'NR > 1 {print $1}')
+	[ "$(echo "$keys" | wc -l)" -ge 30 ]
+	run pmon ps -p $$ -o "$(echo "$keys" | paste -sd,)"
+	[ "$status" -eq 0 ]
+}
+
+@test "ps -o: the columns asked for, in that order, aliases and titles too" {
+	start_fixture sleep
+	run pmon ps -p "$FIXTURE_PID" -o pid,nice,comm,rss
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | head -1 | tr -s ' ')" = " PID NI COMMAND RSS" ]
+	echo "$output" | sed -n 2p | grep -qE "^ +$FIXTURE_PID +0 proc-fixture +[0-9]+$"
+	run pmon ps -p "$FIXTURE_PID" -o PID,%CPU,etime
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | head -1 | tr -s ' ')" = " PID %CPU ELAPSED" ]
+}
+
+@test "-o with an unknown key is a usage error that points at -o help" {
+	for cmd in ps tree top; do
+		run pmon $cmd -o pid,nonsense
+		[ "$status" -eq 2 ]
+		echo "$output" | grep -q "unknown field 'nonsense' in -o (pmon ps -o help"
+	done
+	run pmon ps -o pid,,comm
+	[ "$status" -eq 2 ]
+	echo "$output" | grep -q "unknown field '(empty)'"
+}
+
+@test "--sort takes the same keys in ps and top" {
+	start_fixture tree 1 3
+	kids=$(tree_kids)
+	[ -n "$kids" ]
+	for key in pid rss_kb threads cpu_time_s elapsed_s user comm vsz_kb; do
+		run pmon ps --sort "$key" -p "$kids"
+		[ "$status" -eq 0 ]
+		run pmon top -b -n 1 --sort "$key" -p "$kids"
+		[ "$status" -eq 0 ]
+	done
+	run pmon top -b -n 1 --sort nonsense
+	[ "$status" -eq 2 ]
+	run pmon ps --sort nonsense
+	[ "$status" -eq 2 ]
+}
+
+@test "ps --sort -rss_kb: biggest first, ties by pid; the default stays pid order" {
+	start_fixture tree 1 4
+	pids="$FIXTURE_PID,$(tree_kids)"
+	run pmon ps --sort -rss_kb -o pid,rss_kb -p "$pids"
+	[ "$status" -eq 0 ]
+	echo "$output" | awk 'NR > 1 && !/processes/ {print $2, $1}' >"$BATS_TEST_TMPDIR/got"
+	sort -k1,1nr -k2,2n "$BATS_TEST_TMPDIR/got" | cmp - "$BATS_TEST_TMPDIR/got"
+	run pmon ps -o pid -p "$pids"
+	echo "$output" | awk 'NR > 1 && !/processes/ {print $1}' >"$BATS_TEST_TMPDIR/got"
+	sort -n "$BATS_TEST_TMPDIR/got" | cmp - "$BATS_TEST_TMPDIR/got"
+}
+
+@test "ps --json -o: objects with exactly the keys asked for; null where unreadable" {
+	start_fixture sleep
+	run pmon ps --json -o pid,wchan,oom_score,ns_pid,io_read_bytes -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.[0] | keys_unsorted | join(",")')" = "pid,wchan,oom_score,ns_pid,io_read_bytes" ]
+	[ "$(echo "$output" | jq '.[0].oom_score | type')" = '"number"' ]
+	[ "$(echo "$output" | jq '.[0].ns_pid')" = "$(stat -Lc %i /proc/"$FIXTURE_PID"/ns/pid)" ]
+	[ "$(echo "$output" | jq '.[0].io_read_bytes | type')" = '"number"' ]
+	# Another account may not read root's io or namespaces: null, not 0.
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run pmon as another account"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" \
+		ps --json -o pid,ns_pid,io_read_bytes,environ -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '.[0]')" = "{\"pid\":$FIXTURE_PID,\"ns_pid\":null,\"io_read_bytes\":null,\"environ\":null}" ]
+}
+
+@test "tree -o: the columns before the tree" {
+	start_fixture tree 1 1
+	kid=$(tree_kids)
+	[ -n "$kid" ]
+	run pmon tree -A -o pid,user,nice "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | head -1 | tr -s ' ')" = " PID USER NI COMMAND" ]
+	echo "$output" | grep -qE "^ +$kid root +0 \`- proc-fixture$"
+}
+
+@test "top -o: the columns asked for, in batch text and JSON" {
+	start_fixture sleep
+	run pmon top -b -n 1 -o pid,pri,vsz_kb,comm -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qE '^ +PID +PRI +VIRT COMMAND$'
+	echo "$output" | grep -qE "^ +$FIXTURE_PID +20 +[0-9]+ proc-fixture$"
+	run pmon top -b -n 1 --json -o pid,vsz_kb,shr_kb -p "$FIXTURE_PID"
+	[ "$(echo "$output" | jq -c '.processes[0] | keys_unsorted')" = '["pid","vsz_kb","shr_kb"]' ]
+	[ "$(echo "$output" | jq '.processes[0].vsz_kb')" -gt 0 ]
+}
+
+@test "a leader whose main thread exited is marked as such and counted apart, not as a zombie" {
+	FIXTURE=$BUILD_DIR/fixtures/zombie-parent start_fixture thread-leader
+	leader=$FIXTURE_PID
+	[ "$(proc_state "$leader")" = Z ]
+	run pmon ps -p "$leader"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q "zombie-parent <main thread exited, 1 threads running>$"
+	echo "$output" | grep -q "1 process: 0 running, 0 sleeping, 0 disk sleep, 0 stopped, 0 zombie, 1 main thread exited"
+	run pmon tree -A "$leader"
+	echo "$output" | grep -q "<main thread exited"
+	run pmon ps -p "$leader" --json
+	[ "$(echo "$output" | jq -r '.[0].state')" = Z ]
+	run pmon top -b -n 1 -p "$leader"
+	echo "$output" | grep -q ', 0 zombie$'
+	run pmon top -b -n 1 --json -p "$leader"
+	[ "$(echo "$output" | jq '.header.tasks.zombie')" -eq 0 ]
+}
+
+@test "ps: on a narrow terminal the summary wraps instead of losing the zombie count" {
+	start_fixture zombie 1
+	sock=pmon-fields-$$
+	tmux -L "$sock" -f /dev/null new-session -d -x 40 -y 20 \
+		"env TERM=xterm LC_ALL=C.UTF-8 $(printf %q "$PMON") ps -p $FIXTURE_PID,$(fixture_children); sleep 30"
+	for i in $(seq 50); do
+		tmux -L "$sock" capture-pane -p -J >"$BATS_TEST_TMPDIR/screen"
+		grep -q ' stopped,' "$BATS_TEST_TMPDIR/screen" && break
+		sleep 0.1
+	done
+	tmux -L "$sock" kill-server
+	cat "$BATS_TEST_TMPDIR/screen"
+	grep -q '1 zombie' "$BATS_TEST_TMPDIR/screen"
+	# pmon's own lines fit the 40 columns (-J joins what the terminal wrapped)
+	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$BATS_TEST_TMPDIR/screen")" -le 40 ]
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# watch.bats - top's reader (the kept-descriptor watch) as users see it:
+# exact RSS, every process in every frame whatever its pid, start times
+# that never move, owners of processes that dropped root, %CPU within what
+# the machine can do, and top's exit status and delay rule.
+
+load helpers
+
+# rss_of PID...: "PID RSS" per line, as ps(1) reads them.
+ps_rss() { ps -o pid=,rss= -p "$1" 2>/dev/null | awk '{print $1, $2}'; }
+
+@test "top's RSS agrees with ps -o rss for every process that did not change" {
+	ps -e -o pid=,rss= | awk '{print $1, $2}' | sort >"$BATS_TEST_TMPDIR/before"
+	run pmon top -b -n 1 --json -o pid,rss_kb
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -r '.processes[] | "\(.pid) \(.rss_kb)"' | sort >"$BATS_TEST_TMPDIR/top"
+	ps -e -o pid=,rss= | awk '{print $1, $2}' | sort >"$BATS_TEST_TMPDIR/after"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/top")" -gt 2 ]
+	# A process whose RSS ps saw unchanged before and after top's read
+	# must have exactly that RSS in top.
+	join "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" |
+		awk '$2 == $3 {print $1, $2}' | sort >"$BATS_TEST_TMPDIR/steady"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/steady")" -gt 2 ]
+	join "$BATS_TEST_TMPDIR/steady" "$BATS_TEST_TMPDIR/top" |
+		awk '$2 != $3' >"$BATS_TEST_TMPDIR/wrong"
+	cat "$BATS_TEST_TMPDIR/wrong"
+	[ ! -s "$BATS_TEST_TMPDIR/wrong" ]
+}
+
+@test "top finds a process created below the newest pid in the next frame (ns_last_pid)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a private PID namespace"
+	T=$BATS_TEST_TMPDIR
+	# In a private PID namespace: push the newest pid up, start top, then
+	# make the next process take pid 11, far below the newest.
+	unshare --pid --fork --mount-proc /bin/sh -c '
+		for i in $(seq 60); do /bin/true; done
+		"$1" top -b -d 0.3 -n 8 --json -o pid,comm >"$2/frames" &
+		top=$!
+		sleep 1
+		echo 10 >/proc/sys/kernel/ns_last_pid
+		sleep 600 &
+		echo $! >"$2/new"
+		wait $top
+	' sh "$PMON" "$T" 3>&-
+	new=$(cat "$T/new")
+	[ "$new" -eq 11 ]
+	# It exists from about the fourth frame on: the last frames must
+	# have it (a full listing every 16 refreshes would not).
+	[ "$(wc -l <"$T/frames")" -eq 8 ]
+	for frame in 7 8; do
+		sed -n "${frame}p" "$T/frames" | jq -e --argjson p "$new" \
+			'[.processes[].pid] | index($p) != null'
+	done
+}
+
+@test "a process's start time never moves, run after run and frame after frame" {
+	start_fixture sleep
+	for i in $(seq 20); do
+		pmon ps --json -o start_time -p "$FIXTURE_PID" | jq '.[0].start_time'
+	done | sort -u >"$BATS_TEST_TMPDIR/starts"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/starts")" -eq 1 ]
+	pmon top -b -d 0.1 -n 10 --json -o pid,start_time -p "$FIXTURE_PID" |
+		jq '.processes[0].start_time' | sort -u >"$BATS_TEST_TMPDIR/frames"
+	cmp "$BATS_TEST_TMPDIR/starts" "$BATS_TEST_TMPDIR/frames"
+	# and it is the time ps gives, to the second
+	[ "$(cat "$BATS_TEST_TMPDIR/starts")" -eq "$(date -d "$(ps -o lstart= -p "$FIXTURE_PID")" +%s)" ]
+}
+
+@test "top -u finds a daemon that dropped root without exec (not dumpable)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to drop privileges"
+	start_fixture setuid "$(id -u nobody)"
+	# Its files are root's; the directory says who it is.
+	[ "$(stat -c %U /proc/"$FIXTURE_PID"/stat)" = root ]
+	run pmon top -b -n 1 -u nobody -o pid,user
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qE "^ +$FIXTURE_PID nobody$"
+}
+
+@test "top's %CPU never exceeds what the process's threads can use on this machine" {
+	cpus=$(nproc)
+	start_fixture spin 3
+	limit=$(( (cpus < 3 ? cpus : 3) * 100 ))
+	run pmon top -b -d 0.2 -n 10 --json -o pid,cpu_pct -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	max=$(echo "$output" | jq -s 'map(.processes[0].cpu_pct) | max')
+	echo "max $max, limit $limit"
+	jq -n --argjson m "$max" --argjson l "$limit" -e '$m <= $l and $m > 0'
+}
+
+@test "top -b exits 1 when -p or -u selects nothing, as ps does" {
+	run pmon top -b -n 1 -p 999999
+	[ "$status" -eq 1 ]
+	run pmon ps -p 999999
+	[ "$status" -eq 1 ]
+	run pmon top -b -n 1 -p $$
+	[ "$status" -eq 0 ]
+}
+
+@test "top -d has one rule with the d key: 0.1 to 86400 seconds, said in the error" {
+	run pmon top -b -n 1 -d 0.05
+	[ "$status" -eq 2 ]
+	echo "$output" | grep -q "\-d takes seconds from 0.1 to 86400, such as 1.5, not '0.05'"
+	run pmon top -b -n 1 -d 0.1 -p $$
+	[ "$status" -eq 0 ]
+}
