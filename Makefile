@@ -44,7 +44,7 @@ WARNINGS    = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wpointer-arith -Wundef
 ALL_CFLAGS  = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE \
 	      -DPMON_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) \
-	      $(SANFLAGS) $(CFLAGS)
+	      $(CPPFLAGS) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lpthread
 
@@ -103,17 +103,20 @@ tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS)
 check: tests
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) tests/run-all
 
-# libFuzzer targets for the parsers (clang from Debian); FUZZ_SECONDS each.
+# libFuzzer targets, one per parser of untrusted text (clang from
+# Debian), each started from its seeds in tests/fuzz/corpus/NAME/ and run
+# for FUZZ_SECONDS; the sources each needs are on its FUZZ-SOURCES line.
 FUZZ_SECONDS ?= 30
 fuzz: | $(BUILD)/.pkgs-ok
 	@for f in $(FUZZ_SRCS); do \
 	  name=$$(basename $$f .c); out=$(BUILD)/fuzz/$$name; \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$name && \
 	  clang -std=gnu11 -D_GNU_SOURCE -Isrc -g -O1 \
-	    -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $(CPPFLAGS) \
 	    -o $$out $$f $$(sed -n 's/^.* FUZZ-SOURCES: //p' $$f) $(PKG_LIBS) && \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS) s" && \
 	  $$out -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-	    $(BUILD)/fuzz/corpus-$$name $$(test -d tests/fuzz/corpus && echo tests/fuzz/corpus) \
+	    $(BUILD)/fuzz/corpus-$$name tests/fuzz/corpus/$${name#fuzz_} \
 	    || exit 1; \
 	done
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "view/field.h"
+#include "view/text.h"
 
 enum out_color {
 	COLOR_NONE,
@@ -27,10 +28,6 @@ struct table_style {
 	bool utf8;     /* the terminal shows UTF-8 */
 	bool color;    /* ANSI colour for states (ps and tree on a terminal) */
 };
-
-/* The columns the text s[0..len) takes, and the bytes of it that fit in
- * limit columns (wide characters counted by wcwidth). */
-size_t text_cut(const char *s, size_t len, size_t limit, size_t *cols);
 
 /* Append a cell: raw text escaped, then aligned to width (see struct
  * field; 0: as it is).  Returns the columns it takes. */
