@@ -142,3 +142,15 @@ tree_kids() { awk -v r="$FIXTURE_PID" '$1 == "node" && $2 != r {print $2}' "$FIX
 	# pmon's own lines fit the 40 columns (-J joins what the terminal wrapped)
 	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$BATS_TEST_TMPDIR/screen")" -le 40 ]
 }
+
+@test "the man page names every key of the registry" {
+	run pmon ps -o help
+	[ "$status" -eq 0 ]
+	man=$(sed -n '/^\.SH FIELDS/,/^\.SH JSON/p' "$REPO_ROOT/man/pmon.1")
+	missing=""
+	for key in $(echo "$output" | awk 'NR > 1 {print $1}'); do
+		echo "$man" | grep -qE "^\.BR? $key( |$)" || missing="$missing $key"
+	done
+	echo "not in the man page's FIELDS:$missing"
+	[ -z "$missing" ]
+}
