@@ -67,7 +67,7 @@ three_in_the_room() {
 	sees carol '^\* alice \(login root\)$'
 	sees carol '^\* carol \(login root\)$'
 	sleep 0.3
-	! grep -q 'only for you' "$CHAT_DIR/carol.out"
+	run ! grep -q 'only for you' "$CHAT_DIR/carol.out"
 	run "$PMON" chat --who
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"bob"*"root"* ]]
@@ -109,7 +109,7 @@ three_in_the_room() {
 	sees alice '^mallory: after$'
 	sees mallory 'may announce'
 	sees mallory 'may kick'
-	! grep -q 'fake' "$CHAT_DIR/alice.out"
+	run ! grep -q 'fake' "$CHAT_DIR/alice.out"
 	# the administrator can; the kicked client says so and stays out
 	say alice '/kick mallory enough'
 	wait_for_line "$CHAT_DIR/server.out" '^\* mallory left the room \(kicked by alice: enough\)$'
@@ -185,7 +185,7 @@ three_in_the_room() {
 	start_client dave
 	sees dave '^\[history [0-9: -]+\] alice: m25$'
 	grep -qE '^\[history [0-9: -]+\] alice: m6$' "$CHAT_DIR/dave.out"
-	! grep -qE 'alice: m5$' "$CHAT_DIR/dave.out"
+	run ! grep -qE 'alice: m5$' "$CHAT_DIR/dave.out"
 	[ "$(grep -c '^\[history' "$CHAT_DIR/dave.out")" -eq 20 ]
 }
 
@@ -236,7 +236,8 @@ three_in_the_room() {
 	# its own session (the double fork leaves it a non-leader in it)
 	[ "$(awk '{print $6}' "/proc/$pid/stat")" != "$(awk '{print $6}' "/proc/${CLIENT_PID[alice]}/stat")" ]
 	# it holds nothing of the client's shell (the tests' fifos, say)
-	! ls -l "/proc/$pid/fd/" | grep -q "$CHAT_DIR/.*\.in"
+	fds=$(ls -l "/proc/$pid/fd/")
+	run ! grep -q "$CHAT_DIR/.*\.in" <<<"$fds"
 	# a second server on the same socket is refused, not started
 	run timeout 10 "$PMON" chatd
 	[ "$status" -eq 1 ]

@@ -13,7 +13,7 @@ load chat_helpers
 	say bob "$long" 'after the long one'
 	sees bob 'a line is at most 4096 bytes'
 	sees alice '^bob: after the long one$'
-	! grep -q 'xxxx\|pwned' "$CHAT_DIR/alice.out"
+	run ! grep -q 'xxxx\|pwned' "$CHAT_DIR/alice.out"
 	# exactly 4096 bytes is fine
 	ok=$(printf 'y%.0s' $(seq 4096))
 	say bob "$ok"
@@ -37,7 +37,7 @@ load chat_helpers
 	printf '/me \033[2Jclears\n' >&"${CLIENT_FD[bob]}"
 	sees alice 'done$'
 	sees alice '^\* bob '
-	! grep -q $'\033\\|\007\\|\302\233\\|\342\200\256' "$CHAT_DIR/alice.out"
+	run ! grep -q $'\033\\|\007\\|\302\233\\|\342\200\256' "$CHAT_DIR/alice.out"
 	grep -q '^bob: title \]0;pwned red \[31mRED\[0m csi  2J bidi x done$' "$CHAT_DIR/alice.out"
 	# and the server itself sends none (raw, without the client's pass)
 	run bash -c "printf 'raw\n' | socat -t 1 - UNIX-CONNECT:$SOCK"

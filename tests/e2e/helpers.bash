@@ -4,6 +4,11 @@
 # Rules (see tests/README): only ever signal processes this test started,
 # by PID or by the process group of a fixture it started; never PID 1.
 
+# `run ! CMD` (a command that must fail) needs bats 1.5; without this
+# line bats warns about it (BW02).  A bare `! CMD` asserts nothing before a
+# test's last line: see tests/lint/negations.sh.
+bats_require_minimum_version 1.5.0
+
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO_ROOT/${BUILD:-build}}
 PMON=${PMON:-$REPO_ROOT/pmon}
