@@ -205,7 +205,7 @@ inject_kind() {
 	[ "$(proc_state "$PARENT_PID")" = T ]
 	grep SigPnd /proc/"$PARENT_PID"/status
 	[ "$(awk '/^ShdPnd/ {print $2}' /proc/"$PARENT_PID"/status)" = 0000000000004200 ]
-	! grep -q '^status' "$FIXTURE_OUT"
+	run ! grep -q '^status' "$FIXTURE_OUT"
 	kill -CONT "$PARENT_PID"
 	for i in $(seq 50); do [ -e /proc/"$PARENT_PID" ] && [ "$(proc_state "$PARENT_PID")" != Z ] || break; sleep 0.1; done
 	[ ! -e /proc/"$PARENT_PID" ] || [ "$(proc_state "$PARENT_PID")" = Z ]
@@ -269,7 +269,7 @@ inject_kind() {
 	start_parent unshare --pid --fork --kill-child -- -R -n 3 pause
 	[ "${#ZOMBIES[@]}" -eq 3 ]
 	# The parent knows its zombies by other numbers than we do.
-	! grep -q "^child ${ZOMBIES[0]}\$" "$FIXTURE_OUT"
+	run ! grep -q "^child ${ZOMBIES[0]}\$" "$FIXTURE_OUT"
 	run pmon reap --method inject "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 0 ]

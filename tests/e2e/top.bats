@@ -232,7 +232,7 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	start_fixture tree 1 2
 	kids=$(awk '$1 == "node" {print $2}' "$FIXTURE_OUT" | paste -sd,)
 	start_top -d 0.5 -p "$FIXTURE_PID,$kids"
-	! screen | grep -q '└─'
+	[[ "$(screen)" != *'└─'* ]]
 	keys t
 	wait_for_screen '└─ proc-fixture'
 	screen | grep -q '\[tree\]'
@@ -460,10 +460,10 @@ assert old not in pids[2] and new in pids[2], (old in pids[2], new in pids[2])
 	last=${pids##*,}
 	start_top -d 0.5 --sort pid -p "$FIXTURE_PID,$pids"
 	wait_for_screen "^ *$FIXTURE_PID "
-	! screen | grep -qE "^ *$last "
+	! screen | grep -qE "^ *$last " || false
 	keys End
 	wait_for_screen "^ *$last "
-	! screen | grep -qE "^ *$FIXTURE_PID "
+	! screen | grep -qE "^ *$FIXTURE_PID " || false
 	keys Home
 	wait_for_screen "^ *$FIXTURE_PID "
 	keys NPage
