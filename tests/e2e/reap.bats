@@ -442,6 +442,9 @@ static long sys(long n, long a, long b, long c)
 }
 void _start(void)
 {
+#ifdef PROBE
+	sys(1, 0, 0, 0); /* exit(0): can this kernel run it at all? */
+#endif
 	for (int i = 0; i < 2; i++)
 		if (sys(2, 0, 0, 0) == 0) /* fork */
 			sys(1, 0, 0, 0); /* exit */
@@ -450,8 +453,15 @@ void _start(void)
 		sys(29, 0, 0, 0); /* pause */
 }
 C
-	cc -m32 -nostdlib -static -ffreestanding -fno-pie -no-pie -O1 -o "$bin" "$src" 2>/dev/null ||
-		skip "cannot build an i386 program here (cc -m32)"
+	for flag in -DPROBE ""; do
+		cc -m32 -nostdlib -static -ffreestanding -fno-pie -no-pie -O1 $flag \
+			-o "$bin${flag:+.probe}" "$src" 2>/dev/null ||
+			skip "cannot build an i386 program here (cc -m32)"
+	done
+	# A kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or
+	# ia32_emulation=0) refuses to exec it: "Exec format error".
+	probe=$("$bin.probe" 2>&1 3>&-) ||
+		skip "this kernel cannot run i386 programs (no IA32 emulation): ${probe##*: }"
 	"$bin" >"$BATS_TEST_TMPDIR/parent32.out" 2>&1 3>&- &
 	PARENT_PID=$!
 	FIXTURE_PIDS+=("$PARENT_PID")
