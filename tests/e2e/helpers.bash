@@ -42,8 +42,42 @@ FIXTURE_PIDS=()
 # The pids a fixture announced with "child PID" lines.
 fixture_children() { awk '$1 == "child" {print $2}' "${1:-$FIXTURE_OUT}"; }
 
+# copy_for_others: copies of pmon and proc-fixture that another uid (run
+# with setpriv --reuid=...) can execute, in OTHERS_PMON and OTHERS_FIXTURE.
+# The checkout, its build directory and bats' temporary directories may be
+# closed to other users (a clone under a mode 0700 home, say), so the
+# copies go in a directory of this test under /tmp that everyone may enter
+# (0755, files 0755).  Checked by running the copy as uid 65534 through
+# env: setpriv itself still holds root's capabilities when it execs, so
+# only a program it starts would notice a closed directory.  Removed by
+# stop_fixtures (remove_copies_for_others).
+copy_for_others() {
+	if [ -z "$OTHERS_DIR" ]; then
+		OTHERS_DIR=$(mktemp -d /tmp/pmon-test-others.XXXXXX) || return 1
+		chmod 0755 "$OTHERS_DIR" &&
+			install -m 0755 "$PMON" "$OTHERS_DIR/pmon" &&
+			install -m 0755 "$FIXTURE" "$OTHERS_DIR/proc-fixture" || return 1
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env "$OTHERS_DIR/pmon" --version >/dev/null 2>&1 || {
+			echo "another user cannot run $OTHERS_DIR/pmon (/tmp mounted noexec?)" >&2
+			return 1
+		}
+	fi
+	OTHERS_PMON=$OTHERS_DIR/pmon
+	OTHERS_FIXTURE=$OTHERS_DIR/proc-fixture
+}
+OTHERS_DIR=
+
+remove_copies_for_others() {
+	if [ -n "$OTHERS_DIR" ]; then
+		rm -rf "$OTHERS_DIR"
+	fi
+	OTHERS_DIR=
+}
+
 # End every fixture this test started, and everything they made (each
-# fixture leads its own process group).
+# fixture leads its own process group), and remove the copies made for
+# other users.
 stop_fixtures() {
 	local pid
 	for pid in "${FIXTURE_PIDS[@]}"; do
@@ -53,6 +87,7 @@ stop_fixtures() {
 		wait "$pid" 2>/dev/null
 	done
 	FIXTURE_PIDS=()
+	remove_copies_for_others
 }
 
 teardown() { stop_fixtures; }

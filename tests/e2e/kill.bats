@@ -128,7 +128,8 @@ wait_group_gone() {
 
 @test "kill: an unprivileged user gets permission denied, and the target lives" {
 	start_fixture sleep
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" kill -9 "$FIXTURE_PID"
+	copy_for_others
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OTHERS_PMON" kill -9 "$FIXTURE_PID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$FIXTURE_PID proc-fixture: permission denied (needs CAP_KILL or the same uid)" ]

@@ -170,7 +170,9 @@ free_pid() {
 
 @test "-u USER shows only that user's processes, by name or uid" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to run a fixture as nobody"
-	start_wrapped setpriv --reuid=nobody --regid=nogroup --clear-groups -- sleep
+	copy_for_others
+	FIXTURE=$OTHERS_FIXTURE start_wrapped setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups -- sleep
 	nobody=$FIXTURE_PID
 	start_fixture sleep
 	mine=$FIXTURE_PID

@@ -54,6 +54,7 @@ teardown() {
 		wait "$pid" 2>/dev/null
 	done
 	FIXTURE_PIDS=()
+	remove_copies_for_others
 }
 
 # The parent answers: SIGUSR1 is counted, SIGUSR2 asks for a status line
@@ -401,7 +402,8 @@ inject_kind() {
 
 @test "reap: an unprivileged user is told what privilege is missing" {
 	start_parent -- -n 1 -d handler pause
-	run setpriv --reuid 65534 --regid 65534 --clear-groups "$PMON" reap "$PARENT_PID"
+	copy_for_others
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$OTHERS_PMON" reap "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"nudge: permission denied"* ]]

@@ -17,14 +17,19 @@ teardown() {
 
 tmx() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
 
-# start_top [--as USER] [--size COLSxLINES] ARGS...: run `pmon top ARGS` in a
+# start_top [--as UID] [--size COLSxLINES] ARGS...: run `pmon top ARGS` in a
 # fresh tmux session whose shell script records the terminal settings
 # before and after and pmon's exit status, and wait for the first frame.
+# As another UID it runs the copy_for_others of pmon.
 start_top() {
-	local as="" size=120x40 args
+	local as="" size=120x40 args pmon=$PMON
 	while :; do
 		case $1 in
-		--as) as="setpriv --reuid=$2 --regid=$2 --clear-groups"; shift 2 ;;
+		--as)
+			copy_for_others || return 1
+			as="setpriv --reuid=$2 --regid=$2 --clear-groups" pmon=$OTHERS_PMON
+			shift 2
+			;;
 		--size) size=$2; shift 2 ;;
 		*) break ;;
 		esac
@@ -33,7 +38,7 @@ start_top() {
 	cat >"$T/run.sh" <<EOF
 stty -g >"$T/stty.before"
 exec 3>&-
-sh -c 'echo \$\$ >"\$1"; shift; exec "\$@"' sh "$T/pmon.pid" $as env LC_ALL=C.UTF-8 TERM=tmux-256color NO_COLOR=1 $(printf %q "$PMON") top $args
+sh -c 'echo \$\$ >"\$1"; shift; exec "\$@"' sh "$T/pmon.pid" $as env LC_ALL=C.UTF-8 TERM=tmux-256color NO_COLOR=1 $(printf %q "$pmon") top $args
 echo "rc=\$?" >"$T/rc"
 stty -g >"$T/stty.after"
 echo "shell-after-top"
@@ -292,8 +297,6 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 @test "top (tmux): k on a root process as an unprivileged user shows the error" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to start a process nobody may signal"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) missing"
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" --version >/dev/null 2>&1 ||
-		skip "user 65534 cannot run $PMON"
 	start_fixture sleep
 	victim=$FIXTURE_PID
 	start_top --as 65534 -d 0.5 -p "$victim"

@@ -31,13 +31,15 @@ draw_children() {
 # pmon tree's rows without the STAT column: "PID PREFIXNAME".
 without_stat() { sed -E '1d; s/^ *([0-9]+) .{4} /\1 /'; }
 
-# start_as USER MODE ARGS: a fixture run as USER (exec'd by setpriv).
+# start_as USER MODE ARGS: a fixture run as USER (exec'd by setpriv; the
+# copy_for_others of the fixture, which USER can always execute).
 start_as() {
 	local user=$1
 	shift
+	copy_for_others || return 1
 	FIXTURE_OUT=$BATS_TEST_TMPDIR/fixture.${#FIXTURE_PIDS[@]}.out
 	setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
-		"$FIXTURE" "$@" >"$FIXTURE_OUT" 2>&1 3>&- &
+		"$OTHERS_FIXTURE" "$@" >"$FIXTURE_OUT" 2>&1 3>&- &
 	FIXTURE_PID=$!
 	FIXTURE_PIDS+=("$FIXTURE_PID")
 	wait_for_line "$FIXTURE_OUT" '^ready$'
