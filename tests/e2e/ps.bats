@@ -116,10 +116,10 @@ free_pid() {
 @test "STAT modifier + (foreground on a terminal) agrees with ps" {
 	command -v script >/dev/null || skip "needs script(1) for a terminal"
 	out=$BATS_TEST_TMPDIR/script.out
-	# script(1) runs the command with $SHELL -c, or /bin/sh when SHELL is
-	# unset; dash then forks instead of exec'ing, so exec explicitly:
-	# the fixture must be the session leader on the new terminal.
-	script -qfec "exec $FIXTURE sleep" /dev/null >"$out" 2>&1 </dev/null 3>&- &
+	# script(1) runs the command with $SHELL -c (whatever the user's shell
+	# is: so SHELL=/bin/sh); dash forks instead of exec'ing, so exec
+	# explicitly: the fixture must be the session leader on the new terminal.
+	SHELL=/bin/sh script -qfec "exec $FIXTURE sleep" /dev/null >"$out" 2>&1 </dev/null 3>&- &
 	FIXTURE_PIDS+=("$!")
 	wait_for_line "$out" '^ready'
 	# The fixture is the child of script(1), on the new terminal.

@@ -15,7 +15,8 @@ teardown() {
 	stop_fixtures
 }
 
-tmx() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
+# SHELL=/bin/sh: tmux runs a window's command with the user's $SHELL -c.
+tmx() { SHELL=/bin/sh tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
 
 # start_top [--as UID] [--size COLSxLINES] ARGS...: run `pmon top ARGS` in a
 # fresh tmux session whose shell script records the terminal settings

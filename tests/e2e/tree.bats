@@ -276,12 +276,13 @@ no_row() { ! has_row "$1"; }
 	done
 }
 
-# on_tty COLS CMD: run CMD on a fresh terminal COLS wide (script(1)),
+# on_tty COLS CMD: run CMD on a fresh terminal COLS wide (script(1), which
+# runs it with $SHELL -c: /bin/sh here, whatever the user's shell),
 # colour allowed (TERM set, NO_COLOR unset); its output, CRs dropped.
 on_tty() {
 	local cols=$1
 	shift
-	env -u NO_COLOR TERM=xterm script -qfec "stty cols $cols; $*" /dev/null \
+	env -u NO_COLOR TERM=xterm SHELL=/bin/sh script -qfec "stty cols $cols; $*" /dev/null \
 		</dev/null 3>&- | tr -d '\r'
 }
 
