@@ -78,8 +78,8 @@ load chat_helpers
 
 @test "chat hostile: a full room (descriptor limit) refuses newcomers with a message" {
 	mkfifo "$CHAT_DIR/server.in"
-	bash -c 'ulimit -n 16; exec "$0" chatd --foreground -S "$1"' "$PMON" "$SOCK" \
-		<"$CHAT_DIR/server.in" >"$CHAT_DIR/server.out" 2>&1 3>&- &
+	fd_limited 16 "$PMON" chatd --foreground -S "$SOCK" \
+		<"$CHAT_DIR/server.in" >"$CHAT_DIR/server.out" 2>&1 &
 	SERVER_PID=$!
 	CHAT_PIDS+=("$SERVER_PID")
 	exec {SERVER_FD}>"$CHAT_DIR/server.in"

@@ -39,6 +39,22 @@ start_fixture() {
 }
 FIXTURE_PIDS=()
 
+# fd_limited N CMD...: exec CMD with at most N descriptors and none open
+# but 0, 1 and 2, so that what bats, make or a CI harness happen to leave
+# open does not eat into N.  It execs: use it as `run fd_limited ...` or
+# `fd_limited ... &` (then $! is CMD itself).
+fd_limited() {
+	local n=$1 fd
+	shift
+	for fd in /proc/"$BASHPID"/fd/*; do
+		fd=${fd##*/}
+		if [ "$fd" -gt 2 ]; then
+			eval "exec $fd>&-"
+		fi
+	done
+	ulimit -n "$n" && exec "$@"
+}
+
 # The pids a fixture announced with "child PID" lines.
 fixture_children() { awk '$1 == "child" {print $2}' "${1:-$FIXTURE_OUT}"; }
 

@@ -360,7 +360,7 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	# 140 descriptors leave room to keep fewer than 80 stat files open,
 	# while there are more than 110 processes here: the rest are read by
 	# open/read/close on every refresh.
-	run bash -c 'ulimit -n 140 && exec "$@"' sh "$PMON" top -b -n 2 -d 0.1 -p "$FIXTURE_PID,$pids"
+	run fd_limited 140 "$PMON" top -b -n 2 -d 0.1 -p "$FIXTURE_PID,$pids"
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | grep -c '^Tasks: 111 total, 0 running, 111 sleeping')" -eq 2 ]
 }
