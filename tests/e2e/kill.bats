@@ -197,7 +197,12 @@ SCRIPT
 @test "kill --tree -s KILL leaves no member of a forking tree alive" {
 	FIXTURE=$FORKER start_fixture 3 3
 	root=$FIXTURE_PID
-	sleep 0.5 # let the tree grow and churn
+	# Let the tree grow (no fixed sleep: a loaded machine forks slowly):
+	# its 1 + 3 + 9 + 27 nodes alive, the leaves' children churning.
+	for ((i = 0; i < 100; i++)); do
+		[ "$(alive_in_group "$root" | wc -l)" -ge 40 ] && break
+		sleep 0.1
+	done
 	run pmon kill --tree "$root" -s KILL
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$root forker: sent KILL" ]

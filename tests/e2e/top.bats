@@ -384,22 +384,34 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 @test "top -b: a process that exits leaves the table, a new one enters it" {
 	start_fixture sleep
 	old=$FIXTURE_PID
-	"$PMON" top -b -n 3 -d 1 --json >"$T/frames" 2>&1 3>&- &
+	"$PMON" top -b -d 0.2 --json >"$T/frames" 2>&1 3>&- &
 	top=$!
+	FIXTURE_PIDS+=("$top")
 	wait_for_line "$T/frames" '^\{' # the first frame
 	kill -KILL "$old"
 	wait "$old" 2>/dev/null || true
 	start_fixture sleep
 	new=$FIXTURE_PID
-	wait "$top"
+	# No fixed number of frames (a loaded machine may take seconds to
+	# start the new fixture): until a frame shows it, then one frame more,
+	# scanned wholly after the old one had gone.
+	wait_for_line "$T/frames" "\"pid\":$new," 200
+	first=$(grep -n "\"pid\":$new," "$T/frames" | head -1 | cut -d: -f1)
+	for ((i = 0; i < 200; i++)); do
+		[ "$(wc -l <"$T/frames")" -gt "$first" ] && break
+		sleep 0.1
+	done
+	kill -TERM "$top"
+	wait "$top" || true
 	python3 -c '
 import json, sys
-frames = [json.loads(l) for l in open(sys.argv[1])]
-assert len(frames) == 3
+# complete lines only: the frame being written when top was stopped is not
+frames = [json.loads(l) for l in open(sys.argv[1]) if l.endswith("\n")]
+assert len(frames) >= 3, len(frames)
 pids = [{p["pid"] for p in f["processes"]} for f in frames]
 old, new = int(sys.argv[2]), int(sys.argv[3])
 assert old in pids[0] and new not in pids[0]
-assert old not in pids[2] and new in pids[2], (old in pids[2], new in pids[2])
+assert old not in pids[-1] and new in pids[-1], (old in pids[-1], new in pids[-1])
 ' "$T/frames" "$old" "$new"
 }
 
