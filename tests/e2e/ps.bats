@@ -225,7 +225,7 @@ free_pid() { cat /proc/sys/kernel/pid_max; }
 	start_fixture tree 1 1
 	run pmon ps -a -p "$FIXTURE_PID"
 	[ "$status" -eq 0 ]
-	[[ "${lines[1]}" =~ \ $FIXTURE\ tree\ 1\ 1$ ]]
+	[[ "${lines[1]}" =~ \ "$FIXTURE tree 1 1"$ ]] # quoted: the path is no regex
 	start_fixture zombie 1
 	z=$(fixture_children)
 	run pmon ps -a -p "$z"

@@ -124,8 +124,9 @@ no_row() { ! has_row "$1"; }
 	start_fixture tree 1 1
 	run pmon tree -a -A "$FIXTURE_PID"
 	[ "$status" -eq 0 ]
-	[[ "${lines[1]}" =~ ^\ *$FIXTURE_PID\ S\ +$FIXTURE\ tree\ 1\ 1$ ]]
-	[[ "${lines[2]}" =~ \`-\ $FIXTURE\ tree\ 1\ 1$ ]]
+	# "$FIXTURE" quoted: the checkout's path is matched as text, not a regex
+	[[ "${lines[1]}" =~ ^\ *$FIXTURE_PID\ S\ +"$FIXTURE tree 1 1"$ ]]
+	[[ "${lines[2]}" =~ \`-\ "$FIXTURE tree 1 1"$ ]]
 }
 
 @test "zombies are marked <defunct>, their parent is not" {
@@ -310,7 +311,8 @@ on_tty() {
 	[ -z "$(echo "$out" | awk 'length($0) > 24')" ] # ASCII: bytes = columns
 	echo "$out" | grep -qE "^ *$FIXTURE_PID S +/"
 	out=$(on_tty 24 NO_COLOR=1 "$PMON" tree -a -w "$FIXTURE_PID")
-	echo "$out" | grep -qE "^ *$FIXTURE_PID S +$FIXTURE tree 1 1$"
+	row=$(grep -E "^ *$FIXTURE_PID S " <<<"$out")
+	[[ "$row" =~ ^\ *$FIXTURE_PID\ S\ +"$FIXTURE tree 1 1"$ ]]
 	run pmon tree -a "$FIXTURE_PID"
-	[[ "${lines[1]}" =~ \ $FIXTURE\ tree\ 1\ 1$ ]]
+	[[ "${lines[1]}" =~ \ "$FIXTURE tree 1 1"$ ]]
 }
