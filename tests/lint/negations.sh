@@ -26,10 +26,10 @@
 # bash anyway), anywhere inside the body of an if/for/while/case or a { }
 # group, or run in the background with `&`.  (The last command of an if
 # body that ends a test would work, but only until a line is added after
-# the if; such a negation is flagged all the same.)  `!` as an argument (`[ ! -e
-# f ]`, `[[ ! ... ]]`, `run !`) is not a negated command.  Text inside
-# quotes, here-documents, comments, $(...) (no errexit there) and [[ ]] /
-# (( )) is not looked at.
+# the if; such a negation is flagged all the same.)  `!` as an argument
+# (`[ ! -e f ]`, `[[ ! ... ]]`, `run !`) is not a negated command.  Text
+# inside quotes, here-documents, comments, $(...) (no errexit there) and
+# [[ ]] / (( )) is not looked at.
 #
 # Usage: tests/lint/negations.sh [--tap] [FILE...]
 #   Without FILEs: every tests/e2e/*.bats and tests/e2e/*.bash.  Prints
@@ -38,13 +38,14 @@
 #   checks the lint against tests/lint/negations.cases, whose lines ending
 #   in "# FLAG" are exactly those it must flag.
 set -u
+here=$(cd "$(dirname "$0")" && pwd) || exit 2
 tap=0
 if [ "${1:-}" = --tap ]; then
 	tap=1
 	shift
 fi
 if [ $# -eq 0 ]; then
-	cd "$(dirname "$0")/../.." || exit 2
+	cd "$here/../.." || exit 2
 	set -- tests/e2e/*.bats tests/e2e/*.bash
 fi
 
@@ -317,7 +318,7 @@ if [ "$tap" = 1 ]; then
 		printf '%s\n' "$out" | sed 's/^/# /'
 	fi
 	# The lint itself: it flags exactly the lines marked in its cases.
-	cases=$(dirname "$0")/negations.cases
+	cases=$here/negations.cases
 	got=$(lint "$cases" | cut -d: -f2 | paste -sd' ')
 	want=$(grep -n '# FLAG$' "$cases" | cut -d: -f1 | paste -sd' ')
 	if [ -n "$want" ] && [ "$got" = "$want" ]; then
