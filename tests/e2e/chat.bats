@@ -67,7 +67,7 @@ three_in_the_room() {
 	sees carol '^\* alice \(login root\)$'
 	sees carol '^\* carol \(login root\)$'
 	sleep 0.3
-	! grep -q 'only for you' "$CHAT_DIR/carol.out"
+	run ! grep -q 'only for you' "$CHAT_DIR/carol.out"
 	run "$PMON" chat --who
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"bob"*"root"* ]]
@@ -84,24 +84,26 @@ three_in_the_room() {
 }
 
 @test "chat: nobody may take another account's login name (root)" {
+	copy_for_others
 	start_server --group "$CHAT_GID"
 	start_client alice
 	run setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups \
-		"$PMON" chat -n root </dev/null
+		"$OTHERS_PMON" chat -n root </dev/null
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"root is the login name of another account"* ]]
 	run setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups \
-		"$PMON" chat -n ROOT </dev/null
+		"$OTHERS_PMON" chat -n ROOT </dev/null
 	[ "$status" -eq 1 ]
 	sleep 0.2
 	! grep -qi 'root joined' "$CHAT_DIR/alice.out"
 }
 
 @test "chat: only the administrator may announce or kick" {
+	copy_for_others
 	start_server --group "$CHAT_GID"
 	start_client alice
 	run setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups \
-		"$PMON" chat --announce 'I am root, honest'
+		"$OTHERS_PMON" chat --announce 'I am root, honest'
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"only root or the server's owner"* ]]
 	start_client mallory setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups
@@ -109,7 +111,7 @@ three_in_the_room() {
 	sees alice '^mallory: after$'
 	sees mallory 'may announce'
 	sees mallory 'may kick'
-	! grep -q 'fake' "$CHAT_DIR/alice.out"
+	run ! grep -q 'fake' "$CHAT_DIR/alice.out"
 	# the administrator can; the kicked client says so and stays out
 	say alice '/kick mallory enough'
 	wait_for_line "$CHAT_DIR/server.out" '^\* mallory left the room \(kicked by alice: enough\)$'
@@ -121,6 +123,7 @@ three_in_the_room() {
 }
 
 @test "chat: --group admits its members and SO_PEERCRED refuses others" {
+	copy_for_others
 	start_server --group "$CHAT_GID"
 	start_client alice
 	# a member (primary group): admitted, its login shown by /who
@@ -130,12 +133,12 @@ three_in_the_room() {
 	# can reach the socket through a supplementary group, but its
 	# account is not in the group: the server's credential check refuses
 	run setpriv --reuid=60002 --regid=60002 --groups="$CHAT_GID" \
-		"$PMON" chat --send hi -n intruder
+		"$OTHERS_PMON" chat --send hi -n intruder
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"refused you"*"not in group $CHAT_GID"* ]]
 	# not in the group at all: the directory keeps it out
 	run setpriv --reuid=60003 --regid=60003 --clear-groups \
-		"$PMON" chat --send hi -n stranger
+		"$OTHERS_PMON" chat --send hi -n stranger
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"Permission denied"* ]]
 	! grep -q 'intruder\|stranger' "$CHAT_DIR/alice.out"
@@ -143,10 +146,11 @@ three_in_the_room() {
 
 @test "chat: a squatted socket directory is refused by the client" {
 	# another user's directory, with that user's server in it
+	copy_for_others
 	mkdir -m 0755 "$CHAT_DIR/squat"
 	chown 60002:60002 "$CHAT_DIR/squat"
 	setpriv --reuid=60002 --regid=60002 --clear-groups \
-		"$PMON" chatd --foreground -S "$CHAT_DIR/squat/sock" \
+		"$OTHERS_PMON" chatd --foreground -S "$CHAT_DIR/squat/sock" \
 		</dev/null >"$CHAT_DIR/squat.out" 2>&1 3>&- &
 	EXTRA_PIDS+=("$!")
 	wait_for_line "$CHAT_DIR/squat.out" 'the room is open'
@@ -185,7 +189,7 @@ three_in_the_room() {
 	start_client dave
 	sees dave '^\[history [0-9: -]+\] alice: m25$'
 	grep -qE '^\[history [0-9: -]+\] alice: m6$' "$CHAT_DIR/dave.out"
-	! grep -qE 'alice: m5$' "$CHAT_DIR/dave.out"
+	run ! grep -qE 'alice: m5$' "$CHAT_DIR/dave.out"
 	[ "$(grep -c '^\[history' "$CHAT_DIR/dave.out")" -eq 20 ]
 }
 
@@ -236,7 +240,8 @@ three_in_the_room() {
 	# its own session (the double fork leaves it a non-leader in it)
 	[ "$(awk '{print $6}' "/proc/$pid/stat")" != "$(awk '{print $6}' "/proc/${CLIENT_PID[alice]}/stat")" ]
 	# it holds nothing of the client's shell (the tests' fifos, say)
-	! ls -l "/proc/$pid/fd/" | grep -q "$CHAT_DIR/.*\.in"
+	fds=$(ls -l "/proc/$pid/fd/")
+	run ! grep -q "$CHAT_DIR/.*\.in" <<<"$fds"
 	# a second server on the same socket is refused, not started
 	run timeout 10 "$PMON" chatd
 	[ "$status" -eq 1 ]

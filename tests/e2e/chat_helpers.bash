@@ -35,6 +35,7 @@ start_server() {
 # start_client NAME [PREFIX...]: a line-mode client called NAME, run as
 # PREFIX pmon chat (e.g. setpriv ...), stdin a fifo on CLIENT_FD[NAME],
 # output in $CHAT_DIR/NAME.out.  Waits until the server shows the join.
+# With a PREFIX (another user) the client is the copy_for_others of pmon.
 start_client() {
 	local name=$1
 	shift
@@ -47,10 +48,14 @@ start_client() {
 }
 
 start_client_nowait() {
-	local name=$1 fd
+	local name=$1 fd pmon=$PMON
 	shift
+	if [ $# -gt 0 ]; then
+		copy_for_others || return 1
+		pmon=$OTHERS_PMON
+	fi
 	mkfifo "$CHAT_DIR/$name.in"
-	"$@" "$PMON" chat -n "$name" <"$CHAT_DIR/$name.in" \
+	"$@" "$pmon" chat -n "$name" <"$CHAT_DIR/$name.in" \
 		>"$CHAT_DIR/$name.out" 2>&1 3>&- &
 	CLIENT_PID[$name]=$!
 	CHAT_PIDS+=("$!")

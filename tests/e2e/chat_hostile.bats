@@ -13,7 +13,7 @@ load chat_helpers
 	say bob "$long" 'after the long one'
 	sees bob 'a line is at most 4096 bytes'
 	sees alice '^bob: after the long one$'
-	! grep -q 'xxxx\|pwned' "$CHAT_DIR/alice.out"
+	run ! grep -q 'xxxx\|pwned' "$CHAT_DIR/alice.out"
 	# exactly 4096 bytes is fine
 	ok=$(printf 'y%.0s' $(seq 4096))
 	say bob "$ok"
@@ -37,7 +37,7 @@ load chat_helpers
 	printf '/me \033[2Jclears\n' >&"${CLIENT_FD[bob]}"
 	sees alice 'done$'
 	sees alice '^\* bob '
-	! grep -q $'\033\\|\007\\|\302\233\\|\342\200\256' "$CHAT_DIR/alice.out"
+	run ! grep -q $'\033\\|\007\\|\302\233\\|\342\200\256' "$CHAT_DIR/alice.out"
 	grep -q '^bob: title \]0;pwned red \[31mRED\[0m csi  2J bidi x done$' "$CHAT_DIR/alice.out"
 	# and the server itself sends none (raw, without the client's pass)
 	run bash -c "printf 'raw\n' | socat -t 1 - UNIX-CONNECT:$SOCK"
@@ -78,8 +78,8 @@ load chat_helpers
 
 @test "chat hostile: a full room (descriptor limit) refuses newcomers with a message" {
 	mkfifo "$CHAT_DIR/server.in"
-	bash -c 'ulimit -n 16; exec "$0" chatd --foreground -S "$1"' "$PMON" "$SOCK" \
-		<"$CHAT_DIR/server.in" >"$CHAT_DIR/server.out" 2>&1 3>&- &
+	fd_limited 16 "$PMON" chatd --foreground -S "$SOCK" \
+		<"$CHAT_DIR/server.in" >"$CHAT_DIR/server.out" 2>&1 &
 	SERVER_PID=$!
 	CHAT_PIDS+=("$SERVER_PID")
 	exec {SERVER_FD}>"$CHAT_DIR/server.in"

@@ -14,7 +14,11 @@ teardown() {
 	chat_teardown
 }
 
-tm() { tmux -L "$TMUX_NAME" "$@"; }
+# tmux runs a window's command with $SHELL -c (or the login shell from
+# passwd when SHELL is unset): make it this bash, whatever the user's shell.
+# Not dash: on C-c, dash dies with pmon, where bash waits to see whether
+# pmon died of the SIGINT and, as pmon exits 0, runs the rest of the line.
+tm() { SHELL=$BASH tmux -L "$TMUX_NAME" "$@"; }
 
 # screen_has REGEX: the pane shows a matching line (waits up to 10 s).
 screen_has() {

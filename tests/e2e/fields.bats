@@ -81,7 +81,8 @@ tree_kids() { awk -v r="$FIXTURE_PID" '$1 == "node" && $2 != r {print $2}' "$FIX
 	[ "$(echo "$output" | jq '.[0].io_read_bytes | type')" = '"number"' ]
 	# Another account may not read root's io or namespaces: null, not 0.
 	[ "$(id -u)" -eq 0 ] || skip "needs root to run pmon as another account"
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" \
+	copy_for_others
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OTHERS_PMON" \
 		ps --json -o pid,ns_pid,io_read_bytes,environ -p "$FIXTURE_PID"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -c '.[0]')" = "{\"pid\":$FIXTURE_PID,\"ns_pid\":null,\"io_read_bytes\":null,\"environ\":null}" ]

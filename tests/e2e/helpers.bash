@@ -4,6 +4,11 @@
 # Rules (see tests/README): only ever signal processes this test started,
 # by PID or by the process group of a fixture it started; never PID 1.
 
+# `run ! CMD` (a command that must fail) needs bats 1.5; without this
+# line bats warns about it (BW02).  A bare `! CMD` asserts nothing before a
+# test's last line: see tests/lint/negations.sh.
+bats_require_minimum_version 1.5.0
+
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO_ROOT/${BUILD:-build}}
 PMON=${PMON:-$REPO_ROOT/pmon}
@@ -34,11 +39,61 @@ start_fixture() {
 }
 FIXTURE_PIDS=()
 
+# fd_limited N CMD...: exec CMD with at most N descriptors and none open
+# but 0, 1 and 2, so that what bats, make or a CI harness happen to leave
+# open does not eat into N.  It execs: use it as `run fd_limited ...` or
+# `fd_limited ... &` (then $! is CMD itself).
+fd_limited() {
+	local n=$1 fd
+	shift
+	for fd in /proc/"$BASHPID"/fd/*; do
+		fd=${fd##*/}
+		if [ "$fd" -gt 2 ]; then
+			eval "exec $fd>&-"
+		fi
+	done
+	ulimit -n "$n" && exec "$@"
+}
+
 # The pids a fixture announced with "child PID" lines.
 fixture_children() { awk '$1 == "child" {print $2}' "${1:-$FIXTURE_OUT}"; }
 
+# copy_for_others: copies of pmon and proc-fixture that another uid (run
+# with setpriv --reuid=...) can execute, in OTHERS_PMON and OTHERS_FIXTURE.
+# The checkout, its build directory and bats' temporary directories may be
+# closed to other users (a clone under a mode 0700 home, say), so the
+# copies go in a directory of this test under /tmp that everyone may enter
+# (0755, files 0755).  Checked by running the copy as uid 65534 through
+# env: setpriv itself still holds root's capabilities when it execs, so
+# only a program it starts would notice a closed directory.  Removed by
+# stop_fixtures (remove_copies_for_others).
+copy_for_others() {
+	if [ -z "$OTHERS_DIR" ]; then
+		OTHERS_DIR=$(mktemp -d /tmp/pmon-test-others.XXXXXX) || return 1
+		chmod 0755 "$OTHERS_DIR" &&
+			install -m 0755 "$PMON" "$OTHERS_DIR/pmon" &&
+			install -m 0755 "$FIXTURE" "$OTHERS_DIR/proc-fixture" || return 1
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env "$OTHERS_DIR/pmon" --version >/dev/null 2>&1 || {
+			echo "another user cannot run $OTHERS_DIR/pmon (/tmp mounted noexec?)" >&2
+			return 1
+		}
+	fi
+	OTHERS_PMON=$OTHERS_DIR/pmon
+	OTHERS_FIXTURE=$OTHERS_DIR/proc-fixture
+}
+OTHERS_DIR=
+
+remove_copies_for_others() {
+	if [ -n "$OTHERS_DIR" ]; then
+		rm -rf "$OTHERS_DIR"
+	fi
+	OTHERS_DIR=
+}
+
 # End every fixture this test started, and everything they made (each
-# fixture leads its own process group).
+# fixture leads its own process group), and remove the copies made for
+# other users.
 stop_fixtures() {
 	local pid
 	for pid in "${FIXTURE_PIDS[@]}"; do
@@ -48,6 +103,7 @@ stop_fixtures() {
 		wait "$pid" 2>/dev/null
 	done
 	FIXTURE_PIDS=()
+	remove_copies_for_others
 }
 
 teardown() { stop_fixtures; }

@@ -128,7 +128,8 @@ wait_group_gone() {
 
 @test "kill: an unprivileged user gets permission denied, and the target lives" {
 	start_fixture sleep
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" kill -9 "$FIXTURE_PID"
+	copy_for_others
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OTHERS_PMON" kill -9 "$FIXTURE_PID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$FIXTURE_PID proc-fixture: permission denied (needs CAP_KILL or the same uid)" ]
@@ -196,11 +197,16 @@ SCRIPT
 @test "kill --tree -s KILL leaves no member of a forking tree alive" {
 	FIXTURE=$FORKER start_fixture 3 3
 	root=$FIXTURE_PID
-	sleep 0.5 # let the tree grow and churn
+	# Let the tree grow (no fixed sleep: a loaded machine forks slowly):
+	# its 1 + 3 + 9 + 27 nodes alive, the leaves' children churning.
+	for ((i = 0; i < 100; i++)); do
+		[ "$(alive_in_group "$root" | wc -l)" -ge 40 ] && break
+		sleep 0.1
+	done
 	run pmon kill --tree "$root" -s KILL
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$root forker: sent KILL" ]
-	! grep -vE ': (sent KILL|already exited \(zombie\): nothing to signal)$' <<<"$output"
+	! grep -vE ': (sent KILL|already exited \(zombie\): nothing to signal)$' <<<"$output" || false
 	# The 1 + 3 + 9 + 27 nodes never exit on their own: all were found.
 	[ "$(grep -c ': sent KILL$' <<<"$output")" -ge 40 ]
 	wait_group_gone "$root"

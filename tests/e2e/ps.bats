@@ -44,15 +44,10 @@ start_wrapped() {
 # regex.  (A bare `! grep` would not fail a bats test.)
 no_bytes() { ! LC_ALL=C grep -q "$@"; }
 
-# A pid that names no process: one we started and reaped.
-free_pid() {
-	local pid
-	sleep 0 3>&- &
-	pid=$!
-	wait "$pid"
-	if kill -0 "$pid" 2>/dev/null; then return 1; fi
-	echo "$pid"
-}
+# A pid that names no process: pid_max itself, which the kernel never
+# hands out (pids run below it).  Not one we started and reaped: on a busy
+# machine another process may be given it at once.
+free_pid() { cat /proc/sys/kernel/pid_max; }
 
 @test "ps shows a sleeping fixture as S" {
 	start_fixture sleep
@@ -116,10 +111,10 @@ free_pid() {
 @test "STAT modifier + (foreground on a terminal) agrees with ps" {
 	command -v script >/dev/null || skip "needs script(1) for a terminal"
 	out=$BATS_TEST_TMPDIR/script.out
-	# script(1) runs the command with $SHELL -c, or /bin/sh when SHELL is
-	# unset; dash then forks instead of exec'ing, so exec explicitly:
-	# the fixture must be the session leader on the new terminal.
-	script -qfec "exec $FIXTURE sleep" /dev/null >"$out" 2>&1 </dev/null 3>&- &
+	# script(1) runs the command with $SHELL -c (whatever the user's shell
+	# is: so SHELL=/bin/sh); dash forks instead of exec'ing, so exec
+	# explicitly: the fixture must be the session leader on the new terminal.
+	SHELL=/bin/sh script -qfec "exec $FIXTURE sleep" /dev/null >"$out" 2>&1 </dev/null 3>&- &
 	FIXTURE_PIDS+=("$!")
 	wait_for_line "$out" '^ready'
 	# The fixture is the child of script(1), on the new terminal.
@@ -170,7 +165,9 @@ free_pid() {
 
 @test "-u USER shows only that user's processes, by name or uid" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to run a fixture as nobody"
-	start_wrapped setpriv --reuid=nobody --regid=nogroup --clear-groups -- sleep
+	copy_for_others
+	FIXTURE=$OTHERS_FIXTURE start_wrapped setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups -- sleep
 	nobody=$FIXTURE_PID
 	start_fixture sleep
 	mine=$FIXTURE_PID
@@ -228,7 +225,7 @@ free_pid() {
 	start_fixture tree 1 1
 	run pmon ps -a -p "$FIXTURE_PID"
 	[ "$status" -eq 0 ]
-	[[ "${lines[1]}" =~ \ $FIXTURE\ tree\ 1\ 1$ ]]
+	[[ "${lines[1]}" =~ \ "$FIXTURE tree 1 1"$ ]] # quoted: the path is no regex
 	start_fixture zombie 1
 	z=$(fixture_children)
 	run pmon ps -a -p "$z"

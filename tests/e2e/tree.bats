@@ -31,13 +31,15 @@ draw_children() {
 # pmon tree's rows without the STAT column: "PID PREFIXNAME".
 without_stat() { sed -E '1d; s/^ *([0-9]+) .{4} /\1 /'; }
 
-# start_as USER MODE ARGS: a fixture run as USER (exec'd by setpriv).
+# start_as USER MODE ARGS: a fixture run as USER (exec'd by setpriv; the
+# copy_for_others of the fixture, which USER can always execute).
 start_as() {
 	local user=$1
 	shift
+	copy_for_others || return 1
 	FIXTURE_OUT=$BATS_TEST_TMPDIR/fixture.${#FIXTURE_PIDS[@]}.out
 	setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
-		"$FIXTURE" "$@" >"$FIXTURE_OUT" 2>&1 3>&- &
+		"$OTHERS_FIXTURE" "$@" >"$FIXTURE_OUT" 2>&1 3>&- &
 	FIXTURE_PID=$!
 	FIXTURE_PIDS+=("$FIXTURE_PID")
 	wait_for_line "$FIXTURE_OUT" '^ready$'
@@ -93,9 +95,8 @@ no_row() { ! has_row "$1"; }
 }
 
 @test "PID that does not exist: exit 1 with a message" {
-	sleep 0 3>&- &
-	gone=$!
-	wait "$gone"
+	# pid_max is never a pid (one we started and reaped could be reused)
+	gone=$(cat /proc/sys/kernel/pid_max)
 	run pmon tree "$gone"
 	[ "$status" -eq 1 ]
 	[ "$output" = "pmon: tree: no process with PID $gone" ]
@@ -123,8 +124,9 @@ no_row() { ! has_row "$1"; }
 	start_fixture tree 1 1
 	run pmon tree -a -A "$FIXTURE_PID"
 	[ "$status" -eq 0 ]
-	[[ "${lines[1]}" =~ ^\ *$FIXTURE_PID\ S\ +$FIXTURE\ tree\ 1\ 1$ ]]
-	[[ "${lines[2]}" =~ \`-\ $FIXTURE\ tree\ 1\ 1$ ]]
+	# "$FIXTURE" quoted: the checkout's path is matched as text, not a regex
+	[[ "${lines[1]}" =~ ^\ *$FIXTURE_PID\ S\ +"$FIXTURE tree 1 1"$ ]]
+	[[ "${lines[2]}" =~ \`-\ "$FIXTURE tree 1 1"$ ]]
 }
 
 @test "zombies are marked <defunct>, their parent is not" {
@@ -274,12 +276,13 @@ no_row() { ! has_row "$1"; }
 	done
 }
 
-# on_tty COLS CMD: run CMD on a fresh terminal COLS wide (script(1)),
+# on_tty COLS CMD: run CMD on a fresh terminal COLS wide (script(1), which
+# runs it with $SHELL -c: /bin/sh here, whatever the user's shell),
 # colour allowed (TERM set, NO_COLOR unset); its output, CRs dropped.
 on_tty() {
 	local cols=$1
 	shift
-	env -u NO_COLOR TERM=xterm script -qfec "stty cols $cols; $*" /dev/null \
+	env -u NO_COLOR TERM=xterm SHELL=/bin/sh script -qfec "stty cols $cols; $*" /dev/null \
 		</dev/null 3>&- | tr -d '\r'
 }
 
@@ -308,7 +311,8 @@ on_tty() {
 	[ -z "$(echo "$out" | awk 'length($0) > 24')" ] # ASCII: bytes = columns
 	echo "$out" | grep -qE "^ *$FIXTURE_PID S +/"
 	out=$(on_tty 24 NO_COLOR=1 "$PMON" tree -a -w "$FIXTURE_PID")
-	echo "$out" | grep -qE "^ *$FIXTURE_PID S +$FIXTURE tree 1 1$"
+	row=$(grep -E "^ *$FIXTURE_PID S " <<<"$out")
+	[[ "$row" =~ ^\ *$FIXTURE_PID\ S\ +"$FIXTURE tree 1 1"$ ]]
 	run pmon tree -a "$FIXTURE_PID"
-	[[ "${lines[1]}" =~ \ $FIXTURE\ tree\ 1\ 1$ ]]
+	[[ "${lines[1]}" =~ \ "$FIXTURE tree 1 1"$ ]]
 }
