@@ -307,17 +307,19 @@ static int started_cmp(const struct proc *a, const struct proc *b) { return star
 	{key_, alias_, title_, help_, width_, need_, type_, flags_,       \
 	 fn##_text, fn##_json, fn##_cmp}
 #define DESC FIELD_DESCENDING
-#define WHOLE FIELD_WHOLE
+#define OURS FIELD_OURS
+#define STATE (FIELD_OURS | FIELD_STATE)
+#define NAME FIELD_NAME
 
 const struct field fields[] = {
 	ROW("pid", NULL, "PID", 7, 0, FJ_INT, 0, pid, "process id"),
 	ROW("ppid", NULL, "PPID", 7, PI_PPID, FJ_INT, 0, ppid, "parent's process id"),
-	ROW("state", NULL, "S", -1, PI_STATE, FJ_TEXT, WHOLE, state, "state letter: R S D T t Z X I"),
-	ROW("stat", NULL, "STAT", -4, PI_STAT, FJ_TEXT, WHOLE, stat, "state with ps's modifiers < N L s l + (L: ps only)"),
+	ROW("state", NULL, "S", -1, PI_STATE, FJ_TEXT, STATE, state, "state letter: R S D T t Z X I"),
+	ROW("stat", NULL, "STAT", -4, PI_STAT, FJ_TEXT, STATE, stat, "state with ps's modifiers < N L s l + (L: ps only)"),
 	ROW("uid", NULL, "UID", 5, PI_UID, FJ_INT, 0, uid, "effective user id"),
 	ROW("user", NULL, "USER", -8, PI_USER, FJ_TEXT, 0, user, "effective user name"),
-	ROW("comm", "command", "COMMAND", -15, PI_COMM, FJ_TEXT, 0, comm, "name (comm)"),
-	ROW("cmdline", "args", "COMMAND", -30, PI_CMDLINE | PI_COMM, FJ_TEXT, 0, cmdline, "command line ([comm] without one)"),
+	ROW("comm", "command", "COMMAND", -15, PI_COMM, FJ_TEXT, NAME, comm, "name (comm)"),
+	ROW("cmdline", "args", "COMMAND", -30, PI_CMDLINE | PI_COMM, FJ_TEXT, NAME, cmdline, "command line ([comm] without one)"),
 	ROW("threads", "nlwp", "THR", 4, PI_THREADS, FJ_INT, DESC, threads, "number of threads"),
 	ROW("nice", "ni", "NI", 3, PI_NICE, FJ_INT, 0, nice, "nice value"),
 	ROW("pri", "priority", "PRI", 4, PI_NICE, FJ_INT, 0, pri, "kernel priority (as top's PR)"),
@@ -328,9 +330,9 @@ const struct field fields[] = {
 	ROW("mem_pct", "mem", "%MEM", 5, PI_PCPU | PI_RSS, FJ_REAL, DESC, mem_pct, "resident memory of MemTotal"),
 	ROW("cpu_time_s", "time", "TIME", 11, PI_CPU, FJ_REAL, DESC, time, "CPU time used (user + system)"),
 	ROW("start_time", NULL, "START", 10, PI_START, FJ_INT, 0, start, "start time, seconds since the epoch"),
-	ROW("started", NULL, "STARTED", -19, PI_START, FJ_INT, WHOLE, started, "start time, local date and time"),
+	ROW("started", NULL, "STARTED", -19, PI_START, FJ_INT, 0, started, "start time, local date and time"),
 	ROW("elapsed_s", "etime", "ELAPSED", 11, PI_START, FJ_INT, DESC, elapsed, "time since it started"),
-	ROW("tty", NULL, "TTY", -8, PI_TTY, FJ_TEXT, WHOLE, tty, "controlling terminal"),
+	ROW("tty", NULL, "TTY", -8, PI_TTY, FJ_TEXT, OURS, tty, "controlling terminal"),
 	ROW("pgrp", NULL, "PGRP", 7, PI_STAT, FJ_INT, 0, pgrp, "process group"),
 	ROW("session", "sid", "SID", 7, PI_STAT, FJ_INT, 0, session, "session id"),
 	ROW("tpgid", NULL, "TPGID", 7, PI_STAT, FJ_INT, 0, tpgid, "foreground process group of its terminal"),

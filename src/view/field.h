@@ -20,9 +20,16 @@ enum field_json { FJ_INT, FJ_REAL, FJ_TEXT };
 
 enum {
 	FIELD_DESCENDING = 1u << 0, /* top's natural order: biggest first */
-	FIELD_WHOLE = 1u << 1,      /* our own short text: never cut with '+',
-	                               pushes the line right instead (STAT) */
+	FIELD_OURS = 1u << 1,       /* text pmon makes itself (as numbers
+	                               always are): ASCII, not escaped, never
+	                               cut with '+' (it pushes the line) */
+	FIELD_STATE = 1u << 2,      /* coloured by the process's state */
+	FIELD_NAME = 1u << 3,       /* the name: " <defunct>" follows it */
 };
+
+/* Text that pmon made itself (FIELD_OURS, or any number), as opposed to
+ * text from outside (names, command lines) that must be escaped. */
+#define FIELD_IS_OURS(f) ((f)->type != FJ_TEXT || ((f)->flags & FIELD_OURS))
 
 struct field {
 	const char *key;      /* for -o and --sort, and the JSON key */
