@@ -180,8 +180,14 @@ int chat_client_join(struct chat_client *c, const char *name, char *why,
 	struct chat_line l;
 	struct chat_ev ev;
 
+	*refused = true;
+	if (chat_client_check_name(name, why) < 0)
+		return -1;
 	*refused = false;
-	chat_client_send(c, name, strlen(name));
+	if (chat_client_send(c, name, strlen(name)) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "%s", CHAT_LINE_RULE);
+		return -1;
+	}
 	for (;;) {
 		if (chat_client_wait_line(c, &l, 10000) < 0) {
 			snprintf(why, CHAT_WHY_MAX, "the room went away while"
@@ -190,11 +196,15 @@ int chat_client_join(struct chat_client *c, const char *name, char *why,
 		}
 		chat_parse_event(l.text, l.len, &ev);
 		if (ev.kind == EV_OK && chat_ev_word_is(&ev, "name")) {
-			size_t n = ev.text_len < CHAT_NAME_MAX ? ev.text_len :
-								 CHAT_NAME_MAX;
-
-			memcpy(c->name, ev.text, n);
-			c->name[n] = '\0';
+			/* The name is shown and sent again on a reconnect:
+			 * take only what the server itself would accept. */
+			if (!chat_name_valid(ev.text, ev.text_len)) {
+				snprintf(why, CHAT_WHY_MAX, "the server on %s"
+					 " gave an invalid name", c->path);
+				return -1;
+			}
+			memcpy(c->name, ev.text, ev.text_len);
+			c->name[ev.text_len] = '\0';
 			return 0;
 		}
 		if (ev.kind == EV_ERROR) {
@@ -209,11 +219,37 @@ int chat_client_join(struct chat_client *c, const char *name, char *why,
 	}
 }
 
-void chat_client_send(struct chat_client *c, const char *line, size_t n)
+bool chat_line_sendable(const char *s, size_t n)
 {
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\n' || s[i] == '\r' || s[i] == '\0')
+			return false;
+	return true;
+}
+
+int chat_client_check_name(const char *name, char *why)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || chat_name_valid(name, n))
+		return 0;
+	snprintf(why, CHAT_WHY_MAX, "not a valid name: a name is 1 to %d"
+		 " letters, digits, '_', '-' or '.', starting with a letter,"
+		 " a digit or '_'", CHAT_NAME_MAX);
+	return -1;
+}
+
+/* The only way bytes reach the server: every request passes the check. */
+int chat_client_send(struct chat_client *c, const char *line, size_t n)
+{
+	if (!chat_line_sendable(line, n)) {
+		errno = EINVAL;
+		return -1;
+	}
 	buf_append(&c->out, line, n);
 	buf_putc(&c->out, '\n');
 	(void)chat_client_flush(c);
+	return 0;
 }
 
 int chat_client_flush(struct chat_client *c)

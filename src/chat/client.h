@@ -43,8 +43,24 @@ int chat_client_connect(struct chat_client *c, char *why);
 int chat_client_join(struct chat_client *c, const char *name, char *why,
 		     bool *refused);
 
-/* Queue a line (a newline is added) and try to write it. */
-void chat_client_send(struct chat_client *c, const char *line, size_t n);
+/*
+ * Can s[0..n) go to the server as one request line?  Not with a newline
+ * (what follows it would be read as a second request), a CR (a line end
+ * too, where the protocol allows one only before the newline) or a NUL
+ * (which ends the text for anything reading it as a C string).
+ */
+bool chat_line_sendable(const char *s, size_t n);
+/* Why chat_line_sendable refused, for messages. */
+#define CHAT_LINE_RULE "a line sent to the room may not hold a newline," \
+	" a carriage return or a NUL byte"
+/* Check a name before it is sent (chat_name_valid: the server's own
+ * rule); "" is the login name and passes.  -1 with why filled in. */
+int chat_client_check_name(const char *name, char *why);
+
+/* Queue a line (a newline is added) and try to write it.  A line that is
+ * not chat_line_sendable is refused: -1 with errno EINVAL, nothing
+ * queued. */
+int chat_client_send(struct chat_client *c, const char *line, size_t n);
 /* Write what the socket takes; -1 if the connection is gone. */
 int chat_client_flush(struct chat_client *c);
 /* Read what is there: >0 bytes, 0 at EOF, -1 on error (EAGAIN: none). */

@@ -73,29 +73,45 @@ int chat_reconnect(struct chat_client *c, const char *name, char *why)
 	return -1;
 }
 
-/* Send complete stdin lines from in; keep a partial one. */
-static void send_input(struct chat_client *c, struct buf *in)
+/* One input line to the room.  A CR before its newline is the protocol's
+ * CRLF and dropped; anything else that could end or cut the request is
+ * refused, with a word on stderr, rather than let through as a second
+ * request. */
+static void send_line(struct chat_client *c, const char *s, size_t n,
+		      unsigned long lineno)
 {
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	if (chat_client_send(c, s, n) < 0)
+		pmon_warn("input line %lu not sent: %s", lineno,
+			  CHAT_LINE_RULE);
+}
+
+struct line_state {
+	struct buf in;      /* stdin bytes not yet a whole line */
+	unsigned long lineno; /* of the last line sent, for warnings */
+	bool stdin_open;
+	bool quit_sent;     /* we are leaving: the end of the connection is ours */
+	bool shutdown;      /* the server said it is closing */
+	bool kicked;        /* the administrator put us out */
+};
+
+/* Send the complete lines in st->in; keep a partial one. */
+static void send_input(struct chat_client *c, struct line_state *st)
+{
+	struct buf *in = &st->in;
 	size_t off = 0;
 	char *nl;
 
 	while ((nl = memchr(in->data + off, '\n', in->len - off))) {
 		size_t n = (size_t)(nl - (in->data + off));
 
-		chat_client_send(c, in->data + off, n);
+		send_line(c, in->data + off, n, ++st->lineno);
 		off += n + 1;
 	}
 	memmove(in->data, in->data + off, in->len - off);
 	in->len -= off;
 }
-
-struct line_state {
-	struct buf in;      /* stdin bytes not yet a whole line */
-	bool stdin_open;
-	bool quit_sent;     /* we are leaving: the end of the connection is ours */
-	bool shutdown;      /* the server said it is closing */
-	bool kicked;        /* the administrator put us out */
-};
 
 /* Send what stdin has; at its end, what is left and "/quit". */
 static void read_stdin(struct chat_client *c, struct line_state *st)
@@ -105,15 +121,15 @@ static void read_stdin(struct chat_client *c, struct line_state *st)
 
 	if (n > 0) {
 		buf_append(&st->in, chunk, (size_t)n);
-		send_input(c, &st->in);
+		send_input(c, st);
 		return;
 	}
 	if (n < 0 && errno == EINTR)
 		return;
 	if (st->in.len)
-		chat_client_send(c, st->in.data, st->in.len);
+		send_line(c, st->in.data, st->in.len, ++st->lineno);
 	st->in.len = 0;
-	chat_client_send(c, "/quit", 5);
+	(void)chat_client_send(c, "/quit", 5);
 	st->stdin_open = false;
 	st->quit_sent = true;
 }
@@ -203,7 +219,10 @@ static int request(struct chat_client *c, const char *line, const char *word,
 	struct chat_line l;
 	struct chat_ev ev;
 
-	chat_client_send(c, line, strlen(line));
+	if (chat_client_send(c, line, strlen(line)) < 0) {
+		pmon_warn("not sent: %s", CHAT_LINE_RULE);
+		return EXIT_FAIL;
+	}
 	while (chat_client_wait_line(c, &l, 10000) == 0) {
 		chat_parse_event(l.text, l.len, &ev);
 		if (ev.kind == EV_ERROR) {
@@ -228,7 +247,7 @@ int chat_oneshot_announce(struct chat_client *c, const char *text)
 	buf_puts(&line, text);
 	status = request(c, line.data, "announce", NULL);
 	buf_free(&line);
-	chat_client_send(c, "/quit", 5);
+	(void)chat_client_send(c, "/quit", 5);
 	return status;
 }
 
@@ -252,7 +271,7 @@ int chat_oneshot_who(struct chat_client *c)
 
 	printf("%-16s %s\n", "NAME", "LOGIN");
 	status = request(c, "/who", "who", print_who);
-	chat_client_send(c, "/quit", 5);
+	(void)chat_client_send(c, "/quit", 5);
 	return finish_stdout(status);
 }
 
@@ -272,9 +291,13 @@ int chat_oneshot_send(struct chat_client *c, const char *name,
 	if (text[0] == '/')
 		buf_putc(&line, '/');
 	buf_puts(&line, text);
-	chat_client_send(c, line.data, line.len);
+	if (chat_client_send(c, line.data, line.len) < 0) {
+		pmon_warn("not sent: %s", CHAT_LINE_RULE);
+		buf_free(&line);
+		return EXIT_FAIL;
+	}
 	buf_free(&line);
-	chat_client_send(c, "/quit", 5);
+	(void)chat_client_send(c, "/quit", 5);
 	/* Until the server closes: it has then taken the message. */
 	while (chat_client_wait_line(c, &l, 10000) == 0) {
 		struct chat_ev ev;

@@ -381,7 +381,7 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 				t->quiet_who--;
 		}
 		else if (chat_ev_word_is(&ev, "name") &&
-			 ev.text_len <= CHAT_NAME_MAX) {
+			 chat_name_valid(ev.text, ev.text_len)) {
 			memcpy(t->c->name, ev.text, ev.text_len);
 			t->c->name[ev.text_len] = '\0';
 		}
@@ -446,7 +446,7 @@ static void try_join(struct tui *t, const char *name)
 	t->naming = false;
 	pane_note(t, C_SYSTEM, "* you are in the room %s as %s", t->c->room,
 		  t->c->name);
-	chat_client_send(t->c, "/who", 4); /* to count who is here */
+	(void)chat_client_send(t->c, "/who", 4); /* to count who is here */
 	t->quiet_who++;
 }
 
@@ -480,8 +480,11 @@ static void submit(struct tui *t)
 	if (n == 0)
 		return;
 	hist_push(t, line);
+	if (chat_client_send(t->c, line, n) < 0) {
+		pane_note(t, C_ERROR, "! not sent: %s", CHAT_LINE_RULE);
+		return;
+	}
 	echo_own(t, line, n);
-	chat_client_send(t->c, line, n);
 	if (strcmp(line, "/quit") == 0 || strncmp(line, "/quit ", 6) == 0)
 		t->done = true;
 }
@@ -553,7 +556,7 @@ static void on_key(struct tui *t, int kind, wint_t k)
 	case 6: if (t->icur < t->ilen) t->icur++; break;  /* ^F */
 	case 4:                                           /* ^D */
 		if (t->ilen == 0) {
-			chat_client_send(t->c, "/quit", 5);
+			(void)chat_client_send(t->c, "/quit", 5);
 			t->done = true;
 		} else if (t->icur < t->ilen) {
 			delete_range(t, t->icur, t->icur + 1);
@@ -650,7 +653,7 @@ static bool reconnect(struct tui *t)
 	}
 	pane_note(t, C_SYSTEM, "* back in the room as %s", t->c->name);
 	t->quiet_who = 1; /* the old connection's answer is gone */
-	chat_client_send(t->c, "/who", 4);
+	(void)chat_client_send(t->c, "/who", 4);
 	return true;
 }
 

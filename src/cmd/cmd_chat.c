@@ -14,17 +14,27 @@
 #include "chat/linemode.h"
 #include "chat/tui.h"
 #include "cmd/cmd.h"
+#include "view/escape.h"
 
-/* One line of text from the command line: a newline would smuggle in a
- * second request. */
-static char *one_line(const char *s)
+/* Text for --send or --announce: one request line, or a usage error
+ * (a newline would smuggle in a second request). */
+static const char *one_line(const char *opt, const char *s)
 {
-	char *copy = xstrdup(s);
+	if (!chat_line_sendable(s, strlen(s)))
+		usage_error("%s: %s", opt, CHAT_LINE_RULE);
+	return s;
+}
 
-	for (char *p = copy; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	return copy;
+/* -n NAME: the server's own rule, checked before anything is sent; the
+ * name is shown escaped, as it may hold anything. */
+static const char *checked_name(const char *name)
+{
+	char why[CHAT_WHY_MAX], shown[3 * CHAT_NAME_MAX];
+
+	if (chat_client_check_name(name, why) < 0)
+		usage_error("-n '%s': %s", esc_string(name, false, shown,
+						      sizeof(shown)), why);
+	return name;
 }
 
 static int chat_exec(int argc, char **argv)
@@ -40,7 +50,7 @@ static int chat_exec(int argc, char **argv)
 		{0},
 	};
 	const char *sock = NULL, *name = "";
-	char *announce = NULL, *send = NULL;
+	const char *announce = NULL, *send = NULL;
 	bool who = false, autostart = true;
 	struct chat_client c;
 	char why[CHAT_WHY_MAX];
@@ -49,9 +59,9 @@ static int chat_exec(int argc, char **argv)
 	while ((ch = cmd_getopt(argc, argv, ":S:n:h", longopts)) != -1) {
 		switch (ch) {
 		case 'S': sock = optarg; break;
-		case 'n': name = optarg; break;
-		case 'a': announce = one_line(optarg); break;
-		case 's': send = one_line(optarg); break;
+		case 'n': name = checked_name(optarg); break;
+		case 'a': announce = one_line("--announce", optarg); break;
+		case 's': send = one_line("--send", optarg); break;
 		case 'w': who = true; break;
 		case 'N': autostart = false; break;
 		}
@@ -77,8 +87,6 @@ static int chat_exec(int argc, char **argv)
 	else
 		status = chat_line_mode(&c, name);
 	chat_client_close(&c);
-	free(announce);
-	free(send);
 	if (status == EXIT_OK && !who)
 		status = finish_stdout(status);
 	return status;

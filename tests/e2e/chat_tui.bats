@@ -78,6 +78,16 @@ tui() {
 	sees alice '^\* alice2 joined the room$'
 }
 
+@test "chat tui: a name typed at the prompt is checked before it is sent" {
+	start_fake 'hello pmon-chat 1 fake' 'error nametaken the name alice is taken'
+	tui -n alice
+	screen_has '^name>'
+	tm send-keys 'x y' Enter
+	screen_has '! not a valid name: a name is 1 to 32 letters'
+	screen_has '^name>'
+	fake_got 'alice\n'
+}
+
 @test "chat tui: escape sequences from the room do not reach the terminal" {
 	start_server
 	start_client bob

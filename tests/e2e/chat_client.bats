@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+# pmon chat's side of the wire, against a fake server
+# (tests/fixtures/fake-chatd.c) that records exactly the bytes it is sent
+# and says exactly what the test gives it.
+
+load chat_helpers
+
+# A fake room that lets anyone in as x, and lets them go.
+fake_room_x() {
+	start_fake -q 'hello pmon-chat 1 fake' 'ok name x' 'ok history 0'
+}
+
+@test "chat client: a line end in -n, --send or --announce is refused before anything is sent" {
+	fake_room_x
+	run "$PMON" chat -n $'x\n/me pwned' --send hi
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-n 'x\\n/me pwned': not a valid name: a name is 1 to 32 letters"* ]]
+	run "$PMON" chat -n $'x\r' --send hi
+	[ "$status" -eq 2 ]
+	run "$PMON" chat -n $'\e[2Jx' --send hi
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-n '\\e[2Jx': not a valid name"* ]]
+	run "$PMON" chat -n x --send $'hi\n/announce pwned'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--send: a line sent to the room may not hold a newline, a carriage return or a NUL byte"* ]]
+	run "$PMON" chat --announce $'hi\r/kick bob'
+	[ "$status" -eq 2 ]
+	fake_got ''
+	# and what is fine goes out exactly as it should
+	run "$PMON" chat -n x --send 'hi there'
+	[ "$status" -eq 0 ]
+	fake_got 'x\nhi there\n/quit\n'
+}
+
+@test "chat client: line mode sends a CRLF line without its CR and refuses a CR or NUL inside a line" {
+	fake_room_x
+	run bash -c "printf 'one\r\ntwo\r/kick bob\n/msg y three\0/announce x\nfour\n' | '$PMON' chat -n x"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"input line 2 not sent: a line sent to the room may not hold a newline, a carriage return or a NUL byte"* ]]
+	[[ "$output" == *"input line 3 not sent"* ]]
+	fake_got 'x\none\nfour\n/quit\n'
+}
