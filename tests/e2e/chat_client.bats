@@ -40,3 +40,14 @@ fake_room_x() {
 	[[ "$output" == *"input line 3 not sent"* ]]
 	fake_got 'x\none\nfour\n/quit\n'
 }
+
+@test "chat client: control sequences from the room are removed whole by the client too" {
+	# a server that does not sanitise: only the client's own pass is left
+	start_fake -q 'hello pmon-chat 1 fake' 'ok name x' 'ok history 0' \
+		'event 1 msg bob a\x1b[2Jb \x1b]0;title\x07c \xc2\x9b31md \x1b]0;open' \
+		'event 1 me bob \x1bPq#0~\x1b\x5cwaves'
+	run "$PMON" chat -n x </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 'bob: ab c d 0;open' ]
+	[ "${lines[1]}" = '* bob waves' ]
+}

@@ -94,11 +94,19 @@ tui() {
 	tui -n tuiuser
 	screen_has '\| tuiuser \|'
 	printf 'title \033]2;pwned\007 clear \033[2J\033[H done\n' >&"${CLIENT_FD[bob]}"
-	screen_has 'bob: title \]2;pwned clear \[2J\[H done'
+	screen_has 'bob: title  clear  done'
 	[ "$(tm display-message -p '#{pane_title}')" != pwned ]
 	tm send-keys C-c
 	screen_has '^EXIT=0$'
 	screen_has '^(echo icanon|icanon echo) ?$'
+}
+
+@test "chat tui: the client removes control sequences whole even when the server does not" {
+	start_fake 'hello pmon-chat 1 fake' 'ok name tuiuser' 'ok history 0' \
+		'event 1 msg bob a\x1b[2Jb \x1b]2;pwned\x07c \xc2\x9b31md e'
+	tui -n tuiuser
+	screen_has 'bob: ab c d e$'
+	[ "$(tm display-message -p '#{pane_title}')" != pwned ]
 }
 
 @test "chat tui: chatd --foreground sends what is typed on its terminal as announcements" {
