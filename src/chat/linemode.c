@@ -11,6 +11,8 @@
 
 #include "chat/linemode.h"
 
+#define ANSWER_TIMEOUT_S 10 /* for an answer to a request */
+
 /* The server's "error CODE TEXT", sanitised, on stderr. */
 static void warn_error(const struct chat_ev *ev)
 {
@@ -44,33 +46,6 @@ static void show_line(const struct chat_line *l, bool *shutdown,
 			*kicked = true;
 	}
 	buf_free(&out);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-int chat_reconnect(struct chat_client *c, const char *name, char *why)
-{
-	long delay = 100;
-
-	for (int attempt = 0; attempt < 12; attempt++) {
-		bool refused;
-
-		if (chat_client_connect(c, why) == 0) {
-			if (chat_client_join(c, name, why, &refused) == 0)
-				return 0;
-			if (refused)
-				return -1;
-		}
-		sleep_ms(delay);
-		delay = delay * 2 > 2000 ? 2000 : delay * 2;
-	}
-	return -1;
 }
 
 /* One input line to the room.  A CR before its newline is the protocol's
@@ -156,7 +131,7 @@ static bool connection_ended(struct chat_client *c, struct line_state *st,
 		return false;
 	pmon_warn("lost the connection to the room on %s; reconnecting",
 		  c->path);
-	if (chat_reconnect(c, c->name[0] ? c->name : name, why) < 0) {
+	if (chat_client_reconnect(c, c->name[0] ? c->name : name, why) < 0) {
 		pmon_warn("could not get back into the room: %s", why);
 		*status = EXIT_FAIL;
 		return false;
@@ -165,14 +140,14 @@ static bool connection_ended(struct chat_client *c, struct line_state *st,
 	return true;
 }
 
-int chat_line_mode(struct chat_client *c, const char *name)
+int chat_line_mode(struct chat_client *c, const char *name, double deadline)
 {
 	struct line_state st = {.stdin_open = true};
 	char why[CHAT_WHY_MAX];
 	bool refused;
 	int status = EXIT_OK;
 
-	if (chat_client_join(c, name, why, &refused) < 0) {
+	if (chat_client_join(c, name, deadline, why, &refused) < 0) {
 		pmon_warn("%s", why);
 		return EXIT_FAIL;
 	}
@@ -223,7 +198,7 @@ static int request(struct chat_client *c, const char *line, const char *word,
 		pmon_warn("not sent: %s", CHAT_LINE_RULE);
 		return EXIT_FAIL;
 	}
-	while (chat_client_wait_line(c, &l, 10000) == 0) {
+	while (chat_client_wait_line(c, &l, mono_now() + ANSWER_TIMEOUT_S) == 0) {
 		chat_parse_event(l.text, l.len, &ev);
 		if (ev.kind == EV_ERROR) {
 			warn_error(&ev);
@@ -276,14 +251,14 @@ int chat_oneshot_who(struct chat_client *c)
 }
 
 int chat_oneshot_send(struct chat_client *c, const char *name,
-		      const char *text)
+		      const char *text, double deadline)
 {
 	char why[CHAT_WHY_MAX];
 	struct buf line = {0};
 	struct chat_line l;
 	bool refused;
 
-	if (chat_client_join(c, name, why, &refused) < 0) {
+	if (chat_client_join(c, name, deadline, why, &refused) < 0) {
 		pmon_warn("%s", why);
 		return EXIT_FAIL;
 	}
@@ -299,7 +274,7 @@ int chat_oneshot_send(struct chat_client *c, const char *name,
 	buf_free(&line);
 	(void)chat_client_send(c, "/quit", 5);
 	/* Until the server closes: it has then taken the message. */
-	while (chat_client_wait_line(c, &l, 10000) == 0) {
+	while (chat_client_wait_line(c, &l, mono_now() + ANSWER_TIMEOUT_S) == 0) {
 		struct chat_ev ev;
 
 		chat_parse_event(l.text, l.len, &ev);

@@ -6,7 +6,10 @@
  * Everything shown passed through chat_sanitize (the server sanitised it
  * already; this is the second pass), so no byte from the room can act on
  * the terminal.  The terminal is restored on every way out: /quit, end of
- * input, SIGINT/SIGTERM/SIGHUP, and a lost room.
+ * input, a lost room, and the signals client.c catches, which cut short
+ * any wait (for the room too) and then end the process by that signal.
+ * What made it leave is said on stderr once the terminal is back, where
+ * it stays readable.
  */
 #include <curses.h>
 #include <errno.h>
@@ -51,9 +54,9 @@ struct tui {
 	int quiet_who;           /* our own /who requests, only to count */
 	bool kicked;             /* the administrator put us out */
 	int status;
+	char why[CHAT_WHY_MAX + 64]; /* why it failed, for stderr at the end */
 };
 
-static volatile sig_atomic_t got_signal;
 static bool curses_on; /* for the exit handler: pmon_die must restore too */
 
 static void restore_terminal(void)
@@ -62,11 +65,6 @@ static void restore_terminal(void)
 		endwin();
 		curses_on = false;
 	}
-}
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
 }
 
 /* ---- the pane ---------------------------------------------------------- */
@@ -426,20 +424,27 @@ static void echo_own(struct tui *t, const char *line, size_t n)
 	buf_free(&out);
 }
 
-static void try_join(struct tui *t, const char *name)
+/* The end, for a reason to be given on stderr once the screen is gone. */
+static void fail(struct tui *t, const char *why)
+{
+	snprintf(t->why, sizeof(t->why), "%s", why);
+	t->done = true;
+	t->status = EXIT_FAIL;
+}
+
+static void try_join(struct tui *t, const char *name, double deadline)
 {
 	char why[CHAT_WHY_MAX];
 	bool refused;
 
-	if (chat_client_join(t->c, name, why, &refused) < 0) {
+	if (chat_client_join(t->c, name, deadline, why, &refused) < 0) {
 		pane_note(t, C_ERROR, "! %s", why);
 		if (refused) {
 			pane_note(t, C_SYSTEM, "* type another name and press"
 				  " Enter");
 			t->naming = true;
-		} else {
-			t->done = true;
-			t->status = EXIT_FAIL;
+		} else if (!chat_caught_signal()) {
+			fail(t, why);
 		}
 		return;
 	}
@@ -474,7 +479,7 @@ static void submit(struct tui *t)
 	t->ilen = t->icur = 0;
 	t->scroll = 0;
 	if (t->naming) {
-		try_join(t, line);
+		try_join(t, line, mono_now() + CHAT_ENTER_TIMEOUT_S);
 		return;
 	}
 	if (n == 0)
@@ -616,17 +621,6 @@ static void colors_init(struct tui *t)
 		init_pair((short)(C_NAME0 + i), names[i], -1);
 }
 
-static void signals_init(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static void read_keys(struct tui *t)
 {
 	wint_t k;
@@ -642,13 +636,19 @@ static void read_keys(struct tui *t)
 /* The server went away: say so, get back in (starting one if we may). */
 static bool reconnect(struct tui *t)
 {
-	char why[CHAT_WHY_MAX];
+	char why[CHAT_WHY_MAX], msg[CHAT_WHY_MAX + 64];
 
 	pane_note(t, C_ERROR, "! lost the connection to the room;"
-		  " reconnecting...");
+		  " reconnecting (for up to %d s; Ctrl-C gives up)...",
+		  CHAT_ENTER_TIMEOUT_S);
 	redraw(t);
-	if (chat_reconnect(t->c, t->c->name[0] ? t->c->name : "", why) < 0) {
-		pane_note(t, C_ERROR, "! %s", why);
+	if (chat_client_reconnect(t->c, t->c->name[0] ? t->c->name : "",
+				  why) < 0) {
+		if (chat_caught_signal())
+			return false;
+		snprintf(msg, sizeof(msg), "could not get back into the"
+			 " room: %s", why);
+		fail(t, msg);
 		return false;
 	}
 	pane_note(t, C_SYSTEM, "* back in the room as %s", t->c->name);
@@ -659,10 +659,11 @@ static bool reconnect(struct tui *t)
 
 static void loop(struct tui *t)
 {
-	while (!t->done && !got_signal) {
-		struct pollfd p[2] = {
+	while (!t->done && !chat_caught_signal()) {
+		struct pollfd p[3] = {
 			{.fd = STDIN_FILENO, .events = POLLIN},
 			{.fd = t->c->fd, .events = POLLIN},
+			{.fd = chat_signal_fd(), .events = POLLIN},
 		};
 		struct chat_line l;
 		int r;
@@ -674,11 +675,12 @@ static void loop(struct tui *t)
 		redraw(t);
 		if (t->c->out.len)
 			p[1].events |= POLLOUT;
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR) {
 				read_keys(t); /* a resize comes as KEY_RESIZE */
 				continue;
 			}
+			fail(t, "cannot wait for input");
 			break;
 		}
 		if (p[0].revents)
@@ -694,36 +696,58 @@ static void loop(struct tui *t)
 			on_server_line(t, &l);
 		if (t->done)
 			break;
-		if (!reconnect(t)) {
-			t->status = EXIT_FAIL;
+		if (!reconnect(t))
 			break;
-		}
 	}
 }
 
-int chat_tui(struct chat_client *c, const char *name)
+/* After the terminal is restored: why the client left, where it stays. */
+static void say_why(const struct tui *t)
+{
+	int sig = chat_caught_signal();
+
+	if (t->why[0])
+		pmon_warn("%s", t->why);
+	else if (sig && sig != SIGINT)
+		pmon_warn("left the room on signal %d", sig);
+	else if (t->closed)
+		pmon_warn("the room on %s was closed by its administrator",
+			  t->c->path);
+	else if (t->kicked)
+		pmon_warn("you were put out of the room by its administrator");
+}
+
+int chat_tui(struct chat_client *c, const char *name, double deadline)
 {
 	struct tui *t = xcalloc(1, sizeof(*t));
 	int status;
 
 	t->c = c;
 	t->people = 1;
-	signals_init();
+	signal(SIGPIPE, SIG_IGN);
 	if (!newterm(NULL, stdout, stdin)) { /* initscr would exit */
 		free(t);
-		return chat_line_mode(c, name);
+		return chat_line_mode(c, name, deadline);
 	}
 	curses_on = true;
 	atexit(restore_terminal);
+	if (chat_catch_signals() < 0) {
+		int err = errno;
+
+		restore_terminal();
+		pmon_die_errno(EXIT_FAIL, err, "cannot catch signals");
+	}
 	cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	colors_init(t);
-	try_join(t, name);
+	redraw(t);
+	try_join(t, name, deadline);
 	loop(t);
-	if (t->done && !got_signal && t->status == EXIT_OK && !t->naming) {
+	if (t->done && !chat_caught_signal() && t->status == EXIT_OK &&
+	    !t->naming) {
 		/* let "/quit" reach the server before the socket closes */
 		(void)chat_client_flush(c);
 	}
@@ -733,13 +757,8 @@ int chat_tui(struct chat_client *c, const char *name)
 		free(t->lines[(t->first + i) % PANE_MAX].text);
 	for (size_t i = 0; i < t->nhist; i++)
 		free(t->hist[i]);
-	if (got_signal && got_signal != SIGINT)
-		pmon_warn("left the room on signal %d", (int)got_signal);
-	else if (t->closed)
-		pmon_warn("the room on %s was closed by its administrator",
-			  c->path);
-	else if (t->kicked)
-		pmon_warn("you were put out of the room by its administrator");
+	say_why(t);
 	free(t);
+	chat_die_of_caught_signal();
 	return status;
 }

@@ -55,6 +55,7 @@ static int chat_exec(int argc, char **argv)
 	struct chat_client c;
 	char why[CHAT_WHY_MAX];
 	int ch, status, modes;
+	double deadline;
 
 	while ((ch = cmd_getopt(argc, argv, ":S:n:h", longopts)) != -1) {
 		switch (ch) {
@@ -74,18 +75,20 @@ static int chat_exec(int argc, char **argv)
 	if (modes && (announce || who))
 		autostart = false; /* nobody would hear it, or be there */
 	chat_client_init(&c, chat_socket_path(sock), autostart);
-	if (chat_client_connect(&c, why) < 0)
+	/* one deadline for the connection, the hello and the name */
+	deadline = mono_now() + CHAT_ENTER_TIMEOUT_S;
+	if (chat_client_connect(&c, deadline, why) < 0)
 		pmon_die(EXIT_FAIL, "%s", why);
 	if (announce)
 		status = chat_oneshot_announce(&c, announce);
 	else if (who)
 		status = chat_oneshot_who(&c);
 	else if (send)
-		status = chat_oneshot_send(&c, name, send);
+		status = chat_oneshot_send(&c, name, send, deadline);
 	else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-		status = chat_tui(&c, name);
+		status = chat_tui(&c, name, deadline);
 	else
-		status = chat_line_mode(&c, name);
+		status = chat_line_mode(&c, name, deadline);
 	chat_client_close(&c);
 	if (status == EXIT_OK && !who)
 		status = finish_stdout(status);
@@ -106,8 +109,11 @@ const struct cmd_entry cmd_chat_entry = {
 		"      --who           list who is in the room, with login names\n"
 		"      --no-start      do not start a server when none is running\n"
 		"  -h, --help          show this help\n"
-		"\nOn a terminal: a full-screen room (/help inside lists the commands).\n"
+		"\nOn a terminal: a full-screen room (/help inside lists the commands);\n"
+		"Ctrl-C leaves at any moment (exit status 130).\n"
 		"Otherwise: each input line is a message, each event one line out,\n"
-		"and end of input leaves the room.\n",
+		"and end of input leaves the room.\n"
+		"Entering, or getting back in after the server went away, gives up\n"
+		"after 10 s.\n",
 	.exec = chat_exec,
 };

@@ -16,11 +16,12 @@ teardown() {
 
 tm() { tmux -L "$TMUX_NAME" "$@"; }
 
-# screen_has REGEX: the pane shows a matching line (waits up to 10 s).
+# screen_has REGEX [TENTHS]: the pane shows a matching line (waits up to
+# 10 s, or TENTHS tenths of a second).
 screen_has() {
 	local i
-	for ((i = 0; i < 100; i++)); do
-		tm capture-pane -p | grep -qE "$1" && return 0
+	for ((i = 0; i < ${2:-100}; i++)); do
+		tm capture-pane -p | grep -qE -- "$1" && return 0
 		sleep 0.1
 	done
 	echo "the screen never showed /$1/; it shows:" >&2
@@ -28,11 +29,49 @@ screen_has() {
 	return 1
 }
 
-# tui [ARGS...]: pmon chat in a 90x20 tmux window, then a shell line
-# that reports its exit status and whether the terminal is sane again.
+# tui [ARGS...]: pmon chat in a 90x20 tmux window, run by a script that
+# then reports its exit status and whether the terminal is sane again.
+# The script traps SIGINT, so that Ctrl-C ends pmon and not the script
+# (pmon starts with the default action, as exec resets a trap); pmon's
+# pid is in $CHAT_DIR/tui.pid.
 tui() {
-	tm -f /dev/null new-session -d -x 90 -y 20 \
-		"PMON_CHAT_SOCKET='$SOCK' LANG=C.UTF-8 TERM=screen '$PMON' chat $*; echo EXIT=\$?; stty -a | tr ' ' '\n' | grep -xE -- '-?(echo|icanon)' | tr '\n' ' '; echo; sleep 600"
+	local args
+	printf -v args '%q ' "$@"
+	cat >"$CHAT_DIR/tui.sh" <<EOF
+trap : INT
+PMON_CHAT_SOCKET=$(printf %q "$SOCK") LANG=C.UTF-8 TERM=screen sh -c 'echo \$\$ >"\$0"; exec "\$@"' $(printf %q "$CHAT_DIR/tui.pid") $(printf %q "$PMON") chat $args
+rc=\$?
+echo
+echo EXIT=\$rc
+stty -a | tr ' ' '\n' | grep -xE -- '-?(echo|icanon)' | tr '\n' ' '
+echo
+exec sleep 600
+EOF
+	tm -f /dev/null new-session -d -x 90 -y 20 "sh '$CHAT_DIR/tui.sh'"
+}
+
+# The pid of the pmon that tui started, checked to be our pmon before
+# anyone signals it.
+tui_pid() {
+	local pid
+	pid=$(cat "$CHAT_DIR/tui.pid") && plain_pid "$pid" &&
+		[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$PMON")" ] &&
+		echo "$pid"
+}
+
+# after_exit_says REGEX: after pmon's exit, the screen shows a matching
+# line, lines the terminal wrapped joined again.
+after_exit_says() {
+	tm capture-pane -pJ | sed 's/ *$//' | grep -qE -- "$1" && return 0
+	echo "the screen does not show /$1/; it shows:" >&2
+	tm capture-pane -pJ >&2
+	return 1
+}
+
+# The terminal is back: main screen, echo and canonical input.
+terminal_restored() {
+	screen_has '^(echo icanon|icanon echo) ?$'
+	[ "$(tm display -p '#{alternate_on}')" = 0 ]
 }
 
 @test "chat tui: talk, status line, /who, resize, and /quit restores the terminal" {
@@ -97,8 +136,8 @@ tui() {
 	screen_has 'bob: title  clear  done'
 	[ "$(tm display-message -p '#{pane_title}')" != pwned ]
 	tm send-keys C-c
-	screen_has '^EXIT=0$'
-	screen_has '^(echo icanon|icanon echo) ?$'
+	screen_has '^EXIT=130$'
+	terminal_restored
 }
 
 @test "chat tui: the client removes control sequences whole even when the server does not" {
@@ -157,4 +196,56 @@ tui() {
 	wait_for_line "$CHAT_DIR/alice.out" '^bob: message 3000,' 200
 	[ "$(grep -c '^bob: message' "$CHAT_DIR/alice.out")" -eq 3000 ]
 	tm send-keys C-q
+}
+
+@test "chat tui: a server that never answers the name: the client gives up in time and says why on the restored screen" {
+	start_fake 'hello pmon-chat 1 fake'
+	tui -n tuiuser
+	start=$SECONDS
+	screen_has '^EXIT=1$' 150
+	[ $((SECONDS - start)) -le 13 ]
+	after_exit_says '^pmon: chat: the server on .* did not answer to the name within 10 s$'
+	terminal_restored
+}
+
+@test "chat tui: Ctrl-C, SIGTERM and SIGHUP end a client waiting for the room at once, by the signal" {
+	start_fake 'hello pmon-chat 1 fake'
+	for sig in INT TERM HUP; do
+		tm kill-server 2>/dev/null || true
+		fake_forget
+		tui -n tuiuser
+		wait_for_line "$CHAT_DIR/fake.got" '^tuiuser$' # it waits now
+		pid=$(tui_pid)
+		case $sig in
+		INT) tm send-keys C-c; want=130 ;;
+		TERM) kill -TERM "$pid"; want=143 ;;
+		HUP) kill -HUP "$pid"; want=129 ;;
+		esac
+		screen_has "^EXIT=$want\$" 30
+		terminal_restored
+	done
+}
+
+@test "chat tui: after the server went away, the client gives up in time and says why on the restored screen" {
+	start_fake 'hello pmon-chat 1 fake' 'ok name tuiuser' 'ok history 0'
+	tui -n tuiuser --no-start
+	screen_has '\| tuiuser \|'
+	kill -KILL "$FAKE_PID"
+	start=$SECONDS
+	screen_has 'lost the connection to the room; reconnecting'
+	screen_has '^EXIT=1$' 150
+	[ $((SECONDS - start)) -le 13 ]
+	after_exit_says '^pmon: chat: could not get back into the room: no room is open on '
+	terminal_restored
+}
+
+@test "chat tui: Ctrl-C while reconnecting ends the client at once, by SIGINT" {
+	start_fake 'hello pmon-chat 1 fake' 'ok name tuiuser' 'ok history 0'
+	tui -n tuiuser --no-start
+	screen_has '\| tuiuser \|'
+	kill -KILL "$FAKE_PID"
+	screen_has 'lost the connection to the room; reconnecting'
+	tm send-keys C-c
+	screen_has '^EXIT=130$' 30
+	terminal_restored
 }
