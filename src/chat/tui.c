@@ -147,18 +147,78 @@ static size_t fit_bytes(const char *s, size_t n, int cols, int *used)
 	return i;
 }
 
+#define STAMP_COLS 6 /* "HH:MM ", and so the indent of continuation rows */
+
+/* The columns for a pane line's text at terminal width cols. */
+static int text_cols(int cols)
+{
+	return cols - STAMP_COLS < 8 ? 8 : cols - STAMP_COLS;
+}
+
+/* Bytes of the character at s (1 for a byte that is not one). */
+static size_t char_len(const char *s, size_t n)
+{
+	mbstate_t st = {0};
+	size_t k = mbrlen(s, n, &st);
+
+	return k == 0 || k > n ? 1 : k;
+}
+
+/* Does the word s[0..n) fit on a row of avail columns? */
+static bool word_fits(const char *s, size_t n, int avail)
+{
+	int used;
+
+	return fit_bytes(s, n, avail, &used) == n;
+}
+
+/*
+ * One row of s[0..len) from off: it shows [off, *end), and the next row
+ * starts at the return value.  A row breaks at the last space that fits
+ * (spaces at the break are shown on neither row), so that words stay
+ * whole; a word wider than a whole row is cut where the row ends, as
+ * moving it to the next row would not save it.
+ */
+static size_t wrap_row(const char *s, size_t len, size_t off, int avail,
+		       size_t *end)
+{
+	int used;
+	size_t fit = off + fit_bytes(s + off, len - off, avail, &used);
+	size_t sp = fit, next, word_end = fit;
+
+	if (fit == off) { /* a character wider than the row: alone on it */
+		*end = off + char_len(s + off, len - off);
+		return *end;
+	}
+	if (fit == len) {
+		*end = len;
+		return len;
+	}
+	while (sp > off && s[sp] != ' ')
+		sp--;
+	*end = sp;
+	while (*end > off && s[*end - 1] == ' ')
+		(*end)--;
+	while (word_end < len && s[word_end] != ' ')
+		word_end++;
+	if (s[sp] != ' ' || *end == off ||
+	    (sp < fit && !word_fits(s + sp + 1, word_end - sp - 1, avail))) {
+		*end = fit; /* no space to break at, or a word too long */
+		return fit;
+	}
+	for (next = sp; next < len && s[next] == ' ';)
+		next++;
+	return next;
+}
+
 /* The rows a pane line takes at width cols (timestamp included). */
 static int line_rows(const struct pane_line *l, int cols)
 {
-	size_t len = strlen(l->text), off = 0;
-	int rows = 0, used, avail = cols - 6;
+	size_t len = strlen(l->text), off = 0, end;
+	int rows = 0;
 
-	if (avail < 8)
-		avail = 8;
 	do {
-		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
-
-		off += k ? k : 1;
+		off = wrap_row(l->text, len, off, text_cols(cols), &end);
 		rows++;
 	} while (off < len);
 	return rows;
@@ -168,16 +228,11 @@ static int line_rows(const struct pane_line *l, int cols)
 static void draw_row(struct tui *t, const struct pane_line *l, int row,
 		     int y, int cols)
 {
-	size_t len = strlen(l->text), off = 0;
-	int avail = cols - 6, used;
+	size_t len = strlen(l->text), off = 0, end;
+	int avail = text_cols(cols);
 
-	if (avail < 8)
-		avail = 8;
-	for (int r = 0; r < row; r++) {
-		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
-
-		off += k ? k : 1;
-	}
+	for (int r = 0; r < row; r++)
+		off = wrap_row(l->text, len, off, avail, &end);
 	move(y, 0);
 	if (row == 0) {
 		char stamp[8];
@@ -191,8 +246,9 @@ static void draw_row(struct tui *t, const struct pane_line *l, int row,
 	} else {
 		addstr("      ");
 	}
+	(void)wrap_row(l->text, len, off, avail, &end);
 	{
-		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
+		size_t k = end - off;
 		size_t colored = l->split > off ? l->split - off : 0;
 
 		if (colored > k)

@@ -249,3 +249,23 @@ terminal_restored() {
 	screen_has '^EXIT=130$' 30
 	terminal_restored
 }
+
+@test "chat tui: messages wrap at spaces, and only a word wider than the pane is cut" {
+	start_server
+	start_client bob
+	tui -n tuiuser
+	screen_has '\| tuiuser \| 2 present'
+	# 36 columns: 30 for the text after the time
+	tm resize-window -x 36 -y 12
+	screen_has '^ .* \| tuiuser'
+	say bob 'I will be back in about seventy-two minutes, wait'
+	screen_has '^[0-9]{2}:[0-9]{2} bob: I will be back in about$'
+	screen_has '^      seventy-two minutes, wait$'
+	say bob 'see https://example.com/a/very/long/path/that/goes/on'
+	screen_has '^[0-9]{2}:[0-9]{2} bob: see https://example.com/a$'
+	screen_has '^      /very/long/path/that/goes/on$'
+	# the spaces at a break are on neither row
+	say bob 'spaces    at   the      break'
+	screen_has '^[0-9]{2}:[0-9]{2} bob: spaces    at   the$'
+	screen_has '^      break$'
+}
