@@ -23,6 +23,7 @@
 
 #include "chat/linemode.h"
 #include "chat/tui.h"
+#include "view/escape.h"
 
 #define PANE_MAX 2000   /* lines kept in the pane */
 #define HIST_MAX 100    /* input lines kept for Up/Down */
@@ -310,41 +311,70 @@ static void draw_status(struct tui *t)
 	attroff(A_REVERSE);
 }
 
+/* Columns of an input character: wcwidth, so 2 for a wide one and 0 for
+ * a combining mark or another zero-width character, which joins the
+ * character before it on the screen. */
+static int input_cols(wchar_t wc)
+{
+	int w = wcwidth(wc);
+
+	return w < 0 ? 1 : w;
+}
+
+/* Columns of input[from, to). */
+static int input_width(const struct tui *t, size_t from, size_t to)
+{
+	int w = 0;
+
+	for (size_t i = from; i < to; i++)
+		w += input_cols(t->input[i]);
+	return w;
+}
+
+/* The character at i with the zero-width ones that join it ends here:
+ * the cursor, the sideways scroll and deletions move by whole ones. */
+static size_t char_end(const struct tui *t, size_t i)
+{
+	if (i < t->ilen)
+		i++;
+	while (i < t->ilen && input_cols(t->input[i]) == 0)
+		i++;
+	return i;
+}
+
+/* Where the whole character before position i starts. */
+static size_t char_before(const struct tui *t, size_t i)
+{
+	while (i > 0 && input_cols(t->input[--i]) == 0)
+		;
+	return i;
+}
+
 static void draw_input(struct tui *t)
 {
 	const char *prompt = t->naming ? "name> " : "> ";
-	int pl = (int)strlen(prompt), width = COLS - pl - 1, cx = 0;
+	int pl = (int)strlen(prompt), width = COLS - pl - 1, x = 0;
 	size_t start = 0;
 
 	if (width < 1)
 		width = 1;
 	/* Scroll the input sideways so the cursor stays visible. */
-	while (start < t->icur) {
-		int w = 0;
-
-		for (size_t i = start; i < t->icur; i++) {
-			int cw = wcwidth(t->input[i]);
-
-			w += cw > 0 ? cw : 1;
-		}
-		if (w < width)
-			break;
-		start++;
-	}
+	while (start < t->icur && input_width(t, start, t->icur) >= width)
+		start = char_end(t, start);
 	move(LINES - 1, 0);
 	clrtoeol();
 	addstr(prompt);
-	for (size_t i = start; i < t->ilen; i++) {
-		int cw = wcwidth(t->input[i]);
+	for (size_t i = start, next; i < t->ilen; i = next) {
+		int cw;
 
-		cw = cw > 0 ? cw : 1;
-		if (cx + cw > width)
+		next = char_end(t, i);
+		cw = input_width(t, i, next);
+		if (x + cw > width)
 			break;
-		if (i < t->icur)
-			cx += cw;
-		addnwstr(&t->input[i], 1);
+		addnwstr(&t->input[i], (int)(next - i));
+		x += cw;
 	}
-	move(LINES - 1, pl + cx);
+	move(LINES - 1, pl + input_width(t, start, t->icur));
 }
 
 static void redraw(struct tui *t)
@@ -573,17 +603,15 @@ static void on_key(struct tui *t, int kind, wint_t k)
 
 	if (kind == KEY_CODE_YES) {
 		switch (k) {
-		case KEY_LEFT: if (t->icur) t->icur--; break;
-		case KEY_RIGHT: if (t->icur < t->ilen) t->icur++; break;
+		case KEY_LEFT: t->icur = char_before(t, t->icur); break;
+		case KEY_RIGHT: t->icur = char_end(t, t->icur); break;
 		case KEY_HOME: t->icur = 0; break;
 		case KEY_END: t->icur = t->ilen; break;
 		case KEY_BACKSPACE:
-			if (t->icur)
-				delete_range(t, t->icur - 1, t->icur);
+			delete_range(t, char_before(t, t->icur), t->icur);
 			break;
 		case KEY_DC:
-			if (t->icur < t->ilen)
-				delete_range(t, t->icur, t->icur + 1);
+			delete_range(t, t->icur, char_end(t, t->icur));
 			break;
 		case KEY_UP:
 			if (t->hpos > 0)
@@ -613,20 +641,19 @@ static void on_key(struct tui *t, int kind, wint_t k)
 	case L'\n': submit(t); break;
 	case 1: t->icur = 0; break;         /* ^A */
 	case 5: t->icur = t->ilen; break;   /* ^E */
-	case 2: if (t->icur) t->icur--; break;            /* ^B */
-	case 6: if (t->icur < t->ilen) t->icur++; break;  /* ^F */
+	case 2: t->icur = char_before(t, t->icur); break; /* ^B */
+	case 6: t->icur = char_end(t, t->icur); break;    /* ^F */
 	case 4:                                           /* ^D */
 		if (t->ilen == 0) {
 			(void)chat_client_send(t->c, "/quit", 5);
 			t->done = true;
-		} else if (t->icur < t->ilen) {
-			delete_range(t, t->icur, t->icur + 1);
+		} else {
+			delete_range(t, t->icur, char_end(t, t->icur));
 		}
 		break;
 	case 8:
 	case 127:
-		if (t->icur)
-			delete_range(t, t->icur - 1, t->icur);
+		delete_range(t, char_before(t, t->icur), t->icur);
 		break;
 	case 11: t->ilen = t->icur; break;                /* ^K */
 	case 21: delete_range(t, 0, t->icur); break;      /* ^U */
@@ -642,8 +669,10 @@ static void on_key(struct tui *t, int kind, wint_t k)
 	}
 	case 12: clear(); break;                          /* ^L */
 	default:
+		/* Not what the room would drop anyway: drawn raw here, a
+		 * direction override would reorder the line. */
 		if (k >= 0x20 && k != 0x7f && t->ilen < INPUT_MAX &&
-		    wcwidth((wchar_t)k) >= 0) {
+		    wcwidth((wchar_t)k) >= 0 && !codepoint_is_unsafe(k)) {
 			memmove(t->input + t->icur + 1, t->input + t->icur,
 				(t->ilen - t->icur) * sizeof(wchar_t));
 			t->input[t->icur++] = (wchar_t)k;

@@ -68,6 +68,17 @@ after_exit_says() {
 	return 1
 }
 
+# cursor_at X: the cursor gets to column X (waits up to 10 s).
+cursor_at() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(tm display -p '#{cursor_x}')" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "the cursor is at column $(tm display -p '#{cursor_x}'), not $1" >&2
+	return 1
+}
+
 # The terminal is back: main screen, echo and canonical input.
 terminal_restored() {
 	screen_has '^(echo icanon|icanon echo) ?$'
@@ -268,4 +279,29 @@ terminal_restored() {
 	say bob 'spaces    at   the      break'
 	screen_has '^[0-9]{2}:[0-9]{2} bob: spaces    at   the$'
 	screen_has '^      break$'
+}
+
+@test "chat tui: the input line counts display columns: a combining accent takes none, a CJK character two" {
+	start_server
+	tui -n tuiuser
+	screen_has '\| tuiuser \| 1 present'
+	# "> " and five e + U+0301 (combining acute): five columns, not ten
+	tm send-keys -l $'e\xcc\x81e\xcc\x81e\xcc\x81e\xcc\x81e\xcc\x81'
+	screen_has $'^> (e\xcc\x81){5}$'
+	cursor_at 7
+	# Left goes back over a whole accented e; Backspace takes one whole
+	tm send-keys Left BSpace
+	screen_has $'^> (e\xcc\x81){4}$'
+	cursor_at 5
+	tm send-keys End $'\xe6\xbc\xa2\xe5\xad\x97' # two wide characters
+	screen_has $'^> (e\xcc\x81){4}\xe6\xbc\xa2\xe5\xad\x97$'
+	cursor_at 10
+	# 50 accented e fit in 90 columns: the line does not scroll sideways
+	tm send-keys C-u
+	for i in $(seq 50); do printf 'e\xcc\x81'; done >"$CHAT_DIR/accents"
+	tm send-keys -l "$(cat "$CHAT_DIR/accents")"
+	screen_has "^> $(cat "$CHAT_DIR/accents")\$"
+	cursor_at 52
+	tm send-keys Enter
+	screen_has "tuiuser: $(cat "$CHAT_DIR/accents")\$"
 }
