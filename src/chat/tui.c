@@ -37,13 +37,16 @@ struct pane_line {
 	int color;     /* of the name part (or of the whole system line) */
 	size_t split;  /* bytes of text drawn in color; the rest plain */
 	char *text;    /* sanitised UTF-8 */
+	int rows, rows_cols; /* rows it takes at rows_cols columns (0: not
+				known), as every redraw asks again */
 };
 
 struct tui {
 	struct chat_client *c;
 	struct pane_line lines[PANE_MAX];
 	size_t first, count;
-	size_t scroll;           /* rows scrolled back from the bottom */
+	size_t scroll;           /* rows scrolled back from the bottom, at
+				    most the rows kept above the pane */
 	wchar_t input[INPUT_MAX + 1];
 	size_t ilen, icur;
 	char *hist[HIST_MAX];
@@ -79,6 +82,8 @@ static int name_color(const char *name, size_t n)
 	return C_NAME0 + (int)(h % NAME_COLORS);
 }
 
+static int line_rows(struct pane_line *l, int cols);
+
 static void pane_add(struct tui *t, time_t when, int color, size_t split,
 		     const char *text)
 {
@@ -94,9 +99,12 @@ static void pane_add(struct tui *t, time_t when, int color, size_t split,
 	l->color = color;
 	l->split = split;
 	l->text = xstrdup(text);
+	l->rows_cols = 0;
 	t->count++;
+	/* Reading back: the view stays on the same messages, so it moves
+	 * up by the rows this line takes (the cap is draw_pane's). */
 	if (t->scroll)
-		t->scroll++; /* keep the view still while reading back */
+		t->scroll += (size_t)line_rows(l, COLS);
 }
 
 /* A system line ("* ...", errors); sanitised here, as parts of it
@@ -213,16 +221,51 @@ static size_t wrap_row(const char *s, size_t len, size_t off, int avail,
 }
 
 /* The rows a pane line takes at width cols (timestamp included). */
-static int line_rows(const struct pane_line *l, int cols)
+static int line_rows(struct pane_line *l, int cols)
 {
 	size_t len = strlen(l->text), off = 0, end;
 	int rows = 0;
 
+	if (l->rows_cols == cols)
+		return l->rows;
 	do {
 		off = wrap_row(l->text, len, off, text_cols(cols), &end);
 		rows++;
 	} while (off < len);
+	l->rows = rows;
+	l->rows_cols = cols;
 	return rows;
+}
+
+static struct pane_line *pane_line(struct tui *t, size_t i)
+{
+	return &t->lines[(t->first + i) % PANE_MAX];
+}
+
+/* The furthest the pane scrolls back: the oldest line kept at its top. */
+static size_t scroll_max(struct tui *t, int height, int cols)
+{
+	size_t rows = 0;
+
+	for (size_t i = 0; i < t->count; i++)
+		rows += (size_t)line_rows(pane_line(t, i), cols);
+	return rows > (size_t)height ? rows - (size_t)height : 0;
+}
+
+static void scroll_by(struct tui *t, long rows)
+{
+	size_t max;
+
+	if (t->scroll == 0 && rows <= 0)
+		return; /* at the bottom: nothing to count */
+	max = scroll_max(t, LINES - 2, COLS);
+
+	if (rows < 0)
+		t->scroll = t->scroll > (size_t)-rows ? t->scroll - (size_t)-rows : 0;
+	else
+		t->scroll += (size_t)rows;
+	if (t->scroll > max)
+		t->scroll = max;
 }
 
 /* Draw row number `row` (0-based) of line l at screen row y. */
@@ -270,14 +313,17 @@ static void draw_row(struct tui *t, const struct pane_line *l, int row,
 static void draw_pane(struct tui *t)
 {
 	int height = LINES - 2, cols = COLS, y = height - 1;
-	size_t skip = t->scroll;
+	size_t skip;
+
+	scroll_by(t, 0); /* lines dropped, or a resize, may have moved the cap */
+	skip = t->scroll;
 
 	for (int r = 0; r < height; r++) {
 		move(r, 0);
 		clrtoeol();
 	}
 	for (size_t i = t->count; i-- > 0 && y >= 0;) {
-		const struct pane_line *l = &t->lines[(t->first + i) % PANE_MAX];
+		struct pane_line *l = pane_line(t, i);
 		int rows = line_rows(l, cols);
 
 		for (int r = rows - 1; r >= 0 && y >= 0; r--) {
@@ -297,7 +343,7 @@ static void draw_status(struct tui *t)
 
 	n = snprintf(line, sizeof(line), " %s | %s | %d present%s%s",
 		     t->c->room, t->naming ? "(choose a name)" : t->c->name,
-		     t->people, t->scroll ? " | scrolled back (PgDn)" : "",
+		     t->people, t->scroll ? " | scrolled back (PgDn, End)" : "",
 		     " | /help, /quit");
 	move(LINES - 2, 0);
 	attron(A_REVERSE);
@@ -606,7 +652,10 @@ static void on_key(struct tui *t, int kind, wint_t k)
 		case KEY_LEFT: t->icur = char_before(t, t->icur); break;
 		case KEY_RIGHT: t->icur = char_end(t, t->icur); break;
 		case KEY_HOME: t->icur = 0; break;
-		case KEY_END: t->icur = t->ilen; break;
+		case KEY_END: /* the end of the line, and the newest messages */
+			t->icur = t->ilen;
+			t->scroll = 0;
+			break;
 		case KEY_BACKSPACE:
 			delete_range(t, char_before(t, t->icur), t->icur);
 			break;
@@ -625,11 +674,8 @@ static void on_key(struct tui *t, int kind, wint_t k)
 			else
 				t->ilen = t->icur = 0;
 			break;
-		case KEY_PPAGE: t->scroll += (size_t)page; break;
-		case KEY_NPAGE:
-			t->scroll = t->scroll > (size_t)page ?
-					    t->scroll - (size_t)page : 0;
-			break;
+		case KEY_PPAGE: scroll_by(t, page); break;
+		case KEY_NPAGE: scroll_by(t, -page); break;
 		case KEY_ENTER: submit(t); break;
 		case KEY_RESIZE: clear(); break;
 		default: break;
@@ -755,6 +801,9 @@ static void loop(struct tui *t)
 
 		while (chat_client_line(t->c, &l))
 			on_server_line(t, &l);
+		/* A resize that came during a wait elsewhere (entering the
+		 * room) is pending in curses: take it before drawing. */
+		read_keys(t);
 		if (t->done)
 			break;
 		redraw(t);

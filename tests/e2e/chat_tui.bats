@@ -29,6 +29,19 @@ screen_has() {
 	return 1
 }
 
+# screen_loses REGEX: no line of the pane matches any more (waits up to
+# 10 s).
+screen_loses() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		tm capture-pane -p | grep -qE -- "$1" || return 0
+		sleep 0.1
+	done
+	echo "the screen still shows /$1/:" >&2
+	tm capture-pane -p >&2
+	return 1
+}
+
 # tui [ARGS...]: pmon chat in a 90x20 tmux window, run by a script that
 # then reports its exit status and whether the terminal is sane again.
 # The script traps SIGINT, so that Ctrl-C ends pmon and not the script
@@ -304,4 +317,43 @@ terminal_restored() {
 	cursor_at 52
 	tm send-keys Enter
 	screen_has "tuiuser: $(cat "$CHAT_DIR/accents")\$"
+}
+
+@test "chat tui: scrolled back, the view stays on its messages through a burst, within the history kept, and PgDn and End come back" {
+	start_server --no-flood-limit
+	start_client bob
+	tui -n tuiuser
+	tm resize-window -x 60 -y 10
+	screen_has '\| tuiuser \| 2 present'
+	seq -f 'line %g' 1 30 >&"${CLIENT_FD[bob]}"
+	screen_has 'bob: line 30$'
+	tm send-keys PPage
+	screen_has 'scrolled back'
+	view=$(tm capture-pane -p -S 0 -E 7)
+	# lines that wrap onto two rows each arrive; carol's join, after them,
+	# shows on the status line once the client has them all
+	for i in $(seq 50); do
+		echo "long $i, and long enough to take two rows of this narrow pane"
+	done >&"${CLIENT_FD[bob]}"
+	start_client carol
+	screen_has '\| 3 present'
+	[ "$(tm capture-pane -p -S 0 -E 7)" = "$view" ]
+	# more than the 2000 lines kept: the view ends at the oldest one kept,
+	# not past it on a blank pane
+	seq -f 'burst %g' 1 2100 >&"${CLIENT_FD[bob]}"
+	start_client dave
+	screen_has '\| 4 present' 300
+	[ "$(tm capture-pane -p -S 0 -E 7 | grep -c 'bob: ')" -ge 4 ]
+	screen_has 'scrolled back'
+	# PgDn gets back, page by page (2000 rows, 7 a page)
+	tm send-keys -N 300 NPage
+	screen_has '^[0-9:]+ \* dave joined the room$'
+	screen_has '^[0-9:]+ bob: burst 2100$'
+	screen_loses 'scrolled back'
+	# and End at once
+	tm send-keys -N 5 PPage
+	screen_has 'scrolled back'
+	tm send-keys End
+	screen_has '^[0-9:]+ \* dave joined the room$'
+	screen_loses 'scrolled back'
 }
