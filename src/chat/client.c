@@ -59,6 +59,16 @@ int chat_catch_signals(void)
 	return 0;
 }
 
+void chat_hold_signals(bool hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++)
+		sigaddset(&set, stop_signals[i]);
+	(void)sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 int chat_caught_signal(void)
 {
 	return caught;

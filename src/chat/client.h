@@ -94,6 +94,10 @@ int chat_client_wait_line(struct chat_client *c, struct chat_line *l,
  * chat_catch_signals is called (line mode leaves the signals alone).
  */
 int chat_catch_signals(void);
+/* Hold those signals back (true), or let them come (false), around a
+ * step no signal may cut in two, such as taking over the terminal before
+ * they are caught. */
+void chat_hold_signals(bool hold);
 /* The first signal caught, or 0. */
 int chat_caught_signal(void);
 /* Readable once a signal has been caught; -1 when none are. */

@@ -859,7 +859,11 @@ int chat_tui(struct chat_client *c, const char *name, double deadline)
 	t->c = c;
 	t->people = 1;
 	signal(SIGPIPE, SIG_IGN);
+	/* A signal between newterm and the handlers would leave the
+	 * terminal in full-screen mode: hold them until they are caught. */
+	chat_hold_signals(true);
 	if (!newterm(NULL, stdout, stdin)) { /* initscr would exit */
+		chat_hold_signals(false);
 		free(t);
 		return chat_line_mode(c, name, deadline);
 	}
@@ -871,6 +875,7 @@ int chat_tui(struct chat_client *c, const char *name, double deadline)
 		restore_terminal();
 		pmon_die_errno(EXIT_FAIL, err, "cannot catch signals");
 	}
+	chat_hold_signals(false);
 	cbreak();
 	noecho();
 	nonl();
