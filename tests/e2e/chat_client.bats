@@ -51,3 +51,12 @@ fake_room_x() {
 	[ "${lines[0]}" = 'bob: ab c d 0;open' ]
 	[ "${lines[1]}" = '* bob waves' ]
 }
+
+@test "chat client: line mode gives up on a server that never answers the name after 10 s, and says so" {
+	start_fake 'hello pmon-chat 1 fake'
+	start=$SECONDS
+	run "$PMON" chat -n x </dev/null
+	[ "$status" -eq 1 ]
+	[ $((SECONDS - start)) -le 15 ] # the 10 s deadline, and room for a busy machine
+	[[ "$output" == *"the server on $SOCK did not answer to the name within 10 s"* ]]
+}
