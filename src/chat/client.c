@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +16,99 @@
 
 #include "chat/client.h"
 #include "chat/server.h"
+
+/* ---- signals ------------------------------------------------------------ */
+
+static volatile sig_atomic_t caught;
+static int sig_pipe[2] = {-1, -1};
+static pid_t catcher; /* a server started by fork inherits the handler */
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	if (getpid() != catcher) {
+		/* the detached server, between fork and its own setup */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	} else {
+		if (!caught)
+			caught = sig;
+		(void)!write(sig_pipe[1], "", 1);
+	}
+	errno = saved;
+}
+
+static const int stop_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+				   SIGUSR1, SIGUSR2, SIGALRM};
+
+int chat_catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	if (sig_pipe[0] < 0 && pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	catcher = getpid();
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	/* No SA_RESTART: a blocking call returns, and its caller looks. */
+	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++)
+		if (sigaction(stop_signals[i], &sa, NULL) < 0)
+			return -1;
+	return 0;
+}
+
+void chat_hold_signals(bool hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++)
+		sigaddset(&set, stop_signals[i]);
+	(void)sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+int chat_caught_signal(void)
+{
+	return caught;
+}
+
+int chat_signal_fd(void)
+{
+	return sig_pipe[0];
+}
+
+void chat_die_of_caught_signal(void)
+{
+	int sig = caught;
+
+	if (!sig)
+		return;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Milliseconds from now to the mono_now time t, rounded up; 0 if past. */
+static int ms_until(double t)
+{
+	double ms = ceil((t - mono_now()) * 1000);
+
+	return ms <= 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
+}
+
+void chat_pause_until(double until)
+{
+	int ms;
+
+	while (!caught && (ms = ms_until(until)) > 0) {
+		struct pollfd p = {.fd = sig_pipe[0], .events = POLLIN};
+
+		(void)poll(&p, 1, ms);
+	}
+}
+
+/* ---- connecting ------------------------------------------------------------ */
 
 void chat_client_init(struct chat_client *c, const char *path, bool autostart)
 {
@@ -109,14 +204,29 @@ static int start_and_connect(const char *path, char *why)
 	return fd;
 }
 
-static int read_hello(struct chat_client *c, char *why)
+/* Why a wait for the server ended without a line: what the server did
+ * not do (doing), or the signal that cut it short. */
+static void wait_failed(const struct chat_client *c, const char *doing,
+			char *why)
+{
+	if (caught)
+		snprintf(why, CHAT_WHY_MAX, "interrupted by signal %d while"
+			 " waiting for the room on %s", (int)caught, c->path);
+	else if (errno == ETIMEDOUT)
+		snprintf(why, CHAT_WHY_MAX, "the server on %s did not %s"
+			 " within %d s", c->path, doing, CHAT_ENTER_TIMEOUT_S);
+	else
+		snprintf(why, CHAT_WHY_MAX, "the server on %s closed the"
+			 " connection before it would %s", c->path, doing);
+}
+
+static int read_hello(struct chat_client *c, double deadline, char *why)
 {
 	struct chat_line l;
 	struct chat_ev ev;
 
-	if (chat_client_wait_line(c, &l, 10000) < 0) {
-		snprintf(why, CHAT_WHY_MAX, "the server on %s did not say"
-			 " hello", c->path);
+	if (chat_client_wait_line(c, &l, deadline) < 0) {
+		wait_failed(c, "say hello", why);
 		return -1;
 	}
 	chat_parse_event(l.text, l.len, &ev);
@@ -144,7 +254,7 @@ static int read_hello(struct chat_client *c, char *why)
 	return 0;
 }
 
-int chat_client_connect(struct chat_client *c, char *why)
+int chat_client_connect(struct chat_client *c, double deadline, char *why)
 {
 	int fd;
 
@@ -167,34 +277,43 @@ int chat_client_connect(struct chat_client *c, char *why)
 		return -1;
 	}
 	c->fd = fd;
-	if (read_hello(c, why) < 0) {
+	if (read_hello(c, deadline, why) < 0) {
 		chat_client_close(c);
 		return -1;
 	}
 	return 0;
 }
 
-int chat_client_join(struct chat_client *c, const char *name, char *why,
-		     bool *refused)
+int chat_client_join(struct chat_client *c, const char *name,
+		     double deadline, char *why, bool *refused)
 {
 	struct chat_line l;
 	struct chat_ev ev;
 
+	*refused = true;
+	if (chat_client_check_name(name, why) < 0)
+		return -1;
 	*refused = false;
-	chat_client_send(c, name, strlen(name));
+	if (chat_client_send(c, name, strlen(name)) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "%s", CHAT_LINE_RULE);
+		return -1;
+	}
 	for (;;) {
-		if (chat_client_wait_line(c, &l, 10000) < 0) {
-			snprintf(why, CHAT_WHY_MAX, "the room went away while"
-				 " you were entering it");
+		if (chat_client_wait_line(c, &l, deadline) < 0) {
+			wait_failed(c, "answer to the name", why);
 			return -1;
 		}
 		chat_parse_event(l.text, l.len, &ev);
 		if (ev.kind == EV_OK && chat_ev_word_is(&ev, "name")) {
-			size_t n = ev.text_len < CHAT_NAME_MAX ? ev.text_len :
-								 CHAT_NAME_MAX;
-
-			memcpy(c->name, ev.text, n);
-			c->name[n] = '\0';
+			/* The name is shown and sent again on a reconnect:
+			 * take only what the server itself would accept. */
+			if (!chat_name_valid(ev.text, ev.text_len)) {
+				snprintf(why, CHAT_WHY_MAX, "the server on %s"
+					 " gave an invalid name", c->path);
+				return -1;
+			}
+			memcpy(c->name, ev.text, ev.text_len);
+			c->name[ev.text_len] = '\0';
 			return 0;
 		}
 		if (ev.kind == EV_ERROR) {
@@ -209,11 +328,61 @@ int chat_client_join(struct chat_client *c, const char *name, char *why,
 	}
 }
 
-void chat_client_send(struct chat_client *c, const char *line, size_t n)
+int chat_client_reconnect(struct chat_client *c, const char *name,
+			  char *why)
 {
+	double deadline = mono_now() + CHAT_ENTER_TIMEOUT_S;
+	double delay = 0.1;
+
+	for (;;) {
+		bool refused;
+
+		if (chat_client_connect(c, deadline, why) == 0) {
+			if (chat_client_join(c, name, deadline, why,
+					     &refused) == 0)
+				return 0;
+			if (refused)
+				return -1;
+		}
+		/* the last why stands: it says what kept us out */
+		if (caught || mono_now() + delay >= deadline)
+			return -1;
+		chat_pause_until(mono_now() + delay);
+		delay = delay * 2 > 2 ? 2 : delay * 2;
+	}
+}
+
+bool chat_line_sendable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\n' || s[i] == '\r' || s[i] == '\0')
+			return false;
+	return true;
+}
+
+int chat_client_check_name(const char *name, char *why)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || chat_name_valid(name, n))
+		return 0;
+	snprintf(why, CHAT_WHY_MAX, "not a valid name: a name is 1 to %d"
+		 " letters, digits, '_', '-' or '.', starting with a letter,"
+		 " a digit or '_'", CHAT_NAME_MAX);
+	return -1;
+}
+
+/* The only way bytes reach the server: every request passes the check. */
+int chat_client_send(struct chat_client *c, const char *line, size_t n)
+{
+	if (!chat_line_sendable(line, n)) {
+		errno = EINVAL;
+		return -1;
+	}
 	buf_append(&c->out, line, n);
 	buf_putc(&c->out, '\n');
 	(void)chat_client_flush(c);
+	return 0;
 }
 
 int chat_client_flush(struct chat_client *c)
@@ -287,34 +456,45 @@ bool chat_client_line(struct chat_client *c, struct chat_line *l)
 	return false;
 }
 
-int chat_client_wait_line(struct chat_client *c, struct chat_line *l, int ms)
+int chat_client_wait_line(struct chat_client *c, struct chat_line *l,
+			  double deadline)
 {
-	double deadline = mono_now() + ms / 1000.0;
-
 	for (;;) {
-		struct pollfd p = {.fd = c->fd, .events = POLLIN};
-		int left, n;
+		struct pollfd p[2] = {
+			{.fd = c->fd, .events = POLLIN},
+			{.fd = sig_pipe[0], .events = POLLIN},
+		};
+		int ms, n;
 
 		if (chat_client_line(c, l))
 			return 0;
-		if (c->out.len)
-			p.events |= POLLOUT;
-		left = (int)((deadline - mono_now()) * 1000);
-		if (left <= 0)
+		if (caught) {
+			errno = EINTR;
 			return -1;
-		n = poll(&p, 1, left);
+		}
+		if (c->fd < 0)
+			return -1;
+		ms = ms_until(deadline);
+		if (ms == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (c->out.len)
+			p[0].events |= POLLOUT;
+		n = poll(p, 2, ms);
 		if (n < 0 && errno != EINTR)
 			return -1;
 		if (n <= 0)
 			continue;
-		if ((p.revents & POLLOUT) && chat_client_flush(c) < 0)
+		if ((p[0].revents & POLLOUT) && chat_client_flush(c) < 0)
 			return -1;
-		if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			int r = chat_client_read(c);
 
 			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
 				if (chat_client_line(c, l))
 					return 0;
+				errno = r == 0 ? ECONNRESET : errno;
 				return -1;
 			}
 		}

@@ -11,6 +11,8 @@
 
 #include "chat/linemode.h"
 
+#define ANSWER_TIMEOUT_S 10 /* for an answer to a request */
+
 /* The server's "error CODE TEXT", sanitised, on stderr. */
 static void warn_error(const struct chat_ev *ev)
 {
@@ -46,56 +48,45 @@ static void show_line(const struct chat_line *l, bool *shutdown,
 	buf_free(&out);
 }
 
-static void sleep_ms(long ms)
+/* One input line to the room.  A CR before its newline is the protocol's
+ * CRLF and dropped; anything else that could end or cut the request is
+ * refused, with a word on stderr, rather than let through as a second
+ * request. */
+static void send_line(struct chat_client *c, const char *s, size_t n,
+		      unsigned long lineno)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	if (chat_client_send(c, s, n) < 0)
+		pmon_warn("input line %lu not sent: %s", lineno,
+			  CHAT_LINE_RULE);
 }
 
-int chat_reconnect(struct chat_client *c, const char *name, char *why)
+struct line_state {
+	struct buf in;      /* stdin bytes not yet a whole line */
+	unsigned long lineno; /* of the last line sent, for warnings */
+	bool stdin_open;
+	bool quit_sent;     /* we are leaving: the end of the connection is ours */
+	bool shutdown;      /* the server said it is closing */
+	bool kicked;        /* the administrator put us out */
+};
+
+/* Send the complete lines in st->in; keep a partial one. */
+static void send_input(struct chat_client *c, struct line_state *st)
 {
-	long delay = 100;
-
-	for (int attempt = 0; attempt < 12; attempt++) {
-		bool refused;
-
-		if (chat_client_connect(c, why) == 0) {
-			if (chat_client_join(c, name, why, &refused) == 0)
-				return 0;
-			if (refused)
-				return -1;
-		}
-		sleep_ms(delay);
-		delay = delay * 2 > 2000 ? 2000 : delay * 2;
-	}
-	return -1;
-}
-
-/* Send complete stdin lines from in; keep a partial one. */
-static void send_input(struct chat_client *c, struct buf *in)
-{
+	struct buf *in = &st->in;
 	size_t off = 0;
 	char *nl;
 
 	while ((nl = memchr(in->data + off, '\n', in->len - off))) {
 		size_t n = (size_t)(nl - (in->data + off));
 
-		chat_client_send(c, in->data + off, n);
+		send_line(c, in->data + off, n, ++st->lineno);
 		off += n + 1;
 	}
 	memmove(in->data, in->data + off, in->len - off);
 	in->len -= off;
 }
-
-struct line_state {
-	struct buf in;      /* stdin bytes not yet a whole line */
-	bool stdin_open;
-	bool quit_sent;     /* we are leaving: the end of the connection is ours */
-	bool shutdown;      /* the server said it is closing */
-	bool kicked;        /* the administrator put us out */
-};
 
 /* Send what stdin has; at its end, what is left and "/quit". */
 static void read_stdin(struct chat_client *c, struct line_state *st)
@@ -105,15 +96,15 @@ static void read_stdin(struct chat_client *c, struct line_state *st)
 
 	if (n > 0) {
 		buf_append(&st->in, chunk, (size_t)n);
-		send_input(c, &st->in);
+		send_input(c, st);
 		return;
 	}
 	if (n < 0 && errno == EINTR)
 		return;
 	if (st->in.len)
-		chat_client_send(c, st->in.data, st->in.len);
+		send_line(c, st->in.data, st->in.len, ++st->lineno);
 	st->in.len = 0;
-	chat_client_send(c, "/quit", 5);
+	(void)chat_client_send(c, "/quit", 5);
 	st->stdin_open = false;
 	st->quit_sent = true;
 }
@@ -140,7 +131,7 @@ static bool connection_ended(struct chat_client *c, struct line_state *st,
 		return false;
 	pmon_warn("lost the connection to the room on %s; reconnecting",
 		  c->path);
-	if (chat_reconnect(c, c->name[0] ? c->name : name, why) < 0) {
+	if (chat_client_reconnect(c, c->name[0] ? c->name : name, why) < 0) {
 		pmon_warn("could not get back into the room: %s", why);
 		*status = EXIT_FAIL;
 		return false;
@@ -149,14 +140,14 @@ static bool connection_ended(struct chat_client *c, struct line_state *st,
 	return true;
 }
 
-int chat_line_mode(struct chat_client *c, const char *name)
+int chat_line_mode(struct chat_client *c, const char *name, double deadline)
 {
 	struct line_state st = {.stdin_open = true};
 	char why[CHAT_WHY_MAX];
 	bool refused;
 	int status = EXIT_OK;
 
-	if (chat_client_join(c, name, why, &refused) < 0) {
+	if (chat_client_join(c, name, deadline, why, &refused) < 0) {
 		pmon_warn("%s", why);
 		return EXIT_FAIL;
 	}
@@ -203,8 +194,11 @@ static int request(struct chat_client *c, const char *line, const char *word,
 	struct chat_line l;
 	struct chat_ev ev;
 
-	chat_client_send(c, line, strlen(line));
-	while (chat_client_wait_line(c, &l, 10000) == 0) {
+	if (chat_client_send(c, line, strlen(line)) < 0) {
+		pmon_warn("not sent: %s", CHAT_LINE_RULE);
+		return EXIT_FAIL;
+	}
+	while (chat_client_wait_line(c, &l, mono_now() + ANSWER_TIMEOUT_S) == 0) {
 		chat_parse_event(l.text, l.len, &ev);
 		if (ev.kind == EV_ERROR) {
 			warn_error(&ev);
@@ -228,7 +222,7 @@ int chat_oneshot_announce(struct chat_client *c, const char *text)
 	buf_puts(&line, text);
 	status = request(c, line.data, "announce", NULL);
 	buf_free(&line);
-	chat_client_send(c, "/quit", 5);
+	(void)chat_client_send(c, "/quit", 5);
 	return status;
 }
 
@@ -252,19 +246,19 @@ int chat_oneshot_who(struct chat_client *c)
 
 	printf("%-16s %s\n", "NAME", "LOGIN");
 	status = request(c, "/who", "who", print_who);
-	chat_client_send(c, "/quit", 5);
+	(void)chat_client_send(c, "/quit", 5);
 	return finish_stdout(status);
 }
 
 int chat_oneshot_send(struct chat_client *c, const char *name,
-		      const char *text)
+		      const char *text, double deadline)
 {
 	char why[CHAT_WHY_MAX];
 	struct buf line = {0};
 	struct chat_line l;
 	bool refused;
 
-	if (chat_client_join(c, name, why, &refused) < 0) {
+	if (chat_client_join(c, name, deadline, why, &refused) < 0) {
 		pmon_warn("%s", why);
 		return EXIT_FAIL;
 	}
@@ -272,11 +266,15 @@ int chat_oneshot_send(struct chat_client *c, const char *name,
 	if (text[0] == '/')
 		buf_putc(&line, '/');
 	buf_puts(&line, text);
-	chat_client_send(c, line.data, line.len);
+	if (chat_client_send(c, line.data, line.len) < 0) {
+		pmon_warn("not sent: %s", CHAT_LINE_RULE);
+		buf_free(&line);
+		return EXIT_FAIL;
+	}
 	buf_free(&line);
-	chat_client_send(c, "/quit", 5);
+	(void)chat_client_send(c, "/quit", 5);
 	/* Until the server closes: it has then taken the message. */
-	while (chat_client_wait_line(c, &l, 10000) == 0) {
+	while (chat_client_wait_line(c, &l, mono_now() + ANSWER_TIMEOUT_S) == 0) {
 		struct chat_ev ev;
 
 		chat_parse_event(l.text, l.len, &ev);

@@ -7,20 +7,17 @@
 
 #include "chat/client.h"
 
-/* Each input line is a message; each event one plain line on stdout; EOF
- * leaves.  Reconnects (starting a server where it may) if the server goes
- * away.  Returns the exit status. */
-int chat_line_mode(struct chat_client *c, const char *name);
+/* Enter as name by deadline (mono_now seconds); then each input line is a
+ * message, each event one plain line on stdout, and EOF leaves.
+ * Reconnects (starting a server where it may) if the server goes away.
+ * Returns the exit status. */
+int chat_line_mode(struct chat_client *c, const char *name, double deadline);
 
 /* One request outside the room (/announce, /who), and its answer. */
 int chat_oneshot_announce(struct chat_client *c, const char *text);
 int chat_oneshot_who(struct chat_client *c);
-/* Enter, say text, leave. */
+/* Enter by deadline, say text, leave. */
 int chat_oneshot_send(struct chat_client *c, const char *name,
-		      const char *text);
-
-/* Keep trying to get back into the room as name (the server went away);
- * returns 0 when in, -1 when giving up (why filled in). */
-int chat_reconnect(struct chat_client *c, const char *name, char *why);
+		      const char *text, double deadline);
 
 #endif

@@ -210,6 +210,13 @@ void chat_sanitize(struct buf *b, const char *s, size_t n)
 			i = run;
 			continue;
 		}
+		/* A control sequence goes whole: dropping only its ESC (or
+		 * C1 code) would leave "[2J" on everyone's screen. */
+		len = esc_sequence_len(s + i, n - i, true);
+		if (len) {
+			i += len;
+			continue;
+		}
 		len = utf8_decode(p + i, n - i, &cp);
 		if (len == 0) {
 			buf_append(b, "\xef\xbf\xbd", 3); /* U+FFFD */

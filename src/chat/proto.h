@@ -90,11 +90,13 @@ bool chat_name_valid(const char *s, size_t n);
 bool chat_name_equal(const char *a, size_t an, const char *b, size_t bn);
 
 /*
- * Append s[0..n) to b as text that is safe on any terminal: invalid UTF-8
- * becomes U+FFFD, a tab becomes a space, and every other control
- * character and dangerous code point (escape sequences start with one) is
- * dropped.  Idempotent: the server applies it to what it accepts, the
- * client again to what it shows.
+ * Append s[0..n) to b as text that is safe on any terminal: a control
+ * sequence (ESC or C1 CSI, OSC, DCS, ...; esc_sequence_len's rules) is
+ * dropped whole, invalid UTF-8 becomes U+FFFD, a tab becomes a space, and
+ * every other control character and dangerous code point is dropped.
+ * Idempotent (what is left holds no ESC or C1 to start a sequence): the
+ * server applies it to what it accepts, the client again to what it
+ * shows.
  */
 void chat_sanitize(struct buf *b, const char *s, size_t n);
 

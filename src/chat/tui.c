@@ -6,7 +6,10 @@
  * Everything shown passed through chat_sanitize (the server sanitised it
  * already; this is the second pass), so no byte from the room can act on
  * the terminal.  The terminal is restored on every way out: /quit, end of
- * input, SIGINT/SIGTERM/SIGHUP, and a lost room.
+ * input, a lost room, and the signals client.c catches, which cut short
+ * any wait (for the room too) and then end the process by that signal.
+ * What made it leave is said on stderr once the terminal is back, where
+ * it stays readable.
  */
 #include <curses.h>
 #include <errno.h>
@@ -20,6 +23,7 @@
 
 #include "chat/linemode.h"
 #include "chat/tui.h"
+#include "view/escape.h"
 
 #define PANE_MAX 2000   /* lines kept in the pane */
 #define HIST_MAX 100    /* input lines kept for Up/Down */
@@ -33,13 +37,16 @@ struct pane_line {
 	int color;     /* of the name part (or of the whole system line) */
 	size_t split;  /* bytes of text drawn in color; the rest plain */
 	char *text;    /* sanitised UTF-8 */
+	int rows, rows_cols; /* rows it takes at rows_cols columns (0: not
+				known), as every redraw asks again */
 };
 
 struct tui {
 	struct chat_client *c;
 	struct pane_line lines[PANE_MAX];
 	size_t first, count;
-	size_t scroll;           /* rows scrolled back from the bottom */
+	size_t scroll;           /* rows scrolled back from the bottom, at
+				    most the rows kept above the pane */
 	wchar_t input[INPUT_MAX + 1];
 	size_t ilen, icur;
 	char *hist[HIST_MAX];
@@ -51,9 +58,9 @@ struct tui {
 	int quiet_who;           /* our own /who requests, only to count */
 	bool kicked;             /* the administrator put us out */
 	int status;
+	char why[CHAT_WHY_MAX + 64]; /* why it failed, for stderr at the end */
 };
 
-static volatile sig_atomic_t got_signal;
 static bool curses_on; /* for the exit handler: pmon_die must restore too */
 
 static void restore_terminal(void)
@@ -62,11 +69,6 @@ static void restore_terminal(void)
 		endwin();
 		curses_on = false;
 	}
-}
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
 }
 
 /* ---- the pane ---------------------------------------------------------- */
@@ -79,6 +81,8 @@ static int name_color(const char *name, size_t n)
 		h = h * 33 + (unsigned char)(name[i] | 0x20);
 	return C_NAME0 + (int)(h % NAME_COLORS);
 }
+
+static int line_rows(struct pane_line *l, int cols);
 
 static void pane_add(struct tui *t, time_t when, int color, size_t split,
 		     const char *text)
@@ -95,9 +99,12 @@ static void pane_add(struct tui *t, time_t when, int color, size_t split,
 	l->color = color;
 	l->split = split;
 	l->text = xstrdup(text);
+	l->rows_cols = 0;
 	t->count++;
+	/* Reading back: the view stays on the same messages, so it moves
+	 * up by the rows this line takes (the cap is draw_pane's). */
 	if (t->scroll)
-		t->scroll++; /* keep the view still while reading back */
+		t->scroll += (size_t)line_rows(l, COLS);
 }
 
 /* A system line ("* ...", errors); sanitised here, as parts of it
@@ -149,37 +156,127 @@ static size_t fit_bytes(const char *s, size_t n, int cols, int *used)
 	return i;
 }
 
-/* The rows a pane line takes at width cols (timestamp included). */
-static int line_rows(const struct pane_line *l, int cols)
+#define STAMP_COLS 6 /* "HH:MM ", and so the indent of continuation rows */
+
+/* The columns for a pane line's text at terminal width cols. */
+static int text_cols(int cols)
 {
-	size_t len = strlen(l->text), off = 0;
-	int rows = 0, used, avail = cols - 6;
+	return cols - STAMP_COLS < 8 ? 8 : cols - STAMP_COLS;
+}
 
-	if (avail < 8)
-		avail = 8;
+/* Bytes of the character at s (1 for a byte that is not one). */
+static size_t char_len(const char *s, size_t n)
+{
+	mbstate_t st = {0};
+	size_t k = mbrlen(s, n, &st);
+
+	return k == 0 || k > n ? 1 : k;
+}
+
+/* Does the word s[0..n) fit on a row of avail columns? */
+static bool word_fits(const char *s, size_t n, int avail)
+{
+	int used;
+
+	return fit_bytes(s, n, avail, &used) == n;
+}
+
+/*
+ * One row of s[0..len) from off: it shows [off, *end), and the next row
+ * starts at the return value.  A row breaks at the last space that fits
+ * (spaces at the break are shown on neither row), so that words stay
+ * whole; a word wider than a whole row is cut where the row ends, as
+ * moving it to the next row would not save it.
+ */
+static size_t wrap_row(const char *s, size_t len, size_t off, int avail,
+		       size_t *end)
+{
+	int used;
+	size_t fit = off + fit_bytes(s + off, len - off, avail, &used);
+	size_t sp = fit, next, word_end = fit;
+
+	if (fit == off) { /* a character wider than the row: alone on it */
+		*end = off + char_len(s + off, len - off);
+		return *end;
+	}
+	if (fit == len) {
+		*end = len;
+		return len;
+	}
+	while (sp > off && s[sp] != ' ')
+		sp--;
+	*end = sp;
+	while (*end > off && s[*end - 1] == ' ')
+		(*end)--;
+	while (word_end < len && s[word_end] != ' ')
+		word_end++;
+	if (s[sp] != ' ' || *end == off ||
+	    (sp < fit && !word_fits(s + sp + 1, word_end - sp - 1, avail))) {
+		*end = fit; /* no space to break at, or a word too long */
+		return fit;
+	}
+	for (next = sp; next < len && s[next] == ' ';)
+		next++;
+	return next;
+}
+
+/* The rows a pane line takes at width cols (timestamp included). */
+static int line_rows(struct pane_line *l, int cols)
+{
+	size_t len = strlen(l->text), off = 0, end;
+	int rows = 0;
+
+	if (l->rows_cols == cols)
+		return l->rows;
 	do {
-		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
-
-		off += k ? k : 1;
+		off = wrap_row(l->text, len, off, text_cols(cols), &end);
 		rows++;
 	} while (off < len);
+	l->rows = rows;
+	l->rows_cols = cols;
 	return rows;
+}
+
+static struct pane_line *pane_line(struct tui *t, size_t i)
+{
+	return &t->lines[(t->first + i) % PANE_MAX];
+}
+
+/* The furthest the pane scrolls back: the oldest line kept at its top. */
+static size_t scroll_max(struct tui *t, int height, int cols)
+{
+	size_t rows = 0;
+
+	for (size_t i = 0; i < t->count; i++)
+		rows += (size_t)line_rows(pane_line(t, i), cols);
+	return rows > (size_t)height ? rows - (size_t)height : 0;
+}
+
+static void scroll_by(struct tui *t, long rows)
+{
+	size_t max;
+
+	if (t->scroll == 0 && rows <= 0)
+		return; /* at the bottom: nothing to count */
+	max = scroll_max(t, LINES - 2, COLS);
+
+	if (rows < 0)
+		t->scroll = t->scroll > (size_t)-rows ? t->scroll - (size_t)-rows : 0;
+	else
+		t->scroll += (size_t)rows;
+	if (t->scroll > max)
+		t->scroll = max;
 }
 
 /* Draw row number `row` (0-based) of line l at screen row y. */
 static void draw_row(struct tui *t, const struct pane_line *l, int row,
 		     int y, int cols)
 {
-	size_t len = strlen(l->text), off = 0;
-	int avail = cols - 6, used;
+	size_t len = strlen(l->text), off = 0, end;
+	int avail = text_cols(cols);
 
-	if (avail < 8)
-		avail = 8;
-	for (int r = 0; r < row; r++) {
-		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
-
-		off += k ? k : 1;
-	}
+	for (int r = 0; r < row; r++)
+		off = wrap_row(l->text, len, off, avail, &end);
 	move(y, 0);
 	if (row == 0) {
 		char stamp[8];
@@ -193,8 +290,9 @@ static void draw_row(struct tui *t, const struct pane_line *l, int row,
 	} else {
 		addstr("      ");
 	}
+	(void)wrap_row(l->text, len, off, avail, &end);
 	{
-		size_t k = fit_bytes(l->text + off, len - off, avail, &used);
+		size_t k = end - off;
 		size_t colored = l->split > off ? l->split - off : 0;
 
 		if (colored > k)
@@ -215,14 +313,17 @@ static void draw_row(struct tui *t, const struct pane_line *l, int row,
 static void draw_pane(struct tui *t)
 {
 	int height = LINES - 2, cols = COLS, y = height - 1;
-	size_t skip = t->scroll;
+	size_t skip;
+
+	scroll_by(t, 0); /* lines dropped, or a resize, may have moved the cap */
+	skip = t->scroll;
 
 	for (int r = 0; r < height; r++) {
 		move(r, 0);
 		clrtoeol();
 	}
 	for (size_t i = t->count; i-- > 0 && y >= 0;) {
-		const struct pane_line *l = &t->lines[(t->first + i) % PANE_MAX];
+		struct pane_line *l = pane_line(t, i);
 		int rows = line_rows(l, cols);
 
 		for (int r = rows - 1; r >= 0 && y >= 0; r--) {
@@ -242,7 +343,7 @@ static void draw_status(struct tui *t)
 
 	n = snprintf(line, sizeof(line), " %s | %s | %d present%s%s",
 		     t->c->room, t->naming ? "(choose a name)" : t->c->name,
-		     t->people, t->scroll ? " | scrolled back (PgDn)" : "",
+		     t->people, t->scroll ? " | scrolled back (PgDn, End)" : "",
 		     " | /help, /quit");
 	move(LINES - 2, 0);
 	attron(A_REVERSE);
@@ -256,41 +357,70 @@ static void draw_status(struct tui *t)
 	attroff(A_REVERSE);
 }
 
+/* Columns of an input character: wcwidth, so 2 for a wide one and 0 for
+ * a combining mark or another zero-width character, which joins the
+ * character before it on the screen. */
+static int input_cols(wchar_t wc)
+{
+	int w = wcwidth(wc);
+
+	return w < 0 ? 1 : w;
+}
+
+/* Columns of input[from, to). */
+static int input_width(const struct tui *t, size_t from, size_t to)
+{
+	int w = 0;
+
+	for (size_t i = from; i < to; i++)
+		w += input_cols(t->input[i]);
+	return w;
+}
+
+/* The character at i with the zero-width ones that join it ends here:
+ * the cursor, the sideways scroll and deletions move by whole ones. */
+static size_t char_end(const struct tui *t, size_t i)
+{
+	if (i < t->ilen)
+		i++;
+	while (i < t->ilen && input_cols(t->input[i]) == 0)
+		i++;
+	return i;
+}
+
+/* Where the whole character before position i starts. */
+static size_t char_before(const struct tui *t, size_t i)
+{
+	while (i > 0 && input_cols(t->input[--i]) == 0)
+		;
+	return i;
+}
+
 static void draw_input(struct tui *t)
 {
 	const char *prompt = t->naming ? "name> " : "> ";
-	int pl = (int)strlen(prompt), width = COLS - pl - 1, cx = 0;
+	int pl = (int)strlen(prompt), width = COLS - pl - 1, x = 0;
 	size_t start = 0;
 
 	if (width < 1)
 		width = 1;
 	/* Scroll the input sideways so the cursor stays visible. */
-	while (start < t->icur) {
-		int w = 0;
-
-		for (size_t i = start; i < t->icur; i++) {
-			int cw = wcwidth(t->input[i]);
-
-			w += cw > 0 ? cw : 1;
-		}
-		if (w < width)
-			break;
-		start++;
-	}
+	while (start < t->icur && input_width(t, start, t->icur) >= width)
+		start = char_end(t, start);
 	move(LINES - 1, 0);
 	clrtoeol();
 	addstr(prompt);
-	for (size_t i = start; i < t->ilen; i++) {
-		int cw = wcwidth(t->input[i]);
+	for (size_t i = start, next; i < t->ilen; i = next) {
+		int cw;
 
-		cw = cw > 0 ? cw : 1;
-		if (cx + cw > width)
+		next = char_end(t, i);
+		cw = input_width(t, i, next);
+		if (x + cw > width)
 			break;
-		if (i < t->icur)
-			cx += cw;
-		addnwstr(&t->input[i], 1);
+		addnwstr(&t->input[i], (int)(next - i));
+		x += cw;
 	}
-	move(LINES - 1, pl + cx);
+	move(LINES - 1, pl + input_width(t, start, t->icur));
 }
 
 static void redraw(struct tui *t)
@@ -381,7 +511,7 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 				t->quiet_who--;
 		}
 		else if (chat_ev_word_is(&ev, "name") &&
-			 ev.text_len <= CHAT_NAME_MAX) {
+			 chat_name_valid(ev.text, ev.text_len)) {
 			memcpy(t->c->name, ev.text, ev.text_len);
 			t->c->name[ev.text_len] = '\0';
 		}
@@ -426,27 +556,34 @@ static void echo_own(struct tui *t, const char *line, size_t n)
 	buf_free(&out);
 }
 
-static void try_join(struct tui *t, const char *name)
+/* The end, for a reason to be given on stderr once the screen is gone. */
+static void fail(struct tui *t, const char *why)
+{
+	snprintf(t->why, sizeof(t->why), "%s", why);
+	t->done = true;
+	t->status = EXIT_FAIL;
+}
+
+static void try_join(struct tui *t, const char *name, double deadline)
 {
 	char why[CHAT_WHY_MAX];
 	bool refused;
 
-	if (chat_client_join(t->c, name, why, &refused) < 0) {
+	if (chat_client_join(t->c, name, deadline, why, &refused) < 0) {
 		pane_note(t, C_ERROR, "! %s", why);
 		if (refused) {
 			pane_note(t, C_SYSTEM, "* type another name and press"
 				  " Enter");
 			t->naming = true;
-		} else {
-			t->done = true;
-			t->status = EXIT_FAIL;
+		} else if (!chat_caught_signal()) {
+			fail(t, why);
 		}
 		return;
 	}
 	t->naming = false;
 	pane_note(t, C_SYSTEM, "* you are in the room %s as %s", t->c->room,
 		  t->c->name);
-	chat_client_send(t->c, "/who", 4); /* to count who is here */
+	(void)chat_client_send(t->c, "/who", 4); /* to count who is here */
 	t->quiet_who++;
 }
 
@@ -474,14 +611,17 @@ static void submit(struct tui *t)
 	t->ilen = t->icur = 0;
 	t->scroll = 0;
 	if (t->naming) {
-		try_join(t, line);
+		try_join(t, line, mono_now() + CHAT_ENTER_TIMEOUT_S);
 		return;
 	}
 	if (n == 0)
 		return;
 	hist_push(t, line);
+	if (chat_client_send(t->c, line, n) < 0) {
+		pane_note(t, C_ERROR, "! not sent: %s", CHAT_LINE_RULE);
+		return;
+	}
 	echo_own(t, line, n);
-	chat_client_send(t->c, line, n);
 	if (strcmp(line, "/quit") == 0 || strncmp(line, "/quit ", 6) == 0)
 		t->done = true;
 }
@@ -509,17 +649,18 @@ static void on_key(struct tui *t, int kind, wint_t k)
 
 	if (kind == KEY_CODE_YES) {
 		switch (k) {
-		case KEY_LEFT: if (t->icur) t->icur--; break;
-		case KEY_RIGHT: if (t->icur < t->ilen) t->icur++; break;
+		case KEY_LEFT: t->icur = char_before(t, t->icur); break;
+		case KEY_RIGHT: t->icur = char_end(t, t->icur); break;
 		case KEY_HOME: t->icur = 0; break;
-		case KEY_END: t->icur = t->ilen; break;
+		case KEY_END: /* the end of the line, and the newest messages */
+			t->icur = t->ilen;
+			t->scroll = 0;
+			break;
 		case KEY_BACKSPACE:
-			if (t->icur)
-				delete_range(t, t->icur - 1, t->icur);
+			delete_range(t, char_before(t, t->icur), t->icur);
 			break;
 		case KEY_DC:
-			if (t->icur < t->ilen)
-				delete_range(t, t->icur, t->icur + 1);
+			delete_range(t, t->icur, char_end(t, t->icur));
 			break;
 		case KEY_UP:
 			if (t->hpos > 0)
@@ -533,11 +674,8 @@ static void on_key(struct tui *t, int kind, wint_t k)
 			else
 				t->ilen = t->icur = 0;
 			break;
-		case KEY_PPAGE: t->scroll += (size_t)page; break;
-		case KEY_NPAGE:
-			t->scroll = t->scroll > (size_t)page ?
-					    t->scroll - (size_t)page : 0;
-			break;
+		case KEY_PPAGE: scroll_by(t, page); break;
+		case KEY_NPAGE: scroll_by(t, -page); break;
 		case KEY_ENTER: submit(t); break;
 		case KEY_RESIZE: clear(); break;
 		default: break;
@@ -549,20 +687,19 @@ static void on_key(struct tui *t, int kind, wint_t k)
 	case L'\n': submit(t); break;
 	case 1: t->icur = 0; break;         /* ^A */
 	case 5: t->icur = t->ilen; break;   /* ^E */
-	case 2: if (t->icur) t->icur--; break;            /* ^B */
-	case 6: if (t->icur < t->ilen) t->icur++; break;  /* ^F */
+	case 2: t->icur = char_before(t, t->icur); break; /* ^B */
+	case 6: t->icur = char_end(t, t->icur); break;    /* ^F */
 	case 4:                                           /* ^D */
 		if (t->ilen == 0) {
-			chat_client_send(t->c, "/quit", 5);
+			(void)chat_client_send(t->c, "/quit", 5);
 			t->done = true;
-		} else if (t->icur < t->ilen) {
-			delete_range(t, t->icur, t->icur + 1);
+		} else {
+			delete_range(t, t->icur, char_end(t, t->icur));
 		}
 		break;
 	case 8:
 	case 127:
-		if (t->icur)
-			delete_range(t, t->icur - 1, t->icur);
+		delete_range(t, char_before(t, t->icur), t->icur);
 		break;
 	case 11: t->ilen = t->icur; break;                /* ^K */
 	case 21: delete_range(t, 0, t->icur); break;      /* ^U */
@@ -578,8 +715,10 @@ static void on_key(struct tui *t, int kind, wint_t k)
 	}
 	case 12: clear(); break;                          /* ^L */
 	default:
+		/* Not what the room would drop anyway: drawn raw here, a
+		 * direction override would reorder the line. */
 		if (k >= 0x20 && k != 0x7f && t->ilen < INPUT_MAX &&
-		    wcwidth((wchar_t)k) >= 0) {
+		    wcwidth((wchar_t)k) >= 0 && !codepoint_is_unsafe(k)) {
 			memmove(t->input + t->icur + 1, t->input + t->icur,
 				(t->ilen - t->icur) * sizeof(wchar_t));
 			t->input[t->icur++] = (wchar_t)k;
@@ -613,17 +752,6 @@ static void colors_init(struct tui *t)
 		init_pair((short)(C_NAME0 + i), names[i], -1);
 }
 
-static void signals_init(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static void read_keys(struct tui *t)
 {
 	wint_t k;
@@ -639,43 +767,54 @@ static void read_keys(struct tui *t)
 /* The server went away: say so, get back in (starting one if we may). */
 static bool reconnect(struct tui *t)
 {
-	char why[CHAT_WHY_MAX];
+	char why[CHAT_WHY_MAX], msg[CHAT_WHY_MAX + 64];
 
 	pane_note(t, C_ERROR, "! lost the connection to the room;"
-		  " reconnecting...");
+		  " reconnecting (for up to %d s; Ctrl-C gives up)...",
+		  CHAT_ENTER_TIMEOUT_S);
 	redraw(t);
-	if (chat_reconnect(t->c, t->c->name[0] ? t->c->name : "", why) < 0) {
-		pane_note(t, C_ERROR, "! %s", why);
+	if (chat_client_reconnect(t->c, t->c->name[0] ? t->c->name : "",
+				  why) < 0) {
+		if (chat_caught_signal())
+			return false;
+		snprintf(msg, sizeof(msg), "could not get back into the"
+			 " room: %s", why);
+		fail(t, msg);
 		return false;
 	}
 	pane_note(t, C_SYSTEM, "* back in the room as %s", t->c->name);
 	t->quiet_who = 1; /* the old connection's answer is gone */
-	chat_client_send(t->c, "/who", 4);
+	(void)chat_client_send(t->c, "/who", 4);
 	return true;
 }
 
 static void loop(struct tui *t)
 {
-	while (!t->done && !got_signal) {
-		struct pollfd p[2] = {
+	while (!t->done && !chat_caught_signal()) {
+		struct pollfd p[3] = {
 			{.fd = STDIN_FILENO, .events = POLLIN},
 			{.fd = t->c->fd, .events = POLLIN},
+			{.fd = chat_signal_fd(), .events = POLLIN},
 		};
 		struct chat_line l;
 		int r;
 
 		while (chat_client_line(t->c, &l))
 			on_server_line(t, &l);
+		/* A resize that came during a wait elsewhere (entering the
+		 * room) is pending in curses: take it before drawing. */
+		read_keys(t);
 		if (t->done)
 			break;
 		redraw(t);
 		if (t->c->out.len)
 			p[1].events |= POLLOUT;
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR) {
 				read_keys(t); /* a resize comes as KEY_RESIZE */
 				continue;
 			}
+			fail(t, "cannot wait for input");
 			break;
 		}
 		if (p[0].revents)
@@ -691,36 +830,63 @@ static void loop(struct tui *t)
 			on_server_line(t, &l);
 		if (t->done)
 			break;
-		if (!reconnect(t)) {
-			t->status = EXIT_FAIL;
+		if (!reconnect(t))
 			break;
-		}
 	}
 }
 
-int chat_tui(struct chat_client *c, const char *name)
+/* After the terminal is restored: why the client left, where it stays. */
+static void say_why(const struct tui *t)
+{
+	int sig = chat_caught_signal();
+
+	if (t->why[0])
+		pmon_warn("%s", t->why);
+	else if (sig && sig != SIGINT)
+		pmon_warn("left the room on signal %d", sig);
+	else if (t->closed)
+		pmon_warn("the room on %s was closed by its administrator",
+			  t->c->path);
+	else if (t->kicked)
+		pmon_warn("you were put out of the room by its administrator");
+}
+
+int chat_tui(struct chat_client *c, const char *name, double deadline)
 {
 	struct tui *t = xcalloc(1, sizeof(*t));
 	int status;
 
 	t->c = c;
 	t->people = 1;
-	signals_init();
+	signal(SIGPIPE, SIG_IGN);
+	/* A signal between newterm and the handlers would leave the
+	 * terminal in full-screen mode: hold them until they are caught. */
+	chat_hold_signals(true);
 	if (!newterm(NULL, stdout, stdin)) { /* initscr would exit */
+		chat_hold_signals(false);
 		free(t);
-		return chat_line_mode(c, name);
+		return chat_line_mode(c, name, deadline);
 	}
 	curses_on = true;
 	atexit(restore_terminal);
+	if (chat_catch_signals() < 0) {
+		int err = errno;
+
+		restore_terminal();
+		pmon_die_errno(EXIT_FAIL, err, "cannot catch signals");
+	}
+	chat_hold_signals(false);
 	cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	colors_init(t);
-	try_join(t, name);
+	redraw(t);
+	try_join(t, name, deadline);
 	loop(t);
-	if (t->done && !got_signal && t->status == EXIT_OK && !t->naming) {
+	if (t->done && !chat_caught_signal() && t->status == EXIT_OK &&
+	    !t->naming) {
 		/* let "/quit" reach the server before the socket closes */
 		(void)chat_client_flush(c);
 	}
@@ -730,13 +896,8 @@ int chat_tui(struct chat_client *c, const char *name)
 		free(t->lines[(t->first + i) % PANE_MAX].text);
 	for (size_t i = 0; i < t->nhist; i++)
 		free(t->hist[i]);
-	if (got_signal && got_signal != SIGINT)
-		pmon_warn("left the room on signal %d", (int)got_signal);
-	else if (t->closed)
-		pmon_warn("the room on %s was closed by its administrator",
-			  c->path);
-	else if (t->kicked)
-		pmon_warn("you were put out of the room by its administrator");
+	say_why(t);
 	free(t);
+	chat_die_of_caught_signal();
 	return status;
 }

@@ -7,8 +7,10 @@
 
 #include "chat/client.h"
 
-/* Run the interface in the room c is connected to (not yet entered);
- * returns the exit status.  The terminal is always restored. */
-int chat_tui(struct chat_client *c, const char *name);
+/* Run the interface in the room c is connected to (not yet entered; the
+ * name is due by deadline, in mono_now seconds); returns the exit status.
+ * The terminal is restored on every way out but SIGKILL; a signal that
+ * ends it then ends the process, by that signal. */
+int chat_tui(struct chat_client *c, const char *name, double deadline);
 
 #endif

@@ -14,17 +14,27 @@
 #include "chat/linemode.h"
 #include "chat/tui.h"
 #include "cmd/cmd.h"
+#include "view/escape.h"
 
-/* One line of text from the command line: a newline would smuggle in a
- * second request. */
-static char *one_line(const char *s)
+/* Text for --send or --announce: one request line, or a usage error
+ * (a newline would smuggle in a second request). */
+static const char *one_line(const char *opt, const char *s)
 {
-	char *copy = xstrdup(s);
+	if (!chat_line_sendable(s, strlen(s)))
+		usage_error("%s: %s", opt, CHAT_LINE_RULE);
+	return s;
+}
 
-	for (char *p = copy; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	return copy;
+/* -n NAME: the server's own rule, checked before anything is sent; the
+ * name is shown escaped, as it may hold anything. */
+static const char *checked_name(const char *name)
+{
+	char why[CHAT_WHY_MAX], shown[3 * CHAT_NAME_MAX];
+
+	if (chat_client_check_name(name, why) < 0)
+		usage_error("-n '%s': %s", esc_string(name, false, shown,
+						      sizeof(shown)), why);
+	return name;
 }
 
 static int chat_exec(int argc, char **argv)
@@ -40,18 +50,19 @@ static int chat_exec(int argc, char **argv)
 		{0},
 	};
 	const char *sock = NULL, *name = "";
-	char *announce = NULL, *send = NULL;
+	const char *announce = NULL, *send = NULL;
 	bool who = false, autostart = true;
 	struct chat_client c;
 	char why[CHAT_WHY_MAX];
 	int ch, status, modes;
+	double deadline;
 
 	while ((ch = cmd_getopt(argc, argv, ":S:n:h", longopts)) != -1) {
 		switch (ch) {
 		case 'S': sock = optarg; break;
-		case 'n': name = optarg; break;
-		case 'a': announce = one_line(optarg); break;
-		case 's': send = one_line(optarg); break;
+		case 'n': name = checked_name(optarg); break;
+		case 'a': announce = one_line("--announce", optarg); break;
+		case 's': send = one_line("--send", optarg); break;
 		case 'w': who = true; break;
 		case 'N': autostart = false; break;
 		}
@@ -64,21 +75,21 @@ static int chat_exec(int argc, char **argv)
 	if (modes && (announce || who))
 		autostart = false; /* nobody would hear it, or be there */
 	chat_client_init(&c, chat_socket_path(sock), autostart);
-	if (chat_client_connect(&c, why) < 0)
+	/* one deadline for the connection, the hello and the name */
+	deadline = mono_now() + CHAT_ENTER_TIMEOUT_S;
+	if (chat_client_connect(&c, deadline, why) < 0)
 		pmon_die(EXIT_FAIL, "%s", why);
 	if (announce)
 		status = chat_oneshot_announce(&c, announce);
 	else if (who)
 		status = chat_oneshot_who(&c);
 	else if (send)
-		status = chat_oneshot_send(&c, name, send);
+		status = chat_oneshot_send(&c, name, send, deadline);
 	else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-		status = chat_tui(&c, name);
+		status = chat_tui(&c, name, deadline);
 	else
-		status = chat_line_mode(&c, name);
+		status = chat_line_mode(&c, name, deadline);
 	chat_client_close(&c);
-	free(announce);
-	free(send);
 	if (status == EXIT_OK && !who)
 		status = finish_stdout(status);
 	return status;
@@ -98,8 +109,11 @@ const struct cmd_entry cmd_chat_entry = {
 		"      --who           list who is in the room, with login names\n"
 		"      --no-start      do not start a server when none is running\n"
 		"  -h, --help          show this help\n"
-		"\nOn a terminal: a full-screen room (/help inside lists the commands).\n"
+		"\nOn a terminal: a full-screen room (/help inside lists the commands);\n"
+		"Ctrl-C leaves at any moment (exit status 130).\n"
 		"Otherwise: each input line is a message, each event one line out,\n"
-		"and end of input leaves the room.\n",
+		"and end of input leaves the room.\n"
+		"Entering, or getting back in after the server went away, gives up\n"
+		"after 10 s.\n",
 	.exec = chat_exec,
 };

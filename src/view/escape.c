@@ -54,6 +54,88 @@ bool codepoint_is_unsafe(uint32_t cp)
 	       (cp >= 0xfff9 && cp <= 0xfffb);   /* interlinear annotation */
 }
 
+/* A C1 code at p: its length (0 if none) and, in *fe, the byte that
+ * follows ESC in its 7-bit form (0x9b CSI is ESC [). */
+static size_t c1_at(const unsigned char *p, size_t n, bool utf8,
+		    unsigned char *fe)
+{
+	if (utf8 && n >= 2 && p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+		*fe = (unsigned char)(p[1] - 0x40);
+		return 2;
+	}
+	if (!utf8 && n >= 1 && p[0] >= 0x80 && p[0] <= 0x9f) {
+		*fe = (unsigned char)(p[0] - 0x40);
+		return 1;
+	}
+	return 0;
+}
+
+static bool in_range(const unsigned char *p, size_t i, size_t n,
+		     unsigned char lo, unsigned char hi)
+{
+	return i < n && p[i] >= lo && p[i] <= hi;
+}
+
+/* The body of a sequence from p[i] (bytes 0x20..body_hi), then one final
+ * byte in [final_lo, 0x7e]: where the sequence ends, or where the first
+ * byte that cannot belong to it is. */
+static size_t seq_tail(const unsigned char *p, size_t i, size_t n,
+		       unsigned char body_hi, unsigned char final_lo)
+{
+	while (in_range(p, i, n, 0x20, body_hi))
+		i++;
+	if (in_range(p, i, n, final_lo, 0x7e))
+		i++;
+	return i;
+}
+
+/* The bytes of a control string and its terminator; 0 if it has none
+ * before something that would cut it short (see escape.h). */
+static size_t string_len(const unsigned char *p, size_t n, bool utf8)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char fe;
+		size_t c1;
+
+		if (p[i] == '\a')
+			return i + 1;
+		if (p[i] == 0x1b)
+			return i + 1 < n && p[i + 1] == '\\' ? i + 2 : 0;
+		if (p[i] == 0x18 || p[i] == 0x1a) /* CAN, SUB */
+			return 0;
+		c1 = c1_at(p + i, n - i, utf8, &fe);
+		if (c1)
+			return fe == '\\' ? i + c1 : 0;
+	}
+	return 0;
+}
+
+size_t esc_sequence_len(const char *s, size_t n, bool utf8)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char fe;
+	size_t intro;
+
+	if (n == 0)
+		return 0;
+	if (p[0] == 0x1b) {
+		if (!in_range(p, 1, n, 0x40, 0x5f))
+			return seq_tail(p, 1, n, 0x2f, 0x30);
+		fe = p[1];
+		intro = 2;
+	} else if ((intro = c1_at(p, n, utf8, &fe)) == 0) {
+		return 0;
+	}
+	switch (fe) {
+	case '[':
+		return seq_tail(p, intro, n, 0x3f, 0x40);
+	case ']': case 'P': case 'X': case '^': case '_':
+		return intro + string_len(p + intro, n - intro, utf8);
+	default:
+		return intro;
+	}
+}
+
 static size_t esc_control(struct buf *b, unsigned char c)
 {
 	static const struct {

@@ -24,6 +24,31 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 bool codepoint_is_unsafe(uint32_t cp);
 
 /*
+ * The length of the terminal control sequence (ECMA-48) that starts at
+ * s[0..n), or 0 if s does not start with ESC or a C1 code.  For text that
+ * removes control sequences whole (chat) rather than showing every byte
+ * escaped (esc_append: ps and tree show what a name holds).  C1 codes are
+ * the code points U+0080..U+009F when utf8 is set, the bytes 0x80..0x9f
+ * otherwise.  The rules, so that nothing is left behind as residue
+ * ("[2J") and nothing is swallowed on a guess:
+ *
+ *   CSI (ESC [, C1 CSI): parameter and intermediate bytes 0x20-0x3f (in
+ *     any order: a terminal ignores a malformed CSI up to its final byte,
+ *     and so swallows it), a final byte 0x40-0x7e.  Without its final
+ *     byte it ends just before the first byte that cannot belong to it.
+ *   OSC, DCS, SOS, PM, APC (ESC ] P X ^ _, or C1): a string up to and
+ *     including its terminator, BEL or ST (ESC \ or C1 ST).  A string
+ *     with no terminator before the end of the text, or before an ESC,
+ *     CAN, SUB or C1 code that would cut it short on a terminal, is only
+ *     its introducer: the text after it stays.
+ *   Any other escape sequence: ESC, intermediate bytes 0x20-0x2f, a final
+ *     byte 0x30-0x7e (ESC c, ESC ( B, ESC 7); without a final byte it ends
+ *     as a CSI does, and ESC followed by nothing that fits is ESC alone.
+ *   Any other C1 code: that code.
+ */
+size_t esc_sequence_len(const char *s, size_t n, bool utf8);
+
+/*
  * Append s[0..n) to b so that every byte that is not printable text is
  * visible and inert: \e \a \b \f \n \r \t \v for those controls, \\ for a
  * backslash (so the escaping cannot be forged), \xHH for other bytes, and

@@ -87,6 +87,39 @@ sees() {
 	}
 }
 
+# start_fake [-q] [LINE...]: a fake server on $SOCK (fixtures/fake-chatd)
+# that says each LINE (\xHH escapes allowed) to every client that
+# connects, and nothing more (-q: answers "/quit" with "ok bye" and
+# closes); no LINE at all is a server that accepts and never answers.
+# What the clients sent, byte for byte, is in $CHAT_DIR/fake.got.
+start_fake() {
+	local quit=()
+	[ "${1-}" = -q ] && { quit=(-q); shift; }
+	mkdir -p -m 0700 "$CHAT_DIR/room"
+	if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi >"$CHAT_DIR/fake.says"
+	: >"$CHAT_DIR/fake.got"
+	"$BUILD_DIR/fixtures/fake-chatd" "${quit[@]}" -s "$CHAT_DIR/fake.says" \
+		"$SOCK" "$CHAT_DIR/fake.got" >"$CHAT_DIR/fake.out" 2>&1 3>&- &
+	FAKE_PID=$!
+	EXTRA_PIDS+=("$FAKE_PID")
+	wait_for_line "$CHAT_DIR/fake.out" '^ready$'
+}
+
+# fake_got FORMAT: the fake server received exactly the bytes of printf
+# FORMAT, from the start of the test or the last fake_forget.
+fake_got() {
+	# shellcheck disable=SC2059
+	printf "$1" >"$CHAT_DIR/fake.want"
+	cmp -s "$CHAT_DIR/fake.want" "$CHAT_DIR/fake.got" && return 0
+	echo "the fake server got:" >&2
+	od -c "$CHAT_DIR/fake.got" >&2
+	echo "instead of:" >&2
+	od -c "$CHAT_DIR/fake.want" >&2
+	return 1
+}
+
+fake_forget() { : >"$CHAT_DIR/fake.got"; }
+
 # The pid listening on socket path $1 (from ss), for servers started by
 # a client; empty if none.
 listener_pid() {

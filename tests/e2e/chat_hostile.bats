@@ -38,11 +38,21 @@ load chat_helpers
 	sees alice 'done$'
 	sees alice '^\* bob '
 	run ! grep -q $'\033\\|\007\\|\302\233\\|\342\200\256' "$CHAT_DIR/alice.out"
-	grep -q '^bob: title \]0;pwned red \[31mRED\[0m csi  2J bidi x done$' "$CHAT_DIR/alice.out"
+	grep -q '^bob: title  red RED csi  bidi x done$' "$CHAT_DIR/alice.out"
+	grep -q '^\* bob clears$' "$CHAT_DIR/alice.out"
 	# and the server itself sends none (raw, without the client's pass)
 	run bash -c "printf 'raw\n' | socat -t 1 - UNIX-CONNECT:$SOCK"
-	[[ "$output" == *"msg bob title ]0;pwned red"* ]]
+	[[ "$output" == *"msg bob title  red RED csi  bidi x done"* ]]
 	[[ "$output" != *$'\033'* ]]
+}
+
+@test "chat hostile: a control sequence is removed whole, not just its ESC" {
+	start_server
+	start_client alice
+	run "$PMON" chat -n bob --send "$(printf 'a\033[2Jb')"
+	[ "$status" -eq 0 ]
+	sees alice '^bob: '
+	grep -qx 'bob: ab' "$CHAT_DIR/alice.out"
 }
 
 @test "chat hostile: a flood is slowed down but arrives complete and in order" {

@@ -166,12 +166,11 @@ static void test_sanitizer(void **state)
 
 	(void)state;
 	assert_string_equal(sanitized("plain text", 10), "plain text");
-	assert_string_equal(sanitized(esc, strlen(esc)),
-			    "red [31mALERT[0m bell");
+	assert_string_equal(sanitized(esc, strlen(esc)), "red ALERT bell");
 	assert_string_equal(sanitized(bad, strlen(bad)),
 			    "caf\xef\xbf\xbd \xef\xbf\xbd ok");
 	assert_string_equal(sanitized(bidi, strlen(bidi)), "abcdef");
-	assert_string_equal(sanitized(c1, strlen(c1)), "x2Jy");
+	assert_string_equal(sanitized(c1, strlen(c1)), "xy");
 	assert_string_equal(sanitized("a\tb\r\n", 5), "a b");
 	assert_string_equal(sanitized(nul, 3), "ab");
 	assert_string_equal(sanitized("\xc3\xa9t\xc3\xa9", 6), "\xc3\xa9t\xc3\xa9");
@@ -181,6 +180,85 @@ static void test_sanitizer(void **state)
 
 		strcpy(once, sanitized(bad, strlen(bad)));
 		assert_string_equal(sanitized(once, strlen(once)), once);
+	}
+}
+
+#define SANITIZED(lit) sanitized(lit, sizeof(lit) - 1)
+
+/* Control sequences go whole, not just their ESC: no "[2J" residue. */
+static void test_sanitizer_drops_whole_sequences(void **state)
+{
+	(void)state;
+	assert_string_equal(SANITIZED("a\x1b[2Jb"), "ab");
+	assert_string_equal(SANITIZED("a\x1b[1;31;4mb\x1b[mc"), "abc");
+	assert_string_equal(SANITIZED("a\x1b[?1049hb"), "ab");
+	assert_string_equal(SANITIZED("t\x1b]0;owned\a!"), "t!");
+	assert_string_equal(SANITIZED("t\x1b]8;;http://x/\x1b\\link\x1b]8;;\x1b\\"),
+			    "tlink");
+	assert_string_equal(SANITIZED("s\x1bPq#0;2;0;0;0#0!6~\x1b\\ixel"), "sixel");
+	assert_string_equal(SANITIZED("a\x1b_apc\x1b\\b\x1b^pm\x1b\\c\x1bXsos\x1b\\d"),
+			    "abcd");
+	assert_string_equal(SANITIZED("reset\x1b" "c!"), "reset!");
+	assert_string_equal(SANITIZED("\x1b(Bcharset"), "charset");
+	/* the C1 forms, as UTF-8 code points (the protocol is UTF-8) */
+	assert_string_equal(SANITIZED("a\xc2\x9b" "2Jb"), "ab");
+	assert_string_equal(SANITIZED("a\xc2\x9d" "0;x\a" "b"), "ab");
+	assert_string_equal(SANITIZED("a\xc2\x90q\xc2\x9c" "b"), "ab");
+	assert_string_equal(SANITIZED("a\xc2\x85" "b"), "ab"); /* NEL */
+	/* a raw C1 byte is not UTF-8: replaced, and what follows is text */
+	assert_string_equal(SANITIZED("a\x9b" "2J"), "a\xef\xbf\xbd" "2J");
+}
+
+/* An unterminated sequence swallows only what can belong to it: a CSI
+ * ends at the first byte that cannot, a string with no terminator loses
+ * only its introducer, however long the rest of the message. */
+static void test_sanitizer_unterminated(void **state)
+{
+	char *in = malloc(CHAT_LINE_MAX + 1), *want = malloc(CHAT_LINE_MAX);
+
+	(void)state;
+	assert_string_equal(SANITIZED("a\x1b[12;"), "a");
+	assert_string_equal(SANITIZED("a\x1b[12\xc3\xa9t\xc3\xa9"), "a\xc3\xa9t\xc3\xa9");
+	assert_string_equal(SANITIZED("a\x1b[1\n2Jb"), "a2Jb");
+	assert_string_equal(SANITIZED("x\x1b]0;title and the rest"),
+			    "x0;title and the rest");
+	assert_string_equal(SANITIZED("x\x1b]0;cut\x1b[2Jshort\a"), "x0;cutshort");
+	assert_string_equal(SANITIZED("x\x1bPq\x18rest"), "xqrest");
+	assert_string_equal(SANITIZED("x\x1b"), "x");
+	assert_string_equal(SANITIZED("x\x1b\x01y"), "xy");
+	assert_string_equal(SANITIZED("x\x1b (\xc3\xa9"), "x\xc3\xa9"); /* no final */
+	assert_string_equal(SANITIZED("x\x1b (y"), "x"); /* y is its final byte */
+	/* the rest of a long message stays */
+	memcpy(in, "\x1b]", 2);
+	memset(in + 2, 'w', CHAT_LINE_MAX - 2);
+	memset(want, 'w', CHAT_LINE_MAX - 2);
+	want[CHAT_LINE_MAX - 2] = '\0';
+	assert_string_equal(sanitized(in, CHAT_LINE_MAX), want);
+	free(in);
+	free(want);
+}
+
+/* Sanitising what was sanitised changes nothing, for every byte after
+ * every introducer (no removal can join two pieces into a sequence). */
+static void test_sanitizer_idempotent(void **state)
+{
+	static const char *const intro[] = {"\x1b", "\x1b[", "\x1b]", "\x1bP",
+					    "\xc2\x9b", "\xc2\x9d", "\xc2"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(intro) / sizeof(intro[0]); i++) {
+		for (int c = 0; c < 256; c++) {
+			char in[16], once[64];
+			size_t n = strlen(intro[i]);
+
+			memcpy(in, intro[i], n);
+			in[n++] = (char)c;
+			memcpy(in + n, "[2J\x1b\\z", 7);
+			n += 7;
+			strcpy(once, sanitized(in, n));
+			assert_null(strchr(once, 0x1b));
+			assert_string_equal(sanitized(once, strlen(once)), once);
+		}
 	}
 }
 
@@ -254,7 +332,7 @@ static void test_events(void **state)
 	assert_string_equal(plain("event 1 rename bob robert"),
 			    "* bob is now known as robert");
 	assert_string_equal(plain("event 1 msg bob \x1b]0;pwned\a"),
-			    "bob: ]0;pwned");
+			    "bob: ");
 	assert_string_equal(plain("who alice root"), "* alice (login root)");
 	assert_null(plain("ok name bob"));
 	assert_non_null(strstr(plain("history event 1 msg a b"), "] a: b"));
@@ -285,6 +363,9 @@ int main(void)
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sanitizer),
+		cmocka_unit_test(test_sanitizer_drops_whole_sequences),
+		cmocka_unit_test(test_sanitizer_unterminated),
+		cmocka_unit_test(test_sanitizer_idempotent),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_format_event),
 	};

@@ -239,6 +239,85 @@ static void test_utf8_sanitize(void **state)
 	buf_free(&b);
 }
 
+#define SEQ_U(lit) esc_sequence_len(lit, sizeof(lit) - 1, true)
+#define SEQ_A(lit) esc_sequence_len(lit, sizeof(lit) - 1, false)
+
+/* Whole sequences, for the text that removes them (chat): CSI to its
+ * final byte, strings to their terminator, other escapes to theirs. */
+static void test_sequence_len_whole(void **state)
+{
+	(void)state;
+	assert_int_equal(SEQ_U("\033[2Jb"), 4);
+	assert_int_equal(SEQ_U("\033[1;31mx"), 7);
+	assert_int_equal(SEQ_U("\033[?1049h"), 8);
+	assert_int_equal(SEQ_U("\033[ q"), 4);              /* intermediate */
+	assert_int_equal(SEQ_U("\033]0;owned\a rest"), 10);  /* OSC, BEL */
+	assert_int_equal(SEQ_U("\033]0;owned\033\\ rest"), 11); /* OSC, ST */
+	assert_int_equal(SEQ_U("\033]0;x\xc2\x9c rest"), 7);  /* C1 ST */
+	assert_int_equal(SEQ_U("\033Pq#0~\033\\x"), 8);      /* DCS */
+	assert_int_equal(SEQ_U("\033Xs\033\\"), 5);          /* SOS */
+	assert_int_equal(SEQ_U("\033^p\033\\"), 5);          /* PM */
+	assert_int_equal(SEQ_U("\033_a\033\\"), 5);          /* APC */
+	assert_int_equal(SEQ_U("\033" "c!"), 2);              /* RIS */
+	assert_int_equal(SEQ_U("\033(B!"), 3);
+	assert_int_equal(SEQ_U("\033#8"), 3);                /* DECALN */
+	assert_int_equal(SEQ_U("\033\\"), 2);                /* a lone ST */
+	assert_int_equal(SEQ_U("abc"), 0);
+	assert_int_equal(SEQ_U("\xc3\xa9"), 0);
+	assert_int_equal(esc_sequence_len("", 0, true), 0);
+}
+
+/* C1 codes: code points U+0080..U+009F in UTF-8 (a raw byte there is
+ * invalid UTF-8, not a control), raw bytes 0x80..0x9f otherwise. */
+static void test_sequence_len_c1(void **state)
+{
+	(void)state;
+	assert_int_equal(SEQ_U("\xc2\x9b" "2Jx"), 4);        /* CSI */
+	assert_int_equal(SEQ_U("\xc2\x9d" "0;t\ax"), 6);     /* OSC */
+	assert_int_equal(SEQ_U("\xc2\x90q\xc2\x9cx"), 5);    /* DCS ... ST */
+	assert_int_equal(SEQ_U("\xc2\x85x"), 2);             /* NEL */
+	assert_int_equal(SEQ_U("\x9b" "2J"), 0);
+	assert_int_equal(SEQ_A("\x9b" "2Jx"), 3);
+	assert_int_equal(SEQ_A("\x9d" "0;t\x9cx"), 5);
+	assert_int_equal(SEQ_A("\x90q\x07x"), 3);
+	assert_int_equal(SEQ_A("\x85x"), 1);
+	assert_int_equal(SEQ_A("\xc2\x9b"), 0);  /* 0xc2 is a Latin-1 letter */
+	assert_int_equal(SEQ_A("\x9f"), 1);      /* APC, unterminated */
+}
+
+/* Unterminated: a CSI stops before the first byte that cannot belong to
+ * it; a string with no terminator (end of text, or an ESC, CAN, SUB or
+ * C1 first) is only its introducer, so the text after it is not lost. */
+static void test_sequence_len_unterminated(void **state)
+{
+	(void)state;
+	assert_int_equal(SEQ_U("\033[12;"), 5);
+	assert_int_equal(SEQ_U("\033[12\nJ"), 4);
+	assert_int_equal(SEQ_U("\033[12\xc3\xa9"), 4);
+	assert_int_equal(SEQ_U("\033[ 1m"), 5);  /* malformed, but ends at m */
+	assert_int_equal(SEQ_U("\033[\033[2J"), 2);
+	assert_int_equal(SEQ_U("\033]0;title and the rest"), 2);
+	assert_int_equal(SEQ_U("\033]0;x\033[2J\a"), 2);
+	assert_int_equal(SEQ_U("\033Pq\x18rest\033\\"), 2);
+	assert_int_equal(SEQ_U("\033Pq\x1arest\033\\"), 2);
+	assert_int_equal(SEQ_U("\033]x\xc2\x9b" "2J\a"), 2);
+	assert_int_equal(SEQ_A("\x9dx\x9b" "2J\a"), 1);
+	assert_int_equal(SEQ_U("\033"), 1);
+	assert_int_equal(SEQ_U("\033\x01"), 1);
+	assert_int_equal(SEQ_U("\033\xc3\xa9"), 1);
+	assert_int_equal(SEQ_U("\033 ("), 3);
+}
+
+/* ps and tree show every byte instead, escaped, whole sequences
+ * included: what a process calls itself is there to be read. */
+static void test_esc_append_shows_sequences(void **state)
+{
+	(void)state;
+	assert_string_equal(ESC_U("a\033[2Jb"), "a\\e[2Jb");
+	assert_string_equal(ESC_U("a\xc2\x9b" "2Jb"), "a\\u{009b}2Jb");
+	assert_string_equal(ESC_A("a\x9b" "2Jb"), "a\\x9b2Jb");
+}
+
 /* Whatever the input, the terminal text is inert: every byte value in
  * every position of a short string. */
 static void test_every_byte_is_inert(void **state)
@@ -271,6 +350,10 @@ int main(void)
 		cmocka_unit_test(test_utf8_decode),
 		cmocka_unit_test(test_esc_string),
 		cmocka_unit_test(test_utf8_sanitize),
+		cmocka_unit_test(test_sequence_len_whole),
+		cmocka_unit_test(test_sequence_len_c1),
+		cmocka_unit_test(test_sequence_len_unterminated),
+		cmocka_unit_test(test_esc_append_shows_sequences),
 		cmocka_unit_test(test_every_byte_is_inert),
 	};
 

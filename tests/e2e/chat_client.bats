@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# pmon chat's side of the wire, against a fake server
+# (tests/fixtures/fake-chatd.c) that records exactly the bytes it is sent
+# and says exactly what the test gives it.
+
+load chat_helpers
+
+# A fake room that lets anyone in as x, and lets them go.
+fake_room_x() {
+	start_fake -q 'hello pmon-chat 1 fake' 'ok name x' 'ok history 0'
+}
+
+@test "chat client: a line end in -n, --send or --announce is refused before anything is sent" {
+	fake_room_x
+	run "$PMON" chat -n $'x\n/me pwned' --send hi
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-n 'x\\n/me pwned': not a valid name: a name is 1 to 32 letters"* ]]
+	run "$PMON" chat -n $'x\r' --send hi
+	[ "$status" -eq 2 ]
+	run "$PMON" chat -n $'\e[2Jx' --send hi
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-n '\\e[2Jx': not a valid name"* ]]
+	run "$PMON" chat -n x --send $'hi\n/announce pwned'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--send: a line sent to the room may not hold a newline, a carriage return or a NUL byte"* ]]
+	run "$PMON" chat --announce $'hi\r/kick bob'
+	[ "$status" -eq 2 ]
+	fake_got ''
+	# and what is fine goes out exactly as it should
+	run "$PMON" chat -n x --send 'hi there'
+	[ "$status" -eq 0 ]
+	fake_got 'x\nhi there\n/quit\n'
+}
+
+@test "chat client: line mode sends a CRLF line without its CR and refuses a CR or NUL inside a line" {
+	fake_room_x
+	run bash -c "printf 'one\r\ntwo\r/kick bob\n/msg y three\0/announce x\nfour\n' | '$PMON' chat -n x"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"input line 2 not sent: a line sent to the room may not hold a newline, a carriage return or a NUL byte"* ]]
+	[[ "$output" == *"input line 3 not sent"* ]]
+	fake_got 'x\none\nfour\n/quit\n'
+}
+
+@test "chat client: control sequences from the room are removed whole by the client too" {
+	# a server that does not sanitise: only the client's own pass is left
+	start_fake -q 'hello pmon-chat 1 fake' 'ok name x' 'ok history 0' \
+		'event 1 msg bob a\x1b[2Jb \x1b]0;title\x07c \xc2\x9b31md \x1b]0;open' \
+		'event 1 me bob \x1bPq#0~\x1b\x5cwaves'
+	run "$PMON" chat -n x </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 'bob: ab c d 0;open' ]
+	[ "${lines[1]}" = '* bob waves' ]
+}
+
+@test "chat client: line mode gives up on a server that never answers the name after 10 s, and says so" {
+	start_fake 'hello pmon-chat 1 fake'
+	start=$SECONDS
+	run "$PMON" chat -n x </dev/null
+	[ "$status" -eq 1 ]
+	[ $((SECONDS - start)) -le 15 ] # the 10 s deadline, and room for a busy machine
+	[[ "$output" == *"the server on $SOCK did not answer to the name within 10 s"* ]]
+}
