@@ -153,7 +153,7 @@ static int run_batch(struct procwatch *w, const struct top_cli *o)
 	for (long i = 0; !o->iterations || i < o->iterations; i++) {
 		if (i)
 			pause_for(o->delay);
-		if (top_frame_read(w, &rows, &o->view) < 0)
+		if (top_frame_read(w, &rows, &o->view, true) < 0)
 			pmon_die_errno(EXIT_FAIL, errno, "cannot read the process table");
 		top_frame_fetch(w, &rows, &o->view, 0, 0);
 		if (o->json) {

@@ -275,11 +275,11 @@ static bool uid_wanted(const struct reader *r, uid_t uid)
 	return r->nuids == 0;
 }
 
-/* Open PID/name, or use the kept descriptor; the text into b.  The
- * descriptor opened is stored in *kept when kept is given, else closed.
- * -1 when the process is gone. */
-static int read_kept(const struct reader *r, pid_t pid, const char *name,
-		     int *kept, struct buf *b)
+/* Open PID/name, or use the kept descriptor; the text (NUL-terminated)
+ * into buf.  The descriptor opened is stored in *kept when kept is given,
+ * else closed.  The length, or -1 when the process is gone. */
+static ssize_t read_kept(const struct reader *r, pid_t pid, const char *name,
+			 int *kept, char *buf, size_t size)
 {
 	char path[40];
 	ssize_t got;
@@ -293,12 +293,22 @@ static int read_kept(const struct reader *r, pid_t pid, const char *name,
 		if (kept)
 			*kept = fd;
 	}
-	buf_reset(b);
-	buf_reserve(b, 2048);
-	got = procfs_pread(fd, b->data, b->cap);
+	got = procfs_pread(fd, buf, size);
 	if (!kept)
 		close(fd);
-	if (got <= 0)
+	return got > 0 ? got : -1;
+}
+
+/* A small file through read_kept into b. */
+static int read_kept_buf(const struct reader *r, pid_t pid, const char *name,
+			 int *kept, struct buf *b)
+{
+	ssize_t got;
+
+	buf_reset(b);
+	buf_reserve(b, 2048);
+	got = read_kept(r, pid, name, kept, b->data, b->cap);
+	if (got < 0)
 		return -1;
 	b->len = (size_t)got;
 	return 0;
@@ -346,7 +356,7 @@ static int read_stat(const struct reader *r, pid_t pid, struct kept_fds *kept,
 	struct buf *text = &b->text;
 	struct stat_line st;
 
-	if (read_kept(r, pid, "stat", kept ? &kept->stat : NULL, text) < 0 ||
+	if (read_kept_buf(r, pid, "stat", kept ? &kept->stat : NULL, text) < 0 ||
 	    parse_stat_line(text->data, text->len, &st) < 0)
 		return -1;
 	proc_fill_stat(p, &st, r->clock);
@@ -363,7 +373,7 @@ static int read_statm(const struct reader *r, pid_t pid, struct kept_fds *kept,
 	struct statm_line m;
 	unsigned long kb = r->clock->page_kb;
 
-	if (read_kept(r, pid, "statm", kept ? &kept->statm : NULL, text) < 0 ||
+	if (read_kept_buf(r, pid, "statm", kept ? &kept->statm : NULL, text) < 0 ||
 	    parse_statm(text->data, text->len, &m) < 0)
 		return -1;
 	p->rss_kb = m.resident * kb;
@@ -461,6 +471,21 @@ int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
 	if (r->have & PI_STAT)
 		proc_format_stat(p);
 	return 1;
+}
+
+int reader_run_ns(const struct reader *r, pid_t pid, int *kept,
+		  unsigned long long *ns)
+{
+	char text[96], *end;
+
+	if (read_kept(r, pid, "schedstat", kept, text, sizeof(text)) < 0)
+		return -1;
+	*ns = strtoull(text, &end, 10);
+	if (end == text) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
 }
 
 void reader_bufs_free(struct reader_bufs *b)

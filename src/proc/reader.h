@@ -47,10 +47,12 @@ enum proc_file {
 	FILE_IO = 1u << 6,
 };
 
-/* Descriptors a watch keeps per process; -1 when not kept. */
+/* Descriptors a watch keeps per process; -1 when not kept.  In the
+ * order the budget keeps them: schedstat is read on every refresh. */
 struct kept_fds {
-	int stat, statm;
+	int schedstat, stat, statm;
 };
+#define KEPT_NONE ((struct kept_fds){-1, -1, -1})
 
 /* How to read processes: which items, and what is not wanted. */
 struct reader {
@@ -89,5 +91,12 @@ int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
 		struct proc *p, struct strpool *pool, struct reader_bufs *b);
 
 void reader_bufs_free(struct reader_bufs *b);
+
+/* The nanoseconds task pid has run (/proc/PID/schedstat: exact, where
+ * stat's ticks move only every 10 ms), through *kept as reader_read keeps
+ * descriptors.  0, or -1 with errno (ENOENT for a kernel without
+ * schedstats, or when the task is gone). */
+int reader_run_ns(const struct reader *r, pid_t pid, int *kept,
+		  unsigned long long *ns);
 
 #endif

@@ -63,19 +63,21 @@ static void close_fd(struct procwatch *w, int *fd)
 
 static void forget(struct procwatch *w, struct watch_extra *x)
 {
+	close_fd(w, &x->fds.schedstat);
 	close_fd(w, &x->fds.stat);
 	close_fd(w, &x->fds.statm);
 	free(x->cmdline);
 	x->cmdline = NULL;
 }
 
-/* Descriptors opened by a read: kept while the budget lasts (stat first,
- * it is read every time), else closed again, to be reopened next time. */
+/* Descriptors opened by a read: kept while the budget lasts (schedstat
+ * first, it is read every time; then stat), else closed again, to be
+ * reopened next time. */
 static void keep_or_close(struct procwatch *w, struct kept_fds *now,
 			  const struct kept_fds *before)
 {
-	int *fd[] = {&now->stat, &now->statm};
-	const int was[] = {before->stat, before->statm};
+	int *fd[] = {&now->schedstat, &now->stat, &now->statm};
+	const int was[] = {before->schedstat, before->stat, before->statm};
 
 	for (size_t i = 0; i < ARRAY_LEN(fd); i++) {
 		if (*fd[i] < 0 || *fd[i] == was[i])
@@ -89,22 +91,49 @@ static void keep_or_close(struct procwatch *w, struct kept_fds *now,
 	}
 }
 
+/* The run time of x's process now, into *ns: 0, or -1 when it is gone.
+ * Without schedstats in the kernel, or in a refresh that reads everyone
+ * in full anyway, it is not read (*ns stays RUN_UNKNOWN). */
+#define RUN_UNKNOWN ULLONG_MAX
+
+static int run_time(struct procwatch *w, pid_t pid, struct watch_extra *x,
+		    unsigned long long *ns)
+{
+	const struct kept_fds before = x->fds;
+	int rc;
+
+	*ns = RUN_UNKNOWN;
+	if (!w->have_schedstat || w->full)
+		return 0;
+	rc = reader_run_ns(&w->r_update, pid, &x->fds.schedstat, ns);
+	keep_or_close(w, &x->fds, &before);
+	if (rc < 0)
+		*ns = RUN_UNKNOWN;
+	return rc;
+}
+
 /* A process not seen before.  -1 when it is already gone. */
 static int add_new(struct procwatch *w, pid_t pid, struct proc *p,
 		   struct watch_extra *x)
 {
-	const struct kept_fds none = {-1, -1};
+	struct kept_fds before;
 
 	memset(x, 0, sizeof(*x));
-	x->fds = none;
-	if (reader_read(&w->r_new, pid, &x->fds, p, NULL, &w->bufs) <= 0) {
-		keep_or_close(w, &x->fds, &none);
+	x->fds = KEPT_NONE;
+	if (run_time(w, pid, x, &x->run_ns) < 0) {
 		forget(w, x);
 		return -1;
 	}
-	keep_or_close(w, &x->fds, &none);
+	before = x->fds;
+	if (reader_read(&w->r_new, pid, &x->fds, p, NULL, &w->bufs) <= 0) {
+		keep_or_close(w, &x->fds, &before);
+		forget(w, x);
+		return -1;
+	}
+	keep_or_close(w, &x->fds, &before);
 	memcpy(x->comm, w->bufs.comm, sizeof(x->comm));
 	p->user = uid_name(p->uid);
+	x->fresh = true;
 	/* Started since the last refresh: all its CPU time is new.  One that
 	 * is older but was missed shows 0 for this one interval rather than
 	 * all it ever used. */
@@ -114,9 +143,9 @@ static int add_new(struct procwatch *w, pid_t pid, struct proc *p,
 	return 0;
 }
 
-/* A process seen before.  -1 when it is gone (or its pid was recycled,
- * which makes it a new process for the caller). */
-static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
+/* Read p (seen before) in full through its kept descriptors.  -1 when it
+ * is gone, or its pid now names another process. */
+static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x)
 {
 	const struct kept_fds before = x->fds;
 	struct proc now;
@@ -127,7 +156,6 @@ static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 		return -1;
 	}
 	keep_or_close(w, &x->fds, &before);
-	x->prev_cpu = p->cpu_ticks;
 	if (strcmp(w->bufs.comm, x->comm) != 0) { /* an exec: forget the old */
 		memcpy(x->comm, w->bufs.comm, sizeof(x->comm));
 		free(x->cmdline);
@@ -137,9 +165,42 @@ static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 	/* What a refresh does not read again. */
 	now.uid = p->uid;
 	now.user = p->user;
-	now.have = PROCWATCH_HAVE;
+	now.cmdline = p->cmdline;
+	now.have = PROCWATCH_HAVE | (p->have & PI_CMDLINE);
 	*p = now;
+	p->comm = x->comm;
+	x->fresh = true;
 	return 0;
+}
+
+/*
+ * A process seen before.  One whose run time has not moved since the last
+ * refresh has not run: its CPU time, threads, name and owner cannot have
+ * changed, so stat and statm are not read again (they cost three times
+ * the pread of schedstat) unless this is a full pass, the process has
+ * several threads (schedstat counts the leader's only), or the caller
+ * asks for it later (procwatch_fetch, for the rows it shows).  -1 when it
+ * is gone (or its pid was recycled, which makes it a new process).
+ */
+static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
+{
+	unsigned long long ns;
+
+	x->prev_cpu = p->cpu_ticks;
+	if (run_time(w, p->pid, x, &ns) < 0)
+		return -1;
+	if (ns != RUN_UNKNOWN && ns == x->run_ns && p->threads <= 1 &&
+	    !w->full_pass) {
+		double started = (double)p->start_ticks / (double)w->clock.hz;
+
+		p->elapsed_s = started < w->clock.uptime ?
+			(long)(w->clock.uptime - started) : 0;
+		x->fresh = false;
+		w->idle++;
+		return 0;
+	}
+	x->run_ns = ns;
+	return read_again(w, p, x);
 }
 
 /* ---- which pids to read ------------------------------------------------ */
@@ -278,25 +339,22 @@ static void grow_to(struct procwatch *w, size_t n)
 /* %CPU over the interval, never above what the process's threads could
  * use on this machine's CPUs (tick rounding gave 202% for two threads on
  * two CPUs); %MEM of MemTotal. */
-static void compute_rates(struct procwatch *w)
+static void compute_rate(struct procwatch *w, size_t i)
 {
 	double ticks = w->interval * (double)w->clock.hz;
 	double mem = (double)w->sys.mem_total_kb;
 	int ncpus = w->sys.ncpus > 0 ? w->sys.ncpus : 1;
+	struct proc *p = &w->procs[i];
+	struct watch_extra *x = &w->extra[i];
+	int busiest = p->threads < ncpus ? (p->threads > 0 ? p->threads : 1) : ncpus;
 
-	for (size_t i = 0; i < w->n; i++) {
-		struct proc *p = &w->procs[i];
-		struct watch_extra *x = &w->extra[i];
-		int busiest = p->threads < ncpus ? (p->threads > 0 ? p->threads : 1) : ncpus;
-
-		p->comm = x->comm;
-		p->cmdline = x->cmdline_read ? x->cmdline : NULL;
-		p->cpu_pct = ticks > 0 && p->cpu_ticks >= x->prev_cpu ?
-			100.0 * (double)(p->cpu_ticks - x->prev_cpu) / ticks : 0;
-		if (p->cpu_pct > 100.0 * busiest)
-			p->cpu_pct = 100.0 * busiest;
-		p->mem_pct = mem > 0 ? 100.0 * (double)p->rss_kb / mem : 0;
-	}
+	p->comm = x->comm;
+	p->cmdline = x->cmdline_read ? x->cmdline : NULL;
+	p->cpu_pct = ticks > 0 && p->cpu_ticks >= x->prev_cpu ?
+		100.0 * (double)(p->cpu_ticks - x->prev_cpu) / ticks : 0;
+	if (p->cpu_pct > 100.0 * busiest)
+		p->cpu_pct = 100.0 * busiest;
+	p->mem_pct = mem > 0 ? 100.0 * (double)p->rss_kb / mem : 0;
 }
 
 /* Merge the old table with the new pid list, both in pid order. */
@@ -345,6 +403,8 @@ int procwatch_refresh(struct procwatch *w)
 	w->interval = w->refreshes ? t - w->last : 0;
 	w->last = t;
 	w->prev_uptime = w->clock.uptime;
+	w->idle = 0;
+	w->full_pass = w->full_every && w->refreshes % w->full_every == 0;
 	if (proc_clock_read(&w->clock) < 0 || sys_read(w->sysr, &w->sys) < 0)
 		return -1;
 	npids = pids_to_read(w);
@@ -352,7 +412,8 @@ int procwatch_refresh(struct procwatch *w)
 		return -1;
 	grow_to(w, (size_t)npids > w->n ? (size_t)npids : w->n);
 	merge(w, w->pids, (size_t)npids);
-	compute_rates(w);
+	for (size_t i = 0; i < w->n; i++)
+		compute_rate(w, i);
 	w->refreshes++;
 	return 0;
 }
@@ -394,6 +455,9 @@ void procwatch_fetch(struct procwatch *w, const int32_t *idx, size_t n,
 	for (size_t k = 0; k < n; k++) {
 		size_t i = idx ? (size_t)idx[k] : k;
 
+		if ((need & PI_CHANGES_IDLE) && !w->extra[i].fresh &&
+		    read_again(w, &w->procs[i], &w->extra[i]) == 0)
+			compute_rate(w, i);
 		if ((need & PI_CMDLINE) && !w->extra[i].cmdline_read)
 			fetch_cmdline(w, i);
 		if (need & PI_CMDLINE)
@@ -439,7 +503,7 @@ int procwatch_open(struct procwatch *w)
 		errno = ENOENT;
 		return -1;
 	}
-	/* PI_PCPU is computed after the reading (compute_rates). */
+	/* PI_PCPU is computed after the reading (compute_rate). */
 	reader_init(&w->r_new, w->procfd, PROCWATCH_HAVE, &w->clock);
 	w->r_update = w->r_new;
 	w->r_update.files &= ~(unsigned)FILE_OWNER; /* read once, when new */
@@ -448,6 +512,8 @@ int procwatch_open(struct procwatch *w)
 	w->r_fetch.cmdline_max = 64 * 1024; /* no screen is wider */
 	w->fd_budget = fd_budget();
 	w->same_pid_ns = proc_is_our_pid_ns(w->procfd);
+	w->have_schedstat = faccessat(w->procfd, "self/schedstat", R_OK, 0) == 0;
+	w->full_every = PROCWATCH_FULL_EVERY;
 	if (procwatch_refresh(w) < 0) {
 		int err = errno;
 

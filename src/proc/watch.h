@@ -3,8 +3,11 @@
  * `pmon top`: the same reading code as a snapshot (reader.c), but each
  * process's stat and statm stay open between refreshes and are re-read
  * with pread(), and what rarely changes (owner, command line) is read once
- * per process.  A process is keyed by its pid and start time, so a
- * recycled pid is a new process.
+ * per process.  A process that has not run since the last refresh (its
+ * schedstat run time has not moved) is not read again unless it is shown
+ * with a field that can change while it sleeps (PI_CHANGES_IDLE), or
+ * every full_every refreshes.  A process is keyed by its pid and start
+ * time, so a recycled pid is a new process.
  *
  * Data flows one way: procwatch_refresh() reads every process, the caller
  * chooses rows from memory, and procwatch_fetch() then reads what only
@@ -24,7 +27,11 @@
 
 /* What a watch keeps about each process beyond struct proc. */
 struct watch_extra {
-	struct kept_fds fds;           /* stat and statm kept open, or -1 */
+	struct kept_fds fds;           /* schedstat, stat and statm kept open,
+	                                  or -1 */
+	unsigned long long run_ns;     /* schedstat's run time at the last
+	                                  refresh */
+	bool fresh;                    /* stat and statm read this refresh */
 	char comm[64];                 /* procs[i].comm points here */
 	char *cmdline;                 /* owned; NULL when unreadable or not
 	                                  read yet (cmdline_read) */
@@ -44,6 +51,14 @@ struct procwatch {
 	size_t fds_open, fd_budget;  /* descriptors kept open, and the most
 	                                that may be */
 	unsigned listings;           /* refreshes that listed /proc in full */
+	size_t idle;                 /* processes that had not run, and so
+	                                were not read again, last refresh */
+	/* Set by the caller before a refresh: */
+	bool full;                   /* read every process in full (every
+	                                row is shown, or sorted on what
+	                                changes while a process sleeps) */
+	unsigned full_every;         /* a full pass every N refreshes (0:
+	                                never); PROCWATCH_FULL_EVERY */
 	/* private */
 	int procfd;
 	struct sys_reader *sysr;
@@ -61,7 +76,21 @@ struct procwatch {
 	long last_pid;               /* /proc/loadavg's newest pid */
 	unsigned long long forks;    /* /proc/stat's processes */
 	bool same_pid_ns;            /* /proc shows our pid namespace */
+	bool have_schedstat;         /* the kernel keeps schedstats */
+	bool full_pass;              /* this refresh reads all in full */
 };
+
+/* Every Nth refresh reads every process in full: the longest that the
+ * state, RSS, nice or parent of a process that has not run can be old. */
+#define PROCWATCH_FULL_EVERY 10
+
+/* The items that can change while a process does not run: its state (a
+ * wakeup, SIGCONT), RSS (reclaim), nice (setpriority by another), parent
+ * (its parent died), terminal.  Rows shown with these are read again.
+ * (%CPU is not: it is 0 for a process that did not run; %MEM follows
+ * PI_RSS.) */
+#define PI_CHANGES_IDLE (PI_STATE | PI_STAT | PI_RSS | PI_MEM | PI_NICE | \
+			 PI_PPID | PI_TTY)
 
 /*
  * Start watching: opens /proc, raises the soft limit of open files to the
@@ -75,9 +104,10 @@ int procwatch_refresh(struct procwatch *w);
 void procwatch_close(struct procwatch *w);
 
 /* Read the items of need that a refresh does not (PI_CMDLINE, PI_IO and
- * the PI_TAIL items) for procs[idx[0..n)] (idx NULL: procs[0..n)), after
- * the rows are chosen.  A command line is read once per process (again
- * after an exec). */
+ * the PI_TAIL items, and the PI_CHANGES_IDLE items of a process that had
+ * not run) for procs[idx[0..n)] (idx NULL: procs[0..n)), after the rows
+ * are chosen.  A command line is read once per process (again after an
+ * exec). */
 void procwatch_fetch(struct procwatch *w, const int32_t *idx, size_t n,
 		     unsigned need);
 

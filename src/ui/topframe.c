@@ -3,10 +3,14 @@
  */
 #include "ui/topframe.h"
 
+/* What a refresh reads for every process anyway (PROCWATCH_HAVE), less
+ * what a process that has not run may show stale. */
+#define REFRESH_HAS (PROCWATCH_HAVE & ~(unsigned)PI_CHANGES_IDLE)
+
 void top_frame_rebuild(struct procwatch *w, struct top_rows *r,
 		       const struct top_opts *o)
 {
-	unsigned before = top_select_need(o);
+	unsigned before = top_select_need(o) & ~(unsigned)REFRESH_HAS;
 
 	if (before)
 		procwatch_fetch(w, NULL, w->n, before);
@@ -14,8 +18,9 @@ void top_frame_rebuild(struct procwatch *w, struct top_rows *r,
 }
 
 int top_frame_read(struct procwatch *w, struct top_rows *r,
-		   const struct top_opts *o)
+		   const struct top_opts *o, bool all_shown)
 {
+	w->full = all_shown || (top_select_need(o) & PI_CHANGES_IDLE);
 	if (procwatch_refresh(w) < 0)
 		return -1;
 	top_frame_rebuild(w, r, o);
@@ -25,7 +30,7 @@ int top_frame_read(struct procwatch *w, struct top_rows *r,
 void top_frame_fetch(struct procwatch *w, const struct top_rows *r,
 		     const struct top_opts *o, size_t first, size_t count)
 {
-	unsigned shown = top_show_need(o);
+	unsigned shown = top_show_need(o) & ~(unsigned)REFRESH_HAS;
 
 	if (first > r->n)
 		first = r->n;

@@ -1,20 +1,24 @@
 /*
  * topframe.h - the one place `pmon top` asks the watch to read: refresh
- * it, fetch what the selection and order need for every process, build
- * the rows from memory (topmodel.h), and fetch what the columns show for
- * the rows on screen only (the command lines of 50 rows, not of 10,000).
+ * it (in full when every row is shown, or when the selection or order
+ * uses what can change while a process sleeps), fetch what the selection
+ * and order need for every process, build the rows from memory
+ * (topmodel.h), and fetch what the columns show for the rows on screen
+ * only (the command lines of 50 rows, not of 10,000).
  */
 #ifndef PMON_TOPFRAME_H
 #define PMON_TOPFRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "proc/watch.h"
 #include "ui/topmodel.h"
 
-/* Refresh w and build r.  0, or -1 with errno when /proc cannot be read. */
+/* Refresh w and build r; all_shown: every row will be shown (batch).  0,
+ * or -1 with errno when /proc cannot be read. */
 int top_frame_read(struct procwatch *w, struct top_rows *r,
-		   const struct top_opts *o);
+		   const struct top_opts *o, bool all_shown);
 
 /* Build r again from what w holds (after a key changed o). */
 void top_frame_rebuild(struct procwatch *w, struct top_rows *r,

@@ -80,16 +80,23 @@ static bool passes_filters(const struct proc *p, const struct top_opts *o)
 
 unsigned top_select_need(const struct top_opts *o)
 {
-	unsigned need = o->name_filter[0] ? PI_CMDLINE : 0;
+	/* Not PI_STATE: the Tasks counts may be a few refreshes old for a
+	 * process that sleeps (watch.h), and z's zombies are exact (a
+	 * process becomes one by running). */
+	unsigned need = PI_UID | PI_THREADS;
 
-	if (!o->tree && o->sort.f)
+	if (o->name_filter[0])
+		need |= PI_CMDLINE | PI_COMM;
+	if (o->tree)
+		need |= PI_PPID;
+	else if (o->sort.f)
 		need |= o->sort.f->need;
-	return need & ~(unsigned)PROCWATCH_HAVE;
+	return need;
 }
 
 unsigned top_show_need(const struct top_opts *o)
 {
-	return field_list_need(&o->cols) & ~(unsigned)PROCWATCH_HAVE;
+	return field_list_need(&o->cols);
 }
 
 /* The sort of the frame: the field's natural order, reversed by R. */

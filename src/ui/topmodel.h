@@ -62,8 +62,9 @@ struct top_rows {
 	size_t cap;
 };
 
-/* The items the selection and order read (before rows are chosen), and
- * those the columns show (for the rows shown only). */
+/* The items the selection and order use (read for every process before
+ * rows are chosen), and those the columns show (read for the rows shown
+ * only). */
 unsigned top_select_need(const struct top_opts *o);
 unsigned top_show_need(const struct top_opts *o);
 

@@ -614,7 +614,7 @@ static int loop(struct view *v)
 		int ch;
 
 		if (!v->paused && now >= v->next_refresh) {
-			if (top_frame_read(v->w, &v->rows, v->o) < 0) {
+			if (top_frame_read(v->w, &v->rows, v->o, false) < 0) {
 				int err = errno;
 
 				restore_terminal();

@@ -60,7 +60,8 @@ static size_t kept_fds(const struct procwatch *w)
 	size_t kept = 0;
 
 	for (size_t k = 0; k < w->n; k++)
-		kept += (w->extra[k].fds.stat >= 0) + (w->extra[k].fds.statm >= 0);
+		kept += (w->extra[k].fds.schedstat >= 0) + (w->extra[k].fds.stat >= 0) +
+			(w->extra[k].fds.statm >= 0);
 	return kept;
 }
 
@@ -195,12 +196,94 @@ static void test_busy_child_has_cpu(void **state)
 	assert_true(w->procs[i].cpu_pct <= 100.0);
 }
 
+/* Every item a refresh fills, compared; the name of the first that
+ * differs, or NULL. */
+static const char *differ(const struct proc *a, const struct proc *b)
+{
+	if (a->ppid != b->ppid) return "ppid";
+	if (a->state != b->state) return "state";
+	if (strcmp(a->stat, b->stat) != 0) return "stat";
+	if (a->nice != b->nice) return "nice";
+	if (a->priority != b->priority) return "priority";
+	if (a->threads != b->threads) return "threads";
+	if (a->rss_kb != b->rss_kb) return "rss";
+	if (a->vsize_kb != b->vsize_kb) return "vsize";
+	if (a->cpu_ticks != b->cpu_ticks) return "cpu";
+	if (a->start_ticks != b->start_ticks) return "start";
+	if (a->uid != b->uid) return "uid";
+	if (a->tty_nr != b->tty_nr) return "tty";
+	if (strcmp(a->comm, b->comm) != 0) return "comm";
+	return NULL;
+}
+
+/* A watch that skips processes that did not run against one that reads
+ * everyone in full, on the same sleeping children: once the rows shown
+ * are fetched, the frames are equal; the skipping one skipped them; and
+ * a nice changed while they sleep reaches the rows shown at once and the
+ * others at the next full pass. */
+static void test_idle_processes_are_skipped_but_shown_rows_are_exact(void **state)
+{
+	struct procwatch *w = &watch, full;
+	pid_t kids[20];
+	int32_t shown[10];
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_LEN(kids); k++)
+		kids[k] = start_child();
+	usleep(100000); /* until they sleep in pause() */
+	assert_int_equal(procwatch_open(w), 0);
+	assert_int_equal(procwatch_open(&full), 0);
+	full.full = true;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(procwatch_refresh(w), 0);
+	assert_true(w->idle >= ARRAY_LEN(kids)); /* they sleep: not read */
+	for (size_t k = 0; k < ARRAY_LEN(kids); k++)
+		assert_int_equal(setpriority(PRIO_PROCESS, (id_t)kids[k], 7), 0);
+	assert_int_equal(procwatch_refresh(w), 0);
+	assert_int_equal(procwatch_refresh(&full), 0);
+	for (size_t k = 0; k < ARRAY_LEN(shown); k++)
+		shown[k] = (int32_t)find(w, kids[k]);
+	procwatch_fetch(w, shown, ARRAY_LEN(shown), PI_CHANGES_IDLE);
+	for (size_t k = 0; k < ARRAY_LEN(kids); k++) {
+		ssize_t i = find(w, kids[k]), j = find(&full, kids[k]);
+		const char *what;
+
+		assert_true(i >= 0 && j >= 0);
+		what = differ(&w->procs[i], &full.procs[j]);
+		if (k < ARRAY_LEN(shown)) {
+			assert_null(what);     /* shown: as a full read */
+		} else {
+			/* not shown: all as a full read but the old nice */
+			struct proc p = w->procs[i];
+
+			assert_int_equal(p.nice, 0);
+			p.nice = full.procs[j].nice;
+			p.priority = full.procs[j].priority;
+			memcpy(p.stat, full.procs[j].stat, sizeof(p.stat));
+			assert_null(differ(&p, &full.procs[j]));
+		}
+	}
+	/* The full pass (every PROCWATCH_FULL_EVERY refreshes) reads all. */
+	while (w->refreshes % PROCWATCH_FULL_EVERY)
+		assert_int_equal(procwatch_refresh(w), 0);
+	assert_int_equal(procwatch_refresh(w), 0);
+	for (size_t k = 0; k < ARRAY_LEN(kids); k++)
+		assert_int_equal(w->procs[find(w, kids[k])].nice, 7);
+	for (size_t k = 0; k < ARRAY_LEN(kids); k++) {
+		kill(kids[k], SIGKILL);
+		waitpid(kids[k], NULL, 0);
+	}
+	procwatch_close(&full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_sees_a_child_come_and_go, close_watch),
 		cmocka_unit_test(test_more_processes_than_descriptors),
 		cmocka_unit_test_teardown(test_busy_child_has_cpu, close_watch),
+		cmocka_unit_test_teardown(test_idle_processes_are_skipped_but_shown_rows_are_exact,
+					  close_watch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
