@@ -25,6 +25,7 @@ struct top_cli {
 	struct top_opts view;
 	bool cols_given;   /* -o: JSON has just those keys */
 	double delay;
+	long full_every;   /* --full-every: PROCWATCH_FULL_EVERY by default */
 	long iterations;   /* 0: until interrupted */
 	bool batch, json;
 };
@@ -42,6 +43,7 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		{"tree", no_argument, NULL, 't'},
 		{"args", no_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
+		{"full-every", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -70,6 +72,7 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		case 't': o->view.tree = true; break;
 		case 'c': o->view.cmdline = true; break;
 		case 'j': o->json = true; break;
+		case 'F': o->full_every = estrtonum(optarg, 1, 1000000, "--full-every"); break;
 		}
 	}
 	if (optind < argc)
@@ -176,7 +179,7 @@ static int run_batch(struct procwatch *w, const struct top_cli *o)
 
 static int top_exec(int argc, char **argv)
 {
-	struct top_cli o = {.delay = 3.0};
+	struct top_cli o = {.delay = 3.0, .full_every = PROCWATCH_FULL_EVERY};
 	struct procwatch w;
 	int status;
 
@@ -188,6 +191,7 @@ static int top_exec(int argc, char **argv)
 	if (procwatch_open(&w) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
+	w.full_every = (unsigned)o.full_every;
 	if (o.batch)
 		status = run_batch(&w, &o);
 	else
@@ -202,7 +206,7 @@ const struct cmd_entry cmd_top_entry = {
 	.name = "top",
 	.summary = "Live view of the processes, sorted, with load, CPU and memory",
 	.usage = "[-b [-n N] [--json]] [-d SECONDS] [-o KEY,...] [-u USER,...] "
-		 "[-p PID,...] [--sort [-]KEY] [--tree] [-c]",
+		 "[-p PID,...] [--sort [-]KEY] [--tree] [-c] [--full-every N]",
 	.help =
 	"  -d, --delay SECONDS   time between refreshes, 0.1 to 86400 (default 3)\n"
 	"  -o, --output KEY,...  these columns (pmon ps -o help lists the keys)\n"
@@ -212,6 +216,9 @@ const struct cmd_entry cmd_top_entry = {
 	"                        numbers that grow (cpu, mem, rss, time); - reverses\n"
 	"  -t, --tree            show the process tree instead of a sorted list\n"
 	"  -c, --args            COMMAND shows the command line, not the name\n"
+	"      --full-every N    read every process in full every N refreshes\n"
+	"                        (default 10); between them, a process that has\n"
+	"                        not run is read again only when shown\n"
 	"  -b, --batch           plain text frames on stdout, no terminal needed\n"
 	"  -n, --iterations N    with -b: stop after N frames (default: never)\n"
 	"      --json            with -b: one JSON document per frame\n"
