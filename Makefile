@@ -22,7 +22,7 @@ DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
 	    libjansson-dev
 DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
 	    passwd groff-base man-db clang libclang-rt-14-dev python3
-DEB_BENCH = ngircd hyperfine time
+DEB_BENCH = ngircd hyperfine time htop
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san

@@ -217,7 +217,7 @@ const struct cmd_entry cmd_top_entry = {
 	"  -t, --tree            show the process tree instead of a sorted list\n"
 	"  -c, --args            COMMAND shows the command line, not the name\n"
 	"      --full-every N    read every process in full every N refreshes\n"
-	"                        (default 10); between them, a process that has\n"
+	"                        (default 60); between them, a process that has\n"
 	"                        not run is read again only when shown\n"
 	"  -b, --batch           plain text frames on stdout, no terminal needed\n"
 	"  -n, --iterations N    with -b: stop after N frames (default: never)\n"

@@ -476,15 +476,21 @@ int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
 int reader_run_ns(const struct reader *r, pid_t pid, int *kept,
 		  unsigned long long *ns)
 {
-	char text[96], *end;
+	char text[96];
+	unsigned long long v = 0;
+	const char *c = text;
 
 	if (read_kept(r, pid, "schedstat", kept, text, sizeof(text)) < 0)
 		return -1;
-	*ns = strtoull(text, &end, 10);
-	if (end == text) {
+	/* Digits by hand: strtoull was 250 instructions a call, and this runs
+	 * for every process on every refresh. */
+	for (; *c >= '0' && *c <= '9'; c++)
+		v = v * 10 + (unsigned long long)(*c - '0');
+	if (c == text) {
 		errno = EINVAL;
 		return -1;
 	}
+	*ns = v;
 	return 0;
 }
 
