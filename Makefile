@@ -5,6 +5,8 @@
 #   make check        build and run every test; ends with "N passed, N failed"
 #   make check SANITIZE=1   the same with ASan+UBSan, built in build-san/
 #   make bench        measure pmon against its peers and the floor
+#   make mutants      plant each fault of tests/mutants/ and check the suite
+#                     catches it (minutes; not part of make check)
 #   make install      install the binary and the man pages (PREFIX, DESTDIR)
 
 VERSION    = 0.1.0
@@ -120,6 +122,11 @@ fuzz: | $(BUILD)/.pkgs-ok
 	    || exit 1; \
 	done
 
+# Each planted fault in a scratch copy of the tree, with the tests that
+# must catch it (tests/mutants/run says which survived).
+mutants:
+	@tests/mutants/run
+
 bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS)
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) bench/run
 
@@ -150,6 +157,6 @@ uninstall:
 clean:
 	rm -rf build build-san pmon
 
-.PHONY: all tests check fuzz bench deps install uninstall clean
+.PHONY: all tests check fuzz mutants bench deps install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
