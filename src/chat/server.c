@@ -1,18 +1,23 @@
 /*
  * server.c - `pmon chatd`: the listening socket and who may enter, the
  * administrator's terminal and signals, the loop's housekeeping, and
- * starting and stopping the room (see server.h for the design, chatd.h
- * for how conn.c and room.c share the work, pmon(1) for the protocol).
+ * starting and stopping the room (see server.h for the design, pmon(1)
+ * for the protocol).  The server wires three parts that do not know of
+ * each other beyond their headers: the connection layer (conn.c: queues,
+ * I/O, flood control, ends), the room (room.c: members, requests,
+ * events), which gets its lines from the connection layer through
+ * room_conn_ops, and the resolver (resolve.c), whose thread does the
+ * account lookups the loop must never wait for.
  *
  * Life of a message: a client's line is parsed (proto.c), sanitised,
  * formatted once as "event TIME msg NAME TEXT\n" into a struct msg, and a
- * reference to it is appended to every other client's queue, which puts
- * that client on the pending list.  Before the loop sleeps, every pending
- * client is written with one sendmsg of up to IOV_MAX queued messages;
- * only a client whose socket is full gets EPOLLOUT.  A client whose queue
- * passes out_cap bytes is dropped, so a stalled reader costs the others
- * nothing but the memory of its references.  Closing is deferred to
- * before_sleep, so no handler ever sees a freed client.
+ * reference to it is appended to every other member's queue.  Before the
+ * loop sleeps, every queue with something in it is written with one
+ * sendmsg of up to IOV_MAX messages; only a client whose socket is full
+ * gets EPOLLOUT.  A client whose queue passes out_cap bytes is dropped,
+ * so a stalled reader costs the others nothing but the memory of its
+ * references.  Closing is deferred to before the loop sleeps, so no
+ * handler ever sees a freed connection.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +33,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "chat/chatd.h"
+#include "chat/conn.h"
+#include "chat/loop.h"
+#include "chat/proto.h"
+#include "chat/resolve.h"
+#include "chat/room.h"
+#include "chat/server.h"
 #include "chat/sock.h"
+
+struct server {
+	const struct chatd_opts *o;
+	struct loop *loop;
+	struct conns *conns;
+	struct room *room;
+	struct resolver *res;
+	int listen_fd, spare_fd, sig_fd, log_fd;
+	bool stopping;
+	double stop_deadline;
+	dev_t sock_dev;
+	ino_t sock_ino;
+};
 
 void chatd_opts_init(struct chatd_opts *o)
 {
@@ -63,26 +86,11 @@ static void refuse_full(struct server *s)
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-static void refuse_denied(struct server *s, int fd, uid_t uid)
-{
-	char line[512];
-	char login[64];
-	int n;
-
-	chat_login_name(uid, login, sizeof(login));
-	n = snprintf(line, sizeof(line), "error denied %s is not root, not"
-		     " the server's owner (%s)%s%s; ask the owner to run"
-		     " chatd with --group\n", login, s->owner_login,
-		     s->o->has_group ? " and not in group " : "",
-		     s->o->has_group ? s->o->group_name : "");
-	if (n > 0 && (size_t)n < sizeof(line))
-		(void)send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	close(fd);
-}
-
+/* A new connection goes to the room held: it reads nothing from it until
+ * it has let it in. */
 static void accept_one(struct server *s, int fd)
 {
-	struct client *c;
+	struct conn *c;
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
@@ -91,33 +99,9 @@ static void accept_one(struct server *s, int fd)
 		close(fd);
 		return;
 	}
-	if (!chat_peer_allowed(uid, gid, s->owner, s->o->has_group,
-			       s->o->group)) {
-		refuse_denied(s, fd, uid);
-		return;
-	}
-	c = xcalloc(1, sizeof(*c));
-	c->s = s;
-	c->fd = fd;
-	c->uid = uid;
-	c->gid = gid;
-	c->pid = pid;
-	c->admin = uid == 0 || uid == s->owner;
-	c->tokens = s->o->flood_burst;
-	c->refilled = mono_now();
-	chat_login_name(uid, c->login, sizeof(c->login));
-	if (loop_add(s->loop, fd, LOOP_READ, on_client, c) < 0) {
-		free(c);
-		close(fd);
-		return;
-	}
-	if (s->nclients == s->capclients) {
-		s->capclients = s->capclients ? 2 * s->capclients : 64;
-		s->clients = xreallocarray(s->clients, s->capclients,
-					   sizeof(*s->clients));
-	}
-	s->clients[s->nclients++] = c;
-	client_push(s, c, s->hello);
+	c = conn_add(s->conns, fd, true);
+	if (c)
+		room_enter(s->room, c, uid, gid, pid);
 }
 
 static void on_accept(struct loop *l, int lfd, void *data, int mask)
@@ -141,6 +125,18 @@ static void on_accept(struct loop *l, int lfd, void *data, int mask)
 		}
 		return; /* EAGAIN: all taken */
 	}
+}
+
+/* The resolver's thread has answers. */
+static void on_resolved(struct loop *l, int fd, void *data, int mask)
+{
+	struct server *s = data;
+
+	(void)l;
+	(void)fd;
+	(void)mask;
+	resolver_drain(s->res);
+	room_resolved(s->room);
 }
 
 /* ---- the administrator's terminal and signals ------------------------------ */
@@ -170,10 +166,8 @@ static void on_stdin(struct loop *l, int fd, void *data, int mask)
 		if (used == 0)
 			break;
 		off += used;
-		if (line.kind == CHAT_LINE_OK &&
-		    clean_text(s, line.text, line.len))
-			room_event(s, NULL, "announce", NULL, s->text.data,
-				   s->text.len);
+		if (line.kind == CHAT_LINE_OK)
+			room_announce(s->room, line.text, line.len);
 	}
 	memmove(in.data, in.data + off, in.len - off);
 	in.len -= off;
@@ -185,14 +179,8 @@ static void start_stopping(struct server *s, const char *why)
 		return;
 	s->stopping = true;
 	s->stop_deadline = mono_now() + 3.0;
-	room_event(s, NULL, "shutdown", NULL, why, strlen(why));
 	loop_del(s->loop, s->listen_fd);
-	/* Everyone goes at once: no leave notice for each. */
-	for (size_t i = 0; i < s->nclients; i++) {
-		s->clients[i]->quitting = true;
-		s->clients[i]->joined = false;
-		client_update_mask(s, s->clients[i]);
-	}
+	room_shutdown(s->room, why);
 }
 
 static void on_signal(struct loop *l, int fd, void *data, int mask)
@@ -211,72 +199,23 @@ static void on_signal(struct loop *l, int fd, void *data, int mask)
 
 /* ---- the loop's housekeeping ---------------------------------------------- */
 
-/* Let the clients whose flood-control pause is over go on reading. */
-static void resume_paused(struct server *s, double now)
-{
-	for (size_t i = 0; i < s->nclients && s->npaused; i++) {
-		struct client *c = s->clients[i];
-
-		if (!c->paused || c->dead || c->resume_at > now)
-			continue;
-		c->paused = false;
-		s->npaused--;
-		drain_input(s, c); /* may pause it again */
-		client_update_mask(s, c);
-	}
-}
-
-/* Milliseconds until the next pause ends or the stop deadline; -1: none. */
-static int next_timeout(const struct server *s, double now)
-{
-	double soonest = s->stopping ? s->stop_deadline : -1;
-
-	for (size_t i = 0; i < s->nclients && s->npaused; i++) {
-		const struct client *c = s->clients[i];
-
-		if (c->paused && !c->dead && (soonest < 0 || c->resume_at < soonest))
-			soonest = c->resume_at;
-	}
-	if (soonest < 0)
-		return -1;
-	return soonest <= now ? 0 : (int)ceil((soonest - now) * 1000);
-}
-
 static int before_sleep(struct loop *l, void *data)
 {
 	struct server *s = data;
-	int timeout = -1;
+	int timeout = conns_before_sleep(s->conns);
+	double now;
+	int left;
 
-	/* The clock is read only when something waits on it. */
-	if (s->npaused || s->stopping) {
-		double now = mono_now();
-
-		resume_paused(s, now);
-		timeout = next_timeout(s, now);
-	}
-	do {
-		while (s->pending) {
-			struct client *c = s->pending;
-
-			s->pending = c->next_pending;
-			c->pending = false;
-			/* A full socket is written when EPOLLOUT says so, not
-			 * tried again for every message queued meanwhile. */
-			if (!c->dead && !c->blocked)
-				client_flush(s, c);
-		}
-		reap_dead(s);
-	} while (s->pending || s->ndead);
-	if (s->stopping) {
-		bool flushed = true;
-
-		for (size_t i = 0; i < s->nclients; i++)
-			if (s->clients[i]->qcount)
-				flushed = false;
-		if (flushed || mono_now() >= s->stop_deadline)
-			loop_stop(l);
-	}
-	return timeout;
+	if (!s->stopping)
+		return timeout;
+	/* Stopping: until everything is written, for up to 3 seconds. */
+	now = mono_now();
+	if (conns_flushed(s->conns) || now >= s->stop_deadline)
+		loop_stop(l);
+	left = (int)ceil((s->stop_deadline - now) * 1000);
+	if (left < 0)
+		left = 0;
+	return timeout < 0 || left < timeout ? left : timeout;
 }
 
 /* ---- starting and stopping -------------------------------------------------- */
@@ -292,24 +231,9 @@ static void load_log(struct server *s, const char *path)
 	if (!f)
 		return;
 	while ((n = getline(&line, &cap, f)) > 0) {
-		struct chat_ev ev;
-		struct buf clean = {0};
-		struct msg *m;
-
 		if (line[n - 1] == '\n')
 			n--;
-		chat_sanitize(&clean, line, (size_t)n);
-		chat_parse_event(clean.data ? clean.data : "", clean.len, &ev);
-		if (ev.kind < EV_JOIN || ev.kind == EV_PRIVATE || ev.history ||
-		    strncmp(clean.data, "event ", 6) != 0) {
-			buf_free(&clean);
-			continue;
-		}
-		buf_putc(&clean, '\n');
-		m = msg_new(clean.data, clean.len);
-		history_add(s, m);
-		msg_unref(m);
-		buf_free(&clean);
+		room_history_line(s->room, line, (size_t)n);
 	}
 	free(line);
 	fclose(f);
@@ -367,22 +291,37 @@ static int setup_log(struct server *s, const char *path, char *why)
 			 strerror(errno));
 		return -1;
 	}
+	room_set_log(s->room, s->log_fd);
 	return 0;
 }
 
+/* The loop and its three parts.  Signals are blocked first, so that the
+ * resolver's thread is born with them blocked and never takes one. */
 static int setup_loop(struct server *s, const struct chatd_opts *o,
 		      char *why)
 {
+	struct conn_limits lim = {
+		.flood_rate = o->flood_rate,
+		.flood_burst = o->flood_burst,
+		.out_cap = o->out_cap,
+	};
+
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	s->sig_fd = block_signals();
 	s->loop = loop_new();
-	if (s->sig_fd < 0 || !s->loop ||
+	if (s->sig_fd >= 0)
+		s->res = resolver_new(o->has_group, o->group);
+	if (s->sig_fd < 0 || !s->loop || !s->res ||
 	    loop_add(s->loop, s->listen_fd, LOOP_READ, on_accept, s) < 0 ||
-	    loop_add(s->loop, s->sig_fd, LOOP_READ, on_signal, s) < 0) {
+	    loop_add(s->loop, s->sig_fd, LOOP_READ, on_signal, s) < 0 ||
+	    loop_add(s->loop, resolver_fd(s->res), LOOP_READ, on_resolved,
+		     s) < 0) {
 		snprintf(why, CHAT_WHY_MAX, "cannot set up the event loop: %s",
 			 strerror(errno));
 		return -1;
 	}
+	s->room = room_new(o, s->res);
+	s->conns = conns_new(s->loop, &lim, &room_conn_ops, s->room);
 	if (o->foreground)
 		(void)loop_add(s->loop, STDIN_FILENO, LOOP_READ, on_stdin, s);
 	loop_set_before_sleep(s->loop, before_sleep, s);
@@ -392,29 +331,19 @@ static int setup_loop(struct server *s, const struct chatd_opts *o,
 static int server_setup(struct server *s, const struct chatd_opts *o,
 			char *why)
 {
-	char host[64] = "localhost", hello[128];
-	int n;
-
 	s->o = o;
 	s->listen_fd = s->spare_fd = s->sig_fd = s->log_fd = -1;
-	s->owner = geteuid();
-	chat_login_name(s->owner, s->owner_login, sizeof(s->owner_login));
-	gethostname(host, sizeof(host) - 1);
-	snprintf(s->room, sizeof(s->room), "%s", host);
-	n = snprintf(hello, sizeof(hello), "hello %s %d %s\n", CHAT_PROTO_NAME,
-		     CHAT_PROTO_VERSION, s->room);
-	s->hello = msg_new(hello, (size_t)n);
 	signal(SIGPIPE, SIG_IGN);
 	/* Run in the background of a shell, a foreground server must not be
 	 * stopped for touching its terminal: reading then fails (EIO) and
 	 * announcements from it stop, and the room goes on. */
 	signal(SIGTTIN, SIG_IGN);
 	signal(SIGTTOU, SIG_IGN);
-	if (setup_socket(s, o, why) < 0)
+	if (setup_socket(s, o, why) < 0 || setup_loop(s, o, why) < 0)
 		return -1;
 	if (o->log_path && setup_log(s, o->log_path, why) < 0)
 		return -1;
-	return setup_loop(s, o, why);
+	return 0;
 }
 
 /* Remove the socket file, if it is still the one this server made. */
@@ -429,15 +358,12 @@ static void unlink_socket(struct server *s)
 
 static void server_teardown(struct server *s)
 {
-	for (size_t i = 0; i < s->nclients; i++) {
-		close(s->clients[i]->fd);
-		client_free(s->clients[i]);
+	conns_free(s->conns);
+	room_free(s->room);
+	if (s->res) {
+		loop_del(s->loop, resolver_fd(s->res));
+		resolver_free(s->res);
 	}
-	free(s->clients);
-	free(s->dead);
-	for (size_t i = 0; i < s->hist_count; i++)
-		msg_unref(s->history[(s->hist_first + i) % CHAT_HISTORY_MAX]);
-	msg_unref(s->hello);
 	if (s->listen_fd >= 0) {
 		unlink_socket(s);
 		close(s->listen_fd);
@@ -449,8 +375,6 @@ static void server_teardown(struct server *s)
 	if (s->spare_fd >= 0)
 		close(s->spare_fd);
 	loop_free(s->loop);
-	buf_free(&s->fmt);
-	buf_free(&s->text);
 }
 
 static void tell_ready(int fd, const char *msg)

@@ -285,27 +285,11 @@ void chat_login_name(uid_t uid, char *out, size_t size)
 }
 
 bool chat_peer_allowed(uid_t uid, gid_t gid, uid_t owner, bool has_group,
-		       gid_t group)
+		       gid_t group, bool in_group)
 {
-	struct passwd *pw;
-	gid_t groups[256];
-	int n = (int)ARRAY_LEN(groups);
-
 	if (uid == 0 || uid == owner)
 		return true;
-	if (!has_group)
-		return false;
-	if (gid == group)
-		return true;
-	/* The peer's supplementary groups, from its account: the kernel
-	 * does not pass them with SO_PEERCRED. */
-	pw = getpwuid(uid);
-	if (!pw)
-		return false;
-	if (getgrouplist(pw->pw_name, gid, groups, &n) < 0)
-		n = (int)ARRAY_LEN(groups); /* truncated: check what we got */
-	for (int i = 0; i < n; i++)
-		if (groups[i] == group)
-			return true;
-	return false;
+	/* The kernel passes only the primary group with SO_PEERCRED: the
+	 * others come from the account (in_group). */
+	return has_group && (gid == group || in_group);
 }

@@ -60,8 +60,9 @@ int chat_peer_cred(int fd, uid_t *uid, gid_t *gid, pid_t *pid);
 /* The login name of uid, or "uidN" when it has no account. */
 void chat_login_name(uid_t uid, char *out, size_t size);
 
-/* Is uid (primary group gid) root, owner, or a member of group? */
+/* Is uid (primary group gid) root, owner, or a member of group (by gid,
+ * or by its account's groups: in_group, which the caller looked up)? */
 bool chat_peer_allowed(uid_t uid, gid_t gid, uid_t owner, bool has_group,
-		       gid_t group);
+		       gid_t group, bool in_group);
 
 #endif

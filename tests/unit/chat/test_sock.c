@@ -127,11 +127,15 @@ static void test_foreign_owner(void **state)
 static void test_peer_allowed(void **state)
 {
 	(void)state;
-	assert_true(chat_peer_allowed(0, 0, 1000, false, 0));
-	assert_true(chat_peer_allowed(1000, 1000, 1000, false, 0));
-	assert_false(chat_peer_allowed(60001, 60001, 1000, false, 0));
-	assert_false(chat_peer_allowed(60001, 60001, 1000, true, 60100));
-	assert_true(chat_peer_allowed(60001, 60100, 1000, true, 60100));
+	assert_true(chat_peer_allowed(0, 0, 1000, false, 0, false));
+	assert_true(chat_peer_allowed(1000, 1000, 1000, false, 0, false));
+	assert_false(chat_peer_allowed(60001, 60001, 1000, false, 0, false));
+	assert_false(chat_peer_allowed(60001, 60001, 1000, true, 60100, false));
+	/* the group: as the primary group, or among the account's */
+	assert_true(chat_peer_allowed(60001, 60100, 1000, true, 60100, false));
+	assert_true(chat_peer_allowed(60001, 60001, 1000, true, 60100, true));
+	/* an account's groups count only for a room with a group */
+	assert_false(chat_peer_allowed(60001, 60001, 1000, false, 0, true));
 }
 
 int main(void)
