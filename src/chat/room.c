@@ -11,7 +11,6 @@
  *   OUT        left, was put out, or the room closes: no leave notice
  *              when its connection ends
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +40,8 @@ struct member {
 struct room {
 	const struct chatd_opts *o;
 	struct resolver *res;
-	int log_fd;
+	struct chatlog *log;
+	bool log_failing;      /* said so once; say when it works again */
 	uid_t owner;
 	char owner_login[CHAT_NAME_MAX + 1];
 	struct member **members;
@@ -72,15 +72,23 @@ static void history_add(struct room *r, struct msg *m)
 }
 
 /* The log is written as each event happens (one write of one line to an
- * O_APPEND file), so a crash loses nothing the room has seen. */
+ * O_APPEND file), so a crash loses nothing the room has seen.  A failure
+ * is reported when it starts and when it ends, not for every event. */
 static void log_event(struct room *r, const struct msg *m)
 {
-	if (r->log_fd < 0)
+	char why[CHAT_WHY_MAX];
+
+	if (!r->log)
 		return;
-	if (write(r->log_fd, m->data, m->len) != (ssize_t)m->len &&
-	    r->o->foreground)
-		pmon_warn_errno(errno, "cannot append to the log %s",
-				r->o->log_path);
+	if (chatlog_append(r->log, m->data, m->len, why) < 0) {
+		if (!r->log_failing)
+			pmon_warn("%s", why);
+		r->log_failing = true;
+	} else if (r->log_failing) {
+		pmon_warn("the log %s is written again",
+			  chatlog_path(r->log));
+		r->log_failing = false;
+	}
 }
 
 /* On a terminal the foreground server shows the room as line mode does. */
@@ -582,7 +590,6 @@ struct room *room_new(const struct chatd_opts *o, struct resolver *res)
 
 	r->o = o;
 	r->res = res;
-	r->log_fd = -1;
 	r->owner = geteuid();
 	resolver_pin(res, 0, NULL);
 	resolver_pin(res, r->owner, &a);
@@ -611,9 +618,10 @@ void room_free(struct room *r)
 	free(r);
 }
 
-void room_set_log(struct room *r, int fd)
+void room_set_log(struct room *r, struct chatlog *l)
 {
-	r->log_fd = fd;
+	r->log = l;
+	r->log_failing = false;
 }
 
 void room_announce(struct room *r, const char *text, size_t n)
@@ -633,8 +641,9 @@ void room_shutdown(struct room *r, const char *why)
 	}
 }
 
-void room_history_line(struct room *r, const char *line, size_t n)
+void room_history_line(void *room, const char *line, size_t n)
 {
+	struct room *r = room;
 	struct chat_ev ev;
 	struct buf clean = {0};
 	struct msg *m;

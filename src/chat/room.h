@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "chat/chatlog.h"
 #include "chat/conn.h"
 #include "chat/resolve.h"
 #include "chat/server.h"
@@ -27,8 +28,8 @@ extern const struct conn_ops room_conn_ops;
  * up here, before the loop runs, and never waited for. */
 struct room *room_new(const struct chatd_opts *o, struct resolver *res);
 void room_free(struct room *r);
-/* Log every event to fd from now on (-1: none). */
-void room_set_log(struct room *r, int fd);
+/* Log every event to l from now on (NULL: none). */
+void room_set_log(struct room *r, struct chatlog *l);
 
 /* A new connection, held (conn_add): let it in, once its account is
  * known, or refuse it. */
@@ -41,7 +42,7 @@ void room_resolved(struct room *r);
 void room_announce(struct room *r, const char *text, size_t n);
 /* Tell everyone the room closes, and see them out. */
 void room_shutdown(struct room *r, const char *why);
-/* A line of the log ("event ..."), as history. */
-void room_history_line(struct room *r, const char *line, size_t n);
+/* A line of the log ("event ..."), as history (for chatlog_load). */
+void room_history_line(void *room, const char *line, size_t n);
 
 #endif

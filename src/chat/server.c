@@ -31,8 +31,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include "chat/chatlog.h"
 #include "chat/conn.h"
 #include "chat/loop.h"
 #include "chat/proto.h"
@@ -47,7 +49,8 @@ struct server {
 	struct conns *conns;
 	struct room *room;
 	struct resolver *res;
-	int listen_fd, spare_fd, sig_fd, log_fd;
+	struct chatlog *log;
+	int listen_fd, spare_fd, sig_fd;
 	bool stopping;
 	double stop_deadline;
 	dev_t sock_dev;
@@ -141,6 +144,27 @@ static void on_resolved(struct loop *l, int fd, void *data, int mask)
 
 /* ---- the administrator's terminal and signals ------------------------------ */
 
+static void start_stopping(struct server *s, const char *why)
+{
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	s->stop_deadline = mono_now() + 3.0;
+	loop_del(s->loop, s->listen_fd);
+	room_shutdown(s->room, why);
+}
+
+/* The end of the terminal's input: Ctrl-D ends the announcements; a hang-up
+ * (the terminal's window closed: reads end, and the terminal answers no
+ * more ioctl, EIO) ends the server, as the SIGHUP that came with it did
+ * before SIGHUP came to mean "reopen the log". */
+static void stdin_ended(struct server *s, int fd)
+{
+	loop_del(s->loop, fd);
+	if (tcgetpgrp(fd) < 0 && errno == EIO)
+		start_stopping(s, "the server's terminal hung up");
+}
+
 static void on_stdin(struct loop *l, int fd, void *data, int mask)
 {
 	static struct buf in;
@@ -150,11 +174,16 @@ static void on_stdin(struct loop *l, int fd, void *data, int mask)
 	ssize_t n = read(fd, chunk, sizeof(chunk));
 	size_t off = 0;
 
+	(void)l;
 	(void)mask;
-	if (n <= 0) {
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		loop_del(l, fd); /* EOF: no more announcements */
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == 0) {
+		stdin_ended(s, fd);
+		return;
+	}
+	if (n < 0) {
+		loop_del(s->loop, fd); /* EIO in the background: no more */
 		return;
 	}
 	buf_append(&in, chunk, (size_t)n);
@@ -173,28 +202,23 @@ static void on_stdin(struct loop *l, int fd, void *data, int mask)
 	in.len -= off;
 }
 
-static void start_stopping(struct server *s, const char *why)
-{
-	if (s->stopping)
-		return;
-	s->stopping = true;
-	s->stop_deadline = mono_now() + 3.0;
-	loop_del(s->loop, s->listen_fd);
-	room_shutdown(s->room, why);
-}
-
+/* SIGHUP: reopen the log (logrotate has moved it); SIGTERM, SIGINT: stop. */
 static void on_signal(struct loop *l, int fd, void *data, int mask)
 {
 	struct server *s = data;
 	struct signalfd_siginfo si;
+	char why[CHAT_WHY_MAX];
 
 	(void)l;
 	(void)mask;
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	start_stopping(s, si.ssi_signo == SIGTERM ?
-			  "the server was asked to stop" :
-			  "the server is stopping");
+	if (si.ssi_signo != SIGHUP)
+		start_stopping(s, si.ssi_signo == SIGTERM ?
+				  "the server was asked to stop" :
+				  "the server is stopping");
+	else if (s->log && chatlog_reopen(s->log, why) < 0)
+		pmon_warn("%s; still writing to the file it had open", why);
 }
 
 /* ---- the loop's housekeeping ---------------------------------------------- */
@@ -220,29 +244,13 @@ static int before_sleep(struct loop *l, void *data)
 
 /* ---- starting and stopping -------------------------------------------------- */
 
-/* The tail of the log becomes the history of a restarted server. */
-static void load_log(struct server *s, const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (!f)
-		return;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] == '\n')
-			n--;
-		room_history_line(s->room, line, (size_t)n);
-	}
-	free(line);
-	fclose(f);
-}
-
 static int block_signals(void)
 {
 	sigset_t set;
 
+	/* A server started detached was born with SIGHUP ignored (see
+	 * chatd_start_detached): it is taken through the signalfd now. */
+	signal(SIGHUP, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -281,17 +289,14 @@ static int setup_socket(struct server *s, const struct chatd_opts *o,
 	return 0;
 }
 
+/* The log, and the history a restarted server finds in it. */
 static int setup_log(struct server *s, const char *path, char *why)
 {
-	load_log(s, path);
-	s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-			 O_NOFOLLOW, 0600);
-	if (s->log_fd < 0) {
-		snprintf(why, CHAT_WHY_MAX, "cannot open the log %s: %s", path,
-			 strerror(errno));
+	s->log = chatlog_open(path, why);
+	if (!s->log)
 		return -1;
-	}
-	room_set_log(s->room, s->log_fd);
+	chatlog_load(s->log, room_history_line, s->room);
+	room_set_log(s->room, s->log);
 	return 0;
 }
 
@@ -332,8 +337,11 @@ static int server_setup(struct server *s, const struct chatd_opts *o,
 			char *why)
 {
 	s->o = o;
-	s->listen_fd = s->spare_fd = s->sig_fd = s->log_fd = -1;
+	s->listen_fd = s->spare_fd = s->sig_fd = -1;
 	signal(SIGPIPE, SIG_IGN);
+	/* A log over the file size limit: write() fails with EFBIG, which
+	 * is reported, instead of the signal ending the room. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* Run in the background of a shell, a foreground server must not be
 	 * stopped for touching its terminal: reading then fails (EIO) and
 	 * announcements from it stop, and the room goes on. */
@@ -368,8 +376,7 @@ static void server_teardown(struct server *s)
 		unlink_socket(s);
 		close(s->listen_fd);
 	}
-	if (s->log_fd >= 0)
-		close(s->log_fd);
+	chatlog_close(s->log);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 	if (s->spare_fd >= 0)

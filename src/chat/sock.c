@@ -50,7 +50,8 @@ static void owner_desc(uid_t uid, char *out, size_t size)
 	snprintf(out, size, "%s (uid %u)", login, (unsigned)uid);
 }
 
-int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
+int chat_check_trusted_dir(const char *dir, uid_t trusted_uid,
+			   const char *what, char *why)
 {
 	struct stat st;
 	char who[96];
@@ -58,40 +59,46 @@ int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
 	if (lstat(dir, &st) < 0) {
 		int err = errno;
 
-		snprintf(why, CHAT_WHY_MAX, "cannot check the socket directory"
-			 " %s: %s", dir, strerror(err));
+		snprintf(why, CHAT_WHY_MAX, "cannot check the %s %s: %s", what,
+			 dir, strerror(err));
 		errno = err;
 		return -1;
 	}
 	errno = EPERM;
 	if (S_ISLNK(st.st_mode)) {
-		snprintf(why, CHAT_WHY_MAX, "the socket directory %s is a"
-			 " symbolic link, which anyone could have planted;"
-			 " remove it or choose another path with -S", dir);
+		snprintf(why, CHAT_WHY_MAX, "the %s %s is a symbolic link, which"
+			 " anyone could have planted; remove it or choose"
+			 " another path", what, dir);
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		snprintf(why, CHAT_WHY_MAX, "%s is not a directory; remove it"
-			 " or choose another path with -S", dir);
+			 " or choose another path", dir);
 		return -1;
 	}
 	if (st.st_uid != 0 && st.st_uid != trusted_uid) {
 		owner_desc(st.st_uid, who, sizeof(who));
-		snprintf(why, CHAT_WHY_MAX, "the socket directory %s belongs"
-			 " to %s, not to root or to you: it may be someone"
-			 " posing as the room; ask them to remove it, or use"
-			 " -S PATH", dir, who);
+		snprintf(why, CHAT_WHY_MAX, "the %s %s belongs to %s, not to root"
+			 " or to you: it may be someone posing as the room;"
+			 " ask them to remove it, or choose another path",
+			 what, dir, who);
 		return -1;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(why, CHAT_WHY_MAX, "the socket directory %s is"
-			 " writable by other users (mode %04o), so its socket"
-			 " cannot be trusted; make it 0700 or 0750",
-			 dir, (unsigned)(st.st_mode & 07777));
+		snprintf(why, CHAT_WHY_MAX, "the %s %s is writable by other"
+			 " users (mode %04o), so what is in it cannot be"
+			 " trusted; make it 0700 or 0750", what, dir,
+			 (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	errno = 0;
 	return 0;
+}
+
+int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
+{
+	return chat_check_trusted_dir(dir, trusted_uid, "socket directory",
+				      why);
 }
 
 int chat_make_dir(const char *dir, gid_t gid, char *why)

@@ -31,6 +31,10 @@ void chat_socket_dir(const char *path, char *out, size_t size);
  * (errno EPERM) if it cannot be trusted.
  */
 int chat_check_dir(const char *dir, uid_t trusted_uid, char *why);
+/* The same checks for any directory; what names it in why ("log's
+ * directory"). */
+int chat_check_trusted_dir(const char *dir, uid_t trusted_uid,
+			   const char *what, char *why);
 
 /*
  * Create the directory (mode 0700, or 0750 with its group set to gid when

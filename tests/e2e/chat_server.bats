@@ -36,3 +36,116 @@ slow_nss_preload() {
 	[ "$status" -eq 1 ]
 	wait_for_line "$CHAT_DIR/server.out" '^\* slowname joined the room$'
 }
+
+# chatd_refuses ARGS...: a foreground server that must refuse to start,
+# at once (timeout: a server blocked on a FIFO would wait forever).
+chatd_refuses() {
+	run timeout -k 5 20 "$PMON" chatd --foreground -S "$SOCK" "$@" </dev/null
+	[ "$status" -eq 1 ] || { echo "status $status: $output" >&2; return 1; }
+}
+
+@test "chatd --log: a file another account made, or anyone may write, is refused" {
+	# another account made it (mode 0666) while the directory was open
+	mkdir -m 1777 "$CHAT_DIR/logs"
+	setpriv --reuid=60001 --regid=60001 --clear-groups \
+		sh -c 'umask 0; echo "event 1 announce forged" >"$1"' sh "$CHAT_DIR/logs/room.log"
+	chmod 0755 "$CHAT_DIR/logs"
+	chatd_refuses --log "$CHAT_DIR/logs/room.log"
+	[[ "$output" == *"the log $CHAT_DIR/logs/room.log belongs to uid60001 (uid 60001), not to the server's user root"* ]]
+	[ "$(cat "$CHAT_DIR/logs/room.log")" = "event 1 announce forged" ]
+	# ours, but writable by others
+	touch "$CHAT_DIR/open.log"
+	chmod 0666 "$CHAT_DIR/open.log"
+	chatd_refuses --log "$CHAT_DIR/open.log"
+	[[ "$output" == *"the log $CHAT_DIR/open.log is writable by other users (mode 0666)"* ]]
+	# in a directory anyone may write
+	mkdir -m 1777 "$CHAT_DIR/tmp"
+	chatd_refuses --log "$CHAT_DIR/tmp/room.log"
+	[[ "$output" == *"the log's directory $CHAT_DIR/tmp is writable by other users"* ]]
+	[ ! -e "$CHAT_DIR/tmp/room.log" ]
+}
+
+@test "chatd --log: a FIFO at the path is refused, never waited on" {
+	mkfifo "$CHAT_DIR/room.log"
+	chatd_refuses --log "$CHAT_DIR/room.log"
+	[[ "$output" == *"the log $CHAT_DIR/room.log is a FIFO, not a regular file"* ]]
+}
+
+@test "chatd --log: a symbolic link is refused, not followed" {
+	echo 'event 1700000000 msg bob secret history' >"$CHAT_DIR/elsewhere"
+	ln -s "$CHAT_DIR/elsewhere" "$CHAT_DIR/room.log"
+	chatd_refuses --log "$CHAT_DIR/room.log"
+	[[ "$output" == *"the log $CHAT_DIR/room.log is a symbolic link: the server does not follow one"* ]]
+	[ "$(cat "$CHAT_DIR/elsewhere")" = 'event 1700000000 msg bob secret history' ]
+}
+
+@test "chatd --log: a new log is made with mode 0600, and SIGHUP reopens it (logrotate)" {
+	start_server --log "$CHAT_DIR/room.log"
+	[ "$(stat -c %a "$CHAT_DIR/room.log")" = 600 ]
+	start_client alice
+	say alice 'before the rotation'
+	wait_for_line "$CHAT_DIR/room.log" 'msg alice before the rotation$'
+	mv "$CHAT_DIR/room.log" "$CHAT_DIR/room.log.1"
+	kill -HUP "$SERVER_PID"
+	# the server goes on, and writes to a new file at the path
+	for i in $(seq 100); do [ -e "$CHAT_DIR/room.log" ] && break; sleep 0.1; done
+	say alice 'after the rotation'
+	wait_for_line "$CHAT_DIR/room.log" 'msg alice after the rotation$'
+	[ "$(stat -c %a "$CHAT_DIR/room.log")" = 600 ]
+	run grep -c 'after the rotation' "$CHAT_DIR/room.log.1"
+	[ "$output" = 0 ]
+	kill -0 "$SERVER_PID"
+	# a reopen that is refused keeps the old file, and says why
+	mv "$CHAT_DIR/room.log" "$CHAT_DIR/room.log.2"
+	mkfifo "$CHAT_DIR/room.log"
+	kill -HUP "$SERVER_PID"
+	wait_for_line "$CHAT_DIR/server.out" 'is a FIFO, not a regular file.*; still writing to the file it had open$'
+	say alice 'after the refusal'
+	wait_for_line "$CHAT_DIR/room.log.2" 'msg alice after the refusal$'
+}
+
+@test "chatd --log: a torn last line is cut off, never merged with the next event" {
+	printf 'event 1700000000 join mallory\nevent 1700000001 msg mallory half a li' >"$CHAT_DIR/room.log"
+	chmod 0600 "$CHAT_DIR/room.log"
+	start_server --log "$CHAT_DIR/room.log"
+	cp "$CHAT_DIR/server.out" "$CHAT_DIR/first.out"
+	start_client alice
+	say alice 'after the tear'
+	wait_for_line "$CHAT_DIR/room.log" '^event [0-9]+ msg alice after the tear$'
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID"
+	leave alice || true
+	start_server --log "$CHAT_DIR/room.log"
+	start_client bob
+	sees bob '^\[history [0-9: -]+\] alice: after the tear$'
+	sees bob '^\[history [0-9: -]+\] \* mallory joined the room$'
+	run grep -c 'half a li' "$CHAT_DIR/bob.out" "$CHAT_DIR/room.log"
+	[ "$output" = "$CHAT_DIR/bob.out:0"$'\n'"$CHAT_DIR/room.log:0" ]
+	run grep -vcE '^event [0-9]+ [a-z]+( |$)' "$CHAT_DIR/room.log"
+	[ "$output" = 0 ]
+	# and the first server said what it cut
+	grep -q "the log $CHAT_DIR/room.log ended in a torn line (38 bytes without a newline" "$CHAT_DIR/first.out"
+}
+
+@test "chatd --log: a short write (file size limit) is reported with its reason and cut off" {
+	# 1000 bytes of log under a 1 KiB limit: the next event is torn
+	{ printf 'event 1700000000 msg seed '; printf 'x%.0s' $(seq 973); echo; } >"$CHAT_DIR/room.log"
+	chmod 0600 "$CHAT_DIR/room.log"
+	[ "$(stat -c %s "$CHAT_DIR/room.log")" = 1000 ]
+	mkfifo "$CHAT_DIR/server.in"
+	bash -c 'ulimit -f 1; exec "$0" chatd --foreground -S "$1" --log "$2"' \
+		"$PMON" "$SOCK" "$CHAT_DIR/room.log" <"$CHAT_DIR/server.in" \
+		>"$CHAT_DIR/server.out" 2>&1 3>&- &
+	SERVER_PID=$!
+	CHAT_PIDS+=("$SERVER_PID")
+	exec {SERVER_FD}>"$CHAT_DIR/server.in"
+	wait_for_line "$CHAT_DIR/server.out" 'the room is open'
+	start_client alice # "event T join alice\n": 28 bytes, 24 fit
+	wait_for_line "$CHAT_DIR/server.out" "cannot append to the log $CHAT_DIR/room.log: only 24 of 28 bytes were written \\(File too large\\); the event is not in the log"
+	say alice 'still talking'
+	wait_for_line "$CHAT_DIR/server.out" '^alice: still talking$'
+	kill -0 "$SERVER_PID" # EFBIG, not SIGXFSZ
+	[ "$(grep -c 'cannot append' "$CHAT_DIR/server.out")" = 1 ] # once
+	[ "$(stat -c %s "$CHAT_DIR/room.log")" = 1000 ]
+	[ "$(tail -c 1 "$CHAT_DIR/room.log" | od -An -c | tr -d ' ')" = '\n' ]
+}

@@ -140,3 +140,21 @@ tui() {
 	[ "$(grep -c '^bob: message' "$CHAT_DIR/alice.out")" -eq 3000 ]
 	tm send-keys C-q
 }
+
+@test "chat tui: a chatd --foreground whose terminal hangs up stops (SIGHUP itself reopens the log)" {
+	tm -f /dev/null new-session -d -x 80 -y 10 \
+		"'$PMON' chatd --foreground -S '$SOCK' --log '$CHAT_DIR/room.log'"
+	for i in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	pid=$(own_listener "$SOCK")
+	start_client_nowait alice
+	for i in $(seq 100); do
+		"$PMON" chat --who | grep -q '^alice ' && break
+		sleep 0.1
+	done
+	tm kill-server
+	sees alice '^\* the room is closing \(the server.s terminal hung up\)$'
+	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	run kill -0 "$pid"
+	[ "$status" -ne 0 ]
+	[ ! -e "$SOCK" ]
+}
