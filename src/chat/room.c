@@ -262,6 +262,7 @@ static bool join(struct room *r, struct member *m, const char *name,
 		return true;
 	memcpy(m->name, name, n);
 	m->name[n] = '\0';
+	conn_set_deadline(m->conn, 0, NULL);
 	conn_sendf(m->conn, "ok name %s", m->name);
 	replay_history(r, m);
 	m->state = M_IN;
@@ -524,10 +525,22 @@ static void admit(struct room *r, struct member *m)
 	conn_release(m->conn);
 }
 
+/* Connections uid holds (in any state: each holds a descriptor). */
+static unsigned held_by(const struct room *r, uid_t uid)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->members[i]->uid == uid;
+	return n;
+}
+
 void room_enter(struct room *r, struct conn *c, uid_t uid, gid_t gid,
 		pid_t pid)
 {
 	struct member *m = xcalloc(1, sizeof(*m));
+	unsigned limit = r->o->per_account;
+	unsigned held = held_by(r, uid);
 
 	m->conn = c;
 	m->uid = uid;
@@ -543,6 +556,24 @@ void room_enter(struct room *r, struct conn *c, uid_t uid, gid_t gid,
 	}
 	m->index = r->n;
 	r->members[r->n++] = m;
+	/* One account cannot fill the room; root and the owner, who can
+	 * stop it anyway, are not counted. */
+	if (limit && !m->admin && held >= limit) {
+		refuse(m, "error toomany uid %u has %u connections to the room"
+		       " already, the most one account may have; close one",
+		       (unsigned)uid, held);
+		return;
+	}
+	/* A connection that never names itself would hold its descriptor
+	 * for ever: it has name_timeout seconds from now, waiting for its
+	 * account included. */
+	if (r->o->name_timeout > 0) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "no name given within %g s",
+			 r->o->name_timeout);
+		conn_set_deadline(c, mono_now() + r->o->name_timeout, why);
+	}
 	admit(r, m);
 }
 

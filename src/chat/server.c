@@ -51,6 +51,10 @@ struct server {
 	struct resolver *res;
 	struct chatlog *log;
 	int listen_fd, spare_fd, sig_fd;
+	/* Descriptors held on /dev/null, given up only to let root or the
+	 * owner in when the table is full for everyone else. */
+	int reserve[CHAT_FD_RESERVE];
+	unsigned nreserve;
 	bool stopping;
 	double stop_deadline;
 	dev_t sock_dev;
@@ -63,6 +67,8 @@ void chatd_opts_init(struct chatd_opts *o)
 		.flood_rate = CHAT_FLOOD_RATE,
 		.flood_burst = CHAT_FLOOD_BURST,
 		.out_cap = CHAT_OUT_CAP,
+		.per_account = CHAT_PER_ACCOUNT,
+		.name_timeout = CHAT_NAME_TIMEOUT,
 		.lock_fd = -1,
 	};
 }
@@ -91,20 +97,60 @@ static void refuse_full(struct server *s)
 
 /* A new connection goes to the room held: it reads nothing from it until
  * it has let it in. */
-static void accept_one(struct server *s, int fd)
+static void accept_one(struct server *s, int fd, uid_t uid, gid_t gid,
+		       pid_t pid)
 {
-	struct conn *c;
+	struct conn *c = conn_add(s->conns, fd, true);
+
+	if (c)
+		room_enter(s->room, c, uid, gid, pid);
+}
+
+/* Hold CHAT_FD_RESERVE descriptors again, as far as the table allows. */
+static void fill_reserve(struct server *s)
+{
+	while (s->nreserve < CHAT_FD_RESERVE) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		s->reserve[s->nreserve++] = fd;
+	}
+}
+
+/*
+ * The table is full (EMFILE): one descriptor of the reserve is given up
+ * to accept the newcomer.  Root and the owner keep it; anyone else is told
+ * the room is full, and the reserve takes it back.  So that one account
+ * filling the table never locks out the administrators.
+ */
+static void accept_full(struct server *s)
+{
+	static const char msg[] = "error full the room is full (this server"
+				  " is out of file descriptors, and keeps the"
+				  " last ones for root and its owner); try"
+				  " again later\n";
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
+	int fd;
 
-	if (chat_peer_cred(fd, &uid, &gid, &pid) < 0) {
-		close(fd);
+	if (s->nreserve == 0) {
+		refuse_full(s);
 		return;
 	}
-	c = conn_add(s->conns, fd, true);
-	if (c)
-		room_enter(s->room, c, uid, gid, pid);
+	close(s->reserve[--s->nreserve]);
+	fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0 && chat_peer_cred(fd, &uid, &gid, &pid) == 0 &&
+	    (uid == 0 || uid == geteuid())) {
+		accept_one(s, fd, uid, gid, pid);
+		return;
+	}
+	if (fd >= 0) {
+		(void)send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+	}
+	fill_reserve(s);
 }
 
 static void on_accept(struct loop *l, int lfd, void *data, int mask)
@@ -115,15 +161,21 @@ static void on_accept(struct loop *l, int lfd, void *data, int mask)
 	(void)mask;
 	for (int i = 0; i < 64; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		uid_t uid;
+		gid_t gid;
+		pid_t pid;
 
 		if (fd >= 0) {
-			accept_one(s, fd);
+			if (chat_peer_cred(fd, &uid, &gid, &pid) == 0)
+				accept_one(s, fd, uid, gid, pid);
+			else
+				close(fd);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		if (errno == EMFILE || errno == ENFILE) {
-			refuse_full(s);
+			accept_full(s);
 			continue;
 		}
 		return; /* EAGAIN: all taken */
@@ -229,6 +281,11 @@ static int before_sleep(struct loop *l, void *data)
 	int timeout = conns_before_sleep(s->conns);
 	double now;
 	int left;
+
+	/* Descriptors the connections that ended gave back: the reserve
+	 * first, before anyone else is accepted. */
+	if (s->nreserve < CHAT_FD_RESERVE)
+		fill_reserve(s);
 
 	if (!s->stopping)
 		return timeout;
@@ -351,6 +408,7 @@ static int server_setup(struct server *s, const struct chatd_opts *o,
 		return -1;
 	if (o->log_path && setup_log(s, o->log_path, why) < 0)
 		return -1;
+	fill_reserve(s); /* last: what the server needs comes first */
 	return 0;
 }
 
@@ -381,6 +439,8 @@ static void server_teardown(struct server *s)
 		close(s->sig_fd);
 	if (s->spare_fd >= 0)
 		close(s->spare_fd);
+	while (s->nreserve)
+		close(s->reserve[--s->nreserve]);
 	loop_free(s->loop);
 }
 

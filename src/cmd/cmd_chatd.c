@@ -49,6 +49,8 @@ static int chatd_exec(int argc, char **argv)
 		{"log", required_argument, NULL, 'l'},
 		{"flood", required_argument, NULL, 'F'},
 		{"no-flood-limit", no_argument, NULL, 'N'},
+		{"per-account", required_argument, NULL, 'P'},
+		{"name-timeout", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -70,6 +72,14 @@ static int chatd_exec(int argc, char **argv)
 		case 'l': o.log_path = optarg; break;
 		case 'F': parse_flood(optarg, &o); break;
 		case 'N': o.flood_rate = 0; break;
+		case 'P':
+			o.per_account = (unsigned)estrtonum(optarg, 0, 1000000,
+							     "--per-account");
+			break;
+		case 'T':
+			o.name_timeout = (double)estrtonum(optarg, 0, 86400,
+							   "--name-timeout");
+			break;
 		}
 	}
 	if (optind < argc)
@@ -86,7 +96,8 @@ const struct cmd_entry cmd_chatd_entry = {
 	.name = "chatd",
 	.summary = "Run the operators' chat room on a UNIX socket",
 	.usage = "[-S SOCKET] [--foreground] [--group GROUP] [--log FILE]"
-		 " [--flood RATE[/BURST] | --no-flood-limit]",
+		 " [--flood RATE[/BURST] | --no-flood-limit] [--per-account N]"
+		 " [--name-timeout SECONDS]",
 	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
 		"                        else " CHAT_DEFAULT_SOCKET ")\n"
 		"  -f, --foreground      stay on this terminal: show the room, and send\n"
@@ -100,6 +111,10 @@ const struct cmd_entry cmd_chatd_entry = {
 		"      --flood RATE[/BURST]  lines per second a client may send before\n"
 		"                        it is slowed down (default 20/40; 0: no limit)\n"
 		"      --no-flood-limit  the same as --flood 0 (for benchmarks)\n"
+		"      --per-account N   connections one account may hold (default 16;\n"
+		"                        0: no limit; root and the owner: no limit)\n"
+		"      --name-timeout SECONDS  time a connection has to give a name\n"
+		"                        (default 10; 0: no limit)\n"
 		"  -h, --help            show this help\n",
 	.exec = chatd_exec,
 };

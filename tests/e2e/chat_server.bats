@@ -149,3 +149,70 @@ chatd_refuses() {
 	[ "$(stat -c %s "$CHAT_DIR/room.log")" = 1000 ]
 	[ "$(tail -c 1 "$CHAT_DIR/room.log" | od -An -c | tr -d ' ')" = '\n' ]
 }
+
+# hold_conns OUT N [PREFIX...]: N connections, opened as PREFIX (setpriv
+# ...), their first lines in $CHAT_DIR/OUT, held until the teardown.
+# Debian's python3 by its path: the PATH's may be root's own (pyenv),
+# which another account cannot run.
+hold_conns() {
+	local out=$CHAT_DIR/$1 n=$2
+	shift 2
+	"$@" /usr/bin/python3 "$BATS_TEST_DIRNAME/hold_conns.py" "$SOCK" "$n" \
+		>"$out" 2>&1 3>&- &
+	EXTRA_PIDS+=("$!")
+	wait_for_line "$out" '^held$' 600 || { cat "$out" >&2; return 1; }
+}
+
+@test "chatd: one account may hold 16 connections (--per-account); root any number" {
+	start_server --group "$CHAT_GID" --name-timeout 120
+	hold_conns member.out 20 setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups
+	[ "$(grep -c '^hello pmon-chat 1 ' "$CHAT_DIR/member.out")" = 16 ]
+	[ "$(grep -c '^error toomany uid 60001 has 16 connections to the room already' "$CHAT_DIR/member.out")" = 4 ]
+	# the others in the group are not held back by it
+	run setpriv --reuid=60002 --regid="$CHAT_GID" --clear-groups \
+		"$PMON" chat --send 'I am not 60001' -n other
+	[ "$status" -eq 0 ]
+	hold_conns root.out 20
+	[ "$(grep -c '^hello pmon-chat 1 ' "$CHAT_DIR/root.out")" = 20 ]
+}
+
+@test "chatd: a connection that gives no name in time is closed (--name-timeout)" {
+	start_server --name-timeout 1
+	start_client alice
+	run timeout -k 5 20 socat -u UNIX-CONNECT:"$SOCK" STDOUT
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "hello pmon-chat 1 "* ]]
+	[ "${lines[1]}" = "error gone no name given within 1 s" ]
+	# a named member has no such deadline
+	sleep 1.5
+	say alice 'still here'
+	wait_for_line "$CHAT_DIR/server.out" '^alice: still here$'
+}
+
+@test "chatd: an account filling the descriptor table never locks out root" {
+	mkfifo "$CHAT_DIR/server.in"
+	bash -c 'ulimit -n 64; exec "$0" chatd --foreground -S "$1" --group "$2" --per-account 0 --name-timeout 300' \
+		"$PMON" "$SOCK" "$CHAT_GID" <"$CHAT_DIR/server.in" \
+		>"$CHAT_DIR/server.out" 2>&1 3>&- &
+	SERVER_PID=$!
+	CHAT_PIDS+=("$SERVER_PID")
+	exec {SERVER_FD}>"$CHAT_DIR/server.in"
+	wait_for_line "$CHAT_DIR/server.out" 'the room is open'
+	hold_conns member.out 80 setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups
+	admitted=$(grep -c '^hello pmon-chat 1 ' "$CHAT_DIR/member.out")
+	full=$(grep -c '^error full the room is full' "$CHAT_DIR/member.out")
+	[ "$((admitted + full))" = 80 ] && [ "$admitted" -gt 20 ] && [ "$full" -gt 0 ]
+	# root gets in, more than once at a time
+	start_client boss
+	run "$PMON" chat --who
+	[ "$status" -eq 0 ]
+	[[ "$output" == *boss*root* ]]
+	run "$PMON" chat --send 'still in charge' -n deputy
+	[ "$status" -eq 0 ]
+	sees boss '^deputy: still in charge$'
+	# and the reserve stays the administrators': other accounts are refused
+	run setpriv --reuid=60002 --regid="$CHAT_GID" --clear-groups \
+		"$PMON" chat --send hi -n other
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the room is full"* ]]
+}
