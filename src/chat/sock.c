@@ -101,6 +101,50 @@ int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
 				      why);
 }
 
+/* Can the members of gid reach a socket in the directory st describes? */
+static bool group_can_enter(const struct stat *st, gid_t gid)
+{
+	return (st->st_mode & S_IXOTH) ||
+	       (st->st_gid == gid && (st->st_mode & S_IXGRP));
+}
+
+/*
+ * An existing directory must let the group reach the socket (--group), or
+ * its members would get EACCES from a room that means to let them in.
+ * The server's own directory is opened to the group (0750); anyone
+ * else's is refused, with what to do.
+ */
+static int open_to_group(const char *dir, gid_t gid, char *why)
+{
+	struct stat st;
+	char who[96];
+
+	if (lstat(dir, &st) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot check the socket directory"
+			 " %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (group_can_enter(&st, gid))
+		return 0;
+	if (st.st_uid != geteuid()) {
+		owner_desc(st.st_uid, who, sizeof(who));
+		snprintf(why, CHAT_WHY_MAX, "the socket directory %s (mode %04o,"
+			 " group %u) keeps group %u out, and only its owner %s"
+			 " may change that: have it made 0750 with group %u, or"
+			 " choose another path with -S", dir,
+			 (unsigned)(st.st_mode & 07777), (unsigned)st.st_gid,
+			 (unsigned)gid, who, (unsigned)gid);
+		return -1;
+	}
+	if (chown(dir, (uid_t)-1, gid) < 0 || chmod(dir, 0750) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot open the socket directory"
+			 " %s to group %u: %s", dir, (unsigned)gid,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int chat_make_dir(const char *dir, gid_t gid, char *why)
 {
 	bool grouped = gid != (gid_t)-1;
@@ -116,15 +160,17 @@ int chat_make_dir(const char *dir, gid_t gid, char *why)
 	}
 	if (chat_check_dir(dir, geteuid(), why) < 0)
 		return -1;
-	/* A directory that was there already is used as it is: it may be
-	 * someone's home.  One we just made gets the group it is for. */
-	if (rc == 0 && grouped && chown(dir, (uid_t)-1, gid) < 0) {
+	if (!grouped)
+		return 0;
+	/* One we just made gets the group it is for; one that was there
+	 * must let the group in. */
+	if (rc == 0 && chown(dir, (uid_t)-1, gid) < 0) {
 		snprintf(why, CHAT_WHY_MAX, "cannot give the socket directory"
 			 " %s to group %u: %s", dir, (unsigned)gid,
 			 strerror(errno));
 		return -1;
 	}
-	return 0;
+	return open_to_group(dir, gid, why);
 }
 
 int chat_lock(const char *path, char *why)

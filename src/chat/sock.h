@@ -38,8 +38,10 @@ int chat_check_trusted_dir(const char *dir, uid_t trusted_uid,
 
 /*
  * Create the directory (mode 0700, or 0750 with its group set to gid when
- * gid is not (gid_t)-1) if it is missing, and check it; an existing one
- * is never changed.  Returns 0, or -1 with why filled in.
+ * gid is not (gid_t)-1) if it is missing, and check it.  With a gid, an
+ * existing directory that keeps the group out is made 0750 with that
+ * group if it is ours, and refused if not.  Returns 0, or -1 with why
+ * filled in.
  */
 int chat_make_dir(const char *dir, gid_t gid, char *why);
 

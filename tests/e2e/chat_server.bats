@@ -216,3 +216,24 @@ hold_conns() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"the room is full"* ]]
 }
+
+@test "chatd --group: an existing 0700 directory of the server's is opened to the group" {
+	mkdir -m 0700 "$CHAT_DIR/room"
+	start_server --group "$CHAT_GID"
+	[ "$(stat -c %a:%g "$CHAT_DIR/room")" = "750:$CHAT_GID" ]
+	start_client alice
+	run setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups \
+		"$PMON" chat --send 'I can reach it' -n member
+	[ "$status" -eq 0 ]
+	sees alice '^member: I can reach it$'
+}
+
+@test "chatd --group: a directory that keeps the group out and is not the server's is refused" {
+	# root's 0700 directory; the server runs as uid 60002
+	mkdir -m 0700 "$CHAT_DIR/room"
+	run timeout -k 5 20 setpriv --reuid=60002 --regid=60002 --clear-groups \
+		"$PMON" chatd --foreground -S "$SOCK" --group "$CHAT_GID" </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the socket directory $CHAT_DIR/room (mode 0700, group 0) keeps group $CHAT_GID out, and only its owner root (uid 0) may change that"* ]]
+	[ "$(stat -c %a:%g "$CHAT_DIR/room")" = "700:0" ]
+}
