@@ -327,6 +327,9 @@ static int setup_socket(struct server *s, const struct chatd_opts *o,
 	char dir[PATH_MAX];
 	struct stat st;
 
+	/* Every check of the path before anything is made for it. */
+	if (chat_check_path(o->path, why) < 0)
+		return -1;
 	chat_socket_dir(o->path, dir, sizeof(dir));
 	if (chat_make_dir(dir, gid, why) < 0)
 		return -1;

@@ -1,6 +1,9 @@
 /*
- * sock.c - the room's socket, its directory, and credentials (sock.h).
+ * sock.c - where rooms live and the room's socket (sock.h): choosing the
+ * socket, checking its path and directory before anything is made there,
+ * the lock beside it, listening and connecting, and credentials.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -18,15 +21,71 @@
 #include "chat/sock.h"
 #include "util/util.h"
 
-const char *chat_socket_path(const char *opt)
+/* ---- which room ----------------------------------------------------- */
+
+void chat_personal_socket(uid_t uid, char *out, size_t size)
 {
-	const char *env = getenv(CHAT_SOCKET_ENV);
+	snprintf(out, size, CHAT_PERSONAL_DIR_FMT "/" CHAT_SOCKET_NAME,
+		 (unsigned)uid);
+}
+
+const char *chat_choose_socket(const char *opt, const char *env,
+			       const char *system_sock, uid_t uid,
+			       char *buf, size_t size)
+{
+	struct stat st;
 
 	if (opt && *opt)
 		return opt;
 	if (env && *env)
 		return env;
-	return CHAT_DEFAULT_SOCKET;
+	/* The system room when it is there for us: its socket exists and
+	 * we may connect to it (write permission, as connect needs). */
+	if (lstat(system_sock, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    access(system_sock, W_OK) == 0)
+		return system_sock;
+	chat_personal_socket(uid, buf, size);
+	return buf;
+}
+
+const char *chat_socket_path(const char *opt)
+{
+	static char personal[64];
+
+	return chat_choose_socket(opt, getenv(CHAT_SOCKET_ENV),
+				  CHAT_SYSTEM_SOCKET, getuid(), personal,
+				  sizeof(personal));
+}
+
+const char *chatd_socket_path(const char *opt, bool system)
+{
+	static char personal[64];
+	const char *env = getenv(CHAT_SOCKET_ENV);
+
+	if (opt && *opt)
+		return opt;
+	if (system)
+		return CHAT_SYSTEM_SOCKET;
+	if (env && *env)
+		return env;
+	chat_personal_socket(geteuid(), personal, sizeof(personal));
+	return personal;
+}
+
+bool chat_is_system_socket(const char *path)
+{
+	return strcmp(path, CHAT_SYSTEM_SOCKET) == 0;
+}
+
+const char *chat_start_hint(const char *path, char *buf, size_t size)
+{
+	if (chat_is_system_socket(path))
+		snprintf(buf, size, "the system room is root's to start, with"
+			 " 'pmon chatd --system'");
+	else
+		snprintf(buf, size, "start one with 'pmon chatd -S %s' (or let"
+			 " 'pmon chat' start it)", path);
+	return buf;
 }
 
 void chat_socket_dir(const char *path, char *out, size_t size)
@@ -48,6 +107,70 @@ static void owner_desc(uid_t uid, char *out, size_t size)
 
 	chat_login_name(uid, login, sizeof(login));
 	snprintf(out, size, "%s (uid %u)", login, (unsigned)uid);
+}
+
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m)) return "a directory";
+	if (S_ISREG(m)) return "a regular file";
+	if (S_ISLNK(m)) return "a symbolic link";
+	if (S_ISFIFO(m)) return "a FIFO";
+	if (S_ISCHR(m)) return "a character device";
+	if (S_ISBLK(m)) return "a block device";
+	return "not a socket";
+}
+
+/* ---- the socket's path ------------------------------------------------- */
+
+int chat_check_path(const char *path, char *why)
+{
+	size_t len = strlen(path), max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+	struct stat st;
+
+	if (len == 0 || path[len - 1] == '/') {
+		snprintf(why, CHAT_WHY_MAX, "the socket path '%s' %s: it must"
+			 " name the socket itself", path,
+			 len ? "ends in '/'" : "is empty");
+		return -1;
+	}
+	if (len > max) {
+		snprintf(why, CHAT_WHY_MAX, "the socket path %s is %zu bytes"
+			 " long; a UNIX socket's path is at most %zu bytes",
+			 path, len, max);
+		return -1;
+	}
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, CHAT_WHY_MAX, "cannot check the socket path %s:"
+			 " %s%s", path, strerror(errno), errno != EACCES ? "" :
+			 " (its directory is closed to you)");
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(why, CHAT_WHY_MAX, "%s is %s, not a socket: not a room;"
+			 " choose another path with -S", path,
+			 file_kind(st.st_mode));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- room directories -------------------------------------------------- */
+
+enum dir_kind { DIR_OTHER, DIR_PERSONAL, DIR_SYSTEM };
+
+static enum dir_kind kind_of(const char *dir, uid_t uid)
+{
+	char personal[64];
+
+	snprintf(personal, sizeof(personal), CHAT_PERSONAL_DIR_FMT,
+		 (unsigned)uid);
+	if (strcmp(dir, personal) == 0)
+		return DIR_PERSONAL;
+	if (strcmp(dir, CHAT_SYSTEM_DIR) == 0)
+		return DIR_SYSTEM;
+	return DIR_OTHER;
 }
 
 int chat_check_trusted_dir(const char *dir, uid_t trusted_uid,
@@ -78,10 +201,10 @@ int chat_check_trusted_dir(const char *dir, uid_t trusted_uid,
 	}
 	if (st.st_uid != 0 && st.st_uid != trusted_uid) {
 		owner_desc(st.st_uid, who, sizeof(who));
-		snprintf(why, CHAT_WHY_MAX, "the %s %s belongs to %s, not to root"
-			 " or to you: it may be someone posing as the room;"
-			 " ask them to remove it, or choose another path",
-			 what, dir, who);
+		snprintf(why, CHAT_WHY_MAX, "the %s %s belongs to %s, not to %s:"
+			 " it may be someone posing as the room; ask them to"
+			 " remove it, or choose another path", what, dir, who,
+			 trusted_uid ? "root or to you" : "root");
 		return -1;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
@@ -95,17 +218,102 @@ int chat_check_trusted_dir(const char *dir, uid_t trusted_uid,
 	return 0;
 }
 
-int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
+/* A personal room's directory is checked as tmux checks its own: ours,
+ * and closed to everyone else. */
+static int check_personal(const char *dir, uid_t uid, char *why)
 {
-	return chat_check_trusted_dir(dir, trusted_uid, "socket directory",
+	struct stat st;
+	char who[96];
+
+	if (lstat(dir, &st) < 0)
+		return 0; /* for chat_check_trusted_dir to report */
+	errno = EPERM;
+	if (st.st_uid != uid) {
+		owner_desc(st.st_uid, who, sizeof(who));
+		snprintf(why, CHAT_WHY_MAX, "your room's directory %s belongs to"
+			 " %s, not to you: someone made it before you did, to"
+			 " keep you out of your room or to pose as it; have it"
+			 " removed (by root if need be), or use -S", dir, who);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		snprintf(why, CHAT_WHY_MAX, "your room's directory %s has mode"
+			 " %04o; it must be 0700, closed to everyone else:"
+			 " make it so (chmod 700) if you made it, or remove it",
+			 dir, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	errno = 0;
+	return 0;
+}
+
+/* Lock files and the socket are made only in a directory that holds
+ * rooms: sockets and their .lock files, nothing else (not /etc, not a
+ * home directory). */
+static int check_only_rooms(const char *dir, char *why)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		snprintf(why, CHAT_WHY_MAX, "cannot read the socket directory"
+			 " %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISSOCK(st.st_mode) || (S_ISREG(st.st_mode) && n > 5 &&
+					      strcmp(e->d_name + n - 5, ".lock") == 0))
+			continue;
+		snprintf(why, CHAT_WHY_MAX, "%s is not a room's directory: it"
+			 " holds %s (%s), and a room's directory holds only"
+			 " sockets and their .lock files; choose a directory"
+			 " of the room's own with -S", dir, e->d_name,
+			 file_kind(st.st_mode));
+		errno = EPERM;
+		rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Who owns dir and who may write it, by the rules of its kind. */
+static int check_owner(const char *dir, uid_t uid, char *why)
+{
+	enum dir_kind k = kind_of(dir, uid);
+	const char *what = k == DIR_PERSONAL ? "room directory" :
+			   k == DIR_SYSTEM ? "system room's directory" :
+					     "socket directory";
+
+	struct stat st;
+
+	/* A personal directory's own rules first: they say more. */
+	if (k == DIR_PERSONAL && lstat(dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && check_personal(dir, uid, why) < 0)
+		return -1;
+	return chat_check_trusted_dir(dir, k == DIR_SYSTEM ? 0 : uid, what,
 				      why);
 }
 
-/* Can the members of gid reach a socket in the directory st describes? */
+int chat_check_dir(const char *dir, uid_t uid, char *why)
+{
+	if (check_owner(dir, uid, why) < 0)
+		return -1;
+	return check_only_rooms(dir, why);
+}
+
+/* Can the members of gid reach a socket in the directory st describes?
+ * If it is the directory's group, the group's bits decide, not others'. */
 static bool group_can_enter(const struct stat *st, gid_t gid)
 {
-	return (st->st_mode & S_IXOTH) ||
-	       (st->st_gid == gid && (st->st_mode & S_IXGRP));
+	return st->st_gid == gid ? (st->st_mode & S_IXGRP) != 0 :
+				   (st->st_mode & S_IXOTH) != 0;
 }
 
 /*
@@ -145,43 +353,66 @@ static int open_to_group(const char *dir, gid_t gid, char *why)
 	return 0;
 }
 
+/* The mode a new room directory gets: the system room's is open to all
+ * (its socket decides who may connect), others to their owner alone. */
+static mode_t new_dir_mode(enum dir_kind k, bool grouped)
+{
+	if (grouped)
+		return 0750;
+	return k == DIR_SYSTEM ? 0755 : 0700;
+}
+
 int chat_make_dir(const char *dir, gid_t gid, char *why)
 {
 	bool grouped = gid != (gid_t)-1;
-	mode_t old = umask(0);
-	int rc = mkdir(dir, grouped ? 0750 : 0700);
-	int err = errno;
+	enum dir_kind k = kind_of(dir, geteuid());
+	mode_t old;
+	int rc, err;
 
+	if (grouped && k == DIR_PERSONAL) {
+		snprintf(why, CHAT_WHY_MAX, "%s is your personal room, closed to"
+			 " everyone else: a room for a group needs another"
+			 " path (-S) or --system", dir);
+		return -1;
+	}
+	old = umask(0);
+	rc = mkdir(dir, new_dir_mode(k, grouped));
+	err = errno;
 	umask(old);
 	if (rc < 0 && err != EEXIST) {
 		snprintf(why, CHAT_WHY_MAX, "cannot create the socket"
 			 " directory %s: %s", dir, strerror(err));
 		return -1;
 	}
-	if (chat_check_dir(dir, geteuid(), why) < 0)
+	if (check_owner(dir, geteuid(), why) < 0)
 		return -1;
-	if (!grouped)
-		return 0;
 	/* One we just made gets the group it is for; one that was there
 	 * must let the group in. */
-	if (rc == 0 && chown(dir, (uid_t)-1, gid) < 0) {
+	if (grouped && rc == 0 && chown(dir, (uid_t)-1, gid) < 0) {
 		snprintf(why, CHAT_WHY_MAX, "cannot give the socket directory"
 			 " %s to group %u: %s", dir, (unsigned)gid,
 			 strerror(errno));
 		return -1;
 	}
-	return open_to_group(dir, gid, why);
+	if (grouped && open_to_group(dir, gid, why) < 0)
+		return -1;
+	return check_only_rooms(dir, why);
 }
+
+/* ---- the lock ---------------------------------------------------------- */
 
 int chat_lock(const char *path, char *why)
 {
-	char lock[160]; /* socket paths are at most 107 bytes */
+	char dir[PATH_MAX], lock[128]; /* a checked path: at most 107 bytes */
 	int fd;
 
-	if (snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock)) {
-		snprintf(why, CHAT_WHY_MAX, "the socket path is too long");
+	/* Only the socket's own name, in a room's directory: never
+	 * /etc/passwd.lock for -S /etc/passwd. */
+	chat_socket_dir(path, dir, sizeof(dir));
+	if (chat_check_path(path, why) < 0 ||
+	    chat_check_dir(dir, geteuid(), why) < 0)
 		return -1;
-	}
+	snprintf(lock, sizeof(lock), "%s.lock", path);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		snprintf(why, CHAT_WHY_MAX, "cannot open the lock file %s: %s",
@@ -198,6 +429,8 @@ int chat_lock(const char *path, char *why)
 	}
 	return fd;
 }
+
+/* ---- the socket -------------------------------------------------------- */
 
 static int fill_addr(const char *path, struct sockaddr_un *sa)
 {
@@ -271,11 +504,8 @@ int chat_listen(const char *path, gid_t gid, char *why)
 	mode_t old;
 	int fd, rc, err;
 
-	if (fill_addr(path, &sa) < 0) {
-		snprintf(why, CHAT_WHY_MAX, "the socket path %s is too long"
-			 " (at most %zu bytes)", path, sizeof(sa.sun_path) - 1);
+	if (chat_check_path(path, why) < 0 || fill_addr(path, &sa) < 0)
 		return -1;
-	}
 	if (remove_stale(path, why) < 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

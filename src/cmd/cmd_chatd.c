@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chat/server.h"
 #include "chat/sock.h"
@@ -40,6 +41,25 @@ static void parse_flood(const char *arg, struct chatd_opts *o)
 	free(copy);
 }
 
+/* The socket to serve, and whether this user may open that room. */
+static const char *check_room(const char *sock, bool system, bool group)
+{
+	const char *path = chatd_socket_path(sock, system);
+	char personal[64];
+
+	if (system && sock)
+		usage_error("--system and -S go one at a time");
+	if (system && geteuid() != 0)
+		pmon_die(EXIT_FAIL, "only root may open the system room (%s);"
+			 " without --system you open your own",
+			 CHAT_SYSTEM_SOCKET);
+	chat_personal_socket(geteuid(), personal, sizeof(personal));
+	if (group && strcmp(path, personal) == 0)
+		usage_error("--group needs --system or -S PATH: your own room"
+			    " (%s) is closed to everyone else", personal);
+	return path;
+}
+
 static int chatd_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -51,12 +71,14 @@ static int chatd_exec(int argc, char **argv)
 		{"no-flood-limit", no_argument, NULL, 'N'},
 		{"per-account", required_argument, NULL, 'P'},
 		{"name-timeout", required_argument, NULL, 'T'},
+		{"system", no_argument, NULL, 'Y'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct chatd_opts o;
 	const char *sock = NULL;
 	char why[CHAT_WHY_MAX];
+	bool system = false;
 	int c;
 
 	chatd_opts_init(&o);
@@ -80,11 +102,12 @@ static int chatd_exec(int argc, char **argv)
 			o.name_timeout = (double)estrtonum(optarg, 0, 86400,
 							   "--name-timeout");
 			break;
+		case 'Y': system = true; break;
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	o.path = chat_socket_path(sock);
+	o.path = check_room(sock, system, o.has_group);
 	if (o.foreground)
 		return chatd_serve(&o, -1);
 	if (chatd_start_detached(&o, why) < 0)
@@ -95,11 +118,14 @@ static int chatd_exec(int argc, char **argv)
 const struct cmd_entry cmd_chatd_entry = {
 	.name = "chatd",
 	.summary = "Run the operators' chat room on a UNIX socket",
-	.usage = "[-S SOCKET] [--foreground] [--group GROUP] [--log FILE]"
+	.usage = "[-S SOCKET | --system] [--foreground] [--group GROUP] [--log FILE]"
 		 " [--flood RATE[/BURST] | --no-flood-limit] [--per-account N]"
 		 " [--name-timeout SECONDS]",
 	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
-		"                        else " CHAT_DEFAULT_SOCKET ")\n"
+		"                        else your own room\n"
+		"                        " CHAT_PERSONAL_SOCKET_DOC ", UID yours)\n"
+		"      --system          the system room, " CHAT_SYSTEM_SOCKET " (root\n"
+		"                        only): the one pmon chat joins when it may\n"
 		"  -f, --foreground      stay on this terminal: show the room, and send\n"
 		"                        every line typed here as an announcement\n"
 		"  -g, --group GROUP     let members of GROUP in too (besides root and\n"

@@ -229,11 +229,13 @@ hold_conns() {
 }
 
 @test "chatd --group: a directory that keeps the group out and is not the server's is refused" {
-	# root's 0700 directory; the server runs as uid 60002
-	mkdir -m 0700 "$CHAT_DIR/room"
+	# root's, open to others but closed to the group itself (0705, group
+	# $CHAT_GID); the server runs as uid 60002, one of the others
+	mkdir -m 0705 "$CHAT_DIR/room"
+	chgrp "$CHAT_GID" "$CHAT_DIR/room"
 	run timeout -k 5 20 setpriv --reuid=60002 --regid=60002 --clear-groups \
 		"$PMON" chatd --foreground -S "$SOCK" --group "$CHAT_GID" </dev/null
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"the socket directory $CHAT_DIR/room (mode 0700, group 0) keeps group $CHAT_GID out, and only its owner root (uid 0) may change that"* ]]
-	[ "$(stat -c %a:%g "$CHAT_DIR/room")" = "700:0" ]
+	[[ "$output" == *"the socket directory $CHAT_DIR/room (mode 0705, group $CHAT_GID) keeps group $CHAT_GID out, and only its owner root (uid 0) may change that"* ]]
+	[ "$(stat -c %a:%g "$CHAT_DIR/room")" = "705:$CHAT_GID" ]
 }
