@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -436,6 +437,7 @@ static void server_teardown(struct server *s)
 	if (s->listen_fd >= 0) {
 		unlink_socket(s);
 		close(s->listen_fd);
+		chat_remove_lock(s->o->path);
 	}
 	chatlog_close(s->log);
 	if (s->sig_fd >= 0)
@@ -506,7 +508,6 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd)
 	return status;
 }
 
-/* The grandchild: a daemon in its own session, stdio on /dev/null. */
 /* Close every descriptor from 3 up except a and b (-1: none), so that a
  * server started by a client holds nothing of the shell it came from (the
  * write end of someone's pipe, a terminal), as tmux's server does. */
@@ -525,19 +526,76 @@ static void close_inherited(int a, int b)
 	(void)close_range(from, ~0U, 0);
 }
 
+/* fd as exactly want, kept across exec (dup2 clears FD_CLOEXEC). */
+static int place_fd(int fd, int want)
+{
+	if (fd == want)
+		return fcntl(fd, F_SETFD, 0);
+	if (dup2(fd, want) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Become `pmon chatd [ARGS | -S PATH] --ready-fd 3 [--lock-fd 4]`, so that
+ * ps shows the server as what it is, with its socket, and not as a copy
+ * of the client that started it.  The program is the file this process
+ * was executed from (AT_EXECFN, which names no /proc path).  On failure
+ * (the file is gone: an upgrade) it returns, with *ready and *lock on
+ * descriptors 3 and 4, and the caller serves in this process.
+ */
+static void exec_server(const struct chatd_opts *o, int *ready, int *lock)
+{
+	const char *exe = (const char *)getauxval(AT_EXECFN);
+	size_t n = 0, max = 8;
+	const char **argv;
+
+	for (int i = 0; o->argv && o->argv[i]; i++)
+		max++;
+	argv = xreallocarray(NULL, max, sizeof(*argv));
+	argv[n++] = "pmon";
+	for (int i = 0; o->argv && o->argv[i]; i++)
+		argv[n++] = o->argv[i];
+	if (!o->argv) {
+		argv[n++] = "chatd";
+		argv[n++] = "-S";
+		argv[n++] = o->path;
+	}
+	argv[n++] = "--ready-fd";
+	argv[n++] = "3";
+	/* Out of the way of 3 and 4 first, then into them. */
+	*ready = fcntl(*ready, F_DUPFD_CLOEXEC, 10);
+	if (*lock >= 0) {
+		*lock = fcntl(*lock, F_DUPFD_CLOEXEC, 10);
+		argv[n++] = "--lock-fd";
+		argv[n++] = "4";
+	}
+	argv[n] = NULL;
+	if (*ready < 0 || place_fd(*ready, 3) < 0 ||
+	    (*lock >= 0 && place_fd(*lock, 4) < 0))
+		_exit(EXIT_FAIL);
+	*ready = 3;
+	*lock = *lock >= 0 ? 4 : -1;
+	close_inherited(*ready, *lock);
+	if (exe)
+		execv(exe, (char *const *)argv);
+	free(argv);
+}
+
+/* The grandchild: a daemon in its own session, stdio on /dev/null. */
 static _Noreturn void daemon_child(const struct chatd_opts *o, int ready)
 {
+	struct chatd_opts dopts = *o;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int status;
 
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO); /* errors go through the pipe */
 	}
-	close_inherited(ready, o->lock_fd);
-	status = chatd_serve(o, ready);
-	_exit(status);
+	exec_server(o, &ready, &dopts.lock_fd);
+	_exit(chatd_serve(&dopts, ready));
 }
 
 int chatd_start_detached(const struct chatd_opts *o, char *why)

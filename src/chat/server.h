@@ -36,6 +36,9 @@ struct chatd_opts {
 			       * owner's); 0: no limit */
 	double name_timeout;  /* seconds to give a name; 0: no limit */
 	int lock_fd;          /* the lock beside the socket, already held; or -1 */
+	/* pmon chatd's arguments (argv[0] "chatd", NULL-terminated), for a
+	 * detached server to be executed with; NULL: "chatd -S PATH". */
+	char *const *argv;
 };
 
 void chatd_opts_init(struct chatd_opts *o);
@@ -48,9 +51,10 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd);
 
 /*
  * Start the room detached, as tmux starts its server: fork, setsid, fork
- * again (so that init adopts it and it never becomes a zombie), and wait
- * until it listens.  Returns 0, or -1 with why (CHAT_WHY_MAX bytes)
- * filled in.
+ * again (so that init adopts it and it never becomes a zombie), execute
+ * `pmon chatd ... --ready-fd 3 [--lock-fd 4]` there (o->argv, or -S
+ * o->path) and wait until it listens.  Returns 0, or -1 with why
+ * (CHAT_WHY_MAX bytes) filled in.
  */
 int chatd_start_detached(const struct chatd_opts *o, char *why);
 

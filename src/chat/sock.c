@@ -401,10 +401,39 @@ int chat_make_dir(const char *dir, gid_t gid, char *why)
 
 /* ---- the lock ---------------------------------------------------------- */
 
+/* Open and lock path.lock, waiting; 0 with *fd, 1 if the file went away
+ * while we waited (try again), -1 with why. */
+static int lock_once(const char *lock, int *fd, char *why)
+{
+	struct stat held, now;
+
+	*fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot open the lock file %s: %s",
+			 lock, strerror(errno));
+		return -1;
+	}
+	while (flock(*fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		snprintf(why, CHAT_WHY_MAX, "cannot lock %s: %s", lock,
+			 strerror(errno));
+		close(*fd);
+		return -1;
+	}
+	/* A server removes the lock file when it stops: the one we waited
+	 * on may be gone, and a newer one the lock that counts. */
+	if (fstat(*fd, &held) == 0 && lstat(lock, &now) == 0 &&
+	    held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+		return 0;
+	close(*fd);
+	return 1;
+}
+
 int chat_lock(const char *path, char *why)
 {
 	char dir[PATH_MAX], lock[128]; /* a checked path: at most 107 bytes */
-	int fd;
+	int fd, rc;
 
 	/* Only the socket's own name, in a room's directory: never
 	 * /etc/passwd.lock for -S /etc/passwd. */
@@ -413,21 +442,28 @@ int chat_lock(const char *path, char *why)
 	    chat_check_dir(dir, geteuid(), why) < 0)
 		return -1;
 	snprintf(lock, sizeof(lock), "%s.lock", path);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		snprintf(why, CHAT_WHY_MAX, "cannot open the lock file %s: %s",
-			 lock, strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno == EINTR)
-			continue;
-		snprintf(why, CHAT_WHY_MAX, "cannot lock %s: %s", lock,
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	while ((rc = lock_once(lock, &fd, why)) == 1)
+		;
+	return rc < 0 ? -1 : fd;
+}
+
+void chat_remove_lock(const char *path)
+{
+	char lock[128];
+	struct stat held, now;
+	int fd;
+
+	if (snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock))
+		return;
+	fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	/* Held: someone is starting a server; it is theirs to keep. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &held) == 0 &&
+	    lstat(lock, &now) == 0 && held.st_dev == now.st_dev &&
+	    held.st_ino == now.st_ino)
+		unlink(lock);
+	close(fd);
 }
 
 /* ---- the socket -------------------------------------------------------- */

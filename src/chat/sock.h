@@ -84,6 +84,8 @@ int chat_make_dir(const char *dir, gid_t gid, char *why);
  * checking path and its directory.  Returns the descriptor, or -1 with
  * why filled in. */
 int chat_lock(const char *path, char *why);
+/* Remove PATH.lock unless someone holds it (a server that stops). */
+void chat_remove_lock(const char *path);
 
 /*
  * Bind and listen on path, with mode 0600 (0660 and group gid when gid is

@@ -2,6 +2,7 @@
  * cmd_chatd.c - `pmon chatd`: run the operators' room (src/chat/server.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -41,6 +42,33 @@ static void parse_flood(const char *arg, struct chatd_opts *o)
 	free(copy);
 }
 
+/* The arguments the detached server is executed with: ours, and the
+ * socket when it was not given, so that ps shows which room it is. */
+static char **server_argv(int argc, char **argv, const char *path)
+{
+	char **out = xreallocarray(NULL, (size_t)argc + 3, sizeof(*out));
+	int n = 0;
+
+	for (int i = 0; i < argc; i++)
+		out[n++] = argv[i];
+	if (path) {
+		out[n++] = (char *)"-S";
+		out[n++] = (char *)path;
+	}
+	out[n] = NULL;
+	return out;
+}
+
+/* --ready-fd, --lock-fd: a descriptor this process was given. */
+static int open_fd(const char *arg, const char *what)
+{
+	int fd = (int)estrtonum(arg, 3, INT_MAX, what);
+
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		usage_error("%s %d: not an open descriptor", what, fd);
+	return fd;
+}
+
 /* The socket to serve, and whether this user may open that room. */
 static const char *check_room(const char *sock, bool system, bool group)
 {
@@ -72,6 +100,8 @@ static int chatd_exec(int argc, char **argv)
 		{"per-account", required_argument, NULL, 'P'},
 		{"name-timeout", required_argument, NULL, 'T'},
 		{"system", no_argument, NULL, 'Y'},
+		{"ready-fd", required_argument, NULL, 'R'},
+		{"lock-fd", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -79,7 +109,7 @@ static int chatd_exec(int argc, char **argv)
 	const char *sock = NULL;
 	char why[CHAT_WHY_MAX];
 	bool system = false;
-	int c;
+	int c, ready_fd = -1;
 
 	chatd_opts_init(&o);
 	while ((c = cmd_getopt(argc, argv, ":S:fg:l:h", longopts)) != -1) {
@@ -103,13 +133,18 @@ static int chatd_exec(int argc, char **argv)
 							   "--name-timeout");
 			break;
 		case 'Y': system = true; break;
+		case 'R': ready_fd = open_fd(optarg, "--ready-fd"); break;
+		case 'L': o.lock_fd = open_fd(optarg, "--lock-fd"); break;
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	o.path = check_room(sock, system, o.has_group);
+	if (ready_fd >= 0) /* started detached by chatd_start_detached */
+		return chatd_serve(&o, ready_fd);
 	if (o.foreground)
 		return chatd_serve(&o, -1);
+	o.argv = server_argv(argc, argv, sock || system ? NULL : o.path);
 	if (chatd_start_detached(&o, why) < 0)
 		pmon_die(EXIT_FAIL, "%s", why);
 	return EXIT_OK;
@@ -141,6 +176,8 @@ const struct cmd_entry cmd_chatd_entry = {
 		"                        0: no limit; root and the owner: no limit)\n"
 		"      --name-timeout SECONDS  time a connection has to give a name\n"
 		"                        (default 10; 0: no limit)\n"
+		"      --ready-fd N, --lock-fd N  for a server started detached: say\n"
+		"                        \"ok\" or why not on N; the held lock is N\n"
 		"  -h, --help            show this help\n",
 	.exec = chatd_exec,
 };

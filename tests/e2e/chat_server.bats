@@ -239,3 +239,30 @@ hold_conns() {
 	[[ "$output" == *"the socket directory $CHAT_DIR/room (mode 0705, group $CHAT_GID) keeps group $CHAT_GID out, and only its owner root (uid 0) may change that"* ]]
 	[ "$(stat -c %a:%g "$CHAT_DIR/room")" = "705:$CHAT_GID" ]
 }
+
+# stops PID: PID (our server) has exited, within 10 s.
+stops() {
+	local i
+	for i in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+
+@test "chat: the server a client starts shows in ps as pmon chatd with its socket, and leaves no lock behind" {
+	run "$PMON" chat --send 'start it' -n alice
+	[ "$status" -eq 0 ]
+	pid=$(own_listener "$SOCK")
+	args=$(ps -o args= -p "$pid")
+	[[ "$args" == "pmon chatd -S $SOCK --ready-fd 3 --lock-fd 4" ]] || { echo "ps: $args" >&2; false; }
+	kill -TERM "$pid"
+	stops "$pid"
+	[ ! -e "$SOCK" ] && [ ! -e "$SOCK.lock" ]
+	[ -z "$(ls -A "$CHAT_DIR/room")" ]
+	# pmon chatd started detached without -S names its socket too
+	"$PMON" chatd --per-account 4
+	pid=$(own_listener "$SOCK")
+	args=$(ps -o args= -p "$pid")
+	[[ "$args" == "pmon chatd --per-account 4 -S $SOCK --ready-fd 3" ]] || { echo "ps: $args" >&2; false; }
+	kill -TERM "$pid"
+	stops "$pid"
+	[ -z "$(ls -A "$CHAT_DIR/room")" ]
+}
