@@ -598,11 +598,35 @@ static _Noreturn void daemon_child(const struct chatd_opts *o, int ready)
 	_exit(chatd_serve(&dopts, ready));
 }
 
+/* The server's "ok\n", or why it could not start, from the pipe fd. */
+static int read_answer(int fd, char *why)
+{
+	char answer[CHAT_WHY_MAX];
+	size_t got = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, answer + got, sizeof(answer) - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof(answer) - 1)
+			break;
+	}
+	close(fd);
+	answer[got] = '\0';
+	if (strcmp(answer, "ok\n") == 0)
+		return 0;
+	snprintf(why, CHAT_WHY_MAX, "%s", got ? answer :
+		 "the server exited before it was ready");
+	return -1;
+}
+
 int chatd_start_detached(const struct chatd_opts *o, char *why)
 {
 	struct chatd_opts dopts = *o;
-	char answer[CHAT_WHY_MAX];
-	size_t got = 0;
 	int pipefd[2], wstatus;
 	pid_t pid;
 
@@ -635,22 +659,5 @@ int chatd_start_detached(const struct chatd_opts *o, char *why)
 	close(pipefd[1]);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
-	for (;;) {
-		ssize_t n = read(pipefd[0], answer + got, sizeof(answer) - 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(answer) - 1)
-			break;
-	}
-	close(pipefd[0]);
-	answer[got] = '\0';
-	if (strcmp(answer, "ok\n") == 0)
-		return 0;
-	snprintf(why, CHAT_WHY_MAX, "%s", got ? answer :
-		 "the server exited before it was ready");
-	return -1;
+	return read_answer(pipefd[0], why);
 }

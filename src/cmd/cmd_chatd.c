@@ -88,7 +88,15 @@ static const char *check_room(const char *sock, bool system, bool group)
 	return path;
 }
 
-static int chatd_exec(int argc, char **argv)
+/* What the command line asks for besides struct chatd_opts. */
+struct chatd_args {
+	const char *sock;
+	bool system;
+	int ready_fd;
+};
+
+static void parse_args(int argc, char **argv, struct chatd_opts *o,
+		       struct chatd_args *a)
 {
 	static const struct option longopts[] = {
 		{"socket", required_argument, NULL, 'S'},
@@ -105,46 +113,51 @@ static int chatd_exec(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	struct chatd_opts o;
-	const char *sock = NULL;
-	char why[CHAT_WHY_MAX];
-	bool system = false;
-	int c, ready_fd = -1;
+	int c;
 
-	chatd_opts_init(&o);
 	while ((c = cmd_getopt(argc, argv, ":S:fg:l:h", longopts)) != -1) {
 		switch (c) {
-		case 'S': sock = optarg; break;
-		case 'f': o.foreground = true; break;
+		case 'S': a->sock = optarg; break;
+		case 'f': o->foreground = true; break;
 		case 'g':
-			o.has_group = true;
-			o.group = group_id(optarg);
-			o.group_name = optarg;
+			o->has_group = true;
+			o->group = group_id(optarg);
+			o->group_name = optarg;
 			break;
-		case 'l': o.log_path = optarg; break;
-		case 'F': parse_flood(optarg, &o); break;
-		case 'N': o.flood_rate = 0; break;
+		case 'l': o->log_path = optarg; break;
+		case 'F': parse_flood(optarg, o); break;
+		case 'N': o->flood_rate = 0; break;
 		case 'P':
-			o.per_account = (unsigned)estrtonum(optarg, 0, 1000000,
-							     "--per-account");
+			o->per_account = (unsigned)estrtonum(optarg, 0, 1000000,
+							      "--per-account");
 			break;
 		case 'T':
-			o.name_timeout = (double)estrtonum(optarg, 0, 86400,
-							   "--name-timeout");
+			o->name_timeout = (double)estrtonum(optarg, 0, 86400,
+							    "--name-timeout");
 			break;
-		case 'Y': system = true; break;
-		case 'R': ready_fd = open_fd(optarg, "--ready-fd"); break;
-		case 'L': o.lock_fd = open_fd(optarg, "--lock-fd"); break;
+		case 'Y': a->system = true; break;
+		case 'R': a->ready_fd = open_fd(optarg, "--ready-fd"); break;
+		case 'L': o->lock_fd = open_fd(optarg, "--lock-fd"); break;
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	o.path = check_room(sock, system, o.has_group);
-	if (ready_fd >= 0) /* started detached by chatd_start_detached */
-		return chatd_serve(&o, ready_fd);
+}
+
+static int chatd_exec(int argc, char **argv)
+{
+	struct chatd_args a = {.ready_fd = -1};
+	struct chatd_opts o;
+	char why[CHAT_WHY_MAX];
+
+	chatd_opts_init(&o);
+	parse_args(argc, argv, &o, &a);
+	o.path = check_room(a.sock, a.system, o.has_group);
+	if (a.ready_fd >= 0) /* started detached by chatd_start_detached */
+		return chatd_serve(&o, a.ready_fd);
 	if (o.foreground)
 		return chatd_serve(&o, -1);
-	o.argv = server_argv(argc, argv, sock || system ? NULL : o.path);
+	o.argv = server_argv(argc, argv, a.sock || a.system ? NULL : o.path);
 	if (chatd_start_detached(&o, why) < 0)
 		pmon_die(EXIT_FAIL, "%s", why);
 	return EXIT_OK;
