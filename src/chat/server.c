@@ -548,7 +548,8 @@ static int place_fd(int fd, int want)
 static void exec_server(const struct chatd_opts *o, int *ready, int *lock)
 {
 	const char *exe = (const char *)getauxval(AT_EXECFN);
-	size_t n = 0, max = 8;
+	/* "pmon", "chatd -S PATH" or o->argv, two options, NULL. */
+	size_t n = 0, max = 1 + 3 + 4 + 1;
 	const char **argv;
 
 	for (int i = 0; o->argv && o->argv[i]; i++)
