@@ -148,7 +148,8 @@ static int chatd_exec(int argc, char **argv)
 {
 	struct chatd_args a = {.ready_fd = -1};
 	struct chatd_opts o;
-	char why[CHAT_WHY_MAX];
+	char why[CHAT_WHY_MAX], **args;
+	int rc;
 
 	chatd_opts_init(&o);
 	parse_args(argc, argv, &o, &a);
@@ -157,8 +158,11 @@ static int chatd_exec(int argc, char **argv)
 		return chatd_serve(&o, a.ready_fd);
 	if (o.foreground)
 		return chatd_serve(&o, -1);
-	o.argv = server_argv(argc, argv, a.sock || a.system ? NULL : o.path);
-	if (chatd_start_detached(&o, why) < 0)
+	args = server_argv(argc, argv, a.sock || a.system ? NULL : o.path);
+	o.argv = args;
+	rc = chatd_start_detached(&o, why);
+	free(args);
+	if (rc < 0)
 		pmon_die(EXIT_FAIL, "%s", why);
 	return EXIT_OK;
 }

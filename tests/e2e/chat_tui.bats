@@ -133,6 +133,11 @@ tui() {
 	for i in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 	tm send-keys C-s
 	start_client_nowait alice
+	# in before bob starts, or his first lines are only history to her
+	for i in $(seq 100); do
+		"$PMON" chat --who | grep -q '^alice ' && break
+		sleep 0.1
+	done
 	for i in $(seq 1 3000); do
 		echo "message $i, long enough to fill a terminal's buffer quickly"
 	done | "$PMON" chat -n bob >/dev/null
