@@ -499,6 +499,7 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd)
 			  isatty(STDIN_FILENO) ?
 				  "; lines typed here are announcements" : "");
 	tell_ready(ready_fd, "ok\n");
+	chat_login_lookups(false); /* NSS from the loop only via resolve.c */
 	if (loop_run(s->loop) < 0) {
 		pmon_warn_errno(errno, "the event loop failed");
 		status = EXIT_FAIL;

@@ -103,6 +103,11 @@ int chat_peer_cred(int fd, uid_t *uid, gid_t *gid, pid_t *pid);
 
 /* The login name of uid, or "uidN" when it has no account. */
 void chat_login_name(uid_t uid, char *out, size_t size);
+/* Off: chat_login_name says "uidN" at once, without asking NSS, which can
+ * block for seconds (LDAP, sssd).  The server turns lookups off before
+ * its loop runs, so that no message of its (a log refused on SIGHUP, say)
+ * can stall the room; the room's own lookups go through resolve.c. */
+void chat_login_lookups(bool on);
 
 /* Is uid (primary group gid) root, owner, or a member of group (by gid,
  * or by its account's groups: in_group, which the caller looked up)? */
