@@ -60,6 +60,8 @@ UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FIX_SRCS  := $(wildcard tests/fixtures/*.c)
 FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+PRELOAD_SRCS := $(wildcard tests/fixtures/preload/*.c)
+PRELOAD_LIBS := $(PRELOAD_SRCS:tests/fixtures/preload/%.c=$(BUILD)/fixtures/%.so)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -96,11 +98,17 @@ $(BUILD)/fixtures/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O1 -g -o $@ $< -lpthread
 
+# Shims the tests LD_PRELOAD into pmon (to make a library call slow, say).
+$(BUILD)/fixtures/%.so: tests/fixtures/preload/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O1 -g -shared -fPIC \
+	  -o $@ $< -ldl
+
 $(BUILD)/bench/%: bench/%.c $(LIBPMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBPMON) $(ALL_LDFLAGS) $(LIBS)
 
-tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS)
+tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS) $(PRELOAD_LIBS)
 
 check: tests
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) tests/run-all
