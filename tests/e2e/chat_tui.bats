@@ -365,6 +365,8 @@ terminal_restored() {
 	tm send-keys End
 	screen_has '^[0-9:]+ \* dave joined the room$'
 	screen_loses 'scrolled back'
+}
+
 @test "chat tui: a chatd --foreground whose terminal hangs up stops (SIGHUP itself reopens the log)" {
 	tm -f /dev/null new-session -d -x 80 -y 10 \
 		"'$PMON' chatd --foreground -S '$SOCK' --log '$CHAT_DIR/room.log'"
