@@ -29,17 +29,20 @@ static struct tree_member *member_of(struct frozen_tree *t, pid_t pid,
 	return NULL;
 }
 
-/* Make p a member and, unless dry_run, stop it.  A process that is gone
- * by now is not added (it left on its own); returns whether it was. */
-static bool add_member(struct frozen_tree *t, const struct proc *p, bool dry_run)
+/* Make p a member and, unless dry_run, stop it; its identity is taken
+ * now, or is known already (root: the one the caller selected).  A
+ * process that is gone by now is not added (it left on its own); returns
+ * whether it was. */
+static bool add_member(struct frozen_tree *t, const struct proc *p,
+		       const struct proc_ref *known, bool dry_run)
 {
 	struct tree_member *m;
-	int fd;
+	int fd = -1;
 
 	t->m = xreallocarray(t->m, t->n + 1, sizeof(*t->m));
 	m = &t->m[t->n];
 	*m = (struct tree_member){
-		.ref = {p->pid, p->start_ticks}, .ppid = p->ppid, .pidfd = -1,
+		.ref = known ? *known : proc_ref_of(p), .ppid = p->ppid, .pidfd = -1,
 		.comm = xstrdup(p->comm ? p->comm : "?"),
 		.was_stopped = p->state == 'T' || p->state == 't',
 		.zombie = proc_has_exited(p),
@@ -48,8 +51,8 @@ static bool add_member(struct frozen_tree *t, const struct proc *p, bool dry_run
 		t->n++;
 		return true;
 	}
-	fd = pidfd_open_ref(&m->ref);
-	if (fd >= 0 && pidfd_send_signal(fd, SIGSTOP, NULL, 0) == 0) {
+	if (proc_ref_take(&m->ref, &fd) == 0 &&
+	    pidfd_send_signal(fd, SIGSTOP, NULL, 0) == 0) {
 		m->pidfd = fd;
 	} else {
 		m->err = errno;
@@ -83,7 +86,7 @@ static size_t add_descendants(struct frozen_tree *t, const struct snapshot *snap
 			parent = snapshot_find(snap, p->ppid);
 			if (!parent || !member_of(t, parent->pid, parent->start_ticks))
 				continue;
-			if (add_member(t, p, dry_run)) {
+			if (add_member(t, p, NULL, dry_run)) {
 				added++;
 				progress = true;
 			}
@@ -168,7 +171,7 @@ int tree_freeze(const struct proc_ref *root, pid_t skip, bool dry_run,
 		err = ESRCH;
 	else if (r->start_ticks != root->start_ticks)
 		err = ESTALE;
-	else if (!add_member(t, r, dry_run))
+	else if (!add_member(t, r, root, dry_run))
 		err = ESRCH;
 	else if (t->m[0].err)
 		err = t->m[0].err;

@@ -355,14 +355,26 @@ static bool is_x86_64(pid_t tid)
 	return iov.iov_len == sizeof(r) && r.cs == 0x33;
 }
 
-static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
+/* Is the process we hold still ref's?  The pidfd check covers a pid
+ * recycled (even within the clock tick, by the pidfs inode) and a /proc
+ * of another PID namespace. */
+static bool still_the_same(const struct proc_ref *ref)
+{
+	int fd = pidfd_open_ref(ref);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static void helper_main(const struct proc_ref *ref, pid_t tid,
 			unsigned long sys_addr, const pid_t *zpids,
 			size_t n, int timeout_ms, long *rets,
 			struct inject_result *res)
 {
 	struct held h = {.tid = tid, .res = res};
 	struct timespec start;
-	unsigned long long now;
 	long word;
 
 	res->status = INJECT_DONE;
@@ -382,7 +394,7 @@ static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
 	    hold(&h, &start, timeout_ms * 1000L) < 0)
 		return; /* exiting detaches: nothing was changed */
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (start_ticks && (proc_start_ticks(pid, &now) < 0 || now != start_ticks)) {
+	if (!still_the_same(ref)) {
 		fail(&h, INJECT_REFUSED, "the parent's PID now names another "
 		     "process (recycled); not touched");
 	} else if (!is_x86_64(tid)) {
@@ -493,11 +505,10 @@ static int read_all(int fd, void *p, size_t n)
 	return 0;
 }
 
-int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
+int inject_wait4(const struct proc_ref *ref, const pid_t *zpids,
 		 size_t n, int timeout_ms, long *rets, struct inject_result *res)
 {
 	sigset_t all, old;
-	unsigned long long now;
 	unsigned long sys_addr;
 	pid_t tid, helper;
 	int fds[2], st;
@@ -506,12 +517,12 @@ int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
 	res->status = INJECT_REFUSED;
 	for (size_t i = 0; i < n; i++)
 		rets[i] = -ECHILD;
-	if (start_ticks && (proc_start_ticks(pid, &now) < 0 || now != start_ticks)) {
+	if (!still_the_same(ref)) {
 		snprintf(res->why, sizeof(res->why), "the parent has exited, or its "
 			 "PID now names another process; not touched");
 		return -1;
 	}
-	tid = pick_thread(pid);
+	tid = pick_thread(ref->pid);
 	if (!tid) {
 		snprintf(res->why, sizeof(res->why), "the parent has no live thread");
 		return -1;
@@ -532,8 +543,7 @@ int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
 
 		signal(SIGCHLD, SIG_DFL); /* stops must raise SIGCHLD here */
 		close(fds[0]);
-		helper_main(pid, start_ticks, tid, sys_addr, zpids, n, timeout_ms,
-			    rets, &r);
+		helper_main(ref, tid, sys_addr, zpids, n, timeout_ms, rets, &r);
 		if (write(fds[1], &r, sizeof(r)) != (ssize_t)sizeof(r) ||
 		    write(fds[1], rets, n * sizeof(*rets)) != (ssize_t)(n * sizeof(*rets)))
 			_exit(1);
@@ -565,10 +575,10 @@ bool inject_supported(void)
 	return false;
 }
 
-int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
+int inject_wait4(const struct proc_ref *ref, const pid_t *zpids,
 		 size_t n, int timeout_ms, long *rets, struct inject_result *res)
 {
-	(void)pid, (void)start_ticks, (void)zpids, (void)timeout_ms;
+	(void)ref, (void)zpids, (void)timeout_ms;
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < n; i++)
 		rets[i] = -ENOSYS;

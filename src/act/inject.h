@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "proc/proc.h"
+
 enum inject_status {
 	INJECT_DONE,    /* the calls ran; see rets[] */
 	INJECT_REFUSED, /* nothing was changed; why says what stood in the way */
@@ -33,8 +35,9 @@ struct inject_result {
 bool inject_supported(void);
 
 /*
- * In process pid (checked, once held, to still have start time
- * start_ticks, so that a recycled pid is never touched), make one live thread call wait4(zpids[i], NULL,
+ * In process ref (checked, once held, to still be that very process, so
+ * that a recycled pid is never touched), make one live thread call
+ * wait4(zpids[i], NULL,
  * WNOHANG | __WALL) for each i, where zpids are the zombies' pids as the
  * parent sees them (NSpid).  rets[i] gets what each call returned: the
  * pid reaped, 0, or -errno.  The parent is stopped for the few
@@ -47,7 +50,7 @@ bool inject_supported(void);
  * uninterruptible sleep does not); on timeout nothing has been changed.
  * Returns 0 when the calls ran (res->status INJECT_DONE), -1 otherwise.
  */
-int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
+int inject_wait4(const struct proc_ref *ref, const pid_t *zpids,
 		 size_t n, int timeout_ms, long *rets, struct inject_result *res);
 
 #endif

@@ -74,6 +74,7 @@ void reap_result_line(const struct reap_result *r, struct buf *b)
 
 struct group {
 	struct proc parent;
+	struct proc_ref ref;     /* the parent's identity, taken at selection */
 	struct proc *z;          /* copies: the snapshot goes away */
 	struct reap_result **res;
 	size_t n;
@@ -189,18 +190,12 @@ static void fail_all(struct group *g, const char *fmt, ...)
 			add_reason(g->res[i], "%s", text);
 }
 
-static struct proc_ref parent_ref(const struct group *g)
-{
-	return (struct proc_ref){g->parent.pid, g->parent.start_ticks};
-}
-
 static size_t try_nudge(struct group *g)
 {
-	struct proc_ref ref = parent_ref(g);
 	enum sigchld_disp d = sigchld_disposition(&g->parent);
 	size_t left;
 
-	if (signal_send(&ref, SIGCHLD) < 0) {
+	if (signal_send(&g->ref, SIGCHLD) < 0) {
 		fail_all(g, "nudge: %s", signal_error(errno));
 		return recheck(g, REAP_NUDGE);
 	}
@@ -254,7 +249,7 @@ static size_t try_inject(struct group *g)
 	for (size_t i = 0; i < g->n; i++)
 		if (!g->res[i]->reaped)
 			zpids[m++] = reap_pid_in_parent_ns(&g->z[i], &g->parent);
-	if (inject_wait4(g->parent.pid, g->parent.start_ticks, zpids, m,
+	if (inject_wait4(&g->ref, zpids, m,
 			 g->o->timeout_ms, rets, &ir) < 0)
 		fail_all(g, "inject %s: %s", ir.status == INJECT_REFUSED ?
 			 "refused" : "failed", ir.why);
@@ -305,7 +300,6 @@ static bool wait_parent_dead(const struct group *g, int timeout_ms)
 
 static size_t try_kill_parent(struct group *g)
 {
-	struct proc_ref ref = parent_ref(g);
 	size_t left;
 
 	if (snapshot_is_ancestor(g->snap, g->parent.pid, getpid())) {
@@ -313,15 +307,15 @@ static size_t try_kill_parent(struct group *g)
 			 "one of its ancestors");
 		return recheck(g, REAP_KILL_PARENT);
 	}
-	if (signal_send(&ref, SIGTERM) < 0) {
+	if (signal_send(&g->ref, SIGTERM) < 0) {
 		fail_all(g, "kill-parent: %s", signal_error(errno));
 		return recheck(g, REAP_KILL_PARENT);
 	}
 	/* A stopped parent cannot act on SIGTERM until it runs again. */
 	if (g->parent.state == 'T' || g->parent.state == 't')
-		signal_send(&ref, SIGCONT);
+		signal_send(&g->ref, SIGCONT);
 	if (!wait_parent_dead(g, g->o->timeout_ms) &&
-	    (signal_send(&ref, SIGKILL) < 0 || !wait_parent_dead(g, g->o->timeout_ms))) {
+	    (signal_send(&g->ref, SIGKILL) < 0 || !wait_parent_dead(g, g->o->timeout_ms))) {
 		fail_all(g, "kill-parent: the parent did not die of SIGTERM or SIGKILL");
 		return recheck(g, REAP_KILL_PARENT);
 	}
@@ -367,6 +361,12 @@ static void reap_group(struct group *g)
 			 "children; pmon never touches PID 1" :
 			 "its parent is PID 1 of its PID namespace (that "
 			 "namespace's init); pmon never touches an init");
+		return;
+	}
+	g->ref = proc_ref_of(&g->parent);
+	if (proc_ref_take(&g->ref, NULL) < 0) {
+		fail_all(g, "its parent: %s", signal_error(errno));
+		recheck(g, REAP_AUTO);
 		return;
 	}
 	if (plan & REAP_STEP_NUDGE)

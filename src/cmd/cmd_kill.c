@@ -2,9 +2,10 @@
  * cmd_kill.c - `pmon kill`: send a signal to processes, or to a whole
  * subtree, without ever hitting a recycled PID.
  *
- * Every target is fixed by its pid and start time when the command scans
- * the process table; the signal then goes through a pidfd that is checked
- * against that start time (signals.c).  A subtree is frozen with SIGSTOP
+ * Every target is selected right after the command scans the process
+ * table: its identity is taken then (proc_ref_take: the pidfs inode, or
+ * the start time on kernels before 6.9), and the signal goes through a
+ * pidfd checked against it (signals.c).  A subtree is frozen with SIGSTOP
  * first, so that none of its members can fork a child the signal misses.
  */
 #include <errno.h>
@@ -214,38 +215,78 @@ static void result_error(struct context *c, pid_t pid, const char *comm, int err
 	result(c, pid, comm, "%s", signal_error(err));
 }
 
-/* One PID: 0 when it was signalled (or would be), 1 when not. */
-static int kill_one(struct context *c, pid_t pid)
+/*
+ * The test suite's way to hold pmon between its steps, so that a test can
+ * recycle a pid in the gaps (tests/fixtures/pid-recycle.c): with
+ * PMON_TEST_STOP set, pmon stops itself before it scans and again once
+ * its targets are selected, until it gets SIGCONT.
+ */
+static void test_stop(void)
+{
+	if (getenv("PMON_TEST_STOP"))
+		raise(SIGSTOP);
+}
+
+/* A PID as selected from the scan: its identity, or the line that says
+ * why it gets no signal. */
+struct target {
+	pid_t pid;
+	const char *comm;  /* NULL: not in the process table */
+	struct proc_ref ref;
+	char done[256];    /* the result already known, or "": signal it */
+	int status;        /* 1 when done counts as not signalled */
+};
+
+/* Select pid (the root of a tree, with tree): look it up in the scan,
+ * refuse, or take its identity. */
+static void select_target(struct context *c, pid_t pid, bool tree,
+			  struct target *t)
 {
 	const struct proc *p = snapshot_find(&c->snap, pid);
-	struct proc_ref ref;
 	const char *why;
 
+	*t = (struct target){.pid = pid};
+	t->status = 1;
 	if (!p) {
-		result(c, pid, NULL, "no such process");
-		return 1;
+		snprintf(t->done, sizeof(t->done), "no such process");
+		return;
 	}
+	t->comm = p->comm;
 	why = refusal(c, pid);
 	if (why) {
-		result(c, pid, p->comm, "refused: %s", why);
-		return 1;
+		snprintf(t->done, sizeof(t->done), "refused: %s%s", why,
+			 tree ? " (with its tree)" : "");
+		return;
 	}
-	if (proc_is_zombie(p)) {
+	t->ref = proc_ref_of(p);
+	if (proc_is_zombie(p) && !tree) {
 		/* kill(2) "succeeds" on a zombie and does nothing. */
-		result(c, pid, p->comm, "already exited (zombie): nothing to signal "
-		       "(its parent must reap it; see pmon zombies)");
-		return 0;
+		snprintf(t->done, sizeof(t->done), "already exited (zombie): "
+			 "nothing to signal (its parent must reap it; see pmon zombies)");
+		t->status = 0;
+	} else if (!c->o->dry_run && proc_ref_take(&t->ref, NULL) < 0) {
+		snprintf(t->done, sizeof(t->done), "%s", signal_error(errno));
+	} else {
+		t->status = 0;
+	}
+}
+
+/* Signal a selected target: 0 when it was signalled (or would be). */
+static int act_on(struct context *c, const struct target *t)
+{
+	if (t->done[0]) {
+		result(c, t->pid, t->comm, "%s", t->done);
+		return t->status;
 	}
 	if (c->o->dry_run) {
-		result(c, pid, p->comm, "would send %s", c->signame);
+		result(c, t->pid, t->comm, "would send %s", c->signame);
 		return 0;
 	}
-	ref = (struct proc_ref){p->pid, p->start_ticks};
-	if (signal_send(&ref, c->o->sig) < 0) {
-		result_error(c, pid, p->comm, errno);
+	if (signal_send(&t->ref, c->o->sig) < 0) {
+		result_error(c, t->pid, t->comm, errno);
 		return 1;
 	}
-	result(c, pid, p->comm, "sent %s", c->signame);
+	result(c, t->pid, t->comm, "sent %s", c->signame);
 	return 0;
 }
 
@@ -269,26 +310,18 @@ static int report_member(struct context *c, const struct tree_member *m)
 	return 1;
 }
 
-/* A subtree: freeze, signal, thaw.  The number of failed members. */
-static int kill_tree(struct context *c, pid_t root)
+/* A subtree under a selected root: freeze, signal, thaw.  The number of
+ * failed members. */
+static int kill_tree(struct context *c, const struct target *root)
 {
-	const struct proc *p = snapshot_find(&c->snap, root);
 	struct frozen_tree t;
-	struct proc_ref ref;
 	sigset_t hold, saved;
-	const char *why;
 	int failed = 0;
 
-	if (!p) {
-		result(c, root, NULL, "no such process");
-		return 1;
+	if (root->done[0]) {
+		result(c, root->pid, root->comm, "%s", root->done);
+		return root->status;
 	}
-	why = refusal(c, root);
-	if (why) {
-		result(c, root, p->comm, "refused: %s (with its tree)", why);
-		return 1;
-	}
-	ref = (struct proc_ref){p->pid, p->start_ticks};
 	/* A Ctrl-C between the freeze and the thaw would leave the tree
 	 * stopped: such signals wait until it is done (5 s at most). */
 	sigemptyset(&hold);
@@ -298,16 +331,16 @@ static int kill_tree(struct context *c, pid_t root)
 	sigaddset(&hold, SIGQUIT);
 	sigaddset(&hold, SIGTSTP);
 	sigprocmask(SIG_BLOCK, &hold, &saved);
-	if (tree_freeze(&ref, c->self, c->o->dry_run, &t) < 0) {
+	if (tree_freeze(&root->ref, c->self, c->o->dry_run, &t) < 0) {
 		sigprocmask(SIG_SETMASK, &saved, NULL);
-		result_error(c, root, p->comm, errno);
+		result_error(c, root->pid, root->comm, errno);
 		return 1;
 	}
 	if (!c->o->dry_run) {
 		if (!t.closed)
 			pmon_warn("the tree of %d did not hold still within the "
 				  "deadline (a member in D state?); signalling the "
-				  "%zu members found", (int)root, t.n);
+				  "%zu members found", (int)root->pid, t.n);
 		tree_signal(&t, c->o->sig);
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
@@ -323,21 +356,30 @@ static int kill_exec(int argc, char **argv)
 	struct context c = {.o = &o};
 	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_COMM |
 				   PI_STATE | PI_THREADS};
+	struct target *t;
 	int failed = 0;
 
 	parse_opts(argc, argv, &o);
 	if (o.list)
 		return list_signals(argc, argv);
 	signal_name(o.sig, c.signame, sizeof(c.signame));
+	test_stop();
 	if (snapshot_take(&c.snap, &q) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
 	c.self = getpid();
+	t = xcalloc(o.npids + o.ntrees, sizeof(*t));
+	for (size_t i = 0; i < o.npids; i++)
+		select_target(&c, o.pids[i], false, &t[i]);
+	for (size_t i = 0; i < o.ntrees; i++)
+		select_target(&c, o.trees[i], true, &t[o.npids + i]);
+	test_stop();
 	output_init(&c.out, stdout, true);
 	for (size_t i = 0; i < o.npids; i++)
-		failed += kill_one(&c, o.pids[i]);
+		failed += act_on(&c, &t[i]);
 	for (size_t i = 0; i < o.ntrees; i++)
-		failed += kill_tree(&c, o.trees[i]);
+		failed += kill_tree(&c, &t[o.npids + i]);
+	free(t);
 	output_free(&c.out);
 	snapshot_free(&c.snap);
 	free(o.pids);
@@ -363,9 +405,10 @@ const struct cmd_entry cmd_kill_entry = {
 	"  -f, --force           also signal PID 1, pmon and pmon's ancestors\n"
 	"  -n, --dry-run         print what would be signalled; signal nothing\n"
 	"  -h, --help            show this help\n"
-	"\nEach target is identified by its PID and start time when pmon scans the\n"
-	"process table, and signalled through a pidfd checked against that start\n"
-	"time, so a PID that was recycled meanwhile is never hit.  One result line\n"
+	"\nEach target is selected right after pmon scans the process table: its\n"
+	"identity is taken then (the pidfd inode on Linux 6.9 and later, the start\n"
+	"time before), and it is signalled through a pidfd checked against it, so\n"
+	"a PID recycled meanwhile is not hit (see pmon(1)).  One result line\n"
 	"per target: \"PID COMM: sent TERM\", or why not.  Exit status 1 if any\n"
 	"target was not signalled.\n",
 	.exec = kill_exec,

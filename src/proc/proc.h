@@ -228,22 +228,39 @@ int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned);
 
 /* ---- identity ---------------------------------------------------------- */
 
-/* A process as a snapshot saw it: the pid alone may be someone else's by
- * now, the pid with its start time cannot. */
+/*
+ * A process as a reader saw it.  The pid alone may be someone else's by
+ * now; with the start time, only a process that started in the same
+ * clock tick (10 ms) can pass for it; with the pidfs inode (Linux >= 6.9),
+ * nothing can.  The inode is taken when the process is selected for an
+ * action (proc_ref_take), not by the readers.
+ */
 struct proc_ref {
-	pid_t pid;
-	unsigned long long start_ticks;
+	pid_t pid;                      /* as /proc numbers it */
+	unsigned long long start_ticks; /* 0: whatever has the pid now */
+	unsigned long long ino;         /* pidfs inode: unique per process
+	                                   until reboot; 0 when not taken or
+	                                   the kernel has no pidfs */
 };
 
 static inline struct proc_ref proc_ref_of(const struct proc *p)
 {
-	return (struct proc_ref){p->pid, p->start_ticks};
+	return (struct proc_ref){p->pid, p->start_ticks, 0};
 }
 
 /*
- * A pidfd for ref's process, checked to be that process (the start time
- * matches).  -1 with errno ESRCH when it is gone, ESTALE when its pid now
- * names another process, or pidfd_open's errno.
+ * Take ref's identity now, at selection: open a pidfd for the process
+ * that has ref->pid, check it as pidfd_open_ref does, and keep its pidfs
+ * inode in ref->ino.  With pidfd, the descriptor is handed over (it pins
+ * the process); otherwise it is closed.  0, or -1 with errno as below.
+ */
+int proc_ref_take(struct proc_ref *ref, int *pidfd);
+
+/*
+ * A pidfd for ref's process, checked to be that process: the pidfs inode
+ * when ref has one, and the start time.  -1 with errno ESRCH when it is
+ * gone, ESTALE when its pid now names another process, or pidfd_open's
+ * errno.
  */
 int pidfd_open_ref(const struct proc_ref *ref);
 

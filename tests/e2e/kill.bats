@@ -193,6 +193,21 @@ SCRIPT
 	[ "${lines[2]}" = "new process alive" ]
 }
 
+@test "kill: a pid recycled within the clock tick of its owner's start is not signalled (pidfs)" {
+	# The start times of the two processes are equal; only the pidfs
+	# inode (Linux >= 6.9) tells them apart.  The fixture holds pmon
+	# between its selection and its signal (PMON_TEST_STOP), and retries
+	# until the newcomer really started in the old process's tick.
+	run unshare --pid --fork --mount-proc "$BUILD_DIR/fixtures/pid-recycle" 300 "$PMON" kill 300
+	echo "$output"
+	[ "$status" -ne 3 ] || skip "this kernel has no pidfs (Linux < 6.9)"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "same tick after "*" attempts" ]]
+	[ "${lines[1]}" = "pmon exit 1" ]
+	[ "${lines[2]}" = "300 pid-recycle: its pid was recycled (now another process); not signalled" ]
+	[ "${lines[3]}" = "newcomer alive" ]
+}
+
 @test "kill --tree -s KILL leaves no member of a forking tree alive" {
 	FIXTURE=$FORKER start_fixture 3 3
 	root=$FIXTURE_PID
