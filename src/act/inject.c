@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "act/inject.h"
+#include "act/signals.h"
 #include "util/util.h"
 #include "proc/proc.h"
 
@@ -355,26 +356,48 @@ static bool is_x86_64(pid_t tid)
 	return iov.iov_len == sizeof(r) && r.cs == 0x33;
 }
 
-/* Is the process we hold still ref's?  The pidfd check covers a pid
- * recycled (even within the clock tick, by the pidfs inode) and a /proc
- * of another PID namespace. */
-static bool still_the_same(const struct proc_ref *ref)
+/* Is ref's process still there?  The pidfd check covers a pid recycled
+ * (even within the clock tick, by the pidfs inode) and a /proc of another
+ * PID namespace.  NULL, or why not (into buf). */
+static const char *gone_why(const struct proc_ref *ref, char *buf, size_t size)
 {
 	int fd = pidfd_open_ref(ref);
 
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	if (fd >= 0) {
+		close(fd);
+		return NULL;
+	}
+	snprintf(buf, size, "%s; not touched", errno == ESTALE ?
+		 "the parent's PID now names another process (recycled)" :
+		 errno != EXDEV ? "the parent has exited" :
+		 proc_pidns()->kind == PIDNS_FOREIGN ? PIDNS_FOREIGN_WORDS :
+		 "the parent is " PIDNS_OUTSIDE_WORDS);
+	return buf;
 }
 
-static void helper_main(const struct proc_ref *ref, pid_t tid,
+/* Is the thread this helper holds thread ptid of ref's process, as /proc
+ * numbers it?  It was stopped by pmon's own number for it, which names
+ * another thread if ptid exited and its number was reused, or if /proc is
+ * another PID namespace's and the mapping met a sibling namespace. */
+static bool holds_thread(const struct proc_ref *ref, pid_t ptid)
+{
+	pid_t tracer;
+
+	return proc_thread_tracer(ref->pid, ptid, &tracer) == 0 &&
+	       tracer == proc_self_pid();
+}
+
+/* In the helper: hold thread ptid of ref's process (tid as pmon's PID
+ * namespace numbers it: what ptrace takes) and run the calls. */
+static void helper_main(const struct proc_ref *ref, pid_t ptid, pid_t tid,
 			unsigned long sys_addr, const pid_t *zpids,
 			size_t n, int timeout_ms, long *rets,
 			struct inject_result *res)
 {
 	struct held h = {.tid = tid, .res = res};
 	struct timespec start;
+	const char *gone;
+	char why[200];
 	long word;
 
 	res->status = INJECT_DONE;
@@ -394,9 +417,11 @@ static void helper_main(const struct proc_ref *ref, pid_t tid,
 	    hold(&h, &start, timeout_ms * 1000L) < 0)
 		return; /* exiting detaches: nothing was changed */
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (!still_the_same(ref)) {
-		fail(&h, INJECT_REFUSED, "the parent's PID now names another "
-		     "process (recycled); not touched");
+	if ((gone = gone_why(ref, why, sizeof(why)))) {
+		fail(&h, INJECT_REFUSED, "%s", gone);
+	} else if (!holds_thread(ref, ptid)) {
+		fail(&h, INJECT_REFUSED, "the thread pmon stopped is not the "
+		     "parent's (it exited and its number was reused); not touched");
 	} else if (!is_x86_64(tid)) {
 		fail(&h, INJECT_REFUSED, "the parent is not a 64-bit x86 process");
 	} else {
@@ -418,8 +443,10 @@ static void helper_main(const struct proc_ref *ref, pid_t tid,
 
 /* A `syscall` instruction (0f 05) in the parent's vDSO, read (through
  * the thread to hold: a leader that has exited has no memory) before it
- * is touched.  0, or -1 with why. */
-static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_result *res)
+ * is touched; ptid is that thread as /proc numbers it, tid as pmon's own
+ * namespace does.  0, or -1 with why. */
+static int find_vdso_syscall(pid_t ptid, pid_t tid, unsigned long *addr,
+			     struct inject_result *res)
 {
 	unsigned long start, end;
 	unsigned char *text;
@@ -427,7 +454,7 @@ static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_resul
 	ssize_t got;
 	int rc = -1;
 
-	if (proc_vdso_range(tid, &start, &end) < 0) {
+	if (proc_vdso_range(ptid, &start, &end) < 0) {
 		if (errno == ENOENT)
 			snprintf(res->why, sizeof(res->why), "the parent has no vDSO "
 				 "to borrow a syscall instruction from");
@@ -510,24 +537,25 @@ int inject_wait4(const struct proc_ref *ref, const pid_t *zpids,
 {
 	sigset_t all, old;
 	unsigned long sys_addr;
-	pid_t tid, helper;
+	pid_t ptid, tid, helper;
 	int fds[2], st;
 
 	memset(res, 0, sizeof(*res));
 	res->status = INJECT_REFUSED;
 	for (size_t i = 0; i < n; i++)
 		rets[i] = -ECHILD;
-	if (!still_the_same(ref)) {
-		snprintf(res->why, sizeof(res->why), "the parent has exited, or its "
-			 "PID now names another process; not touched");
+	if (gone_why(ref, res->why, sizeof(res->why)))
 		return -1;
-	}
-	tid = pick_thread(ref->pid);
-	if (!tid) {
+	ptid = pick_thread(ref->pid);
+	if (!ptid) {
 		snprintf(res->why, sizeof(res->why), "the parent has no live thread");
 		return -1;
 	}
-	if (find_vdso_syscall(tid, &sys_addr, res) < 0)
+	if (proc_own_pid(ref->pid, ptid, &tid) < 0) {
+		snprintf(res->why, sizeof(res->why), "the thread to stop has exited");
+		return -1;
+	}
+	if (find_vdso_syscall(ptid, tid, &sys_addr, res) < 0)
 		return -1;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		snprintf(res->why, sizeof(res->why), "pipe: %s", strerror(errno));
@@ -543,7 +571,7 @@ int inject_wait4(const struct proc_ref *ref, const pid_t *zpids,
 
 		signal(SIGCHLD, SIG_DFL); /* stops must raise SIGCHLD here */
 		close(fds[0]);
-		helper_main(ref, tid, sys_addr, zpids, n, timeout_ms, rets, &r);
+		helper_main(ref, ptid, tid, sys_addr, zpids, n, timeout_ms, rets, &r);
 		if (write(fds[1], &r, sizeof(r)) != (ssize_t)sizeof(r) ||
 		    write(fds[1], rets, n * sizeof(*rets)) != (ssize_t)(n * sizeof(*rets)))
 			_exit(1);

@@ -302,7 +302,7 @@ static size_t try_kill_parent(struct group *g)
 {
 	size_t left;
 
-	if (snapshot_is_ancestor(g->snap, g->parent.pid, getpid())) {
+	if (snapshot_is_ancestor(g->snap, g->parent.pid, proc_pidns()->self)) {
 		fail_all(g, "kill-parent refused: the parent is pmon itself or "
 			 "one of its ancestors");
 		return recheck(g, REAP_KILL_PARENT);

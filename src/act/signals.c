@@ -93,6 +93,10 @@ const char *signal_error(int err)
 	case ESRCH: return "no such process (it exited)";
 	case ESTALE: return "its pid was recycled (now another process); not signalled";
 	case EPERM: return "permission denied (needs CAP_KILL or the same uid)";
+	case EXDEV:
+		return proc_pidns()->kind == PIDNS_FOREIGN ?
+		       PIDNS_FOREIGN_WORDS "; not signalled" :
+		       PIDNS_OUTSIDE_WORDS "; not signalled";
 	default: return strerror(err);
 	}
 }

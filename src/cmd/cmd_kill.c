@@ -164,6 +164,16 @@ struct context {
 	const struct kill_opts *o;
 };
 
+/* Is pid the init of pmon's own PID namespace, where /proc numbers it
+ * otherwise (an outer namespace's /proc)? */
+static bool own_ns_init(pid_t pid)
+{
+	pid_t own;
+
+	return proc_pidns()->kind == PIDNS_ANCESTOR &&
+	       proc_own_pid(pid, pid, &own) == 0 && own == 1;
+}
+
 /* Why p must not be signalled without --force, or NULL. */
 static const char *refusal(const struct context *c, pid_t pid)
 {
@@ -171,6 +181,9 @@ static const char *refusal(const struct context *c, pid_t pid)
 		return NULL;
 	if (pid == 1)
 		return "PID 1 is init (use --force to signal it anyway)";
+	if (own_ns_init(pid))
+		return "PID 1 of pmon's PID namespace, whose end ends every "
+		       "process in it (use --force to signal it anyway)";
 	if (pid == c->self)
 		return "that is pmon itself (use --force to signal it anyway)";
 	if (snapshot_is_ancestor(&c->snap, pid, c->self))
@@ -367,7 +380,10 @@ static int kill_exec(int argc, char **argv)
 	if (snapshot_take(&c.snap, &q) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
-	c.self = getpid();
+	/* pmon as /proc numbers it, like every pid the scan gives (0 when
+	 * /proc is of a namespace pmon is not in: then nothing is signalled). */
+	c.self = proc_pidns()->self;
+	cmd_note_pidns();
 	t = xcalloc(o.npids + o.ntrees, sizeof(*t));
 	for (size_t i = 0; i < o.npids; i++)
 		select_target(&c, o.pids[i], false, &t[i]);

@@ -101,6 +101,7 @@ static int reap_exec(int argc, char **argv)
 	int status;
 
 	parse_opts(argc, argv, &c);
+	cmd_note_pidns();
 	status = reap_run(c.targets, c.n, &c.o, &rep);
 	if (status < 0)
 		pmon_die_errno(EXIT_FAIL, errno,

@@ -196,6 +196,7 @@ static int zombies_exec(int argc, char **argv)
 	int status = EXIT_OK;
 
 	parse_opts(argc, argv, &o);
+	cmd_note_pidns();
 	take_snapshot(&snap);
 	ngroups = zombie_groups(snap.procs, snap.n, &groups);
 	for (size_t i = 0; i < ngroups; i++)

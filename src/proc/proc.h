@@ -212,6 +212,11 @@ struct proc_thread {
 };
 int proc_threads(pid_t pid, struct proc_thread **out);
 
+/* Who traces thread tid of process pid (TracerPid, as /proc numbers it;
+ * 0: nobody).  0, or -1 with errno ESRCH when tid is not (or no longer) a
+ * thread of pid. */
+int proc_thread_tracer(pid_t pid, pid_t tid, pid_t *tracer);
+
 /* Where the vDSO of process or thread pid is mapped ([vdso] in
  * /proc/PID/maps; ask a live thread when the leader has exited).  0, or
  * -1 with errno ENOENT when it has none, ESRCH when it is gone, EACCES
@@ -258,11 +263,51 @@ int proc_ref_take(struct proc_ref *ref, int *pidfd);
 
 /*
  * A pidfd for ref's process, checked to be that process: the pidfs inode
- * when ref has one, and the start time.  -1 with errno ESRCH when it is
- * gone, ESTALE when its pid now names another process, or pidfd_open's
- * errno.
+ * when ref has one, the start time, and that /proc gives its process
+ * ref->pid (pmon's own number for it differs when /proc is another PID
+ * namespace's).  -1 with errno ESRCH when it is gone, ESTALE when its pid
+ * now names another process, EXDEV when it is not in pmon's PID namespace
+ * (or /proc's pids cannot be mapped to pmon's), or pidfd_open's errno.
  */
 int pidfd_open_ref(const struct proc_ref *ref);
+
+/* ---- whose pids /proc shows (pidns.c) --------------------------------- */
+
+/*
+ * pidfd_open(2), ptrace(2) and kill(2) take pids in pmon's own PID
+ * namespace; /proc shows those of the namespace it was mounted in.  Every
+ * pid pmon prints or takes on its command line is /proc's (the one ps,
+ * tree and top show); the act layer maps it with proc_own_pid.
+ */
+enum proc_pidns_kind {
+	PIDNS_OWN,      /* /proc is pmon's own namespace's */
+	PIDNS_ANCESTOR, /* an outer namespace's: it shows pmon's namespace
+	                   and more, numbered differently */
+	PIDNS_FOREIGN,  /* a namespace pmon is not in: no mapping exists */
+};
+struct proc_pidns {
+	enum proc_pidns_kind kind;
+	pid_t self;  /* pmon as /proc numbers it; 0 when FOREIGN */
+	pid_t own;   /* pmon as its own namespace numbers it (getpid) */
+	int depth;   /* how many levels pmon's namespace is below /proc's */
+};
+/* Found on the first call and kept: mounts do not move under a command. */
+const struct proc_pidns *proc_pidns(void);
+/* One line for the user saying which namespace /proc shows and what that
+ * means for pmon's actions; nothing when it is pmon's own. */
+void proc_pidns_note(struct buf *out);
+/* pmon's (or a forked helper's) pid in /proc, read now; -1 with errno
+ * ENOENT when it has none there. */
+pid_t proc_self_pid(void);
+/*
+ * Thread tid of process pid (tid == pid: the process), /proc's numbers,
+ * as pmon's namespace numbers it: what pidfd_open and ptrace take.  Only
+ * a candidate where /proc is an outer namespace's: NSpid cannot tell
+ * pmon's namespace from a sibling at the same depth, so whoever opens it
+ * must check what it got (pidfd_open_ref does).  0, or -1 with errno
+ * EXDEV (outside pmon's namespace, or no mapping) or ESRCH (gone).
+ */
+int proc_own_pid(pid_t pid, pid_t tid, pid_t *own);
 
 /* ---- what a process's state means --------------------------------------- */
 

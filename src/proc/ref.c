@@ -38,8 +38,9 @@ static unsigned long long pidfs_ino(int fd)
 	return (unsigned long long)st.st_ino;
 }
 
-/* The pid /proc gives the process of pidfd fd (its fdinfo's "Pid:"): -1
- * once it has been reaped.  0, or -1 with errno. */
+/* The pid /proc gives the process of pidfd fd (its fdinfo's "Pid:", in
+ * the namespace of the mounted /proc): -1 once it has been reaped, 0 when
+ * /proc's namespace does not see it.  0, or -1 with errno. */
 static int pidfd_shown_pid(int fd, long *pid)
 {
 	struct buf text = {0};
@@ -69,17 +70,24 @@ static int pidfd_shown_pid(int fd, long *pid)
 static int open_checked(const struct proc_ref *ref, unsigned long long *ino)
 {
 	unsigned long long started = 0;
+	pid_t own;
 	long shown;
 	int fd, err = 0;
 
-	fd = pidfd_open(ref->pid, 0);
+	if (proc_own_pid(ref->pid, ref->pid, &own) < 0)
+		return -1;
+	fd = pidfd_open(own, 0);
 	if (fd < 0)
 		return -1;
 	*ino = pidfs_ino(fd);
 	if (ref->start_ticks && proc_start_ticks(ref->pid, &started) < 0)
 		err = ESRCH;
-	else if (pidfd_shown_pid(fd, &shown) < 0 || shown != ref->pid)
+	else if (pidfd_shown_pid(fd, &shown) < 0)
+		err = errno == ENOENT ? EXDEV : ESRCH;
+	else if (shown < 0)
 		err = ESRCH; /* it exited and was reaped meanwhile */
+	else if (shown != ref->pid)
+		err = EXDEV; /* pmon's number for it named another process */
 	else if (ref->start_ticks && started != ref->start_ticks)
 		err = ESTALE;
 	else if (ref->ino && *ino && *ino != ref->ino)

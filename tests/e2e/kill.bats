@@ -208,6 +208,49 @@ SCRIPT
 	[ "${lines[3]}" = "newcomer alive" ]
 }
 
+@test "kill: /proc of an outer PID namespace: its pid is mapped to pmon's, a process outside is refused" {
+	# unshare --pid --fork without --mount-proc: pmon sees the host's
+	# /proc, while pidfd_open takes the new namespace's numbers.  A decoy
+	# is given, in the new namespace, the number /proc shows the target
+	# by: pmon must signal the target, not the decoy.
+	start_fixture sleep
+	outside=$FIXTURE_PID
+	cat >"$BATS_TEST_TMPDIR/ns.sh" <<'SCRIPT'
+PMON=$1 T=$2 OUTSIDE=$3
+# The target's pid in /proc is its parent's pid as cut sees it.
+sh -c 'cut -d" " -f4 /proc/self/stat >"$1/target"; exec sleep 1000' sh "$T" &
+target=$!
+i=0
+until [ -s "$T/target" ]; do sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9; done
+shown=$(cat "$T/target")
+echo $((shown - 1)) >/proc/sys/kernel/ns_last_pid
+sleep 1000 & decoy=$!
+[ "$decoy" = "$shown" ] || { echo "decoy got $decoy, not $shown"; exit 8; }
+"$PMON" kill "$shown" 2>"$T/note"; echo "pmon status $?"
+# (Bounded: should pmon hit the decoy, the target would sleep on.)
+i=0
+while kill -0 "$target" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL "$target" 2>/dev/null
+wait "$target"; echo "target status $?"
+kill -0 "$decoy" && echo "decoy alive"
+"$PMON" kill -s TERM "$OUTSIDE" 2>/dev/null; echo "pmon status $?"
+cat "$T/note"
+kill "$decoy"
+SCRIPT
+	run unshare --pid --fork bash "$BATS_TEST_TMPDIR/ns.sh" "$PMON" "$BATS_TEST_TMPDIR" "$outside"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	shown=$(cat "$BATS_TEST_TMPDIR/target")
+	[ "${lines[0]}" = "$shown sleep: sent TERM" ]
+	[ "${lines[1]}" = "pmon status 0" ]
+	[ "${lines[2]}" = "target status 143" ]
+	[ "${lines[3]}" = "decoy alive" ]
+	[ "${lines[4]}" = "$outside proc-fixture: not in pmon's PID namespace, where pmon cannot reach it; not signalled" ]
+	[ "${lines[5]}" = "pmon status 1" ]
+	[[ "${lines[6]}" == "pmon: kill: note: /proc shows an outer PID namespace, 1 level above pmon's own (pmon is "*" there, "*" in its own); PIDs here are /proc's, and pmon acts only on processes of its own namespace" ]]
+	[ "$(proc_state "$outside")" = S ]
+}
+
 @test "kill --tree -s KILL leaves no member of a forking tree alive" {
 	FIXTURE=$FORKER start_fixture 3 3
 	root=$FIXTURE_PID

@@ -277,6 +277,55 @@ inject_kind() {
 	assert_behaves pause
 }
 
+# ns_decoy_script METHOD: a script to run in `unshare --pid --fork`
+# (no --mount-proc: /proc is the outer namespace's) that starts a parent
+# with two zombies, gives a decoy the number /proc shows the parent by,
+# and runs `pmon reap --method METHOD` on that number.
+ns_decoy_script() {
+	cat >"$BATS_TEST_TMPDIR/ns.sh" <<SCRIPT
+PMON=\$1 RP=\$2 T=\$3
+"\$RP" -n 2 pause >"\$T/parent.out" 2>&1 &
+parent=\$!
+i=0
+until grep -q '^ready\$' "\$T/parent.out"; do sleep 0.05; i=\$((i + 1)); [ \$i -lt 200 ] || exit 9; done
+shown=\$(awk '\$1 == "parent" {print \$2}' "\$T/parent.out")
+echo \$((shown - 1)) >/proc/sys/kernel/ns_last_pid
+sleep 1000 & decoy=\$!
+[ "\$decoy" = "\$shown" ] || { echo "decoy got \$decoy, not \$shown"; exit 8; }
+"\$PMON" reap --method $1 "\$shown" 2>"\$T/note"; echo "pmon status \$?"
+kill -0 "\$decoy" && echo "decoy alive"
+kill -0 "\$parent" 2>/dev/null && echo "parent alive"
+cat "\$T/note"
+kill -KILL "\$decoy" "\$parent" 2>/dev/null
+SCRIPT
+}
+
+@test "reap: /proc of an outer PID namespace: inject reaches the parent /proc shows, not the process with its number" {
+	ns_decoy_script inject
+	run unshare --pid --fork bash "$BATS_TEST_TMPDIR/ns.sh" "$PMON" "$REAP_PARENT" "$BATS_TEST_TMPDIR"
+	echo "$output"
+	shown=$(awk '$1 == "parent" {print $2}' "$BATS_TEST_TMPDIR/parent.out")
+	[ "$(grep -c "held by $shown (reap-parent): reaped by inject$" <<<"$output")" -eq 2 ]
+	grep -qx "pmon status 0" <<<"$output"
+	grep -qx "decoy alive" <<<"$output"
+	grep -qx "parent alive" <<<"$output"
+	grep -q "^pmon: reap: note: /proc shows an outer PID namespace" <<<"$output"
+	grep -q LEAK "$BATS_TEST_TMPDIR/parent.out" && false
+	true
+}
+
+@test "reap: /proc of an outer PID namespace: kill-parent ends the parent /proc shows, not the process with its number" {
+	ns_decoy_script kill-parent
+	run unshare --pid --fork bash "$BATS_TEST_TMPDIR/ns.sh" "$PMON" "$REAP_PARENT" "$BATS_TEST_TMPDIR"
+	echo "$output"
+	shown=$(awk '$1 == "parent" {print $2}' "$BATS_TEST_TMPDIR/parent.out")
+	[ "$(grep -c "held by $shown (reap-parent): reaped by kill-parent$" <<<"$output")" -eq 2 ]
+	grep -qx "pmon status 0" <<<"$output"
+	grep -qx "decoy alive" <<<"$output"
+	grep -qx "parent alive" <<<"$output" && false
+	true
+}
+
 @test "reap: refuses a parent that is already traced, and changes nothing" {
 	start_parent -- -n 2 pause
 	"$REAP_PARENT" trace "$PARENT_PID" >"$BATS_TEST_TMPDIR/tracer.out" 2>&1 3>&- &

@@ -108,6 +108,16 @@ group_of() {
 	grep -q "advice: $init is PID 1 of its PID namespace" <<<"$g"
 }
 
+@test "zombies: says when /proc shows another PID namespace than pmon's" {
+	run unshare --pid --fork "$PMON" zombies
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "pmon: zombies: note: /proc shows an outer PID namespace, 1 level above pmon's own (pmon is "*" there, 1 in its own); PIDs here are /proc's, and pmon acts only on processes of its own namespace" ]]
+	run unshare --pid --fork --mount-proc "$PMON" zombies
+	[ "$status" -eq 0 ]
+	[ "$output" = "no zombies" ]
+}
+
 @test "zombies --json: groups with parent (sigchld) and zombies (age_s)" {
 	start_zp 2 default
 	p1=$FIXTURE_PID
