@@ -405,20 +405,41 @@ static bool listed(const pid_t *pids, size_t n, pid_t pid)
 	return false;
 }
 
+/* Why target t, found as p in the scan (NULL: not found), names nothing
+ * to act on; NULL when it is there.  A target with a start time (or an
+ * identity) was seen by the caller, so its absence means it exited. */
+static const char *target_gone(const struct proc *p, const struct proc_ref *t)
+{
+	int fd;
+
+	if (!p)
+		return signal_no_such(t->start_ticks != 0);
+	if (t->start_ticks && p->start_ticks != t->start_ticks)
+		return signal_error(ESTALE);
+	if (!t->ino)
+		return NULL;
+	fd = pidfd_open_ref(t);
+	if (fd < 0)
+		return signal_error(errno);
+	close(fd);
+	return NULL;
+}
+
 /* The zombies the targets name, each once, in the order named. */
 static size_t collect(const struct snapshot *s, const struct proc_ref *t,
 		      size_t nt, struct reap_report *rep, pid_t **out)
 {
 	pid_t *z = NULL;
 	size_t n = 0;
+	const char *why;
 
 	for (size_t i = 0; i < nt; i++) {
 		const struct proc *p = snapshot_find(s, t[i].pid);
 		size_t before = n;
 
-		if (!p || (t[i].start_ticks && p->start_ticks != t[i].start_ticks)) {
-			target_line(rep, t[i].pid, NULL, false,
-				    "no such process (it exited)");
+		why = target_gone(p, &t[i]);
+		if (why) {
+			target_line(rep, t[i].pid, NULL, false, why);
 			continue;
 		}
 		if (proc_is_zombie(p)) {

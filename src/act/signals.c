@@ -87,10 +87,15 @@ int signal_send(const struct proc_ref *ref, int sig)
 	return rc;
 }
 
+const char *signal_no_such(bool seen)
+{
+	return seen ? "no such process (it exited)" : "no such process";
+}
+
 const char *signal_error(int err)
 {
 	switch (err) {
-	case ESRCH: return "no such process (it exited)";
+	case ESRCH: return signal_no_such(true);
 	case ESTALE: return "its pid was recycled (now another process); not signalled";
 	case EPERM: return "permission denied (needs CAP_KILL or the same uid)";
 	case EXDEV:

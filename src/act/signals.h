@@ -33,7 +33,12 @@ int signal_send(const struct proc_ref *ref, int sig);
 	"/proc shows a PID namespace pmon is not in, and pmon cannot map its " \
 	"pids to its own"
 
-/* Why signal_send failed, in words for a result line. */
+/* No process has the pid: "no such process", and "(it exited)" only when
+ * pmon had seen it (in its scan, or as the caller's selection). */
+const char *signal_no_such(bool seen);
+
+/* Why signal_send failed, in words for a result line (ESRCH: a process
+ * pmon had seen is gone). */
 const char *signal_error(int err);
 
 /*

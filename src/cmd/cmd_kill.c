@@ -261,7 +261,7 @@ static void select_target(struct context *c, pid_t pid, bool tree,
 	*t = (struct target){.pid = pid};
 	t->status = 1;
 	if (!p) {
-		snprintf(t->done, sizeof(t->done), "no such process");
+		snprintf(t->done, sizeof(t->done), "%s", signal_no_such(false));
 		return;
 	}
 	t->comm = p->comm;

@@ -112,6 +112,10 @@ static void test_error_words(void **state)
 	assert_non_null(strstr(signal_error(ESTALE), "recycled"));
 	assert_non_null(strstr(signal_error(ESRCH), "no such process"));
 	assert_non_null(strstr(signal_error(EPERM), "permission denied"));
+	/* "exited" only for a process pmon saw. */
+	assert_string_equal(signal_no_such(false), "no such process");
+	assert_string_equal(signal_no_such(true), "no such process (it exited)");
+	assert_string_equal(signal_error(ESRCH), signal_no_such(true));
 }
 
 int main(void)
