@@ -28,6 +28,9 @@ int signal_from_name(const char *name)
 {
 	long n;
 
+	/* 0 is kill(2)'s "is it there, and may I signal it?" */
+	if (strcmp(name, "0") == 0)
+		return 0;
 	if (parse_long(name, 1, SIGRTMAX, &n) == 0)
 		return (int)n;
 	if (strncasecmp(name, "SIG", 3) == 0)

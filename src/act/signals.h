@@ -13,7 +13,8 @@
 #include "proc/proc.h"
 #include "util/util.h"
 
-/* "TERM", "SIGTERM", "term", "15", "RTMIN+2": the signal number, or -1. */
+/* "TERM", "SIGTERM", "term", "15", "RTMIN+2": the signal number, or -1;
+ * "0" is 0, the null signal that only checks (kill(2)). */
 int signal_from_name(const char *name);
 /* "TERM" for SIGTERM; real-time signals as bash names them, "RTMIN+2"
  * in the lower half and "RTMAX-3" in the upper; into buf, returned. */

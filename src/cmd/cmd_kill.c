@@ -118,6 +118,9 @@ static void parse_opts(int argc, char **argv, struct kill_opts *o)
 		add_pid(&o->pids, &o->npids, argv[i]);
 	if (!o->npids && !o->ntrees)
 		usage_error("no PID given");
+	if (o->sig == 0 && o->ntrees)
+		usage_error("signal 0 only checks processes; --tree would stop "
+			    "the tree to check it");
 }
 
 /* `kill -l`: the whole list; `kill -l 15` or `-l 143` (an exit status
@@ -265,7 +268,8 @@ static void select_target(struct context *c, pid_t pid, bool tree,
 		return;
 	}
 	t->comm = p->comm;
-	why = refusal(c, pid);
+	/* Signal 0 delivers nothing, so nothing needs protecting from it. */
+	why = c->o->sig ? refusal(c, pid) : NULL;
 	if (why) {
 		snprintf(t->done, sizeof(t->done), "refused: %s%s", why,
 			 tree ? " (with its tree)" : "");
@@ -274,8 +278,11 @@ static void select_target(struct context *c, pid_t pid, bool tree,
 	t->ref = proc_ref_of(p);
 	if (proc_is_zombie(p) && !tree) {
 		/* kill(2) "succeeds" on a zombie and does nothing. */
-		snprintf(t->done, sizeof(t->done), "already exited (zombie): "
-			 "nothing to signal (its parent must reap it; see pmon zombies)");
+		snprintf(t->done, sizeof(t->done), c->o->sig ?
+			 "already exited (zombie): nothing to signal (its parent "
+			 "must reap it; see pmon zombies)" :
+			 "exists, as a zombie: it has exited and its parent has "
+			 "not reaped it (see pmon zombies)");
 		t->status = 0;
 	} else if (!c->o->dry_run && proc_ref_take(&t->ref, NULL) < 0) {
 		snprintf(t->done, sizeof(t->done), "%s", signal_error(errno));
@@ -299,7 +306,10 @@ static int act_on(struct context *c, const struct target *t)
 		result_error(c, t->pid, t->comm, errno);
 		return 1;
 	}
-	result(c, t->pid, t->comm, "sent %s", c->signame);
+	if (c->o->sig == 0)
+		result(c, t->pid, t->comm, "exists and may be signalled");
+	else
+		result(c, t->pid, t->comm, "sent %s", c->signame);
 	return 0;
 }
 
@@ -410,7 +420,8 @@ const struct cmd_entry cmd_kill_entry = {
 	.help =
 	"  -s, --signal SIG      the signal: a name (TERM, SIGTERM, term) or a\n"
 	"                        number; also -SIG and -NUM as in kill(1).\n"
-	"                        Default TERM\n"
+	"                        Default TERM.  0 sends nothing: it checks that\n"
+	"                        each PID exists and may be signalled\n"
 	"  -l, --list [SIG...]   list the signals with their numbers; with\n"
 	"                        arguments, the name of each number (an exit\n"
 	"                        status above 128 counts as 128+N) or the number\n"
@@ -426,6 +437,7 @@ const struct cmd_entry cmd_kill_entry = {
 	"time before), and it is signalled through a pidfd checked against it, so\n"
 	"a PID recycled meanwhile is not hit (see pmon(1)).  One result line\n"
 	"per target: \"PID COMM: sent TERM\", or why not.  Exit status 1 if any\n"
-	"target was not signalled.\n",
+	"target was not signalled (with signal 0: does not exist, or may not be\n"
+	"signalled).\n",
 	.exec = kill_exec,
 };

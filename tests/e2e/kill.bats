@@ -73,6 +73,33 @@ wait_group_gone() {
 	[ "$(proc_state "$FIXTURE_PID")" = S ]
 }
 
+@test "kill -0, -s 0: whether each PID exists and may be signalled, as kill(1)" {
+	start_fixture sleep
+	missing=$(($(cat /proc/sys/kernel/pid_max) + 1))
+	for spec in -0 "-s 0" "--signal 0"; do
+		run pmon kill $spec "$FIXTURE_PID"
+		echo "$spec: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$FIXTURE_PID proc-fixture: exists and may be signalled" ]
+	done
+	run pmon kill -0 "$FIXTURE_PID" "$missing"
+	[ "$status" -eq 1 ]
+	[ "${lines[1]}" = "$missing: no such process" ]
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" kill -0 "$FIXTURE_PID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$FIXTURE_PID proc-fixture: permission denied (needs CAP_KILL or the same uid)" ]
+	[ "$(proc_state "$FIXTURE_PID")" = S ]
+	# Nothing is delivered, so PID 1 (of a private namespace) is not
+	# refused; a tree is, as a usage error (it would be stopped).
+	run unshare --pid --fork --mount-proc sh -c '"$1" kill -0 1' sh "$PMON"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 sh: exists and may be signalled" ]
+	run pmon kill -0 --tree "$FIXTURE_PID"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"signal 0 only checks processes"* ]]
+	[ "$(proc_state "$FIXTURE_PID")" = S ]
+}
+
 @test "kill -l: the list as bash prints it, and names and numbers" {
 	run pmon kill -l
 	[ "$status" -eq 0 ]
