@@ -32,9 +32,9 @@ static struct tree_member *member_of(struct frozen_tree *t, pid_t pid,
 /* Make p a member and, unless dry_run, stop it; its identity is taken
  * now, or is known already (root: the one the caller selected).  A
  * process that is gone by now is not added (it left on its own); returns
- * whether it was. */
-static bool add_member(struct frozen_tree *t, const struct proc *p,
-		       const struct proc_ref *known, bool dry_run)
+ * 0 when it was, or the errno that said it is gone (ESRCH, ESTALE). */
+static int add_member(struct frozen_tree *t, const struct proc *p,
+		      const struct proc_ref *known, bool dry_run)
 {
 	struct tree_member *m;
 	int fd = -1;
@@ -49,7 +49,7 @@ static bool add_member(struct frozen_tree *t, const struct proc *p,
 	};
 	if (dry_run || m->zombie) {
 		t->n++;
-		return true;
+		return 0;
 	}
 	if (proc_ref_take(&m->ref, &fd) == 0 &&
 	    pidfd_send_signal(fd, SIGSTOP, NULL, 0) == 0) {
@@ -60,11 +60,11 @@ static bool add_member(struct frozen_tree *t, const struct proc *p,
 			close(fd);
 		if (m->err == ESRCH || m->err == ESTALE) {
 			free(m->comm);
-			return false;
+			return m->err;
 		}
 	}
 	t->n++;
-	return true;
+	return 0;
 }
 
 /* Add every process of snap whose parent is a member (the very process,
@@ -86,7 +86,7 @@ static size_t add_descendants(struct frozen_tree *t, const struct snapshot *snap
 			parent = snapshot_find(snap, p->ppid);
 			if (!parent || !member_of(t, parent->pid, parent->start_ticks))
 				continue;
-			if (add_member(t, p, NULL, dry_run)) {
+			if (add_member(t, p, NULL, dry_run) == 0) {
 				added++;
 				progress = true;
 			}
@@ -116,10 +116,12 @@ static bool wait_stopped(struct frozen_tree *t, double deadline)
 			struct tree_member *m = &t->m[i];
 			const struct proc *p = snapshot_find(&s, m->ref.pid);
 
-			if (m->pidfd < 0 || m->zombie)
+			if (m->pidfd < 0 || m->zombie || m->found != MEMBER_HERE)
 				continue;
-			if (!p || p->start_ticks != m->ref.start_ticks || proc_has_exited(p))
-				m->zombie = true; /* exited while we worked */
+			if (p && p->start_ticks != m->ref.start_ticks)
+				m->found = MEMBER_RECYCLED; /* exited while we worked */
+			else if (!p || proc_has_exited(p))
+				m->found = MEMBER_EXITED;
 			else if (p->state != 'T' && p->state != 't' && p->state != 'Z')
 				all = false;
 			/* An exited leader (Z, threads running) does not show
@@ -142,7 +144,8 @@ static void thaw(struct frozen_tree *t)
 	for (size_t i = 0; i < t->n; i++) {
 		struct tree_member *m = &t->m[i];
 
-		if (m->pidfd >= 0 && !m->err && !m->was_stopped && !m->zombie)
+		if (m->pidfd >= 0 && !m->err && !m->was_stopped && !m->zombie &&
+		    m->found == MEMBER_HERE)
 			(void)pidfd_send_signal(m->pidfd, SIGCONT, NULL, 0);
 	}
 }
@@ -171,8 +174,8 @@ int tree_freeze(const struct proc_ref *root, pid_t skip, bool dry_run,
 		err = ESRCH;
 	else if (r->start_ticks != root->start_ticks)
 		err = ESTALE;
-	else if (!add_member(t, r, root, dry_run))
-		err = ESRCH;
+	else if ((err = add_member(t, r, root, dry_run)))
+		;
 	else if (t->m[0].err)
 		err = t->m[0].err;
 	if (err) {
@@ -218,7 +221,7 @@ void tree_signal(struct frozen_tree *t, int sig)
 	for (size_t i = 0; i < t->n; i++) {
 		struct tree_member *m = &t->m[i];
 
-		if (m->pidfd < 0 || m->err || m->zombie)
+		if (m->pidfd < 0 || m->err || m->zombie || m->found != MEMBER_HERE)
 			continue;
 		if (pidfd_send_signal(m->pidfd, sig, NULL, 0) == 0)
 			m->sent = true;

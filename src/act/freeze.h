@@ -24,7 +24,12 @@ struct tree_member {
 	int pidfd;          /* -1 when it could not be opened (err says why) */
 	int err;            /* errno of opening or stopping; 0 when frozen */
 	bool was_stopped;   /* stopped (T) before we came: stays stopped */
-	bool zombie;        /* already exited, nothing to signal */
+	bool zombie;        /* already exited when found: nothing to signal */
+	enum {
+		MEMBER_HERE,
+		MEMBER_EXITED,   /* found exited (Z, X or gone) before the signal */
+		MEMBER_RECYCLED, /* found its pid naming another process */
+	} found;
 	bool sent;          /* tree_signal delivered the signal */
 };
 
@@ -40,7 +45,8 @@ struct frozen_tree {
  * Freeze the tree under root, leaving out skip (pmon itself: it must go
  * on running).  With dry_run nothing is signalled: one scan lists the
  * members as they are.  Returns 0, or -1 with errno (ESRCH: root is gone,
- * ESTALE: its pid was recycled, EPERM...; nothing was stopped).
+ * ESTALE: its pid was recycled, EPERM...: as pidfd_open_ref and
+ * pidfd_send_signal say; nothing was stopped).
  */
 int tree_freeze(const struct proc_ref *root, pid_t skip, bool dry_run,
 		struct frozen_tree *t);

@@ -30,6 +30,7 @@ const char *reap_method_name(enum reap_method m)
 	case REAP_NUDGE: return "nudge";
 	case REAP_INJECT: return "inject";
 	case REAP_KILL_PARENT: return "kill-parent";
+	case REAP_NONE: return "none";
 	case REAP_AUTO: break;
 	}
 	return "auto";
@@ -64,8 +65,10 @@ void reap_result_line(const struct reap_result *r, struct buf *b)
 	}
 	buf_printf(b, "%d (%s) held by %d (%s): ", (int)r->zpid, r->zcomm,
 		   (int)r->ppid, r->pcomm);
-	if (r->reaped)
+	if (r->reaped && r->by != REAP_NONE)
 		buf_printf(b, "reaped by %s", reap_method_name(r->by));
+	else if (r->reaped)
+		buf_printf(b, "gone (not by pmon): %s", r->reason);
 	else
 		buf_printf(b, "not reaped: %s", r->reason);
 }
@@ -123,8 +126,10 @@ static void name_holder(struct reap_result *r, pid_t holder)
 
 /*
  * Read the group's zombies again and mark the ones that are gone as
- * reaped by `by`.  A zombie still there under another parent gets its
- * holder named.  Returns how many are left.
+ * reaped by `by`: the step pmon has just taken, or REAP_NONE when that
+ * step did nothing to the parent (refused, or failed before it acted).
+ * A zombie still there under another parent gets its holder named.
+ * Returns how many are left.
  */
 static size_t recheck(struct group *g, enum reap_method by)
 {
@@ -190,14 +195,29 @@ static void fail_all(struct group *g, const char *fmt, ...)
 			add_reason(g->res[i], "%s", text);
 }
 
+/* Why a signal to the parent failed: signal_error's words, saying that
+ * it is the parent that is gone or recycled. */
+static const char *parent_error(int err)
+{
+	switch (err) {
+	case ESRCH:
+		return "the parent has exited; not signalled";
+	case ESTALE:
+		return "the parent's pid now names another process (recycled); "
+		       "not signalled";
+	default:
+		return signal_error(err);
+	}
+}
+
 static size_t try_nudge(struct group *g)
 {
 	enum sigchld_disp d = sigchld_disposition(&g->parent);
 	size_t left;
 
 	if (signal_send(&g->ref, SIGCHLD) < 0) {
-		fail_all(g, "nudge: %s", signal_error(errno));
-		return recheck(g, REAP_NUDGE);
+		fail_all(g, "nudge: %s", parent_error(errno));
+		return recheck(g, REAP_NONE);
 	}
 	left = wait_reaped(g, REAP_NUDGE, g->o->timeout_ms);
 	if (left) {
@@ -230,10 +250,34 @@ const char *reap_inject_refusal(const struct proc *p, char *buf, size_t size)
 	return NULL;
 }
 
+/* After an inject: a zombie gone counts as reaped by inject only if the
+ * parent's injected wait4 returned its pid; others went some other way. */
+static size_t credit_inject(struct group *g, const size_t *idx,
+			    const pid_t *zpids, const long *rets, size_t m)
+{
+	size_t left = recheck(g, REAP_INJECT);
+
+	for (size_t k = 0; k < m; k++) {
+		struct reap_result *r = g->res[idx[k]];
+
+		if (!r->reaped || rets[k] == zpids[k])
+			continue;
+		r->by = REAP_NONE;
+		if (rets[k] >= 0)
+			add_reason(r, "inject: the parent's wait4 returned %ld, "
+				   "not its pid", rets[k]);
+		else
+			add_reason(r, "inject: the parent's wait4 did not run "
+				   "for it, or failed (%s)", strerror((int)-rets[k]));
+	}
+	return left;
+}
+
 static size_t try_inject(struct group *g)
 {
 	pid_t *zpids = xcalloc(g->n, sizeof(pid_t));
 	long *rets = xcalloc(g->n, sizeof(long));
+	size_t *idx = xcalloc(g->n, sizeof(size_t));
 	struct inject_result ir;
 	const char *no;
 	char why[256];
@@ -244,11 +288,15 @@ static size_t try_inject(struct group *g)
 		fail_all(g, "inject refused: %s", no);
 		free(zpids);
 		free(rets);
-		return recheck(g, REAP_INJECT);
+		free(idx);
+		return recheck(g, REAP_NONE);
 	}
-	for (size_t i = 0; i < g->n; i++)
-		if (!g->res[i]->reaped)
-			zpids[m++] = reap_pid_in_parent_ns(&g->z[i], &g->parent);
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->res[i]->reaped)
+			continue;
+		idx[m] = i;
+		zpids[m++] = reap_pid_in_parent_ns(&g->z[i], &g->parent);
+	}
 	if (inject_wait4(&g->ref, zpids, m,
 			 g->o->timeout_ms, rets, &ir) < 0)
 		fail_all(g, "inject %s: %s", ir.status == INJECT_REFUSED ?
@@ -259,12 +307,14 @@ static size_t try_inject(struct group *g)
 		g->res[i]->hold_us += ir.hold_us;
 	}
 	/* wait4 returning the pid is the parent's word; /proc is ours. */
-	left = ir.status == INJECT_DONE ? wait_reaped(g, REAP_INJECT, 100)
-					: recheck(g, REAP_INJECT);
+	if (ir.status == INJECT_DONE)
+		wait_reaped(g, REAP_INJECT, 100);
+	left = credit_inject(g, idx, zpids, rets, m);
 	if (left && ir.status == INJECT_DONE)
 		fail_all(g, "inject: the parent's wait4 did not reap it");
 	free(zpids);
 	free(rets);
+	free(idx);
 	return left;
 }
 
@@ -305,19 +355,20 @@ static size_t try_kill_parent(struct group *g)
 	if (snapshot_is_ancestor(g->snap, g->parent.pid, proc_pidns()->self)) {
 		fail_all(g, "kill-parent refused: the parent is pmon itself or "
 			 "one of its ancestors");
-		return recheck(g, REAP_KILL_PARENT);
+		return recheck(g, REAP_NONE);
 	}
 	if (signal_send(&g->ref, SIGTERM) < 0) {
-		fail_all(g, "kill-parent: %s", signal_error(errno));
-		return recheck(g, REAP_KILL_PARENT);
+		fail_all(g, "kill-parent: %s", parent_error(errno));
+		return recheck(g, REAP_NONE);
 	}
 	/* A stopped parent cannot act on SIGTERM until it runs again. */
 	if (g->parent.state == 'T' || g->parent.state == 't')
 		signal_send(&g->ref, SIGCONT);
+	/* SIGKILL failing with ESRCH or ESTALE: the parent died meanwhile. */
 	if (!wait_parent_dead(g, g->o->timeout_ms) &&
-	    (signal_send(&g->ref, SIGKILL) < 0 || !wait_parent_dead(g, g->o->timeout_ms))) {
+	    signal_send(&g->ref, SIGKILL) == 0 && !wait_parent_dead(g, g->o->timeout_ms)) {
 		fail_all(g, "kill-parent: the parent did not die of SIGTERM or SIGKILL");
-		return recheck(g, REAP_KILL_PARENT);
+		return recheck(g, REAP_NONE);
 	}
 	left = wait_reaped(g, REAP_KILL_PARENT, g->o->timeout_ms);
 	for (size_t i = 0; i < g->n; i++) {
@@ -342,6 +393,7 @@ unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d)
 	case REAP_NUDGE: return REAP_STEP_NUDGE;
 	case REAP_INJECT: return REAP_STEP_INJECT;
 	case REAP_KILL_PARENT: return REAP_STEP_KILL;
+	case REAP_NONE: return 0;
 	case REAP_AUTO: break;
 	}
 	/* Default and ignored parents never act on SIGCHLD: no point. */
@@ -365,8 +417,8 @@ static void reap_group(struct group *g)
 	}
 	g->ref = proc_ref_of(&g->parent);
 	if (proc_ref_take(&g->ref, NULL) < 0) {
-		fail_all(g, "its parent: %s", signal_error(errno));
-		recheck(g, REAP_AUTO);
+		fail_all(g, "%s", parent_error(errno));
+		recheck(g, REAP_NONE);
 		return;
 	}
 	if (plan & REAP_STEP_NUDGE)
@@ -581,8 +633,9 @@ int reap_run(const struct proc_ref *targets, size_t nt,
 	for (size_t i = first; i < rep->n; i++) {
 		if (rep->r[i].reaped || rep->r[i].reason[0])
 			continue;
-		rep->r[i].ok = true;
-		add_reason(&rep->r[i], "gone before pmon acted (its parent reaped it)");
+		rep->r[i].reaped = rep->r[i].ok = true;
+		rep->r[i].by = REAP_NONE;
+		add_reason(&rep->r[i], "it was gone before pmon acted");
 	}
 	for (size_t i = 0; i < rep->n; i++)
 		if (!rep->r[i].ok)

@@ -23,7 +23,10 @@
 #include "act/signals.h"
 #include "act/zombie.h"
 
-enum reap_method { REAP_AUTO, REAP_NUDGE, REAP_INJECT, REAP_KILL_PARENT };
+/* REAP_NONE is no method: what a zombie found gone was reaped by, when it
+ * was not pmon's doing (pmon refused, failed, or did nothing yet). */
+enum reap_method { REAP_AUTO, REAP_NUDGE, REAP_INJECT, REAP_KILL_PARENT,
+		   REAP_NONE };
 
 /*
  * Reap every zombie named by target (a zombie, or a parent: all its
@@ -49,10 +52,12 @@ struct reap_result {
 	char zcomm[64];
 	pid_t ppid;            /* its parent; 0 for a target line */
 	char pcomm[64];
-	bool reaped;
-	bool ok;               /* reaped, or a target with nothing to reap */
-	enum reap_method by;   /* when reaped */
-	char reason[512];      /* when not reaped; for a target line, what */
+	bool reaped;           /* gone from /proc, by pmon's doing or not */
+	bool ok;               /* gone, or a target with nothing to reap */
+	enum reap_method by;   /* when gone: the step of pmon's that made
+	                          the parent reap it, or REAP_NONE */
+	char reason[512];      /* what pmon did, when it did not reap it;
+	                          for a target line, what it is */
 	pid_t holder;          /* who holds it now, when not its old parent */
 	char holder_comm[64];
 	int retries;           /* inject: calls redone after a signal came */
@@ -71,8 +76,9 @@ int reap_run(const struct proc_ref *targets, size_t n,
 	     const struct reap_opts *o, struct reap_report *out);
 void reap_report_free(struct reap_report *rep);
 
-/* "ZPID (comm) held by PPID (comm): reaped by inject", or "...: not
- * reaped: REASON"; raw text, to be escaped by the caller. */
+/* "ZPID (comm) held by PPID (comm): reaped by inject", "...: not reaped:
+ * REASON", or "...: gone (not by pmon): REASON" when it went although
+ * pmon's steps did nothing to it; raw text, to be escaped by the caller. */
 void reap_result_line(const struct reap_result *r, struct buf *b);
 
 /* "nudge", "inject", "kill-parent", "auto"; and back (-1 if unknown). */

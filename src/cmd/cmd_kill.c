@@ -321,6 +321,16 @@ static int report_member(struct context *c, const struct tree_member *m)
 		result(c, pid, m->comm, "already exited (zombie): nothing to signal");
 		return 0;
 	}
+	/* Seen in the tree, then seen gone: nothing was sent to it. */
+	if (m->found == MEMBER_EXITED) {
+		result(c, pid, m->comm, "exited while pmon froze the tree; not signalled");
+		return 0;
+	}
+	if (m->found == MEMBER_RECYCLED) {
+		result(c, pid, m->comm, "exited while pmon froze the tree, and its "
+		       "pid now names another process; not signalled");
+		return 0;
+	}
 	if (c->o->dry_run) {
 		result(c, pid, m->comm, "would send %s", c->signame);
 		return 0;

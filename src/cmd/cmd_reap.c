@@ -69,6 +69,7 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 static json_t *result_json(const struct reap_result *r)
 {
 	json_t *o = json_object();
+	bool by_pmon = r->reaped && r->by != REAP_NONE;
 
 	json_object_set_new(o, "pid", json_integer(r->zpid));
 	json_object_set_new(o, "comm", json_text(r->zcomm));
@@ -76,10 +77,11 @@ static json_t *result_json(const struct reap_result *r)
 		json_object_set_new(o, "ppid", json_integer(r->ppid));
 		json_object_set_new(o, "parent_comm", json_text(r->pcomm));
 	}
-	json_object_set_new(o, "reaped", json_boolean(r->reaped));
-	json_object_set_new(o, "method", r->reaped ?
+	json_object_set_new(o, "reaped", json_boolean(by_pmon));
+	json_object_set_new(o, "gone", json_boolean(r->reaped));
+	json_object_set_new(o, "method", by_pmon ?
 			    json_string(reap_method_name(r->by)) : json_null());
-	json_object_set_new(o, "reason", r->reaped ? json_null() : json_text(r->reason));
+	json_object_set_new(o, "reason", by_pmon ? json_null() : json_text(r->reason));
 	if (r->holder) {
 		json_object_set_new(o, "holder", json_integer(r->holder));
 		json_object_set_new(o, "holder_comm", json_text(r->holder_comm));

@@ -233,6 +233,13 @@ SCRIPT
 	[ "${lines[1]}" = "pmon exit 1" ]
 	[ "${lines[2]}" = "300 pid-recycle: its pid was recycled (now another process); not signalled" ]
 	[ "${lines[3]}" = "newcomer alive" ]
+	# The root of a --tree, the same way: reported recycled, not exited.
+	run unshare --pid --fork --mount-proc "$BUILD_DIR/fixtures/pid-recycle" 300 "$PMON" kill --tree 300
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "pmon exit 1" ]
+	[ "${lines[2]}" = "300 pid-recycle: its pid was recycled (now another process); not signalled" ]
+	[ "${lines[3]}" = "newcomer alive" ]
 }
 
 @test "kill: /proc of an outer PID namespace: its pid is mapped to pmon's, a process outside is refused" {

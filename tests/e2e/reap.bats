@@ -246,6 +246,53 @@ inject_kind() {
 	done
 }
 
+@test "reap: kill-parent whose parent's pid was recycled signals nothing, and says it did not reap" {
+	# In a private PID namespace: strace holds pmon at its second
+	# pidfd_open (the SIGTERM's; the first takes the parent's identity);
+	# meanwhile the parent is killed, the subreaper above it reaps its
+	# zombies, and its pid is given to a newcomer.  The zombies are gone,
+	# but not by pmon's doing, and the newcomer must live.
+	cat >"$BATS_TEST_TMPDIR/recycle.sh" <<'SCRIPT'
+PMON=$1 RP=$2 SR=$3 T=$4
+"$SR" "$RP" -n 2 pause >"$T/parent.out" 2>&1 &
+i=0
+until grep -q '^ready$' "$T/parent.out"; do sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9; done
+parent=$(awk '$1 == "parent" {print $2}' "$T/parent.out")
+ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/strace.out" -e trace=pidfd_open \
+	-e inject=pidfd_open:delay_enter=3000000:when=2 \
+	"$PMON" reap --method kill-parent "$parent" >"$T/pmon.out" 2>&1 &
+tracer=$!
+i=0
+until [ "$(cat "$T/strace.out" 2>/dev/null | grep -c 'pidfd_open(')" -ge 2 ]; do
+	sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9
+done
+kill -KILL "$parent"
+i=0
+while grep -q "^PPid:[[:space:]]*$parent\$" /proc/[0-9]*/status 2>/dev/null; do
+	sleep 0.05; i=$((i + 1)); [ $i -lt 100 ] || exit 7
+done
+echo $((parent - 1)) >/proc/sys/kernel/ns_last_pid
+sleep 1000 & new=$!
+[ "$new" = "$parent" ] || { echo "pid not reused: $parent vs $new"; exit 8; }
+wait "$tracer"; echo "pmon status $?"
+cat "$T/pmon.out"
+kill -0 "$new" && echo "newcomer alive"
+kill "$new"
+SCRIPT
+	run unshare --pid --fork --mount-proc bash "$BATS_TEST_TMPDIR/recycle.sh" "$PMON" \
+		"$REAP_PARENT" "$SUBREAPER" "$BATS_TEST_TMPDIR"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	parent=$(awk '$1 == "parent" {print $2}' "$BATS_TEST_TMPDIR/parent.out")
+	[ "${lines[0]}" = "pmon status 0" ]
+	for z in $(awk '$1 == "child" {print $2}' "$BATS_TEST_TMPDIR/parent.out"); do
+		grep -qx "$z (reap-zombie) held by $parent (reap-parent): gone (not by pmon): kill-parent: the parent's pid now names another process (recycled); not signalled" <<<"$output"
+	done
+	[ "${lines[3]}" = "newcomer alive" ]
+	grep -q "reaped by" <<<"$output" && false
+	true
+}
+
 @test "reap: refuses the init of a PID namespace, from outside and inside" {
 	start_parent unshare --pid --fork --kill-child -- -n 2 pause
 	run pmon reap "$PARENT_PID"

@@ -129,12 +129,22 @@ static void test_result_lines(void **state)
 	reap_result_line(&r, &b);
 	assert_string_equal(b.data, "12 (worker) held by 10 (server): not reaped: "
 			    "inject refused: its parent runs under a seccomp filter");
+	/* Gone, but pmon's step did nothing to the parent: never "reaped by". */
+	buf_reset(&b);
+	r.reaped = r.ok = true;
+	r.by = REAP_NONE;
+	strcpy(r.reason, "kill-parent: the parent's pid now names another process "
+	       "(recycled); not signalled");
+	reap_result_line(&r, &b);
+	assert_string_equal(b.data, "12 (worker) held by 10 (server): gone (not by "
+			    "pmon): kill-parent: the parent's pid now names another "
+			    "process (recycled); not signalled");
 	/* A target that named no zombie. */
 	buf_reset(&b);
 	r = (struct reap_result){.zpid = 99};
-	strcpy(r.reason, "no such process (it exited)");
+	strcpy(r.reason, "no such process");
 	reap_result_line(&r, &b);
-	assert_string_equal(b.data, "99: no such process (it exited)");
+	assert_string_equal(b.data, "99: no such process");
 	buf_free(&b);
 }
 
