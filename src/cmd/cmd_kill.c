@@ -343,19 +343,34 @@ static int report_member(struct context *c, const struct tree_member *m)
 	return 1;
 }
 
-/* A subtree under a selected root: freeze, signal, thaw.  The number of
- * failed members. */
-static int kill_tree(struct context *c, const struct target *root)
+/* The result line of a root that did not join the freeze (err). */
+static int report_root(struct context *c, const struct target *root, int err)
 {
+	if (err == EALREADY) {
+		result(c, root->pid, root->comm, "in the tree of an earlier --tree, "
+		       "and listed there");
+		return 0;
+	}
+	result_error(c, root->pid, root->comm, err);
+	return 1;
+}
+
+/* The subtrees under the selected roots: freeze them all at once (one
+ * deadline for all), signal, thaw, then report tree by tree.  The number
+ * of failed members. */
+static int kill_trees(struct context *c, const struct target *roots, size_t n)
+{
+	struct proc_ref *refs = xcalloc(n ? n : 1, sizeof(*refs));
+	size_t nrefs = 0;
 	struct frozen_tree t;
 	sigset_t hold, saved;
 	int failed = 0;
 
-	if (root->done[0]) {
-		result(c, root->pid, root->comm, "%s", root->done);
-		return root->status;
+	for (size_t i = 0; i < n; i++) {
+		if (!roots[i].done[0])
+			refs[nrefs++] = roots[i].ref;
 	}
-	/* A Ctrl-C between the freeze and the thaw would leave the tree
+	/* A Ctrl-C between the freeze and the thaw would leave the trees
 	 * stopped: such signals wait until it is done (5 s at most). */
 	sigemptyset(&hold);
 	sigaddset(&hold, SIGINT);
@@ -364,22 +379,35 @@ static int kill_tree(struct context *c, const struct target *root)
 	sigaddset(&hold, SIGQUIT);
 	sigaddset(&hold, SIGTSTP);
 	sigprocmask(SIG_BLOCK, &hold, &saved);
-	if (tree_freeze(&root->ref, c->self, c->o->dry_run, &t) < 0) {
+	if (tree_freeze(refs, nrefs, c->self, c->o->dry_run, &t) < 0) {
 		sigprocmask(SIG_SETMASK, &saved, NULL);
-		result_error(c, root->pid, root->comm, errno);
-		return 1;
+		pmon_die_errno(EXIT_FAIL, errno, "cannot read the process table");
 	}
 	if (!c->o->dry_run) {
 		if (!t.closed)
-			pmon_warn("the tree of %d did not hold still within the "
-				  "deadline (a member in D state?); signalling the "
-				  "%zu members found", (int)root->pid, t.n);
+			pmon_warn("the tree%s did not hold still within the deadline "
+				  "(a member in D state?); signalling the %zu members "
+				  "found", nrefs > 1 ? "s" : "", t.n);
 		tree_signal(&t, c->o->sig);
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
-	for (size_t i = 0; i < t.n; i++)
-		failed += report_member(c, &t.m[i]);
+	for (size_t i = 0, k = 0; i < n; i++) {
+		if (roots[i].done[0]) {
+			result(c, roots[i].pid, roots[i].comm, "%s", roots[i].done);
+			failed += roots[i].status;
+			continue;
+		}
+		if (t.root_err[k]) {
+			failed += report_root(c, &roots[i], t.root_err[k++]);
+			continue;
+		}
+		for (size_t j = 0; j < t.n; j++)
+			if (t.m[j].tree == k)
+				failed += report_member(c, &t.m[j]);
+		k++;
+	}
 	tree_release(&t);
+	free(refs);
 	return failed;
 }
 
@@ -413,8 +441,8 @@ static int kill_exec(int argc, char **argv)
 	output_init(&c.out, stdout, true);
 	for (size_t i = 0; i < o.npids; i++)
 		failed += act_on(&c, &t[i]);
-	for (size_t i = 0; i < o.ntrees; i++)
-		failed += kill_tree(&c, &t[o.npids + i]);
+	if (o.ntrees)
+		failed += kill_trees(&c, &t[o.npids], o.ntrees);
 	free(t);
 	output_free(&c.out);
 	snapshot_free(&c.snap);
