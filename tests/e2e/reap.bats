@@ -205,7 +205,7 @@ inject_kind() {
 	[ "$(proc_state "$PARENT_PID")" = T ]
 	grep SigPnd /proc/"$PARENT_PID"/status
 	[ "$(awk '/^ShdPnd/ {print $2}' /proc/"$PARENT_PID"/status)" = 0000000000004200 ]
-	! grep -q '^status' "$FIXTURE_OUT"
+	grep -q '^status' "$FIXTURE_OUT" && false
 	kill -CONT "$PARENT_PID"
 	for i in $(seq 50); do [ -e /proc/"$PARENT_PID" ] && [ "$(proc_state "$PARENT_PID")" != Z ] || break; sleep 0.1; done
 	[ ! -e /proc/"$PARENT_PID" ] || [ "$(proc_state "$PARENT_PID")" = Z ]
@@ -316,7 +316,7 @@ SCRIPT
 	start_parent unshare --pid --fork --kill-child -- -R -n 3 pause
 	[ "${#ZOMBIES[@]}" -eq 3 ]
 	# The parent knows its zombies by other numbers than we do.
-	! grep -q "^child ${ZOMBIES[0]}\$" "$FIXTURE_OUT"
+	grep -q "^child ${ZOMBIES[0]}\$" "$FIXTURE_OUT" && false
 	run pmon reap --method inject "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 0 ]

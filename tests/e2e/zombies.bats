@@ -75,7 +75,7 @@ group_of() {
 	[ "$(proc_state "$leader")" = Z ]
 	run pmon zombies
 	[ "$status" -eq 0 ]
-	! grep -qE "^(parent|  zombie) $leader " <<<"$output"
+	grep -qE "^(parent|  zombie) $leader " <<<"$output" && false
 	run pmon zombies --json
 	[ "$(jq --argjson l "$leader" '[.[] | .parent.pid, .zombies[].pid] | index($l)' <<<"$output")" = null ]
 }
