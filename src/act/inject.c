@@ -44,6 +44,7 @@
 
 #include "act/inject.h"
 #include "act/signals.h"
+#include "act/syscalls.h"
 #include "util/util.h"
 #include "proc/proc.h"
 
@@ -55,6 +56,8 @@
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
+/* The kernel's restart code (include/linux/errno.h), not in the uapi. */
+#define ERESTARTNOHAND 514
 
 bool inject_supported(void)
 {
@@ -375,6 +378,44 @@ static const char *gone_why(const struct proc_ref *ref, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * The stop that holds the thread made the call it was blocked in return:
+ * most calls with one of the kernel's -ERESTART codes, which the kernel
+ * acts on when the thread goes on, so they restart unseen.  A few return
+ * -EINTR (syscalls.h).  For one that waits without a timeout, pmon puts
+ * -ERESTARTNOHAND in its place, the code the kernel gives such calls
+ * elsewhere (ppoll, pause): restarted when no handler runs, EINTR when
+ * one does, exactly as if the stop had not been.  Only when the stop was
+ * pmon's (not a group stop, which makes the call return EINTR anyway) and
+ * the thread sits just after a syscall instruction, so that the registers
+ * are those of a call's return and not of a fault.
+ */
+static void settle_interrupted_call(struct held *h)
+{
+	const struct user_regs_struct *r = &h->saved;
+	unsigned long args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+	struct call_info c;
+	long before;
+
+	if (h->group_stopped || (long long)r->orig_rax < 0 ||
+	    (long long)r->rax != -EINTR)
+		return;
+	errno = 0;
+	before = ptrace(PTRACE_PEEKTEXT, h->tid, (void *)(r->rip - 2), NULL);
+	if (errno || (before & 0xffff) != 0x050f)
+		return;
+	c = syscall_restart((long)r->orig_rax, args);
+	if (c.restart == CALL_RESTARTS)
+		return; /* EINTR after a handler ran: the program's own */
+	if (c.restart == CALL_EINTR_UNTIMED) {
+		h->saved.rax = (unsigned long long)-ERESTARTNOHAND;
+		h->regs_changed = true;
+		snprintf(h->res->restarted, sizeof(h->res->restarted), "%s", c.name);
+	} else {
+		snprintf(h->res->eintr, sizeof(h->res->eintr), "%s", c.name);
+	}
+}
+
 /* Is the thread this helper holds thread ptid of ref's process, as /proc
  * numbers it?  It was stopped by pmon's own number for it, which names
  * another thread if ptid exited and its number was reused, or if /proc is
@@ -417,6 +458,10 @@ static void helper_main(const struct proc_ref *ref, pid_t ptid, pid_t tid,
 	    hold(&h, &start, timeout_ms * 1000L) < 0)
 		return; /* exiting detaches: nothing was changed */
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* Whatever comes next, the stop's effect on the call in progress
+	 * is undone where it can be (even in a process pmon then leaves). */
+	if (is_x86_64(tid))
+		settle_interrupted_call(&h);
 	if ((gone = gone_why(ref, why, sizeof(why)))) {
 		fail(&h, INJECT_REFUSED, "%s", gone);
 	} else if (!holds_thread(ref, ptid)) {
@@ -490,31 +535,6 @@ static int find_vdso_syscall(pid_t ptid, pid_t tid, unsigned long *addr,
 	return rc;
 }
 
-/* The thread to hold: the leader if it lives, else any live thread; one
- * not in uninterruptible sleep if there is one.  0 if none lives. */
-static pid_t pick_thread(pid_t pid)
-{
-	struct proc_thread *t;
-	int n = proc_threads(pid, &t);
-	pid_t best = 0;
-	int best_score = -1;
-
-	for (int i = 0; i < n; i++) {
-		int score;
-
-		if (t[i].state == 'Z' || t[i].state == 'X')
-			continue;
-		score = (t[i].state != 'D') * 2 + (t[i].tid == pid);
-		if (score > best_score) {
-			best = t[i].tid;
-			best_score = score;
-		}
-	}
-	if (n > 0)
-		free(t);
-	return best;
-}
-
 static int read_all(int fd, void *p, size_t n)
 {
 	char *c = p;
@@ -532,12 +552,12 @@ static int read_all(int fd, void *p, size_t n)
 	return 0;
 }
 
-int inject_wait4(const struct proc_ref *ref, const pid_t *zpids,
+int inject_wait4(const struct proc_ref *ref, pid_t ptid, const pid_t *zpids,
 		 size_t n, int timeout_ms, long *rets, struct inject_result *res)
 {
 	sigset_t all, old;
 	unsigned long sys_addr;
-	pid_t ptid, tid, helper;
+	pid_t tid, helper;
 	int fds[2], st;
 
 	memset(res, 0, sizeof(*res));
@@ -546,11 +566,6 @@ int inject_wait4(const struct proc_ref *ref, const pid_t *zpids,
 		rets[i] = -ECHILD;
 	if (gone_why(ref, res->why, sizeof(res->why)))
 		return -1;
-	ptid = pick_thread(ref->pid);
-	if (!ptid) {
-		snprintf(res->why, sizeof(res->why), "the parent has no live thread");
-		return -1;
-	}
 	if (proc_own_pid(ref->pid, ptid, &tid) < 0) {
 		snprintf(res->why, sizeof(res->why), "the thread to stop has exited");
 		return -1;
@@ -603,10 +618,10 @@ bool inject_supported(void)
 	return false;
 }
 
-int inject_wait4(const struct proc_ref *ref, const pid_t *zpids,
+int inject_wait4(const struct proc_ref *ref, pid_t tid, const pid_t *zpids,
 		 size_t n, int timeout_ms, long *rets, struct inject_result *res)
 {
-	(void)ref, (void)zpids, (void)timeout_ms;
+	(void)ref, (void)tid, (void)zpids, (void)timeout_ms;
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < n; i++)
 		rets[i] = -ENOSYS;

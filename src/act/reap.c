@@ -15,6 +15,7 @@
 #include "proc/proc.h"
 #include "act/reap.h"
 #include "act/signals.h"
+#include "act/verdict.h"
 #include "act/zombie.h"
 
 /* The scan of every process (to find the zombies, their parents and
@@ -71,6 +72,8 @@ void reap_result_line(const struct reap_result *r, struct buf *b)
 		buf_printf(b, "gone (not by pmon): %s", r->reason);
 	else
 		buf_printf(b, "not reaped: %s", r->reason);
+	if (r->note[0])
+		buf_printf(b, " (%s)", r->note);
 }
 
 /* ---- the zombies of one parent ------------------------------------ */
@@ -232,24 +235,6 @@ static size_t try_nudge(struct group *g)
 	return left;
 }
 
-const char *reap_inject_refusal(const struct proc *p, char *buf, size_t size)
-{
-	if (!inject_supported())
-		return "inject is implemented and tested on x86_64 only";
-	if (p->tracer_pid) {
-		snprintf(buf, size, "its parent is already traced by PID %d "
-			 "(a process can have one tracer only)", (int)p->tracer_pid);
-		return buf;
-	}
-	if (p->seccomp) {
-		snprintf(buf, size, "its parent runs under %s, which could "
-			 "kill it on the injected call", p->seccomp == 1 ?
-			 "seccomp strict mode" : "a seccomp filter");
-		return buf;
-	}
-	return NULL;
-}
-
 /* After an inject: a zombie gone counts as reaped by inject only if the
  * parent's injected wait4 returned its pid; others went some other way. */
 static size_t credit_inject(struct group *g, const size_t *idx,
@@ -273,19 +258,29 @@ static size_t credit_inject(struct group *g, const size_t *idx,
 	return left;
 }
 
+/* What an inject did to the call the parent was in, on every line. */
+static void note_call(struct group *g, const struct inject_result *ir)
+{
+	for (size_t i = 0; i < g->n && (ir->restarted[0] || ir->eintr[0]); i++)
+		snprintf(g->res[i]->note, sizeof(g->res[i]->note), ir->restarted[0] ?
+			 "pmon restarted the %s() it interrupted in the parent" :
+			 "the parent's %s() failed with EINTR", ir->restarted[0] ?
+			 ir->restarted : ir->eintr);
+}
+
 static size_t try_inject(struct group *g)
 {
 	pid_t *zpids = xcalloc(g->n, sizeof(pid_t));
 	long *rets = xcalloc(g->n, sizeof(long));
 	size_t *idx = xcalloc(g->n, sizeof(size_t));
 	struct inject_result ir;
-	const char *no;
-	char why[256];
+	struct reap_verdict v;
 	size_t m = 0, left;
 
-	no = reap_inject_refusal(&g->parent, why, sizeof(why));
-	if (no) {
-		fail_all(g, "inject refused: %s", no);
+	/* Looked at now, not before the nudge: the thread may have moved. */
+	reap_check(&g->parent, g->o->allow_eintr, &v);
+	if (v.block) {
+		fail_all(g, "inject refused: %s", v.why);
 		free(zpids);
 		free(rets);
 		free(idx);
@@ -297,10 +292,11 @@ static size_t try_inject(struct group *g)
 		idx[m] = i;
 		zpids[m++] = reap_pid_in_parent_ns(&g->z[i], &g->parent);
 	}
-	if (inject_wait4(&g->ref, zpids, m,
+	if (inject_wait4(&g->ref, v.tid, zpids, m,
 			 g->o->timeout_ms, rets, &ir) < 0)
 		fail_all(g, "inject %s: %s", ir.status == INJECT_REFUSED ?
 			 "refused" : "failed", ir.why);
+	note_call(g, &ir);
 	for (size_t i = 0; i < g->n; i++) {
 		g->res[i]->retries += ir.retries;
 		g->res[i]->passed_signals += ir.passed_signals;
@@ -404,15 +400,13 @@ unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d)
 static void reap_group(struct group *g)
 {
 	unsigned plan = reap_plan(g->o, sigchld_disposition(&g->parent));
+	struct reap_verdict v;
 	size_t left = g->n;
 
 	/* PID 1, or the init of the parent's own PID namespace. */
-	if (proc_is_ns_init(&g->parent)) {
-		fail_all(g, g->parent.pid == 1 ?
-			 "its parent is PID 1 (init), which reaps its own "
-			 "children; pmon never touches PID 1" :
-			 "its parent is PID 1 of its PID namespace (that "
-			 "namespace's init); pmon never touches an init");
+	reap_check(&g->parent, g->o->allow_eintr, &v);
+	if (v.block == BLOCK_INIT) {
+		fail_all(g, "%s", v.why);
 		return;
 	}
 	g->ref = proc_ref_of(&g->parent);

@@ -42,6 +42,8 @@ struct reap_opts {
 	enum reap_method method;
 	bool kill_parent;  /* REAP_AUTO: end the parent as the last resort */
 	int timeout_ms;    /* how long each step waits for the parent */
+	bool allow_eintr;  /* inject even when the parent's call would fail
+	                      with EINTR (verdict.h) */
 };
 
 #define REAP_DEFAULT_TIMEOUT_MS 1000
@@ -58,6 +60,8 @@ struct reap_result {
 	                          the parent reap it, or REAP_NONE */
 	char reason[512];      /* what pmon did, when it did not reap it;
 	                          for a target line, what it is */
+	char note[96];         /* what an inject did to the call the parent
+	                          was blocked in, when it did anything */
 	pid_t holder;          /* who holds it now, when not its old parent */
 	char holder_comm[64];
 	int retries;           /* inject: calls redone after a signal came */
@@ -95,8 +99,5 @@ pid_t reap_pid_in_parent_ns(const struct proc *z, const struct proc *p);
 enum { REAP_STEP_NUDGE = 1u, REAP_STEP_INJECT = 2u, REAP_STEP_KILL = 4u };
 unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d);
 
-/* Why inject must not touch parent p (traced, seccomp, unsupported
- * architecture), written into buf; NULL when nothing stands in the way. */
-const char *reap_inject_refusal(const struct proc *p, char *buf, size_t size);
 
 #endif

@@ -24,6 +24,7 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 	static const struct option longopts[] = {
 		{"method", required_argument, NULL, 'm'},
 		{"kill-parent", no_argument, NULL, 'K'},
+		{"allow-eintr", no_argument, NULL, 'E'},
 		{"timeout", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -44,6 +45,7 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 			c->method_given = true;
 			break;
 		case 'K': c->o.kill_parent = true; break;
+		case 'E': c->o.allow_eintr = true; break;
 		case 't':
 			c->o.timeout_ms = (int)estrtonum(optarg, 1, 600000, "--timeout");
 			break;
@@ -82,6 +84,8 @@ static json_t *result_json(const struct reap_result *r)
 	json_object_set_new(o, "method", by_pmon ?
 			    json_string(reap_method_name(r->by)) : json_null());
 	json_object_set_new(o, "reason", by_pmon ? json_null() : json_text(r->reason));
+	if (r->note[0])
+		json_object_set_new(o, "note", json_text(r->note));
 	if (r->holder) {
 		json_object_set_new(o, "holder", json_integer(r->holder));
 		json_object_set_new(o, "holder_comm", json_text(r->holder_comm));
@@ -135,13 +139,18 @@ const struct cmd_entry cmd_reap_entry = {
 	.name = "reap",
 	.summary = "Reap zombies: nudge their parent, make it wait, or end it",
 	.usage = "[--method nudge|inject|kill-parent] [--kill-parent] "
-		 "[--timeout MS] [--json] PID...",
+		 "[--allow-eintr] [--timeout MS] [--json] PID...",
 	.help =
 	"  -m, --method M        use only this method: nudge (send the parent\n"
 	"                        SIGCHLD), inject (make the parent call wait4\n"
 	"                        through ptrace; x86_64) or kill-parent\n"
 	"      --kill-parent     after nudge and inject, end the parent (SIGTERM,\n"
 	"                        then SIGKILL) so init or a subreaper reaps\n"
+	"      --allow-eintr     inject even into a parent blocked in a call\n"
+	"                        that the stop makes fail with EINTR and that\n"
+	"                        pmon cannot restart (epoll_wait, sigtimedwait,\n"
+	"                        semtimedop, io_getevents with a timeout; a read\n"
+	"                        or accept on a socket that may have one)\n"
 	"  -t, --timeout MS      how long each step waits for the parent\n"
 	"                        (default 1000)\n"
 	"      --json            one JSON array with an object per result\n"
@@ -150,10 +159,13 @@ const struct cmd_entry cmd_reap_entry = {
 	"default pmon nudges a parent that has a SIGCHLD handler, then injects;\n"
 	"it never ends a parent unless told to.  A zombie counts as reaped only\n"
 	"once /proc shows it gone.  Inject refuses a parent that is traced, runs\n"
-	"under seccomp or is not a 64-bit x86 process, and gives up without\n"
-	"changing anything on one that does not stop in time (state D).  PID 1\n"
+	"under seccomp, waits in vfork (state D), is blocked in a call the stop\n"
+	"would make fail with EINTR (see --allow-eintr; one that waits without a\n"
+	"timeout is restarted instead) or is not a 64-bit x86 process, and gives\n"
+	"up without changing anything on one that does not stop in time.  PID 1\n"
 	"(and a namespace's init) is never touched.  One line per zombie:\n"
 	"  ZPID (comm) held by PPID (comm): reaped by METHOD | not reaped: WHY\n"
+	"  | gone (not by pmon): WHAT PMON DID\n"
 	"Exit status 0 when every zombie was reaped, 1 otherwise.\n",
 	.exec = reap_exec,
 };

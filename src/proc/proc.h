@@ -217,6 +217,25 @@ int proc_threads(pid_t pid, struct proc_thread **out);
  * thread of pid. */
 int proc_thread_tracer(pid_t pid, pid_t tid, pid_t *tracer);
 
+/* What thread tid of process pid is doing: /proc/PID/task/TID/syscall.
+ * In a call (state SYSCALL_IN), its number and arguments as the
+ * thread's own ABI numbers them (x86_64's for a 64-bit process), and the
+ * stack and instruction pointers at its entry (pc: after the syscall
+ * instruction).  A stopped thread shows the call it was stopped in. */
+struct proc_syscall {
+	enum { SYSCALL_NONE, SYSCALL_RUNNING, SYSCALL_IN } state;
+	long nr;
+	unsigned long args[6];
+	unsigned long sp, pc;
+};
+/* 0, or -1 with errno EACCES/EPERM (it may not be read: ptrace access is
+ * needed) or ESRCH (gone). */
+int proc_thread_syscall(pid_t pid, pid_t tid, struct proc_syscall *sc);
+/* Is descriptor fd of thread tid of process pid a socket?  1 or 0, or
+ * -1 with errno (EACCES: ptrace access is needed; ENOENT: no such
+ * descriptor). */
+int proc_fd_is_socket(pid_t pid, pid_t tid, int fd);
+
 /* Where the vDSO of process or thread pid is mapped ([vdso] in
  * /proc/PID/maps; ask a live thread when the leader has exited).  0, or
  * -1 with errno ENOENT when it has none, ESRCH when it is gone, EACCES
