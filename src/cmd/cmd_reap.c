@@ -163,7 +163,8 @@ const struct cmd_entry cmd_reap_entry = {
 	"would make fail with EINTR (see --allow-eintr; one that waits without a\n"
 	"timeout is restarted instead) or is not a 64-bit x86 process, and gives\n"
 	"up without changing anything on one that does not stop in time.  PID 1\n"
-	"(and a namespace's init) is never touched.  One line per zombie:\n"
+	"(and a namespace's init) is never touched.  `pmon zombies` advises from\n"
+	"the same checks.  One line per zombie:\n"
 	"  ZPID (comm) held by PPID (comm): reaped by METHOD | not reaped: WHY\n"
 	"  | gone (not by pmon): WHAT PMON DID\n"
 	"Exit status 0 when every zombie was reaped, 1 otherwise.\n",

@@ -18,8 +18,9 @@ start_parent() {
 	local wrap=()
 	while [ "$1" != "--" ]; do wrap+=("$1"); shift; done
 	shift
-	FIXTURE_OUT=$BATS_TEST_TMPDIR/parent.${#FIXTURE_PIDS[@]}.out
-	FIFO=$BATS_TEST_TMPDIR/fifo.${#FIXTURE_PIDS[@]}
+	PARENTS=$((PARENTS + 1)) # names each one's files, across teardowns
+	FIXTURE_OUT=$BATS_TEST_TMPDIR/parent.$PARENTS.out
+	FIFO=$BATS_TEST_TMPDIR/fifo.$PARENTS
 	mkfifo "$FIFO"
 	"${wrap[@]}" "$REAP_PARENT" -f "$FIFO" "$@" >"$FIXTURE_OUT" 2>&1 3>&- &
 	FIXTURE_PID=$!
@@ -457,6 +458,11 @@ no_return_logged() {
 		[ "$(grep -c "not reaped: inject refused: its parent is blocked in [a-z_0-9]*() with a timeout, which an inject would end early with EINTR (the kernel does not restart it, and pmon cannot restart it with the time left)$" <<<"$output")" -eq 2 ]
 		assert_zombies_still_there
 		no_return_logged
+		# pmon zombies says why, and what to do instead.
+		run pmon zombies --json
+		advice=$(jq -r --argjson p "$PARENT_PID" '.[] | select(.parent.pid == $p) | .advice' <<<"$output")
+		echo "$advice"
+		[[ "$advice" == *"\`pmon reap $PARENT_PID\` cannot inject the wait: its parent is blocked in "*"() with a timeout"*"\`pmon reap --allow-eintr $PARENT_PID\` injects anyway"* ]]
 		# Allowed: reaped, and the parent sees the one EINTR it was
 		# warned of (its log calls an EINTR without a handler a LEAK).
 		run pmon reap --allow-eintr "$PARENT_PID"
@@ -466,6 +472,65 @@ no_return_logged() {
 		[ "$(grep -c "reaped by inject (the parent's [a-z_0-9]*() failed with EINTR)$" <<<"$output")" -eq 2 ]
 		wait_for_line "$FIXTURE_OUT" '^LEAK '
 		[ "$(grep -c "^LEAK $kind errno=4$" "$FIXTURE_OUT")" -eq 1 ]
+	done
+}
+
+# advice_of PID: the advice of pmon zombies for parent PID, as printed
+# (its wrapped lines joined).
+advice_of() {
+	pmon zombies | awk -v p="$1" '
+		$1 == "parent" { on = ($2 == p); adv = 0; next }
+		on && /^  advice: / { adv = 1; sub(/^  advice: /, ""); printf "%s", $0; next }
+		on && adv && /^   / { sub(/^ +/, ""); printf " %s", $0; next }
+		{ adv = 0 }'
+}
+
+@test "reap: pmon zombies offers what pmon reap does, for every kind of parent" {
+	# KIND | wrapper -- reap-parent arguments | what else to do first
+	kinds=(
+		"default|-- pause|"
+		"ignored|-- -d ignore nanosleep|"
+		"caught, waits|-- -d handler pause|"
+		"caught, does not wait|-- -d handler-nowait pause|"
+		"stopped|-- pause|stop"
+		"seccomp|-- -S pause|"
+		"vfork (D)|-- vfork|vfork"
+		"namespace init|unshare --pid --fork --kill-child -- pause|"
+	)
+	for k in $EINTR_KINDS; do
+		kinds+=("$k|-- $k|" "$k with a timeout|-- -w 3600 $k|")
+	done
+	for entry in "${kinds[@]}"; do
+		IFS='|' read -r kind args first <<<"$entry"
+		# shellcheck disable=SC2086 # the arguments are words
+		start_parent $args
+		[ "${#ZOMBIES[@]}" -eq 3 ]
+		case $first in
+		stop) kill -STOP "$PARENT_PID"; wait_for_state "$PARENT_PID" T ;;
+		vfork) wait_for_state "$PARENT_PID" D ;;
+		esac
+		advice=$(advice_of "$PARENT_PID")
+		refusal=$(pmon zombies --json | jq -r --argjson p "$PARENT_PID" \
+			'.[] | select(.parent.pid == $p) | .inject_refusal // ""')
+		run pmon reap "$PARENT_PID"
+		echo "$kind"$'\n'"advice: $advice"$'\n'"refusal: $refusal"$'\n'"$output"
+		if [ "$kind" = "namespace init" ]; then
+			[[ "$advice" == *"is PID 1 of its PID namespace"* ]]
+			[[ "$advice" != *"pmon reap"* ]]
+			[ "$status" -eq 1 ]
+			[ "$(grep -c 'not reaped: its parent is PID 1 of its PID namespace' <<<"$output")" -eq 3 ]
+		elif [ -n "$refusal" ]; then
+			[[ "$advice" == *"\`pmon reap $PARENT_PID\` cannot inject the wait: $refusal; "* ]]
+			[[ "$advice" != *"can inject the wait"* ]]
+			[ "$status" -eq 1 ]
+			[ "$(grep -cF "not reaped: inject refused: $refusal" <<<"$output")" -eq 3 ]
+			assert_zombies_still_there
+		else
+			[[ "$advice" == *"\`pmon reap $PARENT_PID\` can inject the wait"* ]]
+			[ "$status" -eq 0 ]
+			[ -z "$(zombies_of "$PARENT_PID")" ]
+		fi
+		teardown || true
 	done
 }
 

@@ -126,8 +126,9 @@ group_of() {
 	run pmon zombies --json
 	[ "$status" -eq 0 ]
 	jq -e 'type == "array"' <<<"$output"
-	# Exactly two keys per group; the parent has every process key and sigchld.
-	jq -e 'all(.[]; (keys == ["parent", "zombies"]))' <<<"$output"
+	# Exactly these keys per group; the parent has every process key and
+	# sigchld.
+	jq -e 'all(.[]; (keys == ["advice", "inject_refusal", "parent", "zombies"]))' <<<"$output"
 	jq -e --argjson p "$p1" '.[] | select(.parent.pid == $p) |
 		.parent.sigchld == "default" and .parent.comm == "zombie-parent" and
 		(.parent | has("user") and has("stat") and has("elapsed_s")) and
