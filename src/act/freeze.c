@@ -1,7 +1,9 @@
 /*
- * freeze.c - `kill --tree`: hold a process tree still (every member
+ * freeze.c - `kill --tree`: hold process trees still (every member
  * stopped, the set closed against forks) so that a signal reaches all of
- * it and no child escapes.
+ * them and no child escapes.  Every tree given is frozen in the same
+ * rounds, so a member that cannot stop (state D) costs one deadline in
+ * all, not one per tree.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,10 +17,14 @@
 #include "proc/proc.h"
 #include "util/util.h"
 
-/* How long a freeze may take before pmon gives up waiting for members to
- * stop (one in uninterruptible sleep, such as a vfork parent, cannot) and
- * delivers the signal anyway. */
-enum { FREEZE_DEADLINE_MS = 5000 };
+/* FREEZE_DEADLINE_S (freeze.h): how long a freeze may take before pmon
+ * gives up waiting for members to stop (one in uninterruptible sleep,
+ * such as a vfork parent, cannot) and delivers the signal anyway.  After
+ * WAIT_NOTE_S of waiting it says on stderr what for: a healthy tree has
+ * stopped by then (1 to 3 ms for 40 members on the test machine). */
+#define WAIT_NOTE_S 0.25
+/* Members named in that note; the rest are counted. */
+enum { WAIT_NOTE_MAX = 5 };
 
 static struct tree_member *member_of(struct frozen_tree *t, pid_t pid,
 				     unsigned long long start)
@@ -29,27 +35,31 @@ static struct tree_member *member_of(struct frozen_tree *t, pid_t pid,
 	return NULL;
 }
 
-/* Make p a member and, unless dry_run, stop it.  A process that is gone
- * by now is not added (it left on its own); returns whether it was. */
-static bool add_member(struct frozen_tree *t, const struct proc *p, bool dry_run)
+/* Make p a member and, unless dry_run, stop it; its identity is taken
+ * now, or is known already (root: the one the caller selected).  A
+ * process that is gone by now is not added (it left on its own); returns
+ * 0 when it was, or the errno that said it is gone (ESRCH, ESTALE). */
+static int add_member(struct frozen_tree *t, const struct proc *p, size_t tree,
+		      const struct proc_ref *known, bool dry_run)
 {
 	struct tree_member *m;
-	int fd;
+	int fd = -1;
 
 	t->m = xreallocarray(t->m, t->n + 1, sizeof(*t->m));
 	m = &t->m[t->n];
 	*m = (struct tree_member){
-		.ref = {p->pid, p->start_ticks}, .ppid = p->ppid, .pidfd = -1,
+		.ref = known ? *known : proc_ref_of(p), .ppid = p->ppid, .pidfd = -1,
+		.tree = tree,
 		.comm = xstrdup(p->comm ? p->comm : "?"),
 		.was_stopped = p->state == 'T' || p->state == 't',
 		.zombie = proc_has_exited(p),
 	};
 	if (dry_run || m->zombie) {
 		t->n++;
-		return true;
+		return 0;
 	}
-	fd = pidfd_open_ref(&m->ref);
-	if (fd >= 0 && pidfd_send_signal(fd, SIGSTOP, NULL, 0) == 0) {
+	if (proc_ref_take(&m->ref, &fd) == 0 &&
+	    pidfd_send_signal(fd, SIGSTOP, NULL, 0) == 0) {
 		m->pidfd = fd;
 	} else {
 		m->err = errno;
@@ -57,11 +67,11 @@ static bool add_member(struct frozen_tree *t, const struct proc *p, bool dry_run
 			close(fd);
 		if (m->err == ESRCH || m->err == ESTALE) {
 			free(m->comm);
-			return false;
+			return m->err;
 		}
 	}
 	t->n++;
-	return true;
+	return 0;
 }
 
 /* Add every process of snap whose parent is a member (the very process,
@@ -77,13 +87,15 @@ static size_t add_descendants(struct frozen_tree *t, const struct snapshot *snap
 		progress = false;
 		for (size_t i = 0; i < snap->n; i++) {
 			const struct proc *p = &snap->procs[i], *parent;
+			const struct tree_member *pm;
 
 			if (p->pid == skip || member_of(t, p->pid, p->start_ticks))
 				continue;
 			parent = snapshot_find(snap, p->ppid);
-			if (!parent || !member_of(t, parent->pid, parent->start_ticks))
+			pm = parent ? member_of(t, parent->pid, parent->start_ticks) : NULL;
+			if (!pm)
 				continue;
-			if (add_member(t, p, dry_run)) {
+			if (add_member(t, p, pm->tree, NULL, dry_run) == 0) {
 				added++;
 				progress = true;
 			}
@@ -92,9 +104,58 @@ static size_t add_descendants(struct frozen_tree *t, const struct snapshot *snap
 	return added;
 }
 
+/* Has member m stopped, as snapshot s shows it?  Marks it exited or
+ * recycled when s shows that instead (then it counts as stopped). */
+static bool member_stopped(struct tree_member *m, const struct snapshot *s)
+{
+	const struct proc *p = snapshot_find(s, m->ref.pid);
+
+	if (m->pidfd < 0 || m->zombie || m->found != MEMBER_HERE)
+		return true;
+	if (p && p->start_ticks != m->ref.start_ticks)
+		m->found = MEMBER_RECYCLED; /* exited while we worked */
+	else if (!p || proc_has_exited(p))
+		m->found = MEMBER_EXITED;
+	/* An exited leader (Z, threads running) does not show its threads'
+	 * state; they got the group stop too. */
+	return m->found != MEMBER_HERE || p->state == 'T' || p->state == 't' ||
+	       p->state == 'Z';
+}
+
+/* On stderr: the members that have not stopped yet, and for how long
+ * pmon will wait for them. */
+static void say_waiting(struct frozen_tree *t, const struct snapshot *s,
+			double left)
+{
+	struct buf b = {0};
+	size_t named = 0, more = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tree_member *m = &t->m[i];
+		const struct proc *p = snapshot_find(s, m->ref.pid);
+
+		if (m->pidfd < 0 || m->zombie || m->found != MEMBER_HERE || !p ||
+		    p->state == 'T' || p->state == 't' || p->state == 'Z')
+			continue;
+		if (named++ == WAIT_NOTE_MAX) {
+			named--, more++;
+			continue;
+		}
+		buf_printf(&b, "%s%d (%s, state %c)", named > 1 ? ", " : "",
+			   (int)m->ref.pid, m->comm, p->state);
+	}
+	if (more)
+		buf_printf(&b, " and %zu more", more);
+	if (named)
+		pmon_warn("waiting up to %.1f s for %s to stop", left, b.data);
+	buf_free(&b);
+}
+
 /* Until every member we stopped shows T (or has exited), or deadline.
- * Returns whether they all did. */
-static bool wait_stopped(struct frozen_tree *t, double deadline)
+ * Once WAIT_NOTE_S have gone by since start, say what it waits for
+ * (once: *said).  Returns whether they all stopped. */
+static bool wait_stopped(struct frozen_tree *t, double start, double deadline,
+			 bool *said)
 {
 	pid_t *pids = xcalloc(t->n, sizeof(*pids));
 	bool all = false;
@@ -105,26 +166,22 @@ static bool wait_stopped(struct frozen_tree *t, double deadline)
 		struct snapshot s;
 		struct snapshot_query q = {.need = PI_STATE | PI_START | PI_THREADS,
 					   .pids = pids, .npids = t->n};
+		double now;
 
 		if (snapshot_take(&s, &q) < 0)
 			break;
 		all = true;
-		for (size_t i = 0; i < t->n; i++) {
-			struct tree_member *m = &t->m[i];
-			const struct proc *p = snapshot_find(&s, m->ref.pid);
-
-			if (m->pidfd < 0 || m->zombie)
-				continue;
-			if (!p || p->start_ticks != m->ref.start_ticks || proc_has_exited(p))
-				m->zombie = true; /* exited while we worked */
-			else if (p->state != 'T' && p->state != 't' && p->state != 'Z')
+		for (size_t i = 0; i < t->n; i++)
+			if (!member_stopped(&t->m[i], &s))
 				all = false;
-			/* An exited leader (Z, threads running) does not show
-			 * its threads' state; they got the group stop too. */
+		now = mono_now();
+		if (!all && !*said && now - start >= WAIT_NOTE_S && now < deadline) {
+			say_waiting(t, &s, deadline - now);
+			*said = true;
 		}
 		snapshot_free(&s);
 		if (!all) {
-			if (mono_now() >= deadline)
+			if (now >= deadline)
 				break;
 			usleep(1000);
 		}
@@ -139,7 +196,8 @@ static void thaw(struct frozen_tree *t)
 	for (size_t i = 0; i < t->n; i++) {
 		struct tree_member *m = &t->m[i];
 
-		if (m->pidfd >= 0 && !m->err && !m->was_stopped && !m->zombie)
+		if (m->pidfd >= 0 && !m->err && !m->was_stopped && !m->zombie &&
+		    m->found == MEMBER_HERE)
 			(void)pidfd_send_signal(m->pidfd, SIGCONT, NULL, 0);
 	}
 }
@@ -152,38 +210,58 @@ static int scan_tree(struct snapshot *s)
 	return snapshot_take(s, &q);
 }
 
-int tree_freeze(const struct proc_ref *root, pid_t skip, bool dry_run,
-		struct frozen_tree *t)
+/* Make each root a member of its own tree, stopped, or say in root_err
+ * why it is not. */
+static void add_roots(struct frozen_tree *t, const struct proc_ref *roots,
+		      const struct snapshot *s, bool dry_run)
 {
-	double deadline = mono_now() + FREEZE_DEADLINE_MS / 1000.0;
+	for (size_t i = 0; i < t->nroots; i++) {
+		const struct proc *r = snapshot_find(s, roots[i].pid);
+		int err;
+
+		if (!r)
+			err = ESRCH;
+		else if (r->start_ticks != roots[i].start_ticks)
+			err = ESTALE;
+		else if (member_of(t, r->pid, r->start_ticks))
+			err = EALREADY;
+		else if ((err = add_member(t, r, i, &roots[i], dry_run)))
+			;
+		else if ((err = t->m[t->n - 1].err)) {
+			/* Not stopped (EPERM...): its tree stays out. */
+			t->n--;
+			if (t->m[t->n].pidfd >= 0)
+				close(t->m[t->n].pidfd);
+			free(t->m[t->n].comm);
+		}
+		t->root_err[i] = err;
+	}
+}
+
+int tree_freeze(const struct proc_ref *roots, size_t nroots, pid_t skip,
+		bool dry_run, struct frozen_tree *t)
+{
+	double start = mono_now(), deadline = start + FREEZE_DEADLINE_S;
 	struct snapshot s;
-	const struct proc *r;
+	bool said = false;
 	int err = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (scan_tree(&s) < 0)
-		return -1;
-	r = snapshot_find(&s, root->pid);
-	if (!r)
-		err = ESRCH;
-	else if (r->start_ticks != root->start_ticks)
-		err = ESTALE;
-	else if (!add_member(t, r, dry_run))
-		err = ESRCH;
-	else if (t->m[0].err)
-		err = t->m[0].err;
-	if (err) {
-		snapshot_free(&s);
+	t->nroots = nroots;
+	t->root_err = xcalloc(nroots ? nroots : 1, sizeof(*t->root_err));
+	if (scan_tree(&s) < 0) {
+		err = errno;
 		tree_release(t);
 		errno = err;
 		return -1;
 	}
+	add_roots(t, roots, &s, dry_run);
 	/* Stopped members fork no more; a child forked just before its
 	 * parent stopped shows up in the next scan and is stopped in turn.
 	 * The set is closed when a scan taken after every member stopped
 	 * finds nobody new. */
 	for (t->rounds = 1;; t->rounds++) {
-		bool stopped = dry_run || wait_stopped(t, deadline);
+		bool stopped = dry_run || wait_stopped(t, start, deadline, &said);
 		size_t added;
 
 		if (t->rounds > 1) {
@@ -215,7 +293,7 @@ void tree_signal(struct frozen_tree *t, int sig)
 	for (size_t i = 0; i < t->n; i++) {
 		struct tree_member *m = &t->m[i];
 
-		if (m->pidfd < 0 || m->err || m->zombie)
+		if (m->pidfd < 0 || m->err || m->zombie || m->found != MEMBER_HERE)
 			continue;
 		if (pidfd_send_signal(m->pidfd, sig, NULL, 0) == 0)
 			m->sent = true;
@@ -237,5 +315,6 @@ void tree_release(struct frozen_tree *t)
 		free(t->m[i].comm);
 	}
 	free(t->m);
+	free(t->root_err);
 	memset(t, 0, sizeof(*t));
 }

@@ -43,6 +43,8 @@
 #include <unistd.h>
 
 #include "act/inject.h"
+#include "act/signals.h"
+#include "act/syscalls.h"
 #include "util/util.h"
 #include "proc/proc.h"
 
@@ -54,6 +56,8 @@
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
+/* The kernel's restart code (include/linux/errno.h), not in the uapi. */
+#define ERESTARTNOHAND 514
 
 bool inject_supported(void)
 {
@@ -355,14 +359,86 @@ static bool is_x86_64(pid_t tid)
 	return iov.iov_len == sizeof(r) && r.cs == 0x33;
 }
 
-static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
+/* Is ref's process still there?  The pidfd check covers a pid recycled
+ * (even within the clock tick, by the pidfs inode) and a /proc of another
+ * PID namespace.  NULL, or why not (into buf). */
+static const char *gone_why(const struct proc_ref *ref, char *buf, size_t size)
+{
+	int fd = pidfd_open_ref(ref);
+
+	if (fd >= 0) {
+		close(fd);
+		return NULL;
+	}
+	snprintf(buf, size, "%s; not touched", errno == ESTALE ?
+		 "the parent's PID now names another process (recycled)" :
+		 errno != EXDEV ? "the parent has exited" :
+		 proc_pidns()->kind == PIDNS_FOREIGN ? PIDNS_FOREIGN_WORDS :
+		 "the parent is " PIDNS_OUTSIDE_WORDS);
+	return buf;
+}
+
+/*
+ * The stop that holds the thread made the call it was blocked in return:
+ * most calls with one of the kernel's -ERESTART codes, which the kernel
+ * acts on when the thread goes on, so they restart unseen.  A few return
+ * -EINTR (syscalls.h).  For one that waits without a timeout, pmon puts
+ * -ERESTARTNOHAND in its place, the code the kernel gives such calls
+ * elsewhere (ppoll, pause): restarted when no handler runs, EINTR when
+ * one does, exactly as if the stop had not been.  Only when the stop was
+ * pmon's (not a group stop, which makes the call return EINTR anyway) and
+ * the thread sits just after a syscall instruction, so that the registers
+ * are those of a call's return and not of a fault.
+ */
+static void settle_interrupted_call(struct held *h)
+{
+	const struct user_regs_struct *r = &h->saved;
+	unsigned long args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+	struct call_info c;
+	long before;
+
+	if (h->group_stopped || (long long)r->orig_rax < 0 ||
+	    (long long)r->rax != -EINTR)
+		return;
+	errno = 0;
+	before = ptrace(PTRACE_PEEKTEXT, h->tid, (void *)(r->rip - 2), NULL);
+	if (errno || (before & 0xffff) != 0x050f)
+		return;
+	c = syscall_restart((long)r->orig_rax, args);
+	if (c.restart == CALL_RESTARTS)
+		return; /* EINTR after a handler ran: the program's own */
+	if (c.restart == CALL_EINTR_UNTIMED) {
+		h->saved.rax = (unsigned long long)-ERESTARTNOHAND;
+		h->regs_changed = true;
+		snprintf(h->res->restarted, sizeof(h->res->restarted), "%s", c.name);
+	} else {
+		snprintf(h->res->eintr, sizeof(h->res->eintr), "%s", c.name);
+	}
+}
+
+/* Is the thread this helper holds thread ptid of ref's process, as /proc
+ * numbers it?  It was stopped by pmon's own number for it, which names
+ * another thread if ptid exited and its number was reused, or if /proc is
+ * another PID namespace's and the mapping met a sibling namespace. */
+static bool holds_thread(const struct proc_ref *ref, pid_t ptid)
+{
+	pid_t tracer;
+
+	return proc_thread_tracer(ref->pid, ptid, &tracer) == 0 &&
+	       tracer == proc_self_pid();
+}
+
+/* In the helper: hold thread ptid of ref's process (tid as pmon's PID
+ * namespace numbers it: what ptrace takes) and run the calls. */
+static void helper_main(const struct proc_ref *ref, pid_t ptid, pid_t tid,
 			unsigned long sys_addr, const pid_t *zpids,
 			size_t n, int timeout_ms, long *rets,
 			struct inject_result *res)
 {
 	struct held h = {.tid = tid, .res = res};
 	struct timespec start;
-	unsigned long long now;
+	const char *gone;
+	char why[200];
 	long word;
 
 	res->status = INJECT_DONE;
@@ -382,9 +458,15 @@ static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
 	    hold(&h, &start, timeout_ms * 1000L) < 0)
 		return; /* exiting detaches: nothing was changed */
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (start_ticks && (proc_start_ticks(pid, &now) < 0 || now != start_ticks)) {
-		fail(&h, INJECT_REFUSED, "the parent's PID now names another "
-		     "process (recycled); not touched");
+	/* Whatever comes next, the stop's effect on the call in progress
+	 * is undone where it can be (even in a process pmon then leaves). */
+	if (is_x86_64(tid))
+		settle_interrupted_call(&h);
+	if ((gone = gone_why(ref, why, sizeof(why)))) {
+		fail(&h, INJECT_REFUSED, "%s", gone);
+	} else if (!holds_thread(ref, ptid)) {
+		fail(&h, INJECT_REFUSED, "the thread pmon stopped is not the "
+		     "parent's (it exited and its number was reused); not touched");
 	} else if (!is_x86_64(tid)) {
 		fail(&h, INJECT_REFUSED, "the parent is not a 64-bit x86 process");
 	} else {
@@ -406,8 +488,10 @@ static void helper_main(pid_t pid, unsigned long long start_ticks, pid_t tid,
 
 /* A `syscall` instruction (0f 05) in the parent's vDSO, read (through
  * the thread to hold: a leader that has exited has no memory) before it
- * is touched.  0, or -1 with why. */
-static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_result *res)
+ * is touched; ptid is that thread as /proc numbers it, tid as pmon's own
+ * namespace does.  0, or -1 with why. */
+static int find_vdso_syscall(pid_t ptid, pid_t tid, unsigned long *addr,
+			     struct inject_result *res)
 {
 	unsigned long start, end;
 	unsigned char *text;
@@ -415,7 +499,7 @@ static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_resul
 	ssize_t got;
 	int rc = -1;
 
-	if (proc_vdso_range(tid, &start, &end) < 0) {
+	if (proc_vdso_range(ptid, &start, &end) < 0) {
 		if (errno == ENOENT)
 			snprintf(res->why, sizeof(res->why), "the parent has no vDSO "
 				 "to borrow a syscall instruction from");
@@ -451,31 +535,6 @@ static int find_vdso_syscall(pid_t tid, unsigned long *addr, struct inject_resul
 	return rc;
 }
 
-/* The thread to hold: the leader if it lives, else any live thread; one
- * not in uninterruptible sleep if there is one.  0 if none lives. */
-static pid_t pick_thread(pid_t pid)
-{
-	struct proc_thread *t;
-	int n = proc_threads(pid, &t);
-	pid_t best = 0;
-	int best_score = -1;
-
-	for (int i = 0; i < n; i++) {
-		int score;
-
-		if (t[i].state == 'Z' || t[i].state == 'X')
-			continue;
-		score = (t[i].state != 'D') * 2 + (t[i].tid == pid);
-		if (score > best_score) {
-			best = t[i].tid;
-			best_score = score;
-		}
-	}
-	if (n > 0)
-		free(t);
-	return best;
-}
-
 static int read_all(int fd, void *p, size_t n)
 {
 	char *c = p;
@@ -493,11 +552,10 @@ static int read_all(int fd, void *p, size_t n)
 	return 0;
 }
 
-int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
+int inject_wait4(const struct proc_ref *ref, pid_t ptid, const pid_t *zpids,
 		 size_t n, int timeout_ms, long *rets, struct inject_result *res)
 {
 	sigset_t all, old;
-	unsigned long long now;
 	unsigned long sys_addr;
 	pid_t tid, helper;
 	int fds[2], st;
@@ -506,17 +564,13 @@ int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
 	res->status = INJECT_REFUSED;
 	for (size_t i = 0; i < n; i++)
 		rets[i] = -ECHILD;
-	if (start_ticks && (proc_start_ticks(pid, &now) < 0 || now != start_ticks)) {
-		snprintf(res->why, sizeof(res->why), "the parent has exited, or its "
-			 "PID now names another process; not touched");
+	if (gone_why(ref, res->why, sizeof(res->why)))
+		return -1;
+	if (proc_own_pid(ref->pid, ptid, &tid) < 0) {
+		snprintf(res->why, sizeof(res->why), "the thread to stop has exited");
 		return -1;
 	}
-	tid = pick_thread(pid);
-	if (!tid) {
-		snprintf(res->why, sizeof(res->why), "the parent has no live thread");
-		return -1;
-	}
-	if (find_vdso_syscall(tid, &sys_addr, res) < 0)
+	if (find_vdso_syscall(ptid, tid, &sys_addr, res) < 0)
 		return -1;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		snprintf(res->why, sizeof(res->why), "pipe: %s", strerror(errno));
@@ -532,8 +586,7 @@ int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
 
 		signal(SIGCHLD, SIG_DFL); /* stops must raise SIGCHLD here */
 		close(fds[0]);
-		helper_main(pid, start_ticks, tid, sys_addr, zpids, n, timeout_ms,
-			    rets, &r);
+		helper_main(ref, ptid, tid, sys_addr, zpids, n, timeout_ms, rets, &r);
 		if (write(fds[1], &r, sizeof(r)) != (ssize_t)sizeof(r) ||
 		    write(fds[1], rets, n * sizeof(*rets)) != (ssize_t)(n * sizeof(*rets)))
 			_exit(1);
@@ -565,10 +618,10 @@ bool inject_supported(void)
 	return false;
 }
 
-int inject_wait4(pid_t pid, unsigned long long start_ticks, const pid_t *zpids,
+int inject_wait4(const struct proc_ref *ref, pid_t tid, const pid_t *zpids,
 		 size_t n, int timeout_ms, long *rets, struct inject_result *res)
 {
-	(void)pid, (void)start_ticks, (void)zpids, (void)timeout_ms;
+	(void)ref, (void)tid, (void)zpids, (void)timeout_ms;
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < n; i++)
 		rets[i] = -ENOSYS;

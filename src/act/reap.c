@@ -15,6 +15,7 @@
 #include "proc/proc.h"
 #include "act/reap.h"
 #include "act/signals.h"
+#include "act/verdict.h"
 #include "act/zombie.h"
 
 /* The scan of every process (to find the zombies, their parents and
@@ -30,6 +31,7 @@ const char *reap_method_name(enum reap_method m)
 	case REAP_NUDGE: return "nudge";
 	case REAP_INJECT: return "inject";
 	case REAP_KILL_PARENT: return "kill-parent";
+	case REAP_NONE: return "none";
 	case REAP_AUTO: break;
 	}
 	return "auto";
@@ -64,16 +66,21 @@ void reap_result_line(const struct reap_result *r, struct buf *b)
 	}
 	buf_printf(b, "%d (%s) held by %d (%s): ", (int)r->zpid, r->zcomm,
 		   (int)r->ppid, r->pcomm);
-	if (r->reaped)
+	if (r->reaped && r->by != REAP_NONE)
 		buf_printf(b, "reaped by %s", reap_method_name(r->by));
+	else if (r->reaped)
+		buf_printf(b, "gone (not by pmon): %s", r->reason);
 	else
 		buf_printf(b, "not reaped: %s", r->reason);
+	if (r->note[0])
+		buf_printf(b, " (%s)", r->note);
 }
 
 /* ---- the zombies of one parent ------------------------------------ */
 
 struct group {
 	struct proc parent;
+	struct proc_ref ref;     /* the parent's identity, taken at selection */
 	struct proc *z;          /* copies: the snapshot goes away */
 	struct reap_result **res;
 	size_t n;
@@ -122,8 +129,10 @@ static void name_holder(struct reap_result *r, pid_t holder)
 
 /*
  * Read the group's zombies again and mark the ones that are gone as
- * reaped by `by`.  A zombie still there under another parent gets its
- * holder named.  Returns how many are left.
+ * reaped by `by`: the step pmon has just taken, or REAP_NONE when that
+ * step did nothing to the parent (refused, or failed before it acted).
+ * A zombie still there under another parent gets its holder named.
+ * Returns how many are left.
  */
 static size_t recheck(struct group *g, enum reap_method by)
 {
@@ -189,20 +198,29 @@ static void fail_all(struct group *g, const char *fmt, ...)
 			add_reason(g->res[i], "%s", text);
 }
 
-static struct proc_ref parent_ref(const struct group *g)
+/* Why a signal to the parent failed: signal_error's words, saying that
+ * it is the parent that is gone or recycled. */
+static const char *parent_error(int err)
 {
-	return (struct proc_ref){g->parent.pid, g->parent.start_ticks};
+	switch (err) {
+	case ESRCH:
+		return "the parent has exited; not signalled";
+	case ESTALE:
+		return "the parent's pid now names another process (recycled); "
+		       "not signalled";
+	default:
+		return signal_error(err);
+	}
 }
 
 static size_t try_nudge(struct group *g)
 {
-	struct proc_ref ref = parent_ref(g);
 	enum sigchld_disp d = sigchld_disposition(&g->parent);
 	size_t left;
 
-	if (signal_send(&ref, SIGCHLD) < 0) {
-		fail_all(g, "nudge: %s", signal_error(errno));
-		return recheck(g, REAP_NUDGE);
+	if (signal_send(&g->ref, SIGCHLD) < 0) {
+		fail_all(g, "nudge: %s", parent_error(errno));
+		return recheck(g, REAP_NONE);
 	}
 	left = wait_reaped(g, REAP_NUDGE, g->o->timeout_ms);
 	if (left) {
@@ -217,59 +235,82 @@ static size_t try_nudge(struct group *g)
 	return left;
 }
 
-const char *reap_inject_refusal(const struct proc *p, char *buf, size_t size)
+/* After an inject: a zombie gone counts as reaped by inject only if the
+ * parent's injected wait4 returned its pid; others went some other way. */
+static size_t credit_inject(struct group *g, const size_t *idx,
+			    const pid_t *zpids, const long *rets, size_t m)
 {
-	if (!inject_supported())
-		return "inject is implemented and tested on x86_64 only";
-	if (p->tracer_pid) {
-		snprintf(buf, size, "its parent is already traced by PID %d "
-			 "(a process can have one tracer only)", (int)p->tracer_pid);
-		return buf;
+	size_t left = recheck(g, REAP_INJECT);
+
+	for (size_t k = 0; k < m; k++) {
+		struct reap_result *r = g->res[idx[k]];
+
+		if (!r->reaped || rets[k] == zpids[k])
+			continue;
+		r->by = REAP_NONE;
+		if (rets[k] >= 0)
+			add_reason(r, "inject: the parent's wait4 returned %ld, "
+				   "not its pid", rets[k]);
+		else
+			add_reason(r, "inject: the parent's wait4 did not run "
+				   "for it, or failed (%s)", strerror((int)-rets[k]));
 	}
-	if (p->seccomp) {
-		snprintf(buf, size, "its parent runs under %s, which could "
-			 "kill it on the injected call", p->seccomp == 1 ?
-			 "seccomp strict mode" : "a seccomp filter");
-		return buf;
-	}
-	return NULL;
+	return left;
+}
+
+/* What an inject did to the call the parent was in, on every line. */
+static void note_call(struct group *g, const struct inject_result *ir)
+{
+	for (size_t i = 0; i < g->n && (ir->restarted[0] || ir->eintr[0]); i++)
+		snprintf(g->res[i]->note, sizeof(g->res[i]->note), ir->restarted[0] ?
+			 "pmon restarted the %s() it interrupted in the parent" :
+			 "the parent's %s() failed with EINTR", ir->restarted[0] ?
+			 ir->restarted : ir->eintr);
 }
 
 static size_t try_inject(struct group *g)
 {
 	pid_t *zpids = xcalloc(g->n, sizeof(pid_t));
 	long *rets = xcalloc(g->n, sizeof(long));
+	size_t *idx = xcalloc(g->n, sizeof(size_t));
 	struct inject_result ir;
-	const char *no;
-	char why[256];
+	struct reap_verdict v;
 	size_t m = 0, left;
 
-	no = reap_inject_refusal(&g->parent, why, sizeof(why));
-	if (no) {
-		fail_all(g, "inject refused: %s", no);
+	/* Looked at now, not before the nudge: the thread may have moved. */
+	reap_check(&g->parent, g->o->allow_eintr, &v);
+	if (v.block) {
+		fail_all(g, "inject refused: %s", v.why);
 		free(zpids);
 		free(rets);
-		return recheck(g, REAP_INJECT);
+		free(idx);
+		return recheck(g, REAP_NONE);
 	}
-	for (size_t i = 0; i < g->n; i++)
-		if (!g->res[i]->reaped)
-			zpids[m++] = reap_pid_in_parent_ns(&g->z[i], &g->parent);
-	if (inject_wait4(g->parent.pid, g->parent.start_ticks, zpids, m,
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->res[i]->reaped)
+			continue;
+		idx[m] = i;
+		zpids[m++] = reap_pid_in_parent_ns(&g->z[i], &g->parent);
+	}
+	if (inject_wait4(&g->ref, v.tid, zpids, m,
 			 g->o->timeout_ms, rets, &ir) < 0)
 		fail_all(g, "inject %s: %s", ir.status == INJECT_REFUSED ?
 			 "refused" : "failed", ir.why);
+	note_call(g, &ir);
 	for (size_t i = 0; i < g->n; i++) {
 		g->res[i]->retries += ir.retries;
 		g->res[i]->passed_signals += ir.passed_signals;
 		g->res[i]->hold_us += ir.hold_us;
 	}
 	/* wait4 returning the pid is the parent's word; /proc is ours. */
-	left = ir.status == INJECT_DONE ? wait_reaped(g, REAP_INJECT, 100)
-					: recheck(g, REAP_INJECT);
+	if (ir.status == INJECT_DONE)
+		wait_reaped(g, REAP_INJECT, 100);
+	left = credit_inject(g, idx, zpids, rets, m);
 	if (left && ir.status == INJECT_DONE)
 		fail_all(g, "inject: the parent's wait4 did not reap it");
 	free(zpids);
 	free(rets);
+	free(idx);
 	return left;
 }
 
@@ -305,25 +346,25 @@ static bool wait_parent_dead(const struct group *g, int timeout_ms)
 
 static size_t try_kill_parent(struct group *g)
 {
-	struct proc_ref ref = parent_ref(g);
 	size_t left;
 
-	if (snapshot_is_ancestor(g->snap, g->parent.pid, getpid())) {
+	if (snapshot_is_ancestor(g->snap, g->parent.pid, proc_pidns()->self)) {
 		fail_all(g, "kill-parent refused: the parent is pmon itself or "
 			 "one of its ancestors");
-		return recheck(g, REAP_KILL_PARENT);
+		return recheck(g, REAP_NONE);
 	}
-	if (signal_send(&ref, SIGTERM) < 0) {
-		fail_all(g, "kill-parent: %s", signal_error(errno));
-		return recheck(g, REAP_KILL_PARENT);
+	if (signal_send(&g->ref, SIGTERM) < 0) {
+		fail_all(g, "kill-parent: %s", parent_error(errno));
+		return recheck(g, REAP_NONE);
 	}
 	/* A stopped parent cannot act on SIGTERM until it runs again. */
 	if (g->parent.state == 'T' || g->parent.state == 't')
-		signal_send(&ref, SIGCONT);
+		signal_send(&g->ref, SIGCONT);
+	/* SIGKILL failing with ESRCH or ESTALE: the parent died meanwhile. */
 	if (!wait_parent_dead(g, g->o->timeout_ms) &&
-	    (signal_send(&ref, SIGKILL) < 0 || !wait_parent_dead(g, g->o->timeout_ms))) {
+	    signal_send(&g->ref, SIGKILL) == 0 && !wait_parent_dead(g, g->o->timeout_ms)) {
 		fail_all(g, "kill-parent: the parent did not die of SIGTERM or SIGKILL");
-		return recheck(g, REAP_KILL_PARENT);
+		return recheck(g, REAP_NONE);
 	}
 	left = wait_reaped(g, REAP_KILL_PARENT, g->o->timeout_ms);
 	for (size_t i = 0; i < g->n; i++) {
@@ -348,6 +389,7 @@ unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d)
 	case REAP_NUDGE: return REAP_STEP_NUDGE;
 	case REAP_INJECT: return REAP_STEP_INJECT;
 	case REAP_KILL_PARENT: return REAP_STEP_KILL;
+	case REAP_NONE: return 0;
 	case REAP_AUTO: break;
 	}
 	/* Default and ignored parents never act on SIGCHLD: no point. */
@@ -358,15 +400,19 @@ unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d)
 static void reap_group(struct group *g)
 {
 	unsigned plan = reap_plan(g->o, sigchld_disposition(&g->parent));
+	struct reap_verdict v;
 	size_t left = g->n;
 
 	/* PID 1, or the init of the parent's own PID namespace. */
-	if (proc_is_ns_init(&g->parent)) {
-		fail_all(g, g->parent.pid == 1 ?
-			 "its parent is PID 1 (init), which reaps its own "
-			 "children; pmon never touches PID 1" :
-			 "its parent is PID 1 of its PID namespace (that "
-			 "namespace's init); pmon never touches an init");
+	reap_check(&g->parent, g->o->allow_eintr, &v);
+	if (v.block == BLOCK_INIT) {
+		fail_all(g, "%s", v.why);
+		return;
+	}
+	g->ref = proc_ref_of(&g->parent);
+	if (proc_ref_take(&g->ref, NULL) < 0) {
+		fail_all(g, "%s", parent_error(errno));
+		recheck(g, REAP_NONE);
 		return;
 	}
 	if (plan & REAP_STEP_NUDGE)
@@ -405,20 +451,41 @@ static bool listed(const pid_t *pids, size_t n, pid_t pid)
 	return false;
 }
 
+/* Why target t, found as p in the scan (NULL: not found), names nothing
+ * to act on; NULL when it is there.  A target with a start time (or an
+ * identity) was seen by the caller, so its absence means it exited. */
+static const char *target_gone(const struct proc *p, const struct proc_ref *t)
+{
+	int fd;
+
+	if (!p)
+		return signal_no_such(t->start_ticks != 0);
+	if (t->start_ticks && p->start_ticks != t->start_ticks)
+		return signal_error(ESTALE);
+	if (!t->ino)
+		return NULL;
+	fd = pidfd_open_ref(t);
+	if (fd < 0)
+		return signal_error(errno);
+	close(fd);
+	return NULL;
+}
+
 /* The zombies the targets name, each once, in the order named. */
 static size_t collect(const struct snapshot *s, const struct proc_ref *t,
 		      size_t nt, struct reap_report *rep, pid_t **out)
 {
 	pid_t *z = NULL;
 	size_t n = 0;
+	const char *why;
 
 	for (size_t i = 0; i < nt; i++) {
 		const struct proc *p = snapshot_find(s, t[i].pid);
 		size_t before = n;
 
-		if (!p || (t[i].start_ticks && p->start_ticks != t[i].start_ticks)) {
-			target_line(rep, t[i].pid, NULL, false,
-				    "no such process (it exited)");
+		why = target_gone(p, &t[i]);
+		if (why) {
+			target_line(rep, t[i].pid, NULL, false, why);
 			continue;
 		}
 		if (proc_is_zombie(p)) {
@@ -560,8 +627,9 @@ int reap_run(const struct proc_ref *targets, size_t nt,
 	for (size_t i = first; i < rep->n; i++) {
 		if (rep->r[i].reaped || rep->r[i].reason[0])
 			continue;
-		rep->r[i].ok = true;
-		add_reason(&rep->r[i], "gone before pmon acted (its parent reaped it)");
+		rep->r[i].reaped = rep->r[i].ok = true;
+		rep->r[i].by = REAP_NONE;
+		add_reason(&rep->r[i], "it was gone before pmon acted");
 	}
 	for (size_t i = 0; i < rep->n; i++)
 		if (!rep->r[i].ok)

@@ -23,7 +23,10 @@
 #include "act/signals.h"
 #include "act/zombie.h"
 
-enum reap_method { REAP_AUTO, REAP_NUDGE, REAP_INJECT, REAP_KILL_PARENT };
+/* REAP_NONE is no method: what a zombie found gone was reaped by, when it
+ * was not pmon's doing (pmon refused, failed, or did nothing yet). */
+enum reap_method { REAP_AUTO, REAP_NUDGE, REAP_INJECT, REAP_KILL_PARENT,
+		   REAP_NONE };
 
 /*
  * Reap every zombie named by target (a zombie, or a parent: all its
@@ -39,6 +42,8 @@ struct reap_opts {
 	enum reap_method method;
 	bool kill_parent;  /* REAP_AUTO: end the parent as the last resort */
 	int timeout_ms;    /* how long each step waits for the parent */
+	bool allow_eintr;  /* inject even when the parent's call would fail
+	                      with EINTR (verdict.h) */
 };
 
 #define REAP_DEFAULT_TIMEOUT_MS 1000
@@ -49,10 +54,14 @@ struct reap_result {
 	char zcomm[64];
 	pid_t ppid;            /* its parent; 0 for a target line */
 	char pcomm[64];
-	bool reaped;
-	bool ok;               /* reaped, or a target with nothing to reap */
-	enum reap_method by;   /* when reaped */
-	char reason[512];      /* when not reaped; for a target line, what */
+	bool reaped;           /* gone from /proc, by pmon's doing or not */
+	bool ok;               /* gone, or a target with nothing to reap */
+	enum reap_method by;   /* when gone: the step of pmon's that made
+	                          the parent reap it, or REAP_NONE */
+	char reason[512];      /* what pmon did, when it did not reap it;
+	                          for a target line, what it is */
+	char note[96];         /* what an inject did to the call the parent
+	                          was blocked in, when it did anything */
 	pid_t holder;          /* who holds it now, when not its old parent */
 	char holder_comm[64];
 	int retries;           /* inject: calls redone after a signal came */
@@ -71,8 +80,9 @@ int reap_run(const struct proc_ref *targets, size_t n,
 	     const struct reap_opts *o, struct reap_report *out);
 void reap_report_free(struct reap_report *rep);
 
-/* "ZPID (comm) held by PPID (comm): reaped by inject", or "...: not
- * reaped: REASON"; raw text, to be escaped by the caller. */
+/* "ZPID (comm) held by PPID (comm): reaped by inject", "...: not reaped:
+ * REASON", or "...: gone (not by pmon): REASON" when it went although
+ * pmon's steps did nothing to it; raw text, to be escaped by the caller. */
 void reap_result_line(const struct reap_result *r, struct buf *b);
 
 /* "nudge", "inject", "kill-parent", "auto"; and back (-1 if unknown). */
@@ -89,8 +99,5 @@ pid_t reap_pid_in_parent_ns(const struct proc *z, const struct proc *p);
 enum { REAP_STEP_NUDGE = 1u, REAP_STEP_INJECT = 2u, REAP_STEP_KILL = 4u };
 unsigned reap_plan(const struct reap_opts *o, enum sigchld_disp d);
 
-/* Why inject must not touch parent p (traced, seccomp, unsupported
- * architecture), written into buf; NULL when nothing stands in the way. */
-const char *reap_inject_refusal(const struct proc *p, char *buf, size_t size);
 
 #endif

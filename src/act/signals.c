@@ -28,6 +28,9 @@ int signal_from_name(const char *name)
 {
 	long n;
 
+	/* 0 is kill(2)'s "is it there, and may I signal it?" */
+	if (strcmp(name, "0") == 0)
+		return 0;
 	if (parse_long(name, 1, SIGRTMAX, &n) == 0)
 		return (int)n;
 	if (strncasecmp(name, "SIG", 3) == 0)
@@ -87,12 +90,21 @@ int signal_send(const struct proc_ref *ref, int sig)
 	return rc;
 }
 
+const char *signal_no_such(bool seen)
+{
+	return seen ? "no such process (it exited)" : "no such process";
+}
+
 const char *signal_error(int err)
 {
 	switch (err) {
-	case ESRCH: return "no such process (it exited)";
+	case ESRCH: return signal_no_such(true);
 	case ESTALE: return "its pid was recycled (now another process); not signalled";
 	case EPERM: return "permission denied (needs CAP_KILL or the same uid)";
+	case EXDEV:
+		return proc_pidns()->kind == PIDNS_FOREIGN ?
+		       PIDNS_FOREIGN_WORDS "; not signalled" :
+		       PIDNS_OUTSIDE_WORDS "; not signalled";
 	default: return strerror(err);
 	}
 }

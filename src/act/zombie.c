@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "act/verdict.h"
 #include "act/zombie.h"
 
 enum sigchld_disp sigchld_disposition(const struct proc *p)
@@ -114,7 +115,23 @@ enum zombie_advice zombie_advice(const struct proc *parent)
 	return ADVICE_UNKNOWN;
 }
 
-void zombie_advice_text(enum zombie_advice a, pid_t ppid, struct buf *out)
+/* What `pmon reap P` does about inject, from the verdict reap acts on:
+ * "`pmon reap P` can inject the wait", or why it cannot and what works
+ * instead. */
+static void inject_clause(int p, const struct reap_verdict *v, struct buf *out)
+{
+	if (v->block) {
+		buf_printf(out, "`pmon reap %d` cannot inject the wait: %s; %s",
+			   p, v->why, v->instead);
+		return;
+	}
+	buf_printf(out, "`pmon reap %d` can inject the wait", p);
+	if (v->restarts_call && v->call)
+		buf_printf(out, " (and restarts the %s() it interrupts)", v->call);
+}
+
+void zombie_advice_text(enum zombie_advice a, pid_t ppid,
+			const struct reap_verdict *v, struct buf *out)
 {
 	int p = (int)ppid;
 
@@ -122,20 +139,25 @@ void zombie_advice_text(enum zombie_advice a, pid_t ppid, struct buf *out)
 	case ADVICE_NUDGE:
 		buf_printf(out, "%d has a SIGCHLD handler: `pmon reap %d` sends it "
 			   "SIGCHLD, which helps if the handler calls wait(); "
-			   "if not, reap injects the wait", p, p);
+			   "if not, ", p, p);
+		inject_clause(p, v, out);
 		break;
 	case ADVICE_NEVER_REAPS:
 		buf_printf(out, "%d leaves SIGCHLD at its default, so a SIGCHLD "
 			   "nudge does nothing and it reaps only if its code calls "
-			   "wait(): `pmon reap %d` can inject the wait, or "
-			   "`pmon reap --kill-parent %d` ends it so that init or "
-			   "a subreaper reaps them", p, p, p);
+			   "wait(): ", p);
+		inject_clause(p, v, out);
+		if (!v->block)
+			buf_printf(out, ", or `pmon reap --kill-parent %d` ends it "
+				   "so that init or a subreaper reaps them", p);
 		break;
 	case ADVICE_PREDATES_IGN:
 		buf_printf(out, "%d ignores SIGCHLD, so the kernel reaps its new "
 			   "children at once; these exited before it set SIG_IGN "
-			   "and stay until it waits: `pmon reap %d` can inject the "
-			   "wait, or `pmon reap --kill-parent %d` ends it", p, p, p);
+			   "and stay until it waits: ", p);
+		inject_clause(p, v, out);
+		if (!v->block)
+			buf_printf(out, ", or `pmon reap --kill-parent %d` ends it", p);
 		break;
 	case ADVICE_INIT:
 		buf_printf(out, "%d is PID 1 of its PID namespace: it adopts orphans "
@@ -145,14 +167,16 @@ void zombie_advice_text(enum zombie_advice a, pid_t ppid, struct buf *out)
 		break;
 	case ADVICE_STOPPED:
 		buf_printf(out, "%d is stopped and reaps nothing until it is "
-			   "continued (`pmon kill -s CONT %d`); `pmon reap %d` can "
-			   "inject the wait and leaves it stopped", p, p, p);
+			   "continued (`pmon kill -s CONT %d`); ", p, p);
+		inject_clause(p, v, out);
+		if (!v->block)
+			buf_printf(out, " and leaves it stopped");
 		break;
 	case ADVICE_UNKNOWN:
 		buf_printf(out, "what %d does with SIGCHLD could not be read (it "
 			   "exited, or /proc/%d/status is hidden): run as root to "
-			   "see it; `pmon reap` tries a nudge, then injects the wait",
-			   p, p);
+			   "see it; `pmon reap` tries a nudge, then ", p, p);
+		inject_clause(p, v, out);
 		break;
 	}
 }

@@ -55,8 +55,12 @@ enum zombie_advice {
 /* The advice for a parent (NULL: not readable).  Needs PI_STATE,
  * PI_SIGNALS and PI_TRACE (NSpid, to know an init of a namespace). */
 enum zombie_advice zombie_advice(const struct proc *parent);
-/* One line of advice for parent pid ppid, into out (appended). */
-void zombie_advice_text(enum zombie_advice a, pid_t ppid, struct buf *out);
+/* One line of advice for parent pid ppid, into out (appended).  What it
+ * says of `pmon reap` comes from v, the verdict reap itself acts on
+ * (reap_check), so that it never offers what reap would refuse. */
+struct reap_verdict;
+void zombie_advice_text(enum zombie_advice a, pid_t ppid,
+			const struct reap_verdict *v, struct buf *out);
 
 /*
  * Seconds since a zombie exited: it last left a CPU (last_ran_ns, from

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "proc/proc.h"
 
 const struct cmd_entry *cmd_current;
 
@@ -34,4 +35,14 @@ int cmd_getopt(int argc, char **argv, const char *shortopts,
 	if (c == '?' || c == ':')
 		usage_bad_option(c, argv);
 	return c;
+}
+
+void cmd_note_pidns(void)
+{
+	struct buf note = {0};
+
+	proc_pidns_note(&note);
+	if (note.len)
+		pmon_warn("note: %s", note.data);
+	buf_free(&note);
 }

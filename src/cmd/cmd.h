@@ -31,6 +31,11 @@ struct option;
 int cmd_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
 
+/* On stderr, one line when /proc shows another PID namespace than pmon's
+ * own (proc_pidns_note), so that the user knows whose PIDs are shown and
+ * taken; nothing otherwise. */
+void cmd_note_pidns(void);
+
 /* The command running now (set by main before it runs). */
 extern const struct cmd_entry *cmd_current;
 

@@ -2,9 +2,10 @@
  * cmd_kill.c - `pmon kill`: send a signal to processes, or to a whole
  * subtree, without ever hitting a recycled PID.
  *
- * Every target is fixed by its pid and start time when the command scans
- * the process table; the signal then goes through a pidfd that is checked
- * against that start time (signals.c).  A subtree is frozen with SIGSTOP
+ * Every target is selected right after the command scans the process
+ * table: its identity is taken then (proc_ref_take: the pidfs inode, or
+ * the start time on kernels before 6.9), and the signal goes through a
+ * pidfd checked against it (signals.c).  A subtree is frozen with SIGSTOP
  * first, so that none of its members can fork a child the signal misses.
  */
 #include <errno.h>
@@ -117,6 +118,9 @@ static void parse_opts(int argc, char **argv, struct kill_opts *o)
 		add_pid(&o->pids, &o->npids, argv[i]);
 	if (!o->npids && !o->ntrees)
 		usage_error("no PID given");
+	if (o->sig == 0 && o->ntrees)
+		usage_error("signal 0 only checks processes; --tree would stop "
+			    "the tree to check it");
 }
 
 /* `kill -l`: the whole list; `kill -l 15` or `-l 143` (an exit status
@@ -163,6 +167,16 @@ struct context {
 	const struct kill_opts *o;
 };
 
+/* Is pid the init of pmon's own PID namespace, where /proc numbers it
+ * otherwise (an outer namespace's /proc)? */
+static bool own_ns_init(pid_t pid)
+{
+	pid_t own;
+
+	return proc_pidns()->kind == PIDNS_ANCESTOR &&
+	       proc_own_pid(pid, pid, &own) == 0 && own == 1;
+}
+
 /* Why p must not be signalled without --force, or NULL. */
 static const char *refusal(const struct context *c, pid_t pid)
 {
@@ -170,6 +184,9 @@ static const char *refusal(const struct context *c, pid_t pid)
 		return NULL;
 	if (pid == 1)
 		return "PID 1 is init (use --force to signal it anyway)";
+	if (own_ns_init(pid))
+		return "PID 1 of pmon's PID namespace, whose end ends every "
+		       "process in it (use --force to signal it anyway)";
 	if (pid == c->self)
 		return "that is pmon itself (use --force to signal it anyway)";
 	if (snapshot_is_ancestor(&c->snap, pid, c->self))
@@ -214,38 +231,85 @@ static void result_error(struct context *c, pid_t pid, const char *comm, int err
 	result(c, pid, comm, "%s", signal_error(err));
 }
 
-/* One PID: 0 when it was signalled (or would be), 1 when not. */
-static int kill_one(struct context *c, pid_t pid)
+/*
+ * The test suite's way to hold pmon between its steps, so that a test can
+ * recycle a pid in the gaps (tests/fixtures/pid-recycle.c): with
+ * PMON_TEST_STOP set, pmon stops itself before it scans and again once
+ * its targets are selected, until it gets SIGCONT.
+ */
+static void test_stop(void)
+{
+	if (getenv("PMON_TEST_STOP"))
+		raise(SIGSTOP);
+}
+
+/* A PID as selected from the scan: its identity, or the line that says
+ * why it gets no signal. */
+struct target {
+	pid_t pid;
+	const char *comm;  /* NULL: not in the process table */
+	struct proc_ref ref;
+	char done[256];    /* the result already known, or "": signal it */
+	int status;        /* 1 when done counts as not signalled */
+};
+
+/* Select pid (the root of a tree, with tree): look it up in the scan,
+ * refuse, or take its identity. */
+static void select_target(struct context *c, pid_t pid, bool tree,
+			  struct target *t)
 {
 	const struct proc *p = snapshot_find(&c->snap, pid);
-	struct proc_ref ref;
 	const char *why;
 
+	*t = (struct target){.pid = pid};
+	t->status = 1;
 	if (!p) {
-		result(c, pid, NULL, "no such process");
-		return 1;
+		snprintf(t->done, sizeof(t->done), "%s", signal_no_such(false));
+		return;
 	}
-	why = refusal(c, pid);
+	t->comm = p->comm;
+	/* Signal 0 delivers nothing, so nothing needs protecting from it. */
+	why = c->o->sig ? refusal(c, pid) : NULL;
 	if (why) {
-		result(c, pid, p->comm, "refused: %s", why);
-		return 1;
+		snprintf(t->done, sizeof(t->done), "refused: %s%s", why,
+			 tree ? " (with its tree)" : "");
+		return;
 	}
-	if (proc_is_zombie(p)) {
+	t->ref = proc_ref_of(p);
+	if (proc_is_zombie(p) && !tree) {
 		/* kill(2) "succeeds" on a zombie and does nothing. */
-		result(c, pid, p->comm, "already exited (zombie): nothing to signal "
-		       "(its parent must reap it; see pmon zombies)");
-		return 0;
+		snprintf(t->done, sizeof(t->done), c->o->sig ?
+			 "already exited (zombie): nothing to signal (its parent "
+			 "must reap it; see pmon zombies)" :
+			 "exists, as a zombie: it has exited and its parent has "
+			 "not reaped it (see pmon zombies)");
+		t->status = 0;
+	} else if (!c->o->dry_run && proc_ref_take(&t->ref, NULL) < 0) {
+		snprintf(t->done, sizeof(t->done), "%s", signal_error(errno));
+	} else {
+		t->status = 0;
+	}
+}
+
+/* Signal a selected target: 0 when it was signalled (or would be). */
+static int act_on(struct context *c, const struct target *t)
+{
+	if (t->done[0]) {
+		result(c, t->pid, t->comm, "%s", t->done);
+		return t->status;
 	}
 	if (c->o->dry_run) {
-		result(c, pid, p->comm, "would send %s", c->signame);
+		result(c, t->pid, t->comm, "would send %s", c->signame);
 		return 0;
 	}
-	ref = (struct proc_ref){p->pid, p->start_ticks};
-	if (signal_send(&ref, c->o->sig) < 0) {
-		result_error(c, pid, p->comm, errno);
+	if (signal_send(&t->ref, c->o->sig) < 0) {
+		result_error(c, t->pid, t->comm, errno);
 		return 1;
 	}
-	result(c, pid, p->comm, "sent %s", c->signame);
+	if (c->o->sig == 0)
+		result(c, t->pid, t->comm, "exists and may be signalled");
+	else
+		result(c, t->pid, t->comm, "sent %s", c->signame);
 	return 0;
 }
 
@@ -255,6 +319,16 @@ static int report_member(struct context *c, const struct tree_member *m)
 
 	if (m->zombie) {
 		result(c, pid, m->comm, "already exited (zombie): nothing to signal");
+		return 0;
+	}
+	/* Seen in the tree, then seen gone: nothing was sent to it. */
+	if (m->found == MEMBER_EXITED) {
+		result(c, pid, m->comm, "exited while pmon froze the tree; not signalled");
+		return 0;
+	}
+	if (m->found == MEMBER_RECYCLED) {
+		result(c, pid, m->comm, "exited while pmon froze the tree, and its "
+		       "pid now names another process; not signalled");
 		return 0;
 	}
 	if (c->o->dry_run) {
@@ -269,27 +343,34 @@ static int report_member(struct context *c, const struct tree_member *m)
 	return 1;
 }
 
-/* A subtree: freeze, signal, thaw.  The number of failed members. */
-static int kill_tree(struct context *c, pid_t root)
+/* The result line of a root that did not join the freeze (err). */
+static int report_root(struct context *c, const struct target *root, int err)
 {
-	const struct proc *p = snapshot_find(&c->snap, root);
+	if (err == EALREADY) {
+		result(c, root->pid, root->comm, "in the tree of an earlier --tree, "
+		       "and listed there");
+		return 0;
+	}
+	result_error(c, root->pid, root->comm, err);
+	return 1;
+}
+
+/* The subtrees under the selected roots: freeze them all at once (one
+ * deadline for all), signal, thaw, then report tree by tree.  The number
+ * of failed members. */
+static int kill_trees(struct context *c, const struct target *roots, size_t n)
+{
+	struct proc_ref *refs = xcalloc(n ? n : 1, sizeof(*refs));
+	size_t nrefs = 0;
 	struct frozen_tree t;
-	struct proc_ref ref;
 	sigset_t hold, saved;
-	const char *why;
 	int failed = 0;
 
-	if (!p) {
-		result(c, root, NULL, "no such process");
-		return 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!roots[i].done[0])
+			refs[nrefs++] = roots[i].ref;
 	}
-	why = refusal(c, root);
-	if (why) {
-		result(c, root, p->comm, "refused: %s (with its tree)", why);
-		return 1;
-	}
-	ref = (struct proc_ref){p->pid, p->start_ticks};
-	/* A Ctrl-C between the freeze and the thaw would leave the tree
+	/* A Ctrl-C between the freeze and the thaw would leave the trees
 	 * stopped: such signals wait until it is done (5 s at most). */
 	sigemptyset(&hold);
 	sigaddset(&hold, SIGINT);
@@ -298,22 +379,35 @@ static int kill_tree(struct context *c, pid_t root)
 	sigaddset(&hold, SIGQUIT);
 	sigaddset(&hold, SIGTSTP);
 	sigprocmask(SIG_BLOCK, &hold, &saved);
-	if (tree_freeze(&ref, c->self, c->o->dry_run, &t) < 0) {
+	if (tree_freeze(refs, nrefs, c->self, c->o->dry_run, &t) < 0) {
 		sigprocmask(SIG_SETMASK, &saved, NULL);
-		result_error(c, root, p->comm, errno);
-		return 1;
+		pmon_die_errno(EXIT_FAIL, errno, "cannot read the process table");
 	}
 	if (!c->o->dry_run) {
 		if (!t.closed)
-			pmon_warn("the tree of %d did not hold still within the "
-				  "deadline (a member in D state?); signalling the "
-				  "%zu members found", (int)root, t.n);
+			pmon_warn("the tree%s did not hold still within the deadline "
+				  "(a member in D state?); signalling the %zu members "
+				  "found", nrefs > 1 ? "s" : "", t.n);
 		tree_signal(&t, c->o->sig);
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
-	for (size_t i = 0; i < t.n; i++)
-		failed += report_member(c, &t.m[i]);
+	for (size_t i = 0, k = 0; i < n; i++) {
+		if (roots[i].done[0]) {
+			result(c, roots[i].pid, roots[i].comm, "%s", roots[i].done);
+			failed += roots[i].status;
+			continue;
+		}
+		if (t.root_err[k]) {
+			failed += report_root(c, &roots[i], t.root_err[k++]);
+			continue;
+		}
+		for (size_t j = 0; j < t.n; j++)
+			if (t.m[j].tree == k)
+				failed += report_member(c, &t.m[j]);
+		k++;
+	}
 	tree_release(&t);
+	free(refs);
 	return failed;
 }
 
@@ -323,21 +417,33 @@ static int kill_exec(int argc, char **argv)
 	struct context c = {.o = &o};
 	struct snapshot_query q = {.need = PI_PPID | PI_START | PI_COMM |
 				   PI_STATE | PI_THREADS};
+	struct target *t;
 	int failed = 0;
 
 	parse_opts(argc, argv, &o);
 	if (o.list)
 		return list_signals(argc, argv);
 	signal_name(o.sig, c.signame, sizeof(c.signame));
+	test_stop();
 	if (snapshot_take(&c.snap, &q) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
-	c.self = getpid();
+	/* pmon as /proc numbers it, like every pid the scan gives (0 when
+	 * /proc is of a namespace pmon is not in: then nothing is signalled). */
+	c.self = proc_pidns()->self;
+	cmd_note_pidns();
+	t = xcalloc(o.npids + o.ntrees, sizeof(*t));
+	for (size_t i = 0; i < o.npids; i++)
+		select_target(&c, o.pids[i], false, &t[i]);
+	for (size_t i = 0; i < o.ntrees; i++)
+		select_target(&c, o.trees[i], true, &t[o.npids + i]);
+	test_stop();
 	output_init(&c.out, stdout, true);
 	for (size_t i = 0; i < o.npids; i++)
-		failed += kill_one(&c, o.pids[i]);
-	for (size_t i = 0; i < o.ntrees; i++)
-		failed += kill_tree(&c, o.trees[i]);
+		failed += act_on(&c, &t[i]);
+	if (o.ntrees)
+		failed += kill_trees(&c, &t[o.npids], o.ntrees);
+	free(t);
 	output_free(&c.out);
 	snapshot_free(&c.snap);
 	free(o.pids);
@@ -352,7 +458,8 @@ const struct cmd_entry cmd_kill_entry = {
 	.help =
 	"  -s, --signal SIG      the signal: a name (TERM, SIGTERM, term) or a\n"
 	"                        number; also -SIG and -NUM as in kill(1).\n"
-	"                        Default TERM\n"
+	"                        Default TERM.  0 sends nothing: it checks that\n"
+	"                        each PID exists and may be signalled\n"
 	"  -l, --list [SIG...]   list the signals with their numbers; with\n"
 	"                        arguments, the name of each number (an exit\n"
 	"                        status above 128 counts as 128+N) or the number\n"
@@ -363,10 +470,12 @@ const struct cmd_entry cmd_kill_entry = {
 	"  -f, --force           also signal PID 1, pmon and pmon's ancestors\n"
 	"  -n, --dry-run         print what would be signalled; signal nothing\n"
 	"  -h, --help            show this help\n"
-	"\nEach target is identified by its PID and start time when pmon scans the\n"
-	"process table, and signalled through a pidfd checked against that start\n"
-	"time, so a PID that was recycled meanwhile is never hit.  One result line\n"
+	"\nEach target is selected right after pmon scans the process table: its\n"
+	"identity is taken then (the pidfd inode on Linux 6.9 and later, the start\n"
+	"time before), and it is signalled through a pidfd checked against it, so\n"
+	"a PID recycled meanwhile is not hit (see pmon(1)).  One result line\n"
 	"per target: \"PID COMM: sent TERM\", or why not.  Exit status 1 if any\n"
-	"target was not signalled.\n",
+	"target was not signalled (with signal 0: does not exist, or may not be\n"
+	"signalled).\n",
 	.exec = kill_exec,
 };

@@ -24,6 +24,7 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 	static const struct option longopts[] = {
 		{"method", required_argument, NULL, 'm'},
 		{"kill-parent", no_argument, NULL, 'K'},
+		{"allow-eintr", no_argument, NULL, 'E'},
 		{"timeout", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -44,6 +45,7 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 			c->method_given = true;
 			break;
 		case 'K': c->o.kill_parent = true; break;
+		case 'E': c->o.allow_eintr = true; break;
 		case 't':
 			c->o.timeout_ms = (int)estrtonum(optarg, 1, 600000, "--timeout");
 			break;
@@ -69,6 +71,7 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 static json_t *result_json(const struct reap_result *r)
 {
 	json_t *o = json_object();
+	bool by_pmon = r->reaped && r->by != REAP_NONE;
 
 	json_object_set_new(o, "pid", json_integer(r->zpid));
 	json_object_set_new(o, "comm", json_text(r->zcomm));
@@ -76,10 +79,13 @@ static json_t *result_json(const struct reap_result *r)
 		json_object_set_new(o, "ppid", json_integer(r->ppid));
 		json_object_set_new(o, "parent_comm", json_text(r->pcomm));
 	}
-	json_object_set_new(o, "reaped", json_boolean(r->reaped));
-	json_object_set_new(o, "method", r->reaped ?
+	json_object_set_new(o, "reaped", json_boolean(by_pmon));
+	json_object_set_new(o, "gone", json_boolean(r->reaped));
+	json_object_set_new(o, "method", by_pmon ?
 			    json_string(reap_method_name(r->by)) : json_null());
-	json_object_set_new(o, "reason", r->reaped ? json_null() : json_text(r->reason));
+	json_object_set_new(o, "reason", by_pmon ? json_null() : json_text(r->reason));
+	if (r->note[0])
+		json_object_set_new(o, "note", json_text(r->note));
 	if (r->holder) {
 		json_object_set_new(o, "holder", json_integer(r->holder));
 		json_object_set_new(o, "holder_comm", json_text(r->holder_comm));
@@ -101,6 +107,7 @@ static int reap_exec(int argc, char **argv)
 	int status;
 
 	parse_opts(argc, argv, &c);
+	cmd_note_pidns();
 	status = reap_run(c.targets, c.n, &c.o, &rep);
 	if (status < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
@@ -132,13 +139,18 @@ const struct cmd_entry cmd_reap_entry = {
 	.name = "reap",
 	.summary = "Reap zombies: nudge their parent, make it wait, or end it",
 	.usage = "[--method nudge|inject|kill-parent] [--kill-parent] "
-		 "[--timeout MS] [--json] PID...",
+		 "[--allow-eintr] [--timeout MS] [--json] PID...",
 	.help =
 	"  -m, --method M        use only this method: nudge (send the parent\n"
 	"                        SIGCHLD), inject (make the parent call wait4\n"
 	"                        through ptrace; x86_64) or kill-parent\n"
 	"      --kill-parent     after nudge and inject, end the parent (SIGTERM,\n"
 	"                        then SIGKILL) so init or a subreaper reaps\n"
+	"      --allow-eintr     inject even into a parent blocked in a call\n"
+	"                        that the stop makes fail with EINTR and that\n"
+	"                        pmon cannot restart (epoll_wait, sigtimedwait,\n"
+	"                        semtimedop, io_getevents with a timeout; a read\n"
+	"                        or accept on a socket that may have one)\n"
 	"  -t, --timeout MS      how long each step waits for the parent\n"
 	"                        (default 1000)\n"
 	"      --json            one JSON array with an object per result\n"
@@ -147,10 +159,14 @@ const struct cmd_entry cmd_reap_entry = {
 	"default pmon nudges a parent that has a SIGCHLD handler, then injects;\n"
 	"it never ends a parent unless told to.  A zombie counts as reaped only\n"
 	"once /proc shows it gone.  Inject refuses a parent that is traced, runs\n"
-	"under seccomp or is not a 64-bit x86 process, and gives up without\n"
-	"changing anything on one that does not stop in time (state D).  PID 1\n"
-	"(and a namespace's init) is never touched.  One line per zombie:\n"
+	"under seccomp, waits in vfork (state D), is blocked in a call the stop\n"
+	"would make fail with EINTR (see --allow-eintr; one that waits without a\n"
+	"timeout is restarted instead) or is not a 64-bit x86 process, and gives\n"
+	"up without changing anything on one that does not stop in time.  PID 1\n"
+	"(and a namespace's init) is never touched.  `pmon zombies` advises from\n"
+	"the same checks.  One line per zombie:\n"
 	"  ZPID (comm) held by PPID (comm): reaped by METHOD | not reaped: WHY\n"
+	"  | gone (not by pmon): WHAT PMON DID\n"
 	"Exit status 0 when every zombie was reaped, 1 otherwise.\n",
 	.exec = reap_exec,
 };

@@ -15,6 +15,7 @@
 #include "view/output.h"
 #include "cmd/cmd.h"
 #include "proc/proc.h"
+#include "act/verdict.h"
 #include "act/zombie.h"
 
 struct zombies_opts {
@@ -113,12 +114,25 @@ static long age_of(struct cpu_clocks *c, const struct proc *z)
 	return zombie_age_s(z->last_ran_ns, now, z->elapsed_s);
 }
 
+/* The advice on g's parent, from the verdict `pmon reap` would act on;
+ * *v gets that verdict. */
+static void group_advice(const struct zombie_group *g, struct reap_verdict *v,
+			 struct buf *out)
+{
+	memset(v, 0, sizeof(*v));
+	if (g->parent)
+		reap_check(g->parent, false, v);
+	zombie_advice_text(zombie_advice(g->parent), g->ppid, v, out);
+}
+
 static json_t *group_json(const struct zombie_group *g, struct cpu_clocks *c)
 {
 	struct proc unknown = {.pid = g->ppid};
 	const struct proc *parent = g->parent ? g->parent : &unknown;
 	enum sigchld_disp d = sigchld_disposition(parent);
 	json_t *obj = json_object(), *pj = proc_to_json(parent, NULL), *zs = json_array();
+	struct reap_verdict v;
+	struct buf advice = {0};
 
 	if (!obj || !zs)
 		pmon_die(EXIT_FAIL, "out of memory building JSON");
@@ -133,6 +147,11 @@ static json_t *group_json(const struct zombie_group *g, struct cpu_clocks *c)
 	}
 	json_object_set_new(obj, "parent", pj);
 	json_object_set_new(obj, "zombies", zs);
+	group_advice(g, &v, &advice);
+	json_object_set_new(obj, "advice", json_text(advice.data));
+	json_object_set_new(obj, "inject_refusal", v.block ? json_text(v.why)
+							   : json_null());
+	buf_free(&advice);
 	return obj;
 }
 
@@ -140,6 +159,7 @@ static void print_group(struct output *out, const struct zombie_group *g,
 			struct cpu_clocks *c)
 {
 	const struct proc *p = g->parent;
+	struct reap_verdict v;
 	struct buf line = {0};
 	char when[32];
 
@@ -180,7 +200,7 @@ static void print_group(struct output *out, const struct zombie_group *g,
 		out_endline(out);
 	}
 	buf_reset(&line);
-	zombie_advice_text(zombie_advice(p), g->ppid, &line);
+	group_advice(g, &v, &line);
 	out_wrapped(out, "  advice: ", line.data, 78);
 	buf_free(&line);
 }
@@ -196,6 +216,7 @@ static int zombies_exec(int argc, char **argv)
 	int status = EXIT_OK;
 
 	parse_opts(argc, argv, &o);
+	cmd_note_pidns();
 	take_snapshot(&snap);
 	ngroups = zombie_groups(snap.procs, snap.n, &groups);
 	for (size_t i = 0; i < ngroups; i++)
@@ -247,6 +268,8 @@ const struct cmd_entry cmd_zombies_entry = {
 	"STAT and SIGCHLD disposition (default, ignored or caught, from SigIgn and\n"
 	"SigCgt in /proc/PID/status), then each zombie with how long ago it exited\n"
 	"(when it last left a CPU, from /proc/PID/sched), then one line of advice.\n"
+	"What the advice says `pmon reap` will do comes from reap's own checks: it\n"
+	"never offers what reap refuses, and says what works instead.\n"
 	"A thread-group leader that exited while its other threads run shows as Z\n"
 	"in /proc but is not a zombie and is not listed.\n",
 	.exec = zombies_exec,

@@ -212,6 +212,30 @@ struct proc_thread {
 };
 int proc_threads(pid_t pid, struct proc_thread **out);
 
+/* Who traces thread tid of process pid (TracerPid, as /proc numbers it;
+ * 0: nobody).  0, or -1 with errno ESRCH when tid is not (or no longer) a
+ * thread of pid. */
+int proc_thread_tracer(pid_t pid, pid_t tid, pid_t *tracer);
+
+/* What thread tid of process pid is doing: /proc/PID/task/TID/syscall.
+ * In a call (state SYSCALL_IN), its number and arguments as the
+ * thread's own ABI numbers them (x86_64's for a 64-bit process), and the
+ * stack and instruction pointers at its entry (pc: after the syscall
+ * instruction).  A stopped thread shows the call it was stopped in. */
+struct proc_syscall {
+	enum { SYSCALL_NONE, SYSCALL_RUNNING, SYSCALL_IN } state;
+	long nr;
+	unsigned long args[6];
+	unsigned long sp, pc;
+};
+/* 0, or -1 with errno EACCES/EPERM (it may not be read: ptrace access is
+ * needed) or ESRCH (gone). */
+int proc_thread_syscall(pid_t pid, pid_t tid, struct proc_syscall *sc);
+/* Is descriptor fd of thread tid of process pid a socket?  1 or 0, or
+ * -1 with errno (EACCES: ptrace access is needed; ENOENT: no such
+ * descriptor). */
+int proc_fd_is_socket(pid_t pid, pid_t tid, int fd);
+
 /* Where the vDSO of process or thread pid is mapped ([vdso] in
  * /proc/PID/maps; ask a live thread when the leader has exited).  0, or
  * -1 with errno ENOENT when it has none, ESRCH when it is gone, EACCES
@@ -228,24 +252,81 @@ int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned);
 
 /* ---- identity ---------------------------------------------------------- */
 
-/* A process as a snapshot saw it: the pid alone may be someone else's by
- * now, the pid with its start time cannot. */
+/*
+ * A process as a reader saw it.  The pid alone may be someone else's by
+ * now; with the start time, only a process that started in the same
+ * clock tick (10 ms) can pass for it; with the pidfs inode (Linux >= 6.9),
+ * nothing can.  The inode is taken when the process is selected for an
+ * action (proc_ref_take), not by the readers.
+ */
 struct proc_ref {
-	pid_t pid;
-	unsigned long long start_ticks;
+	pid_t pid;                      /* as /proc numbers it */
+	unsigned long long start_ticks; /* 0: whatever has the pid now */
+	unsigned long long ino;         /* pidfs inode: unique per process
+	                                   until reboot; 0 when not taken or
+	                                   the kernel has no pidfs */
 };
 
 static inline struct proc_ref proc_ref_of(const struct proc *p)
 {
-	return (struct proc_ref){p->pid, p->start_ticks};
+	return (struct proc_ref){p->pid, p->start_ticks, 0};
 }
 
 /*
- * A pidfd for ref's process, checked to be that process (the start time
- * matches).  -1 with errno ESRCH when it is gone, ESTALE when its pid now
- * names another process, or pidfd_open's errno.
+ * Take ref's identity now, at selection: open a pidfd for the process
+ * that has ref->pid, check it as pidfd_open_ref does, and keep its pidfs
+ * inode in ref->ino.  With pidfd, the descriptor is handed over (it pins
+ * the process); otherwise it is closed.  0, or -1 with errno as below.
+ */
+int proc_ref_take(struct proc_ref *ref, int *pidfd);
+
+/*
+ * A pidfd for ref's process, checked to be that process: the pidfs inode
+ * when ref has one, the start time, and that /proc gives its process
+ * ref->pid (pmon's own number for it differs when /proc is another PID
+ * namespace's).  -1 with errno ESRCH when it is gone, ESTALE when its pid
+ * now names another process, EXDEV when it is not in pmon's PID namespace
+ * (or /proc's pids cannot be mapped to pmon's), or pidfd_open's errno.
  */
 int pidfd_open_ref(const struct proc_ref *ref);
+
+/* ---- whose pids /proc shows (pidns.c) --------------------------------- */
+
+/*
+ * pidfd_open(2), ptrace(2) and kill(2) take pids in pmon's own PID
+ * namespace; /proc shows those of the namespace it was mounted in.  Every
+ * pid pmon prints or takes on its command line is /proc's (the one ps,
+ * tree and top show); the act layer maps it with proc_own_pid.
+ */
+enum proc_pidns_kind {
+	PIDNS_OWN,      /* /proc is pmon's own namespace's */
+	PIDNS_ANCESTOR, /* an outer namespace's: it shows pmon's namespace
+	                   and more, numbered differently */
+	PIDNS_FOREIGN,  /* a namespace pmon is not in: no mapping exists */
+};
+struct proc_pidns {
+	enum proc_pidns_kind kind;
+	pid_t self;  /* pmon as /proc numbers it; 0 when FOREIGN */
+	pid_t own;   /* pmon as its own namespace numbers it (getpid) */
+	int depth;   /* how many levels pmon's namespace is below /proc's */
+};
+/* Found on the first call and kept: mounts do not move under a command. */
+const struct proc_pidns *proc_pidns(void);
+/* One line for the user saying which namespace /proc shows and what that
+ * means for pmon's actions; nothing when it is pmon's own. */
+void proc_pidns_note(struct buf *out);
+/* pmon's (or a forked helper's) pid in /proc, read now; -1 with errno
+ * ENOENT when it has none there. */
+pid_t proc_self_pid(void);
+/*
+ * Thread tid of process pid (tid == pid: the process), /proc's numbers,
+ * as pmon's namespace numbers it: what pidfd_open and ptrace take.  Only
+ * a candidate where /proc is an outer namespace's: NSpid cannot tell
+ * pmon's namespace from a sibling at the same depth, so whoever opens it
+ * must check what it got (pidfd_open_ref does).  0, or -1 with errno
+ * EXDEV (outside pmon's namespace, or no mapping) or ESRCH (gone).
+ */
+int proc_own_pid(pid_t pid, pid_t tid, pid_t *own);
 
 /* ---- what a process's state means --------------------------------------- */
 

@@ -396,6 +396,9 @@ static bool fix_target(struct view *v)
 	}
 	p = &v->w->procs[v->rows.idx[v->sel]];
 	v->target = proc_ref_of(p);
+	/* The identity (pidfs inode) is taken now; should the process be
+	 * gone already, the action says so. */
+	(void)proc_ref_take(&v->target, NULL);
 	name = p->comm ? p->comm : "?";
 	esc_string(name, v->utf8, v->target_name, sizeof(v->target_name));
 	return true;

@@ -14,6 +14,11 @@ reap() {
 	wait "$1" 2>/dev/null || WAIT_STATUS=$?
 }
 
+# The result lines of the last `run pmon kill`: its output without the
+# notes pmon writes on stderr ("pmon: kill: ..."), such as what a freeze
+# waits for, which a loaded machine can make it say.
+results() { grep -v '^pmon: kill: ' <<<"$output"; }
+
 # Processes of process group $1 that are still alive (not zombies).
 alive_in_group() {
 	ps -e -o pgid=,pid=,stat= | awk -v g="$1" '$1 == g && $3 !~ /^Z/ {print $2}'
@@ -70,6 +75,33 @@ wait_group_gone() {
 	[[ "$output" == *"unknown signal 'NOPE'"* ]]
 	run pmon kill -s 65 "$FIXTURE_PID"
 	[ "$status" -eq 2 ]
+	[ "$(proc_state "$FIXTURE_PID")" = S ]
+}
+
+@test "kill -0, -s 0: whether each PID exists and may be signalled, as kill(1)" {
+	start_fixture sleep
+	missing=$(($(cat /proc/sys/kernel/pid_max) + 1))
+	for spec in -0 "-s 0" "--signal 0"; do
+		run pmon kill $spec "$FIXTURE_PID"
+		echo "$spec: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$FIXTURE_PID proc-fixture: exists and may be signalled" ]
+	done
+	run pmon kill -0 "$FIXTURE_PID" "$missing"
+	[ "$status" -eq 1 ]
+	[ "${lines[1]}" = "$missing: no such process" ]
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" kill -0 "$FIXTURE_PID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$FIXTURE_PID proc-fixture: permission denied (needs CAP_KILL or the same uid)" ]
+	[ "$(proc_state "$FIXTURE_PID")" = S ]
+	# Nothing is delivered, so PID 1 (of a private namespace) is not
+	# refused; a tree is, as a usage error (it would be stopped).
+	run unshare --pid --fork --mount-proc sh -c '"$1" kill -0 1' sh "$PMON"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 sh: exists and may be signalled" ]
+	run pmon kill -0 --tree "$FIXTURE_PID"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"signal 0 only checks processes"* ]]
 	[ "$(proc_state "$FIXTURE_PID")" = S ]
 }
 
@@ -194,6 +226,76 @@ SCRIPT
 	[ "${lines[2]}" = "new process alive" ]
 }
 
+@test "kill: a pid recycled within the clock tick of its owner's start is not signalled (pidfs)" {
+	# The start times of the two processes are equal; only the pidfs
+	# inode (Linux >= 6.9) tells them apart.  The fixture holds pmon
+	# between its selection and its signal (PMON_TEST_STOP), and retries
+	# until the newcomer really started in the old process's tick.
+	run unshare --pid --fork --mount-proc "$BUILD_DIR/fixtures/pid-recycle" 300 "$PMON" kill 300
+	echo "$output"
+	[ "$status" -ne 3 ] || skip "this kernel has no pidfs (Linux < 6.9)"
+	[ "$status" -ne 4 ] || skip "no attempt had both processes start in one clock tick (a very busy machine?)"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "same tick after "*" attempts" ]]
+	[ "${lines[1]}" = "pmon exit 1" ]
+	[ "${lines[2]}" = "300 pid-recycle: its pid was recycled (now another process); not signalled" ]
+	[ "${lines[3]}" = "newcomer alive" ]
+	# The root of a --tree, the same way: reported recycled, not exited.
+	run unshare --pid --fork --mount-proc "$BUILD_DIR/fixtures/pid-recycle" 300 "$PMON" kill --tree 300
+	echo "$output"
+	[ "$status" -ne 4 ] || skip "no attempt had both processes start in one clock tick (a very busy machine?)"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "pmon exit 1" ]
+	[ "${lines[2]}" = "300 pid-recycle: its pid was recycled (now another process); not signalled" ]
+	[ "${lines[3]}" = "newcomer alive" ]
+}
+
+@test "kill: /proc of an outer PID namespace: its pid is mapped to pmon's, a process outside is refused" {
+	# unshare --pid --fork without --mount-proc: pmon sees the host's
+	# /proc, while pidfd_open takes the new namespace's numbers.  A decoy
+	# is given, in the new namespace, the number /proc shows the target
+	# by: pmon must signal the target, not the decoy.
+	start_fixture sleep
+	outside=$FIXTURE_PID
+	cat >"$BATS_TEST_TMPDIR/ns.sh" <<'SCRIPT'
+PMON=$1 T=$2 OUTSIDE=$3
+# (LeakSanitizer, in SANITIZE=1 builds, reads /proc/<its own pid>/task,
+# which this /proc numbers otherwise: off.)
+export ASAN_OPTIONS=detect_leaks=0
+# The target's pid in /proc is its parent's pid as cut sees it.
+sh -c 'cut -d" " -f4 /proc/self/stat >"$1/target"; exec sleep 1000' sh "$T" &
+target=$!
+i=0
+until [ -s "$T/target" ]; do sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9; done
+shown=$(cat "$T/target")
+echo $((shown - 1)) >/proc/sys/kernel/ns_last_pid
+sleep 1000 & decoy=$!
+[ "$decoy" = "$shown" ] || { echo "decoy got $decoy, not $shown"; exit 8; }
+"$PMON" kill "$shown" 2>"$T/note"; echo "pmon status $?"
+# (Bounded: should pmon hit the decoy, the target would sleep on.)
+i=0
+while kill -0 "$target" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL "$target" 2>/dev/null
+wait "$target"; echo "target status $?"
+kill -0 "$decoy" && echo "decoy alive"
+"$PMON" kill -s TERM "$OUTSIDE" 2>/dev/null; echo "pmon status $?"
+cat "$T/note"
+kill "$decoy"
+SCRIPT
+	run unshare --pid --fork bash "$BATS_TEST_TMPDIR/ns.sh" "$PMON" "$BATS_TEST_TMPDIR" "$outside"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	shown=$(cat "$BATS_TEST_TMPDIR/target")
+	[ "${lines[0]}" = "$shown sleep: sent TERM" ]
+	[ "${lines[1]}" = "pmon status 0" ]
+	[ "${lines[2]}" = "target status 143" ]
+	[ "${lines[3]}" = "decoy alive" ]
+	[ "${lines[4]}" = "$outside proc-fixture: not in pmon's PID namespace, where pmon cannot reach it; not signalled" ]
+	[ "${lines[5]}" = "pmon status 1" ]
+	[[ "${lines[6]}" == "pmon: kill: note: /proc shows an outer PID namespace, 1 level above pmon's own (pmon is "*" there, "*" in its own); PIDs here are /proc's, and pmon acts only on processes of its own namespace" ]]
+	[ "$(proc_state "$outside")" = S ]
+}
+
 @test "kill --tree -s KILL leaves no member of a forking tree alive" {
 	FIXTURE=$FORKER start_fixture 3 3
 	root=$FIXTURE_PID
@@ -204,11 +306,13 @@ SCRIPT
 		sleep 0.1
 	done
 	run pmon kill --tree "$root" -s KILL
+	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "$root forker: sent KILL" ]
-	! grep -vE ': (sent KILL|already exited \(zombie\): nothing to signal)$' <<<"$output" || false
+	out=$(results)
+	[ "$(head -1 <<<"$out")" = "$root forker: sent KILL" ]
+	grep -vE ': (sent KILL|already exited \(zombie\): nothing to signal|exited while pmon froze the tree; not signalled)$' <<<"$out" && false
 	# The 1 + 3 + 9 + 27 nodes never exit on their own: all were found.
-	[ "$(grep -c ': sent KILL$' <<<"$output")" -ge 40 ]
+	[ "$(grep -c ': sent KILL$' <<<"$out")" -ge 40 ]
 	wait_group_gone "$root"
 }
 
@@ -218,7 +322,7 @@ SCRIPT
 	sleep 0.3
 	run pmon kill --tree "$root"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "$root forker: sent TERM" ]
+	[ "$(results | head -1)" = "$root forker: sent TERM" ]
 	wait_group_gone "$root"
 	reap "$root"
 	[ "$WAIT_STATUS" -eq 143 ]
@@ -235,7 +339,7 @@ SCRIPT
 	run pmon kill --tree "$root" -s WINCH
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 3 ]
+	[ "$(results | wc -l)" -eq 3 ]
 	[ "$(grep -c ': sent WINCH$' <<<"$output")" -eq 3 ]
 	wait_for_state "$root" S
 	wait_for_state "${kids[1]}" S
@@ -287,7 +391,7 @@ SCRIPT
 	run pmon kill --tree "$root" -s KILL
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$root sleep: sent KILL"$'\n'"$leader zombie-parent: sent KILL" ]
+	[ "$(results)" = "$root sleep: sent KILL"$'\n'"$leader zombie-parent: sent KILL" ]
 	reap "$root"
 	[ "$WAIT_STATUS" -eq 137 ]
 	# Its running thread died with it: no task left but (at most) the
@@ -312,6 +416,35 @@ SCRIPT
 	reap "$root"
 	[ "$WAIT_STATUS" -eq 137 ]
 	wait_group_gone "$root"
+}
+
+@test "kill --tree: trees whose members cannot stop cost one deadline together, said while waited" {
+	# Three vfork parents (D until their child execs or exits): each tree
+	# used to cost its own 5 s deadline, 15 s in all.
+	roots=()
+	for i in 1 2 3; do
+		start_fixture vfork
+		roots+=("$FIXTURE_PID")
+	done
+	for r in "${roots[@]}"; do wait_for_state "$r" D; done
+	t0=$(date +%s%N)
+	run pmon kill --tree "${roots[0]}" --tree "${roots[1]}" --tree "${roots[2]}" -s KILL
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "$output"
+	echo "# $ms ms" >&3
+	[ "$status" -eq 0 ]
+	waiting=$(grep '^pmon: kill: waiting up to [0-9.]* s for ' <<<"$output")
+	for r in "${roots[@]}"; do
+		[[ "$waiting" == *"$r (proc-fixture, state D)"* ]]
+		grep -qx "$r proc-fixture: sent KILL" <<<"$output"
+	done
+	[ "$(grep -c ': sent KILL$' <<<"$output")" -eq 6 ]
+	# One deadline (5 s) and the work around it, well short of two.
+	[ "$ms" -lt 9000 ]
+	for r in "${roots[@]}"; do
+		reap "$r"
+		[ "$WAIT_STATUS" -eq 137 ]
+	done
 }
 
 @test "kill: a target that exits between the scan and the signal is reported gone" {

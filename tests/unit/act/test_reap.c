@@ -1,7 +1,8 @@
 /*
  * test_reap.c - the pure logic of `pmon reap`: method names, which steps
  * run for which parent, pid translation between PID namespaces, the
- * refusals, and the result lines.
+ * verdict (what inject may do, for reap and zombies' advice alike), which
+ * calls an inject's stop makes fail with EINTR, and the result lines.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,9 +11,12 @@
 #include <cmocka.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "act/inject.h"
 #include "act/reap.h"
+#include "act/syscalls.h"
+#include "act/verdict.h"
 
 static void test_method_names(void **state)
 {
@@ -86,31 +90,110 @@ static void test_is_init(void **state)
 	assert_false(proc_is_ns_init(&plain));
 }
 
-static void test_inject_refusal(void **state)
+static void test_verdict_on_the_process(void **state)
 {
 	struct proc p = {.pid = 300, .have = PI_TRACE};
-	char buf[256];
-	const char *why;
+	struct reap_verdict v;
 
 	(void)state;
-	why = reap_inject_refusal(&p, buf, sizeof(buf));
 	if (!inject_supported()) {
-		assert_non_null(why);
+		reap_check(&p, false, &v);
+		assert_int_equal(v.block, BLOCK_ARCH);
 		return;
 	}
-	assert_null(why);
 	p.tracer_pid = 77;
-	why = reap_inject_refusal(&p, buf, sizeof(buf));
-	assert_non_null(why);
-	assert_non_null(strstr(why, "already traced by PID 77"));
+	reap_check(&p, false, &v);
+	assert_int_equal(v.block, BLOCK_TRACED);
+	assert_non_null(strstr(v.why, "already traced by PID 77"));
+	assert_non_null(strstr(v.instead, "once PID 77 lets go of it"));
 	p.tracer_pid = 0;
 	p.seccomp = 2;
-	why = reap_inject_refusal(&p, buf, sizeof(buf));
-	assert_non_null(strstr(why, "seccomp filter"));
+	reap_check(&p, false, &v);
+	assert_int_equal(v.block, BLOCK_SECCOMP);
+	assert_non_null(strstr(v.why, "seccomp filter"));
+	assert_non_null(strstr(v.instead, "`pmon reap --kill-parent 300`"));
 	p.seccomp = 1;
-	why = reap_inject_refusal(&p, buf, sizeof(buf));
-	assert_non_null(strstr(why, "seccomp strict mode"));
+	reap_check(&p, true, &v);
+	assert_non_null(strstr(v.why, "seccomp strict mode"));
+	/* An init comes first, whatever else holds. */
+	p.pid = 1;
+	reap_check(&p, false, &v);
+	assert_int_equal(v.block, BLOCK_INIT);
+	assert_non_null(strstr(v.why, "pmon never touches PID 1"));
 }
+
+#if defined(__x86_64__)
+static void test_verdict_on_the_call(void **state)
+{
+	struct proc p = {.pid = 300, .have = PI_TRACE};
+	struct proc_syscall sc = {.state = SYSCALL_IN, .nr = SYS_epoll_wait,
+				  .args = {3, 0x1000, 1, (unsigned long)-1}};
+	struct reap_verdict v = {0};
+
+	(void)state;
+	/* epoll_wait(-1): EINTR, but no timeout: pmon restarts it. */
+	reap_check_call(&p, 301, 'S', &sc, -1, false, &v);
+	assert_int_equal(v.block, BLOCK_NONE);
+	assert_true(v.restarts_call);
+	assert_string_equal(v.call, "epoll_wait");
+	assert_int_equal(v.tid, 301);
+	/* With a timeout: refused, unless allowed. */
+	sc.args[3] = 5000;
+	memset(&v, 0, sizeof(v));
+	reap_check_call(&p, 301, 'S', &sc, -1, false, &v);
+	assert_int_equal(v.block, BLOCK_EINTR);
+	assert_non_null(strstr(v.why, "blocked in epoll_wait() with a timeout"));
+	assert_non_null(strstr(v.instead, "`pmon reap --allow-eintr 300`"));
+	memset(&v, 0, sizeof(v));
+	reap_check_call(&p, 301, 'S', &sc, -1, true, &v);
+	assert_int_equal(v.block, BLOCK_NONE);
+	assert_true(v.eintr);
+	/* Stopped: the stop took it out of the call already. */
+	memset(&v, 0, sizeof(v));
+	reap_check_call(&p, 301, 'T', &sc, -1, false, &v);
+	assert_int_equal(v.block, BLOCK_NONE);
+	/* read(): on a socket it may fail with EINTR; on a pipe it restarts. */
+	sc = (struct proc_syscall){.state = SYSCALL_IN, .nr = SYS_read, .args = {4}};
+	memset(&v, 0, sizeof(v));
+	reap_check_call(&p, 301, 'S', &sc, 0, false, &v);
+	assert_int_equal(v.block, BLOCK_NONE);
+	memset(&v, 0, sizeof(v));
+	reap_check_call(&p, 301, 'S', &sc, 1, false, &v);
+	assert_int_equal(v.block, BLOCK_EINTR);
+	assert_non_null(strstr(v.why, "read() on a socket"));
+	/* A vfork parent in D. */
+	sc = (struct proc_syscall){.state = SYSCALL_IN, .nr = SYS_vfork};
+	memset(&v, 0, sizeof(v));
+	reap_check_call(&p, 301, 'D', &sc, -1, false, &v);
+	assert_int_equal(v.block, BLOCK_VFORK);
+	assert_non_null(strstr(v.instead, "`pmon reap --kill-parent 300` ends it now"));
+}
+
+static void test_calls(void **state)
+{
+	unsigned long none[6] = {0}, timed[6] = {0, 0, 0, 0x7ffd0000, 0x7ffd0000, 0};
+	unsigned long forever[6] = {0, 0, 0, (unsigned long)-1};
+
+	(void)state;
+	assert_int_equal(syscall_restart(SYS_pause, none).restart, CALL_RESTARTS);
+	assert_int_equal(syscall_restart(SYS_poll, none).restart, CALL_RESTARTS);
+	assert_int_equal(syscall_restart(SYS_nanosleep, none).restart, CALL_RESTARTS);
+	assert_int_equal(syscall_restart(SYS_io_pgetevents, none).restart, CALL_RESTARTS);
+	assert_int_equal(syscall_restart(SYS_epoll_wait, forever).restart, CALL_EINTR_UNTIMED);
+	assert_int_equal(syscall_restart(SYS_epoll_pwait, timed).restart, CALL_EINTR_TIMED);
+	assert_int_equal(syscall_restart(SYS_epoll_pwait2, none).restart, CALL_EINTR_UNTIMED);
+	assert_int_equal(syscall_restart(SYS_epoll_pwait2, timed).restart, CALL_EINTR_TIMED);
+	assert_int_equal(syscall_restart(SYS_rt_sigtimedwait, none).restart, CALL_EINTR_UNTIMED);
+	assert_int_equal(syscall_restart(SYS_semop, timed).restart, CALL_EINTR_UNTIMED);
+	assert_int_equal(syscall_restart(SYS_semtimedop, timed).restart, CALL_EINTR_TIMED);
+	assert_int_equal(syscall_restart(SYS_io_getevents, timed).restart, CALL_EINTR_TIMED);
+	assert_int_equal(syscall_restart(SYS_io_getevents, none).restart, CALL_EINTR_UNTIMED);
+	assert_true(syscall_restart(SYS_io_uring_enter, none).timeout_unseen);
+	assert_int_equal(syscall_restart(SYS_accept, none).restart, CALL_EINTR_ON_SOCKET);
+	assert_true(syscall_is_fork(SYS_vfork));
+	assert_false(syscall_is_fork(SYS_read));
+}
+#endif
 
 static void test_result_lines(void **state)
 {
@@ -129,12 +212,22 @@ static void test_result_lines(void **state)
 	reap_result_line(&r, &b);
 	assert_string_equal(b.data, "12 (worker) held by 10 (server): not reaped: "
 			    "inject refused: its parent runs under a seccomp filter");
+	/* Gone, but pmon's step did nothing to the parent: never "reaped by". */
+	buf_reset(&b);
+	r.reaped = r.ok = true;
+	r.by = REAP_NONE;
+	strcpy(r.reason, "kill-parent: the parent's pid now names another process "
+	       "(recycled); not signalled");
+	reap_result_line(&r, &b);
+	assert_string_equal(b.data, "12 (worker) held by 10 (server): gone (not by "
+			    "pmon): kill-parent: the parent's pid now names another "
+			    "process (recycled); not signalled");
 	/* A target that named no zombie. */
 	buf_reset(&b);
 	r = (struct reap_result){.zpid = 99};
-	strcpy(r.reason, "no such process (it exited)");
+	strcpy(r.reason, "no such process");
 	reap_result_line(&r, &b);
-	assert_string_equal(b.data, "99: no such process (it exited)");
+	assert_string_equal(b.data, "99: no such process");
 	buf_free(&b);
 }
 
@@ -145,7 +238,11 @@ int main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_pid_in_parent_ns),
 		cmocka_unit_test(test_is_init),
-		cmocka_unit_test(test_inject_refusal),
+		cmocka_unit_test(test_verdict_on_the_process),
+#if defined(__x86_64__)
+		cmocka_unit_test(test_verdict_on_the_call),
+		cmocka_unit_test(test_calls),
+#endif
 		cmocka_unit_test(test_result_lines),
 	};
 

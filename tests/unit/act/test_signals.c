@@ -28,6 +28,7 @@ static void test_names_numbers_and_case(void **state)
 	assert_int_equal(signal_from_name("IO"), SIGIO);
 	assert_int_equal(signal_from_name("POLL"), SIGIO);
 	assert_int_equal(signal_from_name("IOT"), SIGABRT);
+	assert_int_equal(signal_from_name("0"), 0); /* the null signal */
 }
 
 static void test_realtime_names(void **state)
@@ -46,7 +47,8 @@ static void test_rejects(void **state)
 {
 	(void)state;
 	assert_int_equal(signal_from_name(""), -1);
-	assert_int_equal(signal_from_name("0"), -1);
+	assert_int_equal(signal_from_name("00"), -1);
+	assert_int_equal(signal_from_name("-0"), -1);
 	assert_int_equal(signal_from_name("-9"), -1);
 	assert_int_equal(signal_from_name("65"), -1);
 	assert_int_equal(signal_from_name("9x"), -1);
@@ -112,6 +114,10 @@ static void test_error_words(void **state)
 	assert_non_null(strstr(signal_error(ESTALE), "recycled"));
 	assert_non_null(strstr(signal_error(ESRCH), "no such process"));
 	assert_non_null(strstr(signal_error(EPERM), "permission denied"));
+	/* "exited" only for a process pmon saw. */
+	assert_string_equal(signal_no_such(false), "no such process");
+	assert_string_equal(signal_no_such(true), "no such process (it exited)");
+	assert_string_equal(signal_error(ESRCH), signal_no_such(true));
 }
 
 int main(void)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "proc/parse.h"
+#include "act/verdict.h"
 #include "act/zombie.h"
 
 #define CHLD (1ull << (SIGCHLD - 1))
@@ -132,14 +133,45 @@ static void test_advice_text_names_the_parent_and_the_way(void **state)
 		{ADVICE_UNKNOWN, "could not be read"},
 	};
 
+	struct reap_verdict none = {0};
+
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct buf b = {0};
 
-		zombie_advice_text(cases[i].a, 77, &b);
+		zombie_advice_text(cases[i].a, 77, &none, &b);
 		assert_non_null(strstr(b.data, cases[i].says));
 		assert_true(strncmp(b.data, "77 ", 3) == 0 ||
 			    strncmp(b.data, "what 77 ", 8) == 0);
+		buf_free(&b);
+	}
+}
+
+/* The advice offers inject only where the verdict reap acts on allows
+ * it, and otherwise says why not and what works instead. */
+static void test_advice_follows_the_verdict(void **state)
+{
+	static const enum zombie_advice kinds[] = {
+		ADVICE_NUDGE, ADVICE_NEVER_REAPS, ADVICE_PREDATES_IGN,
+		ADVICE_STOPPED, ADVICE_UNKNOWN,
+	};
+	struct reap_verdict blocked = {.block = BLOCK_SECCOMP};
+	struct reap_verdict none = {0};
+
+	(void)state;
+	strcpy(blocked.why, "its parent runs under a seccomp filter");
+	strcpy(blocked.instead, "`pmon reap --kill-parent 77` ends it");
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+		struct buf b = {0};
+
+		zombie_advice_text(kinds[i], 77, &blocked, &b);
+		assert_null(strstr(b.data, "can inject"));
+		assert_non_null(strstr(b.data, "`pmon reap 77` cannot inject the "
+				       "wait: its parent runs under a seccomp "
+				       "filter; `pmon reap --kill-parent 77` ends it"));
+		buf_reset(&b);
+		zombie_advice_text(kinds[i], 77, &none, &b);
+		assert_non_null(strstr(b.data, "`pmon reap 77` can inject the wait"));
 		buf_free(&b);
 	}
 }
@@ -186,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_advice_per_disposition),
 		cmocka_unit_test(test_advice_init_and_stopped_come_first),
 		cmocka_unit_test(test_advice_text_names_the_parent_and_the_way),
+		cmocka_unit_test(test_advice_follows_the_verdict),
 		cmocka_unit_test(test_age),
 		cmocka_unit_test(test_parse_sched_and_stat_field),
 	};
