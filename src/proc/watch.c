@@ -618,6 +618,11 @@ int procwatch_open(struct procwatch *w)
 	return 0;
 }
 
+void procwatch_want_extras(struct procwatch *w, bool on)
+{
+	sys_want_extras(w->sysr, on);
+}
+
 void procwatch_close(struct procwatch *w)
 {
 	for (size_t i = 0; i < w->n; i++)
@@ -651,9 +656,9 @@ static int task_cmp(const void *a, const void *b)
 
 /* %CPU of each thread since the previous reading of the same thread (its
  * tid and start time), found by binary search in the previous list. */
-static void task_rates(struct procwatch *w)
+static void task_rates(struct procwatch *w, double seconds)
 {
-	double ticks = w->interval * (double)w->clock.hz;
+	double ticks = seconds * (double)w->clock.hz;
 
 	for (size_t k = 0; k < w->ntasks; k++) {
 		struct proc *t = &w->tasks[k];
@@ -673,6 +678,7 @@ void procwatch_fetch_threads(struct procwatch *w, const int32_t *idx, size_t n)
 {
 	struct proc *swap = w->prev_tasks;
 	size_t swap_cap = w->prev_tasks_cap;
+	double now;
 
 	/* The current list becomes the previous one, with its names. */
 	w->prev_tasks = w->tasks;
@@ -692,5 +698,8 @@ void procwatch_fetch_threads(struct procwatch *w, const int32_t *idx, size_t n)
 					      &w->tasks, &w->ntasks, &w->tasks_cap);
 	}
 	qsort(w->tasks, w->ntasks, sizeof(*w->tasks), task_cmp);
-	task_rates(w);
+	now = mono_now();
+	task_rates(w, w->tasks_time > 0 ? now - w->tasks_time : 0);
+	w->tasks_time = now;
+	w->tasks_at = w->refreshes;
 }

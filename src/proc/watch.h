@@ -79,6 +79,8 @@ struct procwatch {
 	struct proc *prev_tasks;     /* the previous reading, for %CPU */
 	size_t nprev_tasks, prev_tasks_cap;
 	struct strpool *task_pool, *prev_task_pool;
+	unsigned tasks_at;           /* the refresh they were read at */
+	double tasks_time;           /* monotonic seconds of that reading */
 	struct proc *spare_procs;
 	struct watch_extra *spare_extra;
 	size_t cap;
@@ -120,6 +122,8 @@ int procwatch_open(struct procwatch *w);
 /* Read every process again.  0, or -1 with errno. */
 int procwatch_refresh(struct procwatch *w);
 void procwatch_close(struct procwatch *w);
+/* Read the meters' system-wide extras (sys_want_extras) or not. */
+void procwatch_want_extras(struct procwatch *w, bool on);
 
 /* Read the items of need that a refresh does not (PI_CMDLINE, PI_IO and
  * the PI_TAIL items, and the PI_CHANGES_IDLE items of a process that had
