@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "proc/gpu.h"
-#include "proc/reader.h"
+#include "util/util.h"
 
 /* "1234 KiB" / "5 MiB" / "4096" (bytes) into bytes. */
 static unsigned long long size_value(const char *v)
@@ -124,15 +124,33 @@ static bool is_drm(int fddir, const char *name)
 	return strncmp(target, "/dev/dri/", 9) == 0;
 }
 
-static void add_fd(int procfd, pid_t pid, const char *fd, struct seen *seen,
-		   struct gpu_use *u, struct buf *text)
+/* One fdinfo file (a few hundred bytes; its own read, so that this file
+ * needs nothing of reader.c, which needs it). */
+static int read_fdinfo(int procfd, pid_t pid, const char *fd, char *text, size_t size)
 {
 	char path[320];
-	struct drm_client c;
+	ssize_t got;
+	int f;
 
 	snprintf(path, sizeof(path), "%d/fdinfo/%s", (int)pid, fd);
-	if (procfs_read(procfd, path, text, 0, false) < 0 ||
-	    drm_fdinfo_parse(text->data, &c) < 0 || seen_before(seen, &c))
+	f = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	got = read(f, text, size - 1);
+	close(f);
+	if (got < 0)
+		return -1;
+	text[got] = '\0';
+	return 0;
+}
+
+static void add_fd(int procfd, pid_t pid, const char *fd, struct seen *seen,
+		   struct gpu_use *u, char *text, size_t size)
+{
+	struct drm_client c;
+
+	if (read_fdinfo(procfd, pid, fd, text, size) < 0 ||
+	    drm_fdinfo_parse(text, &c) < 0 || seen_before(seen, &c))
 		return;
 	u->mem_bytes += c.mem_bytes;
 	u->engine_ns += c.engine_ns;
@@ -143,7 +161,7 @@ int gpu_read_process(int procfd, pid_t pid, struct gpu_use *u)
 {
 	char path[32];
 	struct seen *seen;
-	struct buf text = {0};
+	char *text;
 	struct dirent *e;
 	int fd;
 	DIR *d;
@@ -160,11 +178,12 @@ int gpu_read_process(int procfd, pid_t pid, struct gpu_use *u)
 		return -1;
 	}
 	seen = xcalloc(1, sizeof(*seen));
+	text = xmalloc(8192);
 	while ((e = readdir(d)))
 		if (e->d_name[0] != '.' && is_drm(dirfd(d), e->d_name))
-			add_fd(procfd, pid, e->d_name, seen, u, &text);
+			add_fd(procfd, pid, e->d_name, seen, u, text, 8192);
 	closedir(d);
 	free(seen);
-	buf_free(&text);
+	free(text);
 	return 0;
 }

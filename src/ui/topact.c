@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "act/reap.h"
@@ -238,8 +239,10 @@ static void reap_one(struct view *v, size_t i)
 void act_reap(struct view *v)
 {
 	/* It can take a second or two (each step waits for the parent). */
-	view_message(v, false, "reaping...");
-	view_draw(v);
+	move(v->header_lines, 0);
+	clrtoeol();
+	draw_text(v->header_lines, 0, "reaping...", 10, A_BOLD);
+	refresh();
 	begin_results(v);
 	for (size_t i = 0; i < v->ntargets; i++)
 		reap_one(v, i);
@@ -298,6 +301,46 @@ void act_renice(struct view *v, int by)
 	view_rebuild(v);
 }
 
+/* ---- running a program on the terminal -------------------------------------------- */
+
+static const int quit_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+
+static void run_program(struct view *v, char *const argv[])
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old[ARRAY_LEN(quit_sigs)];
+	pid_t pid;
+	int status;
+
+	def_prog_mode();
+	endwin();
+	/* The program gets ^C; pmon, in the same process group, ignores it
+	 * meanwhile (the program starts with the default dispositions). */
+	sigemptyset(&ign.sa_mask);
+	for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
+		sigaction(quit_sigs[i], &ign, &old[i]);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
+			signal(quit_sigs[i], SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "pmon: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	printf("\n[pmon top: %s ended; press Enter to return]", argv[0]);
+	fflush(stdout);
+	for (int c = 0; c != '\n' && c != '\r' && c != EOF;)
+		c = getchar();
+	for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
+		sigaction(quit_sigs[i], &old[i], NULL);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	view_message(v, pid < 0, pid < 0 ? "cannot start %s" : "back from %s", argv[0]);
+}
+
 /* ---- programs on the terminal ---------------------------------------------------- */
 
 static bool in_path(const char *prog)
@@ -336,7 +379,7 @@ static void run_on_selected(struct view *v, const char *prog, const char *flag,
 		return;
 	}
 	snprintf(pid, sizeof(pid), "%d", (int)p->pid);
-	view_run_program(v, argv);
+	run_program(v, argv);
 }
 
 void act_strace(struct view *v) { run_on_selected(v, "strace", "-p", "strace"); }

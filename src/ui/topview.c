@@ -121,89 +121,9 @@ static void start_curses(struct view *v)
 	init_colors(v);
 }
 
-/* ---- the selection --------------------------------------------------------- */
-
-const struct proc *view_selected(const struct view *v)
-{
-	return v->rows.n ? top_row_proc(v->w, &v->rows, v->sel) : NULL;
-}
-
-static size_t list_rows(const struct view *v)
-{
-	return LINES > v->list_y ? (size_t)(LINES - v->list_y) : 0;
-}
-
-/* Keep the selection on the same process after a re-sort, and on screen. */
-void view_place_selection(struct view *v)
-{
-	size_t rows;
-
-	draw_layout(v);
-	rows = list_rows(v);
-
-	for (size_t k = 0; k < v->rows.n; k++) {
-		const struct proc *p = top_row_proc(v->w, &v->rows, k);
-
-		if (p->pid == v->sel_ref.pid && p->start_ticks == v->sel_ref.start_ticks) {
-			v->sel = k;
-			break;
-		}
-	}
-	if (v->sel >= v->rows.n)
-		v->sel = v->rows.n ? v->rows.n - 1 : 0;
-	if (v->sel < v->top)
-		v->top = v->sel;
-	if (rows && v->sel >= v->top + rows)
-		v->top = v->sel - rows + 1;
-	if (v->top + rows > v->rows.n)
-		v->top = v->rows.n > rows ? v->rows.n - rows : 0;
-	if (v->rows.n)
-		v->sel_ref = proc_ref_of(view_selected(v));
-}
-
-/* Fetch what the rows now on screen show (after a rebuild or a scroll). */
-void view_fetch_shown(struct view *v)
-{
-	top_frame_fetch(v->w, &v->rows, v->o, v->top, list_rows(v));
-}
-
-void view_rebuild(struct view *v)
-{
-	top_frame_rebuild(v->w, &v->rows, v->o);
-	view_place_selection(v);
-	view_fetch_shown(v);
-}
-
-void view_select_row(struct view *v, size_t k)
-{
-	if (!v->rows.n)
-		return;
-	v->sel = k < v->rows.n ? k : v->rows.n - 1;
-	v->sel_ref = proc_ref_of(view_selected(v));
-	view_place_selection(v);
-	view_fetch_shown(v);
-}
-
-void view_move_selection(struct view *v, long by)
-{
-	long to = (long)v->sel + by;
-
-	view_select_row(v, to < 0 ? 0 : (size_t)to);
-}
-
-void view_message(struct view *v, bool error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(v->msg, sizeof(v->msg), fmt, ap);
-	va_end(ap);
-	v->msg_error = error;
-}
-
 /* ---- drawing ------------------------------------------------------------------ */
 
-void view_draw(struct view *v)
+static void view_draw(struct view *v)
 {
 	erase();
 	if (!v->have_frame)
@@ -236,7 +156,7 @@ static const struct field *column_at(const struct view *v, int x)
 	return NULL;
 }
 
-void view_mouse(struct view *v)
+static void view_mouse(struct view *v)
 {
 	MEVENT ev;
 	const struct field *f;
@@ -259,43 +179,6 @@ void view_mouse(struct view *v)
 			view_select_row(v, v->top + (size_t)(ev.y - v->list_y));
 		}
 	}
-}
-
-/* ---- running a program on the terminal ------------------------------------------ */
-
-void view_run_program(struct view *v, char *const argv[])
-{
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old[ARRAY_LEN(quit_sigs)];
-	pid_t pid;
-	int status;
-
-	def_prog_mode();
-	endwin();
-	/* The program gets ^C; pmon, in the same process group, ignores it
-	 * meanwhile (the program starts with the default dispositions). */
-	sigemptyset(&ign.sa_mask);
-	for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
-		sigaction(quit_sigs[i], &ign, &old[i]);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
-			signal(quit_sigs[i], SIG_DFL);
-		execvp(argv[0], argv);
-		fprintf(stderr, "pmon: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	printf("\n[pmon top: %s ended; press Enter to return]", argv[0]);
-	fflush(stdout);
-	for (int c = 0; c != '\n' && c != '\r' && c != EOF;)
-		c = getchar();
-	for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
-		sigaction(quit_sigs[i], &old[i], NULL);
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	view_message(v, pid < 0, pid < 0 ? "cannot start %s" : "back from %s", argv[0]);
 }
 
 /* ---- the loop -------------------------------------------------------------------- */

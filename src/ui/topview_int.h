@@ -3,15 +3,20 @@
  * public header: topview.h is): the view's state, and the functions each
  * file gives the others.  The files are split by concern:
  *
- *   topview.c    the loop, the terminal, signals, selection, mouse
- *   topkeys.c    the key tables: dispatch and the help drawn from them
+ *   toplayout.c  where things go at this size; drawing primitives
+ *   topsel.c     the selection, and the reading it asks for
+ *   topact.c     tags, and acting on them: signal, reap, renice, strace
+ *                and lsof (run on the terminal)
  *   topprompt.c  the prompts (search, filter, user, delay, signal) and
  *                the one-key confirmations
  *   topdraw.c    header meters, status line, titles, rows
- *   topact.c     tags, and acting on them: signal, reap, renice, strace
- *                and lsof
  *   topsetup.c   the setup screen (F2): columns, meters, theme
  *   topdetail.c  the detail view of one process (Enter)
+ *   topkeys.c    the key table: dispatch, and the help drawn from it
+ *   topview.c    the loop, the terminal, signals, the mouse
+ *
+ * in that order from the bottom: each uses only those above it in this
+ * list (make check's lint forbids objects that depend on each other).
  */
 #ifndef PMON_TOPVIEW_INT_H
 #define PMON_TOPVIEW_INT_H
@@ -78,7 +83,7 @@ struct view {
 	struct buf line, scratch;
 };
 
-/* topview.c */
+/* topsel.c: the selection, and the reading it asks for */
 void view_rebuild(struct view *v);
 void view_fetch_shown(struct view *v);
 void view_place_selection(struct view *v);
@@ -86,11 +91,6 @@ void view_move_selection(struct view *v, long by);
 void view_select_row(struct view *v, size_t k);
 const struct proc *view_selected(const struct view *v);
 void view_message(struct view *v, bool error, const char *fmt, ...) PRINTF_LIKE(3, 4);
-void view_draw(struct view *v);
-void view_mouse(struct view *v);
-/* Leave curses for a program that needs the terminal (strace, lsof) and
- * come back; argv[0] is looked up in PATH. */
-void view_run_program(struct view *v, char *const argv[]);
 
 /* topkeys.c */
 void keys_dispatch(struct view *v, int ch);
@@ -103,14 +103,28 @@ void prompt_key(struct view *v, int ch);
 void prompt_line(struct view *v, struct buf *out);
 void search_next(struct view *v, int dir);
 
-/* topdraw.c */
-void draw_main(struct view *v);
+/* toplayout.c: the header's lines, kept by priority (1 longest) */
+enum hl_kind { HL_TEXT, HL_CPUROW, HL_CPUGRID, HL_CPUONE, HL_MEM, HL_TASKS,
+	       HL_LOAD, HL_PSI, HL_IO, HL_SPARK };
+struct hline {
+	enum hl_kind kind;
+	int prio;
+	int arg;    /* a text line's index, a CPU row's number */
+};
+#define HL_MAX 48
+int header_plan(const struct view *v, struct hline *h);
+int header_choose(struct hline *h, int n, int budget);
+int header_budget(void);
+void cpu_layout(int n, int *per_row, int *rows);
 /* Where the titles and rows go at this size (before placing the
  * selection); the columns that fit. */
 void draw_layout(struct view *v);
+int draw_header_lines(const struct view *v);
 attr_t draw_pair(const struct view *v, enum pair p);
 void draw_text(int y, int x, const char *s, size_t len, attr_t attr);
-int draw_header_lines(const struct view *v);
+
+/* topdraw.c */
+void draw_main(struct view *v);
 
 /* topact.c */
 bool act_is_tagged(const struct view *v, const struct proc *p);
