@@ -130,7 +130,7 @@ static void tail_lines(struct view *v, const struct proc *p, struct buf *out)
 	struct strpool *pool = strpool_new();
 
 	copy.tail = NULL;
-	(void)proc_fetch_tail(&one, 1, PI_WCHAN | PI_OOM | PI_NS | PI_ENVIRON, pool);
+	(void)proc_fetch_tail(&one, 1, PI_WCHAN | PI_OOM | PI_NS, pool);
 	if (copy.tail) {
 		put(v, out, "wchan", copy.tail->wchan);
 		buf_printf(out, "%-12s %d (oom_score_adj %d)\n", "oom score",
@@ -142,19 +142,31 @@ static void tail_lines(struct view *v, const struct proc *p, struct buf *out)
 		if (!(copy.have & PI_NS))
 			buf_puts(out, " (not readable: permission denied)");
 		buf_putc(out, '\n');
-		if (copy.have & PI_ENVIRON) {
-			buf_printf(out, "environment:\n");
-			for (const char *e = copy.tail->environ; e && *e;) {
-				size_t len = strcspn(e, " ");
+	}
+	strpool_free(pool);
+}
 
-				buf_puts(out, "  ");
-				esc_append(out, e, len, v->utf8);
-				buf_putc(out, '\n');
-				e += len + (e[len] == ' ');
-			}
-		} else {
-			buf_printf(out, "%-12s (not readable: permission denied)\n", "environment");
+/* The environment last: it is the longest. */
+static void environment(struct view *v, const struct proc *p, struct buf *out)
+{
+	struct proc copy = *p;
+	struct proc *one = &copy;
+	struct strpool *pool = strpool_new();
+
+	copy.tail = NULL;
+	(void)proc_fetch_tail(&one, 1, PI_ENVIRON, pool);
+	if (copy.tail && (copy.have & PI_ENVIRON)) {
+		buf_printf(out, "environment:\n");
+		for (const char *e = copy.tail->environ; e && *e;) {
+			size_t len = strcspn(e, " ");
+
+			buf_puts(out, "  ");
+			esc_append(out, e, len, v->utf8);
+			buf_putc(out, '\n');
+			e += len + (e[len] == ' ');
 		}
+	} else {
+		buf_printf(out, "%-12s (not readable: permission denied)\n", "environment");
 	}
 	strpool_free(pool);
 }
@@ -199,6 +211,7 @@ static void detail_text(struct view *v, const struct proc *p, struct buf *out)
 	if (proc_limits_text(p->pid, &text) == 0)
 		block(v, out, "limits", text.data);
 	buf_free(&text);
+	environment(v, p, out);
 }
 
 void detail_draw(struct view *v)
