@@ -234,7 +234,8 @@ const struct cmd_entry cmd_top_entry = {
 	.name = "top",
 	.summary = "Live view of the processes, sorted, with load, CPU and memory",
 	.usage = "[-b [-n N] [--json]] [-d SECONDS] [-o KEY,...] [-u USER,...] "
-		 "[-p PID,...] [--sort [-]KEY] [--tree] [-c] [--full-every N]",
+		 "[-p PID,...] [--sort [-]KEY] [--tree] [-H] [-c] [--filter EXPR] "
+		 "[--meters bars|text|off] [--full-every N]",
 	.help =
 	"  -d, --delay SECONDS   time between refreshes, 0.1 to 86400 (default 3)\n"
 	"  -o, --output KEY,...  these columns (pmon ps -o help lists the keys)\n"
@@ -243,7 +244,13 @@ const struct cmd_entry cmd_top_entry = {
 	"  -s, --sort [-]KEY     sort by any key (default cpu); biggest first for\n"
 	"                        numbers that grow (cpu, mem, rss, time); - reverses\n"
 	"  -t, --tree            show the process tree instead of a sorted list\n"
+	"  -H, --threads         a row for each thread\n"
 	"  -c, --args            COMMAND shows the command line, not the name\n"
+	"  -f, --filter EXPR     keep the rows that match: terms of a regex (name or\n"
+	"                        command line), name: cmd: user: state: cgroup:\n"
+	"                        container:, each negated by a leading !\n"
+	"      --meters MODE     the header: bars (default), text (procps top's\n"
+	"                        lines), off\n"
 	"      --full-every N    read every process in full every N refreshes\n"
 	"                        (default 60); between them, a process that has\n"
 	"                        not run is read again only when shown\n"
@@ -251,12 +258,13 @@ const struct cmd_entry cmd_top_entry = {
 	"  -n, --iterations N    with -b: stop after N frames (default: never)\n"
 	"      --json            with -b: one JSON document per frame\n"
 	"  -h, --help            show this help\n"
-	"\nKeys: q quit, h or ? help, arrows PgUp PgDn Home End scroll,\n"
-	"< > move the sort column, R reverse it, t tree, z zombies only,\n"
-	"/ filter by name, u filter by user, c command lines, k send a signal\n"
-	"to the selected process, r reap the selected zombie (or a parent's\n"
-	"zombies), space pause, d delay.  The Tasks line counts what -u, -p\n"
-	"and u select; z and / only hide rows.  Exit status with -b: 1 when -p\n"
-	"or -u selects no process.\n",
+	"\nSettings are read from $XDG_CONFIG_HOME/pmon/top.conf (or\n"
+	"~/.config/pmon/top.conf), written by W; options win over them.\n"
+	"Keys (h in top lists them all): q quit, / F3 search, \\ F4 filter,\n"
+	"t tree, - + * fold, H threads, Space V A U tag, k F9 signal, r reap,\n"
+	"[ ] renice, s strace, l lsof, Enter details, S F2 setup, W save,\n"
+	"m meters, Z pause, d delay; the mouse selects, sorts and scrolls.\n"
+	"The Tasks line counts what -u, -p and u select; z and the filter only\n"
+	"hide rows.  Exit status with -b: 1 when -p or -u selects no process.\n",
 	.exec = top_exec,
 };
