@@ -169,6 +169,8 @@ static void view_mouse(struct view *v)
 		view_move_selection(v, 3);
 	} else if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) {
 		if (ev.y == v->title_y && (f = column_at(v, ev.x))) {
+			/* The registry's row, not a copy shrunk for this width. */
+			f = field_find(f->key);
 			/* a click on the sort column reverses it, as htop */
 			if (f == v->o->sort.f)
 				v->o->sort.reverse = !v->o->sort.reverse;
