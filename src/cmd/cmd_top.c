@@ -48,6 +48,7 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		{"filter", required_argument, NULL, 'f'},
 		{"threads", no_argument, NULL, 'H'},
 		{"meters", required_argument, NULL, 'm'},
+		{"keys", no_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -82,6 +83,14 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 				usage_error("--filter: %s", err);
 			break;
 		case 'H': o->view.threads = true; break;
+		case 'K': {
+			struct buf keys = {0};
+
+			top_keys_text(&keys);
+			fwrite(keys.data, 1, keys.len, stdout);
+			buf_free(&keys);
+			exit(finish_stdout(EXIT_OK));
+		}
 		case 'm':
 			if (top_conf_enum(optarg, top_meters_names, METERS_MODES,
 					  (int *)&o->view.meters) < 0)
@@ -257,10 +266,11 @@ const struct cmd_entry cmd_top_entry = {
 	"  -b, --batch           plain text frames on stdout, no terminal needed\n"
 	"  -n, --iterations N    with -b: stop after N frames (default: never)\n"
 	"      --json            with -b: one JSON document per frame\n"
+	"      --keys            list the keys of the interactive view\n"
 	"  -h, --help            show this help\n"
 	"\nSettings are read from $XDG_CONFIG_HOME/pmon/top.conf (or\n"
 	"~/.config/pmon/top.conf), written by W; options win over them.\n"
-	"Keys (h in top lists them all): q quit, / F3 search, \\ F4 filter,\n"
+	"Keys (h in top, or --keys, lists them all): q quit, / F3 search, \\ F4 filter,\n"
 	"t tree, - + * fold, H threads, Space V A U tag, k F9 signal, r reap,\n"
 	"[ ] renice, s strace, l lsof, Enter details, S F2 setup, W save,\n"
 	"m meters, Z pause, d delay; the mouse selects, sorts and scrolls.\n"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ui/topconf.h"
+#include "ui/topview.h"
 #include "ui/topview_int.h"
 #include "view/escape.h"
 
@@ -291,26 +292,24 @@ static void help_entry(size_t i, struct buf *out)
 	}
 }
 
+/* Two columns (the first half of the table on the left), or one on a
+ * terminal narrower than two entries; each entry cut to its column. */
 void keys_draw_help(struct view *v)
 {
-	size_t n = help_entries(), half = (n + 1) / 2;
-	int colw = COLS / 2;
+	size_t n = help_entries(), per = COLS >= 80 ? (n + 1) / 2 : n;
+	int colw = COLS >= 80 ? COLS / 2 : COLS;
 
 	draw_text(0, 0, "pmon top - keys (any key returns)", 34, A_BOLD);
-	for (size_t i = 0; i < half; i++) {
-		for (size_t c = 0; c < 2 && i + c * half < n; c++) {
-			buf_reset(&v->line);
-			help_entry(i + c * half, &v->line);
-			if (colw < 40 && c == 1)
-				continue; /* narrow: one column, what fits */
-			draw_text(2 + (int)i, (int)c * colw, v->line.data,
-				  v->line.len < (size_t)colw - 1 || colw < 40 ?
-				  v->line.len : (size_t)colw - 1, 0);
-		}
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&v->line);
+		help_entry(i, &v->line);
+		draw_text(1 + (int)(i % per), (int)(i / per) * colw, v->line.data,
+			  v->line.len < (size_t)colw - 1 ? v->line.len : (size_t)colw - 1, 0);
 	}
 }
 
-void keys_help_text(struct buf *out)
+/* `pmon top --keys`: the same table as text. */
+void top_keys_text(struct buf *out)
 {
 	for (size_t i = 0; i < help_entries(); i++) {
 		help_entry(i, out);

@@ -12,6 +12,11 @@
  * garbage on it.  Exits on refusal. */
 void top_view_check_terminal(void);
 
+/* Every key of the main screen, a line each, from the table that
+ * dispatches them (`pmon top --keys`). */
+struct buf;
+void top_keys_text(struct buf *out);
+
 /*
  * Run the view on the terminal until `q`, SIGINT, SIGTERM or SIGHUP.  The
  * terminal is restored on every way out (an atexit handler covers the

@@ -95,7 +95,6 @@ void view_message(struct view *v, bool error, const char *fmt, ...) PRINTF_LIKE(
 /* topkeys.c */
 void keys_dispatch(struct view *v, int ch);
 void keys_draw_help(struct view *v);
-void keys_help_text(struct buf *out); /* the same table, as text */
 
 /* topprompt.c */
 void prompt_start(struct view *v, enum prompt p);

@@ -410,6 +410,13 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	for k in 'Enter' '/ F3' '\\ F4' 'Space' 'V ' 'k F9' '\] F7' '\[ F8' 's ' 'l ' 'S F2' 'W ' 'H ' '- ' '\+ ' '\* '; do
 		screen | grep -qE "(^| )$k" || { echo "help lacks $k"; false; }
 	done
+	# --keys prints the same table: every line of it is on the help screen
+	run pmon top --keys
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -gt 40 ]
+	for line in "${lines[@]}"; do
+		screen | grep -qF -- "${line:0:50}" || { echo "not on the help screen: $line"; false; }
+	done
 }
 
 # ---- 10. narrow and dumb terminals --------------------------------------------------
