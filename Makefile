@@ -5,6 +5,8 @@
 #   make check        build and run every test; ends with "N passed, N failed"
 #   make check SANITIZE=1   the same with ASan+UBSan, built in build-san/
 #   make bench        measure pmon against its peers and the floor
+#   make mutants      plant each fault of tests/mutants/ and check the suite
+#                     catches it (minutes; not part of make check)
 #   make install      install the binary and the man pages (PREFIX, DESTDIR)
 
 VERSION    = 0.1.0
@@ -58,6 +60,8 @@ UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FIX_SRCS  := $(wildcard tests/fixtures/*.c)
 FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+PRELOAD_SRCS := $(wildcard tests/fixtures/preload/*.c)
+PRELOAD_LIBS := $(PRELOAD_SRCS:tests/fixtures/preload/%.c=$(BUILD)/fixtures/%.so)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -94,11 +98,17 @@ $(BUILD)/fixtures/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O1 -g -o $@ $< -lpthread
 
+# Shims the tests LD_PRELOAD into pmon (to make a library call slow, say).
+$(BUILD)/fixtures/%.so: tests/fixtures/preload/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O1 -g -shared -fPIC \
+	  -o $@ $< -ldl
+
 $(BUILD)/bench/%: bench/%.c $(LIBPMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBPMON) $(ALL_LDFLAGS) $(LIBS)
 
-tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS)
+tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS) $(PRELOAD_LIBS)
 
 check: tests
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) tests/run-all
@@ -119,6 +129,11 @@ fuzz: | $(BUILD)/.pkgs-ok
 	    $(BUILD)/fuzz/corpus-$$name tests/fuzz/corpus/$${name#fuzz_} \
 	    || exit 1; \
 	done
+
+# Each planted fault in a scratch copy of the tree, with the tests that
+# must catch it (tests/mutants/run says which survived).
+mutants:
+	@tests/mutants/run
 
 bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS)
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) bench/run
@@ -150,6 +165,6 @@ uninstall:
 clean:
 	rm -rf build build-san pmon
 
-.PHONY: all tests check fuzz bench deps install uninstall clean
+.PHONY: all tests check fuzz mutants bench deps install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -45,12 +45,13 @@ PORT=$(free_port)
 # The load generator holds CLIENTS sockets, each server as many again.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
+# The socket in a directory of its own: a room's directory holds rooms only.
 start_pmon() {
-	rm -f "$work/sock"
-	"$PMON" chatd -S "$work/sock" --foreground --no-flood-limit \
+	rm -f "$work/room/sock"
+	"$PMON" chatd -S "$work/room/sock" --foreground --no-flood-limit \
 		</dev/null >"$work/chatd.log" 2>&1 3>&- &
 	server_pid=$!
-	for _ in $(seq 100); do [ -S "$work/sock" ] && return 0; sleep 0.05; done
+	for _ in $(seq 100); do [ -S "$work/room/sock" ] && return 0; sleep 0.05; done
 	echo "bench-chat: pmon chatd did not start:" >&2
 	cat "$work/chatd.log" >&2
 	exit 1
@@ -100,7 +101,7 @@ stop_server() {
 # target_of NAME: the load generator's target for a server.
 target_of() {
 	case $1 in
-	pmon) echo "unix:$work/sock" ;;
+	pmon) echo "unix:$work/room/sock" ;;
 	ngircd) echo "irc:$PORT" ;;
 	floor) echo floor ;;
 	esac

@@ -256,6 +256,7 @@ static int read_hello(struct chat_client *c, double deadline, char *why)
 
 int chat_client_connect(struct chat_client *c, double deadline, char *why)
 {
+	char hint[256];
 	int fd;
 
 	chat_client_close(c);
@@ -264,9 +265,9 @@ int chat_client_connect(struct chat_client *c, double deadline, char *why)
 		if (c->autostart)
 			fd = start_and_connect(c->path, why);
 		else
-			snprintf(why, CHAT_WHY_MAX, "no room is open on %s;"
-				 " start one with 'pmon chatd -S %s' (or let"
-				 " 'pmon chat' start it)", c->path, c->path);
+			snprintf(why, CHAT_WHY_MAX, "no room is open on %s; %s",
+				 c->path, chat_start_hint(c->path, hint,
+							  sizeof(hint)));
 	}
 	if (fd < 0)
 		return -1;

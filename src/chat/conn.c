@@ -1,91 +1,193 @@
 /*
- * conn.c - one connection to the room: the queue of shared messages it
- * is owed and how that queue is written (one sendmsg of up to IOV_MAX
- * messages per wakeup, EPOLLOUT only for a full socket), its input with
- * flood control, and its end (closed only before the loop sleeps, so no
- * handler ever sees a freed client).
+ * conn.c - the connection layer (conn.h): one connection's queue and how
+ * it is written, its input and flood control, its deadline and its end.
+ * Nothing here knows what a line means: lines go to ops.line, ends to
+ * ops.closed.
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
-#include "chat/chatd.h"
+#include "chat/conn.h"
+#include "chat/proto.h"
 
-/* ---- messages ------------------------------------------------------ */
+struct conn {
+	struct conns *set;
+	int fd;
+	size_t index;            /* in set->all */
+	void *user;
+	bool dead;               /* ended: reaped before the loop sleeps */
+	bool quitting;           /* close once the queue is written */
+	bool paused;             /* flood control: not read until resume_at */
+	bool held;               /* not read until conn_release */
+	bool blocked;            /* the socket was full: wait for EPOLLOUT */
+	bool pending;            /* on set->pending: has output to write */
+	bool discarding;         /* in the tail of an oversized line */
+	char *why;               /* why it ended, for ops.closed */
+	struct msgq out;
+	/* Input not yet acted on (a partial line, or lines held back);
+	 * allocated only when there is some. */
+	char *in;
+	size_t inlen, incap;
+	struct bucket bucket;
+	double resume_at;
+	double deadline;         /* 0: none */
+	char *deadline_why;
+	struct conn *next_pending;
+};
 
-struct msg *msg_new(const char *s, size_t n)
+struct conns {
+	struct loop *loop;
+	struct conn_limits lim;
+	struct conn_ops ops;
+	void *ctx;
+	struct conn **all;
+	size_t n, cap;
+	struct conn *pending;    /* connections with output to write */
+	struct conn **dead;      /* connections to end before sleeping */
+	size_t ndead, capdead;
+	size_t npaused, ndeadlines;
+	char scratch[64 * 1024]; /* every read lands here first */
+};
+
+static void on_conn(struct loop *l, int fd, void *data, int mask);
+
+/* ---- the set -------------------------------------------------------- */
+
+struct conns *conns_new(struct loop *l, const struct conn_limits *lim,
+			const struct conn_ops *ops, void *ctx)
 {
-	struct msg *m = xmalloc(sizeof(*m) + n);
+	struct conns *set = xcalloc(1, sizeof(*set));
 
-	m->refs = 1;
-	m->len = (unsigned)n;
-	memcpy(m->data, s, n);
-	return m;
+	set->loop = l;
+	set->lim = *lim;
+	set->ops = *ops;
+	set->ctx = ctx;
+	return set;
 }
 
-void msg_unref(struct msg *m)
+static void conn_free(struct conn *c)
 {
-	if (m && --m->refs == 0)
-		free(m);
+	msgq_clear(&c->out);
+	free(c->in);
+	free(c->why);
+	free(c->deadline_why);
+	free(c);
 }
 
-/* ---- output -------------------------------------------------------- */
+void conns_free(struct conns *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->n; i++) {
+		loop_del(set->loop, set->all[i]->fd);
+		close(set->all[i]->fd);
+		conn_free(set->all[i]);
+	}
+	free(set->all);
+	free(set->dead);
+	free(set);
+}
 
-static void mark_pending(struct server *s, struct client *c)
+size_t conns_count(const struct conns *set)
+{
+	return set->n;
+}
+
+struct conn *conn_add(struct conns *set, int fd, bool held)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+
+	c->set = set;
+	c->fd = fd;
+	c->held = held;
+	bucket_init(&c->bucket, set->lim.flood_burst, mono_now());
+	if (loop_add(set->loop, fd, held ? 0 : LOOP_READ, on_conn, c) < 0) {
+		free(c);
+		close(fd);
+		return NULL;
+	}
+	if (set->n == set->cap) {
+		set->cap = set->cap ? 2 * set->cap : 64;
+		set->all = xreallocarray(set->all, set->cap, sizeof(*set->all));
+	}
+	c->index = set->n;
+	set->all[set->n++] = c;
+	return c;
+}
+
+void conn_set_user(struct conn *c, void *user)
+{
+	c->user = user;
+}
+
+void *conn_user(const struct conn *c)
+{
+	return c->user;
+}
+
+bool conn_gone(const struct conn *c)
+{
+	return c->dead || c->quitting;
+}
+
+/* ---- output --------------------------------------------------------- */
+
+static void mark_pending(struct conn *c)
 {
 	if (!c->pending) {
 		c->pending = true;
-		c->next_pending = s->pending;
-		s->pending = c;
+		c->next_pending = c->set->pending;
+		c->set->pending = c;
 	}
 }
 
-/* Queue a reference to m for c (never copies m). */
-void client_push(struct server *s, struct client *c, struct msg *m)
+static void update_mask(struct conn *c)
+{
+	int mask = 0;
+
+	if (c->dead)
+		return;
+	if (!c->paused && !c->held && !c->quitting)
+		mask |= LOOP_READ;
+	/* Queued output is written before the loop sleeps (the connection
+	 * is on the pending list); EPOLLOUT only for a socket that was full.
+	 * Asking for it whenever something is queued would cost two
+	 * epoll_ctl calls per wakeup of a client that both reads and is
+	 * written to. */
+	if (c->blocked)
+		mask |= LOOP_WRITE;
+	if (loop_set_mask(c->set->loop, c->fd, mask) < 0)
+		conn_close(c, "connection lost");
+}
+
+void conn_push(struct conn *c, struct msg *m)
 {
 	if (c->dead)
 		return;
-	if (c->qbytes + m->len > s->o->out_cap) {
-		client_kill(s, c, "too slow: stopped reading, over the output"
-			    " limit");
+	if (!msgq_push(&c->out, m, c->set->lim.out_cap)) {
+		conn_close(c, "too slow: stopped reading, over the output"
+			   " limit");
 		return;
 	}
-	if (c->qcount == c->qcap) {
-		unsigned ncap = c->qcap ? c->qcap * 2 : 8;
-		struct msg **nq = xreallocarray(NULL, ncap, sizeof(*nq));
-
-		for (unsigned i = 0; i < c->qcount; i++)
-			nq[i] = c->q[(c->qhead + i) % c->qcap];
-		free(c->q);
-		c->q = nq;
-		c->qcap = ncap;
-		c->qhead = 0;
-	}
-	c->q[(c->qhead + c->qcount) % c->qcap] = m;
-	c->qcount++;
-	c->qbytes += m->len;
-	m->refs++;
-	mark_pending(s, c);
+	mark_pending(c);
 }
 
-/* Queue a line for c alone ("ok ...", "error ...", who lists). */
-void client_send(struct server *s, struct client *c, const char *s_,
-		 size_t n)
+void conn_send(struct conn *c, const char *s, size_t n)
 {
-	struct msg *m = msg_new(s_, n);
+	struct msg *m = msg_new(s, n);
 
-	client_push(s, c, m);
+	conn_push(c, m);
 	msg_unref(m);
 }
 
-void client_sendf(struct server *s, struct client *c,
-		  const char *fmt, ...)
+void conn_sendf(struct conn *c, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -99,72 +201,24 @@ void client_sendf(struct server *s, struct client *c,
 	if ((size_t)n > sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
-	client_send(s, c, line, (size_t)n);
-}
-
-void client_update_mask(struct server *s, struct client *c)
-{
-	int mask = 0;
-
-	if (c->dead)
-		return;
-	if (!c->paused && !c->quitting && !s->stopping)
-		mask |= LOOP_READ;
-	/* Queued output is written by before_sleep (the client is on the
-	 * pending list); EPOLLOUT only for a socket that was full.  Asking
-	 * for it whenever something is queued would cost two epoll_ctl
-	 * calls per wakeup of a client that both reads and is written to. */
-	if (c->blocked)
-		mask |= LOOP_WRITE;
-	if (loop_set_mask(s->loop, c->fd, mask) < 0)
-		client_kill(s, c, "connection lost");
-}
-
-/* Drop the n written bytes from the front of c's queue. */
-static void client_consume(struct client *c, size_t n)
-{
-	while (n > 0 && c->qcount) {
-		struct msg *m = c->q[c->qhead];
-		size_t left = m->len - c->qoff;
-
-		if (n < left) {
-			c->qoff += (unsigned)n;
-			c->qbytes -= n;
-			return;
-		}
-		n -= left;
-		c->qbytes -= left;
-		c->qoff = 0;
-		msg_unref(m);
-		c->qhead = (c->qhead + 1) % c->qcap;
-		c->qcount--;
-	}
+	conn_send(c, line, (size_t)n);
 }
 
 /* Write as much of c's queue as the socket takes: up to IOV_MAX
  * messages per sendmsg (coalescing), until it is empty or full. */
-void client_flush(struct server *s, struct client *c)
+static void conn_flush(struct conn *c)
 {
 	static struct iovec iov[IOV_MAX];
 
 	c->blocked = false;
-	while (c->qcount && !c->dead) {
+	while (c->out.count && !c->dead) {
 		struct msghdr mh = {.msg_iov = iov};
-		size_t total = 0;
+		size_t total;
 		ssize_t w;
-		unsigned i;
 
-		for (i = 0; i < c->qcount && i < IOV_MAX; i++) {
-			struct msg *m = c->q[(c->qhead + i) % c->qcap];
-			unsigned off = i == 0 ? c->qoff : 0;
-
-			iov[i].iov_base = m->data + off;
-			iov[i].iov_len = m->len - off;
-			total += m->len - off;
-		}
-		mh.msg_iovlen = i;
+		mh.msg_iovlen = msgq_iov(&c->out, iov, IOV_MAX, &total);
 		/* One message (the usual case in a calm room): plain send. */
-		if (i == 1)
+		if (mh.msg_iovlen == 1)
 			w = send(c->fd, iov[0].iov_base, iov[0].iov_len,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 		else
@@ -176,64 +230,52 @@ void client_flush(struct server *s, struct client *c)
 				c->blocked = true;
 				break;
 			}
-			client_kill(s, c, "connection lost");
+			conn_close(c, "connection lost");
 			return;
 		}
-		client_consume(c, (size_t)w);
+		msgq_consume(&c->out, (size_t)w);
 		if ((size_t)w < total) {
-			c->blocked = true; /* the socket is full: wait for EPOLLOUT */
+			c->blocked = true; /* full: wait for EPOLLOUT */
 			break;
 		}
 	}
-	if (c->qcount == 0) {
-		/* An idle client keeps at most the first small ring (64
-		 * bytes), so that a quiet room allocates nothing per message. */
-		if (c->qcap > 8) {
-			free(c->q);
-			c->q = NULL;
-			c->qcap = 0;
-		}
-		c->qhead = 0;
-		if (c->quitting && !c->dead)
-			client_kill(s, c, NULL);
-	}
-	client_update_mask(s, c);
+	msgq_trim(&c->out);
+	if (c->out.count == 0 && c->quitting)
+		conn_close(c, NULL);
+	update_mask(c);
 }
 
-/* ---- leaving ---------------------------------------------------------- */
+/* ---- the end -------------------------------------------------------- */
 
-/* Take c out of the room (telling the others) and close it before the
- * loop sleeps.  why: the reason the room is given, or NULL. */
-void client_kill(struct server *s, struct client *c, const char *why)
+void conn_close(struct conn *c, const char *why)
 {
+	struct conns *set = c->set;
+
 	if (c->dead)
 		return;
 	c->dead = true;
 	if (why)
-		c->leave_reason = xstrdup(why);
-	if (s->ndead == s->capdead) {
-		s->capdead = s->capdead ? 2 * s->capdead : 16;
-		s->dead = xreallocarray(s->dead, s->capdead, sizeof(*s->dead));
+		c->why = xstrdup(why);
+	if (set->ndead == set->capdead) {
+		set->capdead = set->capdead ? 2 * set->capdead : 16;
+		set->dead = xreallocarray(set->dead, set->capdead,
+					  sizeof(*set->dead));
 	}
-	s->dead[s->ndead++] = c;
+	set->dead[set->ndead++] = c;
 }
 
-void client_free(struct client *c)
+void conn_quit(struct conn *c)
 {
-	while (c->qcount) {
-		msg_unref(c->q[c->qhead]);
-		c->qhead = (c->qhead + 1) % c->qcap;
-		c->qcount--;
-	}
-	free(c->q);
-	free(c->in);
-	free(c->leave_reason);
-	free(c);
+	if (c->dead || c->quitting)
+		return;
+	c->quitting = true;
+	mark_pending(c); /* an empty queue closes at once */
+	update_mask(c);
 }
 
-static void unlink_pending(struct server *s, struct client *c)
+static void unlink_pending(struct conns *set, struct conn *c)
 {
-	for (struct client **p = &s->pending; *p; p = &(*p)->next_pending) {
+	for (struct conn **p = &set->pending; *p; p = &(*p)->next_pending) {
 		if (*p == c) {
 			*p = c->next_pending;
 			c->pending = false;
@@ -242,84 +284,76 @@ static void unlink_pending(struct server *s, struct client *c)
 	}
 }
 
-void reap_dead(struct server *s)
+static void forget(struct conns *set, struct conn *c)
 {
-	/* Leave notices may drop more slow clients: loop until none. */
-	for (size_t d = 0; d < s->ndead; d++) {
-		struct client *c = s->dead[d];
+	set->all[c->index] = set->all[--set->n];
+	set->all[c->index]->index = c->index;
+	if (c->paused)
+		set->npaused--;
+	if (c->deadline)
+		set->ndeadlines--;
+	if (c->pending)
+		unlink_pending(set, c);
+	loop_del(set->loop, c->fd);
+	close(c->fd);
+	conn_free(c);
+}
 
-		if (c->joined) {
-			const char *why = c->leave_reason;
+/* Tell the room of each end (which may end more: a leave notice can
+ * push a slow reader over its cap), then close them all. */
+static void reap(struct conns *set)
+{
+	for (size_t d = 0; d < set->ndead; d++) {
+		struct conn *c = set->dead[d];
 
-			c->joined = false;
-			room_event(s, c, "leave", c->name, why,
-				   why ? strlen(why) : 0);
-		}
-		if (c->leave_reason && c->qcount == 0) {
+		set->ops.closed(set->ctx, c, c->why);
+		if (c->why && c->out.count == 0) {
 			/* Best effort: a stalled reader will not see it. */
 			char line[256];
 			int n = snprintf(line, sizeof(line), "error gone %s\n",
-					 c->leave_reason);
+					 c->why);
 
 			if (n > 0 && (size_t)n < sizeof(line))
 				(void)send(c->fd, line, (size_t)n,
 					   MSG_NOSIGNAL | MSG_DONTWAIT);
 		}
 	}
-	for (size_t d = 0; d < s->ndead; d++) {
-		struct client *c = s->dead[d];
-
-		for (size_t i = 0; i < s->nclients; i++) {
-			if (s->clients[i] == c) {
-				s->clients[i] = s->clients[--s->nclients];
-				break;
-			}
-		}
-		if (c->paused)
-			s->npaused--;
-		if (c->pending)
-			unlink_pending(s, c);
-		loop_del(s->loop, c->fd);
-		close(c->fd);
-		client_free(c);
-	}
-	s->ndead = 0;
+	for (size_t d = 0; d < set->ndead; d++)
+		forget(set, set->dead[d]);
+	set->ndead = 0;
 }
 
-/* ---- input and flood control ------------------------------------------- */
+/* ---- input and flood control ---------------------------------------- */
 
-/* Take one token for a line; false (and the client paused) if none. */
-static bool flood_allow(struct server *s, struct client *c)
+/* Take a token for a line; false (and c paused) if there is none. */
+static bool flood_allow(struct conn *c)
 {
-	double now;
+	const struct conn_limits *lim = &c->set->lim;
+	double now, wait;
 
-	if (s->o->flood_rate <= 0)
+	if (lim->flood_rate <= 0)
 		return true;
 	now = mono_now();
-	c->tokens += (now - c->refilled) * s->o->flood_rate;
-	if (c->tokens > s->o->flood_burst)
-		c->tokens = s->o->flood_burst;
-	c->refilled = now;
-	if (c->tokens >= 1) {
-		c->tokens -= 1;
+	wait = bucket_take(&c->bucket, now, lim->flood_rate, lim->flood_burst);
+	if (wait == 0)
 		return true;
-	}
 	if (!c->paused) {
 		c->paused = true;
-		s->npaused++;
+		c->set->npaused++;
 	}
-	c->resume_at = now + (1 - c->tokens) / s->o->flood_rate;
+	c->resume_at = now + wait;
 	return false;
 }
 
 /* Act on the complete lines of data[0..len); returns the bytes used up.
- * Stops early (keeping the rest) when flood control pauses the client. */
-static size_t process_input(struct server *s, struct client *c,
-			    const char *data, size_t len)
+ * Stops early (keeping the rest) when flood control pauses c or the
+ * room holds a line. */
+static size_t process_input(struct conn *c, const char *data, size_t len)
 {
+	struct conns *set = c->set;
 	size_t off = 0;
 
-	while (off < len && !c->dead && !c->quitting) {
+	while (off < len && !c->dead && !c->quitting && !c->held) {
 		struct chat_line l;
 		bool discarding = c->discarding;
 		size_t used;
@@ -329,22 +363,26 @@ static size_t process_input(struct server *s, struct client *c,
 			break; /* a partial line: wait for the rest */
 		/* A line (even one refused as too long) costs a token; the
 		 * parse is committed only when the client may go on. */
-		if (!c->discarding && !flood_allow(s, c))
+		if (!c->discarding && !flood_allow(c))
 			break;
+		if (l.kind == CHAT_LINE_OK &&
+		    !set->ops.line(set->ctx, c, l.text, l.len)) {
+			c->held = true;
+			if (set->lim.flood_rate > 0)
+				c->bucket.tokens += 1; /* it comes again */
+			break;
+		}
 		c->discarding = discarding;
 		off += used;
 		if (l.kind == CHAT_LINE_TOOLONG)
-			client_sendf(s, c, "error toolong a line is at most %d"
-				     " bytes; that line was not sent",
-				     CHAT_LINE_MAX);
-		else if (l.kind == CHAT_LINE_OK)
-			handle_line(s, c, l.text, l.len);
+			conn_sendf(c, "error toolong a line is at most %d bytes;"
+				   " that line was not sent", CHAT_LINE_MAX);
 	}
 	return off;
 }
 
-/* Keep data[0..len) as c's pending input. */
-static void keep_input(struct client *c, const char *data, size_t len)
+/* Keep data[0..len) as c's pending input (data may point into c->in). */
+static void keep_input(struct conn *c, const char *data, size_t len)
 {
 	if (len == 0) {
 		free(c->in);
@@ -352,38 +390,59 @@ static void keep_input(struct client *c, const char *data, size_t len)
 		c->inlen = c->incap = 0;
 		return;
 	}
-	if (data != c->in) {
-		if (len > c->incap) {
-			free(c->in);
-			c->in = xmalloc(len);
-			c->incap = len;
-		}
+	if (data != c->in && len > c->incap) {
+		char *in = xmalloc(len);
+
+		memcpy(in, data, len);
+		free(c->in);
+		c->in = in;
+		c->incap = len;
+	} else {
+		memmove(c->in, data, len);
 	}
-	memmove(c->in, data, len);
 	c->inlen = len;
 }
 
-/* Run c's held-back input through again (after a pause, or a read). */
-void drain_input(struct server *s, struct client *c)
+/* Run c's kept input through again (after a pause, a hold, a read). */
+static void drain_input(struct conn *c)
 {
-	size_t used = process_input(s, c, c->in, c->inlen);
+	size_t used = process_input(c, c->in, c->inlen);
 
 	keep_input(c, c->in + used, c->inlen - used);
 }
 
-static void client_read(struct server *s, struct client *c)
+void conn_hold(struct conn *c)
 {
-	ssize_t n = read(c->fd, s->scratch, sizeof(s->scratch));
+	if (c->held || c->dead)
+		return;
+	c->held = true;
+	update_mask(c);
+}
+
+void conn_release(struct conn *c)
+{
+	if (!c->held || c->dead)
+		return;
+	c->held = false;
+	if (c->inlen)
+		drain_input(c); /* may hold it again */
+	update_mask(c);
+}
+
+static void conn_read(struct conn *c)
+{
+	struct conns *set = c->set;
+	ssize_t n = read(c->fd, set->scratch, sizeof(set->scratch));
 	size_t used;
 
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		client_kill(s, c, "connection lost");
+		conn_close(c, "connection lost");
 		return;
 	}
 	if (n == 0) {
-		client_kill(s, c, NULL); /* the client closed: it left */
+		conn_close(c, NULL); /* the client closed: it left */
 		return;
 	}
 	if (c->inlen) {
@@ -391,27 +450,118 @@ static void client_read(struct server *s, struct client *c)
 			c->incap = c->inlen + (size_t)n;
 			c->in = xreallocarray(c->in, c->incap, 1);
 		}
-		memcpy(c->in + c->inlen, s->scratch, (size_t)n);
+		memcpy(c->in + c->inlen, set->scratch, (size_t)n);
 		c->inlen += (size_t)n;
-		drain_input(s, c);
+		drain_input(c);
 	} else {
-		used = process_input(s, c, s->scratch, (size_t)n);
-		keep_input(c, s->scratch + used, (size_t)n - used);
+		used = process_input(c, set->scratch, (size_t)n);
+		keep_input(c, set->scratch + used, (size_t)n - used);
 	}
-	client_update_mask(s, c);
+	update_mask(c);
 }
 
-void on_client(struct loop *l, int fd, void *data, int mask)
+static void on_conn(struct loop *l, int fd, void *data, int mask)
 {
-	struct client *c = data;
-	struct server *s = c->s;
+	struct conn *c = data;
 
 	(void)l;
 	(void)fd;
 	if (c->dead)
 		return;
 	if (mask & LOOP_WRITE)
-		client_flush(s, c);
+		conn_flush(c);
 	if ((mask & LOOP_READ) && !c->dead)
-		client_read(s, c);
+		conn_read(c);
+}
+
+/* ---- timers and the work before sleeping ------------------------------ */
+
+void conn_set_deadline(struct conn *c, double when, const char *why)
+{
+	if (c->deadline)
+		c->set->ndeadlines--;
+	free(c->deadline_why);
+	c->deadline_why = NULL;
+	c->deadline = when;
+	if (when) {
+		c->set->ndeadlines++;
+		c->deadline_why = xstrdup(why);
+	}
+}
+
+/* Close whoever is past their deadline; resume whoever's pause is over. */
+static void run_timers(struct conns *set, double now)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct conn *c = set->all[i];
+
+		if (c->dead)
+			continue;
+		if (c->deadline && c->deadline <= now) {
+			conn_close(c, c->deadline_why);
+			continue;
+		}
+		if (c->paused && c->resume_at <= now) {
+			c->paused = false;
+			set->npaused--;
+			drain_input(c); /* may pause it again */
+			update_mask(c);
+		}
+	}
+}
+
+/* Milliseconds until the next pause ends or deadline passes; -1: none. */
+static int next_timeout(const struct conns *set, double now)
+{
+	double soonest = -1;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct conn *c = set->all[i];
+
+		if (c->dead)
+			continue;
+		if (c->paused && (soonest < 0 || c->resume_at < soonest))
+			soonest = c->resume_at;
+		if (c->deadline && (soonest < 0 || c->deadline < soonest))
+			soonest = c->deadline;
+	}
+	if (soonest < 0)
+		return -1;
+	return soonest <= now ? 0 : (int)ceil((soonest - now) * 1000);
+}
+
+int conns_before_sleep(struct conns *set)
+{
+	int timeout = -1;
+
+	/* The clock is read, and the set scanned, only when something
+	 * waits on the clock. */
+	if (set->npaused || set->ndeadlines) {
+		double now = mono_now();
+
+		run_timers(set, now);
+		timeout = next_timeout(set, now);
+	}
+	do {
+		while (set->pending) {
+			struct conn *c = set->pending;
+
+			set->pending = c->next_pending;
+			c->pending = false;
+			/* A full socket is written when EPOLLOUT says so, not
+			 * tried again for every message queued meanwhile. */
+			if (!c->dead && !c->blocked)
+				conn_flush(c);
+		}
+		reap(set); /* leave notices may queue more: go round */
+	} while (set->pending || set->ndead);
+	return timeout;
+}
+
+bool conns_flushed(const struct conns *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->all[i]->out.count)
+			return false;
+	return true;
 }

@@ -78,58 +78,59 @@ static bool split_word(const char *s, size_t n, const char **word,
 	return *wlen > 0;
 }
 
-static const struct {
-	const char *word;
-	enum chat_req_kind kind;
-	const char *usage;
-} commands[] = {
-	{"me", REQ_ME, "/me TEXT"},
-	{"msg", REQ_MSG, "/msg NAME TEXT"},
-	{"who", REQ_WHO, "/who"},
-	{"help", REQ_HELP, "/help"},
-	{"quit", REQ_QUIT, "/quit [REASON]"},
-	{"name", REQ_NAME, "/name NAME"},
-	{"announce", REQ_ANNOUNCE, "/announce TEXT"},
-	{"kick", REQ_KICK, "/kick NAME [REASON]"},
+/* The usage of each kind of arguments, after the word. */
+#define CHAT_USAGE_NONE ""
+#define CHAT_USAGE_TEXT " TEXT"
+#define CHAT_USAGE_REASON " [REASON]"
+#define CHAT_USAGE_NAME " NAME"
+#define CHAT_USAGE_NAME_TEXT " NAME TEXT"
+#define CHAT_USAGE_NAME_REASON " NAME [REASON]"
+
+static const struct chat_command commands[] = {
+#define CHAT_COMMAND_ROW(id, word, args, admin, named, fn, help)             \
+	[REQ_##id] = {word, "/" word CHAT_USAGE_##args, help, CHAT_ARGS_##args, \
+		      admin, named},
+	CHAT_REQUESTS(CHAT_COMMAND_ROW)
+#undef CHAT_COMMAND_ROW
 };
+
+const struct chat_command *chat_command_of(enum chat_req_kind kind)
+{
+	if ((size_t)kind >= ARRAY_LEN(commands) || !commands[kind].word)
+		return NULL;
+	return &commands[kind];
+}
 
 const char *chat_command_usage(enum chat_req_kind kind)
 {
-	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		if (commands[i].kind == kind)
-			return commands[i].usage;
-	return NULL;
+	const struct chat_command *cmd = chat_command_of(kind);
+
+	return cmd ? cmd->usage : NULL;
 }
 
-/* Fill in the arguments of a known command; REQ_USAGE when missing. */
-static enum chat_req_kind parse_args(enum chat_req_kind kind,
-				     const char *args, size_t alen,
-				     struct chat_req *req)
+/* Fill in the arguments of a command; false when some are missing. */
+static bool parse_args(enum chat_args args, const char *s, size_t n,
+		       struct chat_req *req)
 {
-	switch (kind) {
-	case REQ_ME:
-	case REQ_ANNOUNCE:
-		req->text = args;
-		req->text_len = alen;
-		return alen ? kind : REQ_USAGE;
-	case REQ_QUIT:
-		req->text = args;
-		req->text_len = alen;
-		return kind;
-	case REQ_MSG:
-	case REQ_KICK:
-	case REQ_NAME:
-		if (!split_word(args, alen, &req->name, &req->name_len,
-				&req->text, &req->text_len))
-			return REQ_USAGE;
-		if (kind == REQ_MSG && req->text_len == 0)
-			return REQ_USAGE;
-		if (kind == REQ_NAME && req->text_len != 0)
-			return REQ_USAGE;
-		return kind;
-	default:
-		return kind;
+	switch (args) {
+	case CHAT_ARGS_NONE:
+		return true;
+	case CHAT_ARGS_TEXT:
+	case CHAT_ARGS_REASON:
+		req->text = s;
+		req->text_len = n;
+		return n > 0 || args == CHAT_ARGS_REASON;
+	case CHAT_ARGS_NAME:
+	case CHAT_ARGS_NAME_TEXT:
+	case CHAT_ARGS_NAME_REASON:
+		if (!split_word(s, n, &req->name, &req->name_len, &req->text,
+				&req->text_len))
+			return false;
+		if (args == CHAT_ARGS_NAME)
+			return req->text_len == 0;
+		return req->text_len > 0 || args == CHAT_ARGS_NAME_REASON;
 	}
+	return false;
 }
 
 void chat_parse_request(const char *line, size_t len, struct chat_req *req)
@@ -157,16 +158,18 @@ void chat_parse_request(const char *line, size_t len, struct chat_req *req)
 	}
 	req->kind = REQ_UNKNOWN;
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-		if (strlen(commands[i].word) == req->word_len &&
-		    strncasecmp(commands[i].word, req->word,
-				req->word_len) == 0) {
-			req->command = commands[i].kind;
-			req->kind = parse_args(commands[i].kind, args, alen,
-					       req);
-			if (req->kind == REQ_USAGE)
-				req->name_len = req->text_len = 0;
-			return;
+		const struct chat_command *cmd = &commands[i];
+
+		if (!cmd->word || strlen(cmd->word) != req->word_len ||
+		    strncasecmp(cmd->word, req->word, req->word_len) != 0)
+			continue;
+		req->command = (enum chat_req_kind)i;
+		req->kind = req->command;
+		if (!parse_args(cmd->args, args, alen, req)) {
+			req->kind = REQ_USAGE;
+			req->name_len = req->text_len = 0;
 		}
+		return;
 	}
 }
 

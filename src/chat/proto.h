@@ -51,20 +51,57 @@ size_t chat_next_line_max(const char *buf, size_t len, size_t max,
  * invalid byte becomes U+FFFD, plus the event's prefix. */
 #define CHAT_SERVER_LINE_MAX (3 * CHAT_LINE_MAX + 256)
 
-/* A client's request: one line (see pmon(1)). */
+/*
+ * The requests of pmon-chat/1, one row each: the only list of them.  The
+ * parser (proto.c), the server's dispatch and its /help text (room.c)
+ * are all expanded from it, so a request is added in one place.
+ *
+ *   X(ID, WORD, ARGS, ADMIN_ONLY, NEEDS_NAME, HANDLER, HELP)
+ *
+ * ARGS is what follows the word (enum chat_args, without its prefix; the
+ * usage "/WORD ARGS" is made from it); ADMIN_ONLY: root or the server's
+ * owner only; NEEDS_NAME: only once the client has entered the room with
+ * a name; HANDLER: the server's function for it (room.c), a column only
+ * the server expands.
+ */
+#define CHAT_REQUESTS(X)                                                     \
+	X(ME, "me", TEXT, false, true, req_me,                               \
+	  "an action: * NAME TEXT")                                          \
+	X(MSG, "msg", NAME_TEXT, false, true, req_msg,                       \
+	  "a private message to NAME")                                       \
+	X(WHO, "who", NONE, false, false, req_who,                           \
+	  "who is in the room, with login names")                           \
+	X(NAME, "name", NAME, false, false, req_name,                        \
+	  "change your name")                                                \
+	X(HELP, "help", NONE, false, false, req_help,                        \
+	  "this list")                                                       \
+	X(QUIT, "quit", REASON, false, false, req_quit,                      \
+	  "leave the room")                                                  \
+	X(ANNOUNCE, "announce", TEXT, true, false, req_announce,             \
+	  "an announcement to everyone")                                     \
+	X(KICK, "kick", NAME_REASON, true, false, req_kick,                  \
+	  "put NAME out of the room")
+
+/* What follows a request's word. */
+enum chat_args {
+	CHAT_ARGS_NONE,        /* nothing (anything after it is ignored) */
+	CHAT_ARGS_TEXT,        /* TEXT, not empty */
+	CHAT_ARGS_REASON,      /* [REASON] */
+	CHAT_ARGS_NAME,        /* NAME, alone */
+	CHAT_ARGS_NAME_TEXT,   /* NAME TEXT, both there */
+	CHAT_ARGS_NAME_REASON, /* NAME [REASON] */
+};
+
+/* A client's line, as parsed: a request of the table, or one of the
+ * kinds around it. */
 enum chat_req_kind {
-	REQ_EMPTY,    /* an empty line: ignored, or "my login" as a name */
-	REQ_TEXT,     /* a message (a "//" prefix sends a leading '/') */
-	REQ_ME,       /* /me TEXT */
-	REQ_MSG,      /* /msg NAME TEXT */
-	REQ_WHO,      /* /who */
-	REQ_HELP,     /* /help */
-	REQ_QUIT,     /* /quit [REASON] */
-	REQ_NAME,     /* /name NAME */
-	REQ_ANNOUNCE, /* /announce TEXT */
-	REQ_KICK,     /* /kick NAME [REASON] */
-	REQ_UNKNOWN,  /* /something else: word is the command */
-	REQ_USAGE,    /* a known command with missing arguments */
+	REQ_EMPTY,   /* an empty line: ignored, or "my login" as a name */
+	REQ_TEXT,    /* a message (a "//" prefix sends a leading '/') */
+#define CHAT_REQ_KIND(id, ...) REQ_##id,
+	CHAT_REQUESTS(CHAT_REQ_KIND)
+#undef CHAT_REQ_KIND
+	REQ_UNKNOWN, /* /something else: word is the command */
+	REQ_USAGE,   /* a known command with missing arguments */
 };
 
 struct chat_req {
@@ -80,7 +117,19 @@ struct chat_req {
 
 void chat_parse_request(const char *line, size_t len, struct chat_req *req);
 
-/* The usage of a command word, for "error usage" (NULL if unknown). */
+/* A request of the table, as the parser and /help see it. */
+struct chat_command {
+	const char *word;
+	const char *usage; /* "/msg NAME TEXT" */
+	const char *help;
+	enum chat_args args;
+	bool admin_only;
+	bool needs_name;
+};
+
+/* The table's row for kind (NULL for REQ_EMPTY, REQ_TEXT, ...). */
+const struct chat_command *chat_command_of(enum chat_req_kind kind);
+/* The usage of a command, for "error usage" (NULL if not a command). */
 const char *chat_command_usage(enum chat_req_kind kind);
 
 /* Names: 1 to CHAT_NAME_MAX bytes of letters, digits, '_', '-', '.',

@@ -1,55 +1,103 @@
 /*
- * room.c - what the room does with a line: the requests of pmon-chat/1
- * (join, rename, who, help, private messages, kick, quit, announce, text)
- * and the events they cause, each formatted once, kept in the history,
- * logged, shown on the administrator's terminal and queued for everyone.
+ * room.c - members, requests and events (room.h).  A connection is a
+ * member from the moment it is accepted; it goes through these states:
+ *
+ *   ADMITTING  held until its account is known, then let in (hello) or
+ *              refused
+ *   NAMING     let in, not in the room yet: /who, /help, /quit and the
+ *              admin's requests work; a name (or an empty line for the
+ *              login) enters
+ *   IN         in the room: sees events, is seen in /who
+ *   OUT        left, was put out, or the room closes: no leave notice
+ *              when its connection ends
  */
-#include <errno.h>
-#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "chat/chatd.h"
+#include "chat/room.h"
+#include "chat/server.h"
+#include "chat/sock.h"
+
+enum member_state { M_ADMITTING, M_NAMING, M_IN, M_OUT };
+
+struct member {
+	struct conn *conn;
+	size_t index;          /* in room->members */
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	enum member_state state;
+	bool admin;            /* root or the owner */
+	bool waiting;          /* on the resolver: to be let in, or a line */
+	char name[CHAT_NAME_MAX + 1];
+	char login[CHAT_NAME_MAX + 1];
+};
+
+struct room {
+	const struct chatd_opts *o;
+	struct resolver *res;
+	struct chatlog *log;
+	bool log_failing;      /* said so once; say when it works again */
+	uid_t owner;
+	char owner_login[CHAT_NAME_MAX + 1];
+	struct member **members;
+	size_t n, cap;
+	struct msg *history[CHAT_HISTORY_MAX];
+	size_t hist_first, hist_count;
+	struct msg *hello;     /* the greeting, shared by all */
+	struct msg *help;      /* /help's answer, made from the table */
+	struct buf fmt;        /* scratch: an event line being formatted */
+	struct buf text;       /* scratch: a request's sanitised text */
+};
 
 /* ---- events ---------------------------------------------------------- */
 
-void history_add(struct server *s, struct msg *m)
+static void history_add(struct room *r, struct msg *m)
 {
-	size_t slot = (s->hist_first + s->hist_count) % CHAT_HISTORY_MAX;
+	size_t slot = (r->hist_first + r->hist_count) % CHAT_HISTORY_MAX;
 
-	if (s->hist_count == CHAT_HISTORY_MAX) {
-		msg_unref(s->history[s->hist_first]);
-		s->hist_first = (s->hist_first + 1) % CHAT_HISTORY_MAX;
-		s->hist_count--;
-		slot = (s->hist_first + s->hist_count) % CHAT_HISTORY_MAX;
+	if (r->hist_count == CHAT_HISTORY_MAX) {
+		msg_unref(r->history[r->hist_first]);
+		r->hist_first = (r->hist_first + 1) % CHAT_HISTORY_MAX;
+		r->hist_count--;
+		slot = (r->hist_first + r->hist_count) % CHAT_HISTORY_MAX;
 	}
 	m->refs++;
-	s->history[slot] = m;
-	s->hist_count++;
+	r->history[slot] = m;
+	r->hist_count++;
 }
 
 /* The log is written as each event happens (one write of one line to an
- * O_APPEND file), so a crash loses nothing the room has seen. */
-static void log_event(struct server *s, const struct msg *m)
+ * O_APPEND file), so a crash loses nothing the room has seen.  A failure
+ * is reported when it starts and when it ends, not for every event. */
+static void log_event(struct room *r, const struct msg *m)
 {
-	if (s->log_fd < 0)
+	char why[CHAT_WHY_MAX];
+
+	if (!r->log)
 		return;
-	if (write(s->log_fd, m->data, m->len) != (ssize_t)m->len &&
-	    s->o->foreground)
-		pmon_warn_errno(errno, "cannot append to the log %s",
-				s->o->log_path);
+	if (chatlog_append(r->log, m->data, m->len, why) < 0) {
+		if (!r->log_failing)
+			pmon_warn("%s", why);
+		r->log_failing = true;
+	} else if (r->log_failing) {
+		pmon_warn("the log %s is written again",
+			  chatlog_path(r->log));
+		r->log_failing = false;
+	}
 }
 
 /* On a terminal the foreground server shows the room as line mode does. */
-static void show_event(struct server *s, const struct msg *m)
+static void show_event(struct room *r, const struct msg *m)
 {
 	struct chat_ev ev;
 	struct buf out = {0};
 
-	if (!s->o->foreground)
+	if (!r->o->foreground)
 		return;
 	chat_parse_event(m->data, m->len - 1, &ev);
 	if (chat_format_plain(&ev, &out)) {
@@ -64,58 +112,67 @@ static void show_event(struct server *s, const struct msg *m)
 }
 
 /* "event TIME KIND [NAME] [TEXT]\n" as a new message (one reference). */
-static struct msg *event_msg(struct server *s, const char *kind,
+static struct msg *event_msg(struct room *r, const char *kind,
 			     const char *name, const char *text,
 			     size_t text_len)
 {
-	buf_reset(&s->fmt);
-	chat_format_event(&s->fmt, (long long)time(NULL), kind, name, text,
+	buf_reset(&r->fmt);
+	chat_format_event(&r->fmt, (long long)time(NULL), kind, name, text,
 			  text_len);
-	buf_putc(&s->fmt, '\n');
-	return msg_new(s->fmt.data, s->fmt.len);
+	buf_putc(&r->fmt, '\n');
+	return msg_new(r->fmt.data, r->fmt.len);
 }
 
 /*
  * An event for the whole room: formatted once, kept in the history,
- * logged, and queued (by reference) for everyone who has entered except
- * skip (the client it came from, which knows already).
+ * logged, and queued (by reference) for everyone in the room except
+ * skip (the member it came from, which knows already).
  */
-void room_event(struct server *s, struct client *skip,
-		const char *kind, const char *name, const char *text,
-		size_t text_len)
+static void room_event(struct room *r, const struct member *skip,
+		       const char *kind, const char *name, const char *text,
+		       size_t text_len)
 {
-	struct msg *m = event_msg(s, kind, name, text, text_len);
+	struct msg *m = event_msg(r, kind, name, text, text_len);
 
-	history_add(s, m);
-	log_event(s, m);
-	show_event(s, m);
-	for (size_t i = 0; i < s->nclients; i++) {
-		struct client *c = s->clients[i];
+	history_add(r, m);
+	log_event(r, m);
+	show_event(r, m);
+	for (size_t i = 0; i < r->n; i++) {
+		struct member *o = r->members[i];
 
-		if (c != skip && c->joined && !c->dead)
-			client_push(s, c, m);
+		if (o != skip && o->state == M_IN)
+			conn_push(o->conn, m);
 	}
 	msg_unref(m);
 }
 
 /* The last CHAT_REPLAY events, marked "history", as one message. */
-static void replay_history(struct server *s, struct client *c)
+static void replay_history(struct room *r, struct member *m)
 {
-	size_t n = s->hist_count < CHAT_REPLAY ? s->hist_count : CHAT_REPLAY;
+	size_t n = r->hist_count < CHAT_REPLAY ? r->hist_count : CHAT_REPLAY;
 
-	buf_reset(&s->fmt);
-	for (size_t i = s->hist_count - n; i < s->hist_count; i++) {
-		const struct msg *m =
-			s->history[(s->hist_first + i) % CHAT_HISTORY_MAX];
+	buf_reset(&r->fmt);
+	for (size_t i = r->hist_count - n; i < r->hist_count; i++) {
+		const struct msg *h =
+			r->history[(r->hist_first + i) % CHAT_HISTORY_MAX];
 
-		buf_puts(&s->fmt, "history ");
-		buf_append(&s->fmt, m->data, m->len);
+		buf_puts(&r->fmt, "history ");
+		buf_append(&r->fmt, h->data, h->len);
 	}
-	buf_printf(&s->fmt, "ok history %zu\n", n);
-	client_send(s, c, s->fmt.data, s->fmt.len);
+	buf_printf(&r->fmt, "ok history %zu\n", n);
+	conn_send(m->conn, r->fmt.data, r->fmt.len);
 }
 
-/* ---- requests --------------------------------------------------------- */
+/* Sanitised text into r->text (room_event formats into r->fmt, so the
+ * text is used from there without a copy); false when nothing is left. */
+static bool clean_text(struct room *r, const char *t, size_t n)
+{
+	buf_reset(&r->text);
+	chat_sanitize(&r->text, t, n);
+	return r->text.len > 0;
+}
+
+/* ---- names ------------------------------------------------------------ */
 
 /* A word from a request, fit to echo in an error: at most 32 bytes, and
  * anything but a name's characters shown as '?'. */
@@ -134,277 +191,502 @@ static const char *safe_word(const char *w, size_t n, char *out)
 	return out;
 }
 
-static struct client *find_name(struct server *s, const char *name,
-				size_t n)
+static struct member *find_name(struct room *r, const char *name, size_t n)
 {
-	for (size_t i = 0; i < s->nclients; i++) {
-		struct client *c = s->clients[i];
+	for (size_t i = 0; i < r->n; i++) {
+		struct member *m = r->members[i];
 
-		if (c->joined && !c->dead &&
-		    chat_name_equal(c->name, strlen(c->name), name, n))
-			return c;
+		if (m->state == M_IN && !conn_gone(m->conn) &&
+		    chat_name_equal(m->name, strlen(m->name), name, n))
+			return m;
 	}
 	return NULL;
 }
 
-/* Is name the login of an account other than uid's?  getpwnam is exact,
- * so try the name as given and in lower case (logins usually are). */
-static bool name_is_others_login(const char *name, uid_t uid)
+/* Hold the line being handled until the resolver answers (see
+ * room_resolved); the handlers return what this returns. */
+static bool wait_for_answer(struct member *m)
 {
-	char lower[CHAT_NAME_MAX + 1];
-	struct passwd *pw;
-	size_t i;
-
-	for (i = 0; name[i] && i < CHAT_NAME_MAX; i++)
-		lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ?
-					  name[i] - 'A' + 'a' : name[i]);
-	lower[i] = '\0';
-	pw = getpwnam(name);
-	if (pw && pw->pw_uid != uid)
-		return true;
-	pw = getpwnam(lower);
-	return pw && pw->pw_uid != uid;
+	m->waiting = true;
+	return false;
 }
 
-/* Can c be called name?  Sends the error and returns false if not. */
-static bool name_acceptable(struct server *s, struct client *c,
-			    const char *name, size_t n)
+/* May m be called name?  1: yes; 0: no (m is told why); -1: not known
+ * yet (the resolver was asked whose login it is). */
+static int name_ok(struct room *r, struct member *m, const char *name,
+		   size_t n)
 {
 	char copy[CHAT_NAME_MAX + 1];
-	struct client *other;
+	struct member *other;
+	struct name_owner own;
 
 	if (!chat_name_valid(name, n)) {
-		client_sendf(s, c, "error badname a name is 1 to %d letters,"
-			     " digits, '_', '-' or '.', starting with a letter,"
-			     " a digit or '_'", CHAT_NAME_MAX);
-		return false;
+		conn_sendf(m->conn, "error badname a name is 1 to %d letters,"
+			   " digits, '_', '-' or '.', starting with a letter,"
+			   " a digit or '_'", CHAT_NAME_MAX);
+		return 0;
 	}
 	memcpy(copy, name, n);
 	copy[n] = '\0';
-	other = find_name(s, name, n);
-	if (other && other != c) {
-		client_sendf(s, c, "error nametaken the name %s is taken;"
-			     " choose another", other->name);
-		return false;
+	other = find_name(r, name, n);
+	if (other && other != m) {
+		conn_sendf(m->conn, "error nametaken the name %s is taken;"
+			   " choose another", other->name);
+		return 0;
 	}
-	if (name_is_others_login(copy, c->uid)) {
-		client_sendf(s, c, "error notyours %s is the login name of"
-			     " another account; choose another name", copy);
-		return false;
+	/* getpwnam is exact: the name as given and in lower case. */
+	if (resolver_name(r->res, copy, &own) == RESOLVE_PENDING)
+		return -1;
+	if ((own.exact >= 0 && (uid_t)own.exact != m->uid) ||
+	    (own.lower >= 0 && (uid_t)own.lower != m->uid)) {
+		conn_sendf(m->conn, "error notyours %s is the login name of"
+			   " another account; choose another name", copy);
+		return 0;
 	}
+	return 1;
+}
+
+static bool join(struct room *r, struct member *m, const char *name,
+		 size_t n)
+{
+	int ok;
+
+	if (n == 0) {
+		name = m->login;
+		n = strlen(m->login);
+	}
+	ok = name_ok(r, m, name, n);
+	if (ok < 0)
+		return wait_for_answer(m);
+	if (ok == 0)
+		return true;
+	memcpy(m->name, name, n);
+	m->name[n] = '\0';
+	conn_set_deadline(m->conn, 0, NULL);
+	conn_sendf(m->conn, "ok name %s", m->name);
+	replay_history(r, m);
+	m->state = M_IN;
+	room_event(r, m, "join", m->name, NULL, 0);
 	return true;
 }
 
-static void do_join(struct server *s, struct client *c, const char *name,
-		    size_t n)
+/* ---- requests (one function per row of CHAT_REQUESTS) ------------------ */
+
+static bool req_me(struct room *r, struct member *m, const struct chat_req *q)
 {
-	if (n == 0) {
-		name = c->login;
-		n = strlen(c->login);
+	if (clean_text(r, q->text, q->text_len))
+		room_event(r, m, "me", m->name, r->text.data, r->text.len);
+	return true;
+}
+
+static bool req_msg(struct room *r, struct member *m,
+		    const struct chat_req *q)
+{
+	struct member *to = find_name(r, q->name, q->name_len);
+	struct msg *ev;
+
+	if (!to) {
+		char w[CHAT_NAME_MAX + 1];
+
+		conn_sendf(m->conn, "error nosuchname nobody called %s is in"
+			   " the room; /who lists who is",
+			   safe_word(q->name, q->name_len, w));
+		return true;
 	}
-	if (!name_acceptable(s, c, name, n))
-		return;
-	memcpy(c->name, name, n);
-	c->name[n] = '\0';
-	client_sendf(s, c, "ok name %s", c->name);
-	replay_history(s, c);
-	c->joined = true;
-	room_event(s, c, "join", c->name, NULL, 0);
+	if (!clean_text(r, q->text, q->text_len))
+		return true;
+	ev = event_msg(r, "private", m->name, r->text.data, r->text.len);
+	conn_push(to->conn, ev);
+	msg_unref(ev);
+	conn_sendf(m->conn, "ok msg %s", to->name);
+	return true;
 }
 
-static void do_rename(struct server *s, struct client *c, const char *name,
-		      size_t n)
-{
-	char old[CHAT_NAME_MAX + 1];
-
-	if (!name_acceptable(s, c, name, n))
-		return;
-	strcpy(old, c->name);
-	memcpy(c->name, name, n);
-	c->name[n] = '\0';
-	client_sendf(s, c, "ok name %s", c->name);
-	if (strcmp(old, c->name) != 0)
-		room_event(s, c, "rename", old, c->name, strlen(c->name));
-}
-
-/* Sanitised text into s->text (room_event formats into s->fmt, so the
- * text is used from there without a copy); false when nothing is left. */
-bool clean_text(struct server *s, const char *t, size_t n)
-{
-	buf_reset(&s->text);
-	chat_sanitize(&s->text, t, n);
-	return s->text.len > 0;
-}
-
-static void do_who(struct server *s, struct client *c)
+static bool req_who(struct room *r, struct member *m,
+		    const struct chat_req *q)
 {
 	struct buf out = {0};
 	size_t n = 0;
 
-	for (size_t i = 0; i < s->nclients; i++) {
-		struct client *o = s->clients[i];
+	(void)q;
+	for (size_t i = 0; i < r->n; i++) {
+		struct member *o = r->members[i];
 
-		if (o->joined && !o->dead) {
+		if (o->state == M_IN && !conn_gone(o->conn)) {
 			buf_printf(&out, "who %s %s\n", o->name, o->login);
 			n++;
 		}
 	}
 	buf_printf(&out, "ok who %zu\n", n);
-	client_send(s, c, out.data, out.len);
+	conn_send(m->conn, out.data, out.len);
 	buf_free(&out);
+	return true;
 }
 
-static void do_help(struct server *s, struct client *c)
+static bool req_name(struct room *r, struct member *m,
+		     const struct chat_req *q)
 {
-	static const char help[] =
-		"help TEXT                  send TEXT to the room (//TEXT sends /TEXT)\n"
-		"help /me TEXT              an action: * NAME TEXT\n"
-		"help /msg NAME TEXT        a private message to NAME\n"
-		"help /who                  who is in the room, with login names\n"
-		"help /name NAME            change your name\n"
-		"help /quit [REASON]        leave the room\n"
-		"help /announce TEXT        [admin] an announcement to everyone\n"
-		"help /kick NAME [REASON]   [admin] put NAME out of the room\n"
-		"ok help\n";
+	char old[CHAT_NAME_MAX + 1];
+	int ok;
 
-	client_send(s, c, help, sizeof(help) - 1);
-}
-
-static void do_private(struct server *s, struct client *c,
-		       const struct chat_req *r)
-{
-	struct client *to = find_name(s, r->name, r->name_len);
-	struct msg *m;
-
-	if (!to) {
-		char w[CHAT_NAME_MAX + 1];
-
-		client_sendf(s, c, "error nosuchname nobody called %s is in"
-			     " the room; /who lists who is",
-			     safe_word(r->name, r->name_len, w));
-		return;
-	}
-	if (!clean_text(s, r->text, r->text_len))
-		return;
-	m = event_msg(s, "private", c->name, s->text.data, s->text.len);
-	client_push(s, to, m);
-	msg_unref(m);
-	client_sendf(s, c, "ok msg %s", to->name);
-}
-
-static bool require_admin(struct server *s, struct client *c,
-			  const char *what)
-{
-	if (c->admin)
+	if (m->state != M_IN)
+		return join(r, m, q->name, q->name_len);
+	ok = name_ok(r, m, q->name, q->name_len);
+	if (ok < 0)
+		return wait_for_answer(m);
+	if (ok == 0)
 		return true;
-	client_sendf(s, c, "error notadmin only root or the server's owner"
-		     " (%s) may %s", s->owner_login, what);
-	return false;
+	strcpy(old, m->name);
+	memcpy(m->name, q->name, q->name_len);
+	m->name[q->name_len] = '\0';
+	conn_sendf(m->conn, "ok name %s", m->name);
+	if (strcmp(old, m->name) != 0)
+		room_event(r, m, "rename", old, m->name, strlen(m->name));
+	return true;
 }
 
-static void do_kick(struct server *s, struct client *c,
-		    const struct chat_req *r)
+static bool req_help(struct room *r, struct member *m,
+		     const struct chat_req *q)
 {
-	struct client *t;
+	(void)q;
+	conn_push(m->conn, r->help);
+	return true;
+}
+
+static bool req_quit(struct room *r, struct member *m,
+		     const struct chat_req *q)
+{
+	if (m->state == M_IN) {
+		clean_text(r, q->text, q->text_len);
+		room_event(r, m, "leave", m->name, r->text.data, r->text.len);
+	}
+	m->state = M_OUT;
+	conn_sendf(m->conn, "ok bye");
+	conn_quit(m->conn);
+	return true;
+}
+
+static bool req_announce(struct room *r, struct member *m,
+			 const struct chat_req *q)
+{
+	if (!clean_text(r, q->text, q->text_len))
+		return true;
+	room_event(r, m, "announce", NULL, r->text.data, r->text.len);
+	conn_sendf(m->conn, "ok announce");
+	return true;
+}
+
+static bool req_kick(struct room *r, struct member *m,
+		     const struct chat_req *q)
+{
+	struct member *t = find_name(r, q->name, q->name_len);
 	struct buf why = {0};
 
-	if (!require_admin(s, c, "kick"))
-		return;
-	t = find_name(s, r->name, r->name_len);
 	if (!t) {
 		char w[CHAT_NAME_MAX + 1];
 
-		client_sendf(s, c, "error nosuchname nobody called %s is in"
-			     " the room", safe_word(r->name, r->name_len, w));
-		return;
+		conn_sendf(m->conn, "error nosuchname nobody called %s is in"
+			   " the room", safe_word(q->name, q->name_len, w));
+		return true;
 	}
-	buf_printf(&why, "kicked by %s", c->joined ? c->name : c->login);
-	if (r->text_len) {
+	buf_printf(&why, "kicked by %s", m->state == M_IN ? m->name : m->login);
+	if (q->text_len) {
 		buf_puts(&why, ": ");
-		chat_sanitize(&why, r->text, r->text_len);
+		chat_sanitize(&why, q->text, q->text_len);
 	}
-	client_sendf(s, t, "error kicked %s", why.data);
-	client_sendf(s, c, "ok kick %s", t->name);
-	t->joined = false;
-	room_event(s, t, "leave", t->name, why.data, why.len);
-	t->quitting = true; /* closes once the notice is written */
+	conn_sendf(t->conn, "error kicked %s", why.data);
+	conn_sendf(m->conn, "ok kick %s", t->name);
+	t->state = M_OUT;
+	room_event(r, t, "leave", t->name, why.data, why.len);
+	conn_quit(t->conn); /* closes once the notice is written */
 	buf_free(&why);
+	return true;
 }
 
-static void do_quit(struct server *s, struct client *c,
-		    const struct chat_req *r)
+/* A request's handler: false holds the line (wait_for_answer). */
+typedef bool req_handler(struct room *r, struct member *m,
+			 const struct chat_req *q);
+
+static req_handler *const handlers[] = {
+#define CHAT_HANDLER_ROW(id, word, args, admin, named, fn, help) [REQ_##id] = fn,
+	CHAT_REQUESTS(CHAT_HANDLER_ROW)
+#undef CHAT_HANDLER_ROW
+};
+
+/* /help: the table's usages and help, then "ok help". */
+static struct msg *help_msg(void)
 {
-	if (c->joined) {
-		c->joined = false;
-		clean_text(s, r->text, r->text_len);
-		room_event(s, c, "leave", c->name, s->text.data, s->text.len);
+	struct buf b = {0};
+	struct msg *m;
+
+	buf_printf(&b, "help %-21s send TEXT to the room (//TEXT sends"
+		   " /TEXT)\n", "TEXT");
+	for (size_t k = 0; k < ARRAY_LEN(handlers); k++) {
+		const struct chat_command *cmd = chat_command_of(k);
+
+		if (cmd)
+			buf_printf(&b, "help %-21s %s%s\n", cmd->usage,
+				   cmd->admin_only ? "[admin] " : "",
+				   cmd->help);
 	}
-	client_sendf(s, c, "ok bye");
-	c->quitting = true;
+	buf_puts(&b, "ok help\n");
+	m = msg_new(b.data, b.len);
+	buf_free(&b);
+	return m;
 }
 
-static void do_room_text(struct server *s, struct client *c,
-			 const char *kind, const struct chat_req *r)
+/* Text, or an empty line: a message once in; before, a name. */
+static bool text_line(struct room *r, struct member *m,
+		      const struct chat_req *q)
 {
-	if (clean_text(s, r->text, r->text_len))
-		room_event(s, c, kind, c->name, s->text.data, s->text.len);
+	if (m->state != M_IN)
+		return join(r, m, q->text, q->text_len);
+	if (q->kind == REQ_TEXT && clean_text(r, q->text, q->text_len))
+		room_event(r, m, "msg", m->name, r->text.data, r->text.len);
+	return true;
 }
 
-static void do_announce(struct server *s, struct client *c,
-			const struct chat_req *r)
+static bool room_line(void *ctx, struct conn *c, const char *line, size_t len)
 {
-	if (!require_admin(s, c, "announce"))
-		return;
-	if (!clean_text(s, r->text, r->text_len))
-		return;
-	room_event(s, c, "announce", NULL, s->text.data, s->text.len);
-	client_sendf(s, c, "ok announce");
+	struct room *r = ctx;
+	struct member *m = conn_user(c);
+	const struct chat_command *cmd;
+	struct chat_req q;
+	char w[CHAT_NAME_MAX + 1];
+
+	m->waiting = false;
+	chat_parse_request(line, len, &q);
+	if (q.kind == REQ_EMPTY || q.kind == REQ_TEXT)
+		return text_line(r, m, &q);
+	if (q.kind == REQ_UNKNOWN) {
+		conn_sendf(c, "error unknown no command /%s; /help lists them"
+			   " (//TEXT sends a line starting with /)",
+			   safe_word(q.word, q.word_len, w));
+		return true;
+	}
+	if (q.kind == REQ_USAGE) {
+		conn_sendf(c, "error usage %s", chat_command_usage(q.command));
+		return true;
+	}
+	cmd = chat_command_of(q.kind);
+	if (cmd->admin_only && !m->admin) {
+		conn_sendf(c, "error notadmin only root or the server's owner"
+			   " (%s) may %s", r->owner_login, cmd->word);
+		return true;
+	}
+	if (cmd->needs_name && m->state != M_IN) {
+		conn_sendf(c, "error notjoined give a name first (a line with"
+			   " just the name)");
+		return true;
+	}
+	return handlers[q.kind](r, m, &q);
 }
 
-void handle_line(struct server *s, struct client *c, const char *line,
-		 size_t len)
+/* ---- members coming and going -------------------------------------------- */
+
+static void refuse(struct member *m, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+static void refuse(struct member *m, const char *fmt, ...)
 {
-	struct chat_req r;
+	char line[512];
+	va_list ap;
 
-	chat_parse_request(line, len, &r);
-	switch (r.kind) {
-	case REQ_WHO: do_who(s, c); return;
-	case REQ_HELP: do_help(s, c); return;
-	case REQ_QUIT: do_quit(s, c, &r); return;
-	case REQ_ANNOUNCE: do_announce(s, c, &r); return;
-	case REQ_KICK: do_kick(s, c, &r); return;
-	case REQ_USAGE:
-		client_sendf(s, c, "error usage %s",
-			     chat_command_usage(r.command));
-		return;
-	case REQ_UNKNOWN: {
-		char w[CHAT_NAME_MAX + 1];
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	m->state = M_OUT;
+	conn_sendf(m->conn, "%s", line);
+	conn_quit(m->conn);
+}
 
-		client_sendf(s, c, "error unknown no command /%s; /help lists"
-			     " them (//TEXT sends a line starting with /)",
-			     safe_word(r.word, r.word_len, w));
+/* Let m in once its account is known, or refuse it. */
+static void admit(struct room *r, struct member *m)
+{
+	const struct chatd_opts *o = r->o;
+	struct account a;
+
+	if (resolver_account(r->res, m->uid, &a) == RESOLVE_PENDING) {
+		m->waiting = true;
 		return;
 	}
-	default:
-		break;
+	m->waiting = false;
+	snprintf(m->login, sizeof(m->login), "%s", a.login);
+	if (!chat_peer_allowed(m->uid, m->gid, r->owner, o->has_group,
+			       o->group, a.in_group)) {
+		refuse(m, "error denied %s is not root, not the server's owner"
+		       " (%s)%s%s; ask the owner to run chatd with --group",
+		       m->login, r->owner_login,
+		       o->has_group ? " and not in group " : "",
+		       o->has_group ? o->group_name : "");
+		return;
 	}
-	if (!c->joined) {
-		/* The first line is a name ("/name NAME" too; empty: the
-		 * login name). */
-		if (r.kind == REQ_EMPTY || r.kind == REQ_TEXT)
-			do_join(s, c, r.text, r.text_len);
-		else if (r.kind == REQ_NAME)
-			do_join(s, c, r.name, r.name_len);
+	m->state = M_NAMING;
+	conn_push(m->conn, r->hello);
+	conn_release(m->conn);
+}
+
+/* Connections uid holds (in any state: each holds a descriptor). */
+static unsigned held_by(const struct room *r, uid_t uid)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->members[i]->uid == uid;
+	return n;
+}
+
+void room_enter(struct room *r, struct conn *c, uid_t uid, gid_t gid,
+		pid_t pid)
+{
+	struct member *m = xcalloc(1, sizeof(*m));
+	unsigned limit = r->o->per_account;
+	unsigned held = held_by(r, uid);
+
+	m->conn = c;
+	m->uid = uid;
+	m->gid = gid;
+	m->pid = pid;
+	m->admin = uid == 0 || uid == r->owner;
+	m->state = M_ADMITTING;
+	conn_set_user(c, m);
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->members = xreallocarray(r->members, r->cap,
+					   sizeof(*r->members));
+	}
+	m->index = r->n;
+	r->members[r->n++] = m;
+	/* One account cannot fill the room; root and the owner, who can
+	 * stop it anyway, are not counted. */
+	if (limit && !m->admin && held >= limit) {
+		refuse(m, "error toomany uid %u has %u connections to the room"
+		       " already, the most one account may have; close one",
+		       (unsigned)uid, held);
+		return;
+	}
+	/* A connection that never names itself would hold its descriptor
+	 * for ever: it has name_timeout seconds from now, waiting for its
+	 * account included. */
+	if (r->o->name_timeout > 0) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "no name given within %g s",
+			 r->o->name_timeout);
+		conn_set_deadline(c, mono_now() + r->o->name_timeout, why);
+	}
+	admit(r, m);
+}
+
+void room_resolved(struct room *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct member *m = r->members[i];
+
+		if (!m->waiting || conn_gone(m->conn))
+			continue;
+		if (m->state == M_ADMITTING)
+			admit(r, m);
 		else
-			client_sendf(s, c, "error notjoined give a name first"
-				     " (a line with just the name)");
+			conn_release(m->conn); /* the held line comes again */
+	}
+}
+
+static void room_closed(void *ctx, struct conn *c, const char *why)
+{
+	struct room *r = ctx;
+	struct member *m = conn_user(c);
+
+	if (!m)
 		return;
+	if (m->state == M_IN)
+		room_event(r, m, "leave", m->name, why, why ? strlen(why) : 0);
+	r->members[m->index] = r->members[--r->n];
+	r->members[m->index]->index = m->index;
+	free(m);
+}
+
+const struct conn_ops room_conn_ops = {
+	.line = room_line,
+	.closed = room_closed,
+};
+
+/* ---- the room as a whole ----------------------------------------------- */
+
+struct room *room_new(const struct chatd_opts *o, struct resolver *res)
+{
+	struct room *r = xcalloc(1, sizeof(*r));
+	char host[64] = "localhost", hello[128];
+	struct account a;
+	int n;
+
+	r->o = o;
+	r->res = res;
+	r->owner = geteuid();
+	resolver_pin(res, 0, NULL);
+	resolver_pin(res, r->owner, &a);
+	snprintf(r->owner_login, sizeof(r->owner_login), "%s", a.login);
+	gethostname(host, sizeof(host) - 1);
+	n = snprintf(hello, sizeof(hello), "hello %s %d %s\n",
+		     CHAT_PROTO_NAME, CHAT_PROTO_VERSION, host);
+	r->hello = msg_new(hello, (size_t)n);
+	r->help = help_msg();
+	return r;
+}
+
+void room_free(struct room *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->members[i]);
+	free(r->members);
+	for (size_t i = 0; i < r->hist_count; i++)
+		msg_unref(r->history[(r->hist_first + i) % CHAT_HISTORY_MAX]);
+	msg_unref(r->hello);
+	msg_unref(r->help);
+	buf_free(&r->fmt);
+	buf_free(&r->text);
+	free(r);
+}
+
+void room_set_log(struct room *r, struct chatlog *l)
+{
+	r->log = l;
+	r->log_failing = false;
+}
+
+void room_announce(struct room *r, const char *text, size_t n)
+{
+	if (clean_text(r, text, n))
+		room_event(r, NULL, "announce", NULL, r->text.data,
+			   r->text.len);
+}
+
+void room_shutdown(struct room *r, const char *why)
+{
+	room_event(r, NULL, "shutdown", NULL, why, strlen(why));
+	/* Everyone goes at once: no leave notice for each. */
+	for (size_t i = 0; i < r->n; i++) {
+		r->members[i]->state = M_OUT;
+		conn_quit(r->members[i]->conn);
 	}
-	switch (r.kind) {
-	case REQ_TEXT: do_room_text(s, c, "msg", &r); break;
-	case REQ_ME: do_room_text(s, c, "me", &r); break;
-	case REQ_MSG: do_private(s, c, &r); break;
-	case REQ_NAME: do_rename(s, c, r.name, r.name_len); break;
-	default: break; /* REQ_EMPTY: nothing to say */
+}
+
+void room_history_line(void *room, const char *line, size_t n)
+{
+	struct room *r = room;
+	struct chat_ev ev;
+	struct buf clean = {0};
+	struct msg *m;
+
+	chat_sanitize(&clean, line, n);
+	chat_parse_event(clean.data ? clean.data : "", clean.len, &ev);
+	if (ev.kind >= EV_JOIN && ev.kind != EV_PRIVATE && !ev.history &&
+	    strncmp(clean.data, "event ", 6) == 0) {
+		buf_putc(&clean, '\n');
+		m = msg_new(clean.data, clean.len);
+		history_add(r, m);
+		msg_unref(m);
 	}
+	buf_free(&clean);
 }

@@ -1,18 +1,23 @@
 /*
  * server.c - `pmon chatd`: the listening socket and who may enter, the
  * administrator's terminal and signals, the loop's housekeeping, and
- * starting and stopping the room (see server.h for the design, chatd.h
- * for how conn.c and room.c share the work, pmon(1) for the protocol).
+ * starting and stopping the room (see server.h for the design, pmon(1)
+ * for the protocol).  The server wires three parts that do not know of
+ * each other beyond their headers: the connection layer (conn.c: queues,
+ * I/O, flood control, ends), the room (room.c: members, requests,
+ * events), which gets its lines from the connection layer through
+ * room_conn_ops, and the resolver (resolve.c), whose thread does the
+ * account lookups the loop must never wait for.
  *
  * Life of a message: a client's line is parsed (proto.c), sanitised,
  * formatted once as "event TIME msg NAME TEXT\n" into a struct msg, and a
- * reference to it is appended to every other client's queue, which puts
- * that client on the pending list.  Before the loop sleeps, every pending
- * client is written with one sendmsg of up to IOV_MAX queued messages;
- * only a client whose socket is full gets EPOLLOUT.  A client whose queue
- * passes out_cap bytes is dropped, so a stalled reader costs the others
- * nothing but the memory of its references.  Closing is deferred to
- * before_sleep, so no handler ever sees a freed client.
+ * reference to it is appended to every other member's queue.  Before the
+ * loop sleeps, every queue with something in it is written with one
+ * sendmsg of up to IOV_MAX messages; only a client whose socket is full
+ * gets EPOLLOUT.  A client whose queue passes out_cap bytes is dropped,
+ * so a stalled reader costs the others nothing but the memory of its
+ * references.  Closing is deferred to before the loop sleeps, so no
+ * handler ever sees a freed connection.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,14 +27,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
-#include "chat/chatd.h"
+#include "chat/chatlog.h"
+#include "chat/conn.h"
+#include "chat/loop.h"
+#include "chat/proto.h"
+#include "chat/resolve.h"
+#include "chat/room.h"
+#include "chat/server.h"
 #include "chat/sock.h"
+
+struct server {
+	const struct chatd_opts *o;
+	struct loop *loop;
+	struct conns *conns;
+	struct room *room;
+	struct resolver *res;
+	struct chatlog *log;
+	int listen_fd, spare_fd, sig_fd;
+	/* Descriptors held on /dev/null, given up only to let root or the
+	 * owner in when the table is full for everyone else. */
+	int reserve[CHAT_FD_RESERVE];
+	unsigned nreserve;
+	bool stopping;
+	double stop_deadline;
+	dev_t sock_dev;
+	ino_t sock_ino;
+};
 
 void chatd_opts_init(struct chatd_opts *o)
 {
@@ -37,6 +68,8 @@ void chatd_opts_init(struct chatd_opts *o)
 		.flood_rate = CHAT_FLOOD_RATE,
 		.flood_burst = CHAT_FLOOD_BURST,
 		.out_cap = CHAT_OUT_CAP,
+		.per_account = CHAT_PER_ACCOUNT,
+		.name_timeout = CHAT_NAME_TIMEOUT,
 		.lock_fd = -1,
 	};
 }
@@ -63,61 +96,62 @@ static void refuse_full(struct server *s)
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-static void refuse_denied(struct server *s, int fd, uid_t uid)
+/* A new connection goes to the room held: it reads nothing from it until
+ * it has let it in. */
+static void accept_one(struct server *s, int fd, uid_t uid, gid_t gid,
+		       pid_t pid)
 {
-	char line[512];
-	char login[64];
-	int n;
+	struct conn *c = conn_add(s->conns, fd, true);
 
-	chat_login_name(uid, login, sizeof(login));
-	n = snprintf(line, sizeof(line), "error denied %s is not root, not"
-		     " the server's owner (%s)%s%s; ask the owner to run"
-		     " chatd with --group\n", login, s->owner_login,
-		     s->o->has_group ? " and not in group " : "",
-		     s->o->has_group ? s->o->group_name : "");
-	if (n > 0 && (size_t)n < sizeof(line))
-		(void)send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	close(fd);
+	if (c)
+		room_enter(s->room, c, uid, gid, pid);
 }
 
-static void accept_one(struct server *s, int fd)
+/* Hold CHAT_FD_RESERVE descriptors again, as far as the table allows. */
+static void fill_reserve(struct server *s)
 {
-	struct client *c;
+	while (s->nreserve < CHAT_FD_RESERVE) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		s->reserve[s->nreserve++] = fd;
+	}
+}
+
+/*
+ * The table is full (EMFILE): one descriptor of the reserve is given up
+ * to accept the newcomer.  Root and the owner keep it; anyone else is told
+ * the room is full, and the reserve takes it back.  So that one account
+ * filling the table never locks out the administrators.
+ */
+static void accept_full(struct server *s)
+{
+	static const char msg[] = "error full the room is full (this server"
+				  " is out of file descriptors, and keeps the"
+				  " last ones for root and its owner); try"
+				  " again later\n";
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
+	int fd;
 
-	if (chat_peer_cred(fd, &uid, &gid, &pid) < 0) {
+	if (s->nreserve == 0) {
+		refuse_full(s);
+		return;
+	}
+	close(s->reserve[--s->nreserve]);
+	fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0 && chat_peer_cred(fd, &uid, &gid, &pid) == 0 &&
+	    (uid == 0 || uid == geteuid())) {
+		accept_one(s, fd, uid, gid, pid);
+		return;
+	}
+	if (fd >= 0) {
+		(void)send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(fd);
-		return;
 	}
-	if (!chat_peer_allowed(uid, gid, s->owner, s->o->has_group,
-			       s->o->group)) {
-		refuse_denied(s, fd, uid);
-		return;
-	}
-	c = xcalloc(1, sizeof(*c));
-	c->s = s;
-	c->fd = fd;
-	c->uid = uid;
-	c->gid = gid;
-	c->pid = pid;
-	c->admin = uid == 0 || uid == s->owner;
-	c->tokens = s->o->flood_burst;
-	c->refilled = mono_now();
-	chat_login_name(uid, c->login, sizeof(c->login));
-	if (loop_add(s->loop, fd, LOOP_READ, on_client, c) < 0) {
-		free(c);
-		close(fd);
-		return;
-	}
-	if (s->nclients == s->capclients) {
-		s->capclients = s->capclients ? 2 * s->capclients : 64;
-		s->clients = xreallocarray(s->clients, s->capclients,
-					   sizeof(*s->clients));
-	}
-	s->clients[s->nclients++] = c;
-	client_push(s, c, s->hello);
+	fill_reserve(s);
 }
 
 static void on_accept(struct loop *l, int lfd, void *data, int mask)
@@ -128,22 +162,61 @@ static void on_accept(struct loop *l, int lfd, void *data, int mask)
 	(void)mask;
 	for (int i = 0; i < 64; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		uid_t uid;
+		gid_t gid;
+		pid_t pid;
 
 		if (fd >= 0) {
-			accept_one(s, fd);
+			if (chat_peer_cred(fd, &uid, &gid, &pid) == 0)
+				accept_one(s, fd, uid, gid, pid);
+			else
+				close(fd);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		if (errno == EMFILE || errno == ENFILE) {
-			refuse_full(s);
+			accept_full(s);
 			continue;
 		}
 		return; /* EAGAIN: all taken */
 	}
 }
 
+/* The resolver's thread has answers. */
+static void on_resolved(struct loop *l, int fd, void *data, int mask)
+{
+	struct server *s = data;
+
+	(void)l;
+	(void)fd;
+	(void)mask;
+	resolver_drain(s->res);
+	room_resolved(s->room);
+}
+
 /* ---- the administrator's terminal and signals ------------------------------ */
+
+static void start_stopping(struct server *s, const char *why)
+{
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	s->stop_deadline = mono_now() + 3.0;
+	loop_del(s->loop, s->listen_fd);
+	room_shutdown(s->room, why);
+}
+
+/* The end of the terminal's input: Ctrl-D ends the announcements; a hang-up
+ * (the terminal's window closed: reads end, and the terminal answers no
+ * more ioctl, EIO) ends the server, as the SIGHUP that came with it did
+ * before SIGHUP came to mean "reopen the log". */
+static void stdin_ended(struct server *s, int fd)
+{
+	loop_del(s->loop, fd);
+	if (tcgetpgrp(fd) < 0 && errno == EIO)
+		start_stopping(s, "the server's terminal hung up");
+}
 
 static void on_stdin(struct loop *l, int fd, void *data, int mask)
 {
@@ -154,11 +227,16 @@ static void on_stdin(struct loop *l, int fd, void *data, int mask)
 	ssize_t n = read(fd, chunk, sizeof(chunk));
 	size_t off = 0;
 
+	(void)l;
 	(void)mask;
-	if (n <= 0) {
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		loop_del(l, fd); /* EOF: no more announcements */
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == 0) {
+		stdin_ended(s, fd);
+		return;
+	}
+	if (n < 0) {
+		loop_del(s->loop, fd); /* EIO in the background: no more */
 		return;
 	}
 	buf_append(&in, chunk, (size_t)n);
@@ -170,155 +248,67 @@ static void on_stdin(struct loop *l, int fd, void *data, int mask)
 		if (used == 0)
 			break;
 		off += used;
-		if (line.kind == CHAT_LINE_OK &&
-		    clean_text(s, line.text, line.len))
-			room_event(s, NULL, "announce", NULL, s->text.data,
-				   s->text.len);
+		if (line.kind == CHAT_LINE_OK)
+			room_announce(s->room, line.text, line.len);
 	}
 	memmove(in.data, in.data + off, in.len - off);
 	in.len -= off;
 }
 
-static void start_stopping(struct server *s, const char *why)
-{
-	if (s->stopping)
-		return;
-	s->stopping = true;
-	s->stop_deadline = mono_now() + 3.0;
-	room_event(s, NULL, "shutdown", NULL, why, strlen(why));
-	loop_del(s->loop, s->listen_fd);
-	/* Everyone goes at once: no leave notice for each. */
-	for (size_t i = 0; i < s->nclients; i++) {
-		s->clients[i]->quitting = true;
-		s->clients[i]->joined = false;
-		client_update_mask(s, s->clients[i]);
-	}
-}
-
+/* SIGHUP: reopen the log (logrotate has moved it); SIGTERM, SIGINT: stop. */
 static void on_signal(struct loop *l, int fd, void *data, int mask)
 {
 	struct server *s = data;
 	struct signalfd_siginfo si;
+	char why[CHAT_WHY_MAX];
 
 	(void)l;
 	(void)mask;
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	start_stopping(s, si.ssi_signo == SIGTERM ?
-			  "the server was asked to stop" :
-			  "the server is stopping");
+	if (si.ssi_signo != SIGHUP)
+		start_stopping(s, si.ssi_signo == SIGTERM ?
+				  "the server was asked to stop" :
+				  "the server is stopping");
+	else if (s->log && chatlog_reopen(s->log, why) < 0)
+		pmon_warn("%s; still writing to the file it had open", why);
 }
 
 /* ---- the loop's housekeeping ---------------------------------------------- */
 
-/* Let the clients whose flood-control pause is over go on reading. */
-static void resume_paused(struct server *s, double now)
-{
-	for (size_t i = 0; i < s->nclients && s->npaused; i++) {
-		struct client *c = s->clients[i];
-
-		if (!c->paused || c->dead || c->resume_at > now)
-			continue;
-		c->paused = false;
-		s->npaused--;
-		drain_input(s, c); /* may pause it again */
-		client_update_mask(s, c);
-	}
-}
-
-/* Milliseconds until the next pause ends or the stop deadline; -1: none. */
-static int next_timeout(const struct server *s, double now)
-{
-	double soonest = s->stopping ? s->stop_deadline : -1;
-
-	for (size_t i = 0; i < s->nclients && s->npaused; i++) {
-		const struct client *c = s->clients[i];
-
-		if (c->paused && !c->dead && (soonest < 0 || c->resume_at < soonest))
-			soonest = c->resume_at;
-	}
-	if (soonest < 0)
-		return -1;
-	return soonest <= now ? 0 : (int)ceil((soonest - now) * 1000);
-}
-
 static int before_sleep(struct loop *l, void *data)
 {
 	struct server *s = data;
-	int timeout = -1;
+	int timeout = conns_before_sleep(s->conns);
+	double now;
+	int left;
 
-	/* The clock is read only when something waits on it. */
-	if (s->npaused || s->stopping) {
-		double now = mono_now();
+	/* Descriptors the connections that ended gave back: the reserve
+	 * first, before anyone else is accepted. */
+	if (s->nreserve < CHAT_FD_RESERVE)
+		fill_reserve(s);
 
-		resume_paused(s, now);
-		timeout = next_timeout(s, now);
-	}
-	do {
-		while (s->pending) {
-			struct client *c = s->pending;
-
-			s->pending = c->next_pending;
-			c->pending = false;
-			/* A full socket is written when EPOLLOUT says so, not
-			 * tried again for every message queued meanwhile. */
-			if (!c->dead && !c->blocked)
-				client_flush(s, c);
-		}
-		reap_dead(s);
-	} while (s->pending || s->ndead);
-	if (s->stopping) {
-		bool flushed = true;
-
-		for (size_t i = 0; i < s->nclients; i++)
-			if (s->clients[i]->qcount)
-				flushed = false;
-		if (flushed || mono_now() >= s->stop_deadline)
-			loop_stop(l);
-	}
-	return timeout;
+	if (!s->stopping)
+		return timeout;
+	/* Stopping: until everything is written, for up to 3 seconds. */
+	now = mono_now();
+	if (conns_flushed(s->conns) || now >= s->stop_deadline)
+		loop_stop(l);
+	left = (int)ceil((s->stop_deadline - now) * 1000);
+	if (left < 0)
+		left = 0;
+	return timeout < 0 || left < timeout ? left : timeout;
 }
 
 /* ---- starting and stopping -------------------------------------------------- */
-
-/* The tail of the log becomes the history of a restarted server. */
-static void load_log(struct server *s, const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (!f)
-		return;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		struct chat_ev ev;
-		struct buf clean = {0};
-		struct msg *m;
-
-		if (line[n - 1] == '\n')
-			n--;
-		chat_sanitize(&clean, line, (size_t)n);
-		chat_parse_event(clean.data ? clean.data : "", clean.len, &ev);
-		if (ev.kind < EV_JOIN || ev.kind == EV_PRIVATE || ev.history ||
-		    strncmp(clean.data, "event ", 6) != 0) {
-			buf_free(&clean);
-			continue;
-		}
-		buf_putc(&clean, '\n');
-		m = msg_new(clean.data, clean.len);
-		history_add(s, m);
-		msg_unref(m);
-		buf_free(&clean);
-	}
-	free(line);
-	fclose(f);
-}
 
 static int block_signals(void)
 {
 	sigset_t set;
 
+	/* A server started detached was born with SIGHUP ignored (see
+	 * chatd_start_detached): it is taken through the signalfd now. */
+	signal(SIGHUP, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -338,6 +328,9 @@ static int setup_socket(struct server *s, const struct chatd_opts *o,
 	char dir[PATH_MAX];
 	struct stat st;
 
+	/* Every check of the path before anything is made for it. */
+	if (chat_check_path(o->path, why) < 0)
+		return -1;
 	chat_socket_dir(o->path, dir, sizeof(dir));
 	if (chat_make_dir(dir, gid, why) < 0)
 		return -1;
@@ -357,32 +350,44 @@ static int setup_socket(struct server *s, const struct chatd_opts *o,
 	return 0;
 }
 
+/* The log, and the history a restarted server finds in it. */
 static int setup_log(struct server *s, const char *path, char *why)
 {
-	load_log(s, path);
-	s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-			 O_NOFOLLOW, 0600);
-	if (s->log_fd < 0) {
-		snprintf(why, CHAT_WHY_MAX, "cannot open the log %s: %s", path,
-			 strerror(errno));
+	s->log = chatlog_open(path, why);
+	if (!s->log)
 		return -1;
-	}
+	chatlog_load(s->log, room_history_line, s->room);
+	room_set_log(s->room, s->log);
 	return 0;
 }
 
+/* The loop and its three parts.  Signals are blocked first, so that the
+ * resolver's thread is born with them blocked and never takes one. */
 static int setup_loop(struct server *s, const struct chatd_opts *o,
 		      char *why)
 {
+	struct conn_limits lim = {
+		.flood_rate = o->flood_rate,
+		.flood_burst = o->flood_burst,
+		.out_cap = o->out_cap,
+	};
+
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	s->sig_fd = block_signals();
 	s->loop = loop_new();
-	if (s->sig_fd < 0 || !s->loop ||
+	if (s->sig_fd >= 0)
+		s->res = resolver_new(o->has_group, o->group);
+	if (s->sig_fd < 0 || !s->loop || !s->res ||
 	    loop_add(s->loop, s->listen_fd, LOOP_READ, on_accept, s) < 0 ||
-	    loop_add(s->loop, s->sig_fd, LOOP_READ, on_signal, s) < 0) {
+	    loop_add(s->loop, s->sig_fd, LOOP_READ, on_signal, s) < 0 ||
+	    loop_add(s->loop, resolver_fd(s->res), LOOP_READ, on_resolved,
+		     s) < 0) {
 		snprintf(why, CHAT_WHY_MAX, "cannot set up the event loop: %s",
 			 strerror(errno));
 		return -1;
 	}
+	s->room = room_new(o, s->res);
+	s->conns = conns_new(s->loop, &lim, &room_conn_ops, s->room);
 	if (o->foreground)
 		(void)loop_add(s->loop, STDIN_FILENO, LOOP_READ, on_stdin, s);
 	loop_set_before_sleep(s->loop, before_sleep, s);
@@ -392,29 +397,23 @@ static int setup_loop(struct server *s, const struct chatd_opts *o,
 static int server_setup(struct server *s, const struct chatd_opts *o,
 			char *why)
 {
-	char host[64] = "localhost", hello[128];
-	int n;
-
 	s->o = o;
-	s->listen_fd = s->spare_fd = s->sig_fd = s->log_fd = -1;
-	s->owner = geteuid();
-	chat_login_name(s->owner, s->owner_login, sizeof(s->owner_login));
-	gethostname(host, sizeof(host) - 1);
-	snprintf(s->room, sizeof(s->room), "%s", host);
-	n = snprintf(hello, sizeof(hello), "hello %s %d %s\n", CHAT_PROTO_NAME,
-		     CHAT_PROTO_VERSION, s->room);
-	s->hello = msg_new(hello, (size_t)n);
+	s->listen_fd = s->spare_fd = s->sig_fd = -1;
 	signal(SIGPIPE, SIG_IGN);
+	/* A log over the file size limit: write() fails with EFBIG, which
+	 * is reported, instead of the signal ending the room. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* Run in the background of a shell, a foreground server must not be
 	 * stopped for touching its terminal: reading then fails (EIO) and
 	 * announcements from it stop, and the room goes on. */
 	signal(SIGTTIN, SIG_IGN);
 	signal(SIGTTOU, SIG_IGN);
-	if (setup_socket(s, o, why) < 0)
+	if (setup_socket(s, o, why) < 0 || setup_loop(s, o, why) < 0)
 		return -1;
 	if (o->log_path && setup_log(s, o->log_path, why) < 0)
 		return -1;
-	return setup_loop(s, o, why);
+	fill_reserve(s); /* last: what the server needs comes first */
+	return 0;
 }
 
 /* Remove the socket file, if it is still the one this server made. */
@@ -429,28 +428,25 @@ static void unlink_socket(struct server *s)
 
 static void server_teardown(struct server *s)
 {
-	for (size_t i = 0; i < s->nclients; i++) {
-		close(s->clients[i]->fd);
-		client_free(s->clients[i]);
+	conns_free(s->conns);
+	room_free(s->room);
+	if (s->res) {
+		loop_del(s->loop, resolver_fd(s->res));
+		resolver_free(s->res);
 	}
-	free(s->clients);
-	free(s->dead);
-	for (size_t i = 0; i < s->hist_count; i++)
-		msg_unref(s->history[(s->hist_first + i) % CHAT_HISTORY_MAX]);
-	msg_unref(s->hello);
 	if (s->listen_fd >= 0) {
 		unlink_socket(s);
 		close(s->listen_fd);
+		chat_remove_lock(s->o->path);
 	}
-	if (s->log_fd >= 0)
-		close(s->log_fd);
+	chatlog_close(s->log);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 	if (s->spare_fd >= 0)
 		close(s->spare_fd);
+	while (s->nreserve)
+		close(s->reserve[--s->nreserve]);
 	loop_free(s->loop);
-	buf_free(&s->fmt);
-	buf_free(&s->text);
 }
 
 static void tell_ready(int fd, const char *msg)
@@ -503,6 +499,7 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd)
 			  isatty(STDIN_FILENO) ?
 				  "; lines typed here are announcements" : "");
 	tell_ready(ready_fd, "ok\n");
+	chat_login_lookups(false); /* NSS from the loop only via resolve.c */
 	if (loop_run(s->loop) < 0) {
 		pmon_warn_errno(errno, "the event loop failed");
 		status = EXIT_FAIL;
@@ -512,7 +509,6 @@ int chatd_serve(const struct chatd_opts *o, int ready_fd)
 	return status;
 }
 
-/* The grandchild: a daemon in its own session, stdio on /dev/null. */
 /* Close every descriptor from 3 up except a and b (-1: none), so that a
  * server started by a client holds nothing of the shell it came from (the
  * write end of someone's pipe, a terminal), as tmux's server does. */
@@ -531,26 +527,108 @@ static void close_inherited(int a, int b)
 	(void)close_range(from, ~0U, 0);
 }
 
+/* fd as exactly want, kept across exec (dup2 clears FD_CLOEXEC). */
+static int place_fd(int fd, int want)
+{
+	if (fd == want)
+		return fcntl(fd, F_SETFD, 0);
+	if (dup2(fd, want) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Become `pmon chatd [ARGS | -S PATH] --ready-fd 3 [--lock-fd 4]`, so that
+ * ps shows the server as what it is, with its socket, and not as a copy
+ * of the client that started it.  The program is the file this process
+ * was executed from (AT_EXECFN, which names no /proc path).  On failure
+ * (the file is gone: an upgrade) it returns, with *ready and *lock on
+ * descriptors 3 and 4, and the caller serves in this process.
+ */
+static void exec_server(const struct chatd_opts *o, int *ready, int *lock)
+{
+	const char *exe = (const char *)getauxval(AT_EXECFN);
+	/* "pmon", "chatd -S PATH" or o->argv, two options, NULL. */
+	size_t n = 0, max = 1 + 3 + 4 + 1;
+	const char **argv;
+
+	for (int i = 0; o->argv && o->argv[i]; i++)
+		max++;
+	argv = xreallocarray(NULL, max, sizeof(*argv));
+	argv[n++] = "pmon";
+	for (int i = 0; o->argv && o->argv[i]; i++)
+		argv[n++] = o->argv[i];
+	if (!o->argv) {
+		argv[n++] = "chatd";
+		argv[n++] = "-S";
+		argv[n++] = o->path;
+	}
+	argv[n++] = "--ready-fd";
+	argv[n++] = "3";
+	/* Out of the way of 3 and 4 first, then into them. */
+	*ready = fcntl(*ready, F_DUPFD_CLOEXEC, 10);
+	if (*lock >= 0) {
+		*lock = fcntl(*lock, F_DUPFD_CLOEXEC, 10);
+		argv[n++] = "--lock-fd";
+		argv[n++] = "4";
+	}
+	argv[n] = NULL;
+	if (*ready < 0 || place_fd(*ready, 3) < 0 ||
+	    (*lock >= 0 && place_fd(*lock, 4) < 0))
+		_exit(EXIT_FAIL);
+	*ready = 3;
+	*lock = *lock >= 0 ? 4 : -1;
+	close_inherited(*ready, *lock);
+	if (exe)
+		execv(exe, (char *const *)argv);
+	free(argv);
+}
+
+/* The grandchild: a daemon in its own session, stdio on /dev/null. */
 static _Noreturn void daemon_child(const struct chatd_opts *o, int ready)
 {
+	struct chatd_opts dopts = *o;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int status;
 
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO); /* errors go through the pipe */
 	}
-	close_inherited(ready, o->lock_fd);
-	status = chatd_serve(o, ready);
-	_exit(status);
+	exec_server(o, &ready, &dopts.lock_fd);
+	_exit(chatd_serve(&dopts, ready));
+}
+
+/* The server's "ok\n", or why it could not start, from the pipe fd. */
+static int read_answer(int fd, char *why)
+{
+	char answer[CHAT_WHY_MAX];
+	size_t got = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, answer + got, sizeof(answer) - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof(answer) - 1)
+			break;
+	}
+	close(fd);
+	answer[got] = '\0';
+	if (strcmp(answer, "ok\n") == 0)
+		return 0;
+	snprintf(why, CHAT_WHY_MAX, "%s", got ? answer :
+		 "the server exited before it was ready");
+	return -1;
 }
 
 int chatd_start_detached(const struct chatd_opts *o, char *why)
 {
 	struct chatd_opts dopts = *o;
-	char answer[CHAT_WHY_MAX];
-	size_t got = 0;
 	int pipefd[2], wstatus;
 	pid_t pid;
 
@@ -583,22 +661,5 @@ int chatd_start_detached(const struct chatd_opts *o, char *why)
 	close(pipefd[1]);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
-	for (;;) {
-		ssize_t n = read(pipefd[0], answer + got, sizeof(answer) - 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(answer) - 1)
-			break;
-	}
-	close(pipefd[0]);
-	answer[got] = '\0';
-	if (strcmp(answer, "ok\n") == 0)
-		return 0;
-	snprintf(why, CHAT_WHY_MAX, "%s", got ? answer :
-		 "the server exited before it was ready");
-	return -1;
+	return read_answer(pipefd[0], why);
 }

@@ -1,6 +1,9 @@
 /*
- * sock.c - the room's socket, its directory, and credentials (sock.h).
+ * sock.c - where rooms live and the room's socket (sock.h): choosing the
+ * socket, checking its path and directory before anything is made there,
+ * the lock beside it, listening and connecting, and credentials.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -18,15 +21,71 @@
 #include "chat/sock.h"
 #include "util/util.h"
 
-const char *chat_socket_path(const char *opt)
+/* ---- which room ----------------------------------------------------- */
+
+void chat_personal_socket(uid_t uid, char *out, size_t size)
 {
-	const char *env = getenv(CHAT_SOCKET_ENV);
+	snprintf(out, size, CHAT_PERSONAL_DIR_FMT "/" CHAT_SOCKET_NAME,
+		 (unsigned)uid);
+}
+
+const char *chat_choose_socket(const char *opt, const char *env,
+			       const char *system_sock, uid_t uid,
+			       char *buf, size_t size)
+{
+	struct stat st;
 
 	if (opt && *opt)
 		return opt;
 	if (env && *env)
 		return env;
-	return CHAT_DEFAULT_SOCKET;
+	/* The system room when it is there for us: its socket exists and
+	 * we may connect to it (write permission, as connect needs). */
+	if (lstat(system_sock, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    access(system_sock, W_OK) == 0)
+		return system_sock;
+	chat_personal_socket(uid, buf, size);
+	return buf;
+}
+
+const char *chat_socket_path(const char *opt)
+{
+	static char personal[64];
+
+	return chat_choose_socket(opt, getenv(CHAT_SOCKET_ENV),
+				  CHAT_SYSTEM_SOCKET, getuid(), personal,
+				  sizeof(personal));
+}
+
+const char *chatd_socket_path(const char *opt, bool system)
+{
+	static char personal[64];
+	const char *env = getenv(CHAT_SOCKET_ENV);
+
+	if (opt && *opt)
+		return opt;
+	if (system)
+		return CHAT_SYSTEM_SOCKET;
+	if (env && *env)
+		return env;
+	chat_personal_socket(geteuid(), personal, sizeof(personal));
+	return personal;
+}
+
+bool chat_is_system_socket(const char *path)
+{
+	return strcmp(path, CHAT_SYSTEM_SOCKET) == 0;
+}
+
+const char *chat_start_hint(const char *path, char *buf, size_t size)
+{
+	if (chat_is_system_socket(path))
+		snprintf(buf, size, "the system room is root's to start, with"
+			 " 'pmon chatd --system'");
+	else
+		snprintf(buf, size, "start one with 'pmon chatd -S %s' (or let"
+			 " 'pmon chat' start it)", path);
+	return buf;
 }
 
 void chat_socket_dir(const char *path, char *out, size_t size)
@@ -50,7 +109,72 @@ static void owner_desc(uid_t uid, char *out, size_t size)
 	snprintf(out, size, "%s (uid %u)", login, (unsigned)uid);
 }
 
-int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m)) return "a directory";
+	if (S_ISREG(m)) return "a regular file";
+	if (S_ISLNK(m)) return "a symbolic link";
+	if (S_ISFIFO(m)) return "a FIFO";
+	if (S_ISCHR(m)) return "a character device";
+	if (S_ISBLK(m)) return "a block device";
+	return "not a socket";
+}
+
+/* ---- the socket's path ------------------------------------------------- */
+
+int chat_check_path(const char *path, char *why)
+{
+	size_t len = strlen(path), max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+	struct stat st;
+
+	if (len == 0 || path[len - 1] == '/') {
+		snprintf(why, CHAT_WHY_MAX, "the socket path '%s' %s: it must"
+			 " name the socket itself", path,
+			 len ? "ends in '/'" : "is empty");
+		return -1;
+	}
+	if (len > max) {
+		snprintf(why, CHAT_WHY_MAX, "the socket path %s is %zu bytes"
+			 " long; a UNIX socket's path is at most %zu bytes",
+			 path, len, max);
+		return -1;
+	}
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, CHAT_WHY_MAX, "cannot check the socket path %s:"
+			 " %s%s", path, strerror(errno), errno != EACCES ? "" :
+			 " (its directory is closed to you)");
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(why, CHAT_WHY_MAX, "%s is %s, not a socket: not a room;"
+			 " choose another path with -S", path,
+			 file_kind(st.st_mode));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- room directories -------------------------------------------------- */
+
+enum dir_kind { DIR_OTHER, DIR_PERSONAL, DIR_SYSTEM };
+
+static enum dir_kind kind_of(const char *dir, uid_t uid)
+{
+	char personal[64];
+
+	snprintf(personal, sizeof(personal), CHAT_PERSONAL_DIR_FMT,
+		 (unsigned)uid);
+	if (strcmp(dir, personal) == 0)
+		return DIR_PERSONAL;
+	if (strcmp(dir, CHAT_SYSTEM_DIR) == 0)
+		return DIR_SYSTEM;
+	return DIR_OTHER;
+}
+
+int chat_check_trusted_dir(const char *dir, uid_t trusted_uid,
+			   const char *what, char *why)
 {
 	struct stat st;
 	char who[96];
@@ -58,35 +182,64 @@ int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
 	if (lstat(dir, &st) < 0) {
 		int err = errno;
 
-		snprintf(why, CHAT_WHY_MAX, "cannot check the socket directory"
-			 " %s: %s", dir, strerror(err));
+		snprintf(why, CHAT_WHY_MAX, "cannot check the %s %s: %s", what,
+			 dir, strerror(err));
 		errno = err;
 		return -1;
 	}
 	errno = EPERM;
 	if (S_ISLNK(st.st_mode)) {
-		snprintf(why, CHAT_WHY_MAX, "the socket directory %s is a"
-			 " symbolic link, which anyone could have planted;"
-			 " remove it or choose another path with -S", dir);
+		snprintf(why, CHAT_WHY_MAX, "the %s %s is a symbolic link, which"
+			 " anyone could have planted; remove it or choose"
+			 " another path", what, dir);
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		snprintf(why, CHAT_WHY_MAX, "%s is not a directory; remove it"
-			 " or choose another path with -S", dir);
+			 " or choose another path", dir);
 		return -1;
 	}
 	if (st.st_uid != 0 && st.st_uid != trusted_uid) {
 		owner_desc(st.st_uid, who, sizeof(who));
-		snprintf(why, CHAT_WHY_MAX, "the socket directory %s belongs"
-			 " to %s, not to root or to you: it may be someone"
-			 " posing as the room; ask them to remove it, or use"
-			 " -S PATH", dir, who);
+		snprintf(why, CHAT_WHY_MAX, "the %s %s belongs to %s, not to %s:"
+			 " it may be someone posing as the room; ask them to"
+			 " remove it, or choose another path", what, dir, who,
+			 trusted_uid ? "root or to you" : "root");
 		return -1;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(why, CHAT_WHY_MAX, "the socket directory %s is"
-			 " writable by other users (mode %04o), so its socket"
-			 " cannot be trusted; make it 0700 or 0750",
+		snprintf(why, CHAT_WHY_MAX, "the %s %s is writable by other"
+			 " users (mode %04o), so what is in it cannot be"
+			 " trusted; make it 0700 or 0750", what, dir,
+			 (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	errno = 0;
+	return 0;
+}
+
+/* A personal room's directory is checked as tmux checks its own: ours,
+ * and closed to everyone else. */
+static int check_personal(const char *dir, uid_t uid, char *why)
+{
+	struct stat st;
+	char who[96];
+
+	if (lstat(dir, &st) < 0)
+		return 0; /* for chat_check_trusted_dir to report */
+	errno = EPERM;
+	if (st.st_uid != uid) {
+		owner_desc(st.st_uid, who, sizeof(who));
+		snprintf(why, CHAT_WHY_MAX, "your room's directory %s belongs to"
+			 " %s, not to you: someone made it before you did, to"
+			 " keep you out of your room or to pose as it; have it"
+			 " removed (by root if need be), or use -S", dir, who);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		snprintf(why, CHAT_WHY_MAX, "your room's directory %s has mode"
+			 " %04o; it must be 0700, closed to everyone else:"
+			 " make it so (chmod 700) if you made it, or remove it",
 			 dir, (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
@@ -94,25 +247,105 @@ int chat_check_dir(const char *dir, uid_t trusted_uid, char *why)
 	return 0;
 }
 
-int chat_make_dir(const char *dir, gid_t gid, char *why)
+/* Lock files and the socket are made only in a directory that holds
+ * rooms: sockets and their .lock files, nothing else (not /etc, not a
+ * home directory). */
+static int check_only_rooms(const char *dir, char *why)
 {
-	bool grouped = gid != (gid_t)-1;
-	mode_t old = umask(0);
-	int rc = mkdir(dir, grouped ? 0750 : 0700);
-	int err = errno;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
 
-	umask(old);
-	if (rc < 0 && err != EEXIST) {
-		snprintf(why, CHAT_WHY_MAX, "cannot create the socket"
-			 " directory %s: %s", dir, strerror(err));
+	if (!d) {
+		snprintf(why, CHAT_WHY_MAX, "cannot read the socket directory"
+			 " %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (chat_check_dir(dir, geteuid(), why) < 0)
+	while (rc == 0 && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISSOCK(st.st_mode) || (S_ISREG(st.st_mode) && n > 5 &&
+					      strcmp(e->d_name + n - 5, ".lock") == 0))
+			continue;
+		snprintf(why, CHAT_WHY_MAX, "%s is not a room's directory: it"
+			 " holds %s (%s), and a room's directory holds only"
+			 " sockets and their .lock files; choose a directory"
+			 " of the room's own with -S", dir, e->d_name,
+			 file_kind(st.st_mode));
+		errno = EPERM;
+		rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Who owns dir and who may write it, by the rules of its kind. */
+static int check_owner(const char *dir, uid_t uid, char *why)
+{
+	enum dir_kind k = kind_of(dir, uid);
+	const char *what = k == DIR_PERSONAL ? "room directory" :
+			   k == DIR_SYSTEM ? "system room's directory" :
+					     "socket directory";
+
+	struct stat st;
+
+	/* A personal directory's own rules first: they say more. */
+	if (k == DIR_PERSONAL && lstat(dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && check_personal(dir, uid, why) < 0)
 		return -1;
-	/* A directory that was there already is used as it is: it may be
-	 * someone's home.  One we just made gets the group it is for. */
-	if (rc == 0 && grouped && chown(dir, (uid_t)-1, gid) < 0) {
-		snprintf(why, CHAT_WHY_MAX, "cannot give the socket directory"
+	return chat_check_trusted_dir(dir, k == DIR_SYSTEM ? 0 : uid, what,
+				      why);
+}
+
+int chat_check_dir(const char *dir, uid_t uid, char *why)
+{
+	if (check_owner(dir, uid, why) < 0)
+		return -1;
+	return check_only_rooms(dir, why);
+}
+
+/* Can the members of gid reach a socket in the directory st describes?
+ * If it is the directory's group, the group's bits decide, not others'. */
+static bool group_can_enter(const struct stat *st, gid_t gid)
+{
+	return st->st_gid == gid ? (st->st_mode & S_IXGRP) != 0 :
+				   (st->st_mode & S_IXOTH) != 0;
+}
+
+/*
+ * An existing directory must let the group reach the socket (--group), or
+ * its members would get EACCES from a room that means to let them in.
+ * The server's own directory is opened to the group (0750); anyone
+ * else's is refused, with what to do.
+ */
+static int open_to_group(const char *dir, gid_t gid, char *why)
+{
+	struct stat st;
+	char who[96];
+
+	if (lstat(dir, &st) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot check the socket directory"
+			 " %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (group_can_enter(&st, gid))
+		return 0;
+	if (st.st_uid != geteuid()) {
+		owner_desc(st.st_uid, who, sizeof(who));
+		snprintf(why, CHAT_WHY_MAX, "the socket directory %s (mode %04o,"
+			 " group %u) keeps group %u out, and only its owner %s"
+			 " may change that: have it made 0750 with group %u, or"
+			 " choose another path with -S", dir,
+			 (unsigned)(st.st_mode & 07777), (unsigned)st.st_gid,
+			 (unsigned)gid, who, (unsigned)gid);
+		return -1;
+	}
+	if (chown(dir, (uid_t)-1, gid) < 0 || chmod(dir, 0750) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot open the socket directory"
 			 " %s to group %u: %s", dir, (unsigned)gid,
 			 strerror(errno));
 		return -1;
@@ -120,31 +353,120 @@ int chat_make_dir(const char *dir, gid_t gid, char *why)
 	return 0;
 }
 
-int chat_lock(const char *path, char *why)
+/* The mode a new room directory gets: the system room's is open to all
+ * (its socket decides who may connect), others to their owner alone. */
+static mode_t new_dir_mode(enum dir_kind k, bool grouped)
 {
-	char lock[160]; /* socket paths are at most 107 bytes */
-	int fd;
+	if (grouped)
+		return 0750;
+	return k == DIR_SYSTEM ? 0755 : 0700;
+}
 
-	if (snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock)) {
-		snprintf(why, CHAT_WHY_MAX, "the socket path is too long");
+int chat_make_dir(const char *dir, gid_t gid, char *why)
+{
+	bool grouped = gid != (gid_t)-1;
+	enum dir_kind k = kind_of(dir, geteuid());
+	mode_t old;
+	int rc, err;
+
+	if (grouped && k == DIR_PERSONAL) {
+		snprintf(why, CHAT_WHY_MAX, "%s is your personal room, closed to"
+			 " everyone else: a room for a group needs another"
+			 " path (-S) or --system", dir);
 		return -1;
 	}
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
+	old = umask(0);
+	rc = mkdir(dir, new_dir_mode(k, grouped));
+	err = errno;
+	umask(old);
+	if (rc < 0 && err != EEXIST) {
+		snprintf(why, CHAT_WHY_MAX, "cannot create the socket"
+			 " directory %s: %s", dir, strerror(err));
+		return -1;
+	}
+	if (check_owner(dir, geteuid(), why) < 0)
+		return -1;
+	/* One we just made gets the group it is for; one that was there
+	 * must let the group in. */
+	if (grouped && rc == 0 && chown(dir, (uid_t)-1, gid) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot give the socket directory"
+			 " %s to group %u: %s", dir, (unsigned)gid,
+			 strerror(errno));
+		return -1;
+	}
+	if (grouped && open_to_group(dir, gid, why) < 0)
+		return -1;
+	return check_only_rooms(dir, why);
+}
+
+/* ---- the lock ---------------------------------------------------------- */
+
+/* Open and lock path.lock, waiting; 0 with *fd, 1 if the file went away
+ * while we waited (try again), -1 with why. */
+static int lock_once(const char *lock, int *fd, char *why)
+{
+	struct stat held, now;
+
+	*fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0) {
 		snprintf(why, CHAT_WHY_MAX, "cannot open the lock file %s: %s",
 			 lock, strerror(errno));
 		return -1;
 	}
-	while (flock(fd, LOCK_EX) < 0) {
+	while (flock(*fd, LOCK_EX) < 0) {
 		if (errno == EINTR)
 			continue;
 		snprintf(why, CHAT_WHY_MAX, "cannot lock %s: %s", lock,
 			 strerror(errno));
-		close(fd);
+		close(*fd);
 		return -1;
 	}
-	return fd;
+	/* A server removes the lock file when it stops: the one we waited
+	 * on may be gone, and a newer one the lock that counts. */
+	if (fstat(*fd, &held) == 0 && lstat(lock, &now) == 0 &&
+	    held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+		return 0;
+	close(*fd);
+	return 1;
 }
+
+int chat_lock(const char *path, char *why)
+{
+	char dir[PATH_MAX], lock[128]; /* a checked path: at most 107 bytes */
+	int fd, rc;
+
+	/* Only the socket's own name, in a room's directory: never
+	 * /etc/passwd.lock for -S /etc/passwd. */
+	chat_socket_dir(path, dir, sizeof(dir));
+	if (chat_check_path(path, why) < 0 ||
+	    chat_check_dir(dir, geteuid(), why) < 0)
+		return -1;
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	while ((rc = lock_once(lock, &fd, why)) == 1)
+		;
+	return rc < 0 ? -1 : fd;
+}
+
+void chat_remove_lock(const char *path)
+{
+	char lock[128];
+	struct stat held, now;
+	int fd;
+
+	if (snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock))
+		return;
+	fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	/* Held: someone is starting a server; it is theirs to keep. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &held) == 0 &&
+	    lstat(lock, &now) == 0 && held.st_dev == now.st_dev &&
+	    held.st_ino == now.st_ino)
+		unlink(lock);
+	close(fd);
+}
+
+/* ---- the socket -------------------------------------------------------- */
 
 static int fill_addr(const char *path, struct sockaddr_un *sa)
 {
@@ -218,11 +540,8 @@ int chat_listen(const char *path, gid_t gid, char *why)
 	mode_t old;
 	int fd, rc, err;
 
-	if (fill_addr(path, &sa) < 0) {
-		snprintf(why, CHAT_WHY_MAX, "the socket path %s is too long"
-			 " (at most %zu bytes)", path, sizeof(sa.sun_path) - 1);
+	if (chat_check_path(path, why) < 0 || fill_addr(path, &sa) < 0)
 		return -1;
-	}
 	if (remove_stale(path, why) < 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -274,9 +593,17 @@ int chat_peer_cred(int fd, uid_t *uid, gid_t *gid, pid_t *pid)
 	return 0;
 }
 
+/* Off in the server once its loop runs (see chat_login_lookups). */
+static bool lookups = true;
+
+void chat_login_lookups(bool on)
+{
+	lookups = on;
+}
+
 void chat_login_name(uid_t uid, char *out, size_t size)
 {
-	struct passwd *pw = getpwuid(uid);
+	struct passwd *pw = lookups ? getpwuid(uid) : NULL;
 
 	if (pw && pw->pw_name[0])
 		snprintf(out, size, "%s", pw->pw_name);
@@ -285,27 +612,11 @@ void chat_login_name(uid_t uid, char *out, size_t size)
 }
 
 bool chat_peer_allowed(uid_t uid, gid_t gid, uid_t owner, bool has_group,
-		       gid_t group)
+		       gid_t group, bool in_group)
 {
-	struct passwd *pw;
-	gid_t groups[256];
-	int n = (int)ARRAY_LEN(groups);
-
 	if (uid == 0 || uid == owner)
 		return true;
-	if (!has_group)
-		return false;
-	if (gid == group)
-		return true;
-	/* The peer's supplementary groups, from its account: the kernel
-	 * does not pass them with SO_PEERCRED. */
-	pw = getpwuid(uid);
-	if (!pw)
-		return false;
-	if (getgrouplist(pw->pw_name, gid, groups, &n) < 0)
-		n = (int)ARRAY_LEN(groups); /* truncated: check what we got */
-	for (int i = 0; i < n; i++)
-		if (groups[i] == group)
-			return true;
-	return false;
+	/* The kernel passes only the primary group with SO_PEERCRED: the
+	 * others come from the account (in_group). */
+	return has_group && (gid == group || in_group);
 }

@@ -49,7 +49,7 @@ static int chat_exec(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *sock = NULL, *name = "";
+	const char *sock = NULL, *path, *name = "";
 	const char *announce = NULL, *send = NULL;
 	bool who = false, autostart = true;
 	struct chat_client c;
@@ -74,7 +74,14 @@ static int chat_exec(int argc, char **argv)
 		usage_error("--announce, --send and --who go one at a time");
 	if (modes && (announce || who))
 		autostart = false; /* nobody would hear it, or be there */
-	chat_client_init(&c, chat_socket_path(sock), autostart);
+	path = chat_socket_path(sock);
+	if (chat_is_system_socket(path))
+		autostart = false; /* root's to start, with --system */
+	/* Before anything is made for it, and so that a file that is not
+	 * a socket is never taken for a dead server. */
+	if (chat_check_path(path, why) < 0)
+		pmon_die(EXIT_FAIL, "%s", why);
+	chat_client_init(&c, path, autostart);
 	/* one deadline for the connection, the hello and the name */
 	deadline = mono_now() + CHAT_ENTER_TIMEOUT_S;
 	if (chat_client_connect(&c, deadline, why) < 0)
@@ -101,13 +108,16 @@ const struct cmd_entry cmd_chat_entry = {
 	.usage = "[-S SOCKET] [-n NAME] [--announce TEXT | --send TEXT | --who]"
 		 " [--no-start]",
 	.help = "  -S, --socket PATH   the room's socket (default $PMON_CHAT_SOCKET,\n"
-		"                      else " CHAT_DEFAULT_SOCKET ")\n"
+		"                      else the system room " CHAT_SYSTEM_SOCKET "\n"
+		"                      if you may use it, else your own room\n"
+		"                      " CHAT_PERSONAL_SOCKET_DOC ", UID yours)\n"
 		"  -n, --name NAME     your name in the room (default: your login)\n"
 		"      --announce TEXT send [admin] TEXT to everyone (root or the\n"
 		"                      server's owner only) and leave\n"
 		"      --send TEXT     enter, say TEXT, and leave\n"
 		"      --who           list who is in the room, with login names\n"
-		"      --no-start      do not start a server when none is running\n"
+		"      --no-start      do not start a server when none is running (the\n"
+		"                      system room is never started by pmon chat)\n"
 		"  -h, --help          show this help\n"
 		"\nOn a terminal: a full-screen room (/help inside lists the commands);\n"
 		"Ctrl-C leaves at any moment (exit status 130).\n"

@@ -2,11 +2,13 @@
  * cmd_chatd.c - `pmon chatd`: run the operators' room (src/chat/server.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chat/server.h"
 #include "chat/sock.h"
@@ -40,7 +42,61 @@ static void parse_flood(const char *arg, struct chatd_opts *o)
 	free(copy);
 }
 
-static int chatd_exec(int argc, char **argv)
+/* The arguments the detached server is executed with: ours, and the
+ * socket when it was not given, so that ps shows which room it is. */
+static char **server_argv(int argc, char **argv, const char *path)
+{
+	char **out = xreallocarray(NULL, (size_t)argc + 3, sizeof(*out));
+	int n = 0;
+
+	for (int i = 0; i < argc; i++)
+		out[n++] = argv[i];
+	if (path) {
+		out[n++] = (char *)"-S";
+		out[n++] = (char *)path;
+	}
+	out[n] = NULL;
+	return out;
+}
+
+/* --ready-fd, --lock-fd: a descriptor this process was given. */
+static int open_fd(const char *arg, const char *what)
+{
+	int fd = (int)estrtonum(arg, 3, INT_MAX, what);
+
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		usage_error("%s %d: not an open descriptor", what, fd);
+	return fd;
+}
+
+/* The socket to serve, and whether this user may open that room. */
+static const char *check_room(const char *sock, bool system, bool group)
+{
+	const char *path = chatd_socket_path(sock, system);
+	char personal[64];
+
+	if (system && sock)
+		usage_error("--system and -S go one at a time");
+	if (system && geteuid() != 0)
+		pmon_die(EXIT_FAIL, "only root may open the system room (%s);"
+			 " without --system you open your own",
+			 CHAT_SYSTEM_SOCKET);
+	chat_personal_socket(geteuid(), personal, sizeof(personal));
+	if (group && strcmp(path, personal) == 0)
+		usage_error("--group needs --system or -S PATH: your own room"
+			    " (%s) is closed to everyone else", personal);
+	return path;
+}
+
+/* What the command line asks for besides struct chatd_opts. */
+struct chatd_args {
+	const char *sock;
+	bool system;
+	int ready_fd;
+};
+
+static void parse_args(int argc, char **argv, struct chatd_opts *o,
+		       struct chatd_args *a)
 {
 	static const struct option longopts[] = {
 		{"socket", required_argument, NULL, 'S'},
@@ -49,35 +105,64 @@ static int chatd_exec(int argc, char **argv)
 		{"log", required_argument, NULL, 'l'},
 		{"flood", required_argument, NULL, 'F'},
 		{"no-flood-limit", no_argument, NULL, 'N'},
+		{"per-account", required_argument, NULL, 'P'},
+		{"name-timeout", required_argument, NULL, 'T'},
+		{"system", no_argument, NULL, 'Y'},
+		{"ready-fd", required_argument, NULL, 'R'},
+		{"lock-fd", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	struct chatd_opts o;
-	const char *sock = NULL;
-	char why[CHAT_WHY_MAX];
 	int c;
 
-	chatd_opts_init(&o);
 	while ((c = cmd_getopt(argc, argv, ":S:fg:l:h", longopts)) != -1) {
 		switch (c) {
-		case 'S': sock = optarg; break;
-		case 'f': o.foreground = true; break;
+		case 'S': a->sock = optarg; break;
+		case 'f': o->foreground = true; break;
 		case 'g':
-			o.has_group = true;
-			o.group = group_id(optarg);
-			o.group_name = optarg;
+			o->has_group = true;
+			o->group = group_id(optarg);
+			o->group_name = optarg;
 			break;
-		case 'l': o.log_path = optarg; break;
-		case 'F': parse_flood(optarg, &o); break;
-		case 'N': o.flood_rate = 0; break;
+		case 'l': o->log_path = optarg; break;
+		case 'F': parse_flood(optarg, o); break;
+		case 'N': o->flood_rate = 0; break;
+		case 'P':
+			o->per_account = (unsigned)estrtonum(optarg, 0, 1000000,
+							      "--per-account");
+			break;
+		case 'T':
+			o->name_timeout = (double)estrtonum(optarg, 0, 86400,
+							    "--name-timeout");
+			break;
+		case 'Y': a->system = true; break;
+		case 'R': a->ready_fd = open_fd(optarg, "--ready-fd"); break;
+		case 'L': o->lock_fd = open_fd(optarg, "--lock-fd"); break;
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	o.path = chat_socket_path(sock);
+}
+
+static int chatd_exec(int argc, char **argv)
+{
+	struct chatd_args a = {.ready_fd = -1};
+	struct chatd_opts o;
+	char why[CHAT_WHY_MAX], **args;
+	int rc;
+
+	chatd_opts_init(&o);
+	parse_args(argc, argv, &o, &a);
+	o.path = check_room(a.sock, a.system, o.has_group);
+	if (a.ready_fd >= 0) /* started detached by chatd_start_detached */
+		return chatd_serve(&o, a.ready_fd);
 	if (o.foreground)
 		return chatd_serve(&o, -1);
-	if (chatd_start_detached(&o, why) < 0)
+	args = server_argv(argc, argv, a.sock || a.system ? NULL : o.path);
+	o.argv = args;
+	rc = chatd_start_detached(&o, why);
+	free(args);
+	if (rc < 0)
 		pmon_die(EXIT_FAIL, "%s", why);
 	return EXIT_OK;
 }
@@ -85,19 +170,31 @@ static int chatd_exec(int argc, char **argv)
 const struct cmd_entry cmd_chatd_entry = {
 	.name = "chatd",
 	.summary = "Run the operators' chat room on a UNIX socket",
-	.usage = "[-S SOCKET] [--foreground] [--group GROUP] [--log FILE]"
-		 " [--flood RATE[/BURST] | --no-flood-limit]",
+	.usage = "[-S SOCKET | --system] [--foreground] [--group GROUP] [--log FILE]"
+		 " [--flood RATE[/BURST] | --no-flood-limit] [--per-account N]"
+		 " [--name-timeout SECONDS]",
 	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
-		"                        else " CHAT_DEFAULT_SOCKET ")\n"
+		"                        else your own room\n"
+		"                        " CHAT_PERSONAL_SOCKET_DOC ", UID yours)\n"
+		"      --system          the system room, " CHAT_SYSTEM_SOCKET " (root\n"
+		"                        only): the one pmon chat joins when it may\n"
 		"  -f, --foreground      stay on this terminal: show the room, and send\n"
 		"                        every line typed here as an announcement\n"
 		"  -g, --group GROUP     let members of GROUP in too (besides root and\n"
 		"                        the owner)\n"
-		"  -l, --log FILE        append every event to FILE; a restart reloads\n"
-		"                        its last 200 events\n"
+		"  -l, --log FILE        append every event to FILE (a regular file of\n"
+		"                        yours that nobody else may write; made 0600);\n"
+		"                        a restart reloads its last 200 events, and\n"
+		"                        SIGHUP reopens it (logrotate)\n"
 		"      --flood RATE[/BURST]  lines per second a client may send before\n"
 		"                        it is slowed down (default 20/40; 0: no limit)\n"
 		"      --no-flood-limit  the same as --flood 0 (for benchmarks)\n"
+		"      --per-account N   connections one account may hold (default 16;\n"
+		"                        0: no limit; root and the owner: no limit)\n"
+		"      --name-timeout SECONDS  time a connection has to give a name\n"
+		"                        (default 10; 0: no limit)\n"
+		"      --ready-fd N, --lock-fd N  for a server started detached: say\n"
+		"                        \"ok\" or why not on N; the held lock is N\n"
 		"  -h, --help            show this help\n",
 	.exec = chatd_exec,
 };

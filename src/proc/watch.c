@@ -67,6 +67,8 @@ static void close_fd(struct procwatch *w, int *fd)
 
 static void forget(struct procwatch *w, struct watch_extra *x)
 {
+	if (x->fds.schedstat >= 0)
+		w->sched_open--;
 	close_fd(w, &x->fds.schedstat);
 	close_fd(w, &x->fds.stat);
 	close_fd(w, &x->fds.statm);
@@ -77,9 +79,22 @@ static void forget(struct procwatch *w, struct watch_extra *x)
 	x->cgroup_path = x->container = NULL;
 }
 
-/* Descriptors opened by a read: kept while the budget lasts (schedstat
- * first, it is read every time; then stat), else closed again, to be
- * reopened next time. */
+/* Descriptors still to be kept for the schedstat of every process: when
+ * refreshes read only what changed, each process's schedstat is read
+ * every time and its stat and statm rarely, so the budget goes to
+ * schedstat first.  Measured at 10,200 processes and a budget of 19,936:
+ * handing out three descriptors a process as they came left 3,500
+ * processes with none, whose open, read and close of schedstat on every
+ * refresh made it cost 1.28x the stat floor. */
+static size_t sched_reserve(const struct procwatch *w)
+{
+	if (w->full || !w->have_schedstat || w->expect <= w->sched_open)
+		return 0;
+	return w->expect - w->sched_open;
+}
+
+/* Descriptors opened by a read: kept while the budget lasts, else closed
+ * again, to be reopened next time. */
 static void keep_or_close(struct procwatch *w, struct kept_fds *now,
 			  const struct kept_fds *before)
 {
@@ -87,10 +102,13 @@ static void keep_or_close(struct procwatch *w, struct kept_fds *now,
 	const int was[] = {before->schedstat, before->stat, before->statm};
 
 	for (size_t i = 0; i < ARRAY_LEN(fd); i++) {
+		size_t reserve = i == 0 ? 0 : sched_reserve(w);
+
 		if (*fd[i] < 0 || *fd[i] == was[i])
 			continue;
-		if (w->fds_open < w->fd_budget) {
+		if (w->fds_open + reserve < w->fd_budget) {
 			w->fds_open++;
+			w->sched_open += i == 0;
 		} else {
 			close(*fd[i]);
 			*fd[i] = -1;
@@ -426,6 +444,7 @@ int procwatch_refresh(struct procwatch *w)
 	npids = pids_to_read(w);
 	if (npids < 0)
 		return -1;
+	w->expect = (size_t)npids;
 	grow_to(w, (size_t)npids > w->n ? (size_t)npids : w->n);
 	merge(w, w->pids, (size_t)npids);
 	for (size_t i = 0; i < w->n; i++)

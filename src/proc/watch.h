@@ -57,6 +57,7 @@ struct procwatch {
 	size_t vanished;             /* processes gone during the last refresh */
 	size_t fds_open, fd_budget;  /* descriptors kept open, and the most
 	                                that may be */
+	size_t sched_open;           /* of them, schedstat's */
 	unsigned listings;           /* refreshes that listed /proc in full */
 	size_t idle;                 /* processes that had not run, and so
 	                                were not read again, last refresh */
@@ -89,6 +90,7 @@ struct procwatch {
 	double last;                 /* monotonic seconds of the last refresh */
 	double prev_uptime;          /* clock.uptime at the previous refresh */
 	unsigned refreshes;
+	size_t expect;               /* processes in this refresh's pid list */
 	long last_pid;               /* /proc/loadavg's newest pid */
 	unsigned long long forks;    /* /proc/stat's processes */
 	bool same_pid_ns;            /* /proc shows our pid namespace */

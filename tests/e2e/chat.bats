@@ -295,12 +295,14 @@ three_in_the_room() {
 @test "chat: the protocol is plain lines that socat can speak" {
 	start_server
 	start_client alice
-	run bash -c "printf 'zed\nhi from socat\n/who\n/quit\n' |
+	run bash -c "printf 'zed\nhi from socat\n/who\n/help\n/quit\n' |
 		socat -t 2 - UNIX-CONNECT:$SOCK"
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "hello pmon-chat 1 "* ]]
 	[ "${lines[1]}" = "ok name zed" ]
 	[[ "$output" == *"who alice root"* ]]
+	[[ "$output" == *"help /msg NAME TEXT        a private message to NAME"* ]]
+	[[ "$output" == *"help /kick NAME [REASON]   [admin] put NAME out of the room"* ]]
 	[[ "$output" == *"ok bye"* ]]
 	sees alice '^zed: hi from socat$'
 }

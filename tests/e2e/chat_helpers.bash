@@ -143,6 +143,33 @@ listener_count() {
 	ss -Hxlpn 2>/dev/null | awk -v p="$1" '$5 == p' | wc -l
 }
 
+# in_sandbox SCRIPT: bash -c SCRIPT in a mount namespace of its own, for
+# the paths every account on the machine shares: /etc and /dev are
+# overlays there (whatever is written to them lands in $CHAT_DIR/sandbox,
+# never in the real ones, even from a pmon that gets it wrong) and /run
+# is an empty directory of root's (the system room's /run/pmon is the
+# test's alone).  Processes the script starts are its to end.
+in_sandbox() {
+	local sb=$CHAT_DIR/sandbox
+	mkdir -p "$sb/etc/up" "$sb/etc/work" "$sb/dev/up" "$sb/dev/work"
+	mkdir -m 0755 "$sb/run"
+	PMON=$PMON CHAT_DIR=$CHAT_DIR CHAT_GID=$CHAT_GID \
+		unshare --mount --propagation private bash -c '
+		sb=$1
+		for d in etc dev; do
+			mount -t overlay overlay -o "lowerdir=/$d,upperdir=$sb/$d/up,workdir=$sb/$d/work" "/$d" || exit 99
+		done
+		mount --bind "$sb/run" /run || exit 99
+		unset PMON_CHAT_SOCKET
+		exec bash -c "$2"' _ "$sb" "$1" 3>&-
+}
+
+# Whatever in_sandbox's script wrote to /etc and /dev (nothing, if all
+# went well).
+sandbox_writes() {
+	(cd "$CHAT_DIR/sandbox" && find etc/up dev/up -mindepth 1)
+}
+
 chat_teardown() {
 	local fd pid
 	for fd in "${CLIENT_FD[@]}" ${SERVER_FD:+"$SERVER_FD"}; do

@@ -218,6 +218,11 @@ terminal_restored() {
 	for i in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 	tm send-keys C-s
 	start_client_nowait alice
+	# in before bob starts, or his first lines are only history to her
+	for i in $(seq 100); do
+		"$PMON" chat --who | grep -q '^alice ' && break
+		sleep 0.1
+	done
 	for i in $(seq 1 3000); do
 		echo "message $i, long enough to fill a terminal's buffer quickly"
 	done | "$PMON" chat -n bob >/dev/null
@@ -360,4 +365,20 @@ terminal_restored() {
 	tm send-keys End
 	screen_has '^[0-9:]+ \* dave joined the room$'
 	screen_loses 'scrolled back'
+@test "chat tui: a chatd --foreground whose terminal hangs up stops (SIGHUP itself reopens the log)" {
+	tm -f /dev/null new-session -d -x 80 -y 10 \
+		"'$PMON' chatd --foreground -S '$SOCK' --log '$CHAT_DIR/room.log'"
+	for i in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	pid=$(own_listener "$SOCK")
+	start_client_nowait alice
+	for i in $(seq 100); do
+		"$PMON" chat --who | grep -q '^alice ' && break
+		sleep 0.1
+	done
+	tm kill-server
+	sees alice '^\* the room is closing \(the server.s terminal hung up\)$'
+	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	run kill -0 "$pid"
+	[ "$status" -ne 0 ]
+	[ ! -e "$SOCK" ]
 }

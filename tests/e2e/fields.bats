@@ -127,23 +127,6 @@ tree_kids() { awk -v r="$FIXTURE_PID" '$1 == "node" && $2 != r {print $2}' "$FIX
 	[ "$(echo "$output" | jq '.header.tasks.zombie')" -eq 0 ]
 }
 
-@test "ps: on a narrow terminal the summary wraps instead of losing the zombie count" {
-	start_fixture zombie 1
-	sock=pmon-fields-$$
-	tmux -L "$sock" -f /dev/null new-session -d -x 40 -y 20 \
-		"env TERM=xterm LC_ALL=C.UTF-8 $(printf %q "$PMON") ps -p $FIXTURE_PID,$(fixture_children); sleep 30"
-	for i in $(seq 50); do
-		tmux -L "$sock" capture-pane -p -J >"$BATS_TEST_TMPDIR/screen"
-		grep -q ' stopped,' "$BATS_TEST_TMPDIR/screen" && break
-		sleep 0.1
-	done
-	tmux -L "$sock" kill-server
-	cat "$BATS_TEST_TMPDIR/screen"
-	grep -q '1 zombie' "$BATS_TEST_TMPDIR/screen"
-	# pmon's own lines fit the 40 columns (-J joins what the terminal wrapped)
-	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$BATS_TEST_TMPDIR/screen")" -le 40 ]
-}
-
 @test "the man page names every key of the registry" {
 	run pmon ps -o help
 	[ "$status" -eq 0 ]

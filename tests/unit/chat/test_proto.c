@@ -131,6 +131,35 @@ static void test_requests(void **state)
 	assert_non_null(chat_command_usage(REQ_MSG));
 }
 
+/* The table: each row's usage is made from its word and arguments, and
+ * its word parses back to its kind; the kinds around it are no rows. */
+static void test_request_table(void **state)
+{
+	(void)state;
+	assert_string_equal(chat_command_usage(REQ_MSG), "/msg NAME TEXT");
+	assert_string_equal(chat_command_usage(REQ_KICK), "/kick NAME [REASON]");
+	assert_string_equal(chat_command_usage(REQ_QUIT), "/quit [REASON]");
+	assert_string_equal(chat_command_usage(REQ_WHO), "/who");
+	assert_true(chat_command_of(REQ_ANNOUNCE)->admin_only);
+	assert_false(chat_command_of(REQ_WHO)->admin_only);
+	assert_true(chat_command_of(REQ_ME)->needs_name);
+	assert_false(chat_command_of(REQ_QUIT)->needs_name);
+	assert_null(chat_command_of(REQ_TEXT));
+	assert_null(chat_command_of(REQ_EMPTY));
+	assert_null(chat_command_of(REQ_UNKNOWN));
+	assert_null(chat_command_of(REQ_USAGE));
+	for (int k = 0; k <= REQ_USAGE; k++) {
+		const struct chat_command *cmd = chat_command_of(k);
+		char line[64];
+
+		if (!cmd)
+			continue;
+		snprintf(line, sizeof(line), "/%s a b", cmd->word);
+		assert_int_equal(req_of(line).kind,
+				 cmd->args == CHAT_ARGS_NAME ? REQ_USAGE : k);
+	}
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -361,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_lines_split_and_strip_cr),
 		cmocka_unit_test(test_oversized_line_is_refused_and_swallowed),
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_request_table),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sanitizer),
 		cmocka_unit_test(test_sanitizer_drops_whole_sequences),

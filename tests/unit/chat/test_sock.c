@@ -39,8 +39,8 @@ static void test_socket_dir(void **state)
 	char dir[64];
 
 	(void)state;
-	chat_socket_dir("/tmp/pmon-chat/chat.sock", dir, sizeof(dir));
-	assert_string_equal(dir, "/tmp/pmon-chat");
+	chat_socket_dir("/run/pmon/chat.sock", dir, sizeof(dir));
+	assert_string_equal(dir, "/run/pmon");
 	chat_socket_dir("/sock", dir, sizeof(dir));
 	assert_string_equal(dir, "/");
 	chat_socket_dir("sock", dir, sizeof(dir));
@@ -49,13 +49,58 @@ static void test_socket_dir(void **state)
 
 static void test_socket_path_precedence(void **state)
 {
+	char sys[128], buf[64];
+	int fd;
+
 	(void)state;
-	unsetenv(CHAT_SOCKET_ENV);
-	assert_string_equal(chat_socket_path(NULL), CHAT_DEFAULT_SOCKET);
-	setenv(CHAT_SOCKET_ENV, "/run/x.sock", 1);
-	assert_string_equal(chat_socket_path(NULL), "/run/x.sock");
-	assert_string_equal(chat_socket_path("/opt/y"), "/opt/y");
-	unsetenv(CHAT_SOCKET_ENV);
+	/* no system room: the personal one */
+	snprintf(sys, sizeof(sys), "%s/system.sock", base);
+	assert_string_equal(chat_choose_socket(NULL, NULL, sys, 1234, buf,
+					       sizeof(buf)),
+			    "/tmp/pmon-1234/chat.sock");
+	/* a system room we may use */
+	fd = chat_listen(sys, (gid_t)-1, buf);
+	assert_true(fd >= 0);
+	assert_string_equal(chat_choose_socket(NULL, NULL, sys, 1234, buf,
+					       sizeof(buf)), sys);
+	/* -S, then the environment, come first */
+	assert_string_equal(chat_choose_socket(NULL, "/run/x.sock", sys, 1234,
+					       buf, sizeof(buf)),
+			    "/run/x.sock");
+	assert_string_equal(chat_choose_socket("/opt/y", "/run/x.sock", sys,
+					       1234, buf, sizeof(buf)),
+			    "/opt/y");
+	close(fd);
+	unlink(sys);
+	assert_string_equal(chatd_socket_path("/opt/y", true), "/opt/y");
+	assert_string_equal(chatd_socket_path(NULL, true), CHAT_SYSTEM_SOCKET);
+	assert_true(chat_is_system_socket(CHAT_SYSTEM_SOCKET));
+}
+
+/* Each wrong path is refused before anything is made, with its reason. */
+static void test_path_checks(void **state)
+{
+	char path[256], why[CHAT_WHY_MAX];
+
+	(void)state;
+	assert_int_equal(chat_check_path("/tmp/x/", why), -1);
+	assert_non_null(strstr(why, "ends in '/'"));
+	assert_int_equal(chat_check_path(base, why), -1);
+	assert_non_null(strstr(why, "is a directory, not a socket"));
+	assert_int_equal(chat_check_path("/dev/null", why), -1);
+	assert_non_null(strstr(why, "is a character device, not a socket"));
+	snprintf(path, sizeof(path), "%s/file", base);
+	fclose(fopen(path, "w"));
+	assert_int_equal(chat_check_path(path, why), -1);
+	assert_non_null(strstr(why, "is a regular file, not a socket"));
+	unlink(path);
+	memset(path, 'a', 108);
+	path[0] = '/';
+	path[108] = '\0';
+	assert_int_equal(chat_check_path(path, why), -1);
+	assert_non_null(strstr(why, "is 108 bytes long; a UNIX socket's path is at most 107 bytes"));
+	path[107] = '\0';
+	assert_int_equal(chat_check_path(path, why), 0); /* missing: fine */
 }
 
 static void test_dir_checks(void **state)
@@ -127,11 +172,65 @@ static void test_foreign_owner(void **state)
 static void test_peer_allowed(void **state)
 {
 	(void)state;
-	assert_true(chat_peer_allowed(0, 0, 1000, false, 0));
-	assert_true(chat_peer_allowed(1000, 1000, 1000, false, 0));
-	assert_false(chat_peer_allowed(60001, 60001, 1000, false, 0));
-	assert_false(chat_peer_allowed(60001, 60001, 1000, true, 60100));
-	assert_true(chat_peer_allowed(60001, 60100, 1000, true, 60100));
+	assert_true(chat_peer_allowed(0, 0, 1000, false, 0, false));
+	assert_true(chat_peer_allowed(1000, 1000, 1000, false, 0, false));
+	assert_false(chat_peer_allowed(60001, 60001, 1000, false, 0, false));
+	assert_false(chat_peer_allowed(60001, 60001, 1000, true, 60100, false));
+	/* the group: as the primary group, or among the account's */
+	assert_true(chat_peer_allowed(60001, 60100, 1000, true, 60100, false));
+	assert_true(chat_peer_allowed(60001, 60001, 1000, true, 60100, true));
+	/* an account's groups count only for a room with a group */
+	assert_false(chat_peer_allowed(60001, 60001, 1000, false, 0, true));
+}
+
+/* A room's directory holds rooms only: no lock file is made in /etc. */
+static void test_only_rooms(void **state)
+{
+	char dir[128], path[160], why[CHAT_WHY_MAX];
+	int fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/etc", base);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/passwd", dir);
+	fclose(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/new.sock", dir);
+	assert_int_equal(chat_check_dir(dir, geteuid(), why), -1);
+	assert_non_null(strstr(why, "holds passwd (a regular file)"));
+	assert_int_equal(chat_lock(path, why), -1);
+	snprintf(path, sizeof(path), "%s/new.sock.lock", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	/* sockets and their locks are what it may hold */
+	snprintf(dir, sizeof(dir), "%s/rooms", base);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/a.sock", dir);
+	fd = chat_lock(path, why);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chat_check_dir(dir, geteuid(), why), 0);
+}
+
+/* A personal room's directory is its owner's, 0700 (needs root). */
+static void test_personal_dir(void **state)
+{
+	uid_t uid = 70000 + (uid_t)(getpid() % 10000);
+	char dir[64], why[CHAT_WHY_MAX];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "/tmp/pmon-%u", (unsigned)uid);
+	rmdir(dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	/* root's, not uid's */
+	assert_int_equal(chat_check_dir(dir, uid, why), -1);
+	assert_non_null(strstr(why, "belongs to root (uid 0), not to you"));
+	assert_int_equal(chown(dir, uid, uid), 0);
+	assert_int_equal(chat_check_dir(dir, uid, why), 0);
+	assert_int_equal(chmod(dir, 0750), 0);
+	assert_int_equal(chat_check_dir(dir, uid, why), -1);
+	assert_non_null(strstr(why, "has mode 0750; it must be 0700"));
+	assert_int_equal(rmdir(dir), 0);
 }
 
 int main(void)
@@ -139,6 +238,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_socket_dir),
 		cmocka_unit_test(test_socket_path_precedence),
+		cmocka_unit_test(test_path_checks),
+		cmocka_unit_test(test_only_rooms),
+		cmocka_unit_test(test_personal_dir),
 		cmocka_unit_test(test_dir_checks),
 		cmocka_unit_test(test_foreign_owner),
 		cmocka_unit_test(test_peer_allowed),

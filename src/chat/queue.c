@@ -1,0 +1,133 @@
+/*
+ * queue.c - messages, output queues and the token bucket (queue.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat/queue.h"
+#include "util/util.h"
+
+/* The first ring: 8 references (64 bytes), enough for a calm room. */
+#define RING_FIRST 8
+
+struct msg *msg_new(const char *s, size_t n)
+{
+	struct msg *m = xmalloc(sizeof(*m) + n);
+
+	m->refs = 1;
+	m->len = (unsigned)n;
+	memcpy(m->data, s, n);
+	return m;
+}
+
+void msg_unref(struct msg *m)
+{
+	if (m && --m->refs == 0)
+		free(m);
+}
+
+/* Double the ring, unwrapping it so that head is 0 again. */
+static void grow(struct msgq *q)
+{
+	unsigned ncap = q->cap ? q->cap * 2 : RING_FIRST;
+	struct msg **nring = xreallocarray(NULL, ncap, sizeof(*nring));
+
+	for (unsigned i = 0; i < q->count; i++)
+		nring[i] = q->ring[(q->head + i) % q->cap];
+	free(q->ring);
+	q->ring = nring;
+	q->cap = ncap;
+	q->head = 0;
+}
+
+bool msgq_push(struct msgq *q, struct msg *m, size_t cap)
+{
+	if (q->bytes + m->len > cap)
+		return false;
+	if (q->count == q->cap)
+		grow(q);
+	q->ring[(q->head + q->count) % q->cap] = m;
+	q->count++;
+	q->bytes += m->len;
+	m->refs++;
+	return true;
+}
+
+unsigned msgq_iov(const struct msgq *q, struct iovec *iov, unsigned max,
+		  size_t *total)
+{
+	unsigned i;
+
+	*total = 0;
+	for (i = 0; i < q->count && i < max; i++) {
+		struct msg *m = q->ring[(q->head + i) % q->cap];
+		unsigned off = i == 0 ? q->off : 0;
+
+		iov[i].iov_base = m->data + off;
+		iov[i].iov_len = m->len - off;
+		*total += m->len - off;
+	}
+	return i;
+}
+
+void msgq_consume(struct msgq *q, size_t n)
+{
+	while (n > 0 && q->count) {
+		struct msg *m = q->ring[q->head];
+		size_t left = m->len - q->off;
+
+		if (n < left) {
+			q->off += (unsigned)n;
+			q->bytes -= n;
+			return;
+		}
+		n -= left;
+		q->bytes -= left;
+		q->off = 0;
+		msg_unref(m);
+		q->head = (q->head + 1) % q->cap;
+		q->count--;
+	}
+}
+
+void msgq_trim(struct msgq *q)
+{
+	if (q->count)
+		return;
+	q->head = 0;
+	if (q->cap > RING_FIRST) {
+		free(q->ring);
+		q->ring = NULL;
+		q->cap = 0;
+	}
+}
+
+void msgq_clear(struct msgq *q)
+{
+	while (q->count) {
+		msg_unref(q->ring[q->head]);
+		q->head = (q->head + 1) % q->cap;
+		q->count--;
+	}
+	free(q->ring);
+	*q = (struct msgq){0};
+}
+
+void bucket_init(struct bucket *b, double burst, double now)
+{
+	b->tokens = burst;
+	b->at = now;
+}
+
+double bucket_take(struct bucket *b, double now, double rate, double burst)
+{
+	b->tokens += (now - b->at) * rate;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->at = now;
+	if (b->tokens >= 1) {
+		b->tokens -= 1;
+		return 0;
+	}
+	return (1 - b->tokens) / rate;
+}
