@@ -36,15 +36,17 @@ echo "  $(ls /proc | grep -c '^[0-9]') processes on the machine; ${SECS} s each 
 tmx() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cpu_ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 
+# Neither pmon's nor htop's settings of the user running this count.
+export XDG_CONFIG_HOME=$BENCH_TMP/config HTOPRC=$BENCH_TMP/htoprc
 declare -A cpu=() session=([pmon top]=pmon [top]=top [htop]=htop)
 names=("pmon top" "top" "htop" "floor")
 for ((round = 1; round <= RUNS; round++)); do
 	declare -A pid=() t0=()
 	tmx new-session -d -s pmon -x 200 -y 50 \
-		"exec env TERM=xterm-256color LC_ALL=C.UTF-8 $(printf %q "$PMON") top -d $D"
+		"exec env TERM=xterm-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=$(printf %q "$XDG_CONFIG_HOME") $(printf %q "$PMON") top -d $D"
 	tmx new-session -d -s top -x 200 -y 50 "exec env TERM=xterm-256color top -d $D"
 	tmx new-session -d -s htop -x 200 -y 50 \
-		"exec env TERM=xterm-256color htop -d $(awk -v d="$D" 'BEGIN {printf "%d", d * 10}')"
+		"exec env TERM=xterm-256color HTOPRC=$(printf %q "$HTOPRC") htop -d $(awk -v d="$D" 'BEGIN {printf "%d", d * 10}')"
 	"$BUILD_DIR/bench/top-floor" $((REFRESHES + 10)) "$D" 2>/dev/null &
 	pid[floor]=$!
 	for name in "pmon top" top htop; do

@@ -14,8 +14,15 @@
 # runs sleep between refreshes, and a monitor's cost is the CPU it takes
 # from the machine it watches.
 #
-# The bar: pmon <= 0.4x top's CPU per refresh and <= 2x the floor's;
-# pmon's peak RSS < 24 MiB.
+#   pmon top -b -o DEFAULT,io_read_rate,io_write_rate,container,gpu_pct
+#                              (the columns that read a file more per
+#                              process shown: io, cgroup, fdinfo)
+# pmon runs with its default meters (bars: in batch, the per-CPU,
+# pressure and I/O lines), so their cost is in its figure.
+#
+# The bar (issue 10): pmon <= 0.3x top's CPU per refresh and <= 1.5x the
+# floor's; with the extra columns, the extra cost reported separately and
+# the whole still below top's; pmon's peak RSS < 24 MiB.
 set -u
 . "$(dirname "$0")/lib.sh"
 bench_init
@@ -43,9 +50,13 @@ measure() {
 	rss[$name]+="$m "
 }
 
-names=("pmon top -b" "top -b" "floor")
+EXTRA_COLS=pid,user,stat,cpu_pct,mem_pct,rss_kb,cpu_time_s,io_read_rate,io_write_rate,container,gpu_pct,comm
+# Settings of the user running the benchmark must not change what runs.
+export XDG_CONFIG_HOME=$BENCH_TMP/config
+names=("pmon top -b" "pmon +io,ctr,gpu" "top -b" "floor")
 for ((round = 0; round <= RUNS; round++)); do
 	measure "pmon top -b" "$PMON" top -b -n "$N" -d "$D"
+	measure "pmon +io,ctr,gpu" "$PMON" top -b -n "$N" -d "$D" -o "$EXTRA_COLS"
 	measure "top -b" top -b -n "$N" -d "$D" -w 512
 	measure floor "$BUILD_DIR/bench/top-floor" "$N" "$D"
 	if ((round == 0)); then # the warm-up round does not count
@@ -65,11 +76,17 @@ for name in "${names[@]}"; do
 done
 
 pmon=${med_cpu[pmon top -b]}
+extra=${med_cpu[pmon +io,ctr,gpu]}
 r_top=$(bench_div "$pmon" "${med_cpu[top -b]}")
 r_floor=$(bench_div "$pmon" "${med_cpu[floor]}")
+r_extra=$(bench_div "$extra" "${med_cpu[top -b]}")
 kb=${med_rss[pmon top -b]%.*}
+kb_extra=${med_rss[pmon +io,ctr,gpu]%.*}
+[ "$kb_extra" -gt "$kb" ] && kb=$kb_extra
 echo "  ratios:  pmon / top = $r_top;  pmon / floor = $r_floor"
-bench_bar "pmon top CPU per refresh <= 0.4x top's ($r_top x)" "$(bench_le "$r_top" 0.4)"
-bench_bar "pmon top CPU per refresh <= 2x the pread floor's ($r_floor x)" "$(bench_le "$r_floor" 2)"
+echo "  the I/O, container and GPU columns add $(awk -v a="$extra" -v b="$pmon" 'BEGIN {printf "%.4f", a - b}') CPU-s per refresh (every row read: batch)"
+bench_bar "pmon top CPU per refresh <= 0.3x top's ($r_top x)" "$(bench_le "$r_top" 0.3)"
+bench_bar "pmon top CPU per refresh <= 1.5x the pread floor's ($r_floor x)" "$(bench_le "$r_floor" 1.5)"
+bench_bar "pmon top with the I/O, container and GPU columns below top's CPU ($r_extra x)" "$(bench_lt "$r_extra" 1)"
 bench_bar "pmon top peak RSS < 24 MiB ($kb KiB)" "$(bench_lt "$kb" 24576)"
 bench_finish

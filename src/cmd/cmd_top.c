@@ -17,14 +17,15 @@
 #include "view/output.h"
 #include "cmd/cmd.h"
 #include "proc/watch.h"
-#include "ui/topmodel.h"
+#include "ui/topconf.h"
 #include "ui/topframe.h"
+#include "ui/topmeter.h"
+#include "ui/topmodel.h"
 #include "ui/topview.h"
 
 struct top_cli {
 	struct top_opts view;
 	bool cols_given;   /* -o: JSON has just those keys */
-	double delay;
 	long full_every;   /* --full-every: PROCWATCH_FULL_EVERY by default */
 	long iterations;   /* 0: until interrupted */
 	bool batch, json;
@@ -44,19 +45,23 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		{"args", no_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
 		{"full-every", required_argument, NULL, 'F'},
+		{"filter", required_argument, NULL, 'f'},
+		{"threads", no_argument, NULL, 'H'},
+		{"meters", required_argument, NULL, 'm'},
+		{"keys", no_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct field_list cols = {0};
-	char bad[64];
+	char bad[64], err[160];
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":bn:d:u:p:s:o:tch", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":bn:d:u:p:s:o:tchf:H", longopts)) != -1) {
 		switch (c) {
 		case 'b': o->batch = true; break;
 		case 'n': o->iterations = estrtonum(optarg, 1, 1000000, "-n"); break;
 		case 'd':
-			if (top_delay_parse(optarg, &o->delay) < 0)
+			if (top_delay_parse(optarg, &o->view.delay) < 0)
 				usage_error("-d takes " TOP_DELAY_RULE ", not '%s'", optarg);
 			break;
 		case 'u': add_user_list(optarg, &o->view.uids, &o->view.nuids); break;
@@ -73,6 +78,24 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		case 'c': o->view.cmdline = true; break;
 		case 'j': o->json = true; break;
 		case 'F': o->full_every = estrtonum(optarg, 1, 1000000, "--full-every"); break;
+		case 'f':
+			if (top_filter_set(&o->view.filter, optarg, err, sizeof(err)) < 0)
+				usage_error("--filter: %s", err);
+			break;
+		case 'H': o->view.threads = true; break;
+		case 'K': {
+			struct buf keys = {0};
+
+			top_keys_text(&keys);
+			fwrite(keys.data, 1, keys.len, stdout);
+			buf_free(&keys);
+			exit(finish_stdout(EXIT_OK));
+		}
+		case 'm':
+			if (top_conf_enum(optarg, top_meters_names, METERS_MODES,
+					  (int *)&o->view.meters) < 0)
+				usage_error("--meters takes bars, text or off, not '%s'", optarg);
+			break;
 		}
 	}
 	if (optind < argc)
@@ -104,13 +127,17 @@ static int batch_text_frame(const struct procwatch *w, const struct top_rows *r,
 
 	buf_reset(out);
 	top_header_format(&h, w, &r->counts);
-	for (int i = 0; i < TOP_HEADER_LINES; i++)
+	for (int i = 0; i < TOP_HEADER_LINES && o->meters != METERS_OFF; i++)
 		buf_printf(out, "%s\n", h.line[i]);
+	if (o->meters == METERS_OFF)
+		buf_printf(out, "%s\n", h.line[1]); /* the Tasks line stays */
+	else
+		meter_text_lines(&w->sys, out);
 	buf_putc(out, '\n');
-	top_titles_format(out, o);
+	top_titles_format(out, o, NULL);
 	buf_putc(out, '\n');
 	for (size_t k = 0; k < r->n; k++) {
-		top_row_format(out, w, r, k, o, utf8, &scratch);
+		top_row_format(out, w, r, k, o, NULL, utf8, &scratch);
 		buf_putc(out, '\n');
 	}
 	buf_putc(out, '\n');
@@ -132,7 +159,7 @@ static int batch_json_frame(const struct procwatch *w, const struct top_rows *r,
 	int rc;
 
 	for (size_t k = 0; k < r->n; k++)
-		rows[k] = &w->procs[r->idx[k]];
+		rows[k] = top_row_proc(w, r, k);
 	doc = frame_json(&h, rows, r->have_tree ? r->depth : NULL, r->n, keys);
 	free(rows);
 	rc = json_dumpf(doc, stdout, JSON_COMPACT | JSON_ENSURE_ASCII |
@@ -143,7 +170,7 @@ static int batch_json_frame(const struct procwatch *w, const struct top_rows *r,
 	return rc == 0 && !ferror(stdout) ? 0 : -1;
 }
 
-static int run_batch(struct procwatch *w, const struct top_cli *o)
+static int run_batch(struct procwatch *w, struct top_cli *o)
 {
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	struct top_rows rows = {0};
@@ -152,10 +179,13 @@ static int run_batch(struct procwatch *w, const struct top_cli *o)
 	int status = EXIT_OK;
 
 	top_json_keys(&o->view, o->cols_given, &keys);
-	pause_for(o->delay < TOP_FIRST_SAMPLE_S ? o->delay : TOP_FIRST_SAMPLE_S);
+	if (o->json) /* the JSON keys are shown too (the command line, say) */
+		o->view.also_show = field_list_need(&keys);
+	top_frame_prime(w, &o->view);
+	pause_for(o->view.delay < TOP_FIRST_SAMPLE_S ? o->view.delay : TOP_FIRST_SAMPLE_S);
 	for (long i = 0; !o->iterations || i < o->iterations; i++) {
 		if (i)
-			pause_for(o->delay);
+			pause_for(o->view.delay);
 		if (top_frame_read(w, &rows, &o->view, true) < 0)
 			pmon_die_errno(EXIT_FAIL, errno, "cannot read the process table");
 		top_frame_fetch(w, &rows, &o->view, 0, 0);
@@ -179,15 +209,23 @@ static int run_batch(struct procwatch *w, const struct top_cli *o)
 
 static int top_exec(int argc, char **argv)
 {
-	struct top_cli o = {.delay = 3.0, .full_every = PROCWATCH_FULL_EVERY};
+	struct top_cli o = {.full_every = PROCWATCH_FULL_EVERY};
+	char warning[256] = "";
 	struct procwatch w;
 	int status;
 
 	top_opts_default(&o.view);
+	/* The settings file first (W writes it), the options over it; a bad
+	 * setting is one warning and its default, never a failure. */
+	top_conf_load(&o.view, warning, sizeof(warning));
 	parse_opts(argc, argv, &o);
+	if (warning[0] && o.batch)
+		pmon_warn("%s", warning);
 	if (!o.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		pmon_die(EXIT_FAIL, "the interactive view needs a terminal; "
 			 "use -b for batch mode");
+	if (!o.batch)
+		top_view_check_terminal();
 	if (procwatch_open(&w) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
@@ -195,10 +233,9 @@ static int top_exec(int argc, char **argv)
 	if (o.batch)
 		status = run_batch(&w, &o);
 	else
-		status = top_view_run(&w, &o.view, o.delay);
+		status = top_view_run(&w, &o.view, warning);
 	procwatch_close(&w);
-	free(o.view.uids);
-	free(o.view.pids);
+	top_opts_free(&o.view);
 	return finish_stdout(status);
 }
 
@@ -206,7 +243,8 @@ const struct cmd_entry cmd_top_entry = {
 	.name = "top",
 	.summary = "Live view of the processes, sorted, with load, CPU and memory",
 	.usage = "[-b [-n N] [--json]] [-d SECONDS] [-o KEY,...] [-u USER,...] "
-		 "[-p PID,...] [--sort [-]KEY] [--tree] [-c] [--full-every N]",
+		 "[-p PID,...] [--sort [-]KEY] [--tree] [-H] [-c] [--filter EXPR] "
+		 "[--meters bars|text|off] [--full-every N]",
 	.help =
 	"  -d, --delay SECONDS   time between refreshes, 0.1 to 86400 (default 3)\n"
 	"  -o, --output KEY,...  these columns (pmon ps -o help lists the keys)\n"
@@ -215,20 +253,28 @@ const struct cmd_entry cmd_top_entry = {
 	"  -s, --sort [-]KEY     sort by any key (default cpu); biggest first for\n"
 	"                        numbers that grow (cpu, mem, rss, time); - reverses\n"
 	"  -t, --tree            show the process tree instead of a sorted list\n"
+	"  -H, --threads         a row for each thread\n"
 	"  -c, --args            COMMAND shows the command line, not the name\n"
+	"  -f, --filter EXPR     keep the rows that match: terms of a regex (name or\n"
+	"                        command line), name: cmd: user: state: cgroup:\n"
+	"                        container:, each negated by a leading !\n"
+	"      --meters MODE     the header: bars (default), text (procps top's\n"
+	"                        lines), off\n"
 	"      --full-every N    read every process in full every N refreshes\n"
 	"                        (default 60); between them, a process that has\n"
 	"                        not run is read again only when shown\n"
 	"  -b, --batch           plain text frames on stdout, no terminal needed\n"
 	"  -n, --iterations N    with -b: stop after N frames (default: never)\n"
 	"      --json            with -b: one JSON document per frame\n"
+	"      --keys            list the keys of the interactive view\n"
 	"  -h, --help            show this help\n"
-	"\nKeys: q quit, h or ? help, arrows PgUp PgDn Home End scroll,\n"
-	"< > move the sort column, R reverse it, t tree, z zombies only,\n"
-	"/ filter by name, u filter by user, c command lines, k send a signal\n"
-	"to the selected process, r reap the selected zombie (or a parent's\n"
-	"zombies), space pause, d delay.  The Tasks line counts what -u, -p\n"
-	"and u select; z and / only hide rows.  Exit status with -b: 1 when -p\n"
-	"or -u selects no process.\n",
+	"\nSettings are read from $XDG_CONFIG_HOME/pmon/top.conf (or\n"
+	"~/.config/pmon/top.conf), written by W; options win over them.\n"
+	"Keys (h in top, or --keys, lists them all): q quit, / F3 search, \\ F4 filter,\n"
+	"t tree, - + * fold, H threads, Space V A U tag, k F9 signal, r reap,\n"
+	"[ ] renice, s strace, l lsof, Enter details, S F2 setup, W save,\n"
+	"m meters, Z pause, d delay; the mouse selects, sorts and scrolls.\n"
+	"The Tasks line counts what -u, -p and u select; z and the filter only\n"
+	"hide rows.  Exit status with -b: 1 when -p or -u selects no process.\n",
 	.exec = top_exec,
 };

@@ -67,6 +67,13 @@ enum proc_item {
 	PI_NS      = 1u << 23,
 	PI_GROUPS  = 1u << 24,
 	PI_ENVIRON = 1u << 25,
+	/* top's per-process extras (also read by a snapshot, where a rate
+	 * is the average over the process's life, as ps's %CPU). */
+	PI_IO_RATE = 1u << 26,  /* io: bytes/s read and written; a watch
+	                           gives it from its second reading on */
+	PI_CONTAINER = 1u << 27, /* cgroup: path and container (cgroup.h) */
+	PI_GPU     = 1u << 28,  /* fd + fdinfo of DRM descriptors (gpu.h);
+	                           never there on a machine without a GPU */
 };
 #define PI_ALL ((PI_PCPU << 1) - 1) /* the items of pmon's own stat, status
 				       and statm reading (not io, sched or
@@ -123,6 +130,12 @@ struct proc {
 	double cpu_pct;                /* PI_PCPU: of one CPU */
 	double mem_pct;                /* PI_PCPU: RSS of MemTotal */
 	unsigned long long io_read_bytes, io_write_bytes; /* PI_IO */
+	double io_read_rate, io_write_rate; /* PI_IO_RATE: bytes per second */
+	const char *cgroup_path;       /* PI_CONTAINER (cgroup.h) */
+	const char *container;         /* PI_CONTAINER: "" when none */
+	unsigned long long gpu_mem_bytes, gpu_engine_ns; /* PI_GPU */
+	double gpu_pct;                /* PI_GPU: engine time of wall time */
+	pid_t tgid;                    /* a thread row: its process; else pid */
 	unsigned long long sig_ignored, sig_caught; /* signal bitmasks */
 	pid_t tracer_pid;              /* 0: not traced */
 	int seccomp;                   /* 0 off, 1 strict, 2 filter */

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proc/gpu.h"
 #include "proc/parse.h"
 #include "proc/reader.h"
 
@@ -166,6 +167,9 @@ static const struct item_source {
 	{PI_PCPU, FILE_STAT | FILE_STATM, "meminfo, over time", false},
 	{PI_IO, FILE_IO, "io", true},
 	{PI_SCHED, FILE_STAT | FILE_SCHED, "sched", false},
+	{PI_IO_RATE, FILE_IO | FILE_STAT, "io, over time", true},
+	{PI_CONTAINER, FILE_CGROUP, "cgroup", false},
+	{PI_GPU, FILE_GPU | FILE_STAT, "fd + fdinfo of DRM devices", true},
 	{PI_WCHAN, 0, "libproc2 PIDS_WCHAN_NAME", true},
 	{PI_OOM, 0, "libproc2 PIDS_OOM_SCORE, PIDS_OOM_ADJ", false},
 	{PI_CGROUP, 0, "libproc2 PIDS_CGROUP", false},
@@ -239,6 +243,10 @@ void reader_init(struct reader *r, int procfd, unsigned need,
 	r->procfd = procfd;
 	if (need & PI_USER)
 		need |= PI_UID;
+	if (need & PI_IO_RATE)
+		need |= PI_IO | PI_START;
+	if (need & PI_GPU)
+		need |= PI_START;
 	r->have = need;
 	r->files = files_for(need);
 	r->status_want = status_lines_for(need);
@@ -445,6 +453,53 @@ static void read_io(const struct reader *r, pid_t pid, struct proc *p,
 		p->have &= ~(unsigned)PI_IO;
 }
 
+/* PI_CONTAINER: the path and the container it names (cgroup.h). */
+static void read_cgroup(const struct reader *r, pid_t pid, struct proc *p,
+			struct strpool *pool, struct reader_bufs *b)
+{
+	char path[40];
+
+	proc_path(path, pid, "cgroup");
+	if (procfs_read(r->procfd, path, &b->text, 0, false) < 0) {
+		p->have &= ~(unsigned)PI_CONTAINER;
+		return;
+	}
+	cgroup_parse(b->text.data, &b->cgroup);
+	p->cgroup_path = pool ? strpool_strdup(pool, b->cgroup.path) : b->cgroup.path;
+	p->container = pool ? strpool_strdup(pool, b->cgroup.container) :
+		b->cgroup.container;
+}
+
+/* PI_GPU; with no DRM device on the machine, not there at all.  The
+ * engine share is over the process's life here (a watch makes it the
+ * last interval's). */
+static void read_gpu(const struct reader *r, pid_t pid, struct proc *p)
+{
+	struct gpu_use u;
+
+	if (!gpu_present() || gpu_read_process(r->procfd, pid, &u) < 0) {
+		p->have &= ~(unsigned)PI_GPU;
+		return;
+	}
+	p->gpu_mem_bytes = u.mem_bytes;
+	p->gpu_engine_ns = u.engine_ns;
+	p->gpu_pct = p->elapsed_s > 0 ?
+		(double)u.engine_ns / 1e7 / (double)p->elapsed_s : 0;
+}
+
+/* PI_IO_RATE over the process's life (a watch makes it the interval's). */
+static void io_rate_lifetime(struct proc *p)
+{
+	double s = p->elapsed_s > 0 ? (double)p->elapsed_s : 1;
+
+	if (!(p->have & PI_IO)) {
+		p->have &= ~(unsigned)PI_IO_RATE;
+		return;
+	}
+	p->io_read_rate = (double)p->io_read_bytes / s;
+	p->io_write_rate = (double)p->io_write_bytes / s;
+}
+
 int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
 		struct proc *p, struct strpool *pool, struct reader_bufs *b)
 {
@@ -466,6 +521,13 @@ int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
 		return -1;
 	if (r->files & FILE_IO)
 		read_io(r, pid, p, &b->text);
+	if (r->have & PI_IO_RATE)
+		io_rate_lifetime(p);
+	if (r->files & FILE_CGROUP)
+		read_cgroup(r, pid, p, pool, b);
+	if (r->files & FILE_GPU)
+		read_gpu(r, pid, p);
+	p->tgid = pid;
 	/* p->user is filled in by the caller: uid_name() is not
 	 * thread-safe (a snapshot reads in threads). */
 	if (r->have & PI_STAT)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "proc/cgroup.h"
 #include "proc/proc.h"
 #include "util/strpool.h"
 #include "util/util.h"
@@ -45,6 +46,8 @@ enum proc_file {
 	FILE_SCHED = 1u << 4,
 	FILE_STATM = 1u << 5,
 	FILE_IO = 1u << 6,
+	FILE_CGROUP = 1u << 7,
+	FILE_GPU = 1u << 8,   /* fd/ and fdinfo/ of DRM descriptors */
 };
 
 /* Descriptors a watch keeps per process; -1 when not kept.  In the
@@ -73,6 +76,7 @@ struct reader {
 struct reader_bufs {
 	struct buf text, line;
 	char comm[64];
+	struct cgroup_info cgroup;
 };
 
 void reader_init(struct reader *r, int procfd, unsigned need,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libproc2/diskstats.h>
 #include <libproc2/meminfo.h>
 #include <libproc2/misc.h>
 #include <libproc2/stat.h>
@@ -16,6 +17,9 @@
 #include "proc/proc.h"
 #include "proc/reader.h"
 #include "proc/sys.h"
+#include "proc/sysparse.h"
+
+const char *const psi_names[PSI_KINDS] = {"cpu", "memory", "io"};
 
 /* The stat items asked for; the order is the index STAT_VAL takes. */
 static enum stat_item stat_items[] = {
@@ -33,12 +37,24 @@ static enum meminfo_item mem_items[] = {
 	MEMINFO_SWAP_TOTAL, MEMINFO_SWAP_FREE, MEMINFO_SWAP_USED,
 };
 
+static enum diskstats_item disk_items[] = {
+	DISKSTATS_NAME, DISKSTATS_TYPE, DISKSTATS_READ_SECTORS,
+	DISKSTATS_WRITE_SECTORS,
+};
+
 struct sys_reader {
 	struct stat_info *stat;
 	struct meminfo_info *mem;
 	int loadavg_fd;
 	struct cpu_use *cpus;
 	int cpus_cap;
+	/* The meters' extras: kept descriptors (these files pread from 0
+	 * like the others), libproc2's diskstats, and the previous counts. */
+	bool extras, extras_open, extras_read;
+	int psi_fd[PSI_KINDS], netdev_fd;
+	struct diskstats_info *disks;
+	unsigned long long disk_read, disk_write, net_rx, net_tx;
+	double extras_at;            /* monotonic seconds of that reading */
 };
 
 /* ---- the clock ----------------------------------------------------------- */
@@ -74,19 +90,15 @@ int proc_clock_read(struct proc_clock *c)
 
 /* ---- the figures ----------------------------------------------------------- */
 
-/* Percentages from libproc2's deltas, as procps top's sum_tics does. */
+/* Percentages from libproc2's deltas, as procps top's sum_tics does
+ * (cpu_use_compute, which the unit tests feed recorded /proc/stat). */
 static void cpu_use_from(struct cpu_use *u, struct stat_stack *st)
 {
-	long total = STAT_VAL(SI_TOTAL, sl_int, st, 0);
-	double scale = 100.0 / (double)(total > 0 ? total : 1);
+	long long delta[CPU_STATES];
 
 	for (int i = 0; i < CPU_STATES; i++)
-		u->pct[i] = (double)STAT_VAL(SI_DELTA0 + i, sl_int, st, 0) * scale;
-	if (total <= 0)
-		u->pct[CPU_IDLE] = 100.0;
-	u->busy_pct = 100.0 - u->pct[CPU_IDLE] - u->pct[CPU_IOWAIT];
-	if (u->busy_pct < 0)
-		u->busy_pct = 0;
+		delta[i] = STAT_VAL(SI_DELTA0 + i, sl_int, st, 0);
+	cpu_use_compute(delta, u);
 }
 
 static int read_cpus(struct sys_reader *r, struct sys_stats *s)
@@ -145,9 +157,107 @@ static void read_loadavg(struct sys_reader *r, struct sys_stats *s)
 		s->last_pid = -1;
 }
 
+/* ---- the meters' extras ------------------------------------------------ */
+
+static void read_psi(struct sys_reader *r, struct sys_stats *s)
+{
+	char text[256];
+
+	s->have_psi = false;
+	for (int k = 0; k < PSI_KINDS; k++) {
+		if (r->psi_fd[k] < 0 || procfs_pread(r->psi_fd[k], text, sizeof(text)) <= 0 ||
+		    psi_parse(text, &s->psi[k]) < 0)
+			memset(&s->psi[k], 0, sizeof(s->psi[k]));
+		else
+			s->have_psi = true;
+	}
+}
+
+/* Sectors of /proc/diskstats are 512 bytes whatever the device's. */
+static int disk_totals(struct sys_reader *r, unsigned long long *rd,
+		       unsigned long long *wr)
+{
+	struct diskstats_reaped *dr;
+
+	*rd = *wr = 0;
+	if (!r->disks)
+		return -1;
+	dr = procps_diskstats_reap(r->disks, disk_items, ARRAY_LEN(disk_items));
+	if (!dr)
+		return -1;
+	for (int i = 0; i < dr->total; i++) {
+		struct diskstats_stack *st = dr->stacks[i];
+
+		if (DISKSTATS_VAL(1, s_int, st, r->disks) != DISKSTATS_TYPE_DISK ||
+		    !disk_counts(DISKSTATS_VAL(0, str, st, r->disks)))
+			continue;
+		*rd += 512ULL * DISKSTATS_VAL(2, ul_int, st, r->disks);
+		*wr += 512ULL * DISKSTATS_VAL(3, ul_int, st, r->disks);
+	}
+	return 0;
+}
+
+static void read_extras(struct sys_reader *r, struct sys_stats *s)
+{
+	unsigned long long rd, wr, rx = 0, tx = 0;
+	double now = mono_now(), dt = r->extras_read ? now - r->extras_at : 0;
+	struct buf text = {0};
+
+	read_psi(r, s);
+	s->have_disk = disk_totals(r, &rd, &wr) == 0;
+	if (s->have_disk && r->extras_read) {
+		s->disk_read_bps = counter_rate(r->disk_read, rd, dt);
+		s->disk_write_bps = counter_rate(r->disk_write, wr, dt);
+	}
+	buf_reserve(&text, 16384);
+	s->have_net = r->netdev_fd >= 0 &&
+		procfs_pread(r->netdev_fd, text.data, text.cap) > 0 &&
+		netdev_parse(text.data, &rx, &tx) == 0;
+	buf_free(&text);
+	if (s->have_net && r->extras_read) {
+		s->net_rx_bps = counter_rate(r->net_rx, rx, dt);
+		s->net_tx_bps = counter_rate(r->net_tx, tx, dt);
+	}
+	r->disk_read = rd, r->disk_write = wr, r->net_rx = rx, r->net_tx = tx;
+	r->extras_at = now;
+	r->extras_read = true;
+}
+
+static void open_extras(struct sys_reader *r)
+{
+	static const char *const psi_paths[PSI_KINDS] = {
+		"/proc/pressure/cpu", "/proc/pressure/memory", "/proc/pressure/io",
+	};
+
+	for (int k = 0; k < PSI_KINDS; k++)
+		r->psi_fd[k] = open(psi_paths[k], O_RDONLY | O_CLOEXEC);
+	r->netdev_fd = open("/proc/net/dev", O_RDONLY | O_CLOEXEC);
+	if (procps_diskstats_new(&r->disks) < 0)
+		r->disks = NULL;
+}
+
+void sys_want_extras(struct sys_reader *r, bool on)
+{
+	struct sys_stats scratch;
+
+	if (on && !r->extras_open) {
+		open_extras(r);
+		r->extras_open = true;
+	}
+	if (on && !r->extras) {
+		r->extras_read = false;
+		read_extras(r, &scratch); /* the base of the first rates */
+	}
+	r->extras = on;
+}
+
 struct sys_reader *sys_open(void)
 {
 	struct sys_reader *r = xcalloc(1, sizeof(*r));
+
+	for (int k = 0; k < PSI_KINDS; k++)
+		r->psi_fd[k] = -1;
+	r->netdev_fd = -1;
 
 	r->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
 	if (procps_stat_new(&r->stat) < 0 || procps_meminfo_new(&r->mem) < 0) {
@@ -171,6 +281,8 @@ int sys_read(struct sys_reader *r, struct sys_stats *s)
 		errno = errno ? errno : EIO;
 		return -1;
 	}
+	if (r->extras)
+		read_extras(r, s);
 	return 0;
 }
 
@@ -184,6 +296,13 @@ void sys_close(struct sys_reader *r)
 		procps_meminfo_unref(&r->mem);
 	if (r->loadavg_fd >= 0)
 		close(r->loadavg_fd);
+	for (int k = 0; k < PSI_KINDS; k++)
+		if (r->psi_fd[k] >= 0)
+			close(r->psi_fd[k]);
+	if (r->netdev_fd >= 0)
+		close(r->netdev_fd);
+	if (r->disks)
+		procps_diskstats_unref(&r->disks);
 	free(r->cpus);
 	free(r);
 }

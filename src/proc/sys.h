@@ -21,6 +21,20 @@ struct cpu_use {
 	double busy_pct;             /* 100 - idle - iowait */
 };
 
+/* Pressure stall information of one resource (/proc/pressure/NAME): the
+ * share of time some (or all, "full") non-idle tasks waited for it, over
+ * 10, 60 and 300 s, and the total stall in microseconds. */
+struct psi_line {
+	bool have;
+	double avg10, avg60, avg300;
+	unsigned long long total_us;
+};
+struct psi {
+	struct psi_line some, full;
+};
+enum { PSI_CPU, PSI_MEMORY, PSI_IO, PSI_KINDS };
+extern const char *const psi_names[PSI_KINDS];
+
 struct sys_stats {
 	double uptime;               /* seconds since boot */
 	double load[3];
@@ -32,6 +46,12 @@ struct sys_stats {
 	unsigned long mem_total_kb, mem_free_kb, mem_avail_kb, mem_used_kb,
 		mem_buffers_kb, mem_cached_kb, swap_total_kb, swap_free_kb,
 		swap_used_kb;
+	/* The meters' extras, read only when sys_want_extras() asked: */
+	bool have_psi;               /* the kernel has /proc/pressure */
+	struct psi psi[PSI_KINDS];
+	bool have_disk, have_net;
+	double disk_read_bps, disk_write_bps; /* whole disks (disk_counts) */
+	double net_rx_bps, net_tx_bps;        /* every interface but lo */
 };
 
 struct sys_reader;
@@ -43,6 +63,9 @@ struct sys_reader *sys_open(void);
  * until the next call).  0, or -1 with errno. */
 int sys_read(struct sys_reader *r, struct sys_stats *s);
 void sys_close(struct sys_reader *r);
+/* Read the meters' extras (pressure, disks, network) from now on: they
+ * cost a few system-wide reads per refresh, none per process. */
+void sys_want_extras(struct sys_reader *r, bool on);
 
 /* MemTotal in kB, read now (for a snapshot's %MEM); 0 if unknown. */
 unsigned long sys_mem_total_kb(void);

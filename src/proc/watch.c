@@ -20,8 +20,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "proc/gpu.h"
+#include "proc/sysparse.h"
+#include "proc/tasks.h"
 #include "proc/watch.h"
 #include "util/strpool.h"
+
 
 /* Descriptors kept free for everything else: the terminal, ncurses,
  * the pidfds of `k`, the files of a reap. */
@@ -70,6 +74,9 @@ static void forget(struct procwatch *w, struct watch_extra *x)
 	close_fd(w, &x->fds.statm);
 	free(x->cmdline);
 	x->cmdline = NULL;
+	free(x->cgroup_path);
+	free(x->container);
+	x->cgroup_path = x->container = NULL;
 }
 
 /* Descriptors still to be kept for the schedstat of every process: when
@@ -179,6 +186,10 @@ static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x
 		free(x->cmdline);
 		x->cmdline = NULL;
 		x->cmdline_read = false;
+		free(x->cgroup_path);
+		free(x->container);
+		x->cgroup_path = x->container = NULL;
+		x->cgroup_read = false;
 	}
 	/* What a refresh does not read again. */
 	now.uid = p->uid;
@@ -368,6 +379,11 @@ static void compute_rate(struct procwatch *w, size_t i)
 
 	p->comm = x->comm;
 	p->cmdline = x->cmdline_read ? x->cmdline : NULL;
+	p->tgid = p->pid;
+	p->cgroup_path = x->cgroup_path;
+	p->container = x->container;
+	if (x->container)
+		p->have |= PI_CONTAINER;
 	p->cpu_pct = ticks > 0 && p->cpu_ticks >= x->prev_cpu ?
 		100.0 * (double)(p->cpu_ticks - x->prev_cpu) / ticks : 0;
 	if (p->cpu_pct > 100.0 * busiest)
@@ -466,13 +482,84 @@ static void fetch_io(struct procwatch *w, size_t i)
 	}
 }
 
+/* PI_IO_RATE: bytes per second since this process's last reading. */
+static void io_rate(struct procwatch *w, size_t i)
+{
+	struct proc *p = &w->procs[i];
+	struct watch_extra *x = &w->extra[i];
+	double now = mono_now();
+
+	p->have &= ~(unsigned)PI_IO_RATE;
+	if (!(p->have & PI_IO)) {
+		x->io_prev_at = 0;
+		return;
+	}
+	if (x->io_prev_at > 0 && now > x->io_prev_at) {
+		p->io_read_rate = counter_rate(x->io_prev_read, p->io_read_bytes,
+						  now - x->io_prev_at);
+		p->io_write_rate = counter_rate(x->io_prev_write, p->io_write_bytes,
+						   now - x->io_prev_at);
+		p->have |= PI_IO_RATE;
+	}
+	x->io_prev_read = p->io_read_bytes;
+	x->io_prev_write = p->io_write_bytes;
+	x->io_prev_at = now;
+}
+
+/* PI_CONTAINER: once per process (a process rarely changes cgroup; an
+ * exec reads it again). */
+static void fetch_cgroup(struct procwatch *w, size_t i)
+{
+	struct watch_extra *x = &w->extra[i];
+	struct reader r = w->r_fetch;
+	struct proc p;
+
+	x->cgroup_read = true;
+	r.files = FILE_CGROUP;
+	r.have = PI_CONTAINER;
+	if (reader_read(&r, w->procs[i].pid, NULL, &p, NULL, &w->bufs) > 0 &&
+	    (p.have & PI_CONTAINER)) {
+		x->cgroup_path = xstrdup(p.cgroup_path);
+		x->container = xstrdup(p.container);
+	}
+	w->procs[i].cgroup_path = x->cgroup_path;
+	w->procs[i].container = x->container;
+	if (x->container)
+		w->procs[i].have |= PI_CONTAINER;
+}
+
+/* PI_GPU: memory now, engine share since this process's last reading. */
+static void fetch_gpu(struct procwatch *w, size_t i)
+{
+	struct proc *p = &w->procs[i];
+	struct watch_extra *x = &w->extra[i];
+	struct gpu_use u;
+	double now = mono_now();
+
+	p->have &= ~(unsigned)PI_GPU;
+	if (!gpu_present() || gpu_read_process(w->procfd, p->pid, &u) < 0)
+		return;
+	p->gpu_mem_bytes = u.mem_bytes;
+	p->gpu_engine_ns = u.engine_ns;
+	p->gpu_pct = x->gpu_prev_at > 0 && now > x->gpu_prev_at ?
+		counter_rate(x->gpu_prev_ns, u.engine_ns, now - x->gpu_prev_at) / 1e7 : 0;
+	x->gpu_prev_ns = u.engine_ns;
+	x->gpu_prev_at = now;
+	p->have |= PI_GPU;
+}
+
 void procwatch_fetch(struct procwatch *w, const int32_t *idx, size_t n,
 		     unsigned need)
 {
 	struct proc **rows = NULL;
+	size_t nrows = 0;
 
 	for (size_t k = 0; k < n; k++) {
-		size_t i = idx ? (size_t)idx[k] : k;
+		size_t i;
+
+		if (idx && idx[k] < 0)
+			continue; /* a thread row: read with its process */
+		i = idx ? (size_t)idx[k] : k;
 
 		if ((need & PI_CHANGES_IDLE) && !w->extra[i].fresh &&
 		    read_again(w, &w->procs[i], &w->extra[i]) == 0)
@@ -481,8 +568,14 @@ void procwatch_fetch(struct procwatch *w, const int32_t *idx, size_t n,
 			fetch_cmdline(w, i);
 		if (need & PI_CMDLINE)
 			w->procs[i].have |= PI_CMDLINE;
-		if (need & PI_IO)
+		if (need & (PI_IO | PI_IO_RATE))
 			fetch_io(w, i);
+		if (need & PI_IO_RATE)
+			io_rate(w, i);
+		if ((need & PI_CONTAINER) && !w->extra[i].cgroup_read)
+			fetch_cgroup(w, i);
+		if (need & PI_GPU)
+			fetch_gpu(w, i);
 	}
 	if (!(need & PI_TAIL) || !n)
 		return;
@@ -490,8 +583,9 @@ void procwatch_fetch(struct procwatch *w, const int32_t *idx, size_t n,
 	w->frame_pool = strpool_new();
 	rows = xcalloc(n, sizeof(*rows));
 	for (size_t k = 0; k < n; k++)
-		rows[k] = &w->procs[idx ? (size_t)idx[k] : k];
-	(void)proc_fetch_tail(rows, n, need, w->frame_pool);
+		if (!idx || idx[k] >= 0)
+			rows[nrows++] = &w->procs[idx ? (size_t)idx[k] : k];
+	(void)proc_fetch_tail(rows, nrows, need, w->frame_pool);
 	free(rows);
 }
 
@@ -543,6 +637,11 @@ int procwatch_open(struct procwatch *w)
 	return 0;
 }
 
+void procwatch_want_extras(struct procwatch *w, bool on)
+{
+	sys_want_extras(w->sysr, on);
+}
+
 void procwatch_close(struct procwatch *w)
 {
 	for (size_t i = 0; i < w->n; i++)
@@ -551,6 +650,10 @@ void procwatch_close(struct procwatch *w)
 		close(w->procfd);
 	sys_close(w->sysr);
 	strpool_free(w->frame_pool);
+	strpool_free(w->task_pool);
+	strpool_free(w->prev_task_pool);
+	free(w->tasks);
+	free(w->prev_tasks);
 	reader_bufs_free(&w->bufs);
 	free(w->procs);
 	free(w->extra);
@@ -559,4 +662,63 @@ void procwatch_close(struct procwatch *w)
 	free(w->pids);
 	memset(w, 0, sizeof(*w));
 	w->procfd = -1;
+}
+
+/* ---- thread rows ------------------------------------------------------------ */
+
+static int task_cmp(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* %CPU of each thread since the previous reading of the same thread (its
+ * tid and start time), found by binary search in the previous list. */
+static void task_rates(struct procwatch *w, double seconds)
+{
+	double ticks = seconds * (double)w->clock.hz;
+
+	for (size_t k = 0; k < w->ntasks; k++) {
+		struct proc *t = &w->tasks[k];
+		const struct proc *old = w->nprev_tasks ?
+			bsearch(t, w->prev_tasks, w->nprev_tasks, sizeof(*t), task_cmp) : NULL;
+
+		t->cpu_pct = 0;
+		if (old && old->start_ticks == t->start_ticks && ticks > 0 &&
+		    t->cpu_ticks >= old->cpu_ticks)
+			t->cpu_pct = 100.0 * (double)(t->cpu_ticks - old->cpu_ticks) / ticks;
+		if (t->cpu_pct > 100.0)
+			t->cpu_pct = 100.0;
+	}
+}
+
+void procwatch_fetch_threads(struct procwatch *w, const int32_t *idx, size_t n)
+{
+	struct proc *swap = w->prev_tasks;
+	size_t swap_cap = w->prev_tasks_cap;
+	double now;
+
+	/* The current list becomes the previous one, with its names. */
+	w->prev_tasks = w->tasks;
+	w->prev_tasks_cap = w->tasks_cap;
+	w->nprev_tasks = w->ntasks;
+	w->tasks = swap;
+	w->tasks_cap = swap_cap;
+	w->ntasks = 0;
+	strpool_free(w->prev_task_pool);
+	w->prev_task_pool = w->task_pool;
+	w->task_pool = strpool_new();
+	for (size_t k = 0; k < n; k++) {
+		const struct proc *p = &w->procs[idx ? (size_t)idx[k] : k];
+
+		if (p->threads > 1 && !p->kernel_thread)
+			(void)proc_tasks_read(w->procfd, p, &w->clock, w->task_pool,
+					      &w->tasks, &w->ntasks, &w->tasks_cap);
+	}
+	qsort(w->tasks, w->ntasks, sizeof(*w->tasks), task_cmp);
+	now = mono_now();
+	task_rates(w, w->tasks_time > 0 ? now - w->tasks_time : 0);
+	w->tasks_time = now;
+	w->tasks_at = w->refreshes;
 }

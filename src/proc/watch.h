@@ -37,6 +37,13 @@ struct watch_extra {
 	                                  read yet (cmdline_read) */
 	bool cmdline_read;
 	unsigned long long prev_cpu;   /* cpu_ticks at the previous refresh */
+	char *cgroup_path, *container; /* owned: PI_CONTAINER, read once
+	                                  (again after an exec) */
+	bool cgroup_read;
+	/* The last reading of io and of the GPU engines, for the rates of
+	 * the next one (rows shown only: the time between may be long). */
+	unsigned long long io_prev_read, io_prev_write, gpu_prev_ns;
+	double io_prev_at, gpu_prev_at;  /* monotonic seconds; 0: none */
 };
 
 struct procwatch {
@@ -66,6 +73,15 @@ struct procwatch {
 	struct reader r_new, r_update, r_fetch;
 	struct reader_bufs bufs;
 	struct strpool *frame_pool;  /* strings of procwatch_fetch's tail */
+	/* Thread rows (procwatch_fetch_threads): the threads other than the
+	 * main one of the processes asked for, sorted by tid. */
+	struct proc *tasks;
+	size_t ntasks, tasks_cap;
+	struct proc *prev_tasks;     /* the previous reading, for %CPU */
+	size_t nprev_tasks, prev_tasks_cap;
+	struct strpool *task_pool, *prev_task_pool;
+	unsigned tasks_at;           /* the refresh they were read at */
+	double tasks_time;           /* monotonic seconds of that reading */
 	struct proc *spare_procs;
 	struct watch_extra *spare_extra;
 	size_t cap;
@@ -108,6 +124,8 @@ int procwatch_open(struct procwatch *w);
 /* Read every process again.  0, or -1 with errno. */
 int procwatch_refresh(struct procwatch *w);
 void procwatch_close(struct procwatch *w);
+/* Read the meters' system-wide extras (sys_want_extras) or not. */
+void procwatch_want_extras(struct procwatch *w, bool on);
 
 /* Read the items of need that a refresh does not (PI_CMDLINE, PI_IO and
  * the PI_TAIL items, and the PI_CHANGES_IDLE items of a process that had
@@ -116,6 +134,24 @@ void procwatch_close(struct procwatch *w);
  * exec). */
 void procwatch_fetch(struct procwatch *w, const int32_t *idx, size_t n,
 		     unsigned need);
+
+/* Read the threads of procs[idx[0..n)] (idx NULL: all) that have more
+ * than one, into w->tasks: one row each for every thread but the main
+ * one (whose row is its process's), with %CPU over the time since the
+ * previous call.  Rows name them by procwatch_row index -1 - k. */
+void procwatch_fetch_threads(struct procwatch *w, const int32_t *idx, size_t n);
+
+/* The process (i >= 0) or thread (i < 0: tasks[-1 - i]) of a row index. */
+static inline const struct proc *procwatch_row(const struct procwatch *w, int32_t i)
+{
+	return i >= 0 ? &w->procs[i] : &w->tasks[-1 - i];
+}
+
+/* Is p a thread row (not its process's)? */
+static inline bool proc_is_thread(const struct proc *p)
+{
+	return p->tgid && p->tgid != p->pid;
+}
 
 /* The items of struct proc a refresh fills in (its `have` bits). */
 #define PROCWATCH_HAVE (PI_PPID | PI_STATE | PI_STAT | PI_UID | PI_USER | \

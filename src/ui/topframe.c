@@ -14,6 +14,9 @@ void top_frame_rebuild(struct procwatch *w, struct top_rows *r,
 
 	if (before)
 		procwatch_fetch(w, NULL, w->n, before);
+	/* Once per refresh: a thread's %CPU is over the time between. */
+	if (o->threads && w->tasks_at != w->refreshes)
+		procwatch_fetch_threads(w, NULL, w->n);
 	top_rows_build(r, w, o);
 }
 
@@ -21,8 +24,10 @@ int top_frame_read(struct procwatch *w, struct top_rows *r,
 		   const struct top_opts *o, bool all_shown)
 {
 	w->full = all_shown || (top_select_need(o) & PI_CHANGES_IDLE);
+	procwatch_want_extras(w, o->meters != METERS_OFF);
 	if (procwatch_refresh(w) < 0)
 		return -1;
+
 	top_frame_rebuild(w, r, o);
 	return 0;
 }
@@ -38,4 +43,13 @@ void top_frame_fetch(struct procwatch *w, const struct top_rows *r,
 		count = r->n - first;
 	if (shown && count)
 		procwatch_fetch(w, r->idx + first, count, shown);
+}
+
+void top_frame_prime(struct procwatch *w, const struct top_opts *o)
+{
+	unsigned rates = top_show_need(o) & (PI_IO_RATE | PI_GPU);
+
+	procwatch_want_extras(w, o->meters != METERS_OFF);
+	if (rates)
+		procwatch_fetch(w, NULL, w->n, rates);
 }

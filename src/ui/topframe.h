@@ -29,4 +29,9 @@ void top_frame_rebuild(struct procwatch *w, struct top_rows *r,
 void top_frame_fetch(struct procwatch *w, const struct top_rows *r,
 		     const struct top_opts *o, size_t first, size_t count);
 
+/* Take the first reading of the rates the columns show (I/O, GPU) for
+ * every process, so that the first frame has them: they are read for
+ * the rows shown only, and a rate needs two readings. */
+void top_frame_prime(struct procwatch *w, const struct top_opts *o);
+
 #endif

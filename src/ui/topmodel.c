@@ -13,6 +13,10 @@
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
+const char *const top_meters_names[METERS_MODES] = {"bars", "text", "off"};
+const char *const top_cpus_names[CPUS_MODES] = {"each", "one"};
+const char *const top_theme_names[THEME_COUNT] = {"default", "monochrome", "high-contrast"};
+
 static const char *const default_cols[] = {
 	"pid", "user", "stat", "cpu_pct", "mem_pct", "rss_kb", "cpu_time_s", "comm",
 };
@@ -21,7 +25,21 @@ void top_opts_default(struct top_opts *o)
 {
 	field_list_of(&o->cols, default_cols, ARRAY_LEN(default_cols));
 	o->sort = (struct field_sort){field_find("cpu_pct"), false};
+	o->meters = METERS_BARS;
+	o->cpus = CPUS_EACH;
+	o->theme = THEME_DEFAULT;
+	o->delay = 3.0;
 	top_opts_sync_name(o);
+}
+
+void top_opts_free(struct top_opts *o)
+{
+	free(o->uids);
+	free(o->pids);
+	free(o->folds);
+	top_filter_free(&o->filter);
+	o->uids = NULL, o->pids = NULL, o->folds = NULL;
+	o->nuids = o->npids = o->nfolds = o->folds_cap = 0;
 }
 
 static bool is_name(const struct field *f)
@@ -67,15 +85,13 @@ static bool selected(const struct proc *p, const struct top_opts *o)
 	return uid_ok && pid_ok;
 }
 
-/* The `z` and `/` filters, on what the watch holds (the command lines
- * were fetched before, when a name filter is on: top_select_need). */
+/* The `z` filter and the filter line, on what the watch holds (what
+ * the filter looks at was fetched before: top_select_need). */
 static bool passes_filters(const struct proc *p, const struct top_opts *o)
 {
 	if (o->zombies_only && !proc_is_zombie(p))
 		return false;
-	if (!o->name_filter[0] || strcasestr(p->comm ? p->comm : "", o->name_filter))
-		return true;
-	return p->cmdline && strcasestr(p->cmdline, o->name_filter);
+	return top_filter_match(&o->filter, p);
 }
 
 unsigned top_select_need(const struct top_opts *o)
@@ -83,20 +99,77 @@ unsigned top_select_need(const struct top_opts *o)
 	/* Not PI_STATE: the Tasks counts may be a few refreshes old for a
 	 * process that sleeps (watch.h), and z's zombies are exact (a
 	 * process becomes one by running). */
-	unsigned need = PI_UID | PI_THREADS;
+	unsigned need = PI_UID | PI_THREADS | top_filter_need(&o->filter);
 
-	if (o->name_filter[0])
-		need |= PI_CMDLINE | PI_COMM;
 	if (o->tree)
 		need |= PI_PPID;
-	else if (o->sort.f)
+	if (o->sort.f) /* the tree orders siblings by it too */
 		need |= o->sort.f->need;
 	return need;
 }
 
+/* ---- folds --------------------------------------------------------------- */
+
+static ssize_t fold_index(const struct top_opts *o, const struct proc *p)
+{
+	for (size_t i = 0; i < o->nfolds; i++)
+		if (o->folds[i].pid == p->pid && o->folds[i].start_ticks == p->start_ticks)
+			return (ssize_t)i;
+	return -1;
+}
+
+bool top_is_folded(const struct top_opts *o, const struct proc *p)
+{
+	return (fold_index(o, p) >= 0) != o->fold_all;
+}
+
+void top_fold_toggle(struct top_opts *o, const struct proc *p)
+{
+	ssize_t i = fold_index(o, p);
+
+	if (i >= 0) {
+		o->folds[i] = o->folds[--o->nfolds];
+		return;
+	}
+	if (o->nfolds == o->folds_cap) {
+		o->folds_cap = o->folds_cap ? 2 * o->folds_cap : 16;
+		o->folds = xreallocarray(o->folds, o->folds_cap, sizeof(*o->folds));
+	}
+	o->folds[o->nfolds++] = proc_ref_of(p);
+}
+
+void top_fold_all(struct top_opts *o, bool folded)
+{
+	o->fold_all = folded;
+	o->nfolds = 0;
+}
+
+bool top_row_has_children(const struct top_rows *r, size_t k)
+{
+	return r->have_tree && k < r->n && r->tree.first_child[r->node[k]] >= 0;
+}
+
+/* ---- search ---------------------------------------------------------------- */
+
+long top_find(const struct procwatch *w, const struct top_rows *r,
+	      const char *text, size_t from, int dir)
+{
+	if (!*text || !r->n)
+		return -1;
+	for (size_t step = 0; step < r->n; step++) {
+		size_t k = dir > 0 ? (from + step) % r->n : (from + r->n - step % r->n) % r->n;
+		const struct proc *p = top_row_proc(w, r, k);
+
+		if ((p->comm && strcasestr(p->comm, text)) ||
+		    (p->cmdline && strcasestr(p->cmdline, text)))
+			return (long)k;
+	}
+	return -1;
+}
+
 unsigned top_show_need(const struct top_opts *o)
 {
-	return field_list_need(&o->cols);
+	return field_list_need(&o->cols) | o->also_show;
 }
 
 /* The sort of the frame: the field's natural order, reversed by R. */
@@ -106,8 +179,8 @@ static int compare(const void *a, const void *b, void *arg)
 	const struct procwatch *w = ctx[0];
 	const struct field_sort *s = ctx[1];
 
-	return field_sort_cmp(s, &w->procs[*(const int32_t *)a],
-			      &w->procs[*(const int32_t *)b]);
+	return field_sort_cmp(s, procwatch_row(w, *(const int32_t *)a),
+			      procwatch_row(w, *(const int32_t *)b));
 }
 
 static void grow(struct top_rows *r, size_t n)
@@ -117,22 +190,125 @@ static void grow(struct top_rows *r, size_t n)
 	r->cap = n + n / 4 + 64;
 	r->idx = xreallocarray(r->idx, r->cap, sizeof(*r->idx));
 	r->depth = xreallocarray(r->depth, r->cap, sizeof(*r->depth));
+	r->hidden = xreallocarray(r->hidden, r->cap, sizeof(*r->hidden));
 	r->node = xreallocarray(r->node, r->cap, sizeof(*r->node));
 	r->map = xreallocarray(r->map, r->cap, sizeof(*r->map));
 	r->sub = xreallocarray(r->sub, r->cap, sizeof(*r->sub));
 }
 
-/* The tree view over the m processes shown (gathered in sub[] and map[]
- * by top_rows_build): each under its parent when that is shown too (else
- * a root), in pre-order, children by pid.  The tree is built over just
- * those, so a filter never drags in the chain of ancestors up to PID 1. */
-static void build_tree(struct top_rows *r, size_t m)
+/* Siblings in the tree follow the sort, as htop orders them. */
+static int node_order(int32_t a, int32_t b, void *arg)
 {
+	const void *const *ctx = arg;
+	const struct top_rows *r = ctx[0];
+	const struct field_sort *s = ctx[1];
+	int c = s->f->cmp(&r->sub[a], &r->sub[b]);
+
+	return s->reverse ? -c : c;
+}
+
+/* Keep pre-order rows [0, n) but the subtrees of folded nodes, counting
+ * in hidden[] what each fold hides. */
+static void apply_folds(struct top_rows *r, const struct top_opts *o)
+{
+	size_t out = 0;
+
+	for (size_t k = 0; k < r->n;) {
+		int32_t node = r->node[k], d = r->depth[k];
+		size_t next = k + 1;
+
+		r->node[out] = node;
+		r->depth[out] = d;
+		r->hidden[out] = 0;
+		if (r->tree.first_child[node] >= 0 && top_is_folded(o, &r->sub[node])) {
+			while (next < r->n && r->depth[next] > d)
+				next++;
+			r->hidden[out] = (int32_t)(next - k - 1);
+		}
+		out++;
+		k = next;
+	}
+	r->n = out;
+}
+
+/* The tree view over the m rows shown (gathered in sub[] and map[] by
+ * top_rows_build, in pid order): each under its parent when that is
+ * shown too (else a root), in pre-order, siblings in the sort's order;
+ * thread rows under their process.  The tree is built over just those,
+ * so a filter never drags in the chain of ancestors up to PID 1. */
+static void build_tree(struct top_rows *r, size_t m, const struct field_sort *s)
+{
+	const void *ctx[2] = {r, s};
+
 	tree_build(&r->tree, r->sub, m);
 	r->have_tree = true;
+	if (s->f)
+		tree_sort_children(&r->tree, node_order, ctx);
 	r->n = tree_preorder(&r->tree, r->node, r->depth);
+}
+
+static int sub_by_pid(const void *a, const void *b, void *arg)
+{
+	const struct procwatch *w = arg;
+	pid_t x = procwatch_row(w, *(const int32_t *)a)->pid;
+	pid_t y = procwatch_row(w, *(const int32_t *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+/* The rows of the tree view: sub[] and map[] in pid order (threads are
+ * among the processes by their tid), each thread's parent its process. */
+static void tree_rows(struct top_rows *r, const struct procwatch *w,
+		      const struct top_opts *o, const struct field_sort *s)
+{
+	size_t m = r->n;
+
+	if (o->threads)
+		qsort_r(r->idx, m, sizeof(*r->idx), sub_by_pid, (void *)w);
+	for (size_t k = 0; k < m; k++) {
+		r->map[k] = r->idx[k];
+		r->sub[k] = *procwatch_row(w, r->idx[k]);
+		if (proc_is_thread(&r->sub[k]))
+			r->sub[k].ppid = r->sub[k].tgid;
+	}
+	build_tree(r, m, s);
+	apply_folds(r, o);
 	for (size_t k = 0; k < r->n; k++)
 		r->idx[k] = r->map[r->node[k]];
+}
+
+/* Is the process of pid selected (for a thread row: its process)? */
+static const struct proc *process_of(const struct procwatch *w, pid_t pid)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->procs[mid].pid == pid)
+			return &w->procs[mid];
+		if (w->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Thread rows: each thread of a selected process that passes the
+ * filters itself. */
+static void add_threads(struct top_rows *r, const struct procwatch *w,
+			const struct top_opts *o)
+{
+	for (size_t k = 0; k < w->ntasks; k++) {
+		const struct proc *t = &w->tasks[k], *p = process_of(w, t->tgid);
+
+		if (p && selected(p, o) && passes_filters(t, o)) {
+			r->depth[r->n] = 0;
+			r->hidden[r->n] = 0;
+			r->idx[r->n++] = -1 - (int32_t)k;
+		}
+	}
 }
 
 void top_rows_build(struct top_rows *r, const struct procwatch *w,
@@ -140,14 +316,15 @@ void top_rows_build(struct top_rows *r, const struct procwatch *w,
 {
 	struct field_sort s = o->sort;
 	const void *ctx[2] = {w, &s};
-	size_t m = 0;
 
 	if (r->have_tree)
 		tree_free(&r->tree);
 	r->have_tree = false;
-	grow(r, w->n);
+	grow(r, w->n + (o->threads ? w->ntasks : 0));
 	memset(&r->counts, 0, sizeof(r->counts));
 	r->n = 0;
+	if (s.f)
+		s.reverse = o->sort.reverse != !!(s.f->flags & FIELD_DESCENDING);
 	/* One pass: the selection is counted, the filters pick the rows. */
 	for (size_t i = 0; i < w->n; i++) {
 		const struct proc *p = &w->procs[i];
@@ -157,22 +334,18 @@ void top_rows_build(struct top_rows *r, const struct procwatch *w,
 		state_counts_add(&r->counts, p->state, p->threads);
 		if (!passes_filters(p, o))
 			continue;
-		if (o->tree) {
-			r->sub[m] = *p;
-			r->map[m++] = (int32_t)i;
-		} else {
-			r->depth[r->n] = 0;
-			r->idx[r->n++] = (int32_t)i;
-		}
+		r->depth[r->n] = 0;
+		r->hidden[r->n] = 0;
+		r->idx[r->n++] = (int32_t)i;
 	}
+	if (o->threads)
+		add_threads(r, w, o);
 	if (o->tree) {
-		build_tree(r, m);
+		tree_rows(r, w, o, &s);
 		return;
 	}
-	if (!s.f)
-		return;
-	s.reverse = o->sort.reverse != !!(s.f->flags & FIELD_DESCENDING);
-	qsort_r(r->idx, r->n, sizeof(*r->idx), compare, ctx);
+	if (s.f)
+		qsort_r(r->idx, r->n, sizeof(*r->idx), compare, ctx);
 }
 
 void top_rows_free(struct top_rows *r)
@@ -181,6 +354,7 @@ void top_rows_free(struct top_rows *r)
 		tree_free(&r->tree);
 	free(r->idx);
 	free(r->depth);
+	free(r->hidden);
 	free(r->node);
 	free(r->map);
 	free(r->sub);
@@ -259,9 +433,10 @@ void top_header_format(struct top_header *h, const struct procwatch *w,
 		 (double)s->swap_used_kb / mib, (double)s->mem_avail_kb / mib);
 }
 
-void top_titles_format(struct buf *out, const struct top_opts *o)
+void top_titles_format(struct buf *out, const struct top_opts *o,
+		       const struct field_list *cols)
 {
-	table_titles(out, &o->cols);
+	table_titles(out, cols ? cols : &o->cols);
 }
 
 static void tree_prefix_of(const struct top_rows *r, size_t k, bool utf8,
@@ -284,15 +459,80 @@ static void tree_prefix_of(const struct top_rows *r, size_t k, bool utf8,
 
 void top_row_format(struct buf *out, const struct procwatch *w,
 		    const struct top_rows *r, size_t k,
-		    const struct top_opts *o, bool utf8, struct buf *scratch)
+		    const struct top_opts *o, const struct field_list *cols,
+		    bool utf8, struct buf *scratch)
 {
 	const struct table_style st = {.utf8 = utf8};
-	char prefix[256];
+	char prefix[320];
 
 	prefix[0] = '\0';
-	if (o->tree)
+	if (o->tree && r->have_tree) {
+		size_t len;
+
 		tree_prefix_of(r, k, utf8, prefix, sizeof(prefix));
-	table_row(out, &o->cols, &w->procs[r->idx[k]], prefix, &st, scratch);
+		len = strlen(prefix);
+		/* A folded node says how many rows it hides. */
+		if (r->hidden[k] > 0)
+			snprintf(prefix + len, sizeof(prefix) - len, "[+%d] ",
+				 (int)r->hidden[k]);
+	}
+	table_row(out, cols ? cols : &o->cols, top_row_proc(w, r, k), prefix, &st,
+		  scratch);
+}
+
+/* ---- narrow terminals ------------------------------------------------------ */
+
+/* The columns kept longest, most needed first; any other goes before
+ * these. */
+static const char *const keep_order[] = {
+	"pid", "cpu_pct", "stat", "state", "user", "mem_pct", "rss_kb",
+	"cpu_time_s", "time_plus", "threads", "nice",
+};
+
+static int keep_rank(const struct field *f)
+{
+	for (size_t i = 0; i < ARRAY_LEN(keep_order); i++)
+		if (strcmp(f->key, keep_order[i]) == 0)
+			return (int)(ARRAY_LEN(keep_order) - i);
+	return 0;
+}
+
+static size_t cols_width(const struct field_list *l)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i + 1 < l->n; i++)
+		w += (size_t)abs(l->f[i]->width) + 1;
+	return w;
+}
+
+void top_fit_columns(const struct field_list *in, size_t width,
+		     struct field_list *out, struct field storage[64])
+{
+	*out = *in;
+	if (cols_width(out) + TOP_NAME_MIN <= width || out->n < 2)
+		return;
+	/* Shrink wide left-aligned text (it is cut with '+'). */
+	for (size_t i = 0; i + 1 < out->n; i++)
+		if (out->f[i]->width < -6 && out->f[i]->type == FJ_TEXT) {
+			storage[i] = *out->f[i];
+			storage[i].width = -6;
+			out->f[i] = &storage[i];
+		}
+	/* Then hide, the least needed first, the rightmost of equals. */
+	while (cols_width(out) + TOP_NAME_MIN > width && out->n > 2) {
+		size_t drop = SIZE_MAX;
+
+		for (size_t i = 0; i + 1 < out->n; i++)
+			if (strcmp(out->f[i]->key, "pid") != 0 &&
+			    (drop == SIZE_MAX || keep_rank(out->f[i]) <= keep_rank(out->f[drop])))
+				drop = i;
+		if (drop == SIZE_MAX)
+			break;
+		memmove(&out->f[drop], &out->f[drop + 1],
+			(out->n - drop - 1) * sizeof(out->f[0]));
+		out->n--;
+	}
 }
 
 void top_json_keys(const struct top_opts *o, bool cols_given,

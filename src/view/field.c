@@ -298,9 +298,130 @@ NS_FIELD(ns_time, NS_TIME)
 NS_FIELD(ns_user, NS_USER)
 NS_FIELD(ns_uts, NS_UTS)
 
+/* TIME+: top's cumulative CPU to the hundredth, [m]m:ss.hh */
+static void time_plus_text(const struct proc *p, struct buf *o)
+{
+	unsigned long long hz = (unsigned long long)clock_hz(), t;
+
+	if (!HAVE(p, PI_CPU)) {
+		buf_putc(o, '-');
+		return;
+	}
+	t = p->cpu_ticks * 100 / hz; /* hundredths */
+	put_uint(o, t / 6000);
+	buf_putc(o, ':');
+	put_2digits(o, t / 100 % 60);
+	buf_putc(o, '.');
+	put_2digits(o, t % 100);
+}
+
+/* START: ps's, the time of day for a process started today, else the
+ * month and day (local time) */
+static void start_clock_text(const struct proc *p, struct buf *o)
+{
+	time_t now = time(NULL);
+	struct tm tm, today;
+	char s[16];
+
+	if (!HAVE(p, PI_START) || !localtime_r(&p->start_time, &tm) ||
+	    !localtime_r(&now, &today)) {
+		buf_putc(o, '-');
+		return;
+	}
+	strftime(s, sizeof(s), tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year ?
+		 "%H:%M" : "%b%d", &tm);
+	buf_puts(o, s);
+}
+
+/* Rates and sizes for the eye: 1023, 12.3K, 4.5M, 1.2G (powers of 1024,
+ * as top's and htop's memory and I/O columns). */
+static void put_human(struct buf *o, double v)
+{
+	static const char units[] = "KMGTP";
+	int u = -1;
+
+	if (v < 1024) {
+		put_uint(o, (unsigned long long)(v + 0.5));
+		return;
+	}
+	while (v >= 1024 && u < 4)
+		v /= 1024, u++;
+	if (v < 100)
+		put_tenths(o, v);
+	else
+		put_uint(o, (unsigned long long)(v + 0.5));
+	buf_putc(o, units[u]);
+}
+
+#define RATE_FIELD(name, item, expr)                                          \
+	static void name##_text(const struct proc *p, struct buf *o)         \
+	{                                                                     \
+		if (HAVE(p, item))                                            \
+			put_human(o, (double)(expr));                         \
+		else                                                          \
+			buf_putc(o, '-');                                     \
+	}                                                                     \
+	static json_t *name##_json(const struct proc *p)                      \
+	{                                                                     \
+		return HAVE(p, item) ? json_real((double)(expr)) : json_null(); \
+	}                                                                     \
+	static int name##_cmp(const struct proc *a, const struct proc *b)    \
+	{                                                                     \
+		/* unreadable sorts below every number */                     \
+		double x = HAVE(a, item) ? (double)(a->expr_##name) : -1;     \
+		double y = HAVE(b, item) ? (double)(b->expr_##name) : -1;     \
+		return CMP(x, y);                                             \
+	}
+
+#define expr_io_read_rate io_read_rate
+#define expr_io_write_rate io_write_rate
+#define expr_gpu_pct gpu_pct
+#define expr_gpu_mem gpu_mem_bytes
+RATE_FIELD(io_read_rate, PI_IO_RATE, p->io_read_rate)
+RATE_FIELD(io_write_rate, PI_IO_RATE, p->io_write_rate)
+RATE_FIELD(gpu_mem, PI_GPU, p->gpu_mem_bytes)
+
+static void gpu_pct_text(const struct proc *p, struct buf *o)
+{
+	if (HAVE(p, PI_GPU))
+		put_tenths(o, p->gpu_pct);
+	else
+		buf_putc(o, '-');
+}
+static json_t *gpu_pct_json(const struct proc *p) { return HAVE(p, PI_GPU) ? json_real(p->gpu_pct) : json_null(); }
+static int gpu_pct_cmp(const struct proc *a, const struct proc *b)
+{
+	double x = HAVE(a, PI_GPU) ? a->gpu_pct : -1, y = HAVE(b, PI_GPU) ? b->gpu_pct : -1;
+
+	return CMP(x, y);
+}
+
+/* CONTAINER: "-" when the cgroup names none (or could not be read). */
+static const char *container_of(const struct proc *p)
+{
+	return HAVE(p, PI_CONTAINER) && p->container && *p->container ? p->container : NULL;
+}
+static void container_text(const struct proc *p, struct buf *o) { buf_puts(o, container_of(p) ? container_of(p) : "-"); }
+static json_t *container_json(const struct proc *p) { return json_text(container_of(p)); }
+static int container_cmp(const struct proc *a, const struct proc *b) { return strcmp0(container_of(a), container_of(b)); }
+
+static const char *cgroup_path_of(const struct proc *p)
+{
+	return HAVE(p, PI_CONTAINER) ? p->cgroup_path : NULL;
+}
+static void cgroup_path_text(const struct proc *p, struct buf *o) { buf_puts(o, cgroup_path_of(p) ? cgroup_path_of(p) : "-"); }
+static json_t *cgroup_path_json(const struct proc *p) { return json_text(cgroup_path_of(p)); }
+static int cgroup_path_cmp(const struct proc *a, const struct proc *b) { return strcmp0(cgroup_path_of(a), cgroup_path_of(b)); }
+
+INT_FIELD(tgid, 0, p->tgid ? p->tgid : p->pid)
+
 /* STARTED: a local date for the eye; its JSON and order are start_time's. */
 static json_t *started_json(const struct proc *p) { return start_json(p); }
 static int started_cmp(const struct proc *a, const struct proc *b) { return start_cmp(a, b); }
+static json_t *start_clock_json(const struct proc *p) { return start_json(p); }
+static int start_clock_cmp(const struct proc *a, const struct proc *b) { return start_cmp(a, b); }
+static json_t *time_plus_json(const struct proc *p) { return time_json(p); }
+static int time_plus_cmp(const struct proc *a, const struct proc *b) { return time_cmp(a, b); }
 
 /* key, alias, title, width, need, type, flags, functions, help */
 #define ROW(key_, alias_, title_, width_, need_, type_, flags_, fn, help_) \
@@ -352,6 +473,15 @@ const struct field fields[] = {
 	ROW("ns_time", NULL, "TIMENS", 10, PI_NS, FJ_INT, 0, ns_time, "time namespace inode"),
 	ROW("ns_user", NULL, "USERNS", 10, PI_NS, FJ_INT, 0, ns_user, "user namespace inode"),
 	ROW("ns_uts", NULL, "UTSNS", 10, PI_NS, FJ_INT, 0, ns_uts, "UTS namespace inode"),
+	ROW("time_plus", "time+", "TIME+", 9, PI_CPU, FJ_REAL, DESC, time_plus, "CPU time used, m:ss.hh (top's TIME+)"),
+	ROW("start", NULL, "START", 5, PI_START, FJ_INT, 0, start_clock, "start time: hh:mm today, else MmmDD"),
+	ROW("io_read_rate", "rd/s", "READ/s", 7, PI_IO | PI_IO_RATE, FJ_REAL, DESC | OURS, io_read_rate, "bytes/s read from storage: top, last interval; ps, lifetime"),
+	ROW("io_write_rate", "wr/s", "WRITE/s", 7, PI_IO | PI_IO_RATE, FJ_REAL, DESC | OURS, io_write_rate, "bytes/s written to storage: top, last interval; ps, lifetime"),
+	ROW("container", "ctr", "CONTAINER", -22, PI_CONTAINER, FJ_TEXT, 0, container, "container or systemd unit its cgroup names (docker:ID, podman:ID, nginx.service)"),
+	ROW("cgroup_path", "cgpath", "CGPATH", -30, PI_CONTAINER, FJ_TEXT, 0, cgroup_path, "cgroup path (unified, else systemd's v1)"),
+	ROW("gpu_mem_bytes", "gpumem", "GPUMEM", 6, PI_GPU, FJ_REAL, DESC | OURS, gpu_mem, "GPU memory of its DRM clients, bytes (fdinfo)"),
+	ROW("gpu_pct", "gpu", "%GPU", 5, PI_GPU, FJ_REAL, DESC, gpu_pct, "GPU engine time of wall time: top, last interval; ps, lifetime"),
+	ROW("tgid", NULL, "TGID", 7, 0, FJ_INT, 0, tgid, "the process a thread row belongs to (its own pid otherwise)"),
 };
 const size_t nfields = ARRAY_LEN(fields);
 

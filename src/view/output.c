@@ -247,6 +247,49 @@ int json_out_end_array(struct json_out *j)
 
 /* ---- top's frames ---------------------------------------------------------- */
 
+/* The meters' figures beyond procps top's (each only where the kernel
+ * has it): per CPU, pressure stall information, disk and network. */
+static void meters_json(json_t *doc, const struct sys_stats *s)
+{
+	static const char *const cpu_keys[CPU_STATES] = {
+		"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal",
+	};
+	json_t *cpus = json_array();
+
+	for (int i = 0; i < s->ncpus; i++) {
+		json_t *c = json_object();
+
+		json_object_set_new(c, "id", json_integer(s->cpus[i].id));
+		for (int k = 0; k < CPU_STATES; k++)
+			json_object_set_new(c, cpu_keys[k], json_real(s->cpus[i].pct[k]));
+		json_array_append_new(cpus, c);
+	}
+	json_object_set_new(doc, "cpus", cpus);
+	if (s->have_psi) {
+		json_t *psi = json_object();
+
+		for (int k = 0; k < PSI_KINDS; k++) {
+			const struct psi_line *l[2] = {&s->psi[k].some, &s->psi[k].full};
+			json_t *kind = json_object();
+
+			for (int j = 0; j < 2; j++)
+				if (l[j]->have)
+					json_object_set_new(kind, j ? "full" : "some",
+						json_pack("{s:f, s:f, s:f, s:I}", "avg10", l[j]->avg10,
+							  "avg60", l[j]->avg60, "avg300", l[j]->avg300,
+							  "total_us", (json_int_t)l[j]->total_us));
+			json_object_set_new(psi, psi_names[k], kind);
+		}
+		json_object_set_new(doc, "pressure", psi);
+	}
+	if (s->have_disk)
+		json_object_set_new(doc, "disk", json_pack("{s:f, s:f}", "read_bps",
+				    s->disk_read_bps, "write_bps", s->disk_write_bps));
+	if (s->have_net)
+		json_object_set_new(doc, "net", json_pack("{s:f, s:f}", "rx_bps",
+				    s->net_rx_bps, "tx_bps", s->net_tx_bps));
+}
+
 static json_t *frame_header_json(const struct frame_header *h)
 {
 	static const char *const cpu_keys[CPU_STATES] = {
@@ -280,6 +323,8 @@ static json_t *frame_header_json(const struct frame_header *h)
 			"interval_s", h->interval);
 	if (!doc)
 		pmon_die(EXIT_FAIL, "out of memory building JSON");
+	if (s->ncpus)
+		meters_json(doc, s);
 	return doc;
 }
 

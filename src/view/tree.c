@@ -267,3 +267,41 @@ size_t tree_prefix(const struct tree *t, const int32_t *path, int32_t depth,
 	}
 	return len;
 }
+
+/* ---- ordering siblings ----------------------------------------------------- */
+
+struct sort_ctx {
+	int (*cmp)(int32_t a, int32_t b, void *ctx);
+	void *ctx;
+};
+
+static int node_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sort_ctx *s = arg;
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	int r = s->cmp(x, y, s->ctx);
+
+	return r ? r : (x > y) - (x < y); /* node order is pid order */
+}
+
+void tree_sort_children(struct tree *t,
+			int (*cmp)(int32_t a, int32_t b, void *ctx), void *ctx)
+{
+	struct sort_ctx s = {cmp, ctx};
+	int32_t *kids = xcalloc(t->n ? t->n : 1, sizeof(*kids));
+
+	for (size_t v = 0; v < t->n; v++) {
+		size_t m = 0;
+
+		for (int32_t c = t->first_child[v]; c >= 0; c = t->next_sibling[c])
+			kids[m++] = c;
+		if (m < 2)
+			continue;
+		qsort_r(kids, m, sizeof(*kids), node_cmp, &s);
+		t->first_child[v] = kids[0];
+		for (size_t i = 0; i < m; i++)
+			t->next_sibling[kids[i]] = i + 1 < m ? kids[i + 1] : -1;
+	}
+	qsort_r(t->roots, t->nroots, sizeof(*t->roots), node_cmp, &s);
+	free(kids);
+}

@@ -39,6 +39,11 @@ void tree_prune(struct tree *t, const bool *keep);
 /* Make node the only root: the tree becomes its subtree. */
 void tree_reroot(struct tree *t, int32_t node);
 
+/* Order every node's children, and the roots, by cmp (ties as they
+ * were: pid order), e.g. top's sort column within the tree. */
+void tree_sort_children(struct tree *t,
+			int (*cmp)(int32_t a, int32_t b, void *ctx), void *ctx);
+
 /*
  * Pre-order walk: fills order[] with the nodes from the roots down and
  * depth[] with their depths; both need room for t->n entries.  Returns the

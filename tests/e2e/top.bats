@@ -3,83 +3,8 @@
 # private tmux server: header counts, sorting, tree, filters, kill, resize
 # and the terminal restored on q and on SIGTERM.
 
-load helpers
+load top_helpers
 
-setup() {
-	TMUX_SOCK=pmon-top-$$-$BATS_TEST_NUMBER
-	T=$BATS_TEST_TMPDIR
-}
-
-teardown() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
-	stop_fixtures
-}
-
-# SHELL=/bin/sh: tmux runs a window's command with the user's $SHELL -c.
-tmx() { SHELL=/bin/sh tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
-
-# start_top [--as UID] [--size COLSxLINES] ARGS...: run `pmon top ARGS` in a
-# fresh tmux session whose shell script records the terminal settings
-# before and after and pmon's exit status, and wait for the first frame.
-# As another UID it runs the copy_for_others of pmon.
-start_top() {
-	local as="" size=120x40 args pmon=$PMON
-	while :; do
-		case $1 in
-		--as)
-			copy_for_others || return 1
-			as="setpriv --reuid=$2 --regid=$2 --clear-groups" pmon=$OTHERS_PMON
-			shift 2
-			;;
-		--size) size=$2; shift 2 ;;
-		*) break ;;
-		esac
-	done
-	printf -v args '%q ' "$@"
-	cat >"$T/run.sh" <<EOF
-stty -g >"$T/stty.before"
-exec 3>&-
-sh -c 'echo \$\$ >"\$1"; shift; exec "\$@"' sh "$T/pmon.pid" $as env LC_ALL=C.UTF-8 TERM=tmux-256color NO_COLOR=1 $(printf %q "$pmon") top $args
-echo "rc=\$?" >"$T/rc"
-stty -g >"$T/stty.after"
-echo "shell-after-top"
-exec sleep 600
-EOF
-	chmod 755 "$T/run.sh"
-	tmx new-session -d -x "${size%x*}" -y "${size#*x}" "sh $T/run.sh" 3>&-
-	wait_for_screen 'PID +USER +STAT'
-}
-
-screen() { tmx capture-pane -p; }
-
-# wait_for_screen REGEX [TENTHS]
-wait_for_screen() {
-	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "screen never matched '$1':" >&2
-	screen >&2
-	return 1
-}
-
-# wait_for_screen_not REGEX [TENTHS]
-wait_for_screen_not() {
-	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
-		screen | grep -qE -- "$1" || return 0
-		sleep 0.1
-	done
-	echo "screen still matches '$1':" >&2
-	screen >&2
-	return 1
-}
-
-keys() { tmx send-keys "$@"; }
-
-# The order in which pids appear on the screen's process rows.
-screen_pids() { screen | awk '/PID +USER/ {on = 1; next} on && $1 ~ /^[0-9]+$/ {print $1}'; }
 
 # ---- batch mode ----------------------------------------------------------
 
@@ -92,9 +17,17 @@ screen_pids() { screen | awk '/PID +USER/ {on = 1; next} on && $1 ~ /^[0-9]+$/ {
 	[[ "${lines[2]}" =~ ^%Cpu\(s\): ]]
 	[[ "${lines[3]}" =~ ^MiB\ Mem\ : ]]
 	[[ "${lines[4]}" =~ ^MiB\ Swap: ]]
-	[[ "${lines[5]}" =~ ^\ +PID\ USER\ +STAT\ +%CPU\ +%MEM\ +RSS\ +TIME\ COMMAND$ ]]
+	# the meters' figures: a line per CPU, then pressure and I/O
+	[[ "${lines[5]}" =~ ^%Cpu[0-9]+\ +: ]]
+	[ "$(printf '%s\n' "$output" | grep -c '^%Cpu[0-9]')" -eq "$(nproc)" ]
+	if [ -r /proc/pressure/cpu ]; then
+		printf '%s\n' "$output" | grep -qE '^PSI some: cpu [0-9.]+ [0-9.]+ [0-9.]+'
+	fi
+	printf '%s\n' "$output" | grep -qE '^IO/s: disk read [0-9.]+[KMG]?, write '
+	t=$(title_at)
+	[[ "${lines[$t]}" =~ ^\ +PID\ USER\ +STAT\ +%CPU\ +%MEM\ +RSS\ +TIME\ COMMAND$ ]]
 	user=$(id -un)
-	[[ "${lines[6]}" =~ ^\ *$FIXTURE_PID\ ${user:0:7}[^\ ]*\ +S\ .*\ proc-fixture$ ]]
+	[[ "${lines[$((t + 1))]}" =~ ^\ *$FIXTURE_PID\ ${user:0:7}[^\ ]*\ +S\ .*\ proc-fixture$ ]]
 	# plain text: no escape sequence anywhere
 	! printf '%s' "$output" | grep -q $'\033'
 }
@@ -157,26 +90,28 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	start_fixture sleep
 	b=$FIXTURE_PID
 	run pmon top -b -n 1 --sort pid -p "$a,$b"
-	[[ "${lines[6]}" =~ ^\ *$a\  ]] && [[ "${lines[7]}" =~ ^\ *$b\  ]]
+	t=$(title_at)
+	[[ "${lines[t + 1]}" =~ ^\ *$a\  ]] && [[ "${lines[t + 2]}" =~ ^\ *$b\  ]]
 	run pmon top -b -n 1 --sort -pid -p "$a,$b"
-	[[ "${lines[6]}" =~ ^\ *$b\  ]] && [[ "${lines[7]}" =~ ^\ *$a\  ]]
+	[[ "${lines[t + 1]}" =~ ^\ *$b\  ]] && [[ "${lines[t + 2]}" =~ ^\ *$a\  ]]
 }
 
 @test "top -b --tree draws the fixture's tree" {
 	start_fixture tree 1 2
 	kids=$(awk '$1 == "node" {print $2}' "$FIXTURE_OUT" | paste -sd,)
-	run pmon top -b -n 1 --tree -p "$FIXTURE_PID,$kids"
+	run pmon top -b -n 1 --tree --sort pid -p "$FIXTURE_PID,$kids"
 	[ "$status" -eq 0 ]
-	[[ "${lines[6]}" =~ ^\ *$FIXTURE_PID\ .*\ proc-fixture$ ]]
-	[[ "${lines[7]}" =~ ├─\ proc-fixture$ ]]
-	[[ "${lines[8]}" =~ └─\ proc-fixture$ ]]
+	t=$(title_at)
+	[[ "${lines[t + 1]}" =~ ^\ *$FIXTURE_PID\ .*\ proc-fixture$ ]]
+	[[ "${lines[t + 2]}" =~ ├─\ proc-fixture$ ]]
+	[[ "${lines[t + 3]}" =~ └─\ proc-fixture$ ]]
 }
 
 @test "top -b escapes a hostile name" {
 	start_fixture name 'evil\x1b[31mname'
 	run pmon top -b -n 1 -p "$FIXTURE_PID"
 	[ "$status" -eq 0 ]
-	[[ "${lines[6]}" == *'evil\e[31mname' ]]
+	[[ "${lines[$(($(title_at) + 1))]}" == *'evil\e[31mname' ]]
 	! printf '%s' "$output" | grep -q $'\033'
 }
 
@@ -246,7 +181,7 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	wait_for_screen_not '└─'
 }
 
-@test "top (tmux): z shows only zombies, / filters by name" {
+@test "top (tmux): z shows only zombies, \\ filters by name" {
 	start_fixture zombie 1
 	parent=$FIXTURE_PID
 	kid=$(fixture_children)
@@ -259,8 +194,8 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	[ "$(screen_pids | paste -sd,)" = "$kid" ]
 	keys z
 	wait_for_screen "^ *$named "
-	keys / aaa-top Enter
-	wait_for_screen '\[/aaa-top\]'
+	keys '\' aaa-top Enter
+	wait_for_screen '\[filter: aaa-top\]'
 	[ "$(screen_pids | paste -sd,)" = "$named" ]
 	# the Tasks line still counts the whole selection
 	screen | grep -q '^Tasks: 3 total'
@@ -273,6 +208,9 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	keys k
 	wait_for_screen "Send signal to PID $victim \(proc-fixture\) \[TERM\]"
 	keys Enter
+	# one key confirms, as htop asks
+	wait_for_screen "Send TERM to PID $victim \(proc-fixture\)\? \[y/n\]"
+	keys y
 	wait_for_screen "PID $victim \(proc-fixture\): sent TERM"
 	for ((i = 0; i < 100; i++)); do
 		[ -e "/proc/$victim" ] || break
@@ -290,6 +228,11 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	wait_for_screen "unknown signal 'BOGUS'"
 	[ "$(proc_state "$victim")" = S ]
 	keys k KILL Enter
+	wait_for_screen 'Send KILL to'
+	keys n
+	wait_for_screen 'no signal sent'
+	[ "$(proc_state "$victim")" = S ]
+	keys k KILL Enter y
 	wait_for_screen "sent KILL"
 	run wait "$victim"
 	[ "$status" -eq 137 ]
@@ -301,14 +244,14 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	start_fixture sleep
 	victim=$FIXTURE_PID
 	start_top --as 65534 -d 0.5 -p "$victim"
-	keys k Enter
+	keys k Enter y
 	wait_for_screen "TERM not sent: permission denied"
 	[ "$(proc_state "$victim")" = S ]
 }
 
 @test "top (tmux): resizes with the window and degrades below 80x24" {
 	start_fixture sleep
-	start_top --size 80x24 -d 0.5 -p "$FIXTURE_PID"
+	start_top --size 80x24 -d 0.5 --meters text -p "$FIXTURE_PID"
 	wait_for_screen '^Tasks: 1 total'
 	wait_for_screen "^ *$FIXTURE_PID "
 	tmx resize-window -x 60 -y 10
@@ -422,8 +365,8 @@ assert old not in pids[-1] and new in pids[-1], (old in pids[-1], new in pids[-1
 	start_top -d 0.5 --sort pid -p "$parent,$kid"
 	keys Down # the zombie: its pid is above its parent's
 	keys r
-	wait_for_screen "Reap zombie\(s\) of PID $kid \(fixture-zombie\)\? \[y/N\]"
-	keys y Enter
+	wait_for_screen "Reap zombie\(s\) of PID $kid \(fixture-zombie\)\? \[y/n\]"
+	keys y
 	wait_for_screen 'reap: |no reap support'
 	if screen | grep -q 'no reap support'; then
 		skip "this build has no reap.h yet"
@@ -439,11 +382,11 @@ assert old not in pids[-1] and new in pids[-1], (old in pids[-1], new in pids[-1
 	start_top -d 0.5 --sort pid -p "$parent,$kids"
 	wait_for_screen '^Tasks: 3 total.* 2 zombie'
 	keys r
-	wait_for_screen "Reap zombie\(s\) of PID $parent \(proc-fixture\)\? \[y/N\]"
-	keys n Enter
+	wait_for_screen "Reap zombie\(s\) of PID $parent \(proc-fixture\)\? \[y/n\]"
+	keys n
 	wait_for_screen 'not reaped'
 	screen | grep -q '^Tasks: 3 total'
-	keys r y Enter
+	keys r y
 	wait_for_screen 'reap: .*\(2 in all: all reaped\)'
 	wait_for_screen '^Tasks: 1 total.* 0 zombie'
 	for kid in ${kids//,/ }; do
@@ -452,7 +395,7 @@ assert old not in pids[-1] and new in pids[-1], (old in pids[-1], new in pids[-1
 	[ "$(proc_state "$parent")" = S ] # the parent lives on
 }
 
-@test "top (tmux): u selects a user, space pauses, d changes the delay" {
+@test "top (tmux): u selects a user, Z pauses, d changes the delay" {
 	start_fixture sleep
 	start_top -d 0.5 -p "$FIXTURE_PID"
 	keys u nobody Enter
@@ -460,9 +403,9 @@ assert old not in pids[-1] and new in pids[-1], (old in pids[-1], new in pids[-1
 	wait_for_screen 'no process matches'
 	keys u Enter
 	wait_for_screen '^Tasks: 1 total'
-	keys Space
+	keys Z
 	wait_for_screen '^\[paused\]'
-	keys Space
+	keys Z
 	wait_for_screen_not '^\[paused\]'
 	keys d 2.5 Enter
 	wait_for_screen '2\.5s delay'

@@ -77,6 +77,13 @@ static pid_t row_pid(const struct fake *f, const struct top_rows *r, size_t k)
 	return f->procs[r->idx[k]].pid;
 }
 
+static void set_filter(struct top_opts *o, const char *text)
+{
+	char err[128];
+
+	assert_int_equal(top_filter_set(&o->filter, text, err, sizeof(err)), 0);
+}
+
 /* top's options with the default columns, sorted by key */
 static struct top_opts opts(const char *key, bool reverse)
 {
@@ -187,15 +194,16 @@ static void test_user_and_name_filters(void **state)
 		assert_int_equal(r.n, 0);
 	}
 	o = opts("pid", false);
-	strcpy(o.name_filter, "PAUSE"); /* case does not matter */
+	set_filter(&o, "PAUSE"); /* case does not matter */
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(row_pid(f, &r, 0), 21);
-	strcpy(o.name_filter, "--loop"); /* the command line counts too */
+	set_filter(&o, "--loop"); /* the command line counts too */
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(row_pid(f, &r, 0), 10);
 	assert_int_equal(r.counts.total, 5);
+	top_filter_free(&o.filter);
 	top_rows_free(&r);
 	destroy(f);
 }
@@ -218,14 +226,15 @@ static void test_tree_rows_and_prefixes(void **state)
 	assert_int_equal(r.depth[2], 2);
 	assert_int_equal(row_pid(f, &r, 3), 20);
 	assert_int_equal(row_pid(f, &r, 4), 21);
-	top_row_format(&line, &f->w, &r, 2, &o, false, &scratch);
+	top_row_format(&line, &f->w, &r, 2, &o, NULL, false, &scratch);
 	assert_non_null(strstr(line.data, "|  `- gone <defunct>"));
 	/* a filter keeps only what matches: no chain of ancestors */
-	strcpy(o.name_filter, "gone");
+	set_filter(&o, "gone");
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(row_pid(f, &r, 0), 11);
 	assert_int_equal(r.depth[0], 0);
+	top_filter_free(&o.filter);
 	buf_free(&line);
 	buf_free(&scratch);
 	top_rows_free(&r);
@@ -241,20 +250,20 @@ static void test_row_text_is_escaped_and_aligned(void **state)
 
 	(void)state;
 	top_rows_build(&r, &f->w, &o);
-	top_row_format(&line, &f->w, &r, 3, &o, true, &scratch);
+	top_row_format(&line, &f->w, &r, 3, &o, NULL, true, &scratch);
 	assert_string_equal(line.data,
 		"     20 someone+ S      0.5  50.0     5000    00:00:00 evil\\e[2J");
 	buf_reset(&line);
-	top_row_format(&line, &f->w, &r, 1, &o, true, &scratch);
+	top_row_format(&line, &f->w, &r, 1, &o, NULL, true, &scratch);
 	/* 360000 s of CPU: 4 days and 4 hours */
 	assert_string_equal(line.data,
 		"     10 root     R     99.0   1.0      100  4-04:00:00 busy");
 	o.cmdline = true;
 	top_opts_sync_name(&o);
 	buf_reset(&line);
-	top_row_format(&line, &f->w, &r, 2, &o, true, &scratch);
+	top_row_format(&line, &f->w, &r, 2, &o, NULL, true, &scratch);
 	assert_non_null(strstr(line.data, " [gone] <defunct>"));
-	top_titles_format(&titles, &o);
+	top_titles_format(&titles, &o, NULL);
 	assert_string_equal(titles.data,
 		"    PID USER     STAT  %CPU  %MEM      RSS        TIME COMMAND");
 	buf_free(&line);

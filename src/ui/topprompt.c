@@ -1,0 +1,222 @@
+/*
+ * topprompt.c - the line prompts of top (search, filter, user, delay,
+ * signal) and the one-key confirmations of k and r (y or n; Esc
+ * cancels), as htop asks them.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "act/signals.h"
+#include "ui/topview_int.h"
+#include "view/escape.h"
+
+static const char *const titles[] = {
+	[PROMPT_SEARCH] = "Search (Enter keeps it, n/p next/previous, Esc): ",
+	[PROMPT_FILTER] = "Filter (regex; !neg; user: state: cmd: cgroup: container:): ",
+	[PROMPT_USER] = "Show only the processes of user (empty: all): ",
+	[PROMPT_DELAY] = "Seconds between refreshes: ",
+};
+
+void prompt_start(struct view *v, enum prompt p)
+{
+	v->prompt = p;
+	v->input_len = 0;
+	v->input[0] = '\0';
+	v->msg[0] = '\0';
+	/* The filter is edited, not retyped. */
+	if (p == PROMPT_FILTER) {
+		snprintf(v->input, sizeof(v->input), "%s", v->o->filter.text);
+		v->input_len = strlen(v->input);
+	}
+}
+
+/* The confirmation's question: what is about to happen, to whom. */
+static void confirm_line(struct view *v, struct buf *out)
+{
+	char sig[16];
+
+	if (v->confirm == CONFIRM_KILL)
+		buf_printf(out, "Send %s to ", signal_name(v->pending_sig, sig, sizeof(sig)));
+	else
+		buf_puts(out, "Reap zombie(s) of ");
+	if (v->ntargets == 1)
+		buf_printf(out, "PID %d (%s)", (int)v->targets[0].pid, v->target_names[0]);
+	else
+		buf_printf(out, "%zu tagged processes", v->ntargets);
+	buf_puts(out, "? [y/n]");
+}
+
+void prompt_line(struct view *v, struct buf *out)
+{
+	if (v->prompt == PROMPT_CONFIRM) {
+		confirm_line(v, out);
+		return;
+	}
+	if (v->prompt == PROMPT_SIGNAL) {
+		if (v->ntargets == 1)
+			buf_printf(out, "Send signal to PID %d (%s) [TERM]: ",
+				   (int)v->targets[0].pid, v->target_names[0]);
+		else
+			buf_printf(out, "Send signal to %zu tagged processes [TERM]: ",
+				   v->ntargets);
+	} else {
+		buf_puts(out, titles[v->prompt]);
+	}
+	esc_append(out, v->input, v->input_len, v->utf8);
+}
+
+/* ---- search -------------------------------------------------------------------- */
+
+void search_next(struct view *v, int dir)
+{
+	long k;
+
+	if (!v->search[0]) {
+		view_message(v, false, "no search yet (/ or F3)");
+		return;
+	}
+	k = top_find(v->w, &v->rows, v->search,
+		     v->rows.n ? (v->sel + (size_t)(dir > 0 ? 1 : v->rows.n - 1)) % v->rows.n : 0,
+		     dir);
+	if (k < 0) {
+		char shown[96];
+
+		view_message(v, true, "no row matches '%s'",
+			     esc_string(v->search, v->utf8, shown, sizeof(shown)));
+		return;
+	}
+	view_select_row(v, (size_t)k);
+}
+
+/* Incremental: every key typed moves the selection to the first match
+ * from the row the search started on. */
+static void search_typed(struct view *v)
+{
+	long k;
+
+	snprintf(v->search, sizeof(v->search), "%s", v->input);
+	k = top_find(v->w, &v->rows, v->search, v->sel, 1);
+	if (k >= 0)
+		view_select_row(v, (size_t)k);
+}
+
+/* ---- accepting ------------------------------------------------------------------- */
+
+static void set_filter(struct view *v)
+{
+	char err[160], shown[200];
+
+	if (top_filter_set(&v->o->filter, v->input, err, sizeof(err)) < 0)
+		view_message(v, true, "filter not changed: %s",
+			     esc_string(err, v->utf8, shown, sizeof(shown)));
+}
+
+static void set_user(struct view *v)
+{
+	char shown[96];
+
+	if (v->input_len == 0) {
+		v->o->nuids = 0;
+		view_message(v, false, "all users");
+		return;
+	}
+	if (lookup_uid(v->input, &v->user_uid) < 0) {
+		view_message(v, true, "no such user '%s'",
+			     esc_string(v->input, v->utf8, shown, sizeof(shown)));
+		return;
+	}
+	free(v->o->uids);
+	v->o->uids = xmalloc(sizeof(uid_t));
+	v->o->uids[0] = v->user_uid;
+	v->o->nuids = 1;
+}
+
+static void set_delay(struct view *v)
+{
+	if (top_delay_parse(v->input, &v->o->delay) < 0)
+		view_message(v, true, "the delay is " TOP_DELAY_RULE);
+	v->next_refresh = mono_now() + v->o->delay;
+}
+
+static void set_signal(struct view *v)
+{
+	int sig = v->input_len ? signal_from_name(v->input) : SIGTERM;
+	char shown[96];
+
+	if (sig <= 0) {
+		view_message(v, true, "unknown signal '%s' (try TERM, KILL, HUP, INT, 9)",
+			     esc_string(v->input, v->utf8, shown, sizeof(shown)));
+		return;
+	}
+	v->pending_sig = sig;
+	v->confirm = CONFIRM_KILL;
+	prompt_start(v, PROMPT_CONFIRM);
+}
+
+static void accept(struct view *v)
+{
+	enum prompt p = v->prompt;
+
+	v->prompt = PROMPT_NONE;
+	v->input[v->input_len] = '\0';
+	switch (p) {
+	case PROMPT_SEARCH: snprintf(v->search, sizeof(v->search), "%s", v->input); return;
+	case PROMPT_FILTER: set_filter(v); break;
+	case PROMPT_USER: set_user(v); break;
+	case PROMPT_DELAY: set_delay(v); return;
+	case PROMPT_SIGNAL: set_signal(v); return;
+	case PROMPT_CONFIRM: case PROMPT_NONE: return;
+	}
+	view_rebuild(v);
+}
+
+/* One key: y acts, n or Esc (or anything else) does not. */
+static void confirm_key(struct view *v, int ch)
+{
+	v->prompt = PROMPT_NONE;
+	if (ch == 'y' || ch == 'Y') {
+		if (v->confirm == CONFIRM_KILL)
+			act_kill(v, v->pending_sig);
+		else
+			act_reap(v);
+		view_rebuild(v);
+		return;
+	}
+	view_message(v, false, v->confirm == CONFIRM_KILL ? "no signal sent" : "not reaped");
+}
+
+void prompt_key(struct view *v, int ch)
+{
+	if (v->prompt == PROMPT_CONFIRM) {
+		confirm_key(v, ch);
+		return;
+	}
+	switch (ch) {
+	case '\n': case '\r': case KEY_ENTER:
+		accept(v);
+		return;
+	case 27: /* Esc */
+		v->prompt = PROMPT_NONE;
+		return;
+	case KEY_F(3): case KEY_DOWN:
+		if (v->prompt == PROMPT_SEARCH)
+			search_next(v, 1);
+		return;
+	case KEY_UP:
+		if (v->prompt == PROMPT_SEARCH)
+			search_next(v, -1);
+		return;
+	case KEY_BACKSPACE: case 127: case 8:
+		if (v->input_len)
+			v->input[--v->input_len] = '\0';
+		break;
+	default:
+		if (ch < 0x20 || ch >= 0x7f || v->input_len + 1 >= sizeof(v->input))
+			return;
+		v->input[v->input_len++] = (char)ch;
+		v->input[v->input_len] = '\0';
+	}
+	if (v->prompt == PROMPT_SEARCH)
+		search_typed(v);
+}
