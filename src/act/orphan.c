@@ -393,3 +393,44 @@ size_t orphans_find(const struct proc *procs, size_t n, bool all,
 	free(linked);
 	return count;
 }
+
+ssize_t orphan_marks(struct orphan_mark **out)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = ORPHAN_NEED | PI_START};
+	struct orphan_entry *e;
+	size_t n;
+
+	*out = NULL;
+	if (snapshot_take(&s, &q) < 0)
+		return -1;
+	n = orphans_find(s.procs, s.n, false, orphan_std_terminal, &e);
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++) {
+		const struct proc *p = &s.procs[e[i].index];
+
+		(*out)[i] = (struct orphan_mark){p->pid, p->start_ticks, e[i].cls.kind};
+	}
+	free(e);
+	snapshot_free(&s);
+	return (ssize_t)n;
+}
+
+static int mark_by_pid(const void *a, const void *b)
+{
+	const struct orphan_mark *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+enum orphan_kind orphan_mark_of(const struct orphan_mark *marks, size_t n,
+				const struct proc *p)
+{
+	struct orphan_mark key = {.pid = p->pid};
+	const struct orphan_mark *m = n ? bsearch(&key, marks, n, sizeof(*marks),
+						  mark_by_pid) : NULL;
+
+	/* The same process, not a newcomer on its pid. */
+	return m && (!(p->have & PI_START) || m->start_ticks == p->start_ticks) ?
+	       m->kind : ORPHAN_NONE;
+}

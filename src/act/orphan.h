@@ -140,6 +140,22 @@ size_t orphans_find(const struct proc *procs, size_t n, bool all,
 /* The real terminal(): proc_std_terminal. */
 int orphan_std_terminal(pid_t pid, char *path, size_t size, bool *closed);
 
+/*
+ * The orphans of the machine now (own-session ones left out), from a
+ * scan of every /proc/PID/stat: for `pmon ps --orphans` and `pmon tree
+ * --orphans`, which look them up by pid and start time.  How many (in
+ * *out, by pid; free()), or -1 with errno when /proc cannot be read.
+ */
+struct orphan_mark {
+	pid_t pid;
+	unsigned long long start_ticks;
+	enum orphan_kind kind;
+};
+ssize_t orphan_marks(struct orphan_mark **out);
+/* The kind marked for p (ORPHAN_NONE when it is not among marks). */
+enum orphan_kind orphan_mark_of(const struct orphan_mark *marks, size_t n,
+				const struct proc *p);
+
 /* Is process group pgrp of session sid orphaned among procs[0..n)? */
 bool orphan_pgrp_orphaned(const struct proc *procs, size_t n, pid_t pgrp);
 
