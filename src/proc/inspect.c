@@ -109,6 +109,29 @@ int proc_socket_describe(pid_t pid, unsigned long long ino, struct buf *out)
 	return rc;
 }
 
+int proc_ns_inodes(pid_t pid, unsigned long long ino[NS_KINDS])
+{
+	int found = 0;
+
+	for (int i = 0; i < NS_KINDS; i++) {
+		char path[64];
+		struct stat sb;
+
+		ino[i] = 0;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, proc_ns_names[i]);
+		if (stat(path, &sb) == 0) {
+			ino[i] = (unsigned long long)sb.st_ino;
+			found++;
+		} else if (errno != ENOENT) {
+			return -1; /* EACCES: all of them are closed to us */
+		}
+		/* ENOENT: a kind this kernel does not have (time before 5.6) */
+	}
+	if (!found)
+		errno = ESRCH;
+	return found ? 0 : -1;
+}
+
 pid_t proc_tgid_of(pid_t tid)
 {
 	struct status_detail sd;
@@ -417,6 +440,35 @@ static void read_limits_io(pid_t pid, struct proc_detail *d, struct buf *b)
 		parse_io_detail(b->data, b->len, &d->io);
 }
 
+static int read_int_file(pid_t pid, const char *name, int *v, struct buf *b)
+{
+	char *end;
+
+	if (read_file(pid, 0, name, b, false) < 0)
+		return errno;
+	*v = (int)strtol(b->data, &end, 10);
+	return end == b->data ? EINVAL : 0;
+}
+
+/* The tail inspect shows: namespaces, OOM score, cgroup. */
+static void read_tail(pid_t pid, struct proc_detail *d, struct buf *b)
+{
+	d->ns_err = proc_ns_inodes(pid, d->ns) < 0 ? errno : 0;
+	d->oom_err = read_int_file(pid, "oom_score", &d->oom_score, b);
+	if (!d->oom_err)
+		d->oom_err = read_int_file(pid, "oom_score_adj", &d->oom_adj, b);
+	d->cgroup_err = 0;
+	if (read_file(pid, 0, "cgroup", &d->cgroup, true) < 0) {
+		d->cgroup_err = errno;
+		return;
+	}
+	while (d->cgroup.len && d->cgroup.data[d->cgroup.len - 1] == '\n')
+		d->cgroup.data[--d->cgroup.len] = '\0';
+	for (size_t i = 0; i < d->cgroup.len; i++)
+		if (d->cgroup.data[i] == '\n')
+			d->cgroup.data[i] = ';';
+}
+
 int proc_detail_read(const struct proc *p, struct proc_detail *d)
 {
 	struct buf b = {0};
@@ -437,6 +489,7 @@ int proc_detail_read(const struct proc *p, struct proc_detail *d)
 	d->children_err = nc < 0 ? errno : 0;
 	d->nchildren = nc < 0 ? 0 : (size_t)nc;
 	read_tasks(p->pid, d, &b);
+	read_tail(p->pid, d, &b);
 	buf_free(&b);
 	/* Read from first to last while the pid stayed that process: if it
 	 * has gone (or been replaced), nothing read can be trusted. */
@@ -452,6 +505,7 @@ void proc_detail_free(struct proc_detail *d)
 	buf_free(&d->exe);
 	buf_free(&d->cwd);
 	buf_free(&d->root);
+	buf_free(&d->cgroup);
 	status_detail_free(&d->st);
 	free(d->children);
 	free(d->tasks);

@@ -162,6 +162,13 @@ struct proc_detail {
 	struct task_detail *tasks;       /* at most DETAIL_TASKS_MAX */
 	size_t ntasks, ntasks_all;
 	int tasks_err;
+	unsigned long long ns[NS_KINDS]; /* namespace inodes (ns_err) */
+	int ns_err;
+	int oom_score, oom_adj;          /* (oom_err) */
+	int oom_err;
+	struct buf cgroup;               /* /proc/PID/cgroup, lines joined
+	                                    by ';' as libproc2 does */
+	int cgroup_err;
 };
 
 /*
@@ -171,6 +178,13 @@ struct proc_detail {
  */
 int proc_detail_read(const struct proc *p, struct proc_detail *d);
 void proc_detail_free(struct proc_detail *d);
+
+/* The inode of each of pid's namespaces (/proc/PID/ns/NAME), in the
+ * order of proc_ns_names (0 for a kind the kernel does not have).  0, or
+ * -1 with errno (EACCES: another account's; ESRCH: gone).  inspect reads these itself, not through libproc2's tail,
+ * which gives an unreadable namespace as 0 and costs 3 ms of CPU on its
+ * first use (its tables being touched), most of inspect's budget. */
+int proc_ns_inodes(pid_t pid, unsigned long long ino[NS_KINDS]);
 
 /* Where descriptor fd of pid points ("pipe:[81234]", "/dev/pts/3"): 0,
  * or -1 with errno (EACCES: not ours to read; ENOENT: not open). */

@@ -81,19 +81,11 @@ int cap_count(void)
 	return (int)ARRAY_LEN(caps);
 }
 
-void caps_describe(unsigned long long mask, struct buf *out)
+/* The names of the bits of mask, joined by ", " (unknown ones "cap_N"). */
+static void cap_names(unsigned long long mask, struct buf *out)
 {
-	unsigned long long all = (1ull << ARRAY_LEN(caps)) - 1;
 	bool first = true;
 
-	if (!mask) {
-		buf_puts(out, "none");
-		return;
-	}
-	if ((mask & all) == all && !(mask & ~all)) {
-		buf_printf(out, "all %zu", ARRAY_LEN(caps));
-		return;
-	}
 	for (int i = 0; i < 64; i++) {
 		if (!(mask & (1ull << i)))
 			continue;
@@ -103,6 +95,28 @@ void caps_describe(unsigned long long mask, struct buf *out)
 			buf_printf(out, "%scap_%d", first ? "" : ", ", i);
 		first = false;
 	}
+}
+
+void caps_describe(unsigned long long mask, struct buf *out)
+{
+	unsigned long long all = (1ull << ARRAY_LEN(caps)) - 1;
+	int set = __builtin_popcountll(mask & all);
+
+	if (!mask) {
+		buf_puts(out, "none");
+		return;
+	}
+	if ((mask & all) == all && !(mask & ~all)) {
+		buf_printf(out, "all %zu", ARRAY_LEN(caps));
+		return;
+	}
+	/* Root's set less a few reads better as what is missing. */
+	if (!(mask & ~all) && set > (int)ARRAY_LEN(caps) / 2) {
+		buf_printf(out, "all %zu but ", ARRAY_LEN(caps));
+		cap_names(all & ~mask, out);
+		return;
+	}
+	cap_names(mask, out);
 }
 
 const char *sched_policy_name(int policy)

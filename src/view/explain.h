@@ -25,8 +25,8 @@ const char *cap_name(int cap);
 /* How many capabilities the table names (CAP_LAST_CAP + 1). */
 int cap_count(void);
 /* The set bits of mask as names joined by ", " ("net_admin, net_raw"),
- * "none", or "all N" when every known one is set (unknown bits are
- * written as "cap_N"). */
+ * "none", "all N" when every known one is set, or "all N but sys_resource"
+ * when most are (unknown bits are written as "cap_N"). */
 void caps_describe(unsigned long long mask, struct buf *out);
 
 /* "SCHED_OTHER", "SCHED_FIFO", ... or NULL. */
