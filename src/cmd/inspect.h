@@ -71,7 +71,8 @@ struct inspection {
 	struct snapshot parent_snap, leader_snap, kids;
 	const struct proc *parent, *leader;
 	bool leader_alive;
-	size_t nzombies;            /* among kids */
+	size_t nkids, nzombies;     /* its children among kids, and how many
+	                               of them are zombies */
 	int pgrp_orphaned;          /* 1, 0, -1: not looked at (not stopped) */
 	struct orphan_facts facts;
 	struct orphan_class cls;

@@ -127,7 +127,8 @@ static json_t *family_json(const struct inspection *ins, json_t *un)
 						     "comm", jstr(ins->anc[i].comm)));
 	json_object_set_new(o, "ancestors", anc);
 	for (size_t i = 0; i < ins->kids.n; i++)
-		json_array_append_new(kids, json_integer(ins->kids.procs[i].pid));
+		if (ins->kids.procs[i].ppid == ins->pid)
+			json_array_append_new(kids, json_integer(ins->kids.procs[i].pid));
 	json_object_set_new(o, "children", jpart(un, "children", ins->d.children_err, kids));
 	json_object_set_new(o, "zombies", jint(!ins->d.children_err, (long long)ins->nzombies));
 	json_object_set_new(o, "session", json_integer(p->session));

@@ -149,9 +149,12 @@ static void read_children(struct inspection *ins)
 			     &ins->kids) < 0) {
 		memset(&ins->kids, 0, sizeof(ins->kids));
 	}
-	for (size_t i = 0; i < ins->kids.n; i++)
-		if (ins->kids.procs[i].ppid == ins->pid && proc_is_zombie(&ins->kids.procs[i]))
-			ins->nzombies++;
+	for (size_t i = 0; i < ins->kids.n; i++) {
+		if (ins->kids.procs[i].ppid != ins->pid)
+			continue; /* gone meanwhile, or the scan of everything */
+		ins->nkids++;
+		ins->nzombies += proc_is_zombie(&ins->kids.procs[i]);
+	}
 }
 
 /* A stopped process: is its group orphaned?  That takes every process

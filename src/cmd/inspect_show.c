@@ -166,7 +166,7 @@ const char *inspect_not_orphan_why(const struct inspection *ins)
 void inspect_kill_text(const struct inspection *ins, struct buf *b)
 {
 	const struct proc *p = ins->p;
-	size_t nkids = ins->kids.n;
+	size_t nkids = ins->nkids;
 
 	if (p->pid == 1) {
 		buf_puts(b, "refused without --force: PID 1 is init");
@@ -390,9 +390,9 @@ static void print_family(struct output *out, const struct inspection *ins)
 	if (ins->d.children_err)
 		row(out, "children", inspect_unreadable(ins->d.children_err));
 	else if (!ins->nzombies)
-		rowf(out, "children", "%zu (no zombies)", ins->kids.n);
+		rowf(out, "children", "%zu (no zombies)", ins->nkids);
 	else
-		rowf(out, "children", "%zu (%zu of them zombie%s)", ins->kids.n,
+		rowf(out, "children", "%zu (%zu of them zombie%s)", ins->nkids,
 		     ins->nzombies, ins->nzombies == 1 ? "" : "s");
 	if (p->session == p->pid)
 		rowf(out, "session", "%d, its own: it is the session leader", (int)p->session);

@@ -425,7 +425,10 @@ void syscall_describe(const struct syscall_line *sc, const struct syscall_fd *fd
 	}
 	buf_printf(call, "%s(", name);
 	for (int i = 0; d && i < d->nargs; i++) {
-		if (d->args[i] == A_SKIP)
+		/* Pointers are left out, and flags when none is set. */
+		if (d->args[i] == A_SKIP ||
+		    (!sc->args[i] && (d->args[i] == A_HEX || d->args[i] == A_WAIT_OPTS ||
+				      d->args[i] == A_CLOCK_FLAGS)))
 			continue;
 		if (!first)
 			buf_puts(call, ", ");

@@ -95,14 +95,17 @@ static void test_futex_wait_sleep(void **state)
 		 "a wake-up on the futex at 0x55d0aa10 (a lock, a condition "
 		 "variable or a thread to finish)");
 	sc = call(SYS_wait4, (unsigned long long)-1, 0x1000, 0, 0);
-	describe(&sc, NULL, 0, "wait4(-1, 0)", "any child to exit or stop");
+	describe(&sc, NULL, 0, "wait4(-1)", "any child to exit or stop");
 	sc = call(SYS_wait4, 4242, 0, 2, 0);
 	describe(&sc, NULL, 0, "wait4(4242, WUNTRACED)", "child 4242 to exit or stop");
 	sc = call(SYS_waitid, 2, 77, 0, 4);
 	describe(&sc, NULL, 0, "waitid(P_PGID, 77, WEXITED)",
 		 "any child in process group 77 to change state");
+	sc = call(SYS_clock_nanosleep, 0, 1, 0x1000, 0);
+	describe(&sc, NULL, 0, "clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME)",
+		 "a set time to pass on CLOCK_REALTIME");
 	sc = call(SYS_clock_nanosleep, 1, 0, 0x1000, 0);
-	describe(&sc, NULL, 0, "clock_nanosleep(CLOCK_MONOTONIC, 0)",
+	describe(&sc, NULL, 0, "clock_nanosleep(CLOCK_MONOTONIC)",
 		 "a set time to pass on CLOCK_MONOTONIC");
 	sc = call(SYS_nanosleep, 0x1000, 0, 0, 0);
 	describe(&sc, NULL, 0, "nanosleep()", "a set time to pass");
@@ -124,7 +127,7 @@ static void test_sockets(void **state)
 		 "a connection to accept on socket:[81234] (TCP 127.0.0.1:8080 listening)");
 	sc = call(SYS_recvfrom, 4, 0x1000, 1024, 0);
 	fd = (struct syscall_fd){4, "socket:[9]", NULL, -1};
-	describe(&sc, &fd, 1, "recvfrom(4 \u2192 socket:[9], 1024, 0x0)",
+	describe(&sc, &fd, 1, "recvfrom(4 \u2192 socket:[9], 1024)",
 		 "data to receive on socket:[9]");
 }
 
