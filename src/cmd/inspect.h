@@ -51,16 +51,18 @@ struct inspection {
 	pid_t thread_of;            /* pid is a thread of this process */
 
 	/* The process, read with every item of pmon's reader; the rest of
-	 * what it shows is in d. */
-	struct snapshot snap;
+	 * what it shows is in d.  The lookup owns the strings of every proc
+	 * read (the process and its relatives). */
+	struct proc_lookup *lookup;
+	struct proc target;
 	const struct proc *p;
 	struct proc_detail d;
+	struct proc_clock clock;
 	/* The namespaces to compare with: init's, or pmon's own when
 	 * init's cannot be read. */
 	unsigned long long ref_ns[NS_KINDS];
 	int ref_ns_err;
 	bool ref_is_init;
-	struct proc_clock clock;
 
 	/* state */
 	long in_state_s;            /* -1: the kernel does not say */
@@ -68,11 +70,11 @@ struct inspection {
 	/* family */
 	struct ancestor anc[INSPECT_ANCESTORS_MAX];
 	size_t nanc;
-	struct snapshot parent_snap, leader_snap, kids;
-	const struct proc *parent, *leader;
+	struct proc parent_p, leader_p;
+	const struct proc *parent, *leader; /* NULL: not read */
 	bool leader_alive;
-	size_t nkids, nzombies;     /* its children among kids, and how many
-	                               of them are zombies */
+	pid_t *kids;                /* its children now */
+	size_t nkids, nzombies;     /* and how many of them are zombies */
 	int pgrp_orphaned;          /* 1, 0, -1: not looked at (not stopped) */
 	struct orphan_facts facts;
 	struct orphan_class cls;
@@ -117,6 +119,7 @@ void inspect_reap_texts(const struct inspection *ins, struct buf *advice,
 			const char **refusal, char *why, size_t whysize);
 const char *inspect_sigchld_words(enum sigchld_disp d);
 int inspect_ns_compare(const struct inspection *ins, struct buf *b);
+double inspect_cpu_life_pct(const struct inspection *ins);
 double inspect_cpu_recent_pct(const struct inspection *ins, double *over);
 const char *inspect_gid_name(gid_t gid, char *buf, size_t size);
 const char *inspect_adopter_kind(enum adopter_kind k);

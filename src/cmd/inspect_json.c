@@ -126,9 +126,8 @@ static json_t *family_json(const struct inspection *ins, json_t *un)
 		json_array_append_new(anc, json_pack("{s:i, s:o}", "pid", (int)ins->anc[i].pid,
 						     "comm", jstr(ins->anc[i].comm)));
 	json_object_set_new(o, "ancestors", anc);
-	for (size_t i = 0; i < ins->kids.n; i++)
-		if (ins->kids.procs[i].ppid == ins->pid)
-			json_array_append_new(kids, json_integer(ins->kids.procs[i].pid));
+	for (size_t i = 0; i < ins->nkids; i++)
+		json_array_append_new(kids, json_integer(ins->kids[i]));
 	json_object_set_new(o, "children", jpart(un, "children", ins->d.children_err, kids));
 	json_object_set_new(o, "zombies", jint(!ins->d.children_err, (long long)ins->nzombies));
 	json_object_set_new(o, "session", json_integer(p->session));
@@ -397,6 +396,26 @@ static json_t *memory_json(const struct proc_detail *d)
 	return o;
 }
 
+/* The targets of descriptors 0-2: a string, "closed" (not open), or
+ * null when it may not be read. */
+static json_t *std_json(const struct inspection *ins, json_t *un)
+{
+	json_t *a = json_array();
+	int err = 0;
+
+	for (int fd = 0; fd < 3; fd++) {
+		int e = ins->std_err[fd];
+
+		json_array_append_new(a, !e ? jstr(ins->std[fd].data) :
+				      e == ENOENT ? json_string("closed") : json_null());
+		if (e && e != ENOENT)
+			err = e;
+	}
+	if (err)
+		json_object_set_new(un, "std_fds", json_string(inspect_unreadable(err)));
+	return a;
+}
+
 static json_t *resources_json(const struct inspection *ins, json_t *un)
 {
 	const struct proc *p = ins->p;
@@ -410,13 +429,14 @@ static json_t *resources_json(const struct inspection *ins, json_t *un)
 	json_object_set_new(o, "stime_s", d->stat_err ? json_null() : json_real((double)d->stime / hz));
 	json_object_set_new(o, "cpu_recent_pct", pct >= 0 ? json_real(pct) : json_null());
 	json_object_set_new(o, "cpu_sample_s", pct >= 0 ? json_real(over) : json_null());
-	json_object_set_new(o, "cpu_lifetime_pct", json_real(p->cpu_pct));
+	json_object_set_new(o, "cpu_lifetime_pct", json_real(inspect_cpu_life_pct(ins)));
 	json_object_set_new(o, "memory", memory_json(d));
 	json_object_set_new(o, "threads", json_integer(p->threads));
 	json_object_set_new(o, "fds", jpart(un, "fds", d->fds_err, json_integer((json_int_t)d->nfds)));
 	json_object_set_new(o, "fd_limit", !nofile ? json_null() :
 			    nofile->soft == LIMIT_UNLIMITED ? json_string("unlimited") :
 			    json_integer(nofile->soft));
+	json_object_set_new(o, "std_fds", std_json(ins, un));
 	json_object_set_new(o, "limits", jpart(un, "limits", d->limits_err, limits_json(d)));
 	json_object_set_new(o, "io", jpart(un, "io", d->io_err, io_json(d)));
 	json_object_set_new(o, "oom_score", jpart(un, "oom_score", d->oom_err,

@@ -2,6 +2,11 @@
  * inspect_read.c - gathering what `pmon inspect` shows about a process
  * (see inspect.h).  Only reads: /proc through the process layer, never
  * ptrace, never a signal.  Each part that cannot be read keeps its errno.
+ *
+ * The family walks (ancestors, children, the children of each ancestor
+ * for the evidence of a subreaper) read one process at a time through
+ * proc_lookup: with a snapshot each, opening /proc and reading the clock
+ * for every process was half of what an inspect cost.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,41 +17,34 @@
 #include "act/zombie.h"
 #include "cmd/inspect.h"
 
-/* The target with every item of pmon's own reader (the long tail is in
- * struct proc_detail). */
-#define TARGET_NEED (PI_ALL | PI_IO | PI_SCHED)
-/* An ancestor, the parent, the session leader, a child. */
+/* The target: every item of pmon's reader but %CPU/%MEM (the lifetime
+ * average is worked out from its times; MemTotal is not needed) and I/O
+ * (the detail reads all of /proc/PID/io). */
+#define TARGET_NEED ((PI_ALL & ~(unsigned)PI_PCPU) | PI_SCHED)
+/* Its parent, ancestors and session leader: NSpid tells a namespace's
+ * init, which adopts orphans. */
 #define RELATIVE_NEED (PI_PPID | PI_STAT | PI_STATE | PI_THREADS | PI_COMM | \
 		       PI_START | PI_TRACE | PI_TTY)
+/* Children: /proc/PID/stat alone. */
+#define LIGHT_NEED (PI_PPID | PI_STAT | PI_STATE | PI_THREADS | PI_START)
 
-/* Read processes pids[0..n) with need into s (empty for n == 0, which a
- * query would take as "every process").  0, or -1 with errno. */
-static int read_some(const pid_t *pids, size_t n, unsigned need, struct snapshot *s)
+/* 1 when process a (pid and session) holds a process that was
+ * re-parented to it (so a is an init or a child subreaper), 0 when none
+ * of its children was, -1 when they cannot be read. */
+static int holds_reparented(struct inspection *ins, const struct proc *a)
 {
-	struct snapshot_query q = {.need = need, .pids = pids, .npids = n};
-
-	memset(s, 0, sizeof(*s));
-	return n ? snapshot_take(s, &q) : 0;
-}
-
-/* 1 when a holds a process that was re-parented to it (so a is init or
- * a child subreaper), 0 when none of its children was, -1 unreadable. */
-static int holds_reparented(const struct proc *a)
-{
-	struct snapshot kids;
 	pid_t *pids;
 	ssize_t n = proc_children(a->pid, &pids);
 	int found = 0;
 
 	if (n < 0)
 		return -1;
-	if (read_some(pids, (size_t)n, RELATIVE_NEED, &kids) < 0) {
-		free(pids);
-		return -1;
+	for (ssize_t i = 0; i < n && !found; i++) {
+		struct proc c;
+
+		found = proc_lookup(ins->lookup, LIGHT_NEED, pids[i], &c) > 0 &&
+			c.ppid == a->pid && orphan_reparented(&c, a);
 	}
-	for (size_t i = 0; i < kids.n && !found; i++)
-		found = kids.procs[i].ppid == a->pid && orphan_reparented(&kids.procs[i], a);
-	snapshot_free(&kids);
 	free(pids);
 	return found;
 }
@@ -57,26 +55,34 @@ static void read_ancestors(struct inspection *ins)
 
 	/* Bounded: pids recycled during the walk could form a cycle. */
 	while (next > 0 && ins->nanc < INSPECT_ANCESTORS_MAX) {
-		struct snapshot s;
-		const struct proc *a;
 		struct ancestor *out = &ins->anc[ins->nanc];
+		struct proc a;
 
-		if (read_some(&next, 1, RELATIVE_NEED, &s) < 0)
+		if (proc_lookup(ins->lookup, RELATIVE_NEED, next, &a) <= 0)
 			break;
-		a = snapshot_find(&s, next);
-		if (!a) {
-			snapshot_free(&s);
-			break;
+		if (ins->nanc == 0) {
+			ins->parent_p = a;
+			ins->parent = &ins->parent_p;
 		}
-		out->pid = a->pid;
-		out->session = a->session;
-		snprintf(out->comm, sizeof(out->comm), "%s", a->comm ? a->comm : "?");
-		out->kind = orphan_adopter_kind(a);
+		out->pid = a.pid;
+		out->session = a.session;
+		snprintf(out->comm, sizeof(out->comm), "%s", a.comm ? a.comm : "?");
+		out->kind = orphan_adopter_kind(&a);
 		out->adopts = -1;
 		ins->nanc++;
-		next = a->ppid;
-		snapshot_free(&s);
+		next = a.ppid;
 	}
+}
+
+/* Whether ancestor a adopts, found out once. */
+static int ancestor_adopts(struct inspection *ins, struct ancestor *a)
+{
+	if (a->adopts < 0) {
+		struct proc probe = {.pid = a->pid, .session = a->session};
+
+		a->adopts = holds_reparented(ins, &probe);
+	}
+	return a->adopts;
 }
 
 /* Where its children go when it dies: the nearest ancestor that is the
@@ -86,12 +92,12 @@ static void read_ancestors(struct inspection *ins)
 static void find_reaper(struct inspection *ins)
 {
 	struct reaper *r = &ins->reaper;
+	const struct ancestor *top = ins->nanc ? &ins->anc[ins->nanc - 1] : NULL;
 
 	memset(r, 0, sizeof(*r));
 	r->pid = 1;
 	r->kind = ADOPTER_INIT;
-	snprintf(r->comm, sizeof(r->comm), "%s", ins->nanc &&
-		 ins->anc[ins->nanc - 1].pid == 1 ? ins->anc[ins->nanc - 1].comm : "init");
+	snprintf(r->comm, sizeof(r->comm), "%s", top && top->pid == 1 ? top->comm : "init");
 	for (size_t i = 0; i < ins->nanc; i++) {
 		struct ancestor *a = &ins->anc[i];
 
@@ -101,12 +107,7 @@ static void find_reaper(struct inspection *ins)
 			snprintf(r->comm, sizeof(r->comm), "%s", a->comm);
 			return;
 		}
-		if (a->adopts < 0) {
-			struct proc probe = {.pid = a->pid, .session = a->session};
-
-			a->adopts = holds_reparented(&probe);
-		}
-		if (a->adopts == 1) {
+		if (ancestor_adopts(ins, a) == 1) {
 			r->pid = a->pid;
 			r->kind = ADOPTER_SUBREAPER;
 			r->proven = true;
@@ -120,40 +121,64 @@ static void read_leader(struct inspection *ins)
 {
 	const struct proc *p = ins->p;
 
-	memset(&ins->leader_snap, 0, sizeof(ins->leader_snap));
 	if (p->session == p->pid) {
 		ins->leader = p;
 		ins->leader_alive = true;
 		return;
 	}
 	if (p->session <= 0 ||
-	    read_some(&p->session, 1, RELATIVE_NEED, &ins->leader_snap) < 0)
+	    proc_lookup(ins->lookup, RELATIVE_NEED, p->session, &ins->leader_p) <= 0)
 		return;
-	ins->leader = snapshot_find(&ins->leader_snap, p->session);
-	ins->leader_alive = ins->leader && ins->leader->session == p->session &&
+	ins->leader = &ins->leader_p;
+	ins->leader_alive = ins->leader->session == p->session &&
 			    !proc_has_exited(ins->leader);
 }
 
-/* Its children, and how many are zombies.  Without the children files
- * (an old kernel), every process is read to find them. */
+/* Every process with ppid pid, read in full: for a kernel without the
+ * children files (CONFIG_PROC_CHILDREN). */
+static ssize_t children_by_scan(pid_t pid, pid_t **out)
+{
+	struct snapshot_query q = {.need = PI_PPID};
+	struct snapshot s;
+	size_t n = 0;
+
+	*out = NULL;
+	if (snapshot_take(&s, &q) < 0)
+		return -1;
+	for (size_t i = 0; i < s.n; i++)
+		if (s.procs[i].ppid == pid) {
+			*out = xreallocarray(*out, n + 1, sizeof(**out));
+			(*out)[n++] = s.procs[i].pid;
+		}
+	snapshot_free(&s);
+	return (ssize_t)n;
+}
+
+/* Its children now, and how many are zombies. */
 static void read_children(struct inspection *ins)
 {
-	struct snapshot_query all = {.need = RELATIVE_NEED};
+	pid_t *pids = ins->d.children;
+	ssize_t n = (ssize_t)ins->d.nchildren;
 
 	if (ins->d.children_err == ENOENT) {
-		if (snapshot_take(&ins->kids, &all) < 0)
-			memset(&ins->kids, 0, sizeof(ins->kids));
-		else
+		n = children_by_scan(ins->pid, &pids);
+		if (n >= 0) {
+			free(ins->d.children);
+			ins->d.children = pids;
+			ins->d.nchildren = (size_t)n;
 			ins->d.children_err = 0;
-	} else if (read_some(ins->d.children, ins->d.nchildren, RELATIVE_NEED,
-			     &ins->kids) < 0) {
-		memset(&ins->kids, 0, sizeof(ins->kids));
+		}
 	}
-	for (size_t i = 0; i < ins->kids.n; i++) {
-		if (ins->kids.procs[i].ppid != ins->pid)
-			continue; /* gone meanwhile, or the scan of everything */
-		ins->nkids++;
-		ins->nzombies += proc_is_zombie(&ins->kids.procs[i]);
+	ins->kids = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*ins->kids));
+	for (ssize_t i = 0; i < n; i++) {
+		struct proc c;
+
+		/* Gone meanwhile, or re-parented: not its child now. */
+		if (proc_lookup(ins->lookup, LIGHT_NEED, pids[i], &c) <= 0 ||
+		    c.ppid != ins->pid)
+			continue;
+		ins->kids[ins->nkids++] = c.pid;
+		ins->nzombies += proc_is_zombie(&c);
 	}
 }
 
@@ -176,8 +201,6 @@ static void read_family(struct inspection *ins)
 	struct orphan_facts *f = &ins->facts;
 
 	read_ancestors(ins);
-	if (read_some(&ins->p->ppid, ins->p->ppid > 0, RELATIVE_NEED, &ins->parent_snap) == 0)
-		ins->parent = snapshot_find(&ins->parent_snap, ins->p->ppid);
 	read_leader(ins);
 	read_children(ins);
 	read_pgrp(ins);
@@ -188,10 +211,8 @@ static void read_family(struct inspection *ins)
 	f->leader_alive = ins->leader_alive;
 	f->pgrp_orphaned = ins->pgrp_orphaned;
 	f->terminal = -1;
-	if (ins->parent && f->adopter == ADOPTER_SUBREAPER) {
-		ins->anc[0].adopts = holds_reparented(ins->parent);
-		f->parent_adopts = ins->anc[0].adopts == 1;
-	}
+	if (ins->parent && f->adopter == ADOPTER_SUBREAPER)
+		f->parent_adopts = ancestor_adopts(ins, &ins->anc[0]) == 1;
 	if (orphan_needs_terminal(f))
 		f->terminal = orphan_std_terminal(ins->pid, f->terminal_path,
 						  sizeof(f->terminal_path),
@@ -241,26 +262,6 @@ static void read_state_age(struct inspection *ins)
 		ins->in_state_s = zombie_age_s(p->last_ran_ns, now, p->elapsed_s);
 }
 
-/* Is pid pmon or one of its ancestors (pmon kill refuses those)? */
-static bool is_my_ancestor(pid_t pid)
-{
-	pid_t next = getpid();
-
-	for (int hops = 0; next > 0 && hops < INSPECT_ANCESTORS_MAX; hops++) {
-		struct snapshot s;
-		const struct proc *a;
-
-		if (next == pid)
-			return true;
-		if (read_some(&next, 1, PI_PPID, &s) < 0)
-			return false;
-		a = snapshot_find(&s, next);
-		next = a ? a->ppid : 0;
-		snapshot_free(&s);
-	}
-	return false;
-}
-
 /* The namespaces to compare with: init's, else pmon's own. */
 static void read_ref_ns(struct inspection *ins)
 {
@@ -270,24 +271,43 @@ static void read_ref_ns(struct inspection *ins)
 		ins->ref_ns_err = errno;
 }
 
+/* Is pid pmon or one of its ancestors (pmon kill refuses those)? */
+static bool is_my_ancestor(struct inspection *ins, pid_t pid)
+{
+	pid_t next = getpid();
+
+	for (int hops = 0; next > 0 && hops < INSPECT_ANCESTORS_MAX; hops++) {
+		struct proc a;
+
+		if (next == pid)
+			return true;
+		if (proc_lookup(ins->lookup, LIGHT_NEED, next, &a) <= 0)
+			return false;
+		next = a.ppid;
+	}
+	return false;
+}
+
 /* The target.  0, or -1 (err set). */
 static int read_target(pid_t pid, struct inspection *ins)
 {
-	struct snapshot_query q = {.need = TARGET_NEED, .pids = &pid, .npids = 1};
+	int rc;
 
-	if (snapshot_take(&ins->snap, &q) < 0) {
-		ins->err = errno;
+	ins->lookup = proc_lookup_open();
+	if (!ins->lookup) {
+		ins->err = ENOENT;
 		return -1;
 	}
-	ins->clock = ins->snap.clock;
-	ins->p = snapshot_find(&ins->snap, pid);
-	if (!ins->p) {
-		pid_t tgid = proc_tgid_of(pid);
+	ins->clock = *proc_lookup_clock(ins->lookup);
+	rc = proc_lookup(ins->lookup, TARGET_NEED, pid, &ins->target);
+	if (rc <= 0) {
+		pid_t tgid = rc == 0 ? proc_tgid_of(pid) : -1;
 
 		ins->thread_of = tgid > 0 && tgid != pid ? tgid : 0;
 		ins->err = ESRCH;
 		return -1;
 	}
+	ins->p = &ins->target;
 	if (proc_detail_read(ins->p, &ins->d) < 0) {
 		ins->err = ESRCH;
 		return -1;
@@ -297,6 +317,8 @@ static int read_target(pid_t pid, struct inspection *ins)
 
 void inspect_read(pid_t pid, struct inspection *ins, bool utf8)
 {
+	unsigned long long ticks;
+
 	memset(ins, 0, sizeof(*ins));
 	ins->pid = pid;
 	ins->cpu_err = ESRCH;
@@ -306,19 +328,15 @@ void inspect_read(pid_t pid, struct inspection *ins, bool utf8)
 	read_ref_ns(ins);
 	read_family(ins);
 	read_call(ins, utf8);
-	ins->my_ancestor = is_my_ancestor(pid);
+	ins->my_ancestor = is_my_ancestor(ins, pid);
 	for (int fd = 0; fd < 3; fd++)
 		ins->std_err[fd] = proc_fd_target(pid, fd, &ins->std[fd]) < 0 ? errno : 0;
 	ins->t0 = mono_now();
 	ins->cpu_err = proc_cpu_ns(pid, &ins->run0_ns, &ins->cpu_exact) < 0 ? errno : 0;
 	/* Everything read belongs to one process: if its pid changed hands
 	 * meanwhile, say it vanished rather than mix two processes. */
-	{
-		unsigned long long ticks;
-
-		if (proc_start_ticks(pid, &ticks) < 0 || ticks != ins->p->start_ticks)
-			ins->err = ESRCH;
-	}
+	if (proc_start_ticks(pid, &ticks) < 0 || ticks != ins->p->start_ticks)
+		ins->err = ESRCH;
 }
 
 void inspect_sample(struct inspection *ins)
@@ -339,10 +357,8 @@ void inspect_sample(struct inspection *ins)
 void inspect_free(struct inspection *ins)
 {
 	proc_detail_free(&ins->d);
-	snapshot_free(&ins->snap);
-	snapshot_free(&ins->parent_snap);
-	snapshot_free(&ins->leader_snap);
-	snapshot_free(&ins->kids);
+	proc_lookup_close(ins->lookup);
+	free(ins->kids);
 	for (size_t i = 0; i < ARRAY_LEN(ins->fds); i++) {
 		buf_free(&ins->fds[i].target);
 		buf_free(&ins->fds[i].socket);

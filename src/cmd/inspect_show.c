@@ -614,6 +614,15 @@ static void print_credentials(struct output *out, const struct inspection *ins)
 	buf_free(&b);
 }
 
+double inspect_cpu_life_pct(const struct inspection *ins)
+{
+	const struct proc *p = ins->p;
+	double secs = (double)p->cpu_ticks / (double)ins->clock.hz;
+
+	/* As ps gives %CPU: its CPU time over the time since it started. */
+	return p->elapsed_s > 0 ? 100.0 * secs / (double)p->elapsed_s : 0;
+}
+
 double inspect_cpu_recent_pct(const struct inspection *ins, double *over)
 {
 	double wall = ins->t1 - ins->t0;
@@ -642,7 +651,7 @@ static void print_cpu(struct output *out, const struct inspection *ins)
 		     over, ins->cpu_exact ? "" : " (in clock ticks: no schedstat)");
 	else if (ins->cpu_err && ins->sampled)
 		row(out, "CPU now", inspect_unreadable(ins->cpu_err));
-	rowf(out, "CPU average", "%.1f%% of one CPU over its life%s", p->cpu_pct,
+	rowf(out, "CPU average", "%.1f%% of one CPU over its life%s", inspect_cpu_life_pct(ins),
 	     ins->sampled ? "" : " (not sampled: --no-sample)");
 }
 
@@ -689,6 +698,26 @@ static void print_fds(struct output *out, const struct proc_detail *d)
 	buf_free(&b);
 }
 
+/* Where its standard descriptors go: "0 /dev/null, 1 pipe:[5], 2 ...". */
+static void print_std(struct output *out, const struct inspection *ins)
+{
+	static const char *const names[3] = {"stdin", "stdout", "stderr"};
+	struct buf b = {0};
+
+	for (int fd = 0; fd < 3; fd++) {
+		buf_printf(&b, "%s%s ", fd ? ", " : "", names[fd]);
+		if (ins->std_err[fd] == ENOENT)
+			buf_puts(&b, "closed");
+		else if (ins->std_err[fd])
+			buf_puts(&b, ins->std_err[fd] == EACCES || ins->std_err[fd] == EPERM ?
+				 "not readable" : strerror(ins->std_err[fd]));
+		else
+			buf_puts(&b, ins->std[fd].data);
+	}
+	row(out, "standard fds", b.data);
+	buf_free(&b);
+}
+
 static void print_resources(struct output *out, const struct inspection *ins)
 {
 	const struct proc *p = ins->p;
@@ -700,6 +729,7 @@ static void print_resources(struct output *out, const struct inspection *ins)
 	print_memory(out, d);
 	rowf(out, "threads", "%d", p->threads);
 	print_fds(out, d);
+	print_std(out, ins);
 	if (d->io_err)
 		row(out, "I/O", inspect_unreadable(d->io_err));
 	else

@@ -19,6 +19,7 @@
 #include "proc/inspect.h"
 #include "proc/parse.h"
 #include "proc/reader.h"
+#include "util/strpool.h"
 
 #ifndef PID_FS_MAGIC
 #define PID_FS_MAGIC 0x50494446 /* pidfs, Linux 6.9 (linux/magic.h) */
@@ -277,6 +278,65 @@ int proc_cpu_ns(pid_t pid, unsigned long long *ns, bool *exact)
 	buf_free(&b);
 	*ns = sum;
 	return 0;
+}
+
+/* ---- one process at a time ---------------------------------------------------- */
+
+struct proc_lookup {
+	struct reader r;
+	unsigned need;        /* what r was set up for */
+	struct proc_clock clock;
+	struct strpool *pool;
+	struct reader_bufs bufs;
+};
+
+struct proc_lookup *proc_lookup_open(void)
+{
+	struct proc_lookup *l = xcalloc(1, sizeof(*l));
+	int fd = procfs_open();
+
+	if (fd < 0 || proc_clock_read(&l->clock) < 0) {
+		if (fd >= 0)
+			close(fd);
+		free(l);
+		errno = ENOENT;
+		return NULL;
+	}
+	reader_init(&l->r, fd, 0, &l->clock);
+	l->pool = strpool_new();
+	return l;
+}
+
+int proc_lookup(struct proc_lookup *l, unsigned need, pid_t pid, struct proc *p)
+{
+	int rc;
+
+	need &= ~(unsigned)PI_TAIL;
+	if (need != l->need) {
+		reader_init(&l->r, l->r.procfd, need, &l->clock);
+		l->need = need;
+	}
+	l->r.threads_out = true;
+	rc = reader_read(&l->r, pid, NULL, p, l->pool, &l->bufs);
+
+	if (rc > 0 && (l->r.have & PI_USER))
+		p->user = uid_name(p->uid);
+	return rc;
+}
+
+const struct proc_clock *proc_lookup_clock(const struct proc_lookup *l)
+{
+	return &l->clock;
+}
+
+void proc_lookup_close(struct proc_lookup *l)
+{
+	if (!l)
+		return;
+	close(l->r.procfd);
+	reader_bufs_free(&l->bufs);
+	strpool_free(l->pool);
+	free(l);
 }
 
 /* ---- the detail ------------------------------------------------------------ */

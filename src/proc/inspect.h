@@ -113,6 +113,24 @@ int parse_socket_table(const char *buf, size_t len, const char *proto,
  * been hung up and freed. */
 bool fd_target_is_terminal(const char *target, bool *closed);
 
+/* ---- reading processes one at a time ------------------------------------ */
+
+/*
+ * Single processes read one after another with one /proc handle, one
+ * clock and one string pool: inspect's walks up and down a family (a
+ * snapshot per process would open /proc and read the clock each time,
+ * which is most of the cost of a walk).  NULL with errno when /proc
+ * cannot be read.
+ */
+struct proc_lookup;
+struct proc_lookup *proc_lookup_open(void);
+/* Read the items need (enum proc_item bits, not the PI_TAIL ones) of
+ * pid into *p; its strings live until proc_lookup_close.  1 when read,
+ * 0 when pid is a thread and not a process, -1 when gone. */
+int proc_lookup(struct proc_lookup *l, unsigned need, pid_t pid, struct proc *p);
+const struct proc_clock *proc_lookup_clock(const struct proc_lookup *l);
+void proc_lookup_close(struct proc_lookup *l);
+
 /* ---- reading one process --------------------------------------------- */
 
 /* What inspect shows about each thread. */

@@ -277,12 +277,14 @@ check_call() {
 	# What /proc/PID/status and stat show anyone is there.
 	[ "$(row S)" = "sleeping, interruptible: waiting for an event" ]
 	[[ "$(row uid)" == "0 (root)"* ]]
+	[ "$(row 'standard fds')" = "stdin not readable, stdout not readable, stderr not readable" ]
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OTHERS_PMON" inspect --no-sample --json "$FIXTURE_PID"
 	for k in .identity.exe .identity.cwd .waiting.syscall .waiting.wchan .resources.io .resources.fds \
 		 .credentials.namespaces.inodes; do
 		[ "$(jqi "$k")" = null ] || { echo "$k is $(jqi "$k")"; false; }
 	done
-	[ "$(jqi '.unreadable | keys | sort | join(",")')" = "cwd,exe,fds,io,namespaces,root,syscall,wchan" ]
+	[ "$(jqi '.unreadable | keys | sort | join(",")')" = "cwd,exe,fds,io,namespaces,root,std_fds,syscall,wchan" ]
+	[ "$(jqi '.resources.std_fds | map(. == null) | all')" = true ]
 	[ "$(jqi .credentials.uid.effective.id)" = 0 ]
 }
 
