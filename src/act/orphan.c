@@ -165,17 +165,17 @@ static void session_evidence(const struct orphan_facts *f, unsigned ev,
 
 	if (ev & OE_REPARENTED) {
 		sep(out);
-		buf_printf(out, "it is in session %d, which its parent %d is not in "
-			   "and which it did not start: it was forked inside that "
-			   "session and re-parented", (int)p->session, (int)p->ppid);
+		buf_printf(out, "its session %d is not its parent's (%d) and it did "
+			   "not start it: whoever forked it was in that session, so "
+			   "it was re-parented", (int)p->session, (int)p->ppid);
 	}
 	if (ev & OE_LEADER_GONE) {
 		sep(out);
 		buf_printf(out, "the leader of session %d has exited", (int)p->session);
 	} else if (ev & OE_REPARENTED) {
 		sep(out);
-		buf_printf(out, "the leader of session %d is alive, so the process "
-			   "that forked it was not the session's end", (int)p->session);
+		buf_printf(out, "the leader of session %d is alive: what ended was "
+			   "the process that forked it, not the session", (int)p->session);
 	}
 }
 

@@ -140,7 +140,8 @@ bool inspect_daemon(const struct inspection *ins, struct buf *why)
 		return true;
 	}
 	buf_printf(why, "it has no controlling terminal, in session %d%s",
-		   (int)p->session, ins->leader_alive ? " (whose leader has none either)" :
+		   (int)p->session, p->session == 0 ? " (led from outside this PID "
+		   "namespace)" : ins->leader_alive ? " (whose leader has none either)" :
 		   " (whose leader has exited)");
 	return true;
 }
@@ -195,10 +196,14 @@ void inspect_kill_text(const struct inspection *ins, struct buf *b)
 			   nkids == 1 ? "" : "ren");
 		switch (ins->reaper.kind) {
 		case ADOPTER_INIT:
-			buf_printf(b, "init (PID %d, %s): no ancestor shows that it is a "
-				   "child subreaper (the flag is not in /proc; one "
-				   "that has adopted nothing yet cannot be seen)",
-				   (int)ins->reaper.pid, ins->reaper.comm);
+			buf_printf(b, "init (PID %d, %s)", (int)ins->reaper.pid,
+				   ins->reaper.comm);
+			/* Between it and init: a subreaper there would take
+			 * them, and only one that has adopted shows. */
+			if (ins->nanc > 1)
+				buf_puts(b, ": no ancestor shows that it is a child "
+					 "subreaper (the flag is not in /proc; one that "
+					 "has adopted nothing yet cannot be seen)");
 			break;
 		case ADOPTER_NS_INIT:
 			buf_printf(b, "PID %d (%s), the init of its PID namespace",
@@ -394,7 +399,10 @@ static void print_family(struct output *out, const struct inspection *ins)
 	else
 		rowf(out, "children", "%zu (%zu of them zombie%s)", ins->nkids,
 		     ins->nzombies, ins->nzombies == 1 ? "" : "s");
-	if (p->session == p->pid)
+	if (p->session == 0)
+		row(out, "session", "0: its leader is outside this PID namespace (or "
+		    "it is the kernel's own)");
+	else if (p->session == p->pid)
 		rowf(out, "session", "%d, its own: it is the session leader", (int)p->session);
 	else if (ins->leader_alive)
 		rowf(out, "session", "%d, led by %d %s", (int)p->session,
