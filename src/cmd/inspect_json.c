@@ -154,11 +154,13 @@ static json_t *syscall_json(const struct inspection *ins)
 {
 	const struct syscall_line *sc = &ins->d.sc;
 	static const char *const kinds[] = {"running", "none", "in"};
-	json_t *o = json_object(), *args = json_array(), *fds = json_array();
+	json_t *o = json_object(), *args, *fds;
 
 	json_object_set_new(o, "state", json_string(kinds[sc->kind]));
 	if (sc->kind != SYSCALL_IN)
 		return o;
+	args = json_array();
+	fds = json_array();
 	json_object_set_new(o, "nr", json_integer(sc->nr));
 	json_object_set_new(o, "name", jstr(syscall_name(sc->nr)));
 	for (int i = 0; i < 6; i++)
