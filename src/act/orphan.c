@@ -243,10 +243,11 @@ void orphan_advice_text(const struct orphan_facts *f,
 			   "ends it", pid, pid);
 		break;
 	case ORPHAN_TERMINAL_JOB:
-		buf_printf(out, "it outlived the login it was started from (its "
-			   "reads from that terminal fail with EIO); if it should "
-			   "keep running, start it under nohup, tmux or as a "
-			   "service next time; if not, `pmon kill %d`", pid);
+		buf_printf(out, "it outlived the login it was started from (that "
+			   "terminal gives its reads end of file and its writes "
+			   "EIO); if it should keep running, start it under nohup, "
+			   "tmux or as a service next time; if not, `pmon kill %d`",
+			   pid);
 		break;
 	case ORPHAN_STOPPED:
 		buf_printf(out, "nothing will continue it: `pmon kill -s CONT %d` "

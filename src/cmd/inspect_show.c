@@ -20,7 +20,6 @@
 #include "view/explain.h"
 #include "view/field.h"
 
-#define HAVE(p, item) (((p)->have & (item)) == (item))
 #define SD_HAS(d, f) (((d)->st.have >> (f)) & 1)
 
 const char *inspect_unreadable(int err)
