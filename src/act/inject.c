@@ -393,7 +393,7 @@ static const char *gone_why(const struct proc_ref *ref, char *buf, size_t size)
 static void settle_interrupted_call(struct held *h)
 {
 	const struct user_regs_struct *r = &h->saved;
-	unsigned long args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+	unsigned long long args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
 	struct call_info c;
 	long before;
 

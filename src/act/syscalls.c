@@ -61,7 +61,7 @@ static const struct call {
 	{SYS_connect, "connect", NO_TIMEOUT, 0, true},
 };
 
-struct call_info syscall_restart(long nr, const unsigned long args[6])
+struct call_info syscall_restart(long nr, const unsigned long long args[6])
 {
 	for (size_t i = 0; i < ARRAY_LEN(calls); i++) {
 		const struct call *c = &calls[i];
@@ -103,7 +103,7 @@ bool syscall_is_fork(long nr)
 
 #else /* inject is x86_64 only: nothing to tell apart elsewhere */
 
-struct call_info syscall_restart(long nr, const unsigned long args[6])
+struct call_info syscall_restart(long nr, const unsigned long long args[6])
 {
 	(void)nr, (void)args;
 	return (struct call_info){.restart = CALL_RESTARTS};

@@ -32,7 +32,7 @@ struct call_info {
 
 /* Call nr (x86_64 numbering) with arguments args.  Anything not listed
  * restarts; so does everything on an architecture without inject. */
-struct call_info syscall_restart(long nr, const unsigned long args[6]);
+struct call_info syscall_restart(long nr, const unsigned long long args[6]);
 
 /* Is nr a call that makes a new process and, for a vfork, waits in state
  * D until the child execs or exits (vfork, clone, clone3)? */

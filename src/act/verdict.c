@@ -126,7 +126,7 @@ static void eintr_call(const struct proc *p, const struct call_info *c,
 }
 
 void reap_check_call(const struct proc *p, pid_t tid, char state,
-		     const struct proc_syscall *sc, int on_socket,
+		     const struct syscall_line *sc, int on_socket,
 		     bool allow_eintr, struct reap_verdict *v)
 {
 	struct call_info c;
@@ -134,7 +134,7 @@ void reap_check_call(const struct proc *p, pid_t tid, char state,
 	v->tid = tid;
 	/* A stopped thread was taken out of its call by the stop: whatever
 	 * that call returns is settled already. */
-	if (sc->state != SYSCALL_IN || state == 'T' || state == 't')
+	if (sc->kind != SYSCALL_IN || state == 'T' || state == 't')
 		return;
 	if (state == 'D' && syscall_is_fork(sc->nr)) {
 		block(v, BLOCK_VFORK, "its parent waits in vfork() for its child "
@@ -165,7 +165,7 @@ void reap_check_call(const struct proc *p, pid_t tid, char state,
 
 void reap_check(const struct proc *p, bool allow_eintr, struct reap_verdict *v)
 {
-	struct proc_syscall sc;
+	struct syscall_line sc;
 	struct call_info c;
 	int on_socket = -1;
 	char state = '?';
@@ -193,7 +193,7 @@ void reap_check(const struct proc *p, bool allow_eintr, struct reap_verdict *v)
 		return;
 	}
 	c = syscall_restart(sc.nr, sc.args);
-	if (sc.state == SYSCALL_IN && c.restart == CALL_EINTR_ON_SOCKET)
+	if (sc.kind == SYSCALL_IN && c.restart == CALL_EINTR_ON_SOCKET)
 		on_socket = proc_fd_is_socket(p->pid, tid, (int)sc.args[c.fd_arg]);
 	reap_check_call(p, tid, state, &sc, on_socket, allow_eintr, v);
 }

@@ -51,7 +51,7 @@ void reap_check(const struct proc *p, bool allow_eintr, struct reap_verdict *v);
  * in state `state`) is in call sc, whose descriptor is a socket (1), not
  * one (0) or unknown (-1).  For the unit tests. */
 void reap_check_call(const struct proc *p, pid_t tid, char state,
-		     const struct proc_syscall *sc, int on_socket,
+		     const struct syscall_line *sc, int on_socket,
 		     bool allow_eintr, struct reap_verdict *v);
 
 #endif

@@ -11,6 +11,7 @@
 #include "view/output.h"
 #include "cmd/cmd.h"
 #include "proc/proc.h"
+#include "act/orphan.h"
 
 struct ps_opts {
 	bool args, json, wide;
@@ -22,6 +23,9 @@ struct ps_opts {
 	struct field_list cols;  /* -o, or the default columns */
 	bool cols_given;         /* -o was given: JSON has just those keys */
 	struct field_sort sort;  /* sort.f NULL: pid order */
+	bool orphans;            /* --orphans: only them, marked */
+	struct orphan_mark *marks;
+	size_t nmarks;
 };
 
 static const char valid_states[] = "RSDTtZXIPWK";
@@ -57,6 +61,7 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 		{"sort", required_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
+		{"orphans", no_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -80,6 +85,7 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 			break;
 		case 'o': parse_columns(o, optarg); break;
 		case 'j': o->json = true; break;
+		case 'O': o->orphans = true; break;
 		}
 	}
 	if (optind < argc)
@@ -107,7 +113,9 @@ static const struct proc **select_rows(const struct ps_opts *o,
 
 	*n = 0;
 	for (size_t i = 0; i < snap->n; i++)
-		if (!o->states || strchr(o->states, snap->procs[i].state))
+		if ((!o->states || strchr(o->states, snap->procs[i].state)) &&
+		    (!o->orphans || orphan_mark_of(o->marks, o->nmarks,
+						   &snap->procs[i]) != ORPHAN_NONE))
 			rows[(*n)++] = &snap->procs[i];
 	if (o->sort.f)
 		qsort_r(rows, *n, sizeof(*rows), by_sort_key, (void *)&o->sort);
@@ -129,11 +137,22 @@ static void print_rows(const struct ps_opts *o, const struct proc **rows,
 	else
 		table_header(&out, &o->cols);
 	for (size_t i = 0; i < n; i++) {
+		enum orphan_kind k = o->orphans ?
+			orphan_mark_of(o->marks, o->nmarks, rows[i]) : ORPHAN_NONE;
+		char note[64];
+
 		state_counts_add(&counts, rows[i]->state, rows[i]->threads);
-		if (o->json)
-			json_out_element(&json, proc_to_json(rows[i], o->cols_given ? &o->cols : NULL));
-		else
-			table_print_row(&out, &o->cols, rows[i], NULL);
+		snprintf(note, sizeof(note), "  [orphan: %s]", orphan_kind_name(k));
+		if (o->json) {
+			json_t *obj = proc_to_json(rows[i], o->cols_given ? &o->cols : NULL);
+
+			if (o->orphans)
+				json_object_set_new(obj, "orphan", json_string(orphan_kind_name(k)));
+			json_out_element(&json, obj);
+		} else {
+			table_print_row_note(&out, &o->cols, rows[i], NULL,
+					     o->orphans ? note : NULL);
+		}
 	}
 	if (o->json) {
 		if (json_out_end_array(&json) < 0)
@@ -159,19 +178,29 @@ static int ps_exec(int argc, char **argv)
 		/* Full STAT, with L: ps -o stat parity costs /proc/PID/status. */
 		.need = field_list_need(&o.cols) | PI_LOCKED | PI_STATE | PI_THREADS |
 			(o.json && !o.cols_given ? json_process_need() : 0) |
-			(o.sort.f ? o.sort.f->need : 0),
+			(o.sort.f ? o.sort.f->need : 0) | (o.orphans ? PI_START : 0),
 		.pids = o.pids, .npids = o.npids,
 		.uids = o.uids, .nuids = o.nuids,
 	};
 	if (snapshot_take(&snap, &q) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
+	if (o.orphans) {
+		/* Their class depends on every process (sessions, parents):
+		 * a scan of its own, whatever -p and -u select. */
+		ssize_t m = orphan_marks(&o.marks);
+
+		if (m < 0)
+			pmon_die_errno(EXIT_FAIL, errno, "cannot read the process table");
+		o.nmarks = (size_t)m;
+	}
 	rows = select_rows(&o, &snap, &n);
 	print_rows(&o, rows, n, &status);
 	/* Like ps: selecting nothing is a failure scripts can test for. */
-	if (n == 0 && (o.npids || o.nuids || o.states))
+	if (n == 0 && (o.npids || o.nuids || o.states || o.orphans))
 		status = EXIT_FAIL;
 	free(rows);
+	free(o.marks);
 	snapshot_free(&snap);
 	free(o.pids);
 	free(o.uids);
@@ -181,7 +210,7 @@ static int ps_exec(int argc, char **argv)
 const struct cmd_entry cmd_ps_entry = {
 	.name = "ps",
 	.summary = "List processes with ps-style STAT and a count per state",
-	.usage = "[-aw] [-o KEY,...] [-u USER,...] [-p PID,...] [--state LETTERS] [--sort [-]KEY] [--json]",
+	.usage = "[-aw] [-o KEY,...] [-u USER,...] [-p PID,...] [--state LETTERS] [--orphans] [--sort [-]KEY] [--json]",
 	.help =
 	"  -a, --args            show full command lines instead of names\n"
 	"  -o, --output KEY,...  these columns (-o help lists every key)\n"
@@ -189,12 +218,15 @@ const struct cmd_entry cmd_ps_entry = {
 	"  -u, --user USER,...   only processes of these users (names or uids)\n"
 	"  -p, --pid PID,...     only these processes\n"
 	"      --state LETTERS   only processes in these states, e.g. ZD\n"
+	"      --orphans         only the processes pmon orphans lists, each\n"
+	"                        followed by \"[orphan: KIND]\" (\"orphan\" in JSON)\n"
 	"  -s, --sort [-]KEY     sort by any key of -o help; a leading - sorts\n"
 	"                        descending\n"
 	"      --json            one JSON array of process objects (with -o: the\n"
 	"                        keys asked for)\n"
 	"  -h, --help            show this help\n"
 	"\nColumns: PID PPID USER STAT RSS ELAPSED COMMAND; STAT is what ps -o stat\n"
-	"prints.  Exit status 1 when a filter selects no process.\n",
+	"prints.  Exit status 1 when a filter (-p, -u, --state, --orphans) selects\n"
+	"no process.\n",
 	.exec = ps_exec,
 };

@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "proc/proc.h"
 #include "view/tree.h"
+#include "act/orphan.h"
 
 struct tree_opts {
 	bool args, json, ascii, wide;
@@ -25,6 +26,9 @@ struct tree_opts {
 	uid_t uid;
 	bool by_pattern;
 	regex_t pattern;
+	bool orphans;         /* --orphans: mark them */
+	struct orphan_mark *marks;
+	size_t nmarks;
 };
 
 static void parse_opts(int argc, char **argv, struct tree_opts *o)
@@ -37,6 +41,7 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 		{"ascii", no_argument, NULL, 'A'},
 		{"output", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
+		{"orphans", no_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -66,6 +71,7 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 			break;
 		case 'A': o->ascii = true; break;
 		case 'j': o->json = true; break;
+		case 'O': o->orphans = true; break;
 		case 'o':
 			if (field_list_parse(&o->cols, optarg, bad, sizeof(bad)) < 0)
 				usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
@@ -128,6 +134,19 @@ static bool filter(const struct tree_opts *o, const struct snapshot *s,
 	return any && t->nroots > 0;
 }
 
+/* "  [orphan: daemon]" after an orphan's row, or NULL. */
+static const char *orphan_note(const struct tree_opts *o, const struct proc *p,
+			       char *buf, size_t size)
+{
+	enum orphan_kind k = o->orphans ? orphan_mark_of(o->marks, o->nmarks, p)
+				       : ORPHAN_NONE;
+
+	if (k == ORPHAN_NONE)
+		return NULL;
+	snprintf(buf, size, "  [orphan: %s]", orphan_kind_name(k));
+	return buf;
+}
+
 static void print_forest(const struct tree_opts *o, const struct tree *t,
 			 const struct snapshot *s, const int32_t *order,
 			 const int32_t *depth, size_t n)
@@ -146,9 +165,13 @@ static void print_forest(const struct tree_opts *o, const struct tree *t,
 	buf_reserve(&prefix, ((size_t)maxdepth + 1) * 8);
 	table_header(&out, &o->cols);
 	for (size_t i = 0; i < n; i++) {
+		const struct proc *p = &s->procs[order[i]];
+		char note[64];
+
 		path[depth[i]] = order[i];
 		tree_prefix(t, path, depth[i], g, prefix.data, prefix.cap);
-		table_print_row(&out, &o->cols, &s->procs[order[i]], prefix.data);
+		table_print_row_note(&out, &o->cols, p, prefix.data,
+				     orphan_note(o, p, note, sizeof(note)));
 	}
 	free(path);
 	buf_free(&prefix);
@@ -157,8 +180,9 @@ static void print_forest(const struct tree_opts *o, const struct tree *t,
 
 /* Nested JSON, written as it is made (see json_out) and without
  * recursion: a node is left open until the walk climbs back above it. */
-static int forest_json(const struct snapshot *s, const struct field_list *keys,
-		       const int32_t *order, const int32_t *depth, size_t n)
+static int forest_json(const struct tree_opts *o, const struct snapshot *s,
+		       const struct field_list *keys, const int32_t *order,
+		       const int32_t *depth, size_t n)
 {
 	struct json_out json;
 	int32_t open = 0; /* nodes whose children array is still open */
@@ -167,8 +191,13 @@ static int forest_json(const struct snapshot *s, const struct field_list *keys,
 	for (size_t i = 0; i < n; i++) {
 		for (; open > depth[i]; open--)
 			json_out_close_element(&json);
-		json_out_open_element(&json, proc_to_json(&s->procs[order[i]], keys),
-				      "children");
+		const struct proc *p = &s->procs[order[i]];
+		json_t *obj = proc_to_json(p, keys);
+
+		if (o->orphans)
+			json_object_set_new(obj, "orphan", json_string(orphan_kind_name(
+				orphan_mark_of(o->marks, o->nmarks, p))));
+		json_out_open_element(&json, obj, "children");
 		open++;
 	}
 	for (; open > 0; open--)
@@ -195,9 +224,18 @@ static int tree_exec(int argc, char **argv)
 		q.need |= PI_UID;
 	if (o.json && !o.cols_given)
 		q.need |= json_process_need();
+	if (o.orphans)
+		q.need |= PI_START;
 	if (snapshot_take(&snap, &q) < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
+	if (o.orphans) {
+		ssize_t m = orphan_marks(&o.marks);
+
+		if (m < 0)
+			pmon_die_errno(EXIT_FAIL, errno, "cannot read the process table");
+		o.nmarks = (size_t)m;
+	}
 	tree_build(&t, snap.procs, snap.n);
 	if (o.root) {
 		struct proc *r = snapshot_find(&snap, o.root);
@@ -213,7 +251,7 @@ static int tree_exec(int argc, char **argv)
 	depth = xcalloc(snap.n, sizeof(int32_t));
 	n = status == EXIT_OK ? tree_preorder(&t, order, depth) : 0;
 	if (o.json) {
-		if (forest_json(&snap, o.cols_given ? &o.cols : NULL, order, depth, n) < 0)
+		if (forest_json(&o, &snap, o.cols_given ? &o.cols : NULL, order, depth, n) < 0)
 			status = EXIT_FAIL;
 	} else if (n) {
 		print_forest(&o, &t, &snap, order, depth, n);
@@ -224,6 +262,7 @@ static int tree_exec(int argc, char **argv)
 	snapshot_free(&snap);
 	if (o.by_pattern)
 		regfree(&o.pattern);
+	free(o.marks);
 	return finish_stdout(status);
 }
 
@@ -231,7 +270,7 @@ const struct cmd_entry cmd_tree_entry = {
 	.name = "tree",
 	.alias = "pstree",
 	.summary = "Show the parent/child process forest, or the subtree under PID",
-	.usage = "[-aw] [-o KEY,...] [-u USER] [-m PATTERN] [--ascii] [--json] [PID]",
+	.usage = "[-aw] [-o KEY,...] [-u USER] [-m PATTERN] [--orphans] [--ascii] [--json] [PID]",
 	.help =
 	"  PID                   show only this process and its descendants\n"
 	"  -a, --args            show full command lines instead of names\n"
@@ -242,6 +281,8 @@ const struct cmd_entry cmd_tree_entry = {
 	"  -m, --match PATTERN   keep processes whose name or arguments match the\n"
 	"                        extended regular expression PATTERN, with their\n"
 	"                        ancestors and descendants\n"
+	"      --orphans         mark the processes pmon orphans lists:\n"
+	"                        \"[orphan: KIND]\" after the name; \"orphan\" in JSON\n"
 	"  -A, --ascii           draw the tree with ASCII even on a UTF-8 terminal\n"
 	"      --json            one JSON array of root nodes with \"children\"\n"
 	"  -h, --help            show this help\n"

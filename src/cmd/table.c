@@ -12,6 +12,8 @@
 extern const struct cmd_entry cmd_ps_entry;
 extern const struct cmd_entry cmd_tree_entry;
 extern const struct cmd_entry cmd_zombies_entry;
+extern const struct cmd_entry cmd_inspect_entry;
+extern const struct cmd_entry cmd_orphans_entry;
 extern const struct cmd_entry cmd_kill_entry;
 extern const struct cmd_entry cmd_reap_entry;
 extern const struct cmd_entry cmd_top_entry;
@@ -23,6 +25,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_ps_entry,
 	&cmd_tree_entry,
 	&cmd_zombies_entry,
+	&cmd_inspect_entry,
+	&cmd_orphans_entry,
 	&cmd_kill_entry,
 	&cmd_reap_entry,
 	&cmd_top_entry,

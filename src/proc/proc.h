@@ -230,20 +230,30 @@ int proc_threads(pid_t pid, struct proc_thread **out);
  * thread of pid. */
 int proc_thread_tracer(pid_t pid, pid_t tid, pid_t *tracer);
 
-/* What thread tid of process pid is doing: /proc/PID/task/TID/syscall.
- * In a call (state SYSCALL_IN), its number and arguments as the
- * thread's own ABI numbers them (x86_64's for a 64-bit process), and the
- * stack and instruction pointers at its entry (pc: after the syscall
- * instruction).  A stopped thread shows the call it was stopped in. */
-struct proc_syscall {
-	enum { SYSCALL_NONE, SYSCALL_RUNNING, SYSCALL_IN } state;
-	long nr;
-	unsigned long args[6];
-	unsigned long sp, pc;
+/* /proc/PID/syscall, one of three forms (parsed in detail_parse.c). */
+enum syscall_kind {
+	SYSCALL_RUNNING,  /* "running": on a CPU, no call to show */
+	SYSCALL_NONE,     /* "-1 sp pc": blocked, but not in a system call
+	                     (a stop, a page fault) */
+	SYSCALL_IN,       /* "nr a0 .. a5 sp pc": blocked in call nr */
 };
-/* 0, or -1 with errno EACCES/EPERM (it may not be read: ptrace access is
- * needed) or ESRCH (gone). */
-int proc_thread_syscall(pid_t pid, pid_t tid, struct proc_syscall *sc);
+
+struct syscall_line {
+	enum syscall_kind kind;
+	long nr;
+	unsigned long long args[6], sp, pc;
+};
+/* 0, or -1 when the text is not one of the three forms. */
+int parse_syscall_line(const char *buf, size_t len, struct syscall_line *out);
+
+/* What thread tid of process pid is doing: /proc/PID/task/TID/syscall.
+ * In a call (kind SYSCALL_IN), its number and arguments as the thread's
+ * own ABI numbers them (x86_64's for a 64-bit process), and the stack and
+ * instruction pointers at its entry (pc: after the syscall instruction).
+ * A stopped thread shows the call it was stopped in.  0, or -1 with errno
+ * EACCES/EPERM (it may not be read: ptrace access is needed) or ESRCH
+ * (gone, or text in none of the three forms). */
+int proc_thread_syscall(pid_t pid, pid_t tid, struct syscall_line *sc);
 /* Is descriptor fd of thread tid of process pid a socket?  1 or 0, or
  * -1 with errno (EACCES: ptrace access is needed; ENOENT: no such
  * descriptor). */

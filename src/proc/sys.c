@@ -59,16 +59,22 @@ struct sys_reader {
 
 /* ---- the clock ----------------------------------------------------------- */
 
-/* btime, read once: it does not change while the machine runs. */
+/* btime, read once: it does not change while the machine runs.  Read
+ * from /proc/stat's "btime" line directly: libproc2's stat module parses
+ * every CPU's line and sets up its tables first, which cost 2.3 ms of
+ * CPU here (its first-touched memory) against 0.1 ms, on every command. */
 static double boot_time(void)
 {
 	static double btime;
-	struct stat_info *info = NULL;
+	struct buf text = {0};
 
-	if (btime == 0 && procps_stat_new(&info) >= 0) {
-		btime = (double)STAT_GET(info, STAT_SYS_TIME_OF_BOOT, ul_int);
-		procps_stat_unref(&info);
+	if (btime == 0 && procfs_read(AT_FDCWD, "/proc/stat", &text, 0, true) == 0) {
+		const char *line = strstr(text.data, "\nbtime ");
+
+		if (line)
+			btime = (double)strtoull(line + 7, NULL, 10);
 	}
+	buf_free(&text);
 	return btime;
 }
 

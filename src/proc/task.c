@@ -32,14 +32,14 @@ int proc_thread_tracer(pid_t pid, pid_t tid, pid_t *tracer)
 	return rc;
 }
 
-int proc_thread_syscall(pid_t pid, pid_t tid, struct proc_syscall *sc)
+int proc_thread_syscall(pid_t pid, pid_t tid, struct syscall_line *sc)
 {
 	struct buf text = {0};
 	char path[64];
-	int rc, n;
+	int rc;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
-	*sc = (struct proc_syscall){0};
+	*sc = (struct syscall_line){0};
 	rc = procfs_read(AT_FDCWD, path, &text, 0, false);
 	if (rc < 0) {
 		int err = errno;
@@ -48,20 +48,11 @@ int proc_thread_syscall(pid_t pid, pid_t tid, struct proc_syscall *sc)
 		errno = err == EACCES || err == EPERM ? err : ESRCH;
 		return -1;
 	}
-	/* "running", or "-1 SP PC" outside a call, or "NR A1..A6 SP PC"
-	 * (hex but for NR) inside one. */
-	if (strncmp(text.data, "running", 7) == 0) {
-		sc->state = SYSCALL_RUNNING;
-	} else if (sscanf(text.data, "%ld", &sc->nr) == 1 && sc->nr < 0) {
-		sc->state = SYSCALL_NONE;
-	} else {
-		n = sscanf(text.data, "%ld %lx %lx %lx %lx %lx %lx %lx %lx", &sc->nr,
-			   &sc->args[0], &sc->args[1], &sc->args[2], &sc->args[3],
-			   &sc->args[4], &sc->args[5], &sc->sp, &sc->pc);
-		sc->state = n == 9 ? SYSCALL_IN : SYSCALL_NONE;
-	}
+	rc = parse_syscall_line(text.data, text.len, sc);
 	buf_free(&text);
-	return 0;
+	if (rc < 0)
+		errno = ESRCH;
+	return rc;
 }
 
 int proc_fd_is_socket(pid_t pid, pid_t tid, int fd)

@@ -139,6 +139,16 @@ void out_wrapped(struct output *o, const char *lead, const char *text,
 	out_endline(o);
 }
 
+void out_wrapped_text(struct output *o, const char *lead, const char *text,
+		      size_t pipe_width)
+{
+	struct buf esc = {0};
+
+	esc_append(&esc, text, strlen(text), o->utf8);
+	out_wrapped(o, lead, esc.data ? esc.data : "", pipe_width);
+	buf_free(&esc);
+}
+
 void table_header(struct output *o, const struct field_list *cols)
 {
 	out_color(o, COLOR_HEADER);
@@ -153,6 +163,18 @@ void table_print_row(struct output *o, const struct field_list *cols,
 	const struct table_style st = {.utf8 = o->utf8, .color = o->color};
 
 	table_row(&o->line, cols, p, prefix, &st, &o->raw);
+	out_endline(o);
+}
+
+void table_print_row_note(struct output *o, const struct field_list *cols,
+			  const struct proc *p, const char *prefix,
+			  const char *note)
+{
+	const struct table_style st = {.utf8 = o->utf8, .color = o->color};
+
+	table_row(&o->line, cols, p, prefix, &st, &o->raw);
+	if (note)
+		out_raw(o, note);
 	out_endline(o);
 }
 

@@ -44,6 +44,10 @@ void out_endline(struct output *o);
  * lines after the first are indented as wide as lead. */
 void out_wrapped(struct output *o, const char *lead, const char *text,
 		 size_t pipe_width);
+/* The same for text that holds names or paths from outside: escaped
+ * first (so it can only break at its own spaces), then wrapped. */
+void out_wrapped_text(struct output *o, const char *lead, const char *text,
+		      size_t pipe_width);
 
 /* Columns (table.h): the header line and one row per process, aligned by
  * the widths in the field registry; the last column takes the rest, after
@@ -51,6 +55,11 @@ void out_wrapped(struct output *o, const char *lead, const char *text,
 void table_header(struct output *o, const struct field_list *cols);
 void table_print_row(struct output *o, const struct field_list *cols,
 		     const struct proc *p, const char *prefix);
+/* The same row with our own note after it ("  [orphan: daemon]"); NULL
+ * for none. */
+void table_print_row_note(struct output *o, const struct field_list *cols,
+			  const struct proc *p, const char *prefix,
+			  const char *note);
 
 /* Write doc as one JSON document (ASCII only, so no byte of it can act
  * on a terminal) and release it.  Returns 0, or -1 on a write error. */

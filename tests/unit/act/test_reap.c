@@ -126,7 +126,7 @@ static void test_verdict_on_the_process(void **state)
 static void test_verdict_on_the_call(void **state)
 {
 	struct proc p = {.pid = 300, .have = PI_TRACE};
-	struct proc_syscall sc = {.state = SYSCALL_IN, .nr = SYS_epoll_wait,
+	struct syscall_line sc = {.kind = SYSCALL_IN, .nr = SYS_epoll_wait,
 				  .args = {3, 0x1000, 1, (unsigned long)-1}};
 	struct reap_verdict v = {0};
 
@@ -153,7 +153,7 @@ static void test_verdict_on_the_call(void **state)
 	reap_check_call(&p, 301, 'T', &sc, -1, false, &v);
 	assert_int_equal(v.block, BLOCK_NONE);
 	/* read(): on a socket it may fail with EINTR; on a pipe it restarts. */
-	sc = (struct proc_syscall){.state = SYSCALL_IN, .nr = SYS_read, .args = {4}};
+	sc = (struct syscall_line){.kind = SYSCALL_IN, .nr = SYS_read, .args = {4}};
 	memset(&v, 0, sizeof(v));
 	reap_check_call(&p, 301, 'S', &sc, 0, false, &v);
 	assert_int_equal(v.block, BLOCK_NONE);
@@ -162,7 +162,7 @@ static void test_verdict_on_the_call(void **state)
 	assert_int_equal(v.block, BLOCK_EINTR);
 	assert_non_null(strstr(v.why, "read() on a socket"));
 	/* A vfork parent in D. */
-	sc = (struct proc_syscall){.state = SYSCALL_IN, .nr = SYS_vfork};
+	sc = (struct syscall_line){.kind = SYSCALL_IN, .nr = SYS_vfork};
 	memset(&v, 0, sizeof(v));
 	reap_check_call(&p, 301, 'D', &sc, -1, false, &v);
 	assert_int_equal(v.block, BLOCK_VFORK);
@@ -171,8 +171,8 @@ static void test_verdict_on_the_call(void **state)
 
 static void test_calls(void **state)
 {
-	unsigned long none[6] = {0}, timed[6] = {0, 0, 0, 0x7ffd0000, 0x7ffd0000, 0};
-	unsigned long forever[6] = {0, 0, 0, (unsigned long)-1};
+	unsigned long long none[6] = {0}, timed[6] = {0, 0, 0, 0x7ffd0000, 0x7ffd0000, 0};
+	unsigned long long forever[6] = {0, 0, 0, (unsigned long long)-1};
 
 	(void)state;
 	assert_int_equal(syscall_restart(SYS_pause, none).restart, CALL_RESTARTS);
