@@ -37,7 +37,11 @@ struct watch_extra {
 	                                  read yet (cmdline_read) */
 	bool cmdline_read;
 	unsigned long long prev_cpu;   /* cpu_ticks at the previous refresh */
+	bool hidden;                   /* read from /proc: the BPF task
+	                                  iterator does not show it */
 };
+
+struct taskiter;
 
 struct procwatch {
 	struct proc *procs;          /* sorted by pid, as a snapshot's */
@@ -78,6 +82,12 @@ struct procwatch {
 	bool same_pid_ns;            /* /proc shows our pid namespace */
 	bool have_schedstat;         /* the kernel keeps schedstats */
 	bool full_pass;              /* this refresh reads all in full */
+	/* With the BPF task iterator (backend.h): a pass per refresh gives
+	 * every process it shows; the others, and the names of workqueue
+	 * workers, come from /proc. */
+	struct taskiter *iter;       /* NULL: /proc only */
+	struct reader r_comm;
+	int loadavg_fd;
 };
 
 /* Every Nth refresh reads every process in full: the longest that the
