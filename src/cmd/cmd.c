@@ -3,11 +3,13 @@
  * (The table of commands is table.c: it depends on every command, and
  * they depend on this, never on it.)
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "proc/backend.h"
 
 const struct cmd_entry *cmd_current;
 
@@ -34,4 +36,26 @@ int cmd_getopt(int argc, char **argv, const char *shortopts,
 	if (c == '?' || c == ':')
 		usage_bad_option(c, argv);
 	return c;
+}
+
+void cmd_backend_setup(const char *name)
+{
+	struct buf why = {0};
+
+	if (proc_backend_choose(name, &why) == 0) {
+		buf_free(&why);
+		return;
+	}
+	if (errno == EINVAL)
+		usage_error("%s%s", name ? "--backend: " : "PMON_BACKEND: ", why.data);
+	pmon_die(EXIT_FAIL, "%s; unset PMON_BACKEND or use --backend proc", why.data);
+}
+
+void cmd_print_version(FILE *out)
+{
+	struct buf b = {0};
+
+	proc_backend_describe(&b);
+	fprintf(out, "pmon %s\nbackends: %s\n", PMON_VERSION, b.data);
+	buf_free(&b);
 }
