@@ -153,7 +153,17 @@ $(BUILD)/bench/%: bench/%.c $(LIBPMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBPMON) $(ALL_LDFLAGS) $(LIBS)
 
-tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS)
+# For tests/e2e/bpf.bats: the iterator claiming the format of an older
+# and of a newer pmon (empty files when the backend is not built).
+BPF_FIXTURES = $(BPF_DIR)/task_iter_v0.o $(BPF_DIR)/task_iter_v999.o
+$(BPF_DIR)/task_iter_v%.o: src/proc/bpf/task_iter.bpf.c $(BPF_DIR)/task_iter.skel.h
+	@if [ "$$(cat $(BPF_DIR)/detect)" != yes ]; then : >$@; exit 0; fi; \
+	echo "$(BPF_CLANG) -target bpf -DTASK_ITER_VERSION=$* -c -o $@ $<" && \
+	$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -DTASK_ITER_VERSION=$* -I$(BPF_DIR) \
+	  -Isrc $(CPPFLAGS) -c -o $@.full $< && \
+	$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
+
+tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS) $(BPF_FIXTURES)
 
 check: tests
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) tests/run-all

@@ -47,9 +47,11 @@ const struct cmd_entry *cmd_find(const char *name)
 
 void cmd_print_main_help(FILE *out)
 {
-	fputs("usage: pmon [--backend auto|proc|bpf] COMMAND [OPTIONS] [ARGS]\n"
+	fputs("usage: pmon COMMAND [OPTIONS] [ARGS]\n"
 	      "       pmon help COMMAND | pmon COMMAND --help\n"
-	      "       pmon --version\n\n"
+	      "       pmon --version\n"
+	      "       pmon --backend auto|proc|bpf COMMAND ...  (how the process\n"
+	      "            table is read; PMON_BACKEND says the same)\n\n"
 	      "See, act on and talk about the processes of this machine.\n\n"
 	      "Commands:\n",
 	      out);

@@ -31,6 +31,12 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* The format version the header claims: PMON_REC_VERSION, except in the
+ * test builds that play a pin left by another pmon (Makefile). */
+#ifndef TASK_ITER_VERSION
+#define TASK_ITER_VERSION PMON_REC_VERSION
+#endif
+
 /* Set by the loader before the load; read-only after it. */
 const volatile __u32 ncpus = 1;  /* possible CPU ids: 0 .. ncpus-1 */
 const volatile __u64 cpu_possible[PMON_REC_MAX_CPUS / 64];
@@ -349,7 +355,7 @@ static __always_inline void write_header(struct seq_file *seq, const struct ns_v
 	struct pmon_rec_header h = {
 		.h = {PMON_REC_HEADER, sizeof(h)},
 		.magic = PMON_REC_MAGIC,
-		.version = PMON_REC_VERSION,
+		.version = TASK_ITER_VERSION,
 		.pidns_level = v->level,
 	};
 
