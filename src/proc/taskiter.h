@@ -34,24 +34,28 @@ int taskiter_open(struct taskiter *it, bool long_running);
 int taskiter_pass(struct taskiter *it);
 void taskiter_close(struct taskiter *it);
 
-/*
- * The tasks /proc/loadavg counts (the kernel's nr_threads: every task,
- * threads too, in every pid namespace), through *fd (opened on first
- * use, -1 before).  -1 when unreadable.
- */
-long taskiter_tasks_now(int procfd, int *fd);
+/* The kernel's count of tasks (nr_threads: every task, threads too, in
+ * every pid namespace) and the newest pid it handed out, from
+ * /proc/loadavg, through *fd (opened on first use, -1 before).  tasks is
+ * -1 when unreadable. */
+struct task_count {
+	long tasks, last_pid;
+};
+void taskiter_count(int procfd, int *fd, struct task_count *c);
 
 /*
  * Whether a pass may have left processes out, so that /proc must be
  * listed: its numbers are not of the first pid namespace (nothing to
  * count them against), or the tasks it visited plus those of the
- * processes read from /proc beside it (extra_tasks) are not between the
- * kernel's counts before and after the pass.  A stock kernel visits
- * every task; some do not: in the VM pmon is developed in, the PID 1
- * of the guest and its threads are never visited.
+ * processes read from /proc beside it (extra_tasks) fall short of the
+ * kernel's count by more than the tasks started during the pass.  A
+ * stock kernel visits every task; some do not: in the VM pmon is
+ * developed in, the PID 1 of the guest and its threads are never
+ * visited.
  */
 bool taskiter_incomplete(const struct taskiter *it, size_t extra_tasks,
-			 long before, long after);
+			 const struct task_count *before,
+			 const struct task_count *after);
 
 /* The parents the pass names but did not show (pid order, no repeats),
  * appended to *pids (*n of them so far, room for *cap).  A hidden

@@ -40,26 +40,28 @@ static size_t record_size(unsigned type)
 	case PMON_REC_TASK: return sizeof(struct pmon_rec_task);
 	case PMON_REC_THREAD: return sizeof(struct pmon_rec_thread);
 	case PMON_REC_TRAILER: return sizeof(struct pmon_rec_trailer);
+	case PMON_REC_NAME: return sizeof(struct pmon_rec_name);
 	default: return 0;
 	}
 }
 
-static void add_process(struct taskrec_pass *p, const struct pmon_rec_task *t)
+static void add_process(struct taskrec_pass *p, struct pmon_rec_task *t)
 {
 	if (p->n == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 1024;
 		p->procs = xreallocarray(p->procs, p->cap, sizeof(*p->procs));
 	}
+	t->comm[sizeof(t->comm) - 1] = '\0';
 	p->procs[p->n++] = (struct taskrec){
-		.t = t, .rtime_ns = t->rtime_ns, .utime_ns = t->utime_ns,
-		.stime_ns = t->stime_ns,
+		.pid = t->pid, .ppid = t->ppid, .t = t, .rtime_ns = t->rtime_ns,
+		.utime_ns = t->utime_ns, .stime_ns = t->stime_ns,
 	};
 }
 
 static int by_pid(const void *a, const void *b)
 {
-	pid_t x = ((const struct taskrec *)a)->t->pid;
-	pid_t y = ((const struct taskrec *)b)->t->pid;
+	pid_t x = ((const struct taskrec *)a)->pid;
+	pid_t y = ((const struct taskrec *)b)->pid;
 
 	return (x > y) - (x < y);
 }
@@ -70,7 +72,7 @@ const struct taskrec *taskrec_find(const struct taskrec_pass *p, pid_t pid)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		pid_t at = p->procs[mid].t->pid;
+		pid_t at = p->procs[mid].pid;
 
 		if (at == pid)
 			return &p->procs[mid];
@@ -83,25 +85,58 @@ const struct taskrec *taskrec_find(const struct taskrec_pass *p, pid_t pid)
 }
 
 /* A live thread's CPU time onto its process, as thread_group_cputime()
- * adds it.  A thread whose process was not seen (it exited between the
- * two visits) is dropped. */
-static void add_thread(struct taskrec_pass *p, const struct pmon_rec_thread *th)
+ * adds it.  False when the process is not (yet) in p. */
+static bool add_thread(struct taskrec_pass *p, const struct pmon_rec_thread *th)
 {
 	struct taskrec *r = (struct taskrec *)taskrec_find(p, th->tgid);
 
 	if (!r)
-		return;
+		return false;
 	r->rtime_ns += th->rtime_ns;
 	r->utime_ns += th->utime_ns;
 	r->stime_ns += th->stime_ns;
+	return true;
 }
 
-/* Walk the records after the header: processes first (threads are added
- * once the processes are in pid order).  Returns whether the trailer
- * ended it. */
-static bool walk(const char *buf, size_t len, struct taskrec_pass *p, bool threads)
+/* The threads whose process came later in the pass (or all of them when
+ * the pass is not in pid order), added once every process is in. */
+struct late {
+	const struct pmon_rec_thread **th;
+	size_t n, cap;
+};
+
+static void one_record(struct taskrec_pass *p, char *rec, unsigned type,
+		       bool sorted, struct late *late)
+{
+	if (type == PMON_REC_TASK) {
+		add_process(p, (struct pmon_rec_task *)rec);
+		p->tasks++;
+	} else if (type == PMON_REC_NAME) {
+		struct pmon_rec_name *nm = (struct pmon_rec_name *)rec;
+
+		nm->name[sizeof(nm->name) - 1] = '\0';
+		if (p->n && p->procs[p->n - 1].pid == nm->pid)
+			p->procs[p->n - 1].name = nm->name;
+	} else if (type == PMON_REC_THREAD) {
+		const struct pmon_rec_thread *th = (const struct pmon_rec_thread *)rec;
+
+		p->tasks++;
+		if (sorted && add_thread(p, th))
+			return;
+		if (late->n == late->cap) {
+			late->cap = late->cap ? 2 * late->cap : 64;
+			late->th = xreallocarray(late->th, late->cap, sizeof(*late->th));
+		}
+		late->th[late->n++] = th;
+	}
+}
+
+/* One walk over the records after the header (a pass is megabytes: each
+ * walk is a cache miss per record).  0 when the trailer ended it. */
+static int walk(char *buf, size_t len, struct taskrec_pass *p, struct late *late)
 {
 	size_t off = sizeof(struct pmon_rec_header);
+	bool sorted = true;
 
 	while (off + sizeof(struct pmon_rec_head) <= len) {
 		struct pmon_rec_head h;
@@ -109,26 +144,24 @@ static bool walk(const char *buf, size_t len, struct taskrec_pass *p, bool threa
 		memcpy(&h, buf + off, sizeof(h));
 		if (!record_size(h.type) || h.size != record_size(h.type) ||
 		    h.size > len - off || h.type == PMON_REC_HEADER)
-			return false;
+			return -1;
 		if (h.type == PMON_REC_TRAILER)
-			return off + h.size == len;
-		if (!threads && h.type == PMON_REC_TASK) {
-			add_process(p, (const struct pmon_rec_task *)(buf + off));
-			p->tasks++;
-		}
-		if (threads && h.type == PMON_REC_THREAD) {
-			add_thread(p, (const struct pmon_rec_thread *)(buf + off));
-			p->tasks++;
-		}
+			return off + h.size == len ? 0 : -1;
+		one_record(p, buf + off, h.type, sorted, late);
+		if (h.type == PMON_REC_TASK && p->n > 1 &&
+		    p->procs[p->n - 2].pid >= p->procs[p->n - 1].pid)
+			sorted = false;
 		off += h.size;
 	}
-	return false;
+	return -1;
 }
 
-int taskrec_decode(const void *buf, size_t len, struct taskrec_pass *p)
+int taskrec_decode(void *buf, size_t len, struct taskrec_pass *p)
 {
 	struct pmon_rec_header h;
+	struct late late = {0};
 	unsigned version;
+	int rc;
 
 	p->n = 0;
 	p->tasks = 0;
@@ -145,20 +178,24 @@ int taskrec_decode(const void *buf, size_t len, struct taskrec_pass *p)
 	memcpy(&h, buf, sizeof(h));
 	p->pidns_level = h.pidns_level;
 	p->rss_exact = h.flags & PMON_REC_RSS_EXACT;
-	if (!walk(buf, len, p, false)) {
-		errno = EPROTO;
-		return -1;
-	}
-	/* The iterator goes in pid order; a pid namespace's numbers need
-	 * not follow the first namespace's. */
-	for (size_t i = 1; i < p->n; i++) {
-		if (p->procs[i - 1].t->pid >= p->procs[i].t->pid) {
-			qsort(p->procs, p->n, sizeof(*p->procs), by_pid);
-			break;
+	rc = walk(buf, len, p, &late);
+	if (rc == 0) {
+		/* The iterator goes in pid order; a pid namespace's numbers
+		 * need not follow the first namespace's. */
+		for (size_t i = 1; i < p->n; i++) {
+			if (p->procs[i - 1].pid >= p->procs[i].pid) {
+				qsort(p->procs, p->n, sizeof(*p->procs), by_pid);
+				break;
+			}
 		}
+		/* A thread whose process has gone since is dropped. */
+		for (size_t i = 0; i < late.n; i++)
+			(void)add_thread(p, late.th[i]);
 	}
-	walk(buf, len, p, true);
-	return 0;
+	free(late.th);
+	if (rc < 0)
+		errno = EPROTO;
+	return rc;
 }
 
 void taskrec_pass_free(struct taskrec_pass *p)
@@ -209,6 +246,11 @@ unsigned long long taskrec_cpu_ticks(unsigned long long rtime,
 		}
 	}
 	return ns_to_ticks(ut, hz) + ns_to_ticks(st, hz);
+}
+
+const char *taskrec_name(const struct taskrec *r)
+{
+	return r->name ? r->name : r->t->comm;
 }
 
 bool taskrec_comm_from_proc(const struct taskrec *r)

@@ -22,7 +22,12 @@
 
 /* A process of the pass, with its live threads' CPU time added. */
 struct taskrec {
+	pid_t pid, ppid;               /* t->pid, t->ppid, kept here: a
+					  search that reads the records
+					  misses cache */
 	const struct pmon_rec_task *t; /* in the pass's buffer */
+	const char *name;              /* a kernel thread's long name, or
+					  NULL: t->comm is the name */
 	unsigned long long rtime_ns, utime_ns, stime_ns;
 };
 
@@ -42,9 +47,10 @@ struct taskrec_pass {
 int taskrec_check_header(const void *buf, size_t len, unsigned *version);
 
 /* Read a whole pass (buf, len: what the reads gave) into p, whose
- * records point into buf.  0, or -1 with errno (as taskrec_check_header,
- * or EPROTO for a bad or missing record: a pass cut short). */
-int taskrec_decode(const void *buf, size_t len, struct taskrec_pass *p);
+ * records point into buf (names are NUL-terminated there).  0, or -1
+ * with errno (as taskrec_check_header, or EPROTO for a bad or missing
+ * record: a pass cut short). */
+int taskrec_decode(void *buf, size_t len, struct taskrec_pass *p);
 void taskrec_pass_free(struct taskrec_pass *p);
 
 /* The process pid in the pass, or NULL. */
@@ -52,16 +58,17 @@ const struct taskrec *taskrec_find(const struct taskrec_pass *p, pid_t pid);
 
 /*
  * The items of have (TASKREC_HAVE) of one process into p, computed as
- * /proc computes them, except the strings: p->comm stays NULL (the name
- * is r->t->comm; a workqueue worker's, which /proc formats, is not
- * there: taskrec_comm_from_proc).  The STAT text has L when PI_LOCKED is
+ * /proc computes them, except the strings: p->comm stays NULL (see
+ * taskrec_name).  The STAT text has L when PI_LOCKED is
  * in have.
  */
 void taskrec_fill(const struct taskrec *r, unsigned have,
 		  const struct proc_clock *clk, struct proc *p);
 
-/* True when a process's name must come from /proc: a workqueue worker,
- * whose name there is formatted from the work it does. */
+/* The name /proc gives a process: comm, or a kernel thread's long name;
+ * but not a workqueue worker's, which /proc formats from the work it
+ * does: when taskrec_comm_from_proc, read it there. */
+const char *taskrec_name(const struct taskrec *r);
 bool taskrec_comm_from_proc(const struct taskrec *r);
 
 /* The CPU time /proc/PID/stat gives (utime + stime, in ticks of hz) for

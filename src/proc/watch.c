@@ -133,12 +133,12 @@ static void pass_comm(struct procwatch *w, const struct taskrec *t,
 			memcpy(comm, x->comm, 64);
 			return;
 		}
-		if (reader_read(&w->r_comm, t->t->pid, NULL, &tmp, NULL, &w->bufs) > 0) {
+		if (reader_read(&w->r_comm, t->pid, NULL, &tmp, NULL, &w->bufs) > 0) {
 			memcpy(comm, w->bufs.comm, 64);
 			return;
 		}
 	}
-	snprintf(comm, 64, "%s", t->t->comm);
+	snprintf(comm, 64, "%s", taskrec_name(t));
 }
 
 /* Started since the last refresh: all its CPU time is new.  One that is
@@ -430,8 +430,8 @@ static void stop_iter(struct procwatch *w)
  * processes read from /proc before (until they go), the parents the pass
  * names, and when the counts say it missed some, every pid /proc lists.
  * Into *extra (sorted, no repeats, none in the pass). */
-static size_t not_in_pass(struct procwatch *w, long before, long after,
-			  pid_t **extra, size_t *cap)
+static size_t not_in_pass(struct procwatch *w, const struct task_count *before,
+			  const struct task_count *after, pid_t **extra, size_t *cap)
 {
 	const struct taskrec_pass *pass = &w->iter->pass;
 	size_t n = 0, hidden_tasks = 0;
@@ -473,22 +473,23 @@ static size_t not_in_pass(struct procwatch *w, long before, long after,
 static ssize_t pids_from_pass(struct procwatch *w)
 {
 	const struct taskrec_pass *pass = &w->iter->pass;
-	long before = taskiter_tasks_now(w->procfd, &w->loadavg_fd), after;
+	struct task_count before, after;
 	pid_t *extra = NULL;
 	size_t nextra, cap = 0, n = 0, i = 0, j = 0;
 
+	taskiter_count(w->procfd, &w->loadavg_fd, &before);
 	if (taskiter_pass(w->iter) < 0) {
 		stop_iter(w);
 		return -1;
 	}
-	after = taskiter_tasks_now(w->procfd, &w->loadavg_fd);
-	nextra = not_in_pass(w, before, after, &extra, &cap);
+	taskiter_count(w->procfd, &w->loadavg_fd, &after);
+	nextra = not_in_pass(w, &before, &after, &extra, &cap);
 	if (pass->n + nextra > w->pids_cap) {
 		w->pids_cap = pass->n + nextra;
 		w->pids = xreallocarray(w->pids, w->pids_cap, sizeof(pid_t));
 	}
 	while (i < pass->n || j < nextra) {
-		pid_t a = i < pass->n ? pass->procs[i].t->pid : INT_MAX;
+		pid_t a = i < pass->n ? pass->procs[i].pid : INT_MAX;
 		pid_t b = j < nextra ? extra[j] : INT_MAX;
 
 		if (b < a) {

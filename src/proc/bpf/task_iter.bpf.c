@@ -296,19 +296,24 @@ static __always_inline __s32 last_cpu(struct task_struct *t)
 }
 
 /* get_kthread_comm(): a kernel thread whose name did not fit in comm
- * keeps it whole in its struct kthread (since 6.3). */
-static __always_inline void kthread_name(struct task_struct *t, char *out, __u32 size)
+ * keeps it whole in its struct kthread (since 6.3); NULL if not. */
+static __always_inline char *kthread_name(struct task_struct *t)
 {
 	struct kthread *k;
-	char *full;
 
 	if (!bpf_core_field_exists(t->worker_private) ||
 	    !bpf_core_field_exists(struct kthread, full_name))
-		return;
+		return NULL;
 	k = (struct kthread *)BPF_CORE_READ(t, worker_private);
-	full = k ? BPF_CORE_READ(k, full_name) : NULL;
-	if (full)
-		bpf_probe_read_kernel_str(out, size, full);
+	return k ? BPF_CORE_READ(k, full_name) : NULL;
+}
+
+static __always_inline void write_name(struct seq_file *seq, __s32 pid, char *full)
+{
+	struct pmon_rec_name n = {.h = {PMON_REC_NAME, sizeof(n)}, .pid = pid};
+
+	bpf_probe_read_kernel_str(n.name, sizeof(n.name), full);
+	bpf_seq_write(seq, &n, sizeof(n));
 }
 
 static __always_inline void fill_task(struct pmon_rec_task *r, struct task_struct *t,
@@ -343,9 +348,7 @@ static __always_inline void fill_task(struct pmon_rec_task *r, struct task_struc
 	r->prev_stime_ns = sig->prev_cputime.stime;
 	r->exec_start_ns = t->se.exec_start;
 	fill_mm(r, t->mm);
-	__builtin_memcpy(r->comm, t->comm, sizeof(t->comm));
-	if ((r->flags & PMON_PF_KTHREAD) && !(r->flags & PMON_PF_WQ_WORKER))
-		kthread_name(t, r->comm, sizeof(r->comm));
+	__builtin_memcpy(r->comm, t->comm, sizeof(r->comm));
 }
 
 /* ---- the program ------------------------------------------------------------ */
@@ -394,9 +397,14 @@ int pmon_tasks(struct bpf_iter__task *ctx)
 		bpf_seq_write(seq, &th, sizeof(th));
 	} else {
 		struct pmon_rec_task r = {};
+		char *full = NULL;
 
 		fill_task(&r, t, &v);
 		bpf_seq_write(seq, &r, sizeof(r));
+		if ((r.flags & PMON_PF_KTHREAD) && !(r.flags & PMON_PF_WQ_WORKER))
+			full = kthread_name(t);
+		if (full)
+			write_name(seq, r.pid, full);
 	}
 	return 0;
 }

@@ -4,8 +4,9 @@
  *
  * A pass is what one open() (or bpf_iter_create()) and reads to the end
  * give: a header, then in pid order one TASK record per process
- * (thread-group leader) and one THREAD record per other live thread, then
- * a TRAILER.  Every record starts with its type and size, so a reader can
+ * (thread-group leader), followed by a NAME record when it is a kernel
+ * thread with a long name, and one THREAD record per other live thread,
+ * then a TRAILER.  Every record starts with its type and size, so a reader can
  * check each one.  The header carries a magic number and the format
  * version: a pinned iterator outlives the pmon that pinned it, and a pin
  * left by another pmon version must be recognised as such, not misread.
@@ -33,6 +34,7 @@ enum pmon_rec_type {
 	PMON_REC_TASK = 2,
 	PMON_REC_THREAD = 3,
 	PMON_REC_TRAILER = 4,
+	PMON_REC_NAME = 5,
 };
 
 struct pmon_rec_head {
@@ -82,7 +84,16 @@ struct pmon_rec_task {
 	__u64 shared_pages;   /* file + shmem */
 	__u64 vm_pages;       /* total_vm */
 	__u64 locked_pages;   /* locked_vm (VmLck) */
-	char comm[64];        /* comm, or a kernel thread's full name */
+	char comm[16];        /* comm (TASK_COMM_LEN) */
+};
+
+/* Right after the TASK record of a kernel thread whose name did not fit
+ * in comm (kthread's full_name, as /proc shows it): a pass is mostly
+ * reading memory, so the common record stays small. */
+struct pmon_rec_name {
+	struct pmon_rec_head h;
+	__s32 pid;
+	char name[64];
 };
 
 struct pmon_rec_thread {
@@ -100,7 +111,8 @@ struct pmon_rec_trailer {
 };
 
 _Static_assert(sizeof(struct pmon_rec_header) == 24, "header layout");
-_Static_assert(sizeof(struct pmon_rec_task) == 208, "task layout");
+_Static_assert(sizeof(struct pmon_rec_task) == 160, "task layout");
+_Static_assert(sizeof(struct pmon_rec_name) == 72, "name layout");
 _Static_assert(sizeof(struct pmon_rec_thread) == 32, "thread layout");
 _Static_assert(sizeof(struct pmon_rec_trailer) == 8, "trailer layout");
 

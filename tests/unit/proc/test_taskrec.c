@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc/taskiter.h"
 #include "proc/taskrec.h"
 
 /* A pass being built: 8-byte aligned, as the reader's buffer is. */
@@ -66,6 +67,15 @@ static void put_thread(struct pass_buf *b, pid_t tgid, unsigned long long rtime,
 	};
 
 	put(b, &th, sizeof(th));
+}
+
+static void put_name(struct pass_buf *b, pid_t pid, const char *name)
+{
+	struct pmon_rec_name n = {.h = {PMON_REC_NAME, sizeof(n)}, .pid = pid};
+
+	memset(n.name, 'x', sizeof(n.name)); /* no NUL: the reader ends it */
+	memcpy(n.name, name, strlen(name) < sizeof(n.name) ? strlen(name) + 1 : 0);
+	put(b, &n, sizeof(n));
 }
 
 static void put_trailer(struct pass_buf *b)
@@ -154,6 +164,49 @@ static void test_decode_processes_and_threads(void **state)
 	assert_int_equal(r->stime_ns, 444);
 	assert_null(taskrec_find(&p, 2));
 	assert_null(taskrec_find(&p, 99));
+	taskrec_pass_free(&p);
+}
+
+static void test_decode_threads_before_their_process(void **state)
+{
+	struct pass_buf b = {.len = 0};
+	struct taskrec_pass p = {0};
+	struct pmon_rec_task t = task(500, 1, "late");
+
+	(void)state;
+	/* After a pid wrap a thread can have a smaller tid than its
+	 * leader's pid, and come first. */
+	t.rtime_ns = 1;
+	put_header(&b, PMON_REC_VERSION);
+	put_thread(&b, 500, 10, 0, 0);
+	put_task(&b, t);
+	put_trailer(&b);
+	assert_int_equal(taskrec_decode(b.data, b.len, &p), 0);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.procs[0].rtime_ns, 11);
+	taskrec_pass_free(&p);
+}
+
+static void test_long_kernel_thread_names(void **state)
+{
+	struct pass_buf b = {.len = 0};
+	struct taskrec_pass p = {0};
+	struct pmon_rec_task t = task(3, 2, "pool_workqueue_"), u = task(4, 2, "");
+
+	(void)state;
+	memset(u.comm, 'y', sizeof(u.comm)); /* no NUL: the reader ends it */
+	put_header(&b, PMON_REC_VERSION);
+	put_task(&b, t);
+	put_name(&b, 3, "pool_workqueue_release");
+	put_task(&b, u);
+	put_name(&b, 99, "not the name of 4");
+	put_name(&b, 4, ""); /* overlong: cut at 63 */
+	memset(b.data + b.len - 64, 'z', 64);
+	put_trailer(&b);
+	assert_int_equal(taskrec_decode(b.data, b.len, &p), 0);
+	assert_string_equal(taskrec_name(taskrec_find(&p, 3)), "pool_workqueue_release");
+	assert_int_equal(strlen(taskrec_name(taskrec_find(&p, 4))), 63);
+	assert_int_equal(strlen(taskrec_find(&p, 4)->t->comm), 15);
 	taskrec_pass_free(&p);
 }
 
@@ -307,6 +360,38 @@ static void test_workers_name_from_proc(void **state)
 	assert_true(taskrec_comm_from_proc(&r));
 }
 
+/* ---- did the pass miss processes? ------------------------------------------- */
+
+static void test_incomplete_when_the_count_is_short(void **state)
+{
+	struct taskiter it = {.pass = {.tasks = 100}};
+	struct task_count before = {100, 5000}, after = {100, 5000};
+
+	(void)state;
+	/* Quiet: everything seen. */
+	assert_false(taskiter_incomplete(&it, 0, &before, &after));
+	/* 19 tasks never visited, read from /proc beside the pass. */
+	before.tasks = after.tasks = 119;
+	assert_true(taskiter_incomplete(&it, 0, &before, &after));
+	assert_false(taskiter_incomplete(&it, 19, &before, &after));
+	/* Three started during the pass behind the iterator (a pid wrap):
+	 * counted after it, not seen, but three pids were handed out. */
+	after.tasks = 122;
+	after.last_pid = 5003;
+	assert_false(taskiter_incomplete(&it, 19, &before, &after));
+	after.last_pid = 5002;
+	assert_true(taskiter_incomplete(&it, 19, &before, &after));
+	/* Tasks that ended meanwhile only lower the count. */
+	after.tasks = 110;
+	assert_false(taskiter_incomplete(&it, 19, &before, &after));
+	/* Unreadable counts, or a pid namespace: /proc must be listed. */
+	after.tasks = -1;
+	assert_true(taskiter_incomplete(&it, 19, &before, &after));
+	after.tasks = 119;
+	it.pass.pidns_level = 1;
+	assert_true(taskiter_incomplete(&it, 19, &before, &after));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +399,8 @@ int main(void)
 		cmocka_unit_test(test_header_other_version_is_stale),
 		cmocka_unit_test(test_header_not_ours),
 		cmocka_unit_test(test_decode_processes_and_threads),
+		cmocka_unit_test(test_decode_threads_before_their_process),
+		cmocka_unit_test(test_long_kernel_thread_names),
 		cmocka_unit_test(test_decode_refuses_a_cut_pass),
 		cmocka_unit_test(test_decode_refuses_a_bad_record),
 		cmocka_unit_test(test_decode_sorts_out_of_order),
@@ -322,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_ticks_no_overflow),
 		cmocka_unit_test(test_fill_as_stat),
 		cmocka_unit_test(test_workers_name_from_proc),
+		cmocka_unit_test(test_incomplete_when_the_count_is_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
