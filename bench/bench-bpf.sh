@@ -24,7 +24,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-echo "== the BPF backend: tree, ps and top through the pinned task iterator =="
+[ -n "${PMON_BENCH_BPFFS:-}" ] ||
+	echo "== the BPF backend: tree, ps and top through the pinned task iterator =="
 if [ "$(id -u)" -ne 0 ]; then
 	echo "  skipped: needs root (CAP_BPF and CAP_PERFMON, and a bpffs to pin in)"
 	exit 0

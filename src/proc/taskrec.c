@@ -248,6 +248,11 @@ unsigned long long taskrec_cpu_ticks(unsigned long long rtime,
 	return ns_to_ticks(ut, hz) + ns_to_ticks(st, hz);
 }
 
+unsigned long long taskrec_start_ticks(const struct taskrec *r, long hz)
+{
+	return ns_to_ticks(r->t->start_ns, hz);
+}
+
 const char *taskrec_name(const struct taskrec *r)
 {
 	return r->name ? r->name : r->t->comm;

@@ -65,6 +65,9 @@ const struct taskrec *taskrec_find(const struct taskrec_pass *p, pid_t pid);
 void taskrec_fill(const struct taskrec *r, unsigned have,
 		  const struct proc_clock *clk, struct proc *p);
 
+/* The start time /proc/PID/stat gives, in ticks of hz. */
+unsigned long long taskrec_start_ticks(const struct taskrec *r, long hz);
+
 /* The name /proc gives a process: comm, or a kernel thread's long name;
  * but not a workqueue worker's, which /proc formats from the work it
  * does: when taskrec_comm_from_proc, read it there. */

@@ -172,12 +172,14 @@ static void add_from_pass(struct procwatch *w, const struct taskrec *t,
 static int update_from_pass(struct procwatch *w, const struct taskrec *t,
 			    struct proc *p, struct watch_extra *x)
 {
-	struct proc now;
+	uid_t uid = p->uid;
+	const char *user = p->user, *cmdline = p->cmdline;
+	unsigned cmdline_have = p->have & PI_CMDLINE;
 	char comm[64];
 
-	taskrec_fill(t, PROCWATCH_HAVE, &w->clock, &now);
-	if (now.start_ticks != p->start_ticks)
+	if (taskrec_start_ticks(t, w->clock.hz) != p->start_ticks)
 		return -1;
+	taskrec_fill(t, PROCWATCH_HAVE, &w->clock, p);
 	if (x->hidden) { /* shown by the pass now: its files are not needed */
 		close_fd(w, &x->fds.schedstat);
 		close_fd(w, &x->fds.stat);
@@ -191,10 +193,9 @@ static int update_from_pass(struct procwatch *w, const struct taskrec *t,
 		x->cmdline = NULL;
 		x->cmdline_read = false;
 	}
-	now.user = now.uid == p->uid ? p->user : uid_name(now.uid);
-	now.cmdline = p->cmdline;
-	now.have = PROCWATCH_HAVE | (p->have & PI_CMDLINE);
-	*p = now;
+	p->user = p->uid == uid ? user : uid_name(p->uid);
+	p->cmdline = cmdline;
+	p->have = PROCWATCH_HAVE | cmdline_have;
 	p->comm = x->comm;
 	x->run_ns = t->rtime_ns;
 	x->fresh = true;

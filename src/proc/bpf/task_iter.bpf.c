@@ -97,7 +97,9 @@ static __always_inline int upid_at(struct pid *p, __u32 level, struct upid *u)
 	return bpf_probe_read_kernel(u, sizeof(*u), (void *)at);
 }
 
-/* The namespace the reader sees pids in: its own (task_active_pid_ns). */
+/* The namespace the reader sees pids in: its own (task_active_pid_ns).
+ * In the first one (level 0) pid_nr needs no namespace: a helper call
+ * per task saved. */
 static __always_inline void reader_ns(struct ns_view *v)
 {
 	struct task_struct *me = bpf_get_current_task_btf();
@@ -105,8 +107,9 @@ static __always_inline void reader_ns(struct ns_view *v)
 	struct upid u = {};
 
 	v->level = p->level;
-	upid_at(p, v->level, &u);
-	v->ns = u.ns;
+	v->ns = NULL;
+	if (v->level && upid_at(p, v->level, &u) == 0)
+		v->ns = u.ns;
 }
 
 /* pid_nr_ns(): 0 when p is NULL or has no number in the namespace.  In
@@ -210,7 +213,14 @@ static __always_inline int find_cpu_offsets(void)
 	return 0;
 }
 
+enum { FILEPAGES = 0, ANONPAGES = 1, SHMEMPAGES = 3 }; /* enum mm_counter */
+
 /* percpu_counter_sum_positive(): the count plus every CPU's delta. */
+static __always_inline __u64 positive(__s64 v)
+{
+	return v < 0 ? 0 : (__u64)v;
+}
+
 static __always_inline __u64 counter_sum(struct percpu_counter *pc)
 {
 	__s64 v = pc->count;
@@ -225,7 +235,45 @@ static __always_inline __u64 counter_sum(struct percpu_counter *pc)
 		bpf_probe_read_kernel(&d, sizeof(d), (void *)(local + (off & ~1ULL)));
 		v += d;
 	}
-	return v < 0 ? 0 : (__u64)v;
+	return positive(v);
+}
+
+/*
+ * The three counters at once.  mm_init() allocates all four of an mm's
+ * per-CPU parts in one block (percpu_counter_init_many), so one read per
+ * CPU gets them all, where counter_sum needs three: the sums were a fifth
+ * of a pass (22 -> 17 ms at 20,000 processes without them), two thirds
+ * of that these reads.  Checked on every mm, so another layout only
+ * costs the three reads.
+ */
+static __always_inline void rss_sums(struct mm_struct *mm, __u64 *file,
+				     __u64 *anon, __u64 *shmem)
+{
+	__u64 base = (__u64)mm->rss_stat[FILEPAGES].counters;
+	__s64 f = mm->rss_stat[FILEPAGES].count, a = mm->rss_stat[ANONPAGES].count;
+	__s64 s = mm->rss_stat[SHMEMPAGES].count;
+
+	if ((__u64)mm->rss_stat[ANONPAGES].counters != base + 4 ||
+	    (__u64)mm->rss_stat[SHMEMPAGES].counters != base + 12) {
+		*file = counter_sum(&mm->rss_stat[FILEPAGES]);
+		*anon = counter_sum(&mm->rss_stat[ANONPAGES]);
+		*shmem = counter_sum(&mm->rss_stat[SHMEMPAGES]);
+		return;
+	}
+	for (__u32 c = 0; c < PMON_REC_MAX_CPUS && c < ncpus; c++) {
+		__u64 off = cpu_offsets[c];
+		__s32 d[4] = {};
+
+		if (off <= 1)
+			continue;
+		bpf_probe_read_kernel(d, sizeof(d), (void *)(base + (off & ~1ULL)));
+		f += d[FILEPAGES];
+		a += d[ANONPAGES];
+		s += d[SHMEMPAGES];
+	}
+	*file = positive(f);
+	*anon = positive(a);
+	*shmem = positive(s);
 }
 
 /* Before 6.2: atomic counters, exact as they are. */
@@ -235,8 +283,6 @@ struct mm_rss_stat___old {
 struct mm_struct___old {
 	struct mm_rss_stat___old rss_stat;
 } __attribute__((preserve_access_index));
-
-enum { FILEPAGES = 0, ANONPAGES = 1, SHMEMPAGES = 3 }; /* enum mm_counter */
 
 static __always_inline __u64 old_counter(struct mm_struct *mm, int i)
 {
@@ -261,9 +307,7 @@ static __always_inline void fill_mm(struct pmon_rec_task *r, struct mm_struct *m
 		anon = old_counter(mm, ANONPAGES);
 		shmem = old_counter(mm, SHMEMPAGES);
 	} else {
-		file = counter_sum(&mm->rss_stat[FILEPAGES]);
-		anon = counter_sum(&mm->rss_stat[ANONPAGES]);
-		shmem = counter_sum(&mm->rss_stat[SHMEMPAGES]);
+		rss_sums(mm, &file, &anon, &shmem);
 	}
 	r->rss_pages = file + anon + shmem;
 	r->shared_pages = file + shmem;
