@@ -8,6 +8,9 @@
 #   make mutants      plant each fault of tests/mutants/ and check the suite
 #                     catches it (minutes; not part of make check)
 #   make install      install the binary and the man pages (PREFIX, DESTDIR)
+#   make PMON_BPF=0   build without the BPF backend (1: fail without it;
+#                     default: built when libbpf, bpftool, clang and the
+#                     kernel's BTF are there)
 
 VERSION    = 0.1.0
 PREFIX    ?= /usr/local
@@ -25,6 +28,10 @@ DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
 DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
 	    passwd groff-base man-db clang libclang-rt-14-dev python3
 DEB_BENCH = ngircd hyperfine time htop
+# The optional BPF backend (src/proc/bpf/): libbpf, and bpftool for
+# vmlinux.h and the skeleton (clang is in DEB_TEST).  Without them pmon
+# builds and tests without the backend.
+DEB_BPF   = libbpf-dev bpftool clang
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
@@ -45,10 +52,29 @@ PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/nul
 WARNINGS    = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wpointer-arith -Wundef
 ALL_CFLAGS  = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE \
-	      -DPMON_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) \
+	      -DPMON_VERSION='"$(VERSION)"' -Isrc -I$(BPF_DIR) $(PKG_CFLAGS) \
 	      $(CPPFLAGS) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-LIBS        = $(PKG_LIBS) -lpthread
+LIBS        = $(PKG_LIBS) $(BPF_LIBS) -lpthread
+
+# ---- the BPF backend ------------------------------------------------------
+# src/proc/bpf/detect.sh decides on every make whether it can be built
+# (PMON_BPF: auto, 0 or 1) and writes "yes" or why not to $(BPF_DIR)/detect,
+# rewritten only when the answer changes.  When yes, the BPF program is
+# compiled with clang's BPF target against a vmlinux.h dumped from the
+# kernel's BTF (CO-RE: libbpf relocates it to the kernel it loads on),
+# stripped of its DWARF (bpftool gen object: 690 KB -> 58 KB) and turned
+# into a skeleton header that src/proc/bpf.c embeds; when not, the
+# skeleton is a stub and pmon-bpf-config.h says why, for `pmon --version`.
+PMON_BPF    ?= auto
+BPF_DIR      = $(BUILD)/bpf
+BPF_CLANG   ?= clang
+BPFTOOL     ?= $(firstword $(shell command -v bpftool 2>/dev/null) /usr/sbin/bpftool)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+BPF_CFLAGS  ?= -g -O2
+# Asked when a recipe needs it, after $(BPF_DIR)/detect is made.
+BPF_YES  = $(filter yes,$(shell cat $(BPF_DIR)/detect 2>/dev/null))
+BPF_LIBS = $(if $(BPF_YES),$(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null))
 
 SRCS     := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -79,6 +105,35 @@ $(BUILD)/%.o: %.c | $(BUILD)/.pkgs-ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/src/proc/bpf.o: $(BPF_DIR)/pmon-bpf-config.h $(BPF_DIR)/task_iter.skel.h
+
+$(BPF_DIR)/detect: FORCE
+	@mkdir -p $(@D)
+	@PMON_BPF='$(PMON_BPF)' PKG_CONFIG='$(PKG_CONFIG)' BPF_CLANG='$(BPF_CLANG)' \
+	  BPFTOOL='$(BPFTOOL)' VMLINUX_BTF='$(VMLINUX_BTF)' \
+	  sh src/proc/bpf/detect.sh >$@.new || { rm -f $@.new; exit 1; }
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; \
+	  echo "bpf backend: $$(cat $@)"; fi
+
+$(BPF_DIR)/pmon-bpf-config.h: $(BPF_DIR)/detect
+	@if [ "$$(cat $<)" = yes ]; then echo '#define PMON_HAVE_BPF 1'; \
+	 else printf '#define PMON_BPF_MISSING "%s"\n' "$$(cat $<)"; fi >$@
+
+$(BPF_DIR)/vmlinux.h: | $(BPF_DIR)/detect
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.new && mv $@.new $@
+
+$(BPF_DIR)/task_iter.skel.h: src/proc/bpf/task_iter.bpf.c src/proc/bpf/task_rec.h \
+			     $(BPF_DIR)/detect
+	@if [ "$$(cat $(BPF_DIR)/detect)" != yes ]; then \
+	  echo '/* the BPF backend is not built */' >$@; exit 0; fi; \
+	$(MAKE) --no-print-directory $(BPF_DIR)/vmlinux.h && \
+	echo "$(BPF_CLANG) -target bpf -c -o $(BPF_DIR)/task_iter.bpf.o $<" && \
+	$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -I$(BPF_DIR) -Isrc $(CPPFLAGS) \
+	  -c -o $(BPF_DIR)/task_iter.bpf.o $< && \
+	$(BPFTOOL) gen object $(BPF_DIR)/task_iter.o $(BPF_DIR)/task_iter.bpf.o && \
+	$(BPFTOOL) gen skeleton $(BPF_DIR)/task_iter.o name task_iter >$@.new && \
+	mv $@.new $@
+
 # A clear message instead of a wall of missing-header errors.
 $(BUILD)/.pkgs-ok:
 	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || { \
@@ -108,7 +163,17 @@ $(BUILD)/bench/%: bench/%.c $(LIBPMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBPMON) $(ALL_LDFLAGS) $(LIBS)
 
-tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS) $(PRELOAD_LIBS)
+# For tests/e2e/bpf.bats: the iterator claiming the format of an older
+# and of a newer pmon (empty files when the backend is not built).
+BPF_FIXTURES = $(BPF_DIR)/task_iter_v0.o $(BPF_DIR)/task_iter_v999.o
+$(BPF_DIR)/task_iter_v%.o: src/proc/bpf/task_iter.bpf.c $(BPF_DIR)/task_iter.skel.h
+	@if [ "$$(cat $(BPF_DIR)/detect)" != yes ]; then : >$@; exit 0; fi; \
+	echo "$(BPF_CLANG) -target bpf -DTASK_ITER_VERSION=$* -c -o $@ $<" && \
+	$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -DTASK_ITER_VERSION=$* -I$(BPF_DIR) \
+	  -Isrc $(CPPFLAGS) -c -o $@.full $< && \
+	$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
+
+tests: $(PMON_BIN) $(UNIT_BINS) $(FIX_BINS) $(PRELOAD_LIBS) $(BPF_FIXTURES)
 
 check: tests
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) tests/run-all
@@ -140,7 +205,7 @@ bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS)
 
 # Idempotent: apt-get runs only when a package is missing, so the README's
 # test command can start with it and cost nothing on a prepared machine.
-DEB_ALL = $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
+DEB_ALL = $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_BPF)
 deps:
 	@missing=$$(dpkg-query -W -f='$${Package} $${db:Status-Abbrev}\n' $(DEB_ALL) 2>/dev/null | \
 	  awk '$$2 == "ii" {ok[$$1]=1} END {n=split("$(DEB_ALL)", p, " "); \
@@ -165,6 +230,7 @@ uninstall:
 clean:
 	rm -rf build build-san pmon
 
-.PHONY: all tests check fuzz mutants bench deps install uninstall clean
+.PHONY: all tests check fuzz mutants bench deps install uninstall clean FORCE
+FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -9,13 +9,37 @@
 
 #include "cmd/cmd.h"
 
+/* pmon's own options, before the command: --backend NAME (or =NAME).
+ * Returns NAME (NULL: none), argv moved past them. */
+static const char *global_opts(int *argc, char ***argv)
+{
+	const char *backend = NULL;
+
+	while (*argc > 1 && strncmp((*argv)[1], "--backend", 9) == 0) {
+		const char *opt = (*argv)[1] + 9;
+
+		if (*opt == '=') {
+			backend = opt + 1;
+		} else if (*opt == '\0' && *argc > 2) {
+			backend = (*argv)[2];
+			(*argv)++, (*argc)--;
+		} else {
+			break;
+		}
+		(*argv)++, (*argc)--;
+	}
+	return backend;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
+	const char *backend;
 
 	/* Names are escaped against the user's locale: UTF-8 passes, else \x. */
 	setlocale(LC_ALL, "");
 
+	backend = global_opts(&argc, &argv);
 	if (argc < 2) {
 		cmd_print_main_help(stderr);
 		return EXIT_USAGE;
@@ -25,7 +49,7 @@ int main(int argc, char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("pmon %s\n", PMON_VERSION);
+		cmd_print_version(stdout);
 		return finish_stdout(EXIT_OK);
 	}
 	cmd = cmd_find(argv[1]);
@@ -38,6 +62,8 @@ int main(int argc, char **argv)
 	}
 	cmd_current = cmd;
 	pmon_set_command(cmd->name, cmd->usage);
+	if (strcmp(cmd->name, "help") != 0)
+		cmd_backend_setup(backend);
 	opterr = 0; /* commands report bad options themselves, as pmon: CMD: */
 	return cmd->exec(argc - 1, argv + 1);
 }

@@ -3,12 +3,14 @@
  * (The table of commands is table.c: it depends on every command, and
  * they depend on this, never on it.)
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "proc/proc.h"
+#include "proc/backend.h"
 
 const struct cmd_entry *cmd_current;
 
@@ -45,4 +47,26 @@ void cmd_note_pidns(void)
 	if (note.len)
 		pmon_warn("note: %s", note.data);
 	buf_free(&note);
+}
+
+void cmd_backend_setup(const char *name)
+{
+	struct buf why = {0};
+
+	if (proc_backend_choose(name, &why) == 0) {
+		buf_free(&why);
+		return;
+	}
+	if (errno == EINVAL)
+		usage_error("%s%s", name ? "--backend: " : "PMON_BACKEND: ", why.data);
+	pmon_die(EXIT_FAIL, "%s; unset PMON_BACKEND or use --backend proc", why.data);
+}
+
+void cmd_print_version(FILE *out)
+{
+	struct buf b = {0};
+
+	proc_backend_describe(&b);
+	fprintf(out, "pmon %s\nbackends: %s\n", PMON_VERSION, b.data);
+	buf_free(&b);
 }

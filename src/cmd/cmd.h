@@ -35,6 +35,12 @@ int cmd_getopt(int argc, char **argv, const char *shortopts,
  * own (proc_pidns_note), so that the user knows whose PIDs are shown and
  * taken; nothing otherwise. */
 void cmd_note_pidns(void);
+/* How the process table is read (proc/backend.h): name from --backend,
+ * or NULL for PMON_BACKEND.  An unknown name is a usage error; bpf where
+ * it cannot be used (no privilege, not built) exits 1 with the reason. */
+void cmd_backend_setup(const char *name);
+/* `pmon --version`: the version, then the backends this build has. */
+void cmd_print_version(FILE *out);
 
 /* The command running now (set by main before it runs). */
 extern const struct cmd_entry *cmd_current;

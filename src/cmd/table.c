@@ -19,6 +19,7 @@ extern const struct cmd_entry cmd_reap_entry;
 extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_chat_entry;
 extern const struct cmd_entry cmd_chatd_entry;
+extern const struct cmd_entry cmd_bpf_entry;
 extern const struct cmd_entry cmd_help_entry;
 
 const struct cmd_entry *const cmd_table[] = {
@@ -32,6 +33,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_top_entry,
 	&cmd_chat_entry,
 	&cmd_chatd_entry,
+	&cmd_bpf_entry,
 	&cmd_help_entry,
 	NULL,
 };
@@ -51,7 +53,9 @@ void cmd_print_main_help(FILE *out)
 {
 	fputs("usage: pmon COMMAND [OPTIONS] [ARGS]\n"
 	      "       pmon help COMMAND | pmon COMMAND --help\n"
-	      "       pmon --version\n\n"
+	      "       pmon --version\n"
+	      "       pmon --backend auto|proc|bpf COMMAND ...  (how the process\n"
+	      "            table is read; PMON_BACKEND says the same)\n\n"
 	      "See, act on and talk about the processes of this machine.\n\n"
 	      "Commands:\n",
 	      out);

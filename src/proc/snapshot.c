@@ -13,6 +13,7 @@
 #include "proc/proc.h"
 #include "proc/reader.h"
 #include "proc/sys.h"
+#include "proc/taskiter.h"
 #include "util/strpool.h"
 
 /*
@@ -176,10 +177,15 @@ int snapshot_take(struct snapshot *s, const struct snapshot_query *q)
 	 * listing of /proc holds processes only). */
 	r.threads_out = q->npids > 0;
 	s->pool = strpool_new();
-	n = pids_to_read(procfd, q, &pids);
+	/* One pass of the BPF task iterator instead, when it is chosen
+	 * (backend.h); else every pid in /proc. */
+	n = taskiter_snapshot(s, &r, q);
+	if (n == 0) {
+		n = pids_to_read(procfd, q, &pids);
+		if (n >= 0)
+			scan(s, &r, pids, (size_t)n);
+	}
 	err = errno;
-	if (n >= 0)
-		scan(s, &r, pids, (size_t)n);
 	close(procfd);
 	free(pids);
 	if (n < 0) {

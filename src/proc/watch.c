@@ -23,6 +23,7 @@
 #include "proc/gpu.h"
 #include "proc/sysparse.h"
 #include "proc/tasks.h"
+#include "proc/taskiter.h"
 #include "proc/watch.h"
 #include "util/strpool.h"
 
@@ -137,12 +138,106 @@ static int run_time(struct procwatch *w, pid_t pid, struct watch_extra *x,
 	return rc;
 }
 
+/* ---- one process, from a pass of the BPF task iterator ------------------ */
+
+static const struct taskrec *in_pass(const struct procwatch *w, pid_t pid)
+{
+	return w->iter ? taskrec_find(&w->iter->pass, pid) : NULL;
+}
+
+/* The name of t's process into comm: the record's; a workqueue worker's
+ * from /proc, which formats it from the work done (read again only when
+ * the worker has run since: x->run_ns is its run time then). */
+static void pass_comm(struct procwatch *w, const struct taskrec *t,
+		      const struct watch_extra *x, bool known, char comm[64])
+{
+	struct proc tmp;
+
+	if (taskrec_comm_from_proc(t)) {
+		if (known && x->run_ns == t->rtime_ns) {
+			memcpy(comm, x->comm, 64);
+			return;
+		}
+		if (reader_read(&w->r_comm, t->pid, NULL, &tmp, NULL, &w->bufs) > 0) {
+			memcpy(comm, w->bufs.comm, 64);
+			return;
+		}
+	}
+	snprintf(comm, 64, "%s", taskrec_name(t));
+}
+
+/* Started since the last refresh: all its CPU time is new.  One that is
+ * older but was missed shows 0 for this one interval rather than all it
+ * ever used. */
+static unsigned long long first_prev_cpu(const struct procwatch *w,
+					 const struct proc *p)
+{
+	return w->refreshes &&
+	       (double)p->start_ticks / (double)w->clock.hz >= w->prev_uptime
+	       ? 0 : p->cpu_ticks;
+}
+
+static void add_from_pass(struct procwatch *w, const struct taskrec *t,
+			  struct proc *p, struct watch_extra *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->fds = KEPT_NONE;
+	taskrec_fill(t, PROCWATCH_HAVE, &w->clock, p);
+	pass_comm(w, t, x, false, x->comm);
+	p->comm = x->comm;
+	p->user = uid_name(p->uid);
+	x->run_ns = t->rtime_ns;
+	x->fresh = true;
+	x->prev_cpu = first_prev_cpu(w, p);
+}
+
+/* p (seen before) from its record: everything a refresh shows is read
+ * anew in the pass, so no process is left stale.  -1 when its pid now
+ * names another process. */
+static int update_from_pass(struct procwatch *w, const struct taskrec *t,
+			    struct proc *p, struct watch_extra *x)
+{
+	uid_t uid = p->uid;
+	const char *user = p->user, *cmdline = p->cmdline;
+	unsigned cmdline_have = p->have & PI_CMDLINE;
+	char comm[64];
+
+	if (taskrec_start_ticks(t, w->clock.hz) != p->start_ticks)
+		return -1;
+	taskrec_fill(t, PROCWATCH_HAVE, &w->clock, p);
+	if (x->hidden) { /* shown by the pass now: its files are not needed */
+		close_fd(w, &x->fds.schedstat);
+		close_fd(w, &x->fds.stat);
+		close_fd(w, &x->fds.statm);
+		x->hidden = false;
+	}
+	pass_comm(w, t, x, true, comm);
+	if (strcmp(comm, x->comm) != 0) { /* an exec: forget the old */
+		memcpy(x->comm, comm, sizeof(x->comm));
+		free(x->cmdline);
+		x->cmdline = NULL;
+		x->cmdline_read = false;
+	}
+	p->user = p->uid == uid ? user : uid_name(p->uid);
+	p->cmdline = cmdline;
+	p->have = PROCWATCH_HAVE | cmdline_have;
+	p->comm = x->comm;
+	x->run_ns = t->rtime_ns;
+	x->fresh = true;
+	return 0;
+}
+
 /* A process not seen before.  -1 when it is already gone. */
 static int add_new(struct procwatch *w, pid_t pid, struct proc *p,
 		   struct watch_extra *x)
 {
+	const struct taskrec *t = in_pass(w, pid);
 	struct kept_fds before;
 
+	if (t) {
+		add_from_pass(w, t, p, x);
+		return 0;
+	}
 	memset(x, 0, sizeof(*x));
 	x->fds = KEPT_NONE;
 	if (run_time(w, pid, x, &x->run_ns) < 0) {
@@ -159,12 +254,8 @@ static int add_new(struct procwatch *w, pid_t pid, struct proc *p,
 	memcpy(x->comm, w->bufs.comm, sizeof(x->comm));
 	p->user = uid_name(p->uid);
 	x->fresh = true;
-	/* Started since the last refresh: all its CPU time is new.  One that
-	 * is older but was missed shows 0 for this one interval rather than
-	 * all it ever used. */
-	x->prev_cpu = w->refreshes &&
-		      (double)p->start_ticks / (double)w->clock.hz >= w->prev_uptime
-		      ? 0 : p->cpu_ticks;
+	x->hidden = w->iter != NULL;
+	x->prev_cpu = first_prev_cpu(w, p);
 	return 0;
 }
 
@@ -213,9 +304,12 @@ static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x
  */
 static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 {
+	const struct taskrec *t = in_pass(w, p->pid);
 	unsigned long long ns;
 
 	x->prev_cpu = p->cpu_ticks;
+	if (t)
+		return update_from_pass(w, t, p, x);
 	if (run_time(w, p->pid, x, &ns) < 0)
 		return -1;
 	if (ns != RUN_UNKNOWN && ns == x->run_ns && p->threads <= 1 &&
@@ -350,6 +444,98 @@ static ssize_t pids_to_read(struct procwatch *w)
 	return n;
 }
 
+/* ---- which pids to read, with the BPF task iterator ---------------------- */
+
+/* Reading with the iterator failed: /proc from now on, starting with a
+ * full listing. */
+static void stop_iter(struct procwatch *w)
+{
+	taskiter_close(w->iter);
+	free(w->iter);
+	w->iter = NULL;
+	w->last_pid = -1;
+}
+
+/* What the pass did not show but /proc must be asked about: the
+ * processes read from /proc before (until they go), the parents the pass
+ * names, and when the counts say it missed some, every pid /proc lists.
+ * Into *extra (sorted, no repeats, none in the pass). */
+static size_t not_in_pass(struct procwatch *w, const struct task_count *before,
+			  const struct task_count *after, pid_t **extra, size_t *cap)
+{
+	const struct taskrec_pass *pass = &w->iter->pass;
+	size_t n = 0, hidden_tasks = 0;
+
+	for (size_t i = 0; i < w->n; i++) {
+		if (!w->extra[i].hidden || taskrec_find(pass, w->procs[i].pid))
+			continue;
+		if (n == *cap) {
+			*cap = *cap ? 2 * *cap : 16;
+			*extra = xreallocarray(*extra, *cap, sizeof(pid_t));
+		}
+		(*extra)[n++] = w->procs[i].pid;
+		hidden_tasks += (size_t)(w->procs[i].threads > 0 ? w->procs[i].threads : 1);
+	}
+	taskiter_missing_parents(w->iter, extra, &n, cap);
+	if (taskiter_incomplete(w->iter, hidden_tasks, before, after)) {
+		pid_t *all = NULL;
+		size_t all_cap = 0;
+		ssize_t listed = procfs_list_pids(w->procfd, &all, &all_cap);
+
+		w->listings++;
+		for (ssize_t i = 0; i < listed; i++) {
+			if (taskrec_find(pass, all[i]))
+				continue;
+			if (n == *cap) {
+				*cap = *cap ? 2 * *cap : 16;
+				*extra = xreallocarray(*extra, *cap, sizeof(pid_t));
+			}
+			(*extra)[n++] = all[i];
+		}
+		free(all);
+	}
+	qsort(*extra, n, sizeof(pid_t), pid_cmp);
+	return n;
+}
+
+/* The pids of this refresh: every process of a pass, merged in pid order
+ * with those it did not show (not_in_pass).  -1 when the pass failed. */
+static ssize_t pids_from_pass(struct procwatch *w)
+{
+	const struct taskrec_pass *pass = &w->iter->pass;
+	struct task_count before, after;
+	pid_t *extra = NULL;
+	size_t nextra, cap = 0, n = 0, i = 0, j = 0;
+
+	taskiter_count(w->procfd, &w->loadavg_fd, &before);
+	if (taskiter_pass(w->iter) < 0) {
+		stop_iter(w);
+		return -1;
+	}
+	taskiter_count(w->procfd, &w->loadavg_fd, &after);
+	nextra = not_in_pass(w, &before, &after, &extra, &cap);
+	if (pass->n + nextra > w->pids_cap) {
+		w->pids_cap = pass->n + nextra;
+		w->pids = xreallocarray(w->pids, w->pids_cap, sizeof(pid_t));
+	}
+	while (i < pass->n || j < nextra) {
+		pid_t a = i < pass->n ? pass->procs[i].pid : INT_MAX;
+		pid_t b = j < nextra ? extra[j] : INT_MAX;
+
+		if (b < a) {
+			if (!n || w->pids[n - 1] != b)
+				w->pids[n++] = b;
+			j++;
+		} else {
+			w->pids[n++] = a;
+			i++;
+			j += b == a;
+		}
+	}
+	free(extra);
+	return (ssize_t)n;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static void grow_to(struct procwatch *w, size_t n)
@@ -441,7 +627,9 @@ int procwatch_refresh(struct procwatch *w)
 	w->full_pass = w->full_every && w->refreshes % w->full_every == 0;
 	if (proc_clock_read(&w->clock) < 0 || sys_read(w->sysr, &w->sys) < 0)
 		return -1;
-	npids = pids_to_read(w);
+	npids = w->iter ? pids_from_pass(w) : -1;
+	if (npids < 0)
+		npids = pids_to_read(w);
 	if (npids < 0)
 		return -1;
 	w->expect = (size_t)npids;
@@ -605,10 +793,26 @@ static bool proc_is_our_pid_ns(int procfd)
 	return strtol(self, NULL, 10) == (long)getpid();
 }
 
+/* The BPF task iterator, when the backend says so (backend.h): 0 (with
+ * or without it), or -1 when it was forced and cannot be used. */
+static int start_iter(struct procwatch *w)
+{
+	int rc;
+
+	w->iter = xcalloc(1, sizeof(*w->iter));
+	rc = taskiter_open(w->iter, true);
+	if (rc <= 0) {
+		free(w->iter);
+		w->iter = NULL;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 int procwatch_open(struct procwatch *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->last_pid = -1;
+	w->loadavg_fd = -1;
 	w->procfd = procfs_open();
 	if (w->procfd < 0 || proc_clock_read(&w->clock) < 0 ||
 	    !(w->sysr = sys_open())) {
@@ -627,7 +831,8 @@ int procwatch_open(struct procwatch *w)
 	w->same_pid_ns = proc_is_our_pid_ns(w->procfd);
 	w->have_schedstat = faccessat(w->procfd, "self/schedstat", R_OK, 0) == 0;
 	w->full_every = PROCWATCH_FULL_EVERY;
-	if (procwatch_refresh(w) < 0) {
+	reader_init(&w->r_comm, w->procfd, PI_COMM, &w->clock);
+	if (start_iter(w) < 0 || procwatch_refresh(w) < 0) {
 		int err = errno;
 
 		procwatch_close(w);
@@ -648,6 +853,10 @@ void procwatch_close(struct procwatch *w)
 		forget(w, &w->extra[i]);
 	if (w->procfd >= 0)
 		close(w->procfd);
+	if (w->loadavg_fd >= 0)
+		close(w->loadavg_fd);
+	if (w->iter)
+		stop_iter(w);
 	sys_close(w->sysr);
 	strpool_free(w->frame_pool);
 	strpool_free(w->task_pool);
@@ -662,6 +871,7 @@ void procwatch_close(struct procwatch *w)
 	free(w->pids);
 	memset(w, 0, sizeof(*w));
 	w->procfd = -1;
+	w->loadavg_fd = -1;
 }
 
 /* ---- thread rows ------------------------------------------------------------ */

@@ -44,7 +44,11 @@ struct watch_extra {
 	 * the next one (rows shown only: the time between may be long). */
 	unsigned long long io_prev_read, io_prev_write, gpu_prev_ns;
 	double io_prev_at, gpu_prev_at;  /* monotonic seconds; 0: none */
+	bool hidden;                   /* read from /proc: the BPF task
+	                                  iterator does not show it */
 };
+
+struct taskiter;
 
 struct procwatch {
 	struct proc *procs;          /* sorted by pid, as a snapshot's */
@@ -96,6 +100,12 @@ struct procwatch {
 	bool same_pid_ns;            /* /proc shows our pid namespace */
 	bool have_schedstat;         /* the kernel keeps schedstats */
 	bool full_pass;              /* this refresh reads all in full */
+	/* With the BPF task iterator (backend.h): a pass per refresh gives
+	 * every process it shows; the others, and the names of workqueue
+	 * workers, come from /proc. */
+	struct taskiter *iter;       /* NULL: /proc only */
+	struct reader r_comm;
+	int loadavg_fd;
 };
 
 /* Every Nth refresh reads every process in full: the longest that the

@@ -61,10 +61,11 @@ commands() {
 @test "--version prints the version, exit 0" {
 	run pmon --version
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^pmon\ [0-9]+\.[0-9]+\.[0-9]+ ]]
+	[[ "${lines[0]}" =~ ^pmon\ [0-9]+\.[0-9]+\.[0-9]+ ]]
 	[ "$(pmon -V)" = "$output" ]
-	# The Makefile's version.
-	[ "$output" = "pmon $(sed -n 's/^VERSION *= *//p' "$REPO_ROOT/Makefile")" ]
+	# The Makefile's version, then the backends (bpf.bats).
+	[ "${lines[0]}" = "pmon $(sed -n 's/^VERSION *= *//p' "$REPO_ROOT/Makefile")" ]
+	[[ "${lines[1]}" == "backends: proc"* ]]
 }
 
 @test "an unknown command: exit 2, a message on stderr, nothing on stdout" {

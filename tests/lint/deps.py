@@ -71,7 +71,9 @@ def nm_symbols(obj):
 
 def check_cycles(root, build):
     # The object of each source there is now (not stale ones of moved files).
-    objs = [os.path.join(build, p[:-2] + ".o") for p in sources(root) if p.endswith(".c")]
+    # A BPF program (*.bpf.c) is loaded into the kernel, not linked.
+    objs = [os.path.join(build, p[:-2] + ".o") for p in sources(root)
+            if p.endswith(".c") and not p.endswith(".bpf.c")]
     missing = [o for o in objs if not os.path.exists(o)]
     if missing:
         return [f"not built: {o}" for o in missing]

@@ -17,6 +17,7 @@
 
 #include <libproc2/pids.h>
 
+#include "proc/backend.h"
 #include "proc/proc.h"
 #include "proc/watch.h"
 
@@ -233,10 +234,15 @@ static void test_watch_agrees_with_libproc2(void **state)
 
 int main(void)
 {
+	struct buf why = {0};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_agrees_with_libproc2),
 		cmocka_unit_test(test_watch_agrees_with_libproc2),
 	};
 
+	/* These test pmon's own /proc reader, whatever the machine offers
+	 * (backend.h); test_bpf_differential.c ties the BPF backend to it. */
+	if (proc_backend_choose("proc", &why) < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc/backend.h"
 #include "proc/watch.h"
 
 static ssize_t find(const struct procwatch *w, pid_t pid)
@@ -291,6 +292,7 @@ static void test_idle_processes_are_skipped_but_shown_rows_are_exact(void **stat
 
 int main(void)
 {
+	struct buf why = {0};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_sees_a_child_come_and_go, close_watch),
 		cmocka_unit_test(test_more_processes_than_descriptors),
@@ -299,5 +301,9 @@ int main(void)
 					  close_watch),
 	};
 
+	/* These test the /proc watch (its kept descriptors, its idle
+	 * skipping), whatever the machine offers (backend.h). */
+	if (proc_backend_choose("proc", &why) < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

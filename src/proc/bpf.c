@@ -1,0 +1,355 @@
+/*
+ * bpf.c - pmon's BPF task iterator in the kernel: loading, pinning and
+ * reading it (see bpf.h).  The program and its records are
+ * bpf/task_iter.bpf.c and bpf/task_rec.h; the Makefile embeds the
+ * compiled program here as a libbpf skeleton (task_iter.skel.h), or
+ * leaves it out and says why in pmon-bpf-config.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include <pmon-bpf-config.h>
+
+#include "proc/bpf.h"
+#include "proc/taskrec.h"
+
+#define BPF_FS_MAGIC_NUMBER 0xcafe4a11 /* linux/magic.h's BPF_FS_MAGIC */
+
+bool bpf_is_bpffs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && (unsigned long)fs.f_type == BPF_FS_MAGIC_NUMBER;
+}
+
+/*
+ * A one-shot pmon has to fault in every page of a pass (1.6 MB at 10,000
+ * processes) and of the rows made from it (2.5 MB), and on the machine
+ * this was measured on (a PVM guest: a fault is an exit to the host) the
+ * 4 KiB faults were half the CPU of `pmon ps` with the pin: 72 ms, 39 ms
+ * with 2 MiB pages (medians of 11, 10,000 processes, load ~500; in a
+ * loop without the rest of pmon: decode 1.1 -> 0.5 ms, fill 1.9 ->
+ * 0.8 ms).  Below 2 MiB a huge page would only zero memory never used.
+ */
+void *bpf_big_alloc(size_t bytes)
+{
+	const size_t huge = 2u << 20;
+	size_t len = (bytes + huge - 1) / huge * huge;
+	void *p;
+
+	if (bytes < huge || posix_memalign(&p, huge, len) != 0)
+		return NULL;
+	(void)madvise(p, len, MADV_HUGEPAGE);
+	return p;
+}
+
+#ifdef PMON_HAVE_BPF
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <task_iter.skel.h>
+
+/* ---- reading a pass ------------------------------------------------------- */
+
+/* A bpf iterator's read() gives at most its seq_file buffer (32 KiB) at
+ * a time; this leaves room for two. */
+enum { READ_CHUNK = 64 * 1024 };
+
+/* The first buffer for passes: as big as the tasks there are now make
+ * a pass (sysinfo's procs counts tasks), with a tenth more. */
+static void first_buffer(struct buf *raw)
+{
+	struct sysinfo si;
+	size_t want;
+
+	if (raw->data || sysinfo(&si) < 0)
+		return;
+	want = (size_t)si.procs * sizeof(struct pmon_rec_task) / 10 * 11;
+	raw->data = bpf_big_alloc(want);
+	if (raw->data)
+		raw->cap = (want + (2u << 20) - 1) / (2u << 20) * (2u << 20);
+}
+
+static int read_pass_fd(int fd, struct buf *raw, unsigned *version)
+{
+	bool checked = false;
+
+	first_buffer(raw);
+	buf_reset(raw);
+	for (;;) {
+		ssize_t got;
+
+		buf_reserve(raw, READ_CHUNK);
+		got = read(fd, raw->data + raw->len, raw->cap - raw->len - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		raw->len += (size_t)got;
+		if (!checked && raw->len >= sizeof(struct pmon_rec_header)) {
+			if (taskrec_check_header(raw->data, raw->len, version) < 0)
+				return -1;
+			checked = true;
+		}
+	}
+	if (!checked && taskrec_check_header(raw->data, raw->len, version) < 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+static int read_pin(const char *path, struct buf *raw, unsigned *version)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, err;
+
+	if (fd < 0)
+		return -1;
+	rc = read_pass_fd(fd, raw, version);
+	err = errno;
+	close(fd);
+	errno = err;
+	return rc;
+}
+
+/* ---- loading ---------------------------------------------------------------- */
+
+static struct task_iter *skel;
+static struct bpf_link *iter_link;
+
+bool bpf_built(const char **why)
+{
+	*why = NULL;
+	return true;
+}
+
+/* libbpf's messages: kept, not printed (the last ones explain a failed
+ * load); printed with PMON_BPF_DEBUG=1, its debug lines too with 2. */
+static char libbpf_said[1024];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t have = strlen(libbpf_said);
+	int n;
+
+	const char *debug = getenv("PMON_BPF_DEBUG");
+
+	if (debug && (level != LIBBPF_DEBUG || atoi(debug) >= 2))
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n <= 0)
+		return 0;
+	if (have + strlen(line) >= sizeof(libbpf_said))
+		have = 0; /* keep the latest */
+	snprintf(libbpf_said + have, sizeof(libbpf_said) - have, "%s", line);
+	return n;
+}
+
+static int fail(struct buf *why, int err, const char *what)
+{
+	if (why) {
+		char *nl;
+
+		buf_printf(why, "%s: %s", what, strerror(err));
+		/* libbpf's last line says more ("... failed: -EPERM"). */
+		while ((nl = strrchr(libbpf_said, '\n')) && nl[1] == '\0')
+			*nl = '\0';
+		nl = strrchr(libbpf_said, '\n');
+		if (*libbpf_said)
+			buf_printf(why, " (libbpf: %s)", nl ? nl + 1 : libbpf_said);
+	}
+	errno = err;
+	return -1;
+}
+
+/* The possible CPUs ("0-3,8-11"): a bit each in mask, the highest + 1
+ * returned; -1 when unreadable or more than PMON_REC_MAX_CPUS. */
+static int possible_cpus(__u64 *mask)
+{
+	char text[4096];
+	const char *s = text;
+	int fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC), top = 0;
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	while (*s >= '0' && *s <= '9') {
+		char *end;
+		long lo = strtol(s, &end, 10), hi = lo;
+
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		if (lo < 0 || hi < lo || hi >= PMON_REC_MAX_CPUS)
+			return -1;
+		for (long c = lo; c <= hi; c++)
+			mask[c / 64] |= 1ULL << (c % 64);
+		top = (int)hi + 1;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return top > 0 ? top : -1;
+}
+
+int bpf_load(struct buf *why)
+{
+	int ncpus, err;
+
+	if (iter_link)
+		return 0;
+	libbpf_set_print(libbpf_print);
+	libbpf_said[0] = '\0';
+	skel = task_iter__open();
+	if (!skel)
+		return fail(why, errno, "opening the BPF object");
+	ncpus = possible_cpus((__u64 *)skel->rodata->cpu_possible);
+	if (ncpus < 0) {
+		bpf_unload();
+		return fail(why, ENOTSUP, "the possible CPUs (at most "
+			    "PMON_REC_MAX_CPUS, 512)");
+	}
+	skel->rodata->ncpus = (__u32)ncpus;
+	if (task_iter__load(skel)) {
+		err = errno;
+		bpf_unload();
+		return fail(why, err, "loading the task iterator");
+	}
+	iter_link = bpf_program__attach_iter(skel->progs.pmon_tasks, NULL);
+	if (!iter_link) {
+		err = errno;
+		bpf_unload();
+		return fail(why, err, "attaching the task iterator");
+	}
+	return 0;
+}
+
+bool bpf_loaded(void)
+{
+	return iter_link != NULL;
+}
+
+void bpf_unload(void)
+{
+	/* Destroying the link does not unpin it: a pin holds its own
+	 * reference. */
+	bpf_link__destroy(iter_link);
+	iter_link = NULL;
+	task_iter__destroy(skel);
+	skel = NULL;
+}
+
+int bpf_read_pass(const char *path, struct buf *raw, unsigned *version)
+{
+	int fd, rc, err;
+
+	if (path)
+		return read_pin(path, raw, version);
+	if (!iter_link) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = bpf_iter_create(bpf_link__fd(iter_link));
+	if (fd < 0)
+		return -1;
+	rc = read_pass_fd(fd, raw, version);
+	err = errno;
+	close(fd);
+	errno = err;
+	return rc;
+}
+
+/* The directory of the pin: made if missing; it must be a directory of
+ * root's, and is made 0700 whatever it was. */
+static int pin_dir(const char *dir, struct buf *why)
+{
+	struct stat sb;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return fail(why, errno, dir);
+	if (lstat(dir, &sb) < 0)
+		return fail(why, errno, dir);
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0)
+		return fail(why, EPERM, "not a directory of root's");
+	if ((sb.st_mode & 07777) != 0700 && chmod(dir, 0700) < 0)
+		return fail(why, errno, dir);
+	return 0;
+}
+
+int bpf_pin(const char *dir, const char *name, struct buf *why)
+{
+	char tmp[512], path[512];
+	int err;
+
+	if (!iter_link)
+		return fail(why, EINVAL, "the task iterator is not loaded");
+	if (pin_dir(dir, why) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* bpffs refuses names with a dot. */
+	snprintf(tmp, sizeof(tmp), "%s/%s-new-%ld", dir, name, (long)getpid());
+	unlink(tmp);
+	if (bpf_link__pin(iter_link, tmp))
+		return fail(why, errno, tmp);
+	if (chmod(tmp, 0600) < 0 || rename(tmp, path) < 0) {
+		err = errno;
+		unlink(tmp);
+		return fail(why, err, path);
+	}
+	return 0;
+}
+
+#else /* !PMON_HAVE_BPF */
+
+bool bpf_built(const char **why)
+{
+	*why = PMON_BPF_MISSING;
+	return false;
+}
+
+int bpf_load(struct buf *why)
+{
+	if (why)
+		buf_printf(why, "not built: %s", PMON_BPF_MISSING);
+	errno = ENOSYS;
+	return -1;
+}
+
+bool bpf_loaded(void)
+{
+	return false;
+}
+
+void bpf_unload(void)
+{
+}
+
+int bpf_read_pass(const char *path, struct buf *raw, unsigned *version)
+{
+	(void)path, (void)raw, (void)version;
+	errno = ENOSYS;
+	return -1;
+}
+
+int bpf_pin(const char *dir, const char *name, struct buf *why)
+{
+	(void)dir, (void)name;
+	return bpf_load(why);
+}
+
+#endif

@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# The BPF backend: choosing it (--backend, PMON_BACKEND), refusing it
+# without privilege, pmon --version, and the pinned iterator (pmon bpf
+# install, status, remove; a pin of another version).  Pins are made only
+# in a bpffs mounted in a private mount namespace (unshare -m), which
+# takes them with it when the test ends: nothing is left on the machine.
+# tests/unit/proc/test_bpf_differential.c compares the values.
+
+load helpers
+
+V0=$BUILD_DIR/bpf/task_iter_v0.o
+V999=$BUILD_DIR/bpf/task_iter_v999.o
+PIN=/sys/fs/bpf/pmon/tasks
+
+# Skips unless this pmon has the backend, runs as root, and may make a
+# private mount namespace.
+need_bpf_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	"$PMON" --version | grep -qx 'backends: proc, bpf' ||
+		skip "the bpf backend is not built: $("$PMON" --version | tail -n 1)"
+	unshare -m --propagation private true 2>/dev/null ||
+		skip "cannot make a private mount namespace (unshare -m)"
+}
+
+# in_private_bpffs SCRIPT: run the bash SCRIPT in a private mount
+# namespace with a fresh bpffs at /sys/fs/bpf, pmon as $PMON.
+in_private_bpffs() {
+	unshare -m --propagation private env PMON="$PMON" bash -euc \
+		'mount -t bpf bpf /sys/fs/bpf; '"$1"
+}
+
+@test "--version names the backends of this build" {
+	run pmon --version
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[1]}" =~ ^backends:\ proc(,\ bpf|\ \(bpf:\ not\ built:\ .+\))$ ]]
+}
+
+@test "an unknown backend is a usage error, from --backend or PMON_BACKEND" {
+	run pmon --backend nosuch ps
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "pmon: ps: --backend: unknown backend 'nosuch' (auto, proc or bpf)" ]]
+	run env PMON_BACKEND=nosuch "$PMON" tree
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "pmon: tree: PMON_BACKEND: unknown backend 'nosuch'"* ]]
+	# --backend wins over the environment.
+	run env PMON_BACKEND=nosuch "$PMON" --backend=proc ps -p $$
+	[ "$status" -eq 0 ]
+}
+
+@test "--backend proc reads /proc for anyone" {
+	run pmon --backend proc ps -p $$
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ ^\ *$$\  ]]
+}
+
+@test "forcing bpf without CAP_BPF and CAP_PERFMON is an error, exit 1" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to drop privileges"
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) missing"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env PMON_BACKEND=bpf "$PMON" ps
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the bpf backend cannot be used: "* ]]
+	# Not built, or no privilege: either way it says which.
+	[[ "$output" == *"CAP_BPF and CAP_PERFMON"* || "$output" == *"not built"* ]]
+	# The same account without PMON_BACKEND reads /proc.
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" ps -p $$
+	[ "$status" -eq 0 ]
+}
+
+@test "pmon bpf install pins a root-only iterator that ps, tree and top use; remove takes it away" {
+	need_bpf_root
+	start_fixture zombie 2
+	run in_private_bpffs '
+		"$PMON" bpf status >/dev/null && { echo "status: 0 before install"; exit 1; }
+		"$PMON" bpf install
+		stat -c "pin %a %u" '"$PIN"'
+		stat -c "dir %a %u" /sys/fs/bpf/pmon
+		"$PMON" bpf status | grep "^pin:"
+		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
+		PMON_BPF_DEBUG=1 "$PMON" top -b -n 1 2>&1 >/dev/null
+		"$PMON" --backend bpf tree '"$FIXTURE_PID"' >"'"$BATS_TEST_TMPDIR"'/bpf.tree"
+		"$PMON" --backend proc tree '"$FIXTURE_PID"' >"'"$BATS_TEST_TMPDIR"'/proc.tree"
+		if setpriv --reuid=65534 --regid=65534 --clear-groups head -c1 '"$PIN"' 2>/dev/null; then
+			echo "nobody could read the pin"
+		fi
+		"$PMON" bpf remove
+		[ -e '"$PIN"' ] && echo "the pin is still there"
+		"$PMON" bpf status >/dev/null || echo "status: 1 after remove"
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "pinned the task iterator at $PIN (mode 0600, format "* ]]
+	[ "${lines[1]}" = "pin 600 0" ]
+	[ "${lines[2]}" = "dir 700 0" ]
+	[[ "${lines[3]}" == "pin:        $PIN: mode 0600, owner uid 0; current (format "* ]]
+	[ "${lines[4]}" = "pmon: backend: bpf, pinned iterator" ]
+	[ "${lines[5]}" = "pmon: backend: bpf, pinned iterator" ]
+	[ "${lines[6]}" = "no pinned task iterator at $PIN now" ]
+	[ "${lines[7]}" = "status: 1 after remove" ]
+	[ "${#lines[@]}" -eq 8 ]
+	# Both backends draw the same tree: the fixture and its zombies.
+	diff "$BATS_TEST_TMPDIR/proc.tree" "$BATS_TEST_TMPDIR/bpf.tree"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/bpf.tree")" -eq 4 ]
+}
+
+@test "without a pin, top loads the program and a one-shot command reads /proc" {
+	need_bpf_root
+	run in_private_bpffs '
+		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
+		echo "--"
+		PMON_BPF_DEBUG=1 "$PMON" top -b -n 1 -p $$ 2>&1 >/dev/null
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "--" ]
+	[ "${lines[1]}" = "pmon: backend: bpf, loaded by pmon" ]
+}
+
+@test "a pin of an older pmon's format is replaced; a newer one's is left alone" {
+	need_bpf_root
+	[ -s "$V0" ] && [ -s "$V999" ] || skip "no test objects (make tests)"
+	command -v bpftool >/dev/null || skip "no bpftool"
+	run in_private_bpffs '
+		mkdir -m 700 /sys/fs/bpf/pmon
+		bpftool iter pin '"$V0"' '"$PIN"'
+		"$PMON" bpf status | grep "^pin:"
+		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
+		"$PMON" bpf status | grep "^pin:"
+		rm '"$PIN"'
+		bpftool iter pin '"$V999"' '"$PIN"'
+		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
+		"$PMON" bpf status | grep "^pin:"
+		PMON_BPF_DEBUG=1 "$PMON" --backend bpf ps -p $$ 2>&1 >/dev/null
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"; format 0, this pmon's is "*" (replaced on the next privileged run)" ]]
+	[ "${lines[1]}" = "pmon: backend: replaced a pin of another format" ]
+	[ "${lines[2]}" = "pmon: backend: bpf, pinned iterator" ]
+	[[ "${lines[3]}" == *"; current (format "* ]]
+	# The newer pin is not read (auto: /proc) and not replaced.
+	[[ "${lines[4]}" == *"; format 999, this pmon's is "*" (left to the newer pmon)" ]]
+	# Forced, pmon loads its own program rather than touch it.
+	[ "${lines[5]}" = "pmon: backend: bpf, loaded by pmon" ]
+	[ "${#lines[@]}" -eq 6 ]
+}
+
+@test "pmon bpf install without a bpffs says how to mount one" {
+	need_bpf_root
+	run unshare -m --propagation private bash -c '
+		umount /sys/fs/bpf 2>/dev/null
+		mount -t tmpfs none /sys/fs/bpf
+		"$0" bpf install' "$PMON"
+	[ "$status" -eq 1 ]
+	[ "$output" = "pmon: bpf: no bpf filesystem at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)" ]
+}
+
+@test "pmon bpf: an unknown action is a usage error" {
+	run pmon bpf frobnicate
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "pmon: bpf: unknown action 'frobnicate'"* ]]
+	run pmon bpf
+	[ "$status" -eq 2 ]
+}
