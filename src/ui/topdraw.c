@@ -260,7 +260,7 @@ static void draw_titles(struct view *v, int y)
 
 static void draw_rows(struct view *v, int y0)
 {
-	size_t n = LINES > y0 ? (size_t)(LINES - y0) : 0;
+	size_t n = v->list_end > y0 ? (size_t)(v->list_end - y0) : 0;
 
 	for (size_t i = 0; i < n && v->top + i < v->rows.n; i++) {
 		size_t k = v->top + i;
@@ -310,6 +310,8 @@ void draw_main(struct view *v)
 	if (LINES > 1)
 		draw_titles(v, v->title_y);
 	draw_rows(v, v->list_y);
+	if (v->list_end < LINES)
+		room_draw(v);
 	if (v->screen == SCREEN_RESULTS)
 		draw_results(v, v->list_y);
 }

@@ -23,7 +23,7 @@ struct key_def {
 
 static void k_quit(struct view *v) { v->quit = true; }
 static void k_help(struct view *v) { v->screen = SCREEN_HELP; }
-static size_t page(const struct view *v) { return LINES > v->list_y + 1 ? (size_t)(LINES - v->list_y) : 1; }
+static size_t page(const struct view *v) { return v->list_end > v->list_y + 1 ? (size_t)(v->list_end - v->list_y) : 1; }
 static void k_up(struct view *v) { view_move_selection(v, -1); }
 static void k_down(struct view *v) { view_move_selection(v, 1); }
 static void k_pgup(struct view *v) { view_move_selection(v, -(long)page(v)); }
@@ -179,6 +179,17 @@ static void k_cpus(struct view *v)
 	view_message(v, false, "CPU bars: %s", top_cpus_names[v->o->cpus]);
 }
 
+static void k_room(struct view *v) { room_toggle(v); }
+static void k_room_say(struct view *v)
+{
+	if (!v->room_shown)
+		room_toggle(v);
+	prompt_start(v, PROMPT_ROOM);
+}
+
+static void k_room_grow(struct view *v) { room_resize(v, 1); }
+static void k_room_shrink(struct view *v) { room_resize(v, -1); }
+
 static void k_redraw(struct view *v) { (void)v; clearok(curscr, TRUE); }
 static void k_resize(struct view *v) { view_place_selection(v); view_fetch_shown(v); }
 
@@ -230,6 +241,10 @@ static const struct key_def main_keys[] = {
 	{{'1'}, "1", "CPU bars: one per CPU, or one for all", k_cpus},
 	{{'d'}, "d", "delay between refreshes", k_delay},
 	{{'Z'}, "Z", "pause / resume refreshing", k_pause},
+	{{'#'}, "#", "the room's pane on / off (joins the room)", k_room},
+	{{':'}, ":", "say something in the room, or /me /msg /claim ...", k_room_say},
+	{{'}'}, "}", "a taller room pane", k_room_grow},
+	{{'{'}, "{", "a shorter room pane", k_room_shrink},
 	{{CTRL('l')}, "^L", "redraw the screen", k_redraw},
 	{{KEY_RESIZE}, NULL, NULL, k_resize},
 };

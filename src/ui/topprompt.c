@@ -16,6 +16,7 @@ static const char *const titles[] = {
 	[PROMPT_FILTER] = "Filter (regex; !neg; user: state: cmd: cgroup: container:): ",
 	[PROMPT_USER] = "Show only the processes of user (empty: all): ",
 	[PROMPT_DELAY] = "Seconds between refreshes: ",
+	[PROMPT_ROOM] = "To the room (a message, /me, /msg, /claim; Enter sends, Esc): ",
 };
 
 void prompt_start(struct view *v, enum prompt p)
@@ -166,6 +167,7 @@ static void accept(struct view *v)
 	case PROMPT_USER: set_user(v); break;
 	case PROMPT_DELAY: set_delay(v); return;
 	case PROMPT_SIGNAL: set_signal(v); return;
+	case PROMPT_ROOM: room_say(v); return;
 	case PROMPT_CONFIRM: case PROMPT_NONE: return;
 	}
 	view_rebuild(v);
@@ -208,11 +210,19 @@ void prompt_key(struct view *v, int ch)
 			search_next(v, -1);
 		return;
 	case KEY_BACKSPACE: case 127: case 8:
+		/* a whole UTF-8 character: its continuation bytes too */
+		while (v->input_len && (v->input[v->input_len - 1] & 0xc0) == 0x80)
+			v->input_len--;
 		if (v->input_len)
 			v->input[--v->input_len] = '\0';
+		v->input[v->input_len] = '\0';
 		break;
 	default:
-		if (ch < 0x20 || ch >= 0x7f || v->input_len + 1 >= sizeof(v->input))
+		/* The room takes UTF-8 (getch gives it byte by byte); the
+		 * other prompts take names, regexes and numbers in ASCII. */
+		if (ch < 0x20 || ch == 0x7f || ch > 0xff ||
+		    (ch > 0x7f && v->prompt != PROMPT_ROOM) ||
+		    v->input_len + 1 >= sizeof(v->input))
 			return;
 		v->input[v->input_len++] = (char)ch;
 		v->input[v->input_len] = '\0';

@@ -1,0 +1,153 @@
+/*
+ * toproom.c - the room inside `pmon top`: a pane under the table with
+ * the room's latest lines, and a prompt (:) that sends what is typed as
+ * `pmon chat` would (a message, /me, /msg, /claim, any /command).
+ *
+ * The room is a chat_session (chat/session.h): the client code of
+ * `pmon chat`, driven from top's own poll, so that a dead, stalled or
+ * absent room never holds up a refresh: nothing here waits.  The
+ * session starts when the pane is first opened (or with --room) and
+ * stays, getting back in by itself, until top ends.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chat/session.h"
+#include "ui/topview_int.h"
+#include "view/escape.h"
+
+/* The name top enters as when the login name is taken (the user's own
+ * `pmon chat`, say): LOGIN-top.  Looked up when the session starts, which
+ * is on a key or at start-up, not per refresh. */
+static void alt_name(char *out, size_t size)
+{
+	char login[64];
+	size_t n;
+
+	chat_login_name(getuid(), login, sizeof(login));
+	n = strlen(login);
+	if (n > CHAT_NAME_MAX - 4)
+		n = CHAT_NAME_MAX - 4;
+	snprintf(out, size, "%.*s-top", (int)n, login);
+	if (!chat_name_valid(out, strlen(out)))
+		out[0] = '\0';
+}
+
+static void room_start(struct view *v)
+{
+	char alt[CHAT_NAME_MAX + 1];
+
+	if (v->room)
+		return;
+	alt_name(alt, sizeof(alt));
+	/* No name lookups from here on: a server we must refuse is named by
+	 * its uid, not by an NSS call that can block (LDAP, sssd). */
+	chat_login_lookups(false);
+	v->room = xcalloc(1, sizeof(*v->room));
+	chat_session_init(v->room, chat_socket_path(v->room_socket), "", alt);
+	chat_session_tick(v->room, mono_now());
+}
+
+void room_close(struct view *v)
+{
+	if (!v->room)
+		return;
+	chat_session_free(v->room);
+	free(v->room);
+	v->room = NULL;
+}
+
+void room_toggle(struct view *v)
+{
+	v->room_shown = !v->room_shown;
+	if (!v->room_lines)
+		v->room_lines = ROOM_LINES_DEFAULT;
+	room_start(v);
+	view_place_selection(v);
+	view_fetch_shown(v);
+}
+
+void room_resize(struct view *v, int by)
+{
+	if (!v->room_shown) {
+		view_message(v, false, "the room's pane is closed (# opens it)");
+		return;
+	}
+	v->room_lines += by;
+	if (v->room_lines < ROOM_LINES_MIN)
+		v->room_lines = ROOM_LINES_MIN;
+	view_place_selection(v); /* draw_layout keeps it to what fits */
+	view_fetch_shown(v);
+}
+
+void room_say(struct view *v)
+{
+	char why[CHAT_WHY_MAX + 128], shown[CHAT_WHY_MAX + 160];
+
+	if (v->input_len == 0 || !v->room)
+		return;
+	if (chat_session_say(v->room, v->input, v->input_len, why, sizeof(why)) < 0)
+		view_message(v, true, "%s", esc_string(why, v->utf8, shown, sizeof(shown)));
+}
+
+/* ---- the loop's side ----------------------------------------------------- */
+
+int room_fd(const struct view *v, short *events)
+{
+	if (!v->room)
+		return -1;
+	*events = chat_session_events(v->room);
+	return chat_session_fd(v->room);
+}
+
+void room_io(struct view *v, short revents, double now)
+{
+	if (v->room)
+		chat_session_io(v->room, revents, now);
+}
+
+/* Run the session's timers; the time of its next one (0: none). */
+double room_tick(struct view *v, double now)
+{
+	if (!v->room)
+		return 0;
+	chat_session_tick(v->room, now);
+	return chat_session_next_timer(v->room);
+}
+
+/* Is there something new to show in the pane? */
+bool room_changed(struct view *v)
+{
+	return v->room && v->room_shown && v->room->seq != v->room_seq;
+}
+
+/* ---- drawing ------------------------------------------------------------- */
+
+void room_draw(struct view *v)
+{
+	const struct chat_session *s = v->room;
+	int y0 = v->list_end, rows = LINES - y0 - 1;
+	unsigned first;
+
+	if (!s)
+		return;
+	v->room_seq = s->seq;
+	buf_reset(&v->line);
+	buf_puts(&v->line, " Room: ");
+	esc_append(&v->line, s->status, strlen(s->status), v->utf8);
+	if (s->stalled)
+		buf_puts(&v->line, " [not reading]");
+	buf_puts(&v->line, "  (: say  # hide  { } size)");
+	attron(A_REVERSE);
+	mvhline(y0, 0, ' ', COLS);
+	draw_text(y0, 0, v->line.data, v->line.len, A_REVERSE);
+	attroff(A_REVERSE);
+	first = s->count > (unsigned)rows ? s->count - (unsigned)rows : 0;
+	for (int i = 0; i < rows && first + (unsigned)i < s->count; i++) {
+		/* chat_sanitize made them safe for a terminal already. */
+		const char *l = chat_session_line(s, first + (unsigned)i);
+
+		draw_text(y0 + 1 + i, 0, l, strlen(l), 0);
+	}
+}
