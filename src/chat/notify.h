@@ -83,10 +83,32 @@ struct chat_action {
 					   wrong ("failed", "eperm", ...) */
 };
 
+/* The longest signal, method or result word of an action. */
+#define CHAT_ACTION_WORD_MAX 24
+
 /* The request line for a, without the newline:
  * "/action VERB PID START COUNT DETAIL RESULT [COMM]".  -1 (nothing
  * appended) when a field would not pass the server's checks. */
 int chat_action_request(struct buf *b, const struct chat_action *a);
+
+/* An action request's fields as the server takes them (its text, after
+ * "/action "): the words checked, comm as sent (sanitised when shown). */
+struct chat_action_fields {
+	int verb;                       /* enum chat_verb */
+	pid_t pid;
+	unsigned long long start_ticks;
+	unsigned count;
+	char detail[CHAT_ACTION_WORD_MAX + 1];
+	char result[CHAT_ACTION_WORD_MAX + 1];
+	const char *comm;
+	size_t comm_len;
+};
+/* 0, or -1 when a field is missing or not what it must be. */
+int chat_action_parse(const char *s, size_t n, struct chat_action_fields *f);
+/* The event's text the server writes for it: "sent TERM to 4242 nginx:
+ * ok", "reaped 3 zombies of 1777 worker by inject: ok" (comm sanitised
+ * and cut to CHAT_CLAIM_WHAT_MAX bytes). */
+void chat_action_text(struct buf *b, const struct chat_action_fields *f);
 
 /* ---- claims --------------------------------------------------------------- */
 
@@ -114,6 +136,9 @@ bool chat_claim_parse(const char *line, size_t n, struct chat_claim *out);
 bool chat_claim_covers(const struct chat_claim *c, pid_t pid,
 		       unsigned long long start_ticks, const char *comm);
 
+/* "4242 nginx", or "the processes named like 'nginx'", for messages. */
+void chat_claim_target(struct buf *b, const struct chat_claim *c);
+
 /* ---- the notifier: one bounded connection for a one-shot command --------- */
 
 struct chat_notifier {
@@ -134,6 +159,11 @@ struct chat_notifier {
  */
 int chat_notifier_open(struct chat_notifier *n, const char *sock,
 		       enum chat_kind kind);
+/* Enter the room as name ("" for the login), within the budget: for a
+ * long-running client (pmon watch), which /who then shows with its kind;
+ * a connection that never gives a name is put out after chatd's name
+ * deadline (10 s).  0, or -1. */
+int chat_notifier_join(struct chat_notifier *n, const char *name);
 /* Fetch the current claims into n->claims, within the budget.  0, or
  * -1 (then n->nclaims is 0). */
 int chat_notifier_claims(struct chat_notifier *n);
