@@ -311,7 +311,7 @@ void draw_main(struct view *v)
 		draw_titles(v, v->title_y);
 	draw_rows(v, v->list_y);
 	if (v->list_end < LINES)
-		room_draw(v);
+		roompane_draw(v);
 	if (v->screen == SCREEN_RESULTS)
 		draw_results(v, v->list_y);
 }

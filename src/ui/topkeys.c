@@ -179,16 +179,16 @@ static void k_cpus(struct view *v)
 	view_message(v, false, "CPU bars: %s", top_cpus_names[v->o->cpus]);
 }
 
-static void k_room(struct view *v) { room_toggle(v); }
+static void k_room(struct view *v) { roompane_toggle(v); }
 static void k_room_say(struct view *v)
 {
 	if (!v->room_shown)
-		room_toggle(v);
+		roompane_toggle(v);
 	prompt_start(v, PROMPT_ROOM);
 }
 
-static void k_room_grow(struct view *v) { room_resize(v, 1); }
-static void k_room_shrink(struct view *v) { room_resize(v, -1); }
+static void k_room_grow(struct view *v) { roompane_resize(v, 1); }
+static void k_room_shrink(struct view *v) { roompane_resize(v, -1); }
 
 static void k_redraw(struct view *v) { (void)v; clearok(curscr, TRUE); }
 static void k_resize(struct view *v) { view_place_selection(v); view_fetch_shown(v); }

@@ -167,7 +167,7 @@ static void accept(struct view *v)
 	case PROMPT_USER: set_user(v); break;
 	case PROMPT_DELAY: set_delay(v); return;
 	case PROMPT_SIGNAL: set_signal(v); return;
-	case PROMPT_ROOM: room_say(v); return;
+	case PROMPT_ROOM: roompane_say(v); return;
 	case PROMPT_CONFIRM: case PROMPT_NONE: return;
 	}
 	view_rebuild(v);

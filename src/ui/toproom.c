@@ -34,7 +34,7 @@ static void alt_name(char *out, size_t size)
 		out[0] = '\0';
 }
 
-static void room_start(struct view *v)
+static void roompane_start(struct view *v)
 {
 	char alt[CHAT_NAME_MAX + 1];
 
@@ -49,7 +49,7 @@ static void room_start(struct view *v)
 	chat_session_tick(v->room, mono_now());
 }
 
-void room_close(struct view *v)
+void roompane_close(struct view *v)
 {
 	if (!v->room)
 		return;
@@ -58,17 +58,17 @@ void room_close(struct view *v)
 	v->room = NULL;
 }
 
-void room_toggle(struct view *v)
+void roompane_toggle(struct view *v)
 {
 	v->room_shown = !v->room_shown;
 	if (!v->room_lines)
 		v->room_lines = ROOM_LINES_DEFAULT;
-	room_start(v);
+	roompane_start(v);
 	view_place_selection(v);
 	view_fetch_shown(v);
 }
 
-void room_resize(struct view *v, int by)
+void roompane_resize(struct view *v, int by)
 {
 	if (!v->room_shown) {
 		view_message(v, false, "the room's pane is closed (# opens it)");
@@ -81,7 +81,7 @@ void room_resize(struct view *v, int by)
 	view_fetch_shown(v);
 }
 
-void room_say(struct view *v)
+void roompane_say(struct view *v)
 {
 	char why[CHAT_WHY_MAX + 128], shown[CHAT_WHY_MAX + 160];
 
@@ -93,7 +93,7 @@ void room_say(struct view *v)
 
 /* ---- the loop's side ----------------------------------------------------- */
 
-int room_fd(const struct view *v, short *events)
+int roompane_fd(const struct view *v, short *events)
 {
 	if (!v->room)
 		return -1;
@@ -101,14 +101,14 @@ int room_fd(const struct view *v, short *events)
 	return chat_session_fd(v->room);
 }
 
-void room_io(struct view *v, short revents, double now)
+void roompane_io(struct view *v, short revents, double now)
 {
 	if (v->room)
 		chat_session_io(v->room, revents, now);
 }
 
 /* Run the session's timers; the time of its next one (0: none). */
-double room_tick(struct view *v, double now)
+double roompane_tick(struct view *v, double now)
 {
 	if (!v->room)
 		return 0;
@@ -117,14 +117,14 @@ double room_tick(struct view *v, double now)
 }
 
 /* Is there something new to show in the pane? */
-bool room_changed(struct view *v)
+bool roompane_changed(struct view *v)
 {
 	return v->room && v->room_shown && v->room->seq != v->room_seq;
 }
 
 /* ---- drawing ------------------------------------------------------------- */
 
-void room_draw(struct view *v)
+void roompane_draw(struct view *v)
 {
 	const struct chat_session *s = v->room;
 	int y0 = v->list_end, rows = LINES - y0 - 1;

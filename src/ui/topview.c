@@ -242,7 +242,7 @@ static int loop(struct view *v)
 {
 	timeout(0); /* getch only takes what poll said is there */
 	while (!v->quit && !quit_signal) {
-		double now = mono_now(), room_timer = room_tick(v, now);
+		double now = mono_now(), room_timer = roompane_tick(v, now);
 		struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
 				      {.fd = -1}};
 
@@ -251,7 +251,7 @@ static int loop(struct view *v)
 			v->next_refresh = now + v->o->delay;
 			view_draw(v);
 		}
-		p[1].fd = room_fd(v, &p[1].events);
+		p[1].fd = roompane_fd(v, &p[1].events);
 		if (poll(p, 2, sleep_ms(v, now, room_timer)) < 0 && errno != EINTR) {
 			int err = errno;
 
@@ -259,9 +259,9 @@ static int loop(struct view *v)
 			pmon_die_errno(EXIT_FAIL, err, "cannot wait for keys");
 		}
 		if (p[1].fd >= 0 && p[1].revents)
-			room_io(v, p[1].revents, mono_now());
+			roompane_io(v, p[1].revents, mono_now());
 		/* after a signal too: a resize comes as KEY_RESIZE */
-		if (read_keys(v) || room_changed(v))
+		if (read_keys(v) || roompane_changed(v))
 			view_draw(v);
 	}
 	return EXIT_OK;
@@ -287,10 +287,10 @@ int top_view_run(struct procwatch *w, struct top_opts *o, const char *warning,
 	v.next_refresh = mono_now() + TOP_FIRST_SAMPLE_S;
 	view_draw(&v);
 	if (room && room->open)
-		room_toggle(&v);
+		roompane_toggle(&v);
 	status = loop(&v);
 	restore_terminal();
-	room_close(&v);
+	roompane_close(&v);
 	top_rows_free(&v.rows);
 	buf_free(&v.line);
 	buf_free(&v.scratch);

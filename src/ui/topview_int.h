@@ -105,15 +105,15 @@ void view_message(struct view *v, bool error, const char *fmt, ...) PRINTF_LIKE(
 /* toproom.c */
 #define ROOM_LINES_DEFAULT 8
 #define ROOM_LINES_MIN 2
-void room_toggle(struct view *v);
-void room_resize(struct view *v, int by);
-void room_say(struct view *v);
-void room_draw(struct view *v);
-int room_fd(const struct view *v, short *events);
-void room_io(struct view *v, short revents, double now);
-double room_tick(struct view *v, double now);
-bool room_changed(struct view *v);
-void room_close(struct view *v);
+void roompane_toggle(struct view *v);
+void roompane_resize(struct view *v, int by);
+void roompane_say(struct view *v);
+void roompane_draw(struct view *v);
+int roompane_fd(const struct view *v, short *events);
+void roompane_io(struct view *v, short revents, double now);
+double roompane_tick(struct view *v, double now);
+bool roompane_changed(struct view *v);
+void roompane_close(struct view *v);
 
 /* topkeys.c */
 void keys_dispatch(struct view *v, int ch);
