@@ -165,10 +165,17 @@ static void show_event(struct chat_session *s, const struct chat_ev *ev)
 		chat_sanitize(&b, ev->text, ev->text_len);
 		add_line(s, 0, b.data);
 		break;
-	default:
-		if (chat_format_plain(ev, &b))
+	default: {
+		/* as pmon chat shows it: the time column gives the event's
+		 * own time, and history is marked with a short prefix */
+		struct chat_ev live = *ev;
+
+		live.history = false;
+		buf_puts(&b, ev->history ? "(history) " : "");
+		if (chat_format_plain(&live, &b))
 			add_line(s, ev->time, b.data);
 		break;
+	}
 	}
 	buf_free(&b);
 }
@@ -213,6 +220,8 @@ static void on_name(struct chat_session *s, const struct chat_line *l,
 	snprintf(note, sizeof(note), "* you are in the room %s as %s", s->c.room,
 		 s->c.name);
 	chat_session_note(s, note);
+	if (s->on_enter)
+		s->on_enter(s->data);
 }
 
 static void on_line(struct chat_session *s, const struct chat_line *l,
@@ -235,7 +244,7 @@ static void on_line(struct chat_session *s, const struct chat_line *l,
 		s->c.name[ev.text_len] = '\0';
 	}
 	if (s->on_event)
-		s->on_event(s->data, &ev);
+		s->on_event(s->data, l, &ev);
 	show_event(s, &ev);
 }
 

@@ -51,8 +51,12 @@ struct chat_session {
 	char *lines[CHAT_SESSION_LINES];  /* ring, oldest at head */
 	unsigned head, count;
 	unsigned long seq;             /* grows with every change to show */
-	/* what the caller wants to know of each event (may be NULL) */
-	void (*on_event)(void *data, const struct chat_ev *ev);
+	/* What the caller wants to know (each may be NULL): every line
+	 * once in the room (l raw, ev parsed), and each entry, for the
+	 * requests that go first ("/as top"). */
+	void (*on_event)(void *data, const struct chat_line *l,
+			 const struct chat_ev *ev);
+	void (*on_enter)(void *data);
 	void *data;
 };
 

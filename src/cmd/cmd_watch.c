@@ -24,6 +24,7 @@
 
 #include "act/rules.h"
 #include "act/signals.h"
+#include "chat/notify.h"
 #include "chat/session.h"
 #include "cmd/cmd.h"
 #include "cmd/watch.h"
@@ -236,14 +237,14 @@ static void event_text(const struct watch *w, const struct rule_event *e,
 
 /* ---- the room ---------------------------------------------------------------- */
 
-/* The room line of a change: "/me " and the text, so that it reads
- * "* NAME-watch 4242 (nginx) exited ..." in every client. */
+/* The room line of a change: a notice, which the server marks as a
+ * watch's and attributes to our account ("[watch] NAME (uid N): ..."). */
 static bool post(struct watch *w, const char *text)
 {
 	struct buf line = {0};
 	bool ok;
 
-	buf_printf(&line, "/me %s", text);
+	buf_printf(&line, "/notice %s", text);
 	ok = chat_session_request(&w->session, line.data, line.len);
 	buf_free(&line);
 	return ok;
@@ -387,9 +388,16 @@ static int ms_until(double t, double now)
 	return ms < 1 ? 1 : ms > 60000 ? 60000 : (int)ceil(ms);
 }
 
-static void on_room_event(void *data, const struct chat_ev *ev)
+/* In the room: say what we are (a watch, in /who), then what waited. */
+static void on_enter(void *data)
 {
-	(void)data, (void)ev;
+	struct watch *w = data;
+	struct buf req = {0};
+
+	chat_kind_request(&req, CHAT_KIND_WATCH);
+	(void)chat_session_request(&w->session, req.data, req.len);
+	buf_free(&req);
+	post_pending(w);
 }
 
 static void watch_loop(struct watch *w)
@@ -503,7 +511,7 @@ int watch_run(int argc, char **argv)
 		room_names(w, want, alt, sizeof(want));
 		chat_login_lookups(false); /* none in the loop: NSS can block */
 		chat_session_init(&w->session, chat_socket_path(w->socket), want, alt);
-		w->session.on_event = on_room_event;
+		w->session.on_enter = on_enter;
 		w->session.data = w;
 	}
 	watch_loop(w);
@@ -547,8 +555,9 @@ const struct cmd_entry cmd_watch_entry = {
 	"      --no-room           print only; do not join the room\n"
 	"  -h, --help              show this help\n"
 	"\nEvery rule may be given more than once.  Each change is printed on\n"
-	"stdout, a line each, and posted to the room (as /me) when one runs;\n"
-	"the watch joins by itself when the room appears or comes back.  With\n"
+	"stdout, a line each, and posted to the room (a notice, marked as a\n"
+	"watch's) when one runs; the watch joins by itself when the room\n"
+	"appears or comes back, and shows in /who as a watch.  With\n"
 	"only --exit rules, pmon watch ends once they have all been seen.\n",
 	.exec = watch_run,
 };

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "chat/session.h"
 #include "ui/topconf.h"
 #include "ui/topview.h"
 #include "ui/topview_int.h"
@@ -187,6 +188,29 @@ static void k_room_say(struct view *v)
 	prompt_start(v, PROMPT_ROOM);
 }
 
+/* C: claim the selected process in the room (asking why), or release
+ * our claim on it. */
+static void k_claim(struct view *v)
+{
+	const struct proc *p = view_selected(v);
+	bool mine;
+	const struct chat_claim *c;
+
+	if (!p)
+		return;
+	if (!v->room || v->room->state != SESSION_IN) {
+		if (!v->room_shown)
+			roompane_toggle(v);
+		view_message(v, true, "not in the room yet: claim once the pane says you are in");
+		return;
+	}
+	c = roompane_claim_of(v, p, &mine);
+	if (c && mine && c->pid == p->pid)
+		roompane_claim(v, "");
+	else
+		prompt_start(v, PROMPT_CLAIM);
+}
+
 static void k_room_grow(struct view *v) { roompane_resize(v, 1); }
 static void k_room_shrink(struct view *v) { roompane_resize(v, -1); }
 
@@ -243,6 +267,7 @@ static const struct key_def main_keys[] = {
 	{{'Z'}, "Z", "pause / resume refreshing", k_pause},
 	{{'#'}, "#", "the room's pane on / off (joins the room)", k_room},
 	{{':'}, ":", "say something in the room, or /me /msg /claim ...", k_room_say},
+	{{'C'}, "C", "claim the selected process in the room (again: release)", k_claim},
 	{{'}'}, "}", "a taller room pane", k_room_grow},
 	{{'{'}, "{", "a shorter room pane", k_room_shrink},
 	{{CTRL('l')}, "^L", "redraw the screen", k_redraw},

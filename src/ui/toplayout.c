@@ -119,7 +119,8 @@ int draw_header_lines(const struct view *v)
 
 void draw_layout(struct view *v)
 {
-	top_fit_columns(&v->o->cols, (size_t)COLS, &v->cols, v->cols_storage);
+	v->mark_w = v->room && COLS > 40 ? 2 : 0;
+	top_fit_columns(&v->o->cols, (size_t)(COLS - v->mark_w), &v->cols, v->cols_storage);
 	v->header_lines = draw_header_lines(v);
 	v->title_y = v->header_lines + 1;
 	v->list_y = v->header_lines + 2;

@@ -11,8 +11,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "chat/notify.h"
 #include "chat/session.h"
 #include "ui/topview_int.h"
 #include "view/escape.h"
@@ -34,6 +36,100 @@ static void alt_name(char *out, size_t size)
 		out[0] = '\0';
 }
 
+/* ---- claims ------------------------------------------------------------- */
+
+#define CLAIMS_MAX 4096
+
+static void ask_claims(struct view *v)
+{
+	(void)chat_session_request(v->room, "/claims", 7);
+}
+
+/* In the room: say we are a top (in /who), and ask for the claims. */
+static void on_enter(void *data)
+{
+	struct view *v = data;
+	struct buf req = {0};
+
+	free(v->claims_next); /* a list cut short by a lost connection */
+	v->claims_next = NULL;
+	v->nclaims_next = 0;
+	chat_kind_request(&req, CHAT_KIND_TOP);
+	(void)chat_session_request(v->room, req.data, req.len);
+	buf_free(&req);
+	ask_claims(v);
+}
+
+/* The claims come as "claim ..." lines ended by "ok claims N"; a claim
+ * event (claimed, released) asks for them again. */
+static void on_event(void *data, const struct chat_line *l, const struct chat_ev *ev)
+{
+	struct view *v = data;
+	struct chat_claim c;
+
+	if (ev->kind == EV_CLAIMLINE && chat_claim_parse(l->text, l->len, &c) &&
+	    v->nclaims_next < CLAIMS_MAX) {
+		v->claims_next = xreallocarray(v->claims_next, v->nclaims_next + 1,
+					       sizeof(*v->claims_next));
+		v->claims_next[v->nclaims_next++] = c;
+	} else if (ev->kind == EV_OK && chat_ev_word_is(ev, "claims")) {
+		free(v->claims);
+		v->claims = v->claims_next;
+		v->nclaims = v->nclaims_next;
+		v->claims_next = NULL;
+		v->nclaims_next = 0;
+		v->room->seq++; /* the markers change: draw */
+	} else if (ev->kind == EV_CLAIM && !ev->history) {
+		ask_claims(v);
+	}
+}
+
+const struct chat_claim *roompane_claim_of(const struct view *v,
+					   const struct proc *p, bool *mine)
+{
+	long long now;
+
+	if (!v->room || v->room->state != SESSION_IN || !v->nclaims)
+		return NULL;
+	now = (long long)time(NULL);
+	for (size_t i = 0; i < v->nclaims; i++) {
+		const struct chat_claim *c = &v->claims[i];
+
+		if (c->expires > now &&
+		    chat_claim_covers(c, p->pid, p->start_ticks, p->comm)) {
+			/* ours: this account, and this name (two people may
+			 * share an account, as root) */
+			*mine = c->uid == getuid() &&
+				chat_name_equal(c->name, strlen(c->name), v->room->c.name,
+						strlen(v->room->c.name));
+			return c;
+		}
+	}
+	return NULL;
+}
+
+void roompane_claim(struct view *v, const char *reason)
+{
+	const struct proc *p = view_selected(v);
+	const struct chat_claim *c;
+	struct buf req = {0};
+	bool mine = false;
+	char why[CHAT_WHY_MAX + 128], shown[CHAT_WHY_MAX + 160];
+
+	if (!p)
+		return;
+	c = roompane_claim_of(v, p, &mine);
+	if (c && mine && c->pid == p->pid)
+		buf_printf(&req, "/release %d", (int)p->pid);
+	else
+		buf_printf(&req, "/claim %d%s%s", (int)p->pid, *reason ? " " : "", reason);
+	if (chat_session_say(v->room, req.data, req.len, why, sizeof(why)) < 0)
+		view_message(v, true, "%s", esc_string(why, v->utf8, shown, sizeof(shown)));
+	buf_free(&req);
+}
+
+/* ---- the session --------------------------------------------------------- */
+
 static void roompane_start(struct view *v)
 {
 	char alt[CHAT_NAME_MAX + 1];
@@ -46,6 +142,9 @@ static void roompane_start(struct view *v)
 	chat_login_lookups(false);
 	v->room = xcalloc(1, sizeof(*v->room));
 	chat_session_init(v->room, chat_socket_path(v->room_socket), "", alt);
+	v->room->on_enter = on_enter;
+	v->room->on_event = on_event;
+	v->room->data = v;
 	chat_session_tick(v->room, mono_now());
 }
 
@@ -56,6 +155,8 @@ void roompane_close(struct view *v)
 	chat_session_free(v->room);
 	free(v->room);
 	v->room = NULL;
+	free(v->claims);
+	free(v->claims_next);
 }
 
 void roompane_toggle(struct view *v)

@@ -145,7 +145,7 @@ static void view_draw(struct view *v)
 /* The column under x in the titles' line, or NULL. */
 static const struct field *column_at(const struct view *v, int x)
 {
-	int at = 0;
+	int at = v->mark_w;
 
 	for (size_t i = 0; i < v->cols.n; i++) {
 		int w = abs(v->cols.f[i]->width) + 1;

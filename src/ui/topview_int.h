@@ -26,6 +26,7 @@
 #include <ncursesw/curses.h>
 #include <stdbool.h>
 
+#include "chat/notify.h"
 #include "proc/watch.h"
 #include "ui/topmeter.h"
 #include "ui/topmodel.h"
@@ -34,7 +35,8 @@
 enum top_screen { SCREEN_MAIN, SCREEN_HELP, SCREEN_SETUP, SCREEN_DETAIL, SCREEN_RESULTS };
 
 enum prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_USER,
-	      PROMPT_DELAY, PROMPT_SIGNAL, PROMPT_CONFIRM, PROMPT_ROOM };
+	      PROMPT_DELAY, PROMPT_SIGNAL, PROMPT_CONFIRM, PROMPT_ROOM,
+	      PROMPT_CLAIM };
 
 /* Colour pairs (start_curses sets them per theme). */
 enum pair { PAIR_ZOMBIE = 1, PAIR_DISK, PAIR_STOPPED, PAIR_RUNNING,
@@ -82,6 +84,11 @@ struct view {
 	bool room_shown;
 	int room_lines;                  /* the pane's height, its title too */
 	unsigned long room_seq;          /* the session's seq last drawn */
+	/* The room's claims (/claims), and the list being read. */
+	struct chat_claim *claims, *claims_next;
+	size_t nclaims, nclaims_next;
+	int mark_w;                      /* the claims' marker column: 2
+	                                    while in a room, else 0 */
 	int header_lines;
 	/* setup screen */
 	size_t setup_sel;
@@ -114,6 +121,12 @@ void roompane_io(struct view *v, short revents, double now);
 double roompane_tick(struct view *v, double now);
 bool roompane_changed(struct view *v);
 void roompane_close(struct view *v);
+/* The claim in force on p (NULL: none); *mine: it is this account's. */
+const struct chat_claim *roompane_claim_of(const struct view *v,
+					   const struct proc *p, bool *mine);
+/* C: claim the selected process (with the reason typed), or release
+ * the claim of ours on it. */
+void roompane_claim(struct view *v, const char *reason);
 
 /* topkeys.c */
 void keys_dispatch(struct view *v, int ch);
