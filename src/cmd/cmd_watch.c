@@ -58,7 +58,7 @@ struct watch {
 	struct chat_session session;
 	char *pending[WATCH_PENDING_MAX];
 	size_t npending;
-	bool announced_kind;
+	bool print_rules;          /* --print-rules: print them and end */
 	bool utf8;
 };
 
@@ -118,7 +118,7 @@ static void read_rules_file(struct watch *w, const char *path)
 
 static void parse_opts(int argc, char **argv, struct watch *w)
 {
-	enum { O_ZOMBIES = 256, O_EXIT, O_STUCK, O_CPU, O_RSS, O_NOROOM };
+	enum { O_ZOMBIES = 256, O_EXIT, O_STUCK, O_CPU, O_RSS, O_NOROOM, O_PRINT };
 	static const struct option longopts[] = {
 		{"zombies", required_argument, NULL, O_ZOMBIES},
 		{"exit", required_argument, NULL, O_EXIT},
@@ -130,6 +130,7 @@ static void parse_opts(int argc, char **argv, struct watch *w)
 		{"socket", required_argument, NULL, 'S'},
 		{"name", required_argument, NULL, 'n'},
 		{"no-room", no_argument, NULL, O_NOROOM},
+		{"print-rules", no_argument, NULL, O_PRINT},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -155,6 +156,7 @@ static void parse_opts(int argc, char **argv, struct watch *w)
 		case 'S': w->socket = optarg; break;
 		case 'n': w->name = optarg; break;
 		case O_NOROOM: w->room = false; break;
+		case O_PRINT: w->print_rules = true; break;
 		}
 	}
 	if (optind < argc)
@@ -565,6 +567,22 @@ static void room_names(const struct watch *w, char *want, char *alt, size_t size
 		alt[0] = '\0';
 }
 
+/* --print-rules: the rules as read, a file line each (to check a rules
+ * file before a unit runs it). */
+static int print_rules(struct watch *w)
+{
+	struct buf b = {0};
+
+	for (size_t i = 0; i < w->nrules; i++) {
+		rule_format(&w->rules[i], &b);
+		buf_putc(&b, '\n');
+	}
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+	free(w);
+	return finish_stdout(EXIT_OK);
+}
+
 int watch_run(int argc, char **argv)
 {
 	struct watch *w = xcalloc(1, sizeof(*w));
@@ -577,6 +595,8 @@ int watch_run(int argc, char **argv)
 	parse_opts(argc, argv, w);
 	if (w->name && chat_client_check_name(w->name, why) < 0)
 		usage_error("-n: %s", why);
+	if (w->print_rules)
+		return print_rules(w);
 	plan(w);
 	catch_stops();
 	open_exits(w);
@@ -610,7 +630,7 @@ const struct cmd_entry cmd_watch_entry = {
 	.summary = "Watch rules on the processes and tell the room, once per change",
 	.usage = "[--zombies N] [--exit PID] [--stuck-d SECONDS] [--cpu PCT:SECONDS] "
 		 "[--rss SIZE:SECONDS] [-f FILE] [-i SECONDS] [-S SOCKET] [-n NAME] "
-		 "[--no-room]",
+		 "[--no-room] [--print-rules]",
 	.help =
 	"      --zombies N         a parent's zombies reach N, and each time\n"
 	"                          they grow (and when they fall under N)\n"
@@ -627,6 +647,7 @@ const struct cmd_entry cmd_watch_entry = {
 	"  -S, --socket PATH       the room's socket (default: as pmon chat)\n"
 	"  -n, --name NAME         the name in the room (default LOGIN-watch)\n"
 	"      --no-room           print only; do not join the room\n"
+	"      --print-rules       print the rules as read, one a line, and exit\n"
 	"  -h, --help              show this help\n"
 	"\nEvery rule may be given more than once.  Each change is printed on\n"
 	"stdout, a line each, and posted to the room (a notice, marked as a\n"
