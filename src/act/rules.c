@@ -173,7 +173,16 @@ void rule_format(const struct rule *r, struct buf *out)
 	case RULE_EXIT: buf_printf(out, "%d", (int)r->pid); break;
 	case RULE_STUCK_D: buf_printf(out, "%g", r->secs); break;
 	case RULE_CPU: buf_printf(out, "%g:%g", r->pct, r->secs); break;
-	case RULE_RSS: buf_printf(out, "%lluK:%g", r->rss_kb, r->secs); break;
+	case RULE_RSS: {
+		/* in the largest unit that says it exactly */
+		unsigned long long v = r->rss_kb;
+		int u = 0;
+
+		while (v % 1024 == 0 && u < 3)
+			v /= 1024, u++;
+		buf_printf(out, "%llu%c:%g", v, "KMGT"[u], r->secs);
+		break;
+	}
 	case RULE_KINDS: break;
 	}
 }

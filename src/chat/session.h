@@ -25,7 +25,9 @@
 #define CHAT_SESSION_OUT_MAX 16384    /* bytes queued for a server that
                                          does not read */
 #define CHAT_SESSION_ANSWER_S 5.0     /* hello and name answer due */
-#define CHAT_SESSION_RETRY_MAX 30.0   /* longest wait between attempts */
+#define CHAT_SESSION_RETRY_MAX 10.0   /* longest wait between attempts: a
+                                         failed connect costs a stat and a
+                                         socket */
 
 enum chat_session_state {
 	SESSION_DOWN,    /* not connected; retry_at says when to try */

@@ -54,12 +54,14 @@ once() {
 }
 
 @test "a watch prints without a room (none on its socket) and joins when one opens" {
-	start_watch -S "$SOCK" --zombies 2 -i 0.3
-	start_fixture zombie 2
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 2 zombies$"
+	# a count that few parents on a busy box reach: what the watch
+	# keeps for the room while it is away is bounded (the oldest go)
+	start_watch -S "$SOCK" --zombies 40 -i 0.3
+	start_fixture zombie 40
+	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 40 zombies$"
 	start_server
 	# what it saw while the room was away is posted once it is in
-	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) holds 2 zombies$"
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) holds 40 zombies$" 250
 }
 
 @test "exit: our own child's status, a signal, and another's process that is gone" {
@@ -87,7 +89,7 @@ once() {
 	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) exited"
 }
 
-@test "stuck-d: a vfork parent in D for the time given, once; and when it leaves D" {
+@test "stuck-d: a vfork parent in D for the time given, once" {
 	start_server
 	start_watch -S "$SOCK" --stuck-d 1 -i 0.3
 	start_fixture vfork
@@ -99,8 +101,11 @@ once() {
 	done
 	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) has been in D \(uninterruptible\) for [0-9]+ s$"
 	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) has been in D" 0
-	kill -KILL "$child"   # the vfork child: its parent leaves D
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) left D after [0-9]+ s$"
+	# the vfork child ends: its parent leaves D and exits at once, which
+	# takes its condition with it (the unit tests cover "left D")
+	kill -KILL "$child"
+	sleep 1
+	[ "$(grep -c " $FIXTURE_PID " "$W")" -eq 1 ]
 }
 
 @test "cpu: a spinner over the threshold for the time given, once" {
@@ -127,7 +132,7 @@ once() {
 	printf '# mine\n\nzombies 2\n  cpu 50:3  \nrss 1G:10\n' >"$BATS_TEST_TMPDIR/r"
 	run "$PMON" watch --print-rules -f "$BATS_TEST_TMPDIR/r" --exit 1
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'zombies 2\ncpu 50:3\nrss 1048576K:10\nexit 1')" ]
+	[ "$output" = "$(printf 'zombies 2\ncpu 50:3\nrss 1G:10\nexit 1')" ]
 	start_watch --no-room -f "$BATS_TEST_TMPDIR/r" -i 0.3
 	start_fixture zombie 2
 	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 2 zombies$"

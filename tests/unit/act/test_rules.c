@@ -92,10 +92,10 @@ static void test_parse_lines(void **st)
 static void test_format_round_trip(void **st)
 {
 	const char *lines[] = {"zombies 5", "exit 77", "stuck-d 30", "cpu 90:60",
-			       "rss 1024K:3"};
+			       "rss 1M:3", "rss 1536K:2"};
 
 	(void)st;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(lines); i++) {
 		struct rule r;
 		struct buf b = {0};
 		char why[200];
