@@ -178,14 +178,20 @@ static const char *shown_name(const struct member *m)
  * checked fields and sanitised parts; the kind word, which is what makes
  * a line an action or a view, is never a client's.
  */
+static void attributed_to(struct room *r, const char *name, uid_t uid,
+			  const char *kind, const char *text, size_t len)
+{
+	buf_reset(&r->fmt);
+	chat_format_attributed(&r->fmt, (long long)time(NULL), kind, name,
+			       (unsigned)uid, text, len);
+	buf_putc(&r->fmt, '\n');
+	room_post(r, NULL, msg_new(r->fmt.data, r->fmt.len));
+}
+
 static void attributed_event(struct room *r, const struct member *m,
 			     const char *kind, const char *text, size_t len)
 {
-	buf_reset(&r->fmt);
-	chat_format_attributed(&r->fmt, (long long)time(NULL), kind,
-			       shown_name(m), (unsigned)m->uid, text, len);
-	buf_putc(&r->fmt, '\n');
-	room_post(r, NULL, msg_new(r->fmt.data, r->fmt.len));
+	attributed_to(r, shown_name(m), m->uid, kind, text, len);
 }
 
 /* The last CHAT_REPLAY events, marked "history", as one message. */
@@ -623,13 +629,13 @@ static void claim_ended(void *ctx, const struct chat_claim *c,
 			const void *holder, const char *why)
 {
 	struct room *r = ctx;
-	const struct member *m = holder;
 	struct buf text = {0};
 
+	(void)holder;
 	buf_puts(&text, "no longer claims ");
 	chat_claim_target(&text, c);
 	buf_printf(&text, " (%s)", why);
-	attributed_event(r, m, "claim", text.data, text.len);
+	attributed_to(r, c->name, c->uid, "claim", text.data, text.len);
 	buf_free(&text);
 }
 
