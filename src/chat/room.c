@@ -495,14 +495,52 @@ static void note_override(struct room *r, const struct member *m,
 	buf_free(&comm);
 }
 
+/*
+ * Could m's account have done f?  The server cannot see a signal sent,
+ * but it can see whose process it is: an action reported as done ("ok")
+ * on a process that is still there (the same start time) and belongs to
+ * another account is refused, unless m is root.  A process that is gone
+ * cannot be checked: the event then says what the account reports, and
+ * the uid says who reports it.
+ */
+static bool action_plausible(const struct member *m,
+			     const struct chat_action_fields *f, uid_t *owner)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = PI_UID | PI_START,
+				   .pids = &f->pid, .npids = 1};
+	const struct proc *p;
+	bool ok = true;
+
+	if (m->uid == 0 || strcmp(f->result, "ok") != 0 ||
+	    snapshot_take(&s, &q) < 0)
+		return true;
+	p = snapshot_find(&s, f->pid);
+	if (p && (!f->start_ticks || p->start_ticks == f->start_ticks) &&
+	    p->uid != m->uid) {
+		*owner = p->uid;
+		ok = false;
+	}
+	snapshot_free(&s);
+	return ok;
+}
+
 static bool req_action(struct room *r, struct member *m,
 		       const struct chat_req *q)
 {
 	struct chat_action_fields f;
+	uid_t owner = 0;
 
 	if (chat_action_parse(q->text, q->text_len, &f) < 0) {
 		conn_sendf(m->conn, "error usage %s",
 			   chat_command_usage(REQ_ACTION));
+		return true;
+	}
+	if (!action_plausible(m, &f, &owner)) {
+		conn_sendf(m->conn, "error notpermitted process %d belongs to"
+			   " uid %u, which uid %u may not signal or reap: not"
+			   " posted", (int)f.pid, (unsigned)owner,
+			   (unsigned)m->uid);
 		return true;
 	}
 	buf_reset(&r->text);
