@@ -271,6 +271,18 @@ void chat_claim_target(struct buf *b, const struct chat_claim *c)
 	}
 }
 
+void chat_claim_format(struct buf *b, const struct chat_claim *c,
+		       long long now)
+{
+	buf_printf(b, "%s (uid %u) claims ", c->name, (unsigned)c->uid);
+	chat_claim_target(b, c);
+	if (c->reason[0])
+		buf_printf(b, ": %s", c->reason);
+	buf_puts(b, " (");
+	chat_format_duration(b, c->expires > now ? c->expires - now : 0);
+	buf_puts(b, " left)");
+}
+
 /* ---- the notifier ------------------------------------------------------- */
 
 static double budget_deadline(void)

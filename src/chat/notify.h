@@ -139,6 +139,11 @@ bool chat_claim_covers(const struct chat_claim *c, pid_t pid,
 /* "4242 nginx", or "the processes named like 'nginx'", for messages. */
 void chat_claim_target(struct buf *b, const struct chat_claim *c);
 
+/* "bob (uid 1002) claims 4242 nginx: restarting (59m left)", at now
+ * (seconds since the epoch); c's strings are sanitised already. */
+void chat_claim_format(struct buf *b, const struct chat_claim *c,
+		       long long now);
+
 /* ---- the notifier: one bounded connection for a one-shot command --------- */
 
 struct chat_notifier {

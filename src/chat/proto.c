@@ -314,8 +314,12 @@ static void parse_event_body(const char *s, size_t n, struct chat_ev *ev)
 	for (size_t i = 0; i < ARRAY_LEN(event_kinds); i++) {
 		if (!word_is(w, wl, event_kinds[i].word))
 			continue;
+		/* A name the server would never give is no event: the
+		 * client's half of keeping a mark like "[action]" the
+		 * server's alone. */
 		if (event_kinds[i].has_name &&
-		    !split_word(rest, rl, &ev->name, &ev->name_len, &rest, &rl))
+		    (!split_word(rest, rl, &ev->name, &ev->name_len, &rest, &rl) ||
+		     !chat_name_valid(ev->name, ev->name_len)))
 			return;
 		if (event_kinds[i].has_uid && !number_word(&rest, &rl, &ev->uid))
 			return;

@@ -178,14 +178,20 @@ static const char *shown_name(const struct member *m)
  * checked fields and sanitised parts; the kind word, which is what makes
  * a line an action or a view, is never a client's.
  */
+static void attributed_to(struct room *r, const char *name, uid_t uid,
+			  const char *kind, const char *text, size_t len)
+{
+	buf_reset(&r->fmt);
+	chat_format_attributed(&r->fmt, (long long)time(NULL), kind, name,
+			       (unsigned)uid, text, len);
+	buf_putc(&r->fmt, '\n');
+	room_post(r, NULL, msg_new(r->fmt.data, r->fmt.len));
+}
+
 static void attributed_event(struct room *r, const struct member *m,
 			     const char *kind, const char *text, size_t len)
 {
-	buf_reset(&r->fmt);
-	chat_format_attributed(&r->fmt, (long long)time(NULL), kind,
-			       shown_name(m), (unsigned)m->uid, text, len);
-	buf_putc(&r->fmt, '\n');
-	room_post(r, NULL, msg_new(r->fmt.data, r->fmt.len));
+	attributed_to(r, shown_name(m), m->uid, kind, text, len);
 }
 
 /* The last CHAT_REPLAY events, marked "history", as one message. */
@@ -489,14 +495,52 @@ static void note_override(struct room *r, const struct member *m,
 	buf_free(&comm);
 }
 
+/*
+ * Could m's account have done f?  The server cannot see a signal sent,
+ * but it can see whose process it is: an action reported as done ("ok")
+ * on a process that is still there (the same start time) and belongs to
+ * another account is refused, unless m is root.  A process that is gone
+ * cannot be checked: the event then says what the account reports, and
+ * the uid says who reports it.
+ */
+static bool action_plausible(const struct member *m,
+			     const struct chat_action_fields *f, uid_t *owner)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = PI_UID | PI_START,
+				   .pids = &f->pid, .npids = 1};
+	const struct proc *p;
+	bool ok = true;
+
+	if (m->uid == 0 || strcmp(f->result, "ok") != 0 ||
+	    snapshot_take(&s, &q) < 0)
+		return true;
+	p = snapshot_find(&s, f->pid);
+	if (p && (!f->start_ticks || p->start_ticks == f->start_ticks) &&
+	    p->uid != m->uid) {
+		*owner = p->uid;
+		ok = false;
+	}
+	snapshot_free(&s);
+	return ok;
+}
+
 static bool req_action(struct room *r, struct member *m,
 		       const struct chat_req *q)
 {
 	struct chat_action_fields f;
+	uid_t owner = 0;
 
 	if (chat_action_parse(q->text, q->text_len, &f) < 0) {
 		conn_sendf(m->conn, "error usage %s",
 			   chat_command_usage(REQ_ACTION));
+		return true;
+	}
+	if (!action_plausible(m, &f, &owner)) {
+		conn_sendf(m->conn, "error notpermitted process %d belongs to"
+			   " uid %u, which uid %u may not signal or reap: not"
+			   " posted", (int)f.pid, (unsigned)owner,
+			   (unsigned)m->uid);
 		return true;
 	}
 	buf_reset(&r->text);
@@ -623,13 +667,13 @@ static void claim_ended(void *ctx, const struct chat_claim *c,
 			const void *holder, const char *why)
 {
 	struct room *r = ctx;
-	const struct member *m = holder;
 	struct buf text = {0};
 
+	(void)holder;
 	buf_puts(&text, "no longer claims ");
 	chat_claim_target(&text, c);
 	buf_printf(&text, " (%s)", why);
-	attributed_event(r, m, "claim", text.data, text.len);
+	attributed_to(r, c->name, c->uid, "claim", text.data, text.len);
 	buf_free(&text);
 }
 

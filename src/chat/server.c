@@ -281,8 +281,10 @@ static void on_signal(struct loop *l, int fd, void *data, int mask)
 static int before_sleep(struct loop *l, void *data)
 {
 	struct server *s = data;
-	int timeout = conns_before_sleep(s->conns);
+	/* Claims first: the events of those that end are queued before
+	 * the queues are written. */
 	int claims = room_tick(s->room);
+	int timeout = conns_before_sleep(s->conns);
 	double now;
 	int left;
 
