@@ -36,6 +36,9 @@ static void alt_name(char *out, size_t size)
 		out[0] = '\0';
 }
 
+static void roompane_start(struct view *v);
+static void send_kept_actions(struct view *v);
+
 /* ---- claims ------------------------------------------------------------- */
 
 #define CLAIMS_MAX 4096
@@ -58,6 +61,7 @@ static void on_enter(void *data)
 	(void)chat_session_request(v->room, req.data, req.len);
 	buf_free(&req);
 	ask_claims(v);
+	send_kept_actions(v);
 }
 
 /* The claims come as "claim ..." lines ended by "ok claims N"; a claim
@@ -128,6 +132,45 @@ void roompane_claim(struct view *v, const char *reason)
 	buf_free(&req);
 }
 
+/* ---- the audit trail ------------------------------------------------------ */
+
+/* What k and r did goes to the room as an action event, which the server
+ * formats and attributes to our account.  Never waited on: sent now when
+ * top is in the room, else kept (the last ACTIONS_KEPT) and sent once it
+ * is in; a room that never comes costs nothing. */
+#define ACTIONS_KEPT 32
+
+static void send_kept_actions(struct view *v)
+{
+	size_t sent = 0;
+
+	while (sent < v->nactions &&
+	       chat_session_request(v->room, v->actions[sent], strlen(v->actions[sent])))
+		free(v->actions[sent++]);
+	memmove(v->actions, v->actions + sent, (v->nactions - sent) * sizeof(char *));
+	v->nactions -= sent;
+}
+
+void roompane_report(struct view *v, const struct chat_action *a)
+{
+	struct buf req = {0};
+
+	if (chat_action_request(&req, a) < 0) {
+		buf_free(&req);
+		return;
+	}
+	roompane_start(v);
+	if (v->nactions == ACTIONS_KEPT) {
+		free(v->actions[0]);
+		memmove(v->actions, v->actions + 1, (ACTIONS_KEPT - 1) * sizeof(char *));
+		v->nactions--;
+	}
+	v->actions = xreallocarray(v->actions, ACTIONS_KEPT, sizeof(char *));
+	v->actions[v->nactions++] = req.data;
+	if (v->room->state == SESSION_IN)
+		send_kept_actions(v);
+}
+
 /* ---- the session --------------------------------------------------------- */
 
 static void roompane_start(struct view *v)
@@ -157,6 +200,9 @@ void roompane_close(struct view *v)
 	v->room = NULL;
 	free(v->claims);
 	free(v->claims_next);
+	for (size_t i = 0; i < v->nactions; i++)
+		free(v->actions[i]);
+	free(v->actions);
 }
 
 void roompane_toggle(struct view *v)

@@ -87,6 +87,8 @@ struct view {
 	/* The room's claims (/claims), and the list being read. */
 	struct chat_claim *claims, *claims_next;
 	size_t nclaims, nclaims_next;
+	char **actions;                  /* action events not yet sent */
+	size_t nactions;
 	int mark_w;                      /* the claims' marker column: 2
 	                                    while in a room, else 0 */
 	int header_lines;
@@ -124,6 +126,8 @@ void roompane_close(struct view *v);
 /* The claim in force on p (NULL: none); *mine: it is this account's. */
 const struct chat_claim *roompane_claim_of(const struct view *v,
 					   const struct proc *p, bool *mine);
+/* Tell the room what k or r did (an action event), without waiting. */
+void roompane_report(struct view *v, const struct chat_action *a);
 /* C: claim the selected process (with the reason typed), or release
  * the claim of ours on it. */
 void roompane_claim(struct view *v, const char *reason);

@@ -183,3 +183,19 @@ start_room_top() { start_top -S "$SOCK" --room -d 0.3 "$@"; }
 	wait_for_screen "^ +$pid "
 	sees bob "no longer claims $pid"
 }
+
+@test "k in top tells the room (an action event with our uid), even with the pane closed" {
+	start_fixture sleep
+	local pid=$FIXTURE_PID
+	start_server
+	start_top -S "$SOCK" -d 0.3 -p "$pid"
+	wait_for_screen "^ +$pid "
+	tmx send-keys k Enter
+	wait_for_screen "Send TERM to PID $pid"
+	tmx send-keys y
+	wait_for_line "$CHAT_DIR/server.out" "^\[action\] [^ ]+ \(uid $(id -u)\) sent TERM to $pid .*: ok$" 150 || {
+		cat "$CHAT_DIR/server.out" >&2
+		false
+	}
+	table_refreshes
+}
