@@ -333,11 +333,19 @@ static void help_entry(size_t i, struct buf *out)
 }
 
 /* Two columns (the first half of the table on the left), or one on a
- * terminal narrower than two entries; each entry cut to its column. */
+ * terminal narrower than two entries; more when the lines are too few
+ * for every entry (the room's keys make 50: 25 rows, more than an 80x24
+ * terminal has); each entry cut to its column (--keys has them whole). */
 void keys_draw_help(struct view *v)
 {
-	size_t n = help_entries(), per = COLS >= 80 ? (n + 1) / 2 : n;
-	int colw = COLS >= 80 ? COLS / 2 : COLS;
+	size_t n = help_entries(), rows = LINES > 2 ? (size_t)LINES - 1 : 1;
+	size_t ncols = COLS >= 80 ? 2 : 1, per;
+	int colw;
+
+	if (ncols * rows < n)
+		ncols = (n + rows - 1) / rows;
+	per = (n + ncols - 1) / ncols;
+	colw = COLS / (int)ncols;
 
 	draw_text(0, 0, "pmon top - keys (any key returns)", 34, A_BOLD);
 	for (size_t i = 0; i < n; i++) {
