@@ -151,7 +151,7 @@ static int check_server(int fd, const char *path, char *why)
 
 /* Connect if the directory is trustworthy; -1 with errno (ENOENT: no
  * directory, ECONNREFUSED: a dead socket) or with why (EPERM). */
-static int try_connect(const char *path, char *why)
+static int try_connect(const char *path, bool nonblock, char *why)
 {
 	char dir[PATH_MAX];
 	int fd;
@@ -159,7 +159,7 @@ static int try_connect(const char *path, char *why)
 	chat_socket_dir(path, dir, sizeof(dir));
 	if (chat_check_dir(dir, getuid(), why) < 0)
 		return -1;
-	fd = chat_connect(path);
+	fd = nonblock ? chat_connect_nonblock(path) : chat_connect(path);
 	if (fd < 0) {
 		int err = errno;
 
@@ -192,13 +192,13 @@ static int start_and_connect(const char *path, char *why)
 	lock = chat_lock(path, why);
 	if (lock < 0)
 		return -1;
-	fd = try_connect(path, why);
+	fd = try_connect(path, false, why);
 	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
 		chatd_opts_init(&o);
 		o.path = path;
 		o.lock_fd = lock;
 		if (chatd_start_detached(&o, why) == 0)
-			fd = try_connect(path, why);
+			fd = try_connect(path, false, why);
 	}
 	close(lock);
 	return fd;
@@ -220,19 +220,14 @@ static void wait_failed(const struct chat_client *c, const char *doing,
 			 " connection before it would %s", c->path, doing);
 }
 
-static int read_hello(struct chat_client *c, double deadline, char *why)
+int chat_client_hello_line(struct chat_client *c, const struct chat_line *l,
+			   char *why)
 {
-	struct chat_line l;
 	struct chat_ev ev;
+	struct buf t = {0};
 
-	if (chat_client_wait_line(c, &l, deadline) < 0) {
-		wait_failed(c, "say hello", why);
-		return -1;
-	}
-	chat_parse_event(l.text, l.len, &ev);
+	chat_parse_event(l->text, l->len, &ev);
 	if (ev.kind == EV_ERROR) {
-		struct buf t = {0};
-
 		chat_sanitize(&t, ev.text, ev.text_len);
 		snprintf(why, CHAT_WHY_MAX, "the room refused you: %s",
 			 t.data ? t.data : "");
@@ -244,14 +239,51 @@ static int read_hello(struct chat_client *c, double deadline, char *why)
 			 c->path, CHAT_PROTO_NAME, CHAT_PROTO_VERSION);
 		return -1;
 	}
-	{
-		struct buf t = {0};
-
-		chat_sanitize(&t, ev.text, ev.text_len);
-		snprintf(c->room, sizeof(c->room), "%s", t.data ? t.data : "");
-		buf_free(&t);
-	}
+	chat_sanitize(&t, ev.text, ev.text_len);
+	snprintf(c->room, sizeof(c->room), "%s", t.data ? t.data : "");
+	buf_free(&t);
 	return 0;
+}
+
+static int read_hello(struct chat_client *c, double deadline, char *why)
+{
+	struct chat_line l;
+
+	if (chat_client_wait_line(c, &l, deadline) < 0) {
+		wait_failed(c, "say hello", why);
+		return -1;
+	}
+	return chat_client_hello_line(c, &l, why);
+}
+
+/* The socket's descriptor goes non-blocking, and into c. */
+static int adopt_fd(struct chat_client *c, int fd, char *why)
+{
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot set up the socket: %s",
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	c->fd = fd;
+	return 0;
+}
+
+int chat_client_open(struct chat_client *c, char *why)
+{
+	char hint[256];
+	int fd;
+
+	chat_client_close(c);
+	fd = try_connect(c->path, true, why);
+	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED))
+		snprintf(why, CHAT_WHY_MAX, "no room is open on %s; %s",
+			 c->path, chat_start_hint(c->path, hint, sizeof(hint)));
+	else if (fd < 0 && errno == EAGAIN)
+		snprintf(why, CHAT_WHY_MAX, "the room on %s takes no"
+			 " connection now (its server is not accepting)",
+			 c->path);
+	return fd < 0 ? -1 : adopt_fd(c, fd, why);
 }
 
 int chat_client_connect(struct chat_client *c, double deadline, char *why)
@@ -260,7 +292,7 @@ int chat_client_connect(struct chat_client *c, double deadline, char *why)
 	int fd;
 
 	chat_client_close(c);
-	fd = try_connect(c->path, why);
+	fd = try_connect(c->path, false, why);
 	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
 		if (c->autostart)
 			fd = start_and_connect(c->path, why);
@@ -269,15 +301,8 @@ int chat_client_connect(struct chat_client *c, double deadline, char *why)
 				 c->path, chat_start_hint(c->path, hint,
 							  sizeof(hint)));
 	}
-	if (fd < 0)
+	if (fd < 0 || adopt_fd(c, fd, why) < 0)
 		return -1;
-	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
-		snprintf(why, CHAT_WHY_MAX, "cannot set up the socket: %s",
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
-	c->fd = fd;
 	if (read_hello(c, deadline, why) < 0) {
 		chat_client_close(c);
 		return -1;
@@ -289,7 +314,6 @@ int chat_client_join(struct chat_client *c, const char *name,
 		     double deadline, char *why, bool *refused)
 {
 	struct chat_line l;
-	struct chat_ev ev;
 
 	*refused = true;
 	if (chat_client_check_name(name, why) < 0)
@@ -300,33 +324,47 @@ int chat_client_join(struct chat_client *c, const char *name,
 		return -1;
 	}
 	for (;;) {
+		int r;
+
 		if (chat_client_wait_line(c, &l, deadline) < 0) {
 			wait_failed(c, "answer to the name", why);
 			return -1;
 		}
-		chat_parse_event(l.text, l.len, &ev);
-		if (ev.kind == EV_OK && chat_ev_word_is(&ev, "name")) {
-			/* The name is shown and sent again on a reconnect:
-			 * take only what the server itself would accept. */
-			if (!chat_name_valid(ev.text, ev.text_len)) {
-				snprintf(why, CHAT_WHY_MAX, "the server on %s"
-					 " gave an invalid name", c->path);
-				return -1;
-			}
-			memcpy(c->name, ev.text, ev.text_len);
-			c->name[ev.text_len] = '\0';
-			return 0;
-		}
-		if (ev.kind == EV_ERROR) {
-			struct buf t = {0};
-
-			chat_sanitize(&t, ev.text, ev.text_len);
-			snprintf(why, CHAT_WHY_MAX, "%s", t.data ? t.data : "");
-			buf_free(&t);
-			*refused = true;
-			return -1;
-		}
+		r = chat_client_name_line(c, &l, why);
+		if (r == 0)
+			continue;
+		*refused = r == -1;
+		return r > 0 ? 0 : -1;
 	}
+}
+
+int chat_client_name_line(struct chat_client *c, const struct chat_line *l,
+			  char *why)
+{
+	struct chat_ev ev;
+
+	chat_parse_event(l->text, l->len, &ev);
+	if (ev.kind == EV_OK && chat_ev_word_is(&ev, "name")) {
+		/* The name is shown and sent again on a reconnect: take
+		 * only what the server itself would accept. */
+		if (!chat_name_valid(ev.text, ev.text_len)) {
+			snprintf(why, CHAT_WHY_MAX, "the server on %s gave an"
+				 " invalid name", c->path);
+			return -2;
+		}
+		memcpy(c->name, ev.text, ev.text_len);
+		c->name[ev.text_len] = '\0';
+		return 1;
+	}
+	if (ev.kind == EV_ERROR) {
+		struct buf t = {0};
+
+		chat_sanitize(&t, ev.text, ev.text_len);
+		snprintf(why, CHAT_WHY_MAX, "%s", t.data ? t.data : "");
+		buf_free(&t);
+		return -1;
+	}
+	return 0;
 }
 
 int chat_client_reconnect(struct chat_client *c, const char *name,

@@ -43,6 +43,22 @@ void chat_client_close(struct chat_client *c);
  */
 int chat_client_connect(struct chat_client *c, double deadline, char *why);
 
+/*
+ * The same steps for a caller with its own event loop (top, watch),
+ * which must never wait: connect without waiting (no server is started;
+ * a full backlog fails at once), then hand each line read to
+ * chat_client_hello_line (the first) and chat_client_name_line (after
+ * sending the name).  open and hello_line: 0, or -1 with why.
+ * name_line: 1 when in (c->name set), 0 for a line that is not the
+ * answer, -1 for a refusal (why: the server's reason), -2 for an answer
+ * that cannot be taken.
+ */
+int chat_client_open(struct chat_client *c, char *why);
+int chat_client_hello_line(struct chat_client *c, const struct chat_line *l,
+			   char *why);
+int chat_client_name_line(struct chat_client *c, const struct chat_line *l,
+			  char *why);
+
 /* Enter the room as name ("" for the login name) by deadline.  Returns 0
  * (c->name is set), or -1 with the server's refusal (or the failure) in
  * why; *refused tells a refusal (a taken name) from a lost connection. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "chat/linemode.h"
+#include "chat/notify.h"
 
 #define ANSWER_TIMEOUT_S 10 /* for an answer to a request */
 
@@ -23,6 +24,20 @@ static void warn_error(const struct chat_ev *ev)
 	buf_free(&t);
 }
 
+/* A "claim ..." line (the answer to /who or /claims) as people read it. */
+static void print_claim(const struct chat_line *l)
+{
+	struct chat_claim c;
+	struct buf out = {0};
+
+	if (!chat_claim_parse(l->text, l->len, &c))
+		return;
+	buf_puts(&out, "  ");
+	chat_claim_format(&out, &c, (long long)time(NULL));
+	printf("%s\n", out.data);
+	buf_free(&out);
+}
+
 /* Print one server line; *shutdown is set when the room closed, *kicked
  * when we were put out (neither is a reason to reconnect). */
 static void show_line(const struct chat_line *l, bool *shutdown,
@@ -32,7 +47,9 @@ static void show_line(const struct chat_line *l, bool *shutdown,
 	struct buf out = {0};
 
 	chat_parse_event(l->text, l->len, &ev);
-	if (chat_format_plain(&ev, &out)) {
+	if (ev.kind == EV_CLAIMLINE) {
+		print_claim(l);
+	} else if (chat_format_plain(&ev, &out)) {
 		if (ev.kind == EV_SHUTDOWN)
 			*shutdown = true;
 		printf("%s\n", out.data);
@@ -189,7 +206,8 @@ int chat_line_mode(struct chat_client *c, const char *name, double deadline)
 
 /* Send lines and wait for "ok WORD" (0) or an error (1, reported). */
 static int request(struct chat_client *c, const char *line, const char *word,
-		   void (*each)(const struct chat_ev *ev))
+		   void (*each)(const struct chat_ev *ev,
+				const struct chat_line *l))
 {
 	struct chat_line l;
 	struct chat_ev ev;
@@ -207,7 +225,7 @@ static int request(struct chat_client *c, const char *line, const char *word,
 		if (ev.kind == EV_OK && chat_ev_word_is(&ev, word))
 			return EXIT_OK;
 		if (each)
-			each(&ev);
+			each(&ev, &l);
 	}
 	pmon_warn("the room on %s did not answer", c->path);
 	return EXIT_FAIL;
@@ -226,26 +244,57 @@ int chat_oneshot_announce(struct chat_client *c, const char *text)
 	return status;
 }
 
-static void print_who(const struct chat_ev *ev)
+static void print_who(const struct chat_ev *ev, const struct chat_line *l)
 {
-	struct buf out = {0};
+	struct buf name = {0}, login = {0}, tty = {0}, as = {0};
 
+	if (ev->kind == EV_CLAIMLINE) {
+		print_claim(l);
+		return;
+	}
 	if (ev->kind != EV_WHO)
 		return;
-	chat_sanitize(&out, ev->name, ev->name_len);
-	printf("%-*s ", CHAT_NAME_MAX > 16 ? 16 : CHAT_NAME_MAX, out.data);
-	buf_reset(&out);
-	chat_sanitize(&out, ev->text, ev->text_len);
-	printf("%s\n", out.data ? out.data : "");
-	buf_free(&out);
+	chat_sanitize(&name, ev->name, ev->name_len);
+	chat_sanitize(&login, ev->text, ev->text_len);
+	chat_sanitize(&as, ev->as, ev->as_len);
+	chat_sanitize(&tty, ev->tty, ev->tty_len);
+	buf_putc(&name, '\0');
+	buf_putc(&login, '\0');
+	buf_putc(&as, '\0');
+	buf_putc(&tty, '\0');
+	printf("%-16s %-16s %-6lld %-5s %-8s ", name.data, login.data,
+	       ev->uid, as.data, tty.data);
+	buf_reset(&name);
+	chat_format_duration(&name, ev->idle);
+	printf("%s\n", name.data);
+	buf_free(&name);
+	buf_free(&login);
+	buf_free(&as);
+	buf_free(&tty);
 }
 
 int chat_oneshot_who(struct chat_client *c)
 {
 	int status;
 
-	printf("%-16s %s\n", "NAME", "LOGIN");
+	printf("%-16s %-16s %-6s %-5s %-8s %s\n", "NAME", "LOGIN", "UID",
+	       "AS", "TTY", "IDLE");
 	status = request(c, "/who", "who", print_who);
+	(void)chat_client_send(c, "/quit", 5);
+	return finish_stdout(status);
+}
+
+static void print_claim_line(const struct chat_ev *ev,
+			     const struct chat_line *l)
+{
+	if (ev->kind == EV_CLAIMLINE)
+		print_claim(l);
+}
+
+int chat_oneshot_claims(struct chat_client *c)
+{
+	int status = request(c, "/claims", "claims", print_claim_line);
+
 	(void)chat_client_send(c, "/quit", 5);
 	return finish_stdout(status);
 }

@@ -16,6 +16,9 @@ int chat_line_mode(struct chat_client *c, const char *name, double deadline);
 /* One request outside the room (/announce, /who), and its answer. */
 int chat_oneshot_announce(struct chat_client *c, const char *text);
 int chat_oneshot_who(struct chat_client *c);
+/* The claims in force, one line each ("bob (uid 1002) claims 4242 nginx:
+ * restarting (59m left)"), and leave. */
+int chat_oneshot_claims(struct chat_client *c);
 /* Enter by deadline, say text, leave. */
 int chat_oneshot_send(struct chat_client *c, const char *name,
 		      const char *text, double deadline);

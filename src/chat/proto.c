@@ -85,6 +85,12 @@ static bool split_word(const char *s, size_t n, const char **word,
 #define CHAT_USAGE_NAME " NAME"
 #define CHAT_USAGE_NAME_TEXT " NAME TEXT"
 #define CHAT_USAGE_NAME_REASON " NAME [REASON]"
+#define CHAT_USAGE_KIND " chat|top|watch"
+#define CHAT_USAGE_PID " PID"
+#define CHAT_USAGE_PATTERN " PATTERN"
+#define CHAT_USAGE_TARGET_REASON " PID|PATTERN [REASON]"
+#define CHAT_USAGE_OPT_TARGET " [PID|PATTERN]"
+#define CHAT_USAGE_ACTION " VERB PID START COUNT DETAIL RESULT [COMM]"
 
 static const struct chat_command commands[] = {
 #define CHAT_COMMAND_ROW(id, word, args, admin, named, fn, help)             \
@@ -116,19 +122,32 @@ static bool parse_args(enum chat_args args, const char *s, size_t n,
 	case CHAT_ARGS_NONE:
 		return true;
 	case CHAT_ARGS_TEXT:
+	case CHAT_ARGS_ACTION:
 	case CHAT_ARGS_REASON:
 		req->text = s;
 		req->text_len = n;
 		return n > 0 || args == CHAT_ARGS_REASON;
+	case CHAT_ARGS_OPT_TARGET:
+		if (!split_word(s, n, &req->name, &req->name_len, &req->text,
+				&req->text_len))
+			return true;
+		return req->text_len == 0;
 	case CHAT_ARGS_NAME:
+	case CHAT_ARGS_KIND:
+	case CHAT_ARGS_PID:
+	case CHAT_ARGS_PATTERN:
 	case CHAT_ARGS_NAME_TEXT:
 	case CHAT_ARGS_NAME_REASON:
+	case CHAT_ARGS_TARGET_REASON:
+		/* The word is in name (a name, a kind, a PID or a pattern:
+		 * each handler checks its own). */
 		if (!split_word(s, n, &req->name, &req->name_len, &req->text,
 				&req->text_len))
 			return false;
-		if (args == CHAT_ARGS_NAME)
-			return req->text_len == 0;
-		return req->text_len > 0 || args == CHAT_ARGS_NAME_REASON;
+		if (args == CHAT_ARGS_NAME_TEXT)
+			return req->text_len > 0;
+		return req->text_len == 0 || args == CHAT_ARGS_NAME_REASON ||
+		       args == CHAT_ARGS_TARGET_REASON;
 	}
 	return false;
 }
@@ -259,12 +278,28 @@ static const struct {
 	const char *word;
 	enum chat_ev_kind kind;
 	bool has_name; /* a NAME word before the text */
+	bool has_uid;  /* then a UID word */
 } event_kinds[] = {
-	{"join", EV_JOIN, true},       {"leave", EV_LEAVE, true},
-	{"msg", EV_MSG, true},         {"me", EV_ME, true},
-	{"announce", EV_ANNOUNCE, false}, {"private", EV_PRIVATE, true},
-	{"rename", EV_RENAME, true},   {"shutdown", EV_SHUTDOWN, false},
+	{"join", EV_JOIN, true, false},   {"leave", EV_LEAVE, true, false},
+	{"msg", EV_MSG, true, false},     {"me", EV_ME, true, false},
+	{"announce", EV_ANNOUNCE, false, false},
+	{"private", EV_PRIVATE, true, false},
+	{"rename", EV_RENAME, true, false},
+	{"shutdown", EV_SHUTDOWN, false, false},
+	{"action", EV_ACTION, true, true}, {"claim", EV_CLAIM, true, true},
+	{"notice", EV_NOTICE, true, true}, {"view", EV_VIEW, true, true},
+	{"viewrow", EV_VIEWROW, false, false},
 };
+
+/* A decimal number word (a uid, a pid, seconds); false if not one. */
+static bool number_word(const char **rest, size_t *rl, long long *out)
+{
+	const char *w;
+	size_t wl;
+
+	return split_word(*rest, *rl, &w, &wl, rest, rl) &&
+	       parse_time(w, wl, out);
+}
 
 static void parse_event_body(const char *s, size_t n, struct chat_ev *ev)
 {
@@ -279,14 +314,37 @@ static void parse_event_body(const char *s, size_t n, struct chat_ev *ev)
 	for (size_t i = 0; i < ARRAY_LEN(event_kinds); i++) {
 		if (!word_is(w, wl, event_kinds[i].word))
 			continue;
+		/* A name the server would never give is no event: the
+		 * client's half of keeping a mark like "[action]" the
+		 * server's alone. */
 		if (event_kinds[i].has_name &&
-		    !split_word(rest, rl, &ev->name, &ev->name_len, &rest, &rl))
+		    (!split_word(rest, rl, &ev->name, &ev->name_len, &rest, &rl) ||
+		     !chat_name_valid(ev->name, ev->name_len)))
+			return;
+		if (event_kinds[i].has_uid && !number_word(&rest, &rl, &ev->uid))
 			return;
 		ev->text = rest;
 		ev->text_len = rl;
 		ev->kind = event_kinds[i].kind;
 		return;
 	}
+}
+
+/* "who NAME LOGIN [UID KIND TTY IDLE]" after its word. */
+static void parse_who(const char *s, size_t n, struct chat_ev *ev)
+{
+	const char *rest;
+	size_t rl;
+
+	ev->kind = EV_WHO;
+	if (!split_word(s, n, &ev->name, &ev->name_len, &rest, &rl) ||
+	    !split_word(rest, rl, &ev->text, &ev->text_len, &rest, &rl))
+		return;
+	if (!number_word(&rest, &rl, &ev->uid) ||
+	    !split_word(rest, rl, &ev->as, &ev->as_len, &rest, &rl) ||
+	    !split_word(rest, rl, &ev->tty, &ev->tty_len, &rest, &rl) ||
+	    !number_word(&rest, &rl, &ev->idle))
+		ev->as_len = 0; /* an older server's: NAME LOGIN */
 }
 
 void chat_parse_event(const char *line, size_t len, struct chat_ev *ev)
@@ -333,9 +391,11 @@ void chat_parse_event(const char *line, size_t len, struct chat_ev *ev)
 		split_word(rest, rl, &ev->word, &ev->word_len, &ev->text,
 			   &ev->text_len);
 	} else if (word_is(w, wl, "who")) {
-		ev->kind = EV_WHO;
-		split_word(rest, rl, &ev->name, &ev->name_len, &ev->text,
-			   &ev->text_len);
+		parse_who(rest, rl, ev);
+	} else if (word_is(w, wl, "claim")) {
+		ev->kind = EV_CLAIMLINE;
+		ev->text = rest; /* chat_claim_parse (notify.c) reads it */
+		ev->text_len = rl;
 	} else if (word_is(w, wl, "help")) {
 		ev->kind = EV_HELP;
 		ev->text = rest;
@@ -351,17 +411,61 @@ bool chat_ev_word_is(const struct chat_ev *ev, const char *word)
 	       ev->word_len == n && memcmp(ev->word, word, n) == 0;
 }
 
+/* "* NAME (login LOGIN, uid UID) KIND on TTY, idle 5m". */
+static void format_who(const struct chat_ev *ev, struct buf *out)
+{
+	buf_puts(out, "* ");
+	chat_sanitize(out, ev->name, ev->name_len);
+	buf_puts(out, " (login ");
+	chat_sanitize(out, ev->text, ev->text_len);
+	if (!ev->as_len) {
+		buf_putc(out, ')');
+		return;
+	}
+	buf_printf(out, ", uid %lld) ", ev->uid);
+	chat_sanitize(out, ev->as, ev->as_len);
+	if (!(ev->tty_len == 1 && ev->tty[0] == '-')) {
+		buf_puts(out, " on ");
+		chat_sanitize(out, ev->tty, ev->tty_len);
+	}
+	buf_puts(out, ", idle ");
+	chat_format_duration(out, ev->idle);
+}
+
+void chat_format_duration(struct buf *out, long long s)
+{
+	if (s < 60)
+		buf_printf(out, "%llds", s);
+	else if (s < 3600)
+		buf_printf(out, "%lldm", s / 60);
+	else if (s < 86400)
+		buf_printf(out, "%lldh%02lldm", s / 3600, s / 60 % 60);
+	else
+		buf_printf(out, "%lldd%02lldh", s / 86400, s / 3600 % 24);
+}
+
+/* The events the server attributes to an account: a mark no other line
+ * can begin with, the name, the account, the server's text. */
+static void format_attributed(const struct chat_ev *ev, struct buf *out)
+{
+	static const char *const marks[] = {
+		[EV_ACTION] = "[action] ", [EV_CLAIM] = "[claim] ",
+		[EV_NOTICE] = "[watch] ", [EV_VIEW] = "[view] ",
+	};
+
+	buf_puts(out, marks[ev->kind]);
+	chat_sanitize(out, ev->name, ev->name_len);
+	buf_printf(out, " (uid %lld) ", ev->uid);
+	chat_sanitize(out, ev->text, ev->text_len);
+}
+
 bool chat_format_plain(const struct chat_ev *ev, struct buf *out)
 {
 	if (ev->kind == EV_WHO) {
-		buf_puts(out, "* ");
-		chat_sanitize(out, ev->name, ev->name_len);
-		buf_puts(out, " (login ");
-		chat_sanitize(out, ev->text, ev->text_len);
-		buf_putc(out, ')');
+		format_who(ev, out);
 		return true;
 	}
-	if (ev->kind < EV_JOIN)
+	if (ev->kind < EV_JOIN || ev->kind == EV_CLAIMLINE)
 		return false;
 	if (ev->history) {
 		time_t t = (time_t)ev->time;
@@ -415,6 +519,16 @@ bool chat_format_plain(const struct chat_ev *ev, struct buf *out)
 		buf_puts(out, " is now known as ");
 		chat_sanitize(out, ev->text, ev->text_len);
 		return true;
+	case EV_ACTION:
+	case EV_CLAIM:
+	case EV_NOTICE:
+	case EV_VIEW:
+		format_attributed(ev, out);
+		return true;
+	case EV_VIEWROW:
+		buf_puts(out, "[view] | ");
+		chat_sanitize(out, ev->text, ev->text_len);
+		return true;
 	case EV_SHUTDOWN:
 		buf_puts(out, "* the room is closing");
 		if (ev->text_len) {
@@ -440,4 +554,12 @@ void chat_format_event(struct buf *b, long long time, const char *kind,
 		buf_putc(b, ' ');
 		buf_append(b, text, text_len);
 	}
+}
+
+void chat_format_attributed(struct buf *b, long long time, const char *kind,
+			    const char *name, unsigned uid, const char *text,
+			    size_t text_len)
+{
+	buf_printf(b, "event %lld %s %s %u ", time, kind, name, uid);
+	buf_append(b, text, text_len);
 }

@@ -80,7 +80,27 @@ size_t chat_next_line_max(const char *buf, size_t len, size_t max,
 	X(ANNOUNCE, "announce", TEXT, true, false, req_announce,             \
 	  "an announcement to everyone")                                     \
 	X(KICK, "kick", NAME_REASON, true, false, req_kick,                  \
-	  "put NAME out of the room")
+	  "put NAME out of the room")                                        \
+	X(AS, "as", KIND, false, false, req_as,                              \
+	  "what you run pmon as, shown in /who")                            \
+	X(CLAIM, "claim", TARGET_REASON, false, true, req_claim,             \
+	  "tell the room you are working on PID, or on PATTERN's processes") \
+	X(RELEASE, "release", OPT_TARGET, false, true, req_release,          \
+	  "end your claim on PID|PATTERN (all of yours without)")           \
+	X(CLAIMS, "claims", NONE, false, false, req_claims,                  \
+	  "the claims in force")                                             \
+	X(ZOMBIES, "zombies", NONE, false, true, req_zombies,                \
+	  "show the room the zombies and their parents")                    \
+	X(TREE, "tree", PID, false, true, req_tree,                          \
+	  "show the room the process tree under PID")                       \
+	X(PS, "ps", PATTERN, false, true, req_ps,                            \
+	  "show the room the processes whose name holds PATTERN")           \
+	X(INSPECT, "inspect", PID, false, true, req_inspect,                 \
+	  "show the room what any account may read of PID")                 \
+	X(ACTION, "action", ACTION, false, false, req_action,                \
+	  "report a kill or reap (sent by pmon kill and pmon reap)")        \
+	X(NOTICE, "notice", TEXT, false, false, req_notice,                  \
+	  "a watch's announcement (sent by pmon watch)")
 
 /* What follows a request's word. */
 enum chat_args {
@@ -90,6 +110,12 @@ enum chat_args {
 	CHAT_ARGS_NAME,        /* NAME, alone */
 	CHAT_ARGS_NAME_TEXT,   /* NAME TEXT, both there */
 	CHAT_ARGS_NAME_REASON, /* NAME [REASON] */
+	CHAT_ARGS_KIND,        /* chat|top|watch, alone */
+	CHAT_ARGS_PID,         /* PID, alone (checked by the handler) */
+	CHAT_ARGS_PATTERN,     /* PATTERN, alone */
+	CHAT_ARGS_TARGET_REASON, /* PID|PATTERN [REASON] */
+	CHAT_ARGS_OPT_TARGET,  /* [PID|PATTERN] */
+	CHAT_ARGS_ACTION,      /* the fields of an action (notify.h) */
 };
 
 /* A client's line, as parsed: a request of the table, or one of the
@@ -165,6 +191,15 @@ enum chat_ev_kind {
 	EV_PRIVATE, /* event TIME private FROM TEXT */
 	EV_RENAME,  /* event TIME rename OLD NEW */
 	EV_SHUTDOWN,/* event TIME shutdown TEXT */
+	/* Events the server formats and attributes to an account (uid):
+	 * their kind word is the only thing that makes them what they are,
+	 * and only the server writes it. */
+	EV_ACTION,  /* event TIME action NAME UID TEXT: a kill, a reap */
+	EV_CLAIM,   /* event TIME claim NAME UID TEXT: claimed, released */
+	EV_NOTICE,  /* event TIME notice NAME UID TEXT: a watch speaks */
+	EV_VIEW,    /* event TIME view NAME UID TEXT: a shared view's head */
+	EV_VIEWROW, /* event TIME viewrow TEXT: one of its rows */
+	EV_CLAIMLINE, /* claim NAME UID PID START EXPIRES WHAT [REASON] */
 };
 
 struct chat_ev {
@@ -174,6 +209,12 @@ struct chat_ev {
 	const char *word, *name, *text; /* word: ok/error's first word */
 	size_t word_len, name_len, text_len;
 	long version;   /* hello */
+	long long uid;  /* EV_ACTION ... EV_VIEW, EV_WHO: the account */
+	/* EV_WHO: "who NAME LOGIN UID KIND TTY IDLE" (older servers send
+	 * only NAME LOGIN: then as_len is 0); text is the login. */
+	const char *as, *tty;
+	size_t as_len, tty_len;
+	long long idle;
 };
 
 /* Parse one server line (no newline).  Unknown lines give EV_UNKNOWN, so
@@ -185,12 +226,23 @@ bool chat_ev_word_is(const struct chat_ev *ev, const char *word);
 /* The one-line form line mode prints for an event ("* NAME joined the
  * room", "NAME: text", "[admin] text", ...) or a who line ("* NAME (login
  * LOGIN)"), sanitised; false for lines that have no such form (ok,
- * hello, ...). */
+ * hello, ...).  The events the server attributes to an account begin
+ * with a bracketed mark ("[action] ", "[claim] ", "[watch] ", "[view] ")
+ * that no other line can begin with: a name cannot hold '[', and a
+ * member's text always follows its name. */
 bool chat_format_plain(const struct chat_ev *ev, struct buf *out);
 
 /* Event lines as the server writes them, without the newline:
  * "event TIME KIND [NAME] [TEXT]".  name or text may be NULL. */
 void chat_format_event(struct buf *b, long long time, const char *kind,
 		       const char *name, const char *text, size_t text_len);
+
+/* "event TIME KIND NAME UID TEXT": an event the server attributes to
+ * the account uid (action, claim, notice, view). */
+void chat_format_attributed(struct buf *b, long long time, const char *kind,
+			    const char *name, unsigned uid, const char *text,
+			    size_t text_len);
+/* A duration for people: "42s", "5m", "2h05m", "3d04h". */
+void chat_format_duration(struct buf *out, long long seconds);
 
 #endif

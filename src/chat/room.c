@@ -18,9 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chat/claims.h"
+#include "chat/notify.h"
 #include "chat/room.h"
 #include "chat/server.h"
 #include "chat/sock.h"
+#include "chat/views.h"
+#include "proc/proc.h"
+#include "view/field.h"
 
 enum member_state { M_ADMITTING, M_NAMING, M_IN, M_OUT };
 
@@ -35,6 +40,10 @@ struct member {
 	bool waiting;          /* on the resolver: to be let in, or a line */
 	char name[CHAT_NAME_MAX + 1];
 	char login[CHAT_NAME_MAX + 1];
+	enum chat_kind kind;   /* what it runs pmon as (/as) */
+	char tty[24];          /* its process's terminal, or "-" */
+	time_t active;         /* its last line, for /who's idle time */
+	double last_view;      /* mono_now of its last shared view */
 };
 
 struct room {
@@ -52,7 +61,12 @@ struct room {
 	struct msg *help;      /* /help's answer, made from the table */
 	struct buf fmt;        /* scratch: an event line being formatted */
 	struct buf text;       /* scratch: a request's sanitised text */
+	struct claim_table claims;
+	double last_view;      /* mono_now of the last shared view */
 };
+
+static claim_ended_fn claim_ended;
+static void list_claims(struct room *r, struct buf *out);
 
 /* ---- events ---------------------------------------------------------- */
 
@@ -128,12 +142,9 @@ static struct msg *event_msg(struct room *r, const char *kind,
  * logged, and queued (by reference) for everyone in the room except
  * skip (the member it came from, which knows already).
  */
-static void room_event(struct room *r, const struct member *skip,
-		       const char *kind, const char *name, const char *text,
-		       size_t text_len)
+static void room_post(struct room *r, const struct member *skip,
+		      struct msg *m)
 {
-	struct msg *m = event_msg(r, kind, name, text, text_len);
-
 	history_add(r, m);
 	log_event(r, m);
 	show_event(r, m);
@@ -144,6 +155,43 @@ static void room_event(struct room *r, const struct member *skip,
 			conn_push(o->conn, m);
 	}
 	msg_unref(m);
+}
+
+static void room_event(struct room *r, const struct member *skip,
+		       const char *kind, const char *name, const char *text,
+		       size_t text_len)
+{
+	room_post(r, skip, event_msg(r, kind, name, text, text_len));
+}
+
+/* The name an event of m's shows: its name in the room, else its login
+ * (a one-shot command such as pmon kill posts without entering). */
+static const char *shown_name(const struct member *m)
+{
+	return m->state == M_IN ? m->name : m->login;
+}
+
+/*
+ * An event the server attributes to m's account, to everyone in the
+ * room (m included: its text is the server's, which m has not seen):
+ * "event TIME KIND NAME UID TEXT".  text is the server's own, made from
+ * checked fields and sanitised parts; the kind word, which is what makes
+ * a line an action or a view, is never a client's.
+ */
+static void attributed_to(struct room *r, const char *name, uid_t uid,
+			  const char *kind, const char *text, size_t len)
+{
+	buf_reset(&r->fmt);
+	chat_format_attributed(&r->fmt, (long long)time(NULL), kind, name,
+			       (unsigned)uid, text, len);
+	buf_putc(&r->fmt, '\n');
+	room_post(r, NULL, msg_new(r->fmt.data, r->fmt.len));
+}
+
+static void attributed_event(struct room *r, const struct member *m,
+			     const char *kind, const char *text, size_t len)
+{
+	attributed_to(r, shown_name(m), m->uid, kind, text, len);
 }
 
 /* The last CHAT_REPLAY events, marked "history", as one message. */
@@ -307,16 +355,22 @@ static bool req_who(struct room *r, struct member *m,
 {
 	struct buf out = {0};
 	size_t n = 0;
+	time_t now = time(NULL);
 
 	(void)q;
 	for (size_t i = 0; i < r->n; i++) {
 		struct member *o = r->members[i];
 
 		if (o->state == M_IN && !conn_gone(o->conn)) {
-			buf_printf(&out, "who %s %s\n", o->name, o->login);
+			buf_printf(&out, "who %s %s %u %s %s %lld\n", o->name,
+				   o->login, (unsigned)o->uid,
+				   chat_kind_word(o->kind), o->tty,
+				   (long long)(now - o->active));
 			n++;
 		}
 	}
+	claims_expire(&r->claims, (long long)now, claim_ended, r);
+	list_claims(r, &out);
 	buf_printf(&out, "ok who %zu\n", n);
 	conn_send(m->conn, out.data, out.len);
 	buf_free(&out);
@@ -403,6 +457,363 @@ static bool req_kick(struct room *r, struct member *m,
 	return true;
 }
 
+/* ---- coordination: client kinds, actions, claims, views ------------------ */
+
+static bool req_as(struct room *r, struct member *m, const struct chat_req *q)
+{
+	int k = chat_kind_from_word(q->name, q->name_len);
+
+	(void)r;
+	if (k < 0) {
+		conn_sendf(m->conn, "error usage %s",
+			   chat_command_usage(REQ_AS));
+		return true;
+	}
+	m->kind = (enum chat_kind)k;
+	conn_sendf(m->conn, "ok as %s", chat_kind_word(m->kind));
+	return true;
+}
+
+/* The claim, if any, that an action of m's on the process overrides. */
+static void note_override(struct room *r, const struct member *m,
+			  const struct chat_action_fields *f, struct buf *text)
+{
+	struct buf comm = {0};
+	const struct chat_claim *c;
+
+	buf_append(&comm, f->comm, f->comm_len);
+	buf_putc(&comm, '\0');
+	c = claims_other(&r->claims, m->uid, f->pid, f->start_ticks,
+			 comm.data);
+	if (c) {
+		buf_printf(text, " (overriding the claim of %s, uid %u",
+			   c->name, (unsigned)c->uid);
+		if (c->reason[0])
+			buf_printf(text, ": %s", c->reason);
+		buf_putc(text, ')');
+	}
+	buf_free(&comm);
+}
+
+/*
+ * Could m's account have done f?  The server cannot see a signal sent,
+ * but it can see whose process it is: an action reported as done ("ok")
+ * on a process that is still there (the same start time) and belongs to
+ * another account is refused, unless m is root.  A process that is gone
+ * cannot be checked: the event then says what the account reports, and
+ * the uid says who reports it.
+ */
+static bool action_plausible(const struct member *m,
+			     const struct chat_action_fields *f, uid_t *owner)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = PI_UID | PI_START,
+				   .pids = &f->pid, .npids = 1};
+	const struct proc *p;
+	bool ok = true;
+
+	if (m->uid == 0 || strcmp(f->result, "ok") != 0 ||
+	    snapshot_take(&s, &q) < 0)
+		return true;
+	p = snapshot_find(&s, f->pid);
+	if (p && (!f->start_ticks || p->start_ticks == f->start_ticks) &&
+	    p->uid != m->uid) {
+		*owner = p->uid;
+		ok = false;
+	}
+	snapshot_free(&s);
+	return ok;
+}
+
+static bool req_action(struct room *r, struct member *m,
+		       const struct chat_req *q)
+{
+	struct chat_action_fields f;
+	uid_t owner = 0;
+
+	if (chat_action_parse(q->text, q->text_len, &f) < 0) {
+		conn_sendf(m->conn, "error usage %s",
+			   chat_command_usage(REQ_ACTION));
+		return true;
+	}
+	if (!action_plausible(m, &f, &owner)) {
+		conn_sendf(m->conn, "error notpermitted process %d belongs to"
+			   " uid %u, which uid %u may not signal or reap: not"
+			   " posted", (int)f.pid, (unsigned)owner,
+			   (unsigned)m->uid);
+		return true;
+	}
+	buf_reset(&r->text);
+	chat_action_text(&r->text, &f);
+	note_override(r, m, &f, &r->text);
+	attributed_event(r, m, "action", r->text.data, r->text.len);
+	conn_sendf(m->conn, "ok action");
+	return true;
+}
+
+static bool req_notice(struct room *r, struct member *m,
+		       const struct chat_req *q)
+{
+	if (clean_text(r, q->text, q->text_len))
+		attributed_event(r, m, "notice", r->text.data, r->text.len);
+	conn_sendf(m->conn, "ok notice");
+	return true;
+}
+
+/* A PID word: 1 to INT_MAX in decimal; 0 when w is not one. */
+static pid_t pid_word(const char *w, size_t n)
+{
+	char num[16];
+	long v;
+
+	if (n == 0 || n >= sizeof(num))
+		return 0;
+	memcpy(num, w, n);
+	num[n] = '\0';
+	return parse_long(num, 1, 0x7fffffff, &v) == 0 ? (pid_t)v : 0;
+}
+
+/* s[0..n) sanitised into out as one word: spaces (a process name may
+ * hold them) become '_', cut to fit; "-" when nothing is left. */
+static void one_word(char *out, size_t size, const char *s, size_t n)
+{
+	struct buf b = {0};
+	size_t len;
+
+	chat_sanitize(&b, s, n);
+	len = b.len < size - 1 ? b.len : size - 1;
+	while (len < b.len && len > 0 && ((unsigned char)b.data[len] & 0xc0) == 0x80)
+		len--;
+	for (size_t i = 0; i < len; i++)
+		out[i] = b.data[i] == ' ' ? '_' : b.data[i];
+	out[len] = '\0';
+	if (!len)
+		strcpy(out, "-");
+	buf_free(&b);
+}
+
+/* The claim /claim asks for: a live process (its identity read now) or
+ * a pattern.  false when m was told why not. */
+static bool claim_target(struct member *m, const struct chat_req *q,
+			 struct chat_claim *c)
+{
+	pid_t pid = pid_word(q->name, q->name_len);
+	struct snapshot s;
+	struct snapshot_query sq = {.need = PI_COMM | PI_START,
+				    .pids = &pid, .npids = 1};
+	const struct proc *p;
+
+	if (!pid) {
+		if (q->name_len > CHAT_CLAIM_WHAT_MAX) {
+			conn_sendf(m->conn, "error usage a pattern is at most"
+				   " %d bytes", CHAT_CLAIM_WHAT_MAX);
+			return false;
+		}
+		one_word(c->what, sizeof(c->what), q->name, q->name_len);
+		return true;
+	}
+	if (snapshot_take(&s, &sq) < 0 || !(p = snapshot_find(&s, pid))) {
+		snapshot_free(&s); /* zeroed by a failed take */
+		conn_sendf(m->conn, "error nosuchprocess no process %d",
+			   (int)pid);
+		return false;
+	}
+	c->pid = pid;
+	c->start_ticks = p->start_ticks;
+	one_word(c->what, sizeof(c->what), p->comm ? p->comm : "",
+		 p->comm ? strlen(p->comm) : 0);
+	snapshot_free(&s);
+	return true;
+}
+
+static bool req_claim(struct room *r, struct member *m,
+		      const struct chat_req *q)
+{
+	struct chat_claim c = {0};
+	struct buf what = {0};
+	int put;
+
+	if (!claim_target(m, q, &c))
+		return true;
+	snprintf(c.name, sizeof(c.name), "%s", m->name);
+	c.uid = m->uid;
+	c.expires = (long long)time(NULL) + (long long)r->o->claim_ttl;
+	if (clean_text(r, q->text, q->text_len))
+		snprintf(c.reason, sizeof(c.reason), "%.*s",
+			 (int)(r->text.len < CHAT_CLAIM_REASON_MAX ?
+			       r->text.len : CHAT_CLAIM_REASON_MAX),
+			 r->text.data);
+	put = claims_put(&r->claims, m, &c);
+	if (put < 0) {
+		conn_sendf(m->conn, "error toomany claims: %d each, %d in the"
+			   " room at most; /release some", CHAT_CLAIMS_PER_MEMBER,
+			   CHAT_CLAIMS_MAX);
+		return true;
+	}
+	buf_puts(&what, put ? "renews the claim on " : "claims ");
+	chat_claim_target(&what, &c);
+	buf_puts(&what, " for ");
+	chat_format_duration(&what, (long long)r->o->claim_ttl);
+	if (c.reason[0])
+		buf_printf(&what, ": %s", c.reason);
+	conn_sendf(m->conn, "ok claim");
+	attributed_event(r, m, "claim", what.data, what.len);
+	buf_free(&what);
+	return true;
+}
+
+/* A claim has ended: the room is told, in the name of its holder. */
+static void claim_ended(void *ctx, const struct chat_claim *c,
+			const void *holder, const char *why)
+{
+	struct room *r = ctx;
+	struct buf text = {0};
+
+	(void)holder;
+	buf_puts(&text, "no longer claims ");
+	chat_claim_target(&text, c);
+	buf_printf(&text, " (%s)", why);
+	attributed_to(r, c->name, c->uid, "claim", text.data, text.len);
+	buf_free(&text);
+}
+
+static bool req_release(struct room *r, struct member *m,
+			const struct chat_req *q)
+{
+	char what[CHAT_CLAIM_WHAT_MAX + 1];
+	pid_t pid = pid_word(q->name, q->name_len);
+	size_t n;
+
+	if (q->name_len && !pid)
+		one_word(what, sizeof(what), q->name, q->name_len);
+	n = claims_drop(&r->claims, m, pid,
+			q->name_len && !pid ? what : NULL, "released",
+			claim_ended, r);
+	conn_sendf(m->conn, "ok release %zu", n);
+	return true;
+}
+
+/* "claim NAME UID PID START EXPIRES WHAT [REASON]" for each claim. */
+static void list_claims(struct room *r, struct buf *out)
+{
+	for (size_t i = 0; i < r->claims.n; i++) {
+		const struct chat_claim *c = &r->claims.v[i].c;
+
+		buf_printf(out, "claim %s %u %d %llu %lld %s%s%s\n", c->name,
+			   (unsigned)c->uid, (int)c->pid, c->start_ticks,
+			   c->expires, c->what, c->reason[0] ? " " : "",
+			   c->reason);
+	}
+}
+
+static bool req_claims(struct room *r, struct member *m,
+		       const struct chat_req *q)
+{
+	struct buf out = {0};
+
+	(void)q;
+	claims_expire(&r->claims, (long long)time(NULL), claim_ended, r);
+	list_claims(r, &out);
+	buf_printf(&out, "ok claims %zu\n", r->claims.n);
+	conn_send(m->conn, out.data, out.len);
+	buf_free(&out);
+	return true;
+}
+
+/* May m show the room a view now?  Told why not when it may not. */
+static bool view_allowed(struct room *r, struct member *m)
+{
+	double now = mono_now();
+	double wait = 0;
+
+	if (m->last_view && now - m->last_view < CHAT_VIEW_INTERVAL)
+		wait = CHAT_VIEW_INTERVAL - (now - m->last_view);
+	else if (r->last_view && now - r->last_view < CHAT_VIEW_ROOM_INTERVAL)
+		wait = CHAT_VIEW_ROOM_INTERVAL - (now - r->last_view);
+	if (wait > 0) {
+		conn_sendf(m->conn, "error slowdown one shared view every %g s"
+			   " each (%g s for the room); try again in %.1f s",
+			   CHAT_VIEW_INTERVAL, CHAT_VIEW_ROOM_INTERVAL, wait);
+		return false;
+	}
+	m->last_view = r->last_view = now;
+	return true;
+}
+
+/* Post a view computed for m (or tell m why there is none). */
+static bool post_view(struct room *r, struct member *m, int rc,
+		      struct shared_view *v)
+{
+	if (rc < 0) {
+		conn_sendf(m->conn, "error noview %s", v->head.data ?
+			   v->head.data : "nothing to show");
+		view_free(v);
+		return true;
+	}
+	if (v->total > v->n)
+		buf_printf(&v->head, " (the first %zu shown)", v->n);
+	attributed_event(r, m, "view", v->head.data, v->head.len);
+	for (size_t i = 0; i < v->n; i++)
+		room_event(r, NULL, "viewrow", NULL, v->rows[i].data,
+			   v->rows[i].len);
+	conn_sendf(m->conn, "ok view %zu", v->n);
+	view_free(v);
+	return true;
+}
+
+/* The PID argument of /tree and /inspect, or 0 (m told). */
+static pid_t view_pid(struct member *m, const struct chat_req *q)
+{
+	pid_t pid = pid_word(q->name, q->name_len);
+
+	if (!pid)
+		conn_sendf(m->conn, "error usage %s",
+			   chat_command_usage(q->kind));
+	return pid;
+}
+
+static bool req_zombies(struct room *r, struct member *m,
+			const struct chat_req *q)
+{
+	struct shared_view v;
+
+	(void)q;
+	if (!view_allowed(r, m))
+		return true;
+	return post_view(r, m, view_zombies(&v), &v);
+}
+
+static bool req_tree(struct room *r, struct member *m,
+		     const struct chat_req *q)
+{
+	struct shared_view v;
+	pid_t pid = view_pid(m, q);
+
+	if (!pid || !view_allowed(r, m))
+		return true;
+	return post_view(r, m, view_tree(&v, pid), &v);
+}
+
+static bool req_ps(struct room *r, struct member *m, const struct chat_req *q)
+{
+	struct shared_view v;
+
+	if (!view_allowed(r, m))
+		return true;
+	return post_view(r, m, view_ps(&v, q->name, q->name_len), &v);
+}
+
+static bool req_inspect(struct room *r, struct member *m,
+			const struct chat_req *q)
+{
+	struct shared_view v;
+	pid_t pid = view_pid(m, q);
+
+	if (!pid || !view_allowed(r, m))
+		return true;
+	return post_view(r, m, view_inspect(&v, pid), &v);
+}
+
 /* A request's handler: false holds the line (wait_for_answer). */
 typedef bool req_handler(struct room *r, struct member *m,
 			 const struct chat_req *q);
@@ -455,6 +866,7 @@ static bool room_line(void *ctx, struct conn *c, const char *line, size_t len)
 	char w[CHAT_NAME_MAX + 1];
 
 	m->waiting = false;
+	m->active = time(NULL);
 	chat_parse_request(line, len, &q);
 	if (q.kind == REQ_EMPTY || q.kind == REQ_TEXT)
 		return text_line(r, m, &q);
@@ -525,6 +937,28 @@ static void admit(struct room *r, struct member *m)
 	conn_release(m->conn);
 }
 
+/* The terminal of m's process (stat's tty_nr, which anyone may read),
+ * for /who: read by the server, not told by the client. */
+static void member_tty(struct member *m)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = PI_TTY, .pids = &m->pid,
+				   .npids = 1};
+	const struct proc *p;
+	struct buf b = {0};
+
+	strcpy(m->tty, "-");
+	if (m->pid <= 0 || snapshot_take(&s, &q) < 0)
+		return;
+	p = snapshot_find(&s, m->pid);
+	if (p && p->tty_nr) {
+		tty_name(p->tty_nr, &b);
+		one_word(m->tty, sizeof(m->tty), b.data, b.len);
+	}
+	buf_free(&b);
+	snapshot_free(&s);
+}
+
 /* Connections uid holds (in any state: each holds a descriptor). */
 static unsigned held_by(const struct room *r, uid_t uid)
 {
@@ -548,6 +982,8 @@ void room_enter(struct room *r, struct conn *c, uid_t uid, gid_t gid,
 	m->pid = pid;
 	m->admin = uid == 0 || uid == r->owner;
 	m->state = M_ADMITTING;
+	m->active = time(NULL);
+	member_tty(m);
 	conn_set_user(c, m);
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 64;
@@ -600,6 +1036,7 @@ static void room_closed(void *ctx, struct conn *c, const char *why)
 		return;
 	if (m->state == M_IN)
 		room_event(r, m, "leave", m->name, why, why ? strlen(why) : 0);
+	claims_drop(&r->claims, m, 0, NULL, "left the room", claim_ended, r);
 	r->members[m->index] = r->members[--r->n];
 	r->members[m->index]->index = m->index;
 	free(m);
@@ -644,9 +1081,22 @@ void room_free(struct room *r)
 		msg_unref(r->history[(r->hist_first + i) % CHAT_HISTORY_MAX]);
 	msg_unref(r->hello);
 	msg_unref(r->help);
+	claims_free(&r->claims);
 	buf_free(&r->fmt);
 	buf_free(&r->text);
 	free(r);
+}
+
+int room_tick(struct room *r)
+{
+	long long now = (long long)time(NULL), next;
+
+	claims_expire(&r->claims, now, claim_ended, r);
+	next = claims_next_expiry(&r->claims);
+	if (!next)
+		return -1;
+	return next <= now ? 0 : (int)((next - now) * 1000 > 60000 ? 60000 :
+				       (next - now) * 1000);
 }
 
 void room_set_log(struct room *r, struct chatlog *l)

@@ -28,6 +28,9 @@ extern const struct conn_ops room_conn_ops;
  * up here, before the loop runs, and never waited for. */
 struct room *room_new(const struct chatd_opts *o, struct resolver *res);
 void room_free(struct room *r);
+/* Housekeeping before the loop sleeps: end the claims whose time is up.
+ * Returns the milliseconds until the next one ends, or -1 for none. */
+int room_tick(struct room *r);
 /* Log every event to l from now on (NULL: none). */
 void room_set_log(struct room *r, struct chatlog *l);
 

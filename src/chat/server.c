@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "chat/chatlog.h"
+#include "chat/claims.h"
 #include "chat/conn.h"
 #include "chat/loop.h"
 #include "chat/proto.h"
@@ -70,6 +71,7 @@ void chatd_opts_init(struct chatd_opts *o)
 		.out_cap = CHAT_OUT_CAP,
 		.per_account = CHAT_PER_ACCOUNT,
 		.name_timeout = CHAT_NAME_TIMEOUT,
+		.claim_ttl = CHAT_CLAIM_TTL,
 		.lock_fd = -1,
 	};
 }
@@ -279,10 +281,15 @@ static void on_signal(struct loop *l, int fd, void *data, int mask)
 static int before_sleep(struct loop *l, void *data)
 {
 	struct server *s = data;
+	/* Claims first: the events of those that end are queued before
+	 * the queues are written. */
+	int claims = room_tick(s->room);
 	int timeout = conns_before_sleep(s->conns);
 	double now;
 	int left;
 
+	if (claims >= 0 && (timeout < 0 || claims < timeout))
+		timeout = claims;
 	/* Descriptors the connections that ended gave back: the reserve
 	 * first, before anyone else is accepted. */
 	if (s->nreserve < CHAT_FD_RESERVE)

@@ -35,6 +35,7 @@ struct chatd_opts {
 	unsigned per_account; /* connections per account (not root's or the
 			       * owner's); 0: no limit */
 	double name_timeout;  /* seconds to give a name; 0: no limit */
+	double claim_ttl;     /* seconds a claim lasts (CHAT_CLAIM_TTL) */
 	int lock_fd;          /* the lock beside the socket, already held; or -1 */
 	/* pmon chatd's arguments (argv[0] "chatd", NULL-terminated), for a
 	 * detached server to be executed with; NULL: "chatd -S PATH". */

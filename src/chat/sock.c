@@ -480,14 +480,14 @@ static int fill_addr(const char *path, struct sockaddr_un *sa)
 	return 0;
 }
 
-int chat_connect(const char *path)
+static int connect_flags(const char *path, int flags)
 {
 	struct sockaddr_un sa;
 	int fd, err;
 
 	if (fill_addr(path, &sa) < 0)
 		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -497,6 +497,16 @@ int chat_connect(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+int chat_connect(const char *path)
+{
+	return connect_flags(path, 0);
+}
+
+int chat_connect_nonblock(const char *path)
+{
+	return connect_flags(path, SOCK_NONBLOCK);
 }
 
 /* A socket file is in the way: fine if it is a dead server's and ours. */

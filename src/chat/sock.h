@@ -97,6 +97,9 @@ int chat_listen(const char *path, gid_t gid, char *why);
 
 /* Connect to path.  Returns the descriptor, or -1 with errno. */
 int chat_connect(const char *path);
+/* The same without waiting: a server whose backlog is full (stalled)
+ * gives EAGAIN at once instead of a connect that blocks. */
+int chat_connect_nonblock(const char *path);
 
 /* The uid, gid and pid of the process at the other end of fd. */
 int chat_peer_cred(int fd, uid_t *uid, gid_t *gid, pid_t *pid);

@@ -22,6 +22,7 @@
 #include <wchar.h>
 
 #include "chat/linemode.h"
+#include "chat/notify.h"
 #include "chat/tui.h"
 #include "view/escape.h"
 
@@ -464,6 +465,7 @@ static void show_event(struct tui *t, const struct chat_ev *ev)
 		break;
 	}
 	case EV_ANNOUNCE: color = C_ADMIN; break;
+	case EV_ACTION: color = C_ADMIN; break;
 	case EV_PRIVATE: color = C_PRIVATE; break;
 	case EV_SHUTDOWN: color = C_ERROR; break;
 	default: break;
@@ -494,6 +496,15 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
 		chat_sanitize(&out, ev.text, ev.text_len);
 		pane_note(t, C_SYSTEM, "%s", out.data ? out.data : "");
 		break;
+	case EV_CLAIMLINE: {
+		struct chat_claim c;
+
+		if (t->quiet_who || !chat_claim_parse(l->text, l->len, &c))
+			break;
+		chat_claim_format(&out, &c, (long long)time(NULL));
+		pane_note(t, C_SYSTEM, "  %s", out.data);
+		break;
+	}
 	case EV_ERROR:
 		chat_sanitize(&out, ev.text, ev.text_len);
 		pane_note(t, C_ERROR, "! %s", out.data ? out.data : "");

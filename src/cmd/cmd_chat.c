@@ -45,13 +45,14 @@ static int chat_exec(int argc, char **argv)
 		{"announce", required_argument, NULL, 'a'},
 		{"send", required_argument, NULL, 's'},
 		{"who", no_argument, NULL, 'w'},
+		{"claims", no_argument, NULL, 'c'},
 		{"no-start", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *sock = NULL, *path, *name = "";
 	const char *announce = NULL, *send = NULL;
-	bool who = false, autostart = true;
+	bool who = false, claims = false, autostart = true;
 	struct chat_client c;
 	char why[CHAT_WHY_MAX];
 	int ch, status, modes;
@@ -64,15 +65,17 @@ static int chat_exec(int argc, char **argv)
 		case 'a': announce = one_line("--announce", optarg); break;
 		case 's': send = one_line("--send", optarg); break;
 		case 'w': who = true; break;
+		case 'c': claims = true; break;
 		case 'N': autostart = false; break;
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	modes = (announce != NULL) + (send != NULL) + who;
+	modes = (announce != NULL) + (send != NULL) + who + claims;
 	if (modes > 1)
-		usage_error("--announce, --send and --who go one at a time");
-	if (modes && (announce || who))
+		usage_error("--announce, --send, --who and --claims go one at a"
+			    " time");
+	if (modes && (announce || who || claims))
 		autostart = false; /* nobody would hear it, or be there */
 	path = chat_socket_path(sock);
 	if (chat_is_system_socket(path))
@@ -90,6 +93,8 @@ static int chat_exec(int argc, char **argv)
 		status = chat_oneshot_announce(&c, announce);
 	else if (who)
 		status = chat_oneshot_who(&c);
+	else if (claims)
+		status = chat_oneshot_claims(&c);
 	else if (send)
 		status = chat_oneshot_send(&c, name, send, deadline);
 	else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
@@ -97,7 +102,7 @@ static int chat_exec(int argc, char **argv)
 	else
 		status = chat_line_mode(&c, name, deadline);
 	chat_client_close(&c);
-	if (status == EXIT_OK && !who)
+	if (status == EXIT_OK && !who && !claims)
 		status = finish_stdout(status);
 	return status;
 }
@@ -105,7 +110,8 @@ static int chat_exec(int argc, char **argv)
 const struct cmd_entry cmd_chat_entry = {
 	.name = "chat",
 	.summary = "Talk in the operators' chat room",
-	.usage = "[-S SOCKET] [-n NAME] [--announce TEXT | --send TEXT | --who]"
+	.usage = "[-S SOCKET] [-n NAME] [--announce TEXT | --send TEXT | --who |"
+		 " --claims]"
 		 " [--no-start]",
 	.help = "  -S, --socket PATH   the room's socket (default $PMON_CHAT_SOCKET,\n"
 		"                      else the system room " CHAT_SYSTEM_SOCKET "\n"
@@ -115,7 +121,10 @@ const struct cmd_entry cmd_chat_entry = {
 		"      --announce TEXT send [admin] TEXT to everyone (root or the\n"
 		"                      server's owner only) and leave\n"
 		"      --send TEXT     enter, say TEXT, and leave\n"
-		"      --who           list who is in the room, with login names\n"
+		"      --who           list who is in the room: name, login, uid, what\n"
+		"                      each runs pmon as (chat, top, watch), terminal,\n"
+		"                      idle time; then the claims\n"
+		"      --claims        list the claims in force (/claim PID|PATTERN)\n"
 		"      --no-start      do not start a server when none is running (the\n"
 		"                      system room is never started by pmon chat)\n"
 		"  -h, --help          show this help\n"

@@ -107,6 +107,7 @@ static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		{"no-flood-limit", no_argument, NULL, 'N'},
 		{"per-account", required_argument, NULL, 'P'},
 		{"name-timeout", required_argument, NULL, 'T'},
+		{"claim-ttl", required_argument, NULL, 'C'},
 		{"system", no_argument, NULL, 'Y'},
 		{"ready-fd", required_argument, NULL, 'R'},
 		{"lock-fd", required_argument, NULL, 'L'},
@@ -134,6 +135,10 @@ static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		case 'T':
 			o->name_timeout = (double)estrtonum(optarg, 0, 86400,
 							    "--name-timeout");
+			break;
+		case 'C':
+			o->claim_ttl = (double)estrtonum(optarg, 1, 30 * 86400,
+							 "--claim-ttl");
 			break;
 		case 'Y': a->system = true; break;
 		case 'R': a->ready_fd = open_fd(optarg, "--ready-fd"); break;
@@ -172,7 +177,7 @@ const struct cmd_entry cmd_chatd_entry = {
 	.summary = "Run the operators' chat room on a UNIX socket",
 	.usage = "[-S SOCKET | --system] [--foreground] [--group GROUP] [--log FILE]"
 		 " [--flood RATE[/BURST] | --no-flood-limit] [--per-account N]"
-		 " [--name-timeout SECONDS]",
+		 " [--name-timeout SECONDS] [--claim-ttl SECONDS]",
 	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
 		"                        else your own room\n"
 		"                        " CHAT_PERSONAL_SOCKET_DOC ", UID yours)\n"
@@ -185,7 +190,8 @@ const struct cmd_entry cmd_chatd_entry = {
 		"  -l, --log FILE        append every event to FILE (a regular file of\n"
 		"                        yours that nobody else may write; made 0600);\n"
 		"                        a restart reloads its last 200 events, and\n"
-		"                        SIGHUP reopens it (logrotate)\n"
+		"                        SIGHUP reopens it (logrotate); with the kills\n"
+		"                        and reaps pmon reports, it is the audit log\n"
 		"      --flood RATE[/BURST]  lines per second a client may send before\n"
 		"                        it is slowed down (default 20/40; 0: no limit)\n"
 		"      --no-flood-limit  the same as --flood 0 (for benchmarks)\n"
@@ -193,6 +199,8 @@ const struct cmd_entry cmd_chatd_entry = {
 		"                        0: no limit; root and the owner: no limit)\n"
 		"      --name-timeout SECONDS  time a connection has to give a name\n"
 		"                        (default 10; 0: no limit)\n"
+		"      --claim-ttl SECONDS  how long a /claim lasts unless renewed\n"
+		"                        (default 3600)\n"
 		"      --ready-fd N, --lock-fd N  for a server started detached: say\n"
 		"                        \"ok\" or why not on N; the held lock is N\n"
 		"  -h, --help            show this help\n",

@@ -22,10 +22,11 @@
 #include "act/freeze.h"
 #include "act/signals.h"
 #include "act/zombie.h"
+#include "cmd/room_guard.h"
 
 struct kill_opts {
 	int sig;
-	bool sig_given, list, force, dry_run;
+	bool sig_given, list, force, dry_run, quiet;
 	pid_t *pids, *trees;
 	size_t npids, ntrees;
 };
@@ -96,6 +97,7 @@ static void parse_opts(int argc, char **argv, struct kill_opts *o)
 		{"tree", required_argument, NULL, 't'},
 		{"force", no_argument, NULL, 'f'},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -103,13 +105,14 @@ static void parse_opts(int argc, char **argv, struct kill_opts *o)
 
 	o->sig = SIGTERM;
 	argc = take_dash_signals(argc, argv, o);
-	while ((c = cmd_getopt(argc, argv, ":s:lfnh", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":s:lfnqh", longopts)) != -1) {
 		switch (c) {
 		case 's': set_signal(o, optarg); break;
 		case 'l': o->list = true; break;
 		case 't': add_pid(&o->trees, &o->ntrees, optarg); break;
 		case 'f': o->force = true; break;
 		case 'n': o->dry_run = true; break;
+		case 'q': o->quiet = true; break;
 		}
 	}
 	if (o->list)
@@ -165,6 +168,7 @@ struct context {
 	struct output out;
 	char signame[32];
 	const struct kill_opts *o;
+	struct room_guard room;
 };
 
 /* Is pid the init of pmon's own PID namespace, where /proc numbers it
@@ -286,9 +290,27 @@ static void select_target(struct context *c, pid_t pid, bool tree,
 		t->status = 0;
 	} else if (!c->o->dry_run && proc_ref_take(&t->ref, NULL) < 0) {
 		snprintf(t->done, sizeof(t->done), "%s", signal_error(errno));
+	} else if (!room_guard_allows(&c->room, pid, p->start_ticks, p->comm,
+				      t->done, sizeof(t->done))) {
+		return; /* claimed by someone else: t->done says so */
 	} else {
 		t->status = 0;
 	}
+}
+
+/* Tell the room (one event per target that was signalled or tried). */
+static void post_action(struct context *c, const struct target *t,
+			enum chat_verb verb, unsigned count, int err)
+{
+	char word[CHAT_ACTION_WORD_MAX + 1];
+	struct chat_action a = {
+		.verb = verb, .pid = t->pid, .start_ticks = t->ref.start_ticks,
+		.comm = t->comm, .detail = c->signame, .count = count,
+		.result = err ? room_guard_errword(err, word, sizeof(word)) :
+				"ok",
+	};
+
+	room_guard_post(&c->room, &a);
 }
 
 /* Signal a selected target: 0 when it was signalled (or would be). */
@@ -303,9 +325,15 @@ static int act_on(struct context *c, const struct target *t)
 		return 0;
 	}
 	if (signal_send(&t->ref, c->o->sig) < 0) {
-		result_error(c, t->pid, t->comm, errno);
+		int err = errno;
+
+		result_error(c, t->pid, t->comm, err);
+		if (c->o->sig)
+			post_action(c, t, CHAT_VERB_KILL, 1, err);
 		return 1;
 	}
+	if (c->o->sig)
+		post_action(c, t, CHAT_VERB_KILL, 1, 0);
 	if (c->o->sig == 0)
 		result(c, t->pid, t->comm, "exists and may be signalled");
 	else
@@ -401,9 +429,19 @@ static int kill_trees(struct context *c, const struct target *roots, size_t n)
 			failed += report_root(c, &roots[i], t.root_err[k++]);
 			continue;
 		}
-		for (size_t j = 0; j < t.n; j++)
-			if (t.m[j].tree == k)
+		{
+			unsigned sent = 0;
+
+			for (size_t j = 0; j < t.n; j++) {
+				if (t.m[j].tree != k)
+					continue;
 				failed += report_member(c, &t.m[j]);
+				sent += t.m[j].sent;
+			}
+			if (!c->o->dry_run)
+				post_action(c, &roots[i], CHAT_VERB_TREE, sent,
+					    sent ? 0 : EPERM);
+		}
 		k++;
 	}
 	tree_release(&t);
@@ -432,6 +470,9 @@ static int kill_exec(int argc, char **argv)
 	 * /proc is of a namespace pmon is not in: then nothing is signalled). */
 	c.self = proc_pidns()->self;
 	cmd_note_pidns();
+	/* The room: its claims before anything is selected, its event
+	 * after.  Not for a dry run or signal 0, which change nothing. */
+	room_guard_open(&c.room, o.quiet || o.dry_run || o.sig == 0, o.force);
 	t = xcalloc(o.npids + o.ntrees, sizeof(*t));
 	for (size_t i = 0; i < o.npids; i++)
 		select_target(&c, o.pids[i], false, &t[i]);
@@ -444,6 +485,7 @@ static int kill_exec(int argc, char **argv)
 	if (o.ntrees)
 		failed += kill_trees(&c, &t[o.npids], o.ntrees);
 	free(t);
+	room_guard_close(&c.room);
 	output_free(&c.out);
 	snapshot_free(&c.snap);
 	free(o.pids);
@@ -454,7 +496,7 @@ static int kill_exec(int argc, char **argv)
 const struct cmd_entry cmd_kill_entry = {
 	.name = "kill",
 	.summary = "Signal processes or a whole subtree, never a recycled PID",
-	.usage = "[-s SIG | -SIG] [--tree PID] [-f] [-n] [PID...] | -l [SIG...]",
+	.usage = "[-s SIG | -SIG] [--tree PID] [-f] [-n] [-q] [PID...] | -l [SIG...]",
 	.help =
 	"  -s, --signal SIG      the signal: a name (TERM, SIGTERM, term) or a\n"
 	"                        number; also -SIG and -NUM as in kill(1).\n"
@@ -467,8 +509,11 @@ const struct cmd_entry cmd_kill_entry = {
 	"      --tree PID        the whole subtree under PID: frozen with SIGSTOP\n"
 	"                        top-down until no member can fork, then signalled,\n"
 	"                        then sent SIGCONT (but for KILL and stop signals)\n"
-	"  -f, --force           also signal PID 1, pmon and pmon's ancestors\n"
+	"  -f, --force           also signal PID 1, pmon and pmon's ancestors,\n"
+	"                        and processes someone else claims in the room\n"
+	"                        without asking\n"
 	"  -n, --dry-run         print what would be signalled; signal nothing\n"
+	"  -q, --quiet           tell the room nothing, and ignore its claims\n"
 	"  -h, --help            show this help\n"
 	"\nEach target is selected right after pmon scans the process table: its\n"
 	"identity is taken then (the pidfd inode on Linux 6.9 and later, the start\n"
@@ -476,6 +521,11 @@ const struct cmd_entry cmd_kill_entry = {
 	"a PID recycled meanwhile is not hit (see pmon(1)).  One result line\n"
 	"per target: \"PID COMM: sent TERM\", or why not.  Exit status 1 if any\n"
 	"target was not signalled (with signal 0: does not exist, or may not be\n"
-	"signalled).\n",
+	"signalled).\n"
+	"While a room runs (pmon chat), it is told of each signal sent, as\n"
+	"\"[action] NAME (uid UID) sent TERM to PID COMM: ok\"; a process that\n"
+	"someone else claims (/claim) is asked about on a terminal, and refused\n"
+	"otherwise unless --force.  With no room, or one that does not answer\n"
+	"within 200 ms, pmon goes on without it.\n",
 	.exec = kill_exec,
 };

@@ -11,10 +11,11 @@
 #include "view/output.h"
 #include "cmd/cmd.h"
 #include "act/reap.h"
+#include "cmd/room_guard.h"
 
 struct reap_cli {
 	struct reap_opts o;
-	bool method_given, json;
+	bool method_given, json, quiet, force;
 	struct proc_ref *targets;
 	size_t n;
 };
@@ -27,6 +28,8 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 		{"allow-eintr", no_argument, NULL, 'E'},
 		{"timeout", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"force", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -34,7 +37,7 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 
 	c->o = (struct reap_opts){.method = REAP_AUTO,
 				  .timeout_ms = REAP_DEFAULT_TIMEOUT_MS};
-	while ((ch = cmd_getopt(argc, argv, ":m:t:h", longopts)) != -1) {
+	while ((ch = cmd_getopt(argc, argv, ":m:t:qfh", longopts)) != -1) {
 		switch (ch) {
 		case 'm':
 			m = reap_method_from_name(optarg);
@@ -50,6 +53,8 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 			c->o.timeout_ms = (int)estrtonum(optarg, 1, 600000, "--timeout");
 			break;
 		case 'j': c->json = true; break;
+		case 'q': c->quiet = true; break;
+		case 'f': c->force = true; break;
 		}
 	}
 	if (c->o.kill_parent && c->method_given && c->o.method != REAP_KILL_PARENT)
@@ -98,20 +103,106 @@ static json_t *result_json(const struct reap_result *r)
 	return o;
 }
 
+/*
+ * The room's claims on the targets and on the parents that would be
+ * acted on (nudged, injected into, ended): a target someone else claims
+ * is left out, with a line that says why (*refused counts them).
+ */
+static void check_claims(struct reap_cli *c, struct room_guard *g,
+			 struct output *out, int *refused)
+{
+	struct snapshot_query q = {.need = PI_COMM | PI_START | PI_PPID};
+	struct snapshot s;
+	size_t kept = 0;
+
+	if (!g->up || snapshot_take(&s, &q) < 0)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct proc *p = snapshot_find(&s, c->targets[i].pid);
+		const struct proc *pp = p ? snapshot_find(&s, p->ppid) : NULL;
+		char why[256] = "";
+
+		if ((p && !room_guard_allows(g, p->pid, p->start_ticks, p->comm,
+					     why, sizeof(why))) ||
+		    (pp && proc_is_zombie(p) &&
+		     !room_guard_allows(g, pp->pid, pp->start_ticks, pp->comm,
+					why, sizeof(why)))) {
+			char line[320];
+
+			snprintf(line, sizeof(line), "%d: not reaped: %s",
+				 (int)c->targets[i].pid, why);
+			if (c->json) {
+				pmon_warn("%s", line);
+			} else {
+				out_text(out, line, strlen(line));
+				out_endline(out);
+			}
+			(*refused)++;
+			continue;
+		}
+		c->targets[kept++] = c->targets[i];
+	}
+	c->n = kept;
+	snapshot_free(&s);
+}
+
+/* Did pmon's own step reap r? */
+static bool reaped_by_pmon(const struct reap_result *r)
+{
+	return r->reaped && r->by != REAP_NONE && r->ppid;
+}
+
+/* One event per parent pmon made reap: "reaped 3 zombies of 1777 worker
+ * by inject: ok" (the method of its first). */
+static void post_reaps(struct room_guard *g, const struct reap_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct reap_result *r = &rep->r[i];
+		unsigned count = 0;
+		bool seen = false;
+
+		if (!reaped_by_pmon(r))
+			continue;
+		for (size_t j = 0; j < rep->n; j++) {
+			if (!reaped_by_pmon(&rep->r[j]) ||
+			    rep->r[j].ppid != r->ppid)
+				continue;
+			seen |= j < i;
+			count++;
+		}
+		if (seen)
+			continue; /* the parent's event is posted already */
+		room_guard_post(g, &(struct chat_action){
+			.verb = CHAT_VERB_REAP, .pid = r->ppid, .comm = r->pcomm,
+			.count = count, .detail = reap_method_name(r->by),
+			.result = "ok"});
+	}
+}
+
 static int reap_exec(int argc, char **argv)
 {
 	struct reap_cli c = {0};
 	struct reap_report rep;
 	struct output out;
 	struct buf line = {0};
-	int status;
+	struct room_guard room;
+	int status, refused = 0;
 
 	parse_opts(argc, argv, &c);
 	cmd_note_pidns();
-	status = reap_run(c.targets, c.n, &c.o, &rep);
+	room_guard_open(&room, c.quiet, c.force);
+	output_init(&out, stdout, true);
+	check_claims(&c, &room, &out, &refused);
+	status = c.n ? reap_run(c.targets, c.n, &c.o, &rep) : 0;
 	if (status < 0)
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
+	if (!c.n)
+		rep = (struct reap_report){0};
+	post_reaps(&room, &rep);
+	room_guard_close(&room);
+	if (refused)
+		status = 1;
 	if (c.json) {
 		json_t *doc = json_array();
 
@@ -120,15 +211,14 @@ static int reap_exec(int argc, char **argv)
 		if (json_emit(doc, stdout) < 0)
 			status = EXIT_FAIL;
 	} else {
-		output_init(&out, stdout, true);
 		for (size_t i = 0; i < rep.n; i++) {
 			buf_reset(&line);
 			reap_result_line(&rep.r[i], &line);
 			out_text(&out, line.data, line.len);
 			out_endline(&out);
 		}
-		output_free(&out);
 	}
+	output_free(&out);
 	buf_free(&line);
 	reap_report_free(&rep);
 	free(c.targets);
@@ -139,7 +229,7 @@ const struct cmd_entry cmd_reap_entry = {
 	.name = "reap",
 	.summary = "Reap zombies: nudge their parent, make it wait, or end it",
 	.usage = "[--method nudge|inject|kill-parent] [--kill-parent] "
-		 "[--allow-eintr] [--timeout MS] [--json] PID...",
+		 "[--allow-eintr] [--timeout MS] [--json] [-q] [-f] PID...",
 	.help =
 	"  -m, --method M        use only this method: nudge (send the parent\n"
 	"                        SIGCHLD), inject (make the parent call wait4\n"
@@ -154,6 +244,9 @@ const struct cmd_entry cmd_reap_entry = {
 	"  -t, --timeout MS      how long each step waits for the parent\n"
 	"                        (default 1000)\n"
 	"      --json            one JSON array with an object per result\n"
+	"  -q, --quiet           tell the room nothing, and ignore its claims\n"
+	"  -f, --force           reap where someone else claims the zombie or\n"
+	"                        its parent in the room, without asking\n"
 	"  -h, --help            show this help\n"
 	"\nEach PID is a zombie, or a parent: then all of its zombies.  By\n"
 	"default pmon nudges a parent that has a SIGCHLD handler, then injects;\n"
@@ -167,6 +260,11 @@ const struct cmd_entry cmd_reap_entry = {
 	"the same checks.  One line per zombie:\n"
 	"  ZPID (comm) held by PPID (comm): reaped by METHOD | not reaped: WHY\n"
 	"  | gone (not by pmon): WHAT PMON DID\n"
-	"Exit status 0 when every zombie was reaped, 1 otherwise.\n",
+	"Exit status 0 when every zombie was reaped, 1 otherwise.\n"
+	"While a room runs (pmon chat), it is told, once per parent: \"[action]\n"
+	"NAME (uid UID) reaped 3 zombies of PPID COMM by inject: ok\"; a zombie\n"
+	"or parent someone else claims is asked about on a terminal, and left\n"
+	"alone otherwise unless --force.  With no room, or one that does not\n"
+	"answer within 200 ms, pmon goes on without it.\n",
 	.exec = reap_exec,
 };

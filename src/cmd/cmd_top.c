@@ -29,6 +29,7 @@ struct top_cli {
 	long full_every;   /* --full-every: PROCWATCH_FULL_EVERY by default */
 	long iterations;   /* 0: until interrupted */
 	bool batch, json;
+	struct top_room room;
 };
 
 static void parse_opts(int argc, char **argv, struct top_cli *o)
@@ -49,6 +50,8 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 		{"threads", no_argument, NULL, 'H'},
 		{"meters", required_argument, NULL, 'm'},
 		{"keys", no_argument, NULL, 'K'},
+		{"room", no_argument, NULL, 'R'},
+		{"socket", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -56,7 +59,7 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 	char bad[64], err[160];
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":bn:d:u:p:s:o:tchf:H", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":bn:d:u:p:s:o:tchf:HS:", longopts)) != -1) {
 		switch (c) {
 		case 'b': o->batch = true; break;
 		case 'n': o->iterations = estrtonum(optarg, 1, 1000000, "-n"); break;
@@ -83,6 +86,8 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 				usage_error("--filter: %s", err);
 			break;
 		case 'H': o->view.threads = true; break;
+		case 'R': o->room.open = true; break;
+		case 'S': o->room.socket = optarg; break;
 		case 'K': {
 			struct buf keys = {0};
 
@@ -233,7 +238,7 @@ static int top_exec(int argc, char **argv)
 	if (o.batch)
 		status = run_batch(&w, &o);
 	else
-		status = top_view_run(&w, &o.view, warning);
+		status = top_view_run(&w, &o.view, warning, &o.room);
 	procwatch_close(&w);
 	top_opts_free(&o.view);
 	return finish_stdout(status);
@@ -244,7 +249,7 @@ const struct cmd_entry cmd_top_entry = {
 	.summary = "Live view of the processes, sorted, with load, CPU and memory",
 	.usage = "[-b [-n N] [--json]] [-d SECONDS] [-o KEY,...] [-u USER,...] "
 		 "[-p PID,...] [--sort [-]KEY] [--tree] [-H] [-c] [--filter EXPR] "
-		 "[--meters bars|text|off] [--full-every N]",
+		 "[--meters bars|text|off] [--full-every N] [--room] [-S SOCKET]",
 	.help =
 	"  -d, --delay SECONDS   time between refreshes, 0.1 to 86400 (default 3)\n"
 	"  -o, --output KEY,...  these columns (pmon ps -o help lists the keys)\n"
@@ -263,6 +268,9 @@ const struct cmd_entry cmd_top_entry = {
 	"      --full-every N    read every process in full every N refreshes\n"
 	"                        (default 60); between them, a process that has\n"
 	"                        not run is read again only when shown\n"
+	"      --room            open the room's pane (#) from the start\n"
+	"  -S, --socket PATH     the room's socket (default: as pmon chat: the\n"
+	"                        system room, else your personal one)\n"
 	"  -b, --batch           plain text frames on stdout, no terminal needed\n"
 	"  -n, --iterations N    with -b: stop after N frames (default: never)\n"
 	"      --json            with -b: one JSON document per frame\n"
@@ -273,7 +281,8 @@ const struct cmd_entry cmd_top_entry = {
 	"Keys (h in top, or --keys, lists them all): q quit, / F3 search, \\ F4 filter,\n"
 	"t tree, - + * fold, H threads, Space V A U tag, k F9 signal, r reap,\n"
 	"[ ] renice, s strace, l lsof, Enter details, S F2 setup, W save,\n"
-	"m meters, Z pause, d delay; the mouse selects, sorts and scrolls.\n"
+	"m meters, Z pause, d delay, # the room's pane, : say in the room,\n"
+	"{ } the pane's size; the mouse selects, sorts and scrolls.\n"
 	"The Tasks line counts what -u, -p and u select; z and the filter only\n"
 	"hide rows.  Exit status with -b: 1 when -p or -u selects no process.\n",
 	.exec = top_exec,

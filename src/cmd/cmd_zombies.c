@@ -14,12 +14,15 @@
 #include "view/field.h"
 #include "view/output.h"
 #include "cmd/cmd.h"
+#include "cmd/watch.h"
 #include "proc/proc.h"
 #include "act/verdict.h"
 #include "act/zombie.h"
 
 struct zombies_opts {
 	bool json, check, wide;
+	bool watch, announce;  /* the shorthand of pmon watch --zombies 1 */
+	const char *socket;    /* with --announce: -S */
 };
 
 static void parse_opts(int argc, char **argv, struct zombies_opts *o)
@@ -28,20 +31,51 @@ static void parse_opts(int argc, char **argv, struct zombies_opts *o)
 		{"json", no_argument, NULL, 'j'},
 		{"check", no_argument, NULL, 'c'},
 		{"wide", no_argument, NULL, 'w'},
+		{"watch", no_argument, NULL, 'W'},
+		{"announce", no_argument, NULL, 'a'},
+		{"socket", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":cwh", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":cwhS:", longopts)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'c': o->check = true; break;
 		case 'w': o->wide = true; break;
+		case 'W': o->watch = true; break;
+		case 'a': o->announce = true; break;
+		case 'S': o->socket = optarg; break;
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->announce && !o->watch)
+		usage_error("--announce goes with --watch");
+	if (o->socket && !o->announce)
+		usage_error("-S goes with --watch --announce");
+	if (o->watch && (o->json || o->check))
+		usage_error("--watch prints a line per change: not with --json or --check");
+}
+
+/* `pmon zombies --watch [--announce]`: pmon watch --zombies 1, posting
+ * to the room only when asked. */
+static int watch_zombies(const struct zombies_opts *o)
+{
+	char *args[6] = {"watch", "--zombies", "1", "--no-room"};
+	int n = 4;
+
+	if (o->announce) {
+		n = 3;
+		if (o->socket) {
+			args[n++] = "-S";
+			args[n++] = (char *)o->socket;
+		}
+	}
+	args[n] = NULL;
+	optind = 0; /* getopt starts over for the watch's options */
+	return watch_run(n, args);
 }
 
 /* The zombies and their parents, read in full.  The first scan reads only
@@ -216,6 +250,8 @@ static int zombies_exec(int argc, char **argv)
 	int status = EXIT_OK;
 
 	parse_opts(argc, argv, &o);
+	if (o.watch)
+		return watch_zombies(&o);
 	cmd_note_pidns();
 	take_snapshot(&snap);
 	ngroups = zombie_groups(snap.procs, snap.n, &groups);
@@ -258,11 +294,15 @@ static int zombies_exec(int argc, char **argv)
 const struct cmd_entry cmd_zombies_entry = {
 	.name = "zombies",
 	.summary = "Show every zombie under its parent, and what would reap it",
-	.usage = "[-w] [--check] [--json]",
+	.usage = "[-w] [--check] [--json] | --watch [--announce [-S SOCKET]]",
 	.help =
 	"  -c, --check           exit 1 when there is any zombie, 0 when none\n"
 	"  -w, --wide            do not cut lines at the terminal's width\n"
 	"      --json            one JSON array of {parent, zombies} groups\n"
+	"      --watch           keep watching: a line each time a parent's zombies\n"
+	"                        appear, grow or go (pmon watch --zombies 1 --no-room)\n"
+	"      --announce        with --watch: post each line to the room too\n"
+	"  -S, --socket PATH     with --announce: the room's socket\n"
 	"  -h, --help            show this help\n"
 	"\nOne group per parent, in parent PID order: the parent's PID, name, user,\n"
 	"STAT and SIGCHLD disposition (default, ignored or caught, from SigIgn and\n"

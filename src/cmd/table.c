@@ -17,6 +17,7 @@ extern const struct cmd_entry cmd_orphans_entry;
 extern const struct cmd_entry cmd_kill_entry;
 extern const struct cmd_entry cmd_reap_entry;
 extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_watch_entry;
 extern const struct cmd_entry cmd_chat_entry;
 extern const struct cmd_entry cmd_chatd_entry;
 extern const struct cmd_entry cmd_bpf_entry;
@@ -31,6 +32,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_kill_entry,
 	&cmd_reap_entry,
 	&cmd_top_entry,
+	&cmd_watch_entry,
 	&cmd_chat_entry,
 	&cmd_chatd_entry,
 	&cmd_bpf_entry,

@@ -196,6 +196,20 @@ static void end_results(struct view *v)
 		v->screen = SCREEN_RESULTS;
 }
 
+/* The room's audit trail: what was done to target i (toproom.c). */
+static void tell_room(struct view *v, size_t i, enum chat_verb verb,
+		      const char *detail, unsigned count, bool failed)
+{
+	const struct chat_action a = {
+		.verb = verb, .pid = v->targets[i].pid,
+		.start_ticks = v->targets[i].start_ticks,
+		.comm = v->target_names[i], .detail = detail, .count = count,
+		.result = failed ? "failed" : "ok",
+	};
+
+	roompane_report(v, &a);
+}
+
 void act_kill(struct view *v, int sig)
 {
 	char name[16], line[256];
@@ -213,6 +227,7 @@ void act_kill(struct view *v, int sig)
 			snprintf(line, sizeof(line), "PID %d (%s): sent %s",
 				 (int)v->targets[i].pid, v->target_names[i], name);
 		result(v, failed, line);
+		tell_room(v, i, CHAT_VERB_KILL, name, 1, failed);
 	}
 	end_results(v);
 }
@@ -240,6 +255,7 @@ static void reap_one(struct view *v, size_t i)
 		buf_printf(&shown, " (%zu in all: %s)", lines,
 			   rc == 0 ? "all reaped" : "not all reaped");
 	result(v, rc != 0, shown.data);
+	tell_room(v, i, CHAT_VERB_REAP, "auto", (unsigned)lines, rc != 0);
 	buf_free(&report);
 	buf_free(&shown);
 }

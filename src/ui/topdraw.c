@@ -201,6 +201,23 @@ static void draw_header(struct view *v)
 
 /* ---- the status line, titles and rows ------------------------------------------------- */
 
+/* Whose claim the selected process is under, and why. */
+static void claim_text(struct view *v)
+{
+	const struct proc *p = view_selected(v);
+	const struct chat_claim *c;
+	bool mine;
+
+	if (!p || !(c = roompane_claim_of(v, p, &mine)))
+		return;
+	buf_printf(&v->line, "[claimed by %s", mine ? "you" : c->name);
+	if (c->reason[0]) {
+		buf_puts(&v->line, ": ");
+		esc_append(&v->line, c->reason, strlen(c->reason), v->utf8);
+	}
+	buf_puts(&v->line, "] ");
+}
+
 static void status_text(struct view *v)
 {
 	if (v->paused)
@@ -213,6 +230,7 @@ static void status_text(struct view *v)
 		buf_puts(&v->line, "[zombies] ");
 	if (v->ntags)
 		buf_printf(&v->line, "[%zu tagged] ", v->ntags);
+	claim_text(v);
 	if (top_filter_active(&v->o->filter)) {
 		buf_puts(&v->line, "[filter: ");
 		esc_append(&v->line, v->o->filter.text, strlen(v->o->filter.text), v->utf8);
@@ -238,13 +256,15 @@ static void draw_status(struct view *v, int y)
 
 static void draw_titles(struct view *v, int y)
 {
-	int x = 0;
+	int x = v->mark_w;
 
 	buf_reset(&v->line);
 	top_titles_format(&v->line, v->o, &v->cols);
 	attron(A_REVERSE);
 	mvhline(y, 0, ' ', COLS);
-	draw_text(y, 0, v->line.data, v->line.len, A_REVERSE);
+	if (v->mark_w)
+		draw_text(y, 0, "C", 1, A_REVERSE);
+	draw_text(y, x, v->line.data, v->line.len, A_REVERSE);
 	/* Mark the sort column, as top does with its highlighted column. */
 	for (size_t i = 0; i < v->cols.n; i++) {
 		const struct field *f = v->cols.f[i];
@@ -258,9 +278,18 @@ static void draw_titles(struct view *v, int y)
 	attroff(A_REVERSE);
 }
 
+/* C: claimed by someone else; c: by you (the status line says by whom). */
+static void draw_claim_mark(struct view *v, const struct proc *p, int y, attr_t attr)
+{
+	bool mine;
+
+	if (roompane_claim_of(v, p, &mine))
+		draw_text(y, 0, mine ? "c" : "C", 1, attr | A_BOLD);
+}
+
 static void draw_rows(struct view *v, int y0)
 {
-	size_t n = LINES > y0 ? (size_t)(LINES - y0) : 0;
+	size_t n = v->list_end > y0 ? (size_t)(v->list_end - y0) : 0;
 
 	for (size_t i = 0; i < n && v->top + i < v->rows.n; i++) {
 		size_t k = v->top + i;
@@ -274,9 +303,11 @@ static void draw_rows(struct view *v, int y0)
 			       &v->scratch);
 		if (k == v->sel)
 			mvchgat(y0 + (int)i, 0, -1, A_REVERSE, 0, NULL);
-		draw_text(y0 + (int)i, 0, v->line.data, v->line.len, attr);
+		draw_text(y0 + (int)i, v->mark_w, v->line.data, v->line.len, attr);
 		if (tagged) /* visible without colour too */
-			draw_text(y0 + (int)i, 0, "*", 1, attr | A_BOLD);
+			draw_text(y0 + (int)i, v->mark_w, "*", 1, attr | A_BOLD);
+		if (v->mark_w)
+			draw_claim_mark(v, p, y0 + (int)i, attr);
 	}
 	if (v->rows.n == 0 && n > 0)
 		draw_text(y0, 0, "(no process matches)", 20, 0);
@@ -310,6 +341,8 @@ void draw_main(struct view *v)
 	if (LINES > 1)
 		draw_titles(v, v->title_y);
 	draw_rows(v, v->list_y);
+	if (v->list_end < LINES)
+		roompane_draw(v);
 	if (v->screen == SCREEN_RESULTS)
 		draw_results(v, v->list_y);
 }

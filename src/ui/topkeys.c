@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "chat/session.h"
 #include "ui/topconf.h"
 #include "ui/topview.h"
 #include "ui/topview_int.h"
@@ -23,7 +24,7 @@ struct key_def {
 
 static void k_quit(struct view *v) { v->quit = true; }
 static void k_help(struct view *v) { v->screen = SCREEN_HELP; }
-static size_t page(const struct view *v) { return LINES > v->list_y + 1 ? (size_t)(LINES - v->list_y) : 1; }
+static size_t page(const struct view *v) { return v->list_end > v->list_y + 1 ? (size_t)(v->list_end - v->list_y) : 1; }
 static void k_up(struct view *v) { view_move_selection(v, -1); }
 static void k_down(struct view *v) { view_move_selection(v, 1); }
 static void k_pgup(struct view *v) { view_move_selection(v, -(long)page(v)); }
@@ -179,6 +180,40 @@ static void k_cpus(struct view *v)
 	view_message(v, false, "CPU bars: %s", top_cpus_names[v->o->cpus]);
 }
 
+static void k_room(struct view *v) { roompane_toggle(v); }
+static void k_room_say(struct view *v)
+{
+	if (!v->room_shown)
+		roompane_toggle(v);
+	prompt_start(v, PROMPT_ROOM);
+}
+
+/* C: claim the selected process in the room (asking why), or release
+ * our claim on it. */
+static void k_claim(struct view *v)
+{
+	const struct proc *p = view_selected(v);
+	bool mine;
+	const struct chat_claim *c;
+
+	if (!p)
+		return;
+	if (!v->room || v->room->state != SESSION_IN) {
+		if (!v->room_shown)
+			roompane_toggle(v);
+		view_message(v, true, "not in the room yet: claim once the pane says you are in");
+		return;
+	}
+	c = roompane_claim_of(v, p, &mine);
+	if (c && mine && c->pid == p->pid)
+		roompane_claim(v, "");
+	else
+		prompt_start(v, PROMPT_CLAIM);
+}
+
+static void k_room_grow(struct view *v) { roompane_resize(v, 1); }
+static void k_room_shrink(struct view *v) { roompane_resize(v, -1); }
+
 static void k_redraw(struct view *v) { (void)v; clearok(curscr, TRUE); }
 static void k_resize(struct view *v) { view_place_selection(v); view_fetch_shown(v); }
 
@@ -230,6 +265,11 @@ static const struct key_def main_keys[] = {
 	{{'1'}, "1", "CPU bars: one per CPU, or one for all", k_cpus},
 	{{'d'}, "d", "delay between refreshes", k_delay},
 	{{'Z'}, "Z", "pause / resume refreshing", k_pause},
+	{{'#'}, "#", "the room's pane on / off (joins the room)", k_room},
+	{{':'}, ":", "say something in the room, or /me /msg /claim ...", k_room_say},
+	{{'C'}, "C", "claim the selected process in the room (again: release)", k_claim},
+	{{'}'}, "}", "a taller room pane", k_room_grow},
+	{{'{'}, "{", "a shorter room pane", k_room_shrink},
 	{{CTRL('l')}, "^L", "redraw the screen", k_redraw},
 	{{KEY_RESIZE}, NULL, NULL, k_resize},
 };
@@ -293,11 +333,19 @@ static void help_entry(size_t i, struct buf *out)
 }
 
 /* Two columns (the first half of the table on the left), or one on a
- * terminal narrower than two entries; each entry cut to its column. */
+ * terminal narrower than two entries; more when the lines are too few
+ * for every entry (the room's keys make 50: 25 rows, more than an 80x24
+ * terminal has); each entry cut to its column (--keys has them whole). */
 void keys_draw_help(struct view *v)
 {
-	size_t n = help_entries(), per = COLS >= 80 ? (n + 1) / 2 : n;
-	int colw = COLS >= 80 ? COLS / 2 : COLS;
+	size_t n = help_entries(), rows = LINES > 2 ? (size_t)LINES - 1 : 1;
+	size_t ncols = COLS >= 80 ? 2 : 1, per;
+	int colw;
+
+	if (ncols * rows < n)
+		ncols = (n + rows - 1) / rows;
+	per = (n + ncols - 1) / ncols;
+	colw = COLS / (int)ncols;
 
 	draw_text(0, 0, "pmon top - keys (any key returns)", 34, A_BOLD);
 	for (size_t i = 0; i < n; i++) {

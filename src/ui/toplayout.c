@@ -119,9 +119,22 @@ int draw_header_lines(const struct view *v)
 
 void draw_layout(struct view *v)
 {
-	top_fit_columns(&v->o->cols, (size_t)COLS, &v->cols, v->cols_storage);
+	v->mark_w = v->room && COLS > 40 ? 2 : 0;
+	top_fit_columns(&v->o->cols, (size_t)(COLS - v->mark_w), &v->cols, v->cols_storage);
 	v->header_lines = draw_header_lines(v);
 	v->title_y = v->header_lines + 1;
 	v->list_y = v->header_lines + 2;
+	v->list_end = LINES;
+	if (v->room_shown) {
+		/* The pane leaves the table two rows at least. */
+		int most = LINES - v->list_y - 2;
+
+		if (v->room_lines > most)
+			v->room_lines = most;
+		if (v->room_lines < ROOM_LINES_MIN)
+			v->room_lines = ROOM_LINES_MIN;
+		if (most >= ROOM_LINES_MIN)
+			v->list_end = LINES - v->room_lines;
+	}
 }
 

@@ -16,6 +16,7 @@ static const char *const titles[] = {
 	[PROMPT_FILTER] = "Filter (regex; !neg; user: state: cmd: cgroup: container:): ",
 	[PROMPT_USER] = "Show only the processes of user (empty: all): ",
 	[PROMPT_DELAY] = "Seconds between refreshes: ",
+	[PROMPT_ROOM] = "To the room (a message, /me, /msg, /claim; Enter sends, Esc): ",
 };
 
 void prompt_start(struct view *v, enum prompt p)
@@ -31,6 +32,47 @@ void prompt_start(struct view *v, enum prompt p)
 	}
 }
 
+/* The watch's process pid (its procs are sorted by pid), or NULL. */
+static const struct proc *proc_of(const struct procwatch *w, pid_t pid)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->n && w->procs[lo].pid == pid ? &w->procs[lo] : NULL;
+}
+
+/* Someone else's claim on a target, said before the question: the
+ * first one found, and how many targets are claimed. */
+static void claimed_note(struct view *v, struct buf *out)
+{
+	const struct chat_claim *first = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->ntargets; i++) {
+		const struct proc *p = proc_of(v->w, v->targets[i].pid);
+		const struct chat_claim *c;
+		bool mine;
+
+		if (p && p->start_ticks == v->targets[i].start_ticks &&
+		    (c = roompane_claim_of(v, p, &mine)) && !mine) {
+			first = first ? first : c;
+			n++;
+		}
+	}
+	if (!first)
+		return;
+	buf_printf(out, ", claimed by %s", first->name);
+	if (n > 1)
+		buf_printf(out, " (and %zu more claimed)", n - 1);
+}
+
 /* The confirmation's question: what is about to happen, to whom. */
 static void confirm_line(struct view *v, struct buf *out)
 {
@@ -44,6 +86,7 @@ static void confirm_line(struct view *v, struct buf *out)
 		buf_printf(out, "PID %d (%s)", (int)v->targets[0].pid, v->target_names[0]);
 	else
 		buf_printf(out, "%zu tagged processes", v->ntargets);
+	claimed_note(v, out);
 	buf_puts(out, "? [y/n]");
 }
 
@@ -60,6 +103,13 @@ void prompt_line(struct view *v, struct buf *out)
 		else
 			buf_printf(out, "Send signal to %zu tagged processes [TERM]: ",
 				   v->ntargets);
+	} else if (v->prompt == PROMPT_CLAIM) {
+		const struct proc *p = view_selected(v);
+
+		buf_printf(out, "Claim PID %d (", p ? (int)p->pid : 0);
+		if (p && p->comm)
+			esc_append(out, p->comm, strlen(p->comm), v->utf8);
+		buf_puts(out, ") in the room; why (Enter claims, Esc): ");
 	} else {
 		buf_puts(out, titles[v->prompt]);
 	}
@@ -166,6 +216,8 @@ static void accept(struct view *v)
 	case PROMPT_USER: set_user(v); break;
 	case PROMPT_DELAY: set_delay(v); return;
 	case PROMPT_SIGNAL: set_signal(v); return;
+	case PROMPT_ROOM: roompane_say(v); return;
+	case PROMPT_CLAIM: roompane_claim(v, v->input); return;
 	case PROMPT_CONFIRM: case PROMPT_NONE: return;
 	}
 	view_rebuild(v);
@@ -208,11 +260,19 @@ void prompt_key(struct view *v, int ch)
 			search_next(v, -1);
 		return;
 	case KEY_BACKSPACE: case 127: case 8:
+		/* a whole UTF-8 character: its continuation bytes too */
+		while (v->input_len && (v->input[v->input_len - 1] & 0xc0) == 0x80)
+			v->input_len--;
 		if (v->input_len)
 			v->input[--v->input_len] = '\0';
+		v->input[v->input_len] = '\0';
 		break;
 	default:
-		if (ch < 0x20 || ch >= 0x7f || v->input_len + 1 >= sizeof(v->input))
+		/* The room takes UTF-8 (getch gives it byte by byte); the
+		 * other prompts take names, regexes and numbers in ASCII. */
+		if (ch < 0x20 || ch == 0x7f || ch > 0xff ||
+		    (ch > 0x7f && v->prompt != PROMPT_ROOM && v->prompt != PROMPT_CLAIM) ||
+		    v->input_len + 1 >= sizeof(v->input))
 			return;
 		v->input[v->input_len++] = (char)ch;
 		v->input[v->input_len] = '\0';

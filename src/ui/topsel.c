@@ -18,7 +18,7 @@ const struct proc *view_selected(const struct view *v)
 
 static size_t list_rows(const struct view *v)
 {
-	return LINES > v->list_y ? (size_t)(LINES - v->list_y) : 0;
+	return v->list_end > v->list_y ? (size_t)(v->list_end - v->list_y) : 0;
 }
 
 /* Keep the selection on the same process after a re-sort, and on screen. */

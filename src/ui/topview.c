@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,7 +145,7 @@ static void view_draw(struct view *v)
 /* The column under x in the titles' line, or NULL. */
 static const struct field *column_at(const struct view *v, int x)
 {
-	int at = 0;
+	int at = v->mark_w;
 
 	for (size_t i = 0; i < v->cols.n; i++) {
 		int w = abs(v->cols.f[i]->width) + 1;
@@ -203,35 +204,74 @@ static void refresh_frame(struct view *v)
 		detail_sample(v);
 }
 
+/* How long the loop may sleep: until the next refresh, the room's next
+ * timer, or a tick (how soon a signal is seen), whichever comes first. */
+static int sleep_ms(const struct view *v, double now, double room_timer)
+{
+	double wait = TICK_MS;
+
+	if (!v->paused && (v->next_refresh - now) * 1000 < wait)
+		wait = (v->next_refresh - now) * 1000;
+	if (room_timer > 0 && (room_timer - now) * 1000 < wait)
+		wait = (room_timer - now) * 1000;
+	return wait < 1 ? 1 : (int)wait;
+}
+
+/* Every key waiting, each dispatched; whether there was one. */
+static bool read_keys(struct view *v)
+{
+	bool any = false;
+	int ch;
+
+	while (!v->quit && (ch = getch()) != ERR) {
+		any = true;
+		if (ch == KEY_MOUSE)
+			view_mouse(v);
+		else
+			keys_dispatch(v, ch);
+	}
+	return any;
+}
+
+/*
+ * One poll for the keys and the room (redis's ae.c in small: descriptors
+ * and explicit timers, nothing that blocks): a refresh is never later
+ * than its time for anything the room does or does not do.
+ */
 static int loop(struct view *v)
 {
+	timeout(0); /* getch only takes what poll said is there */
 	while (!v->quit && !quit_signal) {
-		double now = mono_now(), wait;
-		int ch;
+		double now = mono_now(), room_timer = roompane_tick(v, now);
+		struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+				      {.fd = -1}};
 
 		if (!v->paused && now >= v->next_refresh) {
 			refresh_frame(v);
 			v->next_refresh = now + v->o->delay;
 			view_draw(v);
 		}
-		wait = v->paused ? TICK_MS : (v->next_refresh - now) * 1000;
-		timeout(wait > TICK_MS ? TICK_MS : wait < 1 ? 1 : (int)wait);
-		ch = getch();
-		if (ch == ERR)
-			continue;
-		if (ch == KEY_MOUSE)
-			view_mouse(v);
-		else
-			keys_dispatch(v, ch);
-		view_draw(v);
+		p[1].fd = roompane_fd(v, &p[1].events);
+		if (poll(p, 2, sleep_ms(v, now, room_timer)) < 0 && errno != EINTR) {
+			int err = errno;
+
+			restore_terminal();
+			pmon_die_errno(EXIT_FAIL, err, "cannot wait for keys");
+		}
+		if (p[1].fd >= 0 && p[1].revents)
+			roompane_io(v, p[1].revents, mono_now());
+		/* after a signal too: a resize comes as KEY_RESIZE */
+		if (read_keys(v) || roompane_changed(v))
+			view_draw(v);
 	}
 	return EXIT_OK;
 }
 
-int top_view_run(struct procwatch *w, struct top_opts *o, const char *warning)
+int top_view_run(struct procwatch *w, struct top_opts *o, const char *warning,
+		 const struct top_room *room)
 {
 	struct view v = {
-		.w = w, .o = o,
+		.w = w, .o = o, .room_socket = room ? room->socket : NULL,
 		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
 	};
 	int status, sig;
@@ -246,8 +286,11 @@ int top_view_run(struct procwatch *w, struct top_opts *o, const char *warning)
 	}
 	v.next_refresh = mono_now() + TOP_FIRST_SAMPLE_S;
 	view_draw(&v);
+	if (room && room->open)
+		roompane_toggle(&v);
 	status = loop(&v);
 	restore_terminal();
+	roompane_close(&v);
 	top_rows_free(&v.rows);
 	buf_free(&v.line);
 	buf_free(&v.scratch);

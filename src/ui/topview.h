@@ -25,6 +25,11 @@ void top_keys_text(struct buf *out);
  * Returns the exit status.  o is changed by the keys; warning (a problem
  * with the settings file, or "") is shown on the message line first.
  */
-int top_view_run(struct procwatch *w, struct top_opts *o, const char *warning);
+struct top_room {
+	const char *socket;  /* -S: the room's socket; NULL: as pmon chat */
+	bool open;           /* --room: the pane open from the start */
+};
+int top_view_run(struct procwatch *w, struct top_opts *o, const char *warning,
+		 const struct top_room *room);
 
 #endif

@@ -5,6 +5,8 @@
  *
  *   toplayout.c  where things go at this size; drawing primitives
  *   topsel.c     the selection, and the reading it asks for
+ *   toproom.c    the room's pane: the session (chat/session.h), its
+ *                lines, what is typed to the room
  *   topact.c     tags, and acting on them: signal, reap, renice, strace
  *                and lsof (run on the terminal)
  *   topprompt.c  the prompts (search, filter, user, delay, signal) and
@@ -24,6 +26,7 @@
 #include <ncursesw/curses.h>
 #include <stdbool.h>
 
+#include "chat/notify.h"
 #include "proc/watch.h"
 #include "ui/topmeter.h"
 #include "ui/topmodel.h"
@@ -32,7 +35,8 @@
 enum top_screen { SCREEN_MAIN, SCREEN_HELP, SCREEN_SETUP, SCREEN_DETAIL, SCREEN_RESULTS };
 
 enum prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_USER,
-	      PROMPT_DELAY, PROMPT_SIGNAL, PROMPT_CONFIRM };
+	      PROMPT_DELAY, PROMPT_SIGNAL, PROMPT_CONFIRM, PROMPT_ROOM,
+	      PROMPT_CLAIM };
 
 /* Colour pairs (start_curses sets them per theme). */
 enum pair { PAIR_ZOMBIE = 1, PAIR_DISK, PAIR_STOPPED, PAIR_RUNNING,
@@ -52,9 +56,9 @@ struct view {
 	struct proc_ref sel_ref;         /* follows the selection */
 	enum prompt prompt;
 	enum confirm confirm;
-	char input[256];
+	char input[1024];
 	size_t input_len;
-	char search[256];                /* the last search (n, p repeat it) */
+	char search[1024];                /* the last search (n, p repeat it) */
 	int pending_sig;                 /* PROMPT_CONFIRM for k */
 	/* Targets of k, r, renice: the tagged processes, or the selected
 	 * one, each fixed by pid and start time when chosen. */
@@ -72,6 +76,21 @@ struct view {
 	struct field_list cols;
 	struct field cols_storage[64];
 	int title_y, list_y;             /* where titles and rows are */
+	int list_end;                    /* the line after the last row */
+	/* the room's pane (toproom.c) */
+	struct chat_session *room;       /* NULL until the pane is first
+	                                    opened */
+	const char *room_socket;         /* -S, or NULL: chat_socket_path */
+	bool room_shown;
+	int room_lines;                  /* the pane's height, its title too */
+	unsigned long room_seq;          /* the session's seq last drawn */
+	/* The room's claims (/claims), and the list being read. */
+	struct chat_claim *claims, *claims_next;
+	size_t nclaims, nclaims_next;
+	char **actions;                  /* action events not yet sent */
+	size_t nactions;
+	int mark_w;                      /* the claims' marker column: 2
+	                                    while in a room, else 0 */
 	int header_lines;
 	/* setup screen */
 	size_t setup_sel;
@@ -91,6 +110,27 @@ void view_move_selection(struct view *v, long by);
 void view_select_row(struct view *v, size_t k);
 const struct proc *view_selected(const struct view *v);
 void view_message(struct view *v, bool error, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* toproom.c */
+#define ROOM_LINES_DEFAULT 8
+#define ROOM_LINES_MIN 2
+void roompane_toggle(struct view *v);
+void roompane_resize(struct view *v, int by);
+void roompane_say(struct view *v);
+void roompane_draw(struct view *v);
+int roompane_fd(const struct view *v, short *events);
+void roompane_io(struct view *v, short revents, double now);
+double roompane_tick(struct view *v, double now);
+bool roompane_changed(struct view *v);
+void roompane_close(struct view *v);
+/* The claim in force on p (NULL: none); *mine: it is this account's. */
+const struct chat_claim *roompane_claim_of(const struct view *v,
+					   const struct proc *p, bool *mine);
+/* Tell the room what k or r did (an action event), without waiting. */
+void roompane_report(struct view *v, const struct chat_action *a);
+/* C: claim the selected process (with the reason typed), or release
+ * the claim of ours on it. */
+void roompane_claim(struct view *v, const char *reason);
 
 /* topkeys.c */
 void keys_dispatch(struct view *v, int ch);

@@ -123,7 +123,7 @@ terminal_restored() {
 	[ "$(grep -c '^tuiuser: hello world$' "$CHAT_DIR/alice.out" || true)" -ge 1 ]
 	wait_for_line "$CHAT_DIR/alice.out" 'tuiuser: hello world' 
 	tm send-keys '/who' Enter
-	screen_has '\* bob \(login root\)'
+	screen_has '\* bob \(login root, uid 0\) chat'
 	tm resize-window -x 50 -y 12
 	screen_has '^ .* \| tuiuser \| 3 present'
 	say bob 'a long line that has to wrap around on a screen that is fifty columns wide'

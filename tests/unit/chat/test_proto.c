@@ -140,6 +140,16 @@ static void test_request_table(void **state)
 	assert_string_equal(chat_command_usage(REQ_KICK), "/kick NAME [REASON]");
 	assert_string_equal(chat_command_usage(REQ_QUIT), "/quit [REASON]");
 	assert_string_equal(chat_command_usage(REQ_WHO), "/who");
+	assert_string_equal(chat_command_usage(REQ_CLAIM),
+			    "/claim PID|PATTERN [REASON]");
+	assert_string_equal(chat_command_usage(REQ_RELEASE),
+			    "/release [PID|PATTERN]");
+	assert_string_equal(chat_command_usage(REQ_TREE), "/tree PID");
+	assert_string_equal(chat_command_usage(REQ_AS), "/as chat|top|watch");
+	assert_int_equal(req_of("/release").kind, REQ_RELEASE);
+	assert_int_equal(req_of("/claim").kind, REQ_USAGE);
+	assert_true(chat_command_of(REQ_CLAIM)->needs_name);
+	assert_false(chat_command_of(REQ_ACTION)->needs_name);
 	assert_true(chat_command_of(REQ_ANNOUNCE)->admin_only);
 	assert_false(chat_command_of(REQ_WHO)->admin_only);
 	assert_true(chat_command_of(REQ_ME)->needs_name);
@@ -155,8 +165,14 @@ static void test_request_table(void **state)
 		if (!cmd)
 			continue;
 		snprintf(line, sizeof(line), "/%s a b", cmd->word);
-		assert_int_equal(req_of(line).kind,
-				 cmd->args == CHAT_ARGS_NAME ? REQ_USAGE : k);
+		/* Arguments of one word alone: a second word is misuse. */
+		bool one_word = cmd->args == CHAT_ARGS_NAME ||
+				cmd->args == CHAT_ARGS_KIND ||
+				cmd->args == CHAT_ARGS_PID ||
+				cmd->args == CHAT_ARGS_PATTERN ||
+				cmd->args == CHAT_ARGS_OPT_TARGET;
+
+		assert_int_equal(req_of(line).kind, one_word ? REQ_USAGE : k);
 	}
 }
 
@@ -363,6 +379,10 @@ static void test_events(void **state)
 	assert_string_equal(plain("event 1 msg bob \x1b]0;pwned\a"),
 			    "bob: ");
 	assert_string_equal(plain("who alice root"), "* alice (login root)");
+	assert_string_equal(plain("who alice root 0 top pts/3 75"),
+			    "* alice (login root, uid 0) top on pts/3, idle 1m");
+	assert_string_equal(plain("who bob bob 1002 chat - 5"),
+			    "* bob (login bob, uid 1002) chat, idle 5s");
 	assert_null(plain("ok name bob"));
 	assert_non_null(strstr(plain("history event 1 msg a b"), "] a: b"));
 	assert_int_equal(strncmp(plain("history event 1 msg a b"), "[history ", 9), 0);

@@ -1,0 +1,41 @@
+/*
+ * views.h - the room's shared views (/zombies, /tree PID, /ps PATTERN,
+ * /inspect PID): computed by the server from what any account may read
+ * of a process (its stat and status lines, read as the server; never its
+ * command line, environment, descriptors, maps or working directory,
+ * which can hold secrets), each row sanitised and the whole cut to
+ * CHAT_VIEW_ROWS rows.  room.c rate-limits and posts them.
+ *
+ * A view reads the process table on the server's loop: one scan of stat
+ * and status, about 4 ms for 400 processes on this 2-CPU box, which the
+ * rate limit (CHAT_VIEW_INTERVAL per member, CHAT_VIEW_ROOM_INTERVAL for
+ * the room) keeps to a small share of the loop.
+ */
+#ifndef PMON_CHAT_VIEWS_H
+#define PMON_CHAT_VIEWS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/util.h"
+
+#define CHAT_VIEW_ROWS 20              /* rows of one view at most */
+#define CHAT_VIEW_INTERVAL 5.0         /* seconds between a member's views */
+#define CHAT_VIEW_ROOM_INTERVAL 0.5    /* and between any two views */
+
+struct shared_view {
+	struct buf head;          /* "zombies: 3 under 1 parent" */
+	struct buf rows[CHAT_VIEW_ROWS];
+	size_t n;                 /* rows kept */
+	size_t total;             /* rows there were */
+};
+
+/* Each fills v (zeroed first) and returns 0, or -1 with v->head saying
+ * why not (no such process, no /proc). */
+int view_zombies(struct shared_view *v);
+int view_tree(struct shared_view *v, pid_t pid);
+int view_ps(struct shared_view *v, const char *pattern, size_t n);
+int view_inspect(struct shared_view *v, pid_t pid);
+void view_free(struct shared_view *v);
+
+#endif

@@ -1,0 +1,307 @@
+#!/usr/bin/env bats
+# Coordination in the room: the action events of pmon kill and pmon reap
+# (the audit trail), claims and their override, shared views, and a kill
+# that never waits on a room that is gone or stalled.  Other accounts are
+# uids run through setpriv (as in chat.bats): 60011 "bob" and 60012
+# "mallory", members of the room's --group; alice is root's client.
+
+load chat_helpers
+
+BOB=(setpriv --reuid=60011 --regid="$CHAT_GID" --clear-groups)
+MALLORY=(setpriv --reuid=60012 --regid="$CHAT_GID" --clear-groups)
+
+setup() {
+	chat_setup
+	TMUX_NAME=pmon-coord-test-$$-$BATS_TEST_NUMBER
+}
+
+teardown() {
+	tmux -L "$TMUX_NAME" kill-server 2>/dev/null || true
+	chat_teardown
+}
+
+# sleeper [PREFIX...]: a sleep run as PREFIX (another uid), in SLEEP_PID.
+sleeper() {
+	"$@" sleep 1000 3>&- &
+	SLEEP_PID=$!
+	EXTRA_PIDS+=("$SLEEP_PID")
+	wait_for_state "$SLEEP_PID" S
+}
+
+# raw_client PREFIX... -- LINE...: a client that speaks the protocol by
+# hand (no pmon at all), as PREFIX, sends each LINE after the hello and
+# prints what it got back within a second.
+raw_client() {
+	local pre=()
+	while [ "$1" != "--" ]; do pre+=("$1"); shift; done
+	shift
+	"${pre[@]}" /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(1)
+got = s.recv(4096)
+s.sendall("".join(l + "\n" for l in sys.argv[2:]).encode())
+end = time.time() + 1
+while time.time() < end:
+    try:
+        b = s.recv(65536)
+    except socket.timeout:
+        break
+    if not b:
+        break
+    got += b
+sys.stdout.write(got.decode("utf-8", "replace"))' "$SOCK" "$@"
+}
+
+# waits_on_room CMD...: run CMD under strace; the seconds it spent
+# blocked in poll (where pmon waits for the room, and nowhere else on
+# these paths) are in WAITED, its status in STATUS.  Wall time would
+# count a loaded box's scan of /proc too; this counts only the waits.
+waits_on_room() {
+	STATUS=0
+	timeout 120 strace -f -qq -e trace=poll,ppoll -T -o "$CHAT_DIR/strace" \
+		"$@" >"$CHAT_DIR/cmd.out" 2>&1 || STATUS=$?
+	WAITED=$(sed -n 's/.*<\([0-9.]*\)>$/\1/p' "$CHAT_DIR/strace" |
+		awk '{t += $1} END {printf "%.3f", t}')
+	echo "waited $WAITED s on the room; status $STATUS" >&2
+}
+
+# below LIMIT X: X < LIMIT (decimals).
+below() { awk -v l="$1" -v x="$2" 'BEGIN {exit !(x < l)}'; }
+
+@test "coord: a kill by another account reaches a second client within 1 s, with its uid" {
+	copy_for_others
+	start_server --group "$CHAT_GID"
+	start_client alice
+	sleeper "${BOB[@]}"
+	run "${BOB[@]}" "$OTHERS_PMON" kill "$SLEEP_PID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$SLEEP_PID sleep: sent TERM" ]
+	wait_for_line "$CHAT_DIR/alice.out" \
+		"^\[action\] uid60011 \(uid 60011\) sent TERM to $SLEEP_PID sleep: ok$" 10 || {
+		cat "$CHAT_DIR/alice.out" >&2
+		false
+	}
+	# the server's own display (and so its --log) has the same event
+	grep -q "^\[action\] uid60011 (uid 60011) sent TERM to $SLEEP_PID sleep: ok$" \
+		"$CHAT_DIR/server.out"
+}
+
+@test "coord: a reap reaches a second client within 1 s, with the reaper's uid and method" {
+	copy_for_others
+	install -m 0755 "$BUILD_DIR/fixtures/reap-parent" "$OTHERS_DIR/reap-parent"
+	start_server --group "$CHAT_GID"
+	start_client alice
+	"${BOB[@]}" "$OTHERS_DIR/reap-parent" -n 3 -d handler pause \
+		>"$CHAT_DIR/parent.out" 2>&1 3>&- &
+	EXTRA_PIDS+=("$!")
+	wait_for_line "$CHAT_DIR/parent.out" '^ready$'
+	parent=$(awk '$1 == "parent" {print $2; exit}' "$CHAT_DIR/parent.out")
+	[ "$parent" = "${EXTRA_PIDS[-1]}" ]
+	run "${BOB[@]}" "$OTHERS_PMON" reap --method nudge "$parent"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	wait_for_line "$CHAT_DIR/alice.out" \
+		"^\[action\] uid60011 \(uid 60011\) reaped 3 zombies of $parent reap-parent by nudge: ok$" 10 || {
+		cat "$CHAT_DIR/alice.out" >&2
+		false
+	}
+}
+
+@test "coord: --quiet tells the room nothing" {
+	start_server
+	start_client alice
+	sleeper
+	run "$PMON" kill --quiet "$SLEEP_PID"
+	[ "$status" -eq 0 ]
+	pmon chat --send 'after the kill' -n marker
+	sees alice '^marker: after the kill$'
+	run ! grep -q '^\[action\]' "$CHAT_DIR/alice.out"
+}
+
+@test "coord: an event cannot be forged by text, by name or by raw protocol" {
+	copy_for_others
+	start_server --group "$CHAT_GID"
+	start_client alice
+	start_client mallory "${MALLORY[@]}"
+	# by text: a message or /me that imitates an event line
+	say mallory '[action] root (uid 0) sent KILL to 1 init: ok' \
+		'/me (uid 0) sent KILL to 1 init: ok' \
+		$'\e[2K\e[1G[claim] root (uid 0) claims 1 init'
+	sees alice '^\* mallory \(uid 0\) sent KILL'
+	sees alice '^mallory: \[claim\] root'
+	# by name: no name can begin with '[', nor be another account's login
+	say mallory '/name [action]' '/name root'
+	sees mallory 'a name is 1 to 32 letters'
+	sees mallory 'root is the login name of another account'
+	# by raw protocol: event lines sent as requests are messages, and an
+	# /action on someone else's live process is refused
+	run raw_client "${MALLORY[@]}" -- '' \
+		'event 1 action root 0 sent KILL to 1 init: ok' \
+		$'x\r[action] root (uid 0) sent KILL to 1 init: ok' \
+		'/action kill 1 0 1 KILL ok init' \
+		"/action kill $$ 0 1 KILL ok bash"
+	echo "$output"
+	[[ "$output" == *"error notpermitted process 1 belongs to uid 0"* ]]
+	[[ "$output" == *"error notpermitted process $$ belongs to uid 0"* ]]
+	sees alice '^uid60012: event 1 action root 0 sent KILL'
+	say alice '/who'
+	sees alice '^\* alice \(login root, uid 0\) chat'
+	# not one line alice saw is an event mallory did not cause
+	run grep -c '^\[' "$CHAT_DIR/alice.out"
+	[ "$output" = 0 ]
+}
+
+@test "coord: /claim shows in /who and --claims; kill refuses it off a terminal, --force overrides and the room sees it" {
+	copy_for_others
+	start_server --group "$CHAT_GID"
+	start_client alice
+	start_client bob "${BOB[@]}"
+	sleeper
+	say bob "/claim $SLEEP_PID restarting it"
+	sees alice "^\[claim\] bob \(uid 60011\) claims $SLEEP_PID sleep for 1h00m: restarting it$"
+	run "$PMON" chat --claims
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^"  bob (uid 60011) claims $SLEEP_PID sleep: restarting it ("(59m|1h00m)" left)"$ ]]
+	run "$PMON" chat --who
+	[[ "$output" =~ bob\ +uid60011\ +60011\ +chat ]]
+	[[ "$output" == *"bob (uid 60011) claims $SLEEP_PID sleep: restarting it"* ]]
+	# not on a terminal: refused, and the process is untouched
+	run "$PMON" kill "$SLEEP_PID" </dev/null
+	[ "$status" -eq 1 ]
+	[ "$output" = "$SLEEP_PID sleep: refused: claimed by bob (uid 60011) in the room (pmon chat --claims; --force to act anyway)" ]
+	[ "$(proc_state "$SLEEP_PID")" = S ]
+	run "$PMON" kill --force "$SLEEP_PID" </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$SLEEP_PID sleep: sent TERM"* ]]
+	sees alice "^\[action\] root \(uid 0\) sent TERM to $SLEEP_PID sleep: ok \(overriding the claim of bob, uid 60011: restarting it\)$"
+	sees bob "overriding the claim of bob"
+}
+
+@test "coord: a claim ends on /release, on leaving, and when its time runs out" {
+	copy_for_others
+	start_server --group "$CHAT_GID" --claim-ttl 2
+	start_client alice
+	start_client bob "${BOB[@]}"
+	say bob '/claim nginx upgrading'
+	sees alice "^\[claim\] bob \(uid 60011\) claims the processes named like 'nginx' for 2s: upgrading$"
+	sees alice "^\[claim\] bob \(uid 60011\) no longer claims the processes named like 'nginx' \(its time ran out\)$"
+	say bob '/claim 1 looking' '/release 1'
+	sees alice "^\[claim\] bob \(uid 60011\) no longer claims 1 [^ ]+ \(released\)$"
+	say bob '/claim worker'
+	leave bob
+	sees alice "^\[claim\] bob \(uid 60011\) no longer claims the processes named like 'worker' \(left the room\)$"
+	run "$PMON" chat --claims
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "coord: on a terminal, kill asks before acting on a claimed process" {
+	copy_for_others
+	start_server --group "$CHAT_GID"
+	start_client bob "${BOB[@]}"
+	sleeper
+	say bob "/claim $SLEEP_PID mine"
+	sees bob "ok claim|claims $SLEEP_PID"
+	wait_for_line "$CHAT_DIR/server.out" "claims $SLEEP_PID"
+	cat >"$CHAT_DIR/k.sh" <<EOF
+PMON_CHAT_SOCKET=$(printf %q "$SOCK") $(printf %q "$PMON") kill $SLEEP_PID
+echo EXIT=\$?
+PMON_CHAT_SOCKET=$(printf %q "$SOCK") $(printf %q "$PMON") kill $SLEEP_PID
+echo EXIT=\$?
+exec sleep 600
+EOF
+	SHELL=$BASH tmux -L "$TMUX_NAME" -f /dev/null new-session -d -x 120 -y 20 "sh '$CHAT_DIR/k.sh'"
+	tm() { SHELL=$BASH tmux -L "$TMUX_NAME" "$@"; }
+	screen() { tm capture-pane -p; }
+	wait_screen() {
+		local i
+		for ((i = 0; i < 100; i++)); do
+			screen | grep -qE -- "$1" && return 0
+			sleep 0.1
+		done
+		screen >&2
+		return 1
+	}
+	wait_screen "in the room, bob \(uid 60011\) claims $SLEEP_PID sleep: mine"
+	wait_screen "act on $SLEEP_PID anyway \(the room will be told\)\? \[y/N\]"
+	tm send-keys n Enter
+	wait_screen "not touched: claimed by bob \(uid 60011\) in the room, and you said no"
+	wait_screen '^EXIT=1$'
+	[ "$(proc_state "$SLEEP_PID")" = S ]
+	for ((i = 0; i < 100; i++)); do
+		[ "$(screen | grep -c 'anyway')" -ge 2 ] && break
+		sleep 0.1
+	done
+	tm send-keys y Enter
+	wait_screen "$SLEEP_PID sleep: sent TERM"
+	sees bob "^\[action\] root \(uid 0\) sent TERM to $SLEEP_PID sleep: ok \(overriding the claim of bob"
+}
+
+@test "coord: shared views are the server's, bounded, rate-limited, and never show what a member could not read" {
+	copy_for_others
+	start_server --group "$CHAT_GID"
+	start_client alice
+	start_client mallory "${MALLORY[@]}"
+	# root's process with a secret in its environment and command line
+	env PMON_SECRET=hunter2 sh -c 'sleep 1000; : topsecret-arg' 3>&- &
+	secret=$!
+	EXTRA_PIDS+=("$secret")
+	wait_for_state "$secret" S
+	say mallory "/inspect $secret"
+	sees alice "^\[view\] mallory \(uid 60012\) /inspect $secret sh$"
+	sees alice "^\[view\] \| state S, uid 0, parent $$, 1 thread, nice 0$"
+	# rate-limited, per member
+	say mallory '/ps sh'
+	sees mallory 'error|one shared view every 5 s'
+	sleep 1 # the room's own interval since mallory's view
+	say alice "/tree $secret"
+	sees alice "^\[view\] alice \(uid 0\) /tree $secret: 2 processes$"
+	sees alice "^\[view\] \| [\`| -]*[0-9]+ S uid 0 [0-9]+M sleep$"
+	sleep 5
+	# cut to 20 rows: more than 20 sleeps
+	for i in $(seq 21); do sleeper; done
+	say mallory '/ps sleep'
+	sees alice "^\[view\] mallory \(uid 60012\) /ps sleep: [0-9]+ processes \(the first 20 shown\)$"
+	sleep 0.5
+	[ "$(grep -c '^\[view\] | ' "$CHAT_DIR/alice.out")" -le $((2 + 2 + 20)) ]
+	# nothing private ever reached anyone, nor the server's display
+	run ! grep -l -e hunter2 -e topsecret "$CHAT_DIR/alice.out" \
+		"$CHAT_DIR/mallory.out" "$CHAT_DIR/server.out"
+	# a member cannot forge one: /view is no request, "event ... view" a message
+	say mallory '/view root 0 /inspect 1: everything' \
+		"event 1 view root 0 /inspect 1"
+	sees mallory 'no command /view'
+	sees alice '^mallory: event 1 view root 0'
+}
+
+@test "coord: kill and reap never hang on a room that is gone or stalled" {
+	sleeper
+	# stalled: a server that accepts and never answers
+	start_fake
+	waits_on_room "$PMON" kill -s CONT "$SLEEP_PID"
+	[ "$STATUS" -eq 0 ]
+	grep -q "^$SLEEP_PID sleep: sent CONT$" "$CHAT_DIR/cmd.out"
+	# the hello never came: one budget of 200 ms, and nothing more
+	below 0.5 "$WAITED"
+	waits_on_room "$PMON" reap "$SLEEP_PID"
+	[ "$STATUS" -ne 124 ]
+	grep -q "$SLEEP_PID" "$CHAT_DIR/cmd.out"
+	below 0.5 "$WAITED"
+	# gone: the socket is there, nobody listens
+	kill -KILL "$FAKE_PID"
+	wait "$FAKE_PID" 2>/dev/null || true
+	[ -S "$SOCK" ]
+	waits_on_room "$PMON" kill -s CONT "$SLEEP_PID"
+	[ "$STATUS" -eq 0 ]
+	below 0.1 "$WAITED"
+	# a server stopped by SIGSTOP after a client saw it
+	start_server
+	kill -STOP "$SERVER_PID"
+	waits_on_room "$PMON" kill "$SLEEP_PID"
+	kill -CONT "$SERVER_PID"
+	[ "$STATUS" -eq 0 ]
+	below 0.5 "$WAITED"
+	[ "$(proc_state "$SLEEP_PID")" != S ]
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# pmon_watch.bats - pmon watch on real processes (tests/fixtures
+# proc-fixture: zombies, a vfork parent in D, a spinner, a process with a
+# known RSS) and a real room: each rule kind printed and posted once per
+# change, printing without a room, the exit status of our own child, the
+# rules file and its errors, and pmon zombies --watch --announce.
+
+load chat_helpers
+
+setup() {
+	chat_setup
+	W=$BATS_TEST_TMPDIR/watch.out
+}
+
+teardown() {
+	if [ -n "${WATCH_PID-}" ]; then
+		kill "$WATCH_PID" 2>/dev/null
+		wait "$WATCH_PID" 2>/dev/null
+	fi
+	chat_teardown
+}
+
+# start_watch ARGS...: pmon watch in the background, its output in $W.
+start_watch() {
+	"$PMON" watch "$@" >"$W" 2>&1 3>&- &
+	WATCH_PID=$!
+}
+
+# once FILE REGEX: FILE gets a line matching REGEX, and after SECONDS
+# more (default 2) still exactly one.
+once() {
+	wait_for_line "$1" "$2" || { cat "$1" >&2; return 1; }
+	sleep "${3:-2}"
+	[ "$(grep -cE -- "$2" "$1")" -eq 1 ] || { cat "$1" >&2; return 1; }
+}
+
+@test "zombies: printed and posted once when a parent's zombies reach N, and the watch is one in /who" {
+	start_server
+	start_watch -S "$SOCK" --zombies 3 -i 0.3
+	wait_for_line "$CHAT_DIR/server.out" '^\* [^ ]+-watch joined the room'
+	start_fixture zombie 3
+	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 3 zombies$"
+	once "$CHAT_DIR/server.out" "^\[watch\] [^ ]+-watch \(uid $(id -u)\) $FIXTURE_PID \(proc-fixture\) holds 3 zombies$" 0
+	start_client bob
+	say bob "/who"
+	sees bob '^\* [^ ]+-watch \(login .*\) watch'
+}
+
+@test "zombies under N are no news" {
+	start_watch --no-room --zombies 4 -i 0.3
+	start_fixture zombie 3
+	sleep 2
+	run ! grep -q " $FIXTURE_PID " "$W"
+}
+
+@test "a watch prints without a room (none on its socket) and joins when one opens" {
+	# a count that few parents on a busy box reach: what the watch
+	# keeps for the room while it is away is bounded (the oldest go)
+	start_watch -S "$SOCK" --zombies 40 -i 0.3
+	start_fixture zombie 40
+	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 40 zombies$"
+	start_server
+	# what it saw while the room was away is posted once it is in
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) holds 40 zombies$" 250
+}
+
+@test "exit: our own child's status, a signal, and another's process that is gone" {
+	run sh -c 'sleep 0.5 & exec "$1" watch --no-room --exit $!' sh "$PMON"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9:]+\ [0-9]+\ \(sleep\)\ exited\ with\ status\ 0$ ]]
+	run sh -c 'sh -c "exit 7" & p=$!; exec "$1" watch --no-room --exit $p' sh "$PMON"
+	[[ "$output" =~ \(sh\)\ exited\ with\ status\ 7$ ]] || [[ "$output" =~ no\ such\ process ]]
+	run sh -c 'sleep 30 & p=$!; (sleep 0.5; kill -KILL $p) & exec "$1" watch --no-room --exit $p' sh "$PMON"
+	[[ "$output" =~ \(sleep\)\ was\ killed\ by\ signal\ KILL$ ]]
+	start_fixture sleep
+	start_watch --no-room --exit "$FIXTURE_PID"
+	sleep 0.5
+	kill -KILL "$FIXTURE_PID"
+	wait_for_line "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) exited \(not our child"
+	wait "$WATCH_PID"   # only exit rules: it ends once they are seen
+}
+
+@test "exit: posted to the room once" {
+	start_server
+	start_fixture sleep
+	start_watch -S "$SOCK" --exit "$FIXTURE_PID"
+	wait_for_line "$CHAT_DIR/server.out" '^\* [^ ]+-watch joined the room'
+	kill -KILL "$FIXTURE_PID"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) exited"
+}
+
+@test "stuck-d: a vfork parent in D for the time given, once" {
+	start_server
+	start_watch -S "$SOCK" --stuck-d 1 -i 0.3
+	start_fixture vfork
+	local child
+	for ((i = 0; i < 50; i++)); do
+		child=$(pgrep -P "$FIXTURE_PID" | head -1)
+		[ -n "$child" ] && break
+		sleep 0.1
+	done
+	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) has been in D \(uninterruptible\) for [0-9]+ s$"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) has been in D" 0
+	# the vfork child ends: its parent leaves D and exits at once, which
+	# takes its condition with it (the unit tests cover "left D")
+	kill -KILL "$child"
+	sleep 1
+	[ "$(grep -c " $FIXTURE_PID " "$W")" -eq 1 ]
+}
+
+@test "cpu: a spinner over the threshold for the time given, once" {
+	start_server
+	start_watch -S "$SOCK" --cpu 0.1:1 -i 1
+	start_fixture busy
+	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 0.1% CPU for [0-9]+ s \([0-9]+%\)$" 3
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) over 0.1% CPU"
+}
+
+@test "rss: a process over the size for the time given, once" {
+	start_server
+	start_watch -S "$SOCK" --rss 40M:1 -i 0.3
+	start_fixture rss 64
+	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 40M RSS for [0-9]+ s \(6[0-9]M\)$"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) over 40M RSS" 0
+}
+
+@test "rules from a file, and --print-rules shows them as read" {
+	run "$PMON" watch --no-room --print-rules -f "$BATS_TEST_DIRNAME/../../examples/watch.rules"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"zombies "* ]]
+	[[ "$output" == *"stuck-d "* ]]
+	printf '# mine\n\nzombies 2\n  cpu 50:3  \nrss 1G:10\n' >"$BATS_TEST_TMPDIR/r"
+	run "$PMON" watch --print-rules -f "$BATS_TEST_TMPDIR/r" --exit 1
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'zombies 2\ncpu 50:3\nrss 1G:10\nexit 1')" ]
+	start_watch --no-room -f "$BATS_TEST_TMPDIR/r" -i 0.3
+	start_fixture zombie 2
+	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 2 zombies$"
+}
+
+@test "bad rules are refused with the reason (and the line of the file)" {
+	run "$PMON" watch
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no rule"* ]]
+	run "$PMON" watch --cpu 90
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"cpu takes PCT:SECONDS"* ]]
+	run "$PMON" watch --rss 1X:5
+	[ "$status" -eq 2 ]
+	printf 'zombies 2\nzombie 3\n' >"$BATS_TEST_TMPDIR/r"
+	run "$PMON" watch -f "$BATS_TEST_TMPDIR/r"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"r:2: unknown rule 'zombie'"* ]]
+	run "$PMON" watch -f "$BATS_TEST_TMPDIR/nonexistent"
+	[ "$status" -eq 2 ]
+	run "$PMON" watch --exit 4194304
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such process"* ]]
+}
+
+@test "pmon zombies --watch --announce: the shorthand posts; --watch alone only prints" {
+	start_server
+	"$PMON" zombies --watch --announce -S "$SOCK" >"$W" 2>&1 3>&- &
+	WATCH_PID=$!
+	start_fixture zombie 1
+	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 1 zombie$" 0
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) holds 1 zombie$"
+	run "$PMON" zombies --announce
+	[ "$status" -eq 2 ]
+}
