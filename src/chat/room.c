@@ -394,6 +394,10 @@ static bool req_name(struct room *r, struct member *m,
 	memcpy(m->name, q->name, q->name_len);
 	m->name[q->name_len] = '\0';
 	conn_sendf(m->conn, "ok name %s", m->name);
+	/* m's claims go by its new name */
+	for (size_t i = 0; i < r->claims.n; i++)
+		if (r->claims.v[i].holder == m)
+			strcpy(r->claims.v[i].c.name, m->name);
 	if (strcmp(old, m->name) != 0)
 		room_event(r, m, "rename", old, m->name, strlen(m->name));
 	return true;
