@@ -305,3 +305,22 @@ EOF
 	below 0.5 "$WAITED"
 	[ "$(proc_state "$SLEEP_PID")" != S ]
 }
+
+@test "coord: /who shows login, uid, what each runs pmon as, its terminal and idle time" {
+	start_server
+	# a client on a terminal (tmux), whose terminal the server reads itself
+	SHELL=$BASH tmux -L "$TMUX_NAME" -f /dev/null new-session -d -x 100 -y 20 \
+		"PMON_CHAT_SOCKET=$(printf %q "$SOCK") TERM=screen $(printf %q "$PMON") chat -n tess; sleep 600"
+	wait_for_line "$CHAT_DIR/server.out" '^\* tess joined the room'
+	# a client that says it is a top, by hand
+	run raw_client -- '/as top' carol '/who'
+	echo "$output"
+	[[ "$output" == *"ok as top"* ]]
+	[[ "$output" =~ who\ carol\ root\ 0\ top\ -\ [0-9]+ ]]
+	[[ "$output" =~ who\ tess\ root\ 0\ chat\ pts/[0-9]+\ [0-9]+ ]]
+	run raw_client -- '/as boss'
+	[[ "$output" == *"error usage /as chat|top|watch"* ]]
+	sleep 2
+	run "$PMON" chat --who
+	[[ "$output" =~ tess\ +root\ +0\ +chat\ +pts/[0-9]+\ +([2-9]|[1-9][0-9]+)s ]]
+}
