@@ -324,3 +324,28 @@ EOF
 	run "$PMON" chat --who
 	[[ "$output" =~ tess\ +root\ +0\ +chat\ +pts/[0-9]+\ +([2-9]|[1-9][0-9]+)s ]]
 }
+
+@test "coord: reap leaves a claimed parent's zombies alone off a terminal; --force reaps and the room sees the override" {
+	copy_for_others
+	start_server --group "$CHAT_GID"
+	start_client alice
+	start_client bob "${BOB[@]}"
+	"$BUILD_DIR/fixtures/reap-parent" -n 2 -d handler pause \
+		>"$CHAT_DIR/parent.out" 2>&1 3>&- &
+	EXTRA_PIDS+=("$!")
+	wait_for_line "$CHAT_DIR/parent.out" '^ready$'
+	parent=$(awk '$1 == "parent" {print $2; exit}' "$CHAT_DIR/parent.out")
+	[ "$parent" = "${EXTRA_PIDS[-1]}" ]
+	zombie=$(awk '$1 == "child" {print $2; exit}' "$CHAT_DIR/parent.out")
+	say bob "/claim $parent draining it"
+	sees alice "^\[claim\] bob \(uid 60011\) claims $parent reap-parent"
+	# a zombie named: its parent's claim counts
+	run "$PMON" reap --method nudge "$zombie" </dev/null
+	[ "$status" -eq 1 ]
+	[ "$output" = "$zombie: not reaped: refused: claimed by bob (uid 60011) in the room (pmon chat --claims; --force to act anyway)" ]
+	[ "$(proc_state "$zombie")" = Z ]
+	run "$PMON" reap --force --method nudge "$parent" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	sees alice "^\[action\] root \(uid 0\) reaped 2 zombies of $parent reap-parent by nudge: ok \(overriding the claim of bob, uid 60011: draining it\)$"
+}
