@@ -23,6 +23,9 @@
  * stalled, each call gives up after its budget.  The caller goes on
  * either way: the room is told, it is never asked for permission.
  *
+ * The pure parts (kinds, action texts, claim lines) are in coord.c, which
+ * the server shares; the notifier, which connects, in notify.c.
+ *
  * The wire forms (requests and the server's lines) are described in
  * pmon(1), section THE CHAT PROTOCOL (man/pmon.1).
  */

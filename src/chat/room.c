@@ -137,16 +137,11 @@ static struct msg *event_msg(struct room *r, const char *kind,
 	return msg_new(r->fmt.data, r->fmt.len);
 }
 
-/*
- * An event for the whole room: formatted once, kept in the history,
- * logged, and queued (by reference) for everyone in the room except
- * skip (the member it came from, which knows already).
- */
-static void room_post(struct room *r, const struct member *skip,
-		      struct msg *m)
+/* m, queued (by reference) for everyone in the room except skip (the
+ * member it came from, which knows already); the reference is used up. */
+static void room_send_all(struct room *r, const struct member *skip,
+			  struct msg *m)
 {
-	history_add(r, m);
-	log_event(r, m);
 	show_event(r, m);
 	for (size_t i = 0; i < r->n; i++) {
 		struct member *o = r->members[i];
@@ -155,6 +150,16 @@ static void room_post(struct room *r, const struct member *skip,
 			conn_push(o->conn, m);
 	}
 	msg_unref(m);
+}
+
+/* An event for the whole room: formatted once, kept in the history,
+ * logged, and sent to all (room_send_all). */
+static void room_post(struct room *r, const struct member *skip,
+		      struct msg *m)
+{
+	history_add(r, m);
+	log_event(r, m);
+	room_send_all(r, skip, m);
 }
 
 static void room_event(struct room *r, const struct member *skip,
@@ -394,6 +399,10 @@ static bool req_name(struct room *r, struct member *m,
 	memcpy(m->name, q->name, q->name_len);
 	m->name[q->name_len] = '\0';
 	conn_sendf(m->conn, "ok name %s", m->name);
+	/* m's claims go by its new name */
+	for (size_t i = 0; i < r->claims.n; i++)
+		if (r->claims.v[i].holder == m)
+			strcpy(r->claims.v[i].c.name, m->name);
 	if (strcmp(old, m->name) != 0)
 		room_event(r, m, "rename", old, m->name, strlen(m->name));
 	return true;
@@ -753,9 +762,13 @@ static bool post_view(struct room *r, struct member *m, int rc,
 	if (v->total > v->n)
 		buf_printf(&v->head, " (the first %zu shown)", v->n);
 	attributed_event(r, m, "view", v->head.data, v->head.len);
+	/* The rows go to those present only: kept in the history they
+	 * would push the conversation out of what newcomers see, and the
+	 * log keeps who asked for what (the head), not the table. */
 	for (size_t i = 0; i < v->n; i++)
-		room_event(r, NULL, "viewrow", NULL, v->rows[i].data,
-			   v->rows[i].len);
+		room_send_all(r, NULL, event_msg(r, "viewrow", NULL,
+						 v->rows[i].data,
+						 v->rows[i].len));
 	conn_sendf(m->conn, "ok view %zu", v->n);
 	view_free(v);
 	return true;

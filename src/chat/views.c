@@ -13,8 +13,12 @@
 #include "view/field.h"
 #include "view/tree.h"
 
-#define VIEW_NEED (PI_PPID | PI_STATE | PI_COMM | PI_UID | PI_THREADS | \
-		   PI_NICE | PI_RSS | PI_START | PI_CPU | PI_TTY)
+/* A scan of the whole table reads what a row shows (stat, and the owner
+ * of each /proc/PID); one process (/inspect) is read with its status
+ * lines too. */
+#define VIEW_SCAN_NEED (PI_PPID | PI_STATE | PI_COMM | PI_UID | PI_START)
+#define VIEW_ONE_NEED (VIEW_SCAN_NEED | PI_THREADS | PI_NICE | PI_RSS | \
+		       PI_CPU | PI_TTY)
 
 static void view_init(struct shared_view *v)
 {
@@ -48,8 +52,9 @@ static void put_comm(struct buf *b, const struct proc *p)
 static int take(struct snapshot *s, const pid_t *pids, size_t npids,
 		struct shared_view *v)
 {
-	struct snapshot_query q = {.need = VIEW_NEED, .pids = pids,
-				   .npids = npids};
+	struct snapshot_query q = {.need = npids ? VIEW_ONE_NEED :
+					   VIEW_SCAN_NEED,
+				   .pids = pids, .npids = npids};
 
 	if (snapshot_take(s, &q) == 0)
 		return 0;
@@ -57,11 +62,11 @@ static int take(struct snapshot *s, const pid_t *pids, size_t npids,
 	return -1;
 }
 
-/* "PID STATE uid UID RSS COMM" */
+/* "PID STATE uid UID COMM" */
 static void proc_row(struct buf *b, const struct proc *p)
 {
-	buf_printf(b, "%d %c uid %u %luM ", (int)p->pid, p->state,
-		   (unsigned)p->uid, p->rss_kb / 1024);
+	buf_printf(b, "%d %c uid %u ", (int)p->pid, p->state,
+		   (unsigned)p->uid);
 	put_comm(b, p);
 }
 

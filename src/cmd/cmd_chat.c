@@ -133,6 +133,11 @@ const struct cmd_entry cmd_chat_entry = {
 		"Otherwise: each input line is a message, each event one line out,\n"
 		"and end of input leaves the room.\n"
 		"Entering, or getting back in after the server went away, gives up\n"
-		"after 10 s.\n",
+		"after 10 s.\n"
+		"In the room, /claim PID|PATTERN [REASON] tells the others you are\n"
+		"working on a process (pmon kill and reap then ask them first),\n"
+		"and /zombies, /tree PID, /ps PATTERN, /inspect PID show everyone\n"
+		"the same facts; lines marked [action], [claim], [view] or [watch]\n"
+		"are the server's, with the uid of whoever caused them.\n",
 	.exec = chat_exec,
 };
