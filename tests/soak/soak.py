@@ -548,13 +548,7 @@ class Soak:
         self.target = random.randint(4, 12)
         last_report = t0
         while now() < self.end:
-            for key, mask in self.sel.select(timeout=0.02):
-                c = key.data
-                if mask & selectors.EVENT_READ:
-                    c.on_readable()
-                if mask & selectors.EVENT_WRITE and c.state not in (
-                        "killed", "eof", "failed"):
-                    c.flush()
+            self.serve_sockets()
             t = now()
             for c in self.clients:
                 c.tick(t)
@@ -573,16 +567,20 @@ class Soak:
             log("soak: wound down in %.1f s" % (now() - t))
         self.check()
 
+    def serve_sockets(self):
+        """One pass over the clients' sockets that are ready."""
+        for key, mask in self.sel.select(timeout=0.02):
+            c = key.data
+            if mask & selectors.EVENT_READ:
+                c.on_readable()
+            if mask & selectors.EVENT_WRITE and c.state not in (
+                    "killed", "eof", "failed"):
+                c.flush()
+
     def pump(self, seconds, until=None):
         end = now() + seconds
         while now() < end:
-            for key, mask in self.sel.select(timeout=0.02):
-                c = key.data
-                if mask & selectors.EVENT_READ:
-                    c.on_readable()
-                if mask & selectors.EVENT_WRITE and c.state not in (
-                        "killed", "eof", "failed"):
-                    c.flush()
+            self.serve_sockets()
             if until and until():
                 return
 
