@@ -407,6 +407,7 @@ class Soak:
         self.names_ok = []
         self.collisions = []     # pairs of clients asking one name
         self.parents = []
+        self.dead_parents = []
         self.reaps = {"runs": 0, "reaped": 0}
         self.next_cid = 1
         self.load = []
@@ -479,7 +480,21 @@ class Soak:
         self.next_fault = t + random.uniform(span / 3, span * 1.5)
 
     # -- parents
+    def parent_died(self, p):
+        """A parent that ended by itself: say how, and stop using it."""
+        rc = p.proc.returncode
+        how = "killed by signal %d" % -rc if rc < 0 else "exit %d" % rc
+        violation("parents", "%s parent %d died (%s); its log ends: %s" %
+                  (p.kind, p.proc.pid, how, p.lines()[-5:]))
+        self.parents.remove(p)
+        self.dead_parents.append(p)
+
     def tick_parents(self, t):
+        for p in list(self.parents):
+            if p.proc.poll() is not None and p.reaping is None:
+                self.parent_died(p)
+        if not self.parents:
+            return
         for p in self.parents:
             r = p.reaping
             if r is not None and r[0].poll() is not None:
@@ -487,8 +502,11 @@ class Soak:
                 p.reaping = None
         if t >= self.next_signal:
             p = random.choice(self.parents)
-            os.kill(p.proc.pid, signal.SIGRTMIN)
-            p.rt_sent += 1
+            try:
+                os.kill(p.proc.pid, signal.SIGRTMIN)
+                p.rt_sent += 1
+            except ProcessLookupError:
+                pass  # it died: parent_died says so on the next tick
             self.next_signal = t + random.uniform(0.1, 0.6)
         if t >= self.next_reap:
             idle = [p for p in self.parents if p.reaping is None]
@@ -624,10 +642,13 @@ class Soak:
                 p.reaping[0].wait()
                 self.reap_result(p, p.reaping)
             self.start_reap(p, whole=True)  # all at once: each scans /proc
-        for p in self.parents:
+        for p in list(self.parents):
             p.reaping[0].wait()
             self.reap_result(p, p.reaping)
             p.reaping = None
+            if p.proc.poll() is not None:
+                self.parent_died(p)
+                continue
             os.kill(p.proc.pid, signal.SIGUSR2)
             if p.fifo:
                 with open(p.fifo, "w") as f:
