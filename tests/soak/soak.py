@@ -373,6 +373,16 @@ class Parent:
         self.reaped = set()
         self.seen = 0            # bytes of its log read
 
+    def wait_ready(self):
+        """Until its handlers are in place (a real-time signal before
+        then would end it: their default action)."""
+        deadline = now() + 60
+        while "ready" not in self.lines():
+            if self.proc.poll() is not None or now() > deadline:
+                raise SystemExit("soak: reap-parent %s did not start: %s" %
+                                 (self.kind, self.lines()[-3:]))
+            time.sleep(0.05)
+
     def zombies(self):
         with open(self.logpath, "rb") as f:
             lines = f.read().decode(errors="replace").splitlines()
@@ -556,6 +566,8 @@ class Soak:
         self.server.start()
         for kind in PARENT_KINDS:
             self.parents.append(Parent(self, kind))
+        for p in self.parents:
+            p.wait_ready()
         t0 = now()
         self.end = t0 + a.seconds
         self.chaos_until = t0 + a.seconds * CHAOS_SHARE
