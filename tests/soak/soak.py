@@ -418,7 +418,7 @@ class Soak:
         self.collisions = []     # pairs of clients asking one name
         self.parents = []
         self.dead_parents = []
-        self.reaps = {"runs": 0, "reaped": 0}
+        self.reaps = {"runs": 0, "reaped": 0, "gave_up": 0}
         self.next_cid = 1
         self.load = []
 
@@ -548,11 +548,17 @@ class Soak:
             if ": reaped by inject" in line:
                 p.reaped.add(int(line.split()[0]))
                 self.reaps["reaped"] += 1
-            elif "has no zombies" in line or "no zombies" in line:
-                pass
+            elif "holds none; nothing to reap" in line:
+                pass  # all reaped already, by an earlier run
+            elif "did not stop within" in line and "nothing was changed" \
+                    in line:
+                # pmon gave up safely on a parent the machine did not
+                # schedule in time (--timeout): counted, not a violation.
+                self.reaps["gave_up"] += 1
+                return
             else:
                 bad = True
-        if (proc.returncode != 0 and "no zombies" not in out) or bad:
+        if proc.returncode != 0 or bad:
             violation("parents", "pmon reap %d (%s parent %d) exit %d: %s" %
                       (target, p.kind, p.proc.pid, proc.returncode,
                        out.strip()[:300]))
@@ -913,9 +919,11 @@ class Soak:
             (self.idle_usage[0], self.end_usage[0], self.idle_usage[1],
              self.end_usage[1]))
         log("soak: parents: %d kinds, %d pmon reap runs, %d zombies reaped "
-            "by inject, %d returns of their calls logged, %d real-time "
-            "signals sent, %d spurious error returns" %
+            "by inject (%d runs gave up on a parent that did not stop in "
+            "time, changing nothing), %d returns of their calls logged, "
+            "%d real-time signals sent, %d spurious error returns" %
             (len(self.parents), self.reaps["runs"], self.reaps["reaped"],
+             self.reaps["gave_up"],
              self.parent_rets, sum(p.rt_sent for p in self.parents),
              self.leaks))
         if self.sender_failures:
