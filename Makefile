@@ -7,6 +7,9 @@
 #   make bench        measure pmon against its peers and the floor
 #   make mutants      plant each fault of tests/mutants/ and check the suite
 #                     catches it (minutes; not part of make check)
+#   make soak         a room and zombie-making parents under random load and
+#                     faults for SOAK_SECONDS (600), then the invariants
+#                     (SOAK_SEED to replay a run's choices; not in make check)
 #   make install      install the binary and the man pages (PREFIX, DESTDIR)
 #   make PMON_BPF=0   build without the BPF backend (1: fail without it;
 #                     default: built when libbpf, bpftool, clang and the
@@ -200,6 +203,14 @@ fuzz: | $(BUILD)/.pkgs-ok
 mutants:
 	@tests/mutants/run
 
+# tests/soak/soak.py says what it does and checks; tests/e2e/soak.bats
+# runs it for 25 s inside make check.
+SOAK_SECONDS ?= 600
+soak: $(PMON_BIN) $(FIX_BINS)
+	@$(BUILD)/fixtures/subreaper python3 tests/soak/soak.py --pmon $(PMON_BIN) \
+	  --fixtures $(BUILD)/fixtures --seconds $(SOAK_SECONDS) \
+	  $(if $(SOAK_SEED),--seed $(SOAK_SEED)) --verbose
+
 bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS)
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) bench/run
 
@@ -230,7 +241,7 @@ uninstall:
 clean:
 	rm -rf build build-san pmon
 
-.PHONY: all tests check fuzz mutants bench deps install uninstall clean FORCE
+.PHONY: all tests check fuzz mutants soak bench deps install uninstall clean FORCE
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

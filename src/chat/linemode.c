@@ -322,7 +322,9 @@ int chat_oneshot_send(struct chat_client *c, const char *name,
 	}
 	buf_free(&line);
 	(void)chat_client_send(c, "/quit", 5);
-	/* Until the server closes: it has then taken the message. */
+	/* The room handles a client's lines in order, so "ok bye" says the
+	 * message was handled.  A close alone does not: a server killed
+	 * after reading the message, before handling it, closes too. */
 	while (chat_client_wait_line(c, &l, mono_now() + ANSWER_TIMEOUT_S) == 0) {
 		struct chat_ev ev;
 
@@ -331,6 +333,10 @@ int chat_oneshot_send(struct chat_client *c, const char *name,
 			warn_error(&ev);
 			return EXIT_FAIL;
 		}
+		if (ev.kind == EV_OK && chat_ev_word_is(&ev, "bye"))
+			return EXIT_OK;
 	}
-	return EXIT_OK;
+	pmon_warn("the room closed before it confirmed the message (its server"
+		  " stopped?): it may not have been sent");
+	return EXIT_FAIL;
 }

@@ -357,9 +357,32 @@ static int setup_socket(struct server *s, const struct chatd_opts *o,
 	return 0;
 }
 
+/* A log in the room's own directory would pass once and then shut the
+ * room: a room's directory holds only sockets and their locks, so every
+ * client, and the next server, refuses it (found by `make soak`). */
+static int log_outside_room(const char *sock_path, const char *log_path,
+			    char *why)
+{
+	char sock_dir[PATH_MAX], log_dir[PATH_MAX];
+	struct stat a, b;
+
+	chat_socket_dir(sock_path, sock_dir, sizeof(sock_dir));
+	chat_socket_dir(log_path, log_dir, sizeof(log_dir));
+	if (stat(sock_dir, &a) < 0 || stat(log_dir, &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return 0;
+	snprintf(why, CHAT_WHY_MAX, "the log %s is in the directory of the"
+		 " room's socket %s, which holds only sockets and their .lock"
+		 " files (clients refuse one that holds anything else); put the"
+		 " log in another directory", log_path, sock_path);
+	return -1;
+}
+
 /* The log, and the history a restarted server finds in it. */
 static int setup_log(struct server *s, const char *path, char *why)
 {
+	if (log_outside_room(s->o->path, path, why) < 0)
+		return -1;
 	s->log = chatlog_open(path, why);
 	if (!s->log)
 		return -1;

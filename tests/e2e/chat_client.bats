@@ -32,6 +32,27 @@ fake_room_x() {
 	fake_got 'x\nhi there\n/quit\n'
 }
 
+@test "chat client: --send succeeds only once the room confirms; a server that dies first is a failure" {
+	# The room confirms by answering the /quit that follows the message
+	# (it handles a client's lines in order).  A server killed after it
+	# read the message but before it handled it closes the connection
+	# too: that is no confirmation (found by `make soak`).
+	start_fake 'hello pmon-chat 1 fake' 'ok name x' 'ok history 0'
+	"$PMON" chat --no-start -n x --send 'maybe lost' >"$CHAT_DIR/send.out" 2>&1 &
+	sender=$!
+	wait_for_line "$CHAT_DIR/fake.got" '^/quit$'
+	kill -KILL "$FAKE_PID"
+	st=0
+	wait "$sender" || st=$?
+	cat "$CHAT_DIR/send.out"
+	[ "$st" -eq 1 ]
+	grep -q 'the room closed before it confirmed the message' "$CHAT_DIR/send.out"
+	# confirmed: 0
+	fake_room_x
+	run "$PMON" chat --no-start -n x --send 'confirmed'
+	[ "$status" -eq 0 ]
+}
+
 @test "chat client: line mode sends a CRLF line without its CR and refuses a CR or NUL inside a line" {
 	fake_room_x
 	run bash -c "printf 'one\r\ntwo\r/kick bob\n/msg y three\0/announce x\nfour\n' | '$PMON' chat -n x"

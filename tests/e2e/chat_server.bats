@@ -79,6 +79,15 @@ chatd_refuses() {
 	[ "$(cat "$CHAT_DIR/elsewhere")" = 'event 1700000000 msg bob secret history' ]
 }
 
+@test "chatd --log: a log in the room's own directory is refused (it would shut the room)" {
+	# Accepted, it would pass once; then every client and the next
+	# server refuse a room directory that holds a regular file.
+	chatd_refuses --log "$(dirname "$SOCK")/room.log"
+	[[ "$output" == *"the log $(dirname "$SOCK")/room.log is in the directory of the room's socket $SOCK"* ]]
+	run ls -A "$(dirname "$SOCK")"
+	[ "$output" = "" ]
+}
+
 @test "chatd --log: a new log is made with mode 0600, and SIGHUP reopens it (logrotate)" {
 	start_server --log "$CHAT_DIR/room.log"
 	[ "$(stat -c %a "$CHAT_DIR/room.log")" = 600 ]

@@ -31,10 +31,13 @@ ps_rss() { ps -o pid=,rss= -p "$1" 2>/dev/null | awk '{print $1, $2}'; }
 	[ "$(id -u)" -eq 0 ] || skip "needs root for a private PID namespace"
 	T=$BATS_TEST_TMPDIR
 	# In a private PID namespace: push the newest pid up, start top, then
-	# make the next process take pid 11, far below the newest.
+	# make the next process take pid 11, far below the newest.  /proc's
+	# reader, which finds new pids without listing /proc every time (the
+	# BPF iterator, root's default, lists every task each refresh and so
+	# would pass whatever that reader did: make mutants saw it).
 	unshare --pid --fork --mount-proc /bin/sh -c '
 		for i in $(seq 60); do /bin/true; done
-		"$1" top -b -d 0.3 -n 8 --json -o pid,comm >"$2/frames" &
+		"$1" --backend proc top -b -d 0.3 -n 8 --json -o pid,comm >"$2/frames" &
 		top=$!
 		sleep 1
 		echo 10 >/proc/sys/kernel/ns_last_pid
