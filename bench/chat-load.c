@@ -2,10 +2,12 @@
  * chat-load - a one-process epoll load generator for chat servers: pmon
  * chatd (a UNIX socket), an IRC server such as ngircd (TCP on 127.0.0.1),
  * or the floor (a forked process that writes every message to every
- * client socket, one write per message per client).
+ * client socket, batching as pmon does: up to 32 queued messages per
+ * write; on FLOOR_CPU with -C).
  *
  *   chat-load TARGET [-c CLIENTS] [-s SENDERS] [-m MODE] [-r RATE]
  *             [-t SECONDS] [-b BURST] [-k STALLED] [-p SERVER_PID]
+ *             [-C FLOOR_CPU]
  *
  *   TARGET   unix:PATH (pmon-chat/1), irc:PORT (IRC on 127.0.0.1), floor
  *   MODE     peak: bursts of BURST messages, each delivered to everyone
@@ -22,6 +24,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +34,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -61,6 +65,7 @@ static struct {
 	double rate, seconds;
 	pid_t server_pid;
 	int floor_fd;              /* floor mode: where senders write */
+	int floor_cpu;             /* -C: the floor's CPU; -1: anywhere */
 	struct client *clients;
 	int epfd;
 	uint64_t sent_total;
@@ -120,6 +125,27 @@ static void write_all(int fd, const char *p, size_t n)
 			die("write");
 		p += w;
 		n -= (size_t)w;
+	}
+}
+
+/* writev a whole array (the floor's sockets block: no EAGAIN). */
+static void writev_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			die("writev");
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++, n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 }
 
@@ -312,8 +338,36 @@ static uint64_t lost(void)
 	return n;
 }
 
+/* The floor batches as pmon does: each client gets the messages queued
+ * since its last write in one write, up to FLOOR_BATCH of them. */
+#define FLOOR_BATCH 32
+
+/* Write lines[0..n) to client i, leaving out its own: one write when
+ * it sent none of them (the lines are contiguous in the floor's
+ * buffer), else one writev of the others'. */
+static void floor_deliver(int fd, int i, const struct iovec *lines,
+			  const int *from, int n)
+{
+	struct iovec mine[FLOOR_BATCH];
+	int k = 0;
+
+	for (int j = 0; j < n; j++)
+		if (from[j] != i)
+			mine[k++] = lines[j];
+	if (k == n) {
+		const char *end = (const char *)lines[n - 1].iov_base +
+				  lines[n - 1].iov_len;
+		const char *start = lines[0].iov_base;
+
+		write_all(fd, start, (size_t)(end - start));
+		return;
+	}
+	writev_all(fd, mine, k);
+}
+
 /* The floor: one process that writes each message it is given to every
- * client socket but its sender's, one write per message per client. */
+ * client socket but its sender's, batching what it read in one go up to
+ * FLOOR_BATCH messages per write (see floor_deliver). */
 static _Noreturn void floor_server(int in, int *fds, int n)
 {
 	char buf[65536];
@@ -326,18 +380,39 @@ static _Noreturn void floor_server(int in, int *fds, int n)
 			_exit(0);
 		len += (size_t)r;
 		char *start = buf, *nl;
-		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-			size_t l = (size_t)(nl + 1 - start);
-			int from = atoi(start + strlen(MARK));
+		for (;;) {
+			struct iovec lines[FLOOR_BATCH];
+			int from[FLOOR_BATCH], nlines = 0;
 
+			while (nlines < FLOOR_BATCH &&
+			       (nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+				lines[nlines].iov_base = start;
+				lines[nlines].iov_len = (size_t)(nl + 1 - start);
+				from[nlines++] = atoi(start + strlen(MARK));
+				start = nl + 1;
+			}
+			if (nlines == 0)
+				break;
 			for (int i = 0; i < n; i++)
-				if (i != from)
-					write_all(fds[i], start, l);
-			start = nl + 1;
+				floor_deliver(fds[i], i, lines, from, nlines);
 		}
 		len -= (size_t)(start - buf);
 		memmove(buf, start, len);
 	}
+}
+
+/* -C CPU: the floor on that CPU, as the bench runs the servers (the
+ * generator itself is placed with taskset). */
+static void pin_floor(void)
+{
+	cpu_set_t set;
+
+	if (g.floor_cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(g.floor_cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		die("sched_setaffinity");
 }
 
 static void setup_floor(void)
@@ -360,6 +435,10 @@ static void setup_floor(void)
 		die("fork");
 	if (g.server_pid == 0) {
 		close(in[0]);
+		/* The parent's epoll set is shared with us: never pump it. */
+		close(g.epfd);
+		g.epfd = -1;
+		pin_floor();
 		floor_server(in[1], server_ends, g.nclients);
 	}
 	close(in[1]);
@@ -523,7 +602,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: chat-load unix:PATH|irc:PORT|floor [-c CLIENTS] "
 		"[-s SENDERS] [-m peak|rate|idle] [-r RATE] [-t SECONDS] "
-		"[-b BURST] [-k STALLED] [-p SERVER_PID]\n");
+		"[-b BURST] [-k STALLED] [-p SERVER_PID] [-C FLOOR_CPU]\n");
 	exit(2);
 }
 
@@ -532,7 +611,7 @@ static void parse_args(int argc, char **argv)
 	int opt;
 
 	g.nclients = 1000, g.nsenders = 10, g.burst = 64;
-	g.rate = 200, g.seconds = 10, g.mode = M_RATE;
+	g.rate = 200, g.seconds = 10, g.mode = M_RATE, g.floor_cpu = -1;
 	if (argc < 2)
 		usage();
 	if (strncmp(argv[1], "unix:", 5) == 0)
@@ -544,7 +623,7 @@ static void parse_args(int argc, char **argv)
 	else
 		usage();
 	optind = 2;
-	while ((opt = getopt(argc, argv, "c:s:m:r:t:b:k:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:s:m:r:t:b:k:p:C:")) != -1) {
 		switch (opt) {
 		case 'c': g.nclients = atoi(optarg); break;
 		case 's': g.nsenders = atoi(optarg); break;
@@ -553,6 +632,7 @@ static void parse_args(int argc, char **argv)
 		case 'b': g.burst = atoi(optarg); break;
 		case 'k': g.nstalled = atoi(optarg); break;
 		case 'p': g.server_pid = atoi(optarg); break;
+		case 'C': g.floor_cpu = atoi(optarg); break;
 		case 'm':
 			g.mode = !strcmp(optarg, "peak") ? M_PEAK
 			       : !strcmp(optarg, "idle") ? M_IDLE : M_RATE;
