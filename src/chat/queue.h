@@ -25,9 +25,10 @@ void msg_unref(struct msg *m);
 
 /*
  * An output queue: a ring of message references, grown by doubling and
- * allocated only while something is queued (see msgq_trim), so that an
- * idle client costs no memory per message.  off bytes of the first
- * message are written already; bytes counts what is still owed.
+ * given back when emptied past 32 references (see msgq_trim), so that an
+ * idle client costs at most 256 bytes, whatever it was sent.  off bytes
+ * of the first message are written already; bytes counts what is still
+ * owed.
  */
 struct msgq {
 	struct msg **ring;
@@ -45,7 +46,8 @@ unsigned msgq_iov(const struct msgq *q, struct iovec *iov, unsigned max,
 		  size_t *total);
 /* Drop the first n unwritten bytes (a write took them). */
 void msgq_consume(struct msgq *q, size_t n);
-/* An empty queue gives back a ring grown past its first size. */
+/* An empty queue gives back a ring grown past 32 references (one that
+ * size or smaller is kept for the next burst). */
 void msgq_trim(struct msgq *q);
 /* Drop everything queued and free the ring. */
 void msgq_clear(struct msgq *q);

@@ -69,7 +69,14 @@ static void test_ring_wraps_and_grows_in_order(void **state)
 	assert_string_equal(got, want);
 	msgq_consume(&q, q.bytes);
 	assert_int_equal(q.count, 0);
-	msgq_trim(&q);                    /* a grown ring is given back */
+	msgq_trim(&q);                    /* a ring of up to 32 is kept */
+	assert_int_equal(q.cap, 16);
+	for (int r = 0; r < 3; r++)       /* 60 references: grows to 64 */
+		for (int i = 0; i < 20; i++)
+			assert_true(msgq_push(&q, m[i], SIZE_MAX));
+	assert_int_equal(q.cap, 64);
+	msgq_consume(&q, q.bytes);
+	msgq_trim(&q);                    /* a larger one is given back */
 	assert_null(q.ring);
 	for (int i = 0; i < 20; i++) {
 		assert_int_equal(m[i]->refs, 1); /* only ours is left */
