@@ -125,6 +125,58 @@ void msgq_clear(struct msgq *q)
 	*q = (struct msgq){0};
 }
 
+bool msgrun_matches(const struct msgrun *run, const struct msgq *q)
+{
+	if (run->n == 0 || q->off != 0 || q->count < run->n)
+		return false;
+	for (unsigned i = 0; i < run->n; i++)
+		if (q->ring[slot(q, i)] != run->msgs[i])
+			return false;
+	return true;
+}
+
+void msgrun_forget(struct msgrun *run)
+{
+	for (unsigned i = 0; i < run->n; i++)
+		msg_unref(run->msgs[i]);
+	run->n = 0;
+	run->len = 0;
+}
+
+unsigned msgrun_fill(struct msgrun *run, const struct msgq *q, size_t max)
+{
+	size_t len = 0;
+	unsigned n = 0;
+
+	msgrun_forget(run);
+	while (n < q->count && n < MSGRUN_MAX &&
+	       len + q->ring[slot(q, n)]->len <= max)
+		len += q->ring[slot(q, n++)]->len;
+	if (len > run->cap) {
+		free(run->bytes);
+		run->bytes = xmalloc(len);
+		run->cap = len;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct msg *m = q->ring[slot(q, i)];
+
+		memcpy(run->bytes + run->len, m->data, m->len);
+		run->len += m->len;
+		m->refs++;
+		run->msgs[i] = m;
+	}
+	run->n = n;
+	return n;
+}
+
+void msgrun_free(struct msgrun *run)
+{
+	msgrun_forget(run);
+	free(run->bytes);
+	run->bytes = NULL;
+	run->cap = 0;
+}
+
 void bucket_init(struct bucket *b, double burst, double now)
 {
 	b->tokens = burst;

@@ -53,6 +53,32 @@ void msgq_trim(struct msgq *q);
 void msgq_clear(struct msgq *q);
 
 /*
+ * A run: copies of the first messages of a queue, end to end, so that
+ * every client owed the same messages is written from one buffer with
+ * one send, as the floor writes, instead of a sendmsg of one iovec per
+ * message.  It holds a reference to each message in it, so that a match
+ * is by identity and cannot be fooled by a freed and reused address.
+ */
+#define MSGRUN_MAX 256
+
+struct msgrun {
+	struct msg *msgs[MSGRUN_MAX];
+	unsigned n;
+	char *bytes;
+	size_t len, cap;
+};
+
+/* Does q owe run's messages first, none of them begun? */
+bool msgrun_matches(const struct msgrun *run, const struct msgq *q);
+/* Make run q's first messages, as many as fit in max bytes (at most
+ * MSGRUN_MAX); returns how many (0 when the first alone is larger). */
+unsigned msgrun_fill(struct msgrun *run, const struct msgq *q, size_t max);
+/* Drop run's references (its buffer is kept for the next fill). */
+void msgrun_forget(struct msgrun *run);
+/* Drop its references and its buffer. */
+void msgrun_free(struct msgrun *run);
+
+/*
  * Flood control: a token bucket.  A line costs a token; tokens come back
  * at rate per second up to burst.  bucket_take returns 0 and takes one,
  * or the seconds until the next token (and takes nothing).
