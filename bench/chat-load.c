@@ -6,15 +6,17 @@
  * write; on FLOOR_CPU with -C).
  *
  *   chat-load TARGET [-c CLIENTS] [-s SENDERS] [-m MODE] [-r RATE]
- *             [-t SECONDS] [-b BURST] [-k STALLED] [-p SERVER_PID]
+ *             [-t SECONDS] [-b BURST[,BURST...]] [-k STALLED] [-p SERVER_PID]
  *             [-C FLOOR_CPU]
  *
  *   TARGET   unix:PATH (pmon-chat/1), irc:PORT (IRC on 127.0.0.1), floor
  *   MODE     peak: bursts of BURST messages, each delivered to everyone
- *                  before the next, for SECONDS (fan-out in deliveries/s)
+ *                  before the next, for SECONDS (fan-out in deliveries/s);
+ *                  each BURST in turn, a line each
  *            rate: RATE messages/s into the room for SECONDS (latency)
  *            idle: connect everyone, wait, report the server's memory
- *   STALLED  that many clients never read (a reader that falls behind)
+ *   STALLED  that many clients never read (a reader that falls behind);
+ *            cut= says how many of them the server had disconnected
  *
  * Each message carries its sender, a sequence number and the send time
  * (CLOCK_MONOTONIC), so every delivery yields a latency and losses are
@@ -62,6 +64,7 @@ static struct {
 	const char *path;
 	int port;
 	int nclients, nsenders, nstalled, burst;
+	int bursts[8], nbursts;    /* -b B[,B...]: peak, one after another */
 	double rate, seconds;
 	pid_t server_pid;
 	int floor_fd;              /* floor mode: where senders write */
@@ -573,6 +576,27 @@ static void run_rate(void)
 		pump(10);
 }
 
+/* Stalled clients the server has disconnected: their socket, read to
+ * the end of what it holds, ends (a server that only queues for them
+ * leaves it open). */
+static int stalled_cut(void)
+{
+	static char sink[65536];
+	int cut = 0;
+
+	for (int i = 0; i < g.nclients; i++) {
+		ssize_t r;
+
+		if (!g.clients[i].stalled)
+			continue;
+		while ((r = read(g.clients[i].fd, sink, sizeof(sink))) > 0 ||
+		       (r < 0 && errno == EINTR))
+			;
+		cut += r == 0 || (r < 0 && errno != EAGAIN);
+	}
+	return cut;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -586,6 +610,23 @@ static double pct_ms(double p)
 		return -1;
 	size_t i = (size_t)(p * (double)(g.nlat - 1));
 	return g.lat_us[i] / 1000.0;
+}
+
+/* One line of key=value pairs for the run just made. */
+static void report(double wall, double cpu, long rss, long idle_rss)
+{
+	qsort(g.lat_us, g.nlat, sizeof(*g.lat_us), cmp_u32);
+	printf("mode=%s clients=%d senders=%d stalled=%d burst=%d sent=%llu "
+	       "deliveries=%zu dps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
+	       "lost=%llu cut=%d server_cpu=%.3f server_rss_kb=%ld "
+	       "idle_rss_kb=%ld\n",
+	       g.mode == M_PEAK ? "peak" : "rate", g.nclients, g.nsenders,
+	       g.nstalled, g.mode == M_PEAK ? g.burst : 0,
+	       (unsigned long long)g.sent_total, g.nlat,
+	       (double)g.nlat / wall, pct_ms(0.5), pct_ms(0.99), pct_ms(1.0),
+	       (unsigned long long)lost(), stalled_cut(), cpu / wall, rss,
+	       idle_rss);
+	fflush(stdout);
 }
 
 static void on_alarm(int sig)
@@ -602,15 +643,36 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: chat-load unix:PATH|irc:PORT|floor [-c CLIENTS] "
 		"[-s SENDERS] [-m peak|rate|idle] [-r RATE] [-t SECONDS] "
-		"[-b BURST] [-k STALLED] [-p SERVER_PID] [-C FLOOR_CPU]\n");
+		"[-b BURST[,BURST...]] [-k STALLED] [-p SERVER_PID] [-C FLOOR_CPU]\n");
 	exit(2);
+}
+
+/* -b 32 or -b 32,64,128: each burst size in turn, in one connection
+ * (a server that takes a minute to let everyone in, ngircd, is then
+ * connected to once per round, not once per burst size). */
+static void parse_bursts(const char *arg)
+{
+	char *end;
+
+	g.nbursts = 0;
+	do {
+		long b = strtol(arg, &end, 10);
+
+		if (end == arg || b < 1 || b > 100000 ||
+		    g.nbursts == (int)(sizeof(g.bursts) / sizeof(g.bursts[0])))
+			usage();
+		g.bursts[g.nbursts++] = (int)b;
+		arg = end + 1;
+	} while (*end == ',');
+	if (*end)
+		usage();
 }
 
 static void parse_args(int argc, char **argv)
 {
 	int opt;
 
-	g.nclients = 1000, g.nsenders = 10, g.burst = 64;
+	g.nclients = 1000, g.nsenders = 10, g.bursts[0] = 64, g.nbursts = 1;
 	g.rate = 200, g.seconds = 10, g.mode = M_RATE, g.floor_cpu = -1;
 	if (argc < 2)
 		usage();
@@ -629,7 +691,7 @@ static void parse_args(int argc, char **argv)
 		case 's': g.nsenders = atoi(optarg); break;
 		case 'r': g.rate = atof(optarg); break;
 		case 't': g.seconds = atof(optarg); break;
-		case 'b': g.burst = atoi(optarg); break;
+		case 'b': parse_bursts(optarg); break;
 		case 'k': g.nstalled = atoi(optarg); break;
 		case 'p': g.server_pid = atoi(optarg); break;
 		case 'C': g.floor_cpu = atoi(optarg); break;
@@ -642,7 +704,7 @@ static void parse_args(int argc, char **argv)
 	}
 	if (g.nclients < 2 || g.nsenders < 1 || g.nsenders > g.nclients ||
 	    g.nstalled < 0 || g.nstalled > g.nclients - g.nsenders ||
-	    g.burst < 1 || g.rate <= 0 || g.seconds <= 0)
+	    g.rate <= 0 || g.seconds <= 0)
 		usage();
 }
 
@@ -657,7 +719,7 @@ int main(int argc, char **argv)
 	/* A server that stops answering ends the run with a message instead
 	 * of hanging the benchmark: connecting, the run and the drain. */
 	signal(SIGALRM, on_alarm);
-	alarm((unsigned)(g.seconds * 2) + 120);
+	alarm((unsigned)(g.seconds * 2 * g.nbursts) + 120);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -670,21 +732,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	g.record = true;
-	uint64_t t0 = now_ns();
-	if (g.mode == M_PEAK)
-		run_peak();
-	else
-		run_rate();
-	double wall = (double)(now_ns() - t0) / 1e9;
-	server_usage(&cpu1, &rss, &hwm);
-	qsort(g.lat_us, g.nlat, sizeof(*g.lat_us), cmp_u32);
-	printf("mode=%s clients=%d senders=%d stalled=%d sent=%llu "
-	       "deliveries=%zu dps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
-	       "lost=%llu server_cpu=%.2f server_rss_kb=%ld idle_rss_kb=%ld\n",
-	       g.mode == M_PEAK ? "peak" : "rate", g.nclients, g.nsenders,
-	       g.nstalled, (unsigned long long)g.sent_total, g.nlat,
-	       (double)g.nlat / wall, pct_ms(0.5), pct_ms(0.99), pct_ms(1.0),
-	       (unsigned long long)lost(), (cpu1 - cpu0) / wall, rss, idle_rss);
+	for (int i = 0; i < (g.mode == M_PEAK ? g.nbursts : 1); i++) {
+		g.burst = g.bursts[i];
+		g.nlat = 0;
+		server_usage(&cpu0, &rss, &hwm);
+		uint64_t t0 = now_ns();
+		if (g.mode == M_PEAK)
+			run_peak();
+		else
+			run_rate();
+		double wall = (double)(now_ns() - t0) / 1e9;
+		server_usage(&cpu1, &rss, &hwm);
+		report(wall, cpu1 - cpu0, rss, idle_rss);
+	}
 	if (g.target == T_FLOOR) {
 		close(g.floor_fd);
 		waitpid(g.server_pid, NULL, 0);
