@@ -107,6 +107,7 @@ static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		{"no-flood-limit", no_argument, NULL, 'N'},
 		{"per-account", required_argument, NULL, 'P'},
 		{"name-timeout", required_argument, NULL, 'T'},
+		{"out-cap", required_argument, NULL, 'O'},
 		{"system", no_argument, NULL, 'Y'},
 		{"ready-fd", required_argument, NULL, 'R'},
 		{"lock-fd", required_argument, NULL, 'L'},
@@ -134,6 +135,10 @@ static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		case 'T':
 			o->name_timeout = (double)estrtonum(optarg, 0, 86400,
 							    "--name-timeout");
+			break;
+		case 'O':
+			o->out_cap = (size_t)estrtonum(optarg, 4096, 1 << 30,
+						       "--out-cap");
 			break;
 		case 'Y': a->system = true; break;
 		case 'R': a->ready_fd = open_fd(optarg, "--ready-fd"); break;
@@ -172,7 +177,7 @@ const struct cmd_entry cmd_chatd_entry = {
 	.summary = "Run the operators' chat room on a UNIX socket",
 	.usage = "[-S SOCKET | --system] [--foreground] [--group GROUP] [--log FILE]"
 		 " [--flood RATE[/BURST] | --no-flood-limit] [--per-account N]"
-		 " [--name-timeout SECONDS]",
+		 " [--name-timeout SECONDS] [--out-cap BYTES]",
 	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
 		"                        else your own room\n"
 		"                        " CHAT_PERSONAL_SOCKET_DOC ", UID yours)\n"
@@ -193,6 +198,9 @@ const struct cmd_entry cmd_chatd_entry = {
 		"                        0: no limit; root and the owner: no limit)\n"
 		"      --name-timeout SECONDS  time a connection has to give a name\n"
 		"                        (default 10; 0: no limit)\n"
+		"      --out-cap BYTES   output queued for a client that does not read\n"
+		"                        before it is cut off (default 1 MiB; 4096 to\n"
+		"                        1 GiB)\n"
 		"      --ready-fd N, --lock-fd N  for a server started detached: say\n"
 		"                        \"ok\" or why not on N; the held lock is N\n"
 		"  -h, --help            show this help\n",

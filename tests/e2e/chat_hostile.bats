@@ -86,6 +86,25 @@ load chat_helpers
 	exec {slowfd}>&-
 }
 
+@test "chat hostile: --out-cap sets the cap a reader that stops is cut off at" {
+	# 400 lines of 1,000 bytes: more than the socket holds plus 4 KiB,
+	# far less than it holds plus the default 1 MiB
+	start_server --flood 0 --out-cap 4096
+	start_client alice
+	start_client bob
+	mkfifo "$CHAT_DIR/slow.in"
+	socat -u FILE:"$CHAT_DIR/slow.in" UNIX-CONNECT:"$SOCK" 3>&- &
+	EXTRA_PIDS+=("$!")
+	exec {slowfd}>"$CHAT_DIR/slow.in"
+	echo slowpoke >&$slowfd
+	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
+	line=$(printf 'z%.0s' $(seq 1000))
+	for i in $(seq 1 400); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
+	wait_for_line "$CHAT_DIR/alice.out" "^bob: 400 $line\$" 200
+	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
+	exec {slowfd}>&-
+}
+
 @test "chat hostile: a full room (descriptor limit) refuses newcomers with a message" {
 	mkfifo "$CHAT_DIR/server.in"
 	fd_limited 16 "$PMON" chatd --foreground -S "$SOCK" \
