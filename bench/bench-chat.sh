@@ -64,13 +64,15 @@ fi
 # The load generator holds CLIENTS sockets, each server as many again.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
+# The servers get 30 s to start: on a machine with a load of hundreds,
+# ngircd once took more than 5.
 # The socket in a directory of its own: a room's directory holds rooms only.
 start_pmon() {
 	rm -f "$work/room/sock"
 	"${srv_on[@]}" "$PMON" chatd -S "$work/room/sock" --foreground \
 		--no-flood-limit --out-cap "$OUT_CAP" </dev/null >"$work/chatd.log" 2>&1 3>&- &
 	server_pid=$!
-	for _ in $(seq 100); do [ -S "$work/room/sock" ] && return 0; sleep 0.05; done
+	for _ in $(seq 600); do [ -S "$work/room/sock" ] && return 0; sleep 0.05; done
 	echo "bench-chat: pmon chatd did not start:" >&2
 	cat "$work/chatd.log" >&2
 	exit 1
@@ -101,7 +103,7 @@ start_ngircd() {
 	EOF
 	"${srv_on[@]}" ngircd -n -f "$work/ngircd.conf" </dev/null >"$work/ngircd.log" 2>&1 3>&- &
 	server_pid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		grep -q "Now listening" "$work/ngircd.log" && return 0
 		sleep 0.05
 	done

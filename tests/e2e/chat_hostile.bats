@@ -4,6 +4,17 @@
 
 load chat_helpers
 
+# start_slowpoke: a client that enters as slowpoke and never reads (socat
+# -u only writes); SLOW_FD is its input.
+start_slowpoke() {
+	mkfifo "$CHAT_DIR/slow.in"
+	socat -u FILE:"$CHAT_DIR/slow.in" UNIX-CONNECT:"$SOCK" 3>&- &
+	EXTRA_PIDS+=("$!")
+	exec {SLOW_FD}>"$CHAT_DIR/slow.in"
+	echo slowpoke >&$SLOW_FD
+	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
+}
+
 @test "chat hostile: a line over 4 KiB is refused and nothing of it is parsed" {
 	start_server
 	start_client alice
@@ -71,19 +82,13 @@ load chat_helpers
 	start_server --flood 0
 	start_client alice
 	start_client bob
-	# a client that enters and never reads (socat -u only writes)
-	mkfifo "$CHAT_DIR/slow.in"
-	socat -u FILE:"$CHAT_DIR/slow.in" UNIX-CONNECT:"$SOCK" 3>&- &
-	EXTRA_PIDS+=("$!")
-	exec {slowfd}>"$CHAT_DIR/slow.in"
-	echo slowpoke >&$slowfd
-	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
+	start_slowpoke
 	line=$(printf 'z%.0s' $(seq 3000))
 	for i in $(seq 1 1000); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
 	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
 	wait_for_line "$CHAT_DIR/alice.out" "^bob: 1000 $line\$" 200
 	[ "$(grep -c "^bob: [0-9]* $line\$" "$CHAT_DIR/alice.out")" -eq 1000 ]
-	exec {slowfd}>&-
+	exec {SLOW_FD}>&-
 }
 
 @test "chat hostile: --out-cap sets the cap a reader that stops is cut off at" {
@@ -92,17 +97,12 @@ load chat_helpers
 	start_server --flood 0 --out-cap 4096
 	start_client alice
 	start_client bob
-	mkfifo "$CHAT_DIR/slow.in"
-	socat -u FILE:"$CHAT_DIR/slow.in" UNIX-CONNECT:"$SOCK" 3>&- &
-	EXTRA_PIDS+=("$!")
-	exec {slowfd}>"$CHAT_DIR/slow.in"
-	echo slowpoke >&$slowfd
-	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
+	start_slowpoke
 	line=$(printf 'z%.0s' $(seq 1000))
 	for i in $(seq 1 400); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
 	wait_for_line "$CHAT_DIR/alice.out" "^bob: 400 $line\$" 200
 	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
-	exec {slowfd}>&-
+	exec {SLOW_FD}>&-
 }
 
 @test "chat hostile: a full room (descriptor limit) refuses newcomers with a message" {
