@@ -92,16 +92,16 @@ start_slowpoke() {
 }
 
 @test "chat hostile: --out-cap sets the cap a reader that stops is cut off at" {
-	# 400 lines of 1,000 bytes: more than the socket holds plus 4 KiB,
-	# far less than it holds plus the default 1 MiB
-	start_server --flood 0 --out-cap 4096
+	# 600 lines of 1,000 bytes: more than the socket holds (at most
+	# 210 kB) plus 256 KiB, less than the default 1 MiB
+	start_server --flood 0 --out-cap 262144
 	start_client alice
 	start_client bob
 	start_slowpoke
 	line=$(printf 'z%.0s' $(seq 1000))
-	for i in $(seq 1 400); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
-	wait_for_line "$CHAT_DIR/alice.out" "^bob: 400 $line\$" 200
+	for i in $(seq 1 600); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
 	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
+	wait_for_line "$CHAT_DIR/alice.out" "^bob: 600 $line\$" 200
 	exec {SLOW_FD}>&-
 }
 
