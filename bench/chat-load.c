@@ -2,17 +2,21 @@
  * chat-load - a one-process epoll load generator for chat servers: pmon
  * chatd (a UNIX socket), an IRC server such as ngircd (TCP on 127.0.0.1),
  * or the floor (a forked process that writes every message to every
- * client socket, one write per message per client).
+ * client socket, batching as pmon does: up to 32 queued messages per
+ * write; on FLOOR_CPU with -C).
  *
  *   chat-load TARGET [-c CLIENTS] [-s SENDERS] [-m MODE] [-r RATE]
- *             [-t SECONDS] [-b BURST] [-k STALLED] [-p SERVER_PID]
+ *             [-t SECONDS] [-b BURST[,BURST...]] [-k STALLED] [-p SERVER_PID]
+ *             [-C FLOOR_CPU]
  *
  *   TARGET   unix:PATH (pmon-chat/1), irc:PORT (IRC on 127.0.0.1), floor
  *   MODE     peak: bursts of BURST messages, each delivered to everyone
- *                  before the next, for SECONDS (fan-out in deliveries/s)
+ *                  before the next, for SECONDS (fan-out in deliveries/s);
+ *                  each BURST in turn, a line each
  *            rate: RATE messages/s into the room for SECONDS (latency)
  *            idle: connect everyone, wait, report the server's memory
- *   STALLED  that many clients never read (a reader that falls behind)
+ *   STALLED  that many clients never read (a reader that falls behind);
+ *            cut= says how many of them the server had disconnected
  *
  * Each message carries its sender, a sequence number and the send time
  * (CLOCK_MONOTONIC), so every delivery yields a latency and losses are
@@ -22,6 +26,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +36,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -58,9 +64,11 @@ static struct {
 	const char *path;
 	int port;
 	int nclients, nsenders, nstalled, burst;
+	int bursts[8], nbursts;    /* -b B[,B...]: peak, one after another */
 	double rate, seconds;
 	pid_t server_pid;
 	int floor_fd;              /* floor mode: where senders write */
+	int floor_cpu;             /* -C: the floor's CPU; -1: anywhere */
 	struct client *clients;
 	int epfd;
 	uint64_t sent_total;
@@ -120,6 +128,27 @@ static void write_all(int fd, const char *p, size_t n)
 			die("write");
 		p += w;
 		n -= (size_t)w;
+	}
+}
+
+/* writev a whole array (the floor's sockets block: no EAGAIN). */
+static void writev_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			die("writev");
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++, n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 }
 
@@ -312,8 +341,36 @@ static uint64_t lost(void)
 	return n;
 }
 
+/* The floor batches as pmon does: each client gets the messages queued
+ * since its last write in one write, up to FLOOR_BATCH of them. */
+#define FLOOR_BATCH 32
+
+/* Write lines[0..n) to client i, leaving out its own: one write when
+ * it sent none of them (the lines are contiguous in the floor's
+ * buffer), else one writev of the others'. */
+static void floor_deliver(int fd, int i, const struct iovec *lines,
+			  const int *from, int n)
+{
+	struct iovec mine[FLOOR_BATCH];
+	int k = 0;
+
+	for (int j = 0; j < n; j++)
+		if (from[j] != i)
+			mine[k++] = lines[j];
+	if (k == n) {
+		const char *end = (const char *)lines[n - 1].iov_base +
+				  lines[n - 1].iov_len;
+		const char *start = lines[0].iov_base;
+
+		write_all(fd, start, (size_t)(end - start));
+		return;
+	}
+	writev_all(fd, mine, k);
+}
+
 /* The floor: one process that writes each message it is given to every
- * client socket but its sender's, one write per message per client. */
+ * client socket but its sender's, batching what it read in one go up to
+ * FLOOR_BATCH messages per write (see floor_deliver). */
 static _Noreturn void floor_server(int in, int *fds, int n)
 {
 	char buf[65536];
@@ -326,18 +383,39 @@ static _Noreturn void floor_server(int in, int *fds, int n)
 			_exit(0);
 		len += (size_t)r;
 		char *start = buf, *nl;
-		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-			size_t l = (size_t)(nl + 1 - start);
-			int from = atoi(start + strlen(MARK));
+		for (;;) {
+			struct iovec lines[FLOOR_BATCH];
+			int from[FLOOR_BATCH], nlines = 0;
 
+			while (nlines < FLOOR_BATCH &&
+			       (nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+				lines[nlines].iov_base = start;
+				lines[nlines].iov_len = (size_t)(nl + 1 - start);
+				from[nlines++] = atoi(start + strlen(MARK));
+				start = nl + 1;
+			}
+			if (nlines == 0)
+				break;
 			for (int i = 0; i < n; i++)
-				if (i != from)
-					write_all(fds[i], start, l);
-			start = nl + 1;
+				floor_deliver(fds[i], i, lines, from, nlines);
 		}
 		len -= (size_t)(start - buf);
 		memmove(buf, start, len);
 	}
+}
+
+/* -C CPU: the floor on that CPU, as the bench runs the servers (the
+ * generator itself is placed with taskset). */
+static void pin_floor(void)
+{
+	cpu_set_t set;
+
+	if (g.floor_cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(g.floor_cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		die("sched_setaffinity");
 }
 
 static void setup_floor(void)
@@ -360,6 +438,10 @@ static void setup_floor(void)
 		die("fork");
 	if (g.server_pid == 0) {
 		close(in[0]);
+		/* The parent's epoll set is shared with us: never pump it. */
+		close(g.epfd);
+		g.epfd = -1;
+		pin_floor();
 		floor_server(in[1], server_ends, g.nclients);
 	}
 	close(in[1]);
@@ -494,6 +576,27 @@ static void run_rate(void)
 		pump(10);
 }
 
+/* Stalled clients the server has disconnected: their socket, read to
+ * the end of what it holds, ends (a server that only queues for them
+ * leaves it open). */
+static int stalled_cut(void)
+{
+	static char sink[65536];
+	int cut = 0;
+
+	for (int i = 0; i < g.nclients; i++) {
+		ssize_t r;
+
+		if (!g.clients[i].stalled)
+			continue;
+		while ((r = read(g.clients[i].fd, sink, sizeof(sink))) > 0 ||
+		       (r < 0 && errno == EINTR))
+			;
+		cut += r == 0 || (r < 0 && errno != EAGAIN);
+	}
+	return cut;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -507,6 +610,23 @@ static double pct_ms(double p)
 		return -1;
 	size_t i = (size_t)(p * (double)(g.nlat - 1));
 	return g.lat_us[i] / 1000.0;
+}
+
+/* One line of key=value pairs for the run just made. */
+static void report(double wall, double cpu, long rss, long idle_rss)
+{
+	qsort(g.lat_us, g.nlat, sizeof(*g.lat_us), cmp_u32);
+	printf("mode=%s clients=%d senders=%d stalled=%d burst=%d sent=%llu "
+	       "deliveries=%zu dps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
+	       "lost=%llu cut=%d server_cpu=%.3f server_rss_kb=%ld "
+	       "idle_rss_kb=%ld\n",
+	       g.mode == M_PEAK ? "peak" : "rate", g.nclients, g.nsenders,
+	       g.nstalled, g.mode == M_PEAK ? g.burst : 0,
+	       (unsigned long long)g.sent_total, g.nlat,
+	       (double)g.nlat / wall, pct_ms(0.5), pct_ms(0.99), pct_ms(1.0),
+	       (unsigned long long)lost(), stalled_cut(), cpu / wall, rss,
+	       idle_rss);
+	fflush(stdout);
 }
 
 static void on_alarm(int sig)
@@ -523,16 +643,37 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: chat-load unix:PATH|irc:PORT|floor [-c CLIENTS] "
 		"[-s SENDERS] [-m peak|rate|idle] [-r RATE] [-t SECONDS] "
-		"[-b BURST] [-k STALLED] [-p SERVER_PID]\n");
+		"[-b BURST[,BURST...]] [-k STALLED] [-p SERVER_PID] [-C FLOOR_CPU]\n");
 	exit(2);
+}
+
+/* -b 32 or -b 32,64,128: each burst size in turn, in one connection
+ * (a server that takes a minute to let everyone in, ngircd, is then
+ * connected to once per round, not once per burst size). */
+static void parse_bursts(const char *arg)
+{
+	char *end;
+
+	g.nbursts = 0;
+	do {
+		long b = strtol(arg, &end, 10);
+
+		if (end == arg || b < 1 || b > 100000 ||
+		    g.nbursts == (int)(sizeof(g.bursts) / sizeof(g.bursts[0])))
+			usage();
+		g.bursts[g.nbursts++] = (int)b;
+		arg = end + 1;
+	} while (*end == ',');
+	if (*end)
+		usage();
 }
 
 static void parse_args(int argc, char **argv)
 {
 	int opt;
 
-	g.nclients = 1000, g.nsenders = 10, g.burst = 64;
-	g.rate = 200, g.seconds = 10, g.mode = M_RATE;
+	g.nclients = 1000, g.nsenders = 10, g.bursts[0] = 64, g.nbursts = 1;
+	g.rate = 200, g.seconds = 10, g.mode = M_RATE, g.floor_cpu = -1;
 	if (argc < 2)
 		usage();
 	if (strncmp(argv[1], "unix:", 5) == 0)
@@ -544,15 +685,16 @@ static void parse_args(int argc, char **argv)
 	else
 		usage();
 	optind = 2;
-	while ((opt = getopt(argc, argv, "c:s:m:r:t:b:k:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:s:m:r:t:b:k:p:C:")) != -1) {
 		switch (opt) {
 		case 'c': g.nclients = atoi(optarg); break;
 		case 's': g.nsenders = atoi(optarg); break;
 		case 'r': g.rate = atof(optarg); break;
 		case 't': g.seconds = atof(optarg); break;
-		case 'b': g.burst = atoi(optarg); break;
+		case 'b': parse_bursts(optarg); break;
 		case 'k': g.nstalled = atoi(optarg); break;
 		case 'p': g.server_pid = atoi(optarg); break;
+		case 'C': g.floor_cpu = atoi(optarg); break;
 		case 'm':
 			g.mode = !strcmp(optarg, "peak") ? M_PEAK
 			       : !strcmp(optarg, "idle") ? M_IDLE : M_RATE;
@@ -562,7 +704,7 @@ static void parse_args(int argc, char **argv)
 	}
 	if (g.nclients < 2 || g.nsenders < 1 || g.nsenders > g.nclients ||
 	    g.nstalled < 0 || g.nstalled > g.nclients - g.nsenders ||
-	    g.burst < 1 || g.rate <= 0 || g.seconds <= 0)
+	    g.rate <= 0 || g.seconds <= 0)
 		usage();
 }
 
@@ -577,7 +719,7 @@ int main(int argc, char **argv)
 	/* A server that stops answering ends the run with a message instead
 	 * of hanging the benchmark: connecting, the run and the drain. */
 	signal(SIGALRM, on_alarm);
-	alarm((unsigned)(g.seconds * 2) + 120);
+	alarm((unsigned)(g.seconds * 2 * g.nbursts) + 120);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -590,21 +732,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	g.record = true;
-	uint64_t t0 = now_ns();
-	if (g.mode == M_PEAK)
-		run_peak();
-	else
-		run_rate();
-	double wall = (double)(now_ns() - t0) / 1e9;
-	server_usage(&cpu1, &rss, &hwm);
-	qsort(g.lat_us, g.nlat, sizeof(*g.lat_us), cmp_u32);
-	printf("mode=%s clients=%d senders=%d stalled=%d sent=%llu "
-	       "deliveries=%zu dps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
-	       "lost=%llu server_cpu=%.2f server_rss_kb=%ld idle_rss_kb=%ld\n",
-	       g.mode == M_PEAK ? "peak" : "rate", g.nclients, g.nsenders,
-	       g.nstalled, (unsigned long long)g.sent_total, g.nlat,
-	       (double)g.nlat / wall, pct_ms(0.5), pct_ms(0.99), pct_ms(1.0),
-	       (unsigned long long)lost(), (cpu1 - cpu0) / wall, rss, idle_rss);
+	for (int i = 0; i < (g.mode == M_PEAK ? g.nbursts : 1); i++) {
+		g.burst = g.bursts[i];
+		g.nlat = 0;
+		server_usage(&cpu0, &rss, &hwm);
+		uint64_t t0 = now_ns();
+		if (g.mode == M_PEAK)
+			run_peak();
+		else
+			run_rate();
+		double wall = (double)(now_ns() - t0) / 1e9;
+		server_usage(&cpu1, &rss, &hwm);
+		report(wall, cpu1 - cpu0, rss, idle_rss);
+	}
 	if (g.target == T_FLOOR) {
 		close(g.floor_fd);
 		waitpid(g.server_pid, NULL, 0);

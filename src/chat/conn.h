@@ -1,8 +1,8 @@
 /*
  * conn.h - the connection layer of `pmon chatd`: a set of non-blocking
  * sockets on the event loop, each with its output queue (shared messages,
- * written with one sendmsg of up to IOV_MAX of them per wakeup, EPOLLOUT
- * only for a full socket), its input cut into lines, flood control (a
+ * written with one send per wakeup from a run copied once for everyone
+ * owed the same messages, EPOLLOUT only for a full socket), its input cut into lines, flood control (a
  * client over its rate is not read for a while, never dropped), a cap on
  * what may be queued for it (a reader that stops is cut off) and an
  * optional deadline.

@@ -25,9 +25,10 @@ void msg_unref(struct msg *m);
 
 /*
  * An output queue: a ring of message references, grown by doubling and
- * allocated only while something is queued (see msgq_trim), so that an
- * idle client costs no memory per message.  off bytes of the first
- * message are written already; bytes counts what is still owed.
+ * given back when emptied past 32 references (see msgq_trim), so that an
+ * idle client costs at most 256 bytes, whatever it was sent.  off bytes
+ * of the first message are written already; bytes counts what is still
+ * owed.
  */
 struct msgq {
 	struct msg **ring;
@@ -45,10 +46,37 @@ unsigned msgq_iov(const struct msgq *q, struct iovec *iov, unsigned max,
 		  size_t *total);
 /* Drop the first n unwritten bytes (a write took them). */
 void msgq_consume(struct msgq *q, size_t n);
-/* An empty queue gives back a ring grown past its first size. */
+/* An empty queue gives back a ring grown past 32 references (one that
+ * size or smaller is kept for the next burst). */
 void msgq_trim(struct msgq *q);
 /* Drop everything queued and free the ring. */
 void msgq_clear(struct msgq *q);
+
+/*
+ * A run: copies of the first messages of a queue, end to end, so that
+ * every client owed the same messages is written from one buffer with
+ * one send, as the floor writes, instead of a sendmsg of one iovec per
+ * message.  It holds a reference to each message in it, so that a match
+ * is by identity and cannot be fooled by a freed and reused address.
+ */
+#define MSGRUN_MAX 256
+
+struct msgrun {
+	struct msg *msgs[MSGRUN_MAX];
+	unsigned n;
+	char *bytes;
+	size_t len, cap;
+};
+
+/* Does q owe run's messages first, none of them begun? */
+bool msgrun_matches(const struct msgrun *run, const struct msgq *q);
+/* Make run q's first messages, as many as fit in max bytes (at most
+ * MSGRUN_MAX); returns how many (0 when the first alone is larger). */
+unsigned msgrun_fill(struct msgrun *run, const struct msgq *q, size_t max);
+/* Drop run's references (its buffer is kept for the next fill). */
+void msgrun_forget(struct msgrun *run);
+/* Drop its references and its buffer. */
+void msgrun_free(struct msgrun *run);
 
 /*
  * Flood control: a token bucket.  A line costs a token; tokens come back

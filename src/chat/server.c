@@ -13,7 +13,8 @@
  * formatted once as "event TIME msg NAME TEXT\n" into a struct msg, and a
  * reference to it is appended to every other member's queue.  Before the
  * loop sleeps, every queue with something in it is written with one
- * sendmsg of up to IOV_MAX messages; only a client whose socket is full
+ * send (of a run of messages copied once for every client owed the same
+ * ones, conn.c's write_some); only a client whose socket is full
  * gets EPOLLOUT.  A client whose queue passes out_cap bytes is dropped,
  * so a stalled reader costs the others nothing but the memory of its
  * references.  Closing is deferred to before the loop sleeps, so no

@@ -2,8 +2,9 @@
  * server.h - the room: one process, one epoll loop, every connection a
  * non-blocking socket.  Each event is formatted once into a reference
  * counted buffer that every recipient's queue points at; a client's
- * queue is written with one writev per wakeup (up to IOV_MAX messages),
- * and a client gets buffers only while it has something queued.
+ * queue is written with one send per wakeup (of a run of whole messages
+ * copied once for everyone owed them, see conn.c), and an idle client
+ * keeps at most a ring of 256 bytes.
  */
 #ifndef PMON_CHAT_SERVER_H
 #define PMON_CHAT_SERVER_H

@@ -108,6 +108,7 @@ static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		{"per-account", required_argument, NULL, 'P'},
 		{"name-timeout", required_argument, NULL, 'T'},
 		{"claim-ttl", required_argument, NULL, 'C'},
+		{"out-cap", required_argument, NULL, 'O'},
 		{"system", no_argument, NULL, 'Y'},
 		{"ready-fd", required_argument, NULL, 'R'},
 		{"lock-fd", required_argument, NULL, 'L'},
@@ -139,6 +140,9 @@ static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		case 'C':
 			o->claim_ttl = (double)estrtonum(optarg, 1, 30 * 86400,
 							 "--claim-ttl");
+		case 'O':
+			o->out_cap = (size_t)estrtonum(optarg, 4096, 1 << 30,
+						       "--out-cap");
 			break;
 		case 'Y': a->system = true; break;
 		case 'R': a->ready_fd = open_fd(optarg, "--ready-fd"); break;
@@ -177,7 +181,8 @@ const struct cmd_entry cmd_chatd_entry = {
 	.summary = "Run the operators' chat room on a UNIX socket",
 	.usage = "[-S SOCKET | --system] [--foreground] [--group GROUP] [--log FILE]"
 		 " [--flood RATE[/BURST] | --no-flood-limit] [--per-account N]"
-		 " [--name-timeout SECONDS] [--claim-ttl SECONDS]",
+		 " [--name-timeout SECONDS] [--claim-ttl SECONDS]"
+		 " [--out-cap BYTES]",
 	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
 		"                        else your own room\n"
 		"                        " CHAT_PERSONAL_SOCKET_DOC ", UID yours)\n"
@@ -202,6 +207,9 @@ const struct cmd_entry cmd_chatd_entry = {
 		"                        (default 10; 0: no limit)\n"
 		"      --claim-ttl SECONDS  how long a /claim lasts unless renewed\n"
 		"                        (default 3600)\n"
+		"      --out-cap BYTES   output queued for a client that does not read\n"
+		"                        before it is cut off (default 1 MiB; 4096 to\n"
+		"                        1 GiB)\n"
 		"      --ready-fd N, --lock-fd N  for a server started detached: say\n"
 		"                        \"ok\" or why not on N; the held lock is N\n"
 		"  -h, --help            show this help\n",

@@ -4,6 +4,17 @@
 
 load chat_helpers
 
+# start_slowpoke: a client that enters as slowpoke and never reads (socat
+# -u only writes); SLOW_FD is its input.
+start_slowpoke() {
+	mkfifo "$CHAT_DIR/slow.in"
+	socat -u FILE:"$CHAT_DIR/slow.in" UNIX-CONNECT:"$SOCK" 3>&- &
+	EXTRA_PIDS+=("$!")
+	exec {SLOW_FD}>"$CHAT_DIR/slow.in"
+	echo slowpoke >&$SLOW_FD
+	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
+}
+
 @test "chat hostile: a line over 4 KiB is refused and nothing of it is parsed" {
 	start_server
 	start_client alice
@@ -67,23 +78,32 @@ load chat_helpers
 	! grep -q 'left the room' "$CHAT_DIR/alice.out"
 }
 
-@test "chat hostile: a reader that stops is cut off at the cap; the others keep up" {
-	start_server --flood 0
+# slowpoke_cut N BYTES [CHATD_OPTION...]: alice, bob and slowpoke (who
+# never reads) in the room; bob sends N lines of BYTES bytes ($LINE);
+# slowpoke must be cut off as too slow, and alice must see all of bob's.
+slowpoke_cut() {
+	local n=$1 bytes=$2
+	shift 2
+	start_server --flood 0 "$@"
 	start_client alice
 	start_client bob
-	# a client that enters and never reads (socat -u only writes)
-	mkfifo "$CHAT_DIR/slow.in"
-	socat -u FILE:"$CHAT_DIR/slow.in" UNIX-CONNECT:"$SOCK" 3>&- &
-	EXTRA_PIDS+=("$!")
-	exec {slowfd}>"$CHAT_DIR/slow.in"
-	echo slowpoke >&$slowfd
-	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
-	line=$(printf 'z%.0s' $(seq 3000))
-	for i in $(seq 1 1000); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
+	start_slowpoke
+	LINE=$(printf 'z%.0s' $(seq "$bytes"))
+	for i in $(seq 1 "$n"); do echo "$i $LINE"; done >&"${CLIENT_FD[bob]}"
 	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
-	wait_for_line "$CHAT_DIR/alice.out" "^bob: 1000 $line\$" 200
-	[ "$(grep -c "^bob: [0-9]* $line\$" "$CHAT_DIR/alice.out")" -eq 1000 ]
-	exec {slowfd}>&-
+	wait_for_line "$CHAT_DIR/alice.out" "^bob: $n $LINE\$" 200
+	exec {SLOW_FD}>&-
+}
+
+@test "chat hostile: a reader that stops is cut off at the cap; the others keep up" {
+	slowpoke_cut 1000 3000
+	[ "$(grep -c "^bob: [0-9]* $LINE\$" "$CHAT_DIR/alice.out")" -eq 1000 ]
+}
+
+@test "chat hostile: --out-cap sets the cap a reader that stops is cut off at" {
+	# 600 lines of 1,000 bytes: more than the socket holds (at most
+	# 210 kB) plus 256 KiB, less than it holds plus the default 1 MiB
+	slowpoke_cut 600 1000 --out-cap 262144
 }
 
 @test "chat hostile: a full room (descriptor limit) refuses newcomers with a message" {

@@ -69,7 +69,14 @@ static void test_ring_wraps_and_grows_in_order(void **state)
 	assert_string_equal(got, want);
 	msgq_consume(&q, q.bytes);
 	assert_int_equal(q.count, 0);
-	msgq_trim(&q);                    /* a grown ring is given back */
+	msgq_trim(&q);                    /* a ring of up to 32 is kept */
+	assert_int_equal(q.cap, 16);
+	for (int r = 0; r < 3; r++)       /* 60 references: grows to 64 */
+		for (int i = 0; i < 20; i++)
+			assert_true(msgq_push(&q, m[i], SIZE_MAX));
+	assert_int_equal(q.cap, 64);
+	msgq_consume(&q, q.bytes);
+	msgq_trim(&q);                    /* a larger one is given back */
 	assert_null(q.ring);
 	for (int i = 0; i < 20; i++) {
 		assert_int_equal(m[i]->refs, 1); /* only ours is left */
@@ -123,6 +130,52 @@ static void test_cap_refuses_what_would_pass_it(void **state)
 }
 
 /* A burst, then the rate; the wait says when the next token comes. */
+/* A run is the queue's first whole messages, matched by identity: a
+ * queue owed the same messages matches, one that lacks one (the sender's
+ * own) or has begun the first does not; it holds its references until
+ * forgotten; it takes no more bytes than it is allowed. */
+static void test_run_matches_the_same_messages_only(void **state)
+{
+	struct msg *a = msg_of("aa\n"), *b = msg_of("bbb\n"), *c = msg_of("c\n");
+	struct msg *d = msg_of("d\n");
+	struct msgq full = {0}, other = {0}, sender = {0};
+	struct msgrun run = {0};
+
+	(void)state;
+	for (struct msgq *q = &full; q; q = q == &full ? &other : NULL) {
+		msgq_push(q, a, SIZE_MAX);
+		msgq_push(q, b, SIZE_MAX);
+		msgq_push(q, c, SIZE_MAX);
+	}
+	msgq_push(&sender, a, SIZE_MAX); /* b was its own */
+	msgq_push(&sender, c, SIZE_MAX);
+	msgq_push(&sender, d, SIZE_MAX);
+	assert_false(msgrun_matches(&run, &full)); /* empty matches nothing */
+	assert_int_equal(msgrun_fill(&run, &full, SIZE_MAX), 3);
+	assert_int_equal(run.len, 9);
+	assert_memory_equal(run.bytes, "aa\nbbb\nc\n", 9);
+	assert_int_equal(b->refs, 4); /* ours, two queues, the run */
+	assert_true(msgrun_matches(&run, &other));
+	assert_false(msgrun_matches(&run, &sender));
+	msgq_consume(&other, 1);
+	assert_false(msgrun_matches(&run, &other)); /* begun */
+	assert_int_equal(msgrun_fill(&run, &full, 8), 2); /* "aa\nbbb\n" */
+	assert_int_equal(run.len, 7);
+	assert_int_equal(msgrun_fill(&run, &full, 2), 0); /* "aa\n" is 3 */
+	assert_int_equal(msgrun_fill(&run, &sender, SIZE_MAX), 3);
+	msgrun_forget(&run);
+	assert_int_equal(a->refs, 4); /* ours and three queues: none kept */
+	msgrun_free(&run);
+	assert_null(run.bytes);
+	msgq_clear(&full);
+	msgq_clear(&other);
+	msgq_clear(&sender);
+	msg_unref(a);
+	msg_unref(b);
+	msg_unref(c);
+	msg_unref(d);
+}
+
 static void test_token_bucket(void **state)
 {
 	struct bucket b;
@@ -149,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_ring_wraps_and_grows_in_order),
 		cmocka_unit_test(test_partial_write_resumes_mid_message),
 		cmocka_unit_test(test_cap_refuses_what_would_pass_it),
+		cmocka_unit_test(test_run_matches_the_same_messages_only),
 		cmocka_unit_test(test_token_bucket),
 	};
 
