@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "cmd/inspect.h"
+#include "ui/inspect.h"
 #include "view/output.h"
 
 /* The pause between the two CPU readings. */
