@@ -186,6 +186,43 @@ check_call() {
 	check_call rt_sigtimedwait '^rt_sigtimedwait\(no timeout\)$'
 }
 
+@test "inspect: every other call the fixture can block in, decoded with what it waits for" {
+	# CALL|the system call row|the start of the waiting-for row, as
+	# regexes (@FD@ and @NFDS@: the numbers the fixture announced)
+	calls=(
+		'readv|readv\(@FD@ → pipe:\[[0-9]+\], 1\)|data to read from pipe:\[[0-9]+\]'
+		'write|write\(@FD@ → pipe:\[[0-9]+\], 4096\)|room to write to pipe:\[[0-9]+\]'
+		'writev|writev\(@FD@ → pipe:\[[0-9]+\], 1\)|room to write to pipe:\[[0-9]+\]'
+		'recvmsg|recvmsg\(@FD@ → socket:\[[0-9]+\] \(UDP 127\.0\.0\.1:[0-9]+\)\)|data to receive on socket:'
+		'recvmmsg|recvmmsg\(@FD@ → socket:\[[0-9]+\] \(UDP 127\.0\.0\.1:[0-9]+\), 1, no timeout\)|data to receive on socket:'
+		'sendto|sendto\(@FD@ → socket:\[[0-9]+\] \(unix datagram\), 1024\)|room to send on socket:'
+		'sendmsg|sendmsg\(@FD@ → socket:\[[0-9]+\] \(unix datagram\)\)|room to send on socket:'
+		'accept4|accept4\(@FD@ → socket:\[[0-9]+\] \(TCP 127\.0\.0\.1:[0-9]+ listening\), 0x80000\)|a connection to accept on socket:'
+		'connect|connect\(@FD@ → socket:\[[0-9]+\] \(unix stream\)\)|the connection of socket:.* to be set up'
+		'epoll_pwait|epoll_pwait\(@FD@ → 1 watched, 8, no timeout\)|an event on one of the 1 descriptors its epoll instance @FD@ watches'
+		'pselect6|pselect6\(@NFDS@, no timeout\)|one of the descriptors below @NFDS@ to become ready'
+		'waitid|waitid\(P_ALL, 0, WEXITED\)|any child to change state'
+		'rt_sigsuspend|rt_sigsuspend\(\)|a signal it does not block'
+		'flock|flock\(@FD@ → /tmp/pmon-inspect-fixture-.* \(deleted\), LOCK_EX\)|a lock on /tmp/pmon-inspect-fixture-'
+		'fcntl|fcntl\(@FD@ → /tmp/pmon-inspect-fixture-.* \(deleted\), F_SETLKW\)|a record lock on /tmp/pmon-inspect-fixture-'
+		'openat|openat\(AT_FDCWD, .*\)|the open to complete \(a FIFO waits for its other end\)'
+		'vfork|vfork\(\)|its vfork\(\) child to exec or exit'
+	)
+	for entry in "${calls[@]}"; do
+		IFS='|' read -r call want waits <<<"$entry"
+		start_if block "$call"
+		want=${want//@NFDS@/$(said nfds)} waits=${waits//@NFDS@/$(said nfds)}
+		want=${want//@FD@/$(said fd)} waits=${waits//@FD@/$(said fd)}
+		wait_for_call "$FIXTURE_PID" "$call"
+		run pmon inspect --no-sample "$FIXTURE_PID"
+		echo "$call: $(row 'system call') / $(row 'waiting for')"
+		[[ "$(row 'system call')" =~ ^$want$ ]]
+		[[ "$(row 'waiting for')" =~ ^$waits ]]
+	done
+	# vfork's parent waits in D
+	[[ "$(row D)" == "disk sleep, uninterruptible: "* ]]
+}
+
 @test "inspect: accept and recvfrom name their sockets" {
 	start_if block accept
 	wait_for_call "$FIXTURE_PID" accept
