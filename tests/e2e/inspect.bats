@@ -392,6 +392,44 @@ only_vanished() {
 	[[ "$(jqi .pmon.kill)" == *"would be adopted by PID $FIXTURE_PID (subreaper), its nearest ancestor that is a child subreaper"* ]]
 }
 
+@test "inspect: each orphan fixture: its class, parent chain, state, call and signals" {
+	command -v script >/dev/null || skip "needs script(1) (util-linux)"
+	for mode in daemon terminal stopped adopted; do
+		FIXTURE=$SUBREAPER start_fixture "$ORPHAN" "$mode" "$BATS_TEST_TMPDIR"
+		SUBREAPERS+=("$FIXTURE_PID")
+		sub=$FIXTURE_PID orphan=$(fixture_children)
+		run pmon inspect --no-sample --json "$orphan"
+		echo "$mode: $output" | head -c 300
+		# as pmon orphans classifies it
+		kind=$(jqi .family.orphan.kind)
+		run pmon orphans --json
+		[ "$(jq -r --argjson p "$orphan" '.[] | select(.pid == $p) | .orphan' <<<"$output")" = "$kind" ]
+		run pmon inspect --no-sample "$orphan"
+		echo "$output" | sed -n '/^  state/,/^  credentials/p'
+		[[ "$(row orphan)" == "yes, $kind: adopted by PID $sub (subreaper), a child subreaper" ]]
+		# its parent chain starts at the subreaper that adopted it
+		[[ "$(row ancestors)" == "$sub subreaper ← "* ]]
+		state=$(proc_state "$orphan")
+		[ -n "$(row "$state")" ]
+		case $mode in
+		stopped)
+			[ "$kind" = stopped ]
+			[[ "$(row T)" == "stopped"* ]]
+			[[ "$(row ignored)" == *HUP* ]]
+			;;
+		terminal)
+			[ "$kind" = terminal-job ]
+			[[ "$(row S)" == "sleeping"* ]]
+			;;
+		*)
+			[ "$kind" = "$mode" ]
+			;;
+		esac
+		[ -n "$(row 'system call')" ]
+		[ "$(row capabilities | cut -d: -f1)" = effective ]
+	done
+}
+
 @test "inspect: a parent of zombies gets the advice pmon zombies gives, and the reap methods" {
 	FIXTURE=$ZP start_fixture 2 default
 	run pmon zombies
