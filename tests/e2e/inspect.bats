@@ -237,6 +237,16 @@ check_call() {
 		# vfork's parent waits in D
 		[ "$call" != vfork ] || [[ "$(row D)" == "disk sleep, uninterruptible: "* ]]
 	done
+	# A sleep stopped and continued goes on in restart_syscall
+	start_if block nanosleep
+	wait_for_call "$FIXTURE_PID" nanosleep
+	kill -STOP "$FIXTURE_PID"
+	wait_for_state "$FIXTURE_PID" T
+	kill -CONT "$FIXTURE_PID"
+	wait_for_call "$FIXTURE_PID" restart_syscall
+	run pmon inspect --no-sample "$FIXTURE_PID"
+	[ "$(row 'system call')" = "restart_syscall()" ]
+	[ "$(row 'waiting for')" = "an interrupted call it has resumed (usually a sleep)" ]
 }
 
 @test "inspect: accept and recvfrom name their sockets" {
