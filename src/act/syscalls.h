@@ -4,8 +4,8 @@
  * to the program.  Pure: the caller reads the call (proc_thread_syscall,
  * or the registers of a held thread).
  */
-#ifndef PMON_SYSCALLS_H
-#define PMON_SYSCALLS_H
+#ifndef PMON_ACT_SYSCALLS_H
+#define PMON_ACT_SYSCALLS_H
 
 #include <stdbool.h>
 

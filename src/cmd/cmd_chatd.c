@@ -140,6 +140,7 @@ static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		case 'C':
 			o->claim_ttl = (double)estrtonum(optarg, 1, 30 * 86400,
 							 "--claim-ttl");
+			break;
 		case 'O':
 			o->out_cap = (size_t)estrtonum(optarg, 4096, 1 << 30,
 						       "--out-cap");

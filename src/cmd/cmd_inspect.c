@@ -6,8 +6,8 @@
  * descriptors resolved), its signals, credentials and confinement, its
  * resources, and what pmon can do about it.  It only reads /proc.
  *
- * The model is read by inspect_read.c and shown by inspect_show.c (text)
- * and inspect_json.c (JSON).
+ * The model is read by ui/inspect_read.c and shown by ui/inspect_show.c
+ * (text, which top's detail view shows too) and inspect_json.c (JSON).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "cmd/inspect.h"
+#include "ui/inspect.h"
 #include "view/output.h"
 
 /* The pause between the two CPU readings. */

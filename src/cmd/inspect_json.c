@@ -9,7 +9,7 @@
 #include "act/reap.h"
 #include "act/signals.h"
 #include "act/sigset.h"
-#include "cmd/inspect.h"
+#include "ui/inspect.h"
 #include "view/explain.h"
 #include "view/field.h"
 

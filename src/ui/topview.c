@@ -292,6 +292,7 @@ int top_view_run(struct procwatch *w, struct top_opts *o, const char *warning,
 	restore_terminal();
 	roompane_close(&v);
 	top_rows_free(&v.rows);
+	detail_close(&v);
 	buf_free(&v.line);
 	buf_free(&v.scratch);
 	buf_free(&v.results);

@@ -45,6 +45,8 @@ enum pair { PAIR_ZOMBIE = 1, PAIR_DISK, PAIR_STOPPED, PAIR_RUNNING,
 /* What a confirmation (y/n) would do. */
 enum confirm { CONFIRM_KILL, CONFIRM_REAP };
 
+struct inspection; /* ui/inspect.h */
+
 struct view {
 	struct procwatch *w;
 	struct top_opts *o;
@@ -96,6 +98,8 @@ struct view {
 	size_t setup_sel;
 	/* detail view */
 	struct proc_ref detail;
+	struct inspection *detail_ins;   /* inspect's model of it, read at
+	                                    each refresh (NULL: gone) */
 	double detail_cpu[METER_HISTORY], detail_rss[METER_HISTORY];
 	size_t detail_n;
 	int detail_scroll;
@@ -187,5 +191,6 @@ void detail_open(struct view *v);
 void detail_sample(struct view *v);
 void detail_draw(struct view *v);
 void detail_key(struct view *v, int ch);
+void detail_close(struct view *v);
 
 #endif

@@ -186,6 +186,69 @@ check_call() {
 	check_call rt_sigtimedwait '^rt_sigtimedwait\(no timeout\)$'
 }
 
+@test "inspect: every other call the fixture can block in, decoded with what it waits for" {
+	# CALL|the system call row|the start of the waiting-for row, as
+	# regexes (@FD@, @NFDS@, @ID@: the numbers the fixture announced)
+	calls=(
+		'readv|readv\(@FD@ → pipe:\[[0-9]+\], 1\)|data to read from pipe:\[[0-9]+\]'
+		'write|write\(@FD@ → pipe:\[[0-9]+\], 4096\)|room to write to pipe:\[[0-9]+\]'
+		'writev|writev\(@FD@ → pipe:\[[0-9]+\], 1\)|room to write to pipe:\[[0-9]+\]'
+		'recvmsg|recvmsg\(@FD@ → socket:\[[0-9]+\] \(UDP 127\.0\.0\.1:[0-9]+\)\)|data to receive on socket:'
+		'recvmmsg|recvmmsg\(@FD@ → socket:\[[0-9]+\] \(UDP 127\.0\.0\.1:[0-9]+\), 1, no timeout\)|data to receive on socket:'
+		'sendto|sendto\(@FD@ → socket:\[[0-9]+\] \(unix datagram\), 1024\)|room to send on socket:'
+		'sendmsg|sendmsg\(@FD@ → socket:\[[0-9]+\] \(unix datagram\)\)|room to send on socket:'
+		'accept4|accept4\(@FD@ → socket:\[[0-9]+\] \(TCP 127\.0\.0\.1:[0-9]+ listening\), 0x80000\)|a connection to accept on socket:'
+		'connect|connect\(@FD@ → socket:\[[0-9]+\] \(unix stream\)\)|the connection of socket:.* to be set up'
+		'epoll_pwait|epoll_pwait\(@FD@ → 1 watched, 8, no timeout\)|an event on one of the 1 descriptors its epoll instance @FD@ watches'
+		'pselect6|pselect6\(@NFDS@, no timeout\)|one of the descriptors below @NFDS@ to become ready'
+		'waitid|waitid\(P_ALL, 0, WEXITED\)|any child to change state'
+		'rt_sigsuspend|rt_sigsuspend\(\)|a signal it does not block'
+		'flock|flock\(@FD@ → /tmp/pmon-inspect-fixture-.* \(deleted\), LOCK_EX\)|a lock on /tmp/pmon-inspect-fixture-'
+		'fcntl|fcntl\(@FD@ → /tmp/pmon-inspect-fixture-.* \(deleted\), F_SETLKW\)|a record lock on /tmp/pmon-inspect-fixture-'
+		'openat|openat\(AT_FDCWD, .*\)|the open to complete \(a FIFO waits for its other end\)'
+		'vfork|vfork\(\)|its vfork\(\) child to exec or exit'
+		'open|open\(.*\)|the open to complete \(a FIFO waits for its other end\)'
+		'io_getevents|io_getevents\(0x[0-9a-f]+, 1, 1, no timeout\)|asynchronous I/O to complete'
+		'epoll_pwait2|epoll_pwait2\(@FD@ → 1 watched, 8, no timeout\)|an event on one of the 1 descriptors'
+		'futex_waitv|futex_waitv\(1, no timeout.*\)|a wake-up on one of several futexes'
+		'msgrcv|msgrcv\(@ID@\)|a message on System V message queue @ID@'
+		'msgsnd|msgsnd\(@ID@\)|room on System V message queue @ID@'
+		'semop|semop\(@ID@\)|System V semaphore set @ID@'
+		'semtimedop|semtimedop\(@ID@, 1, no timeout\)|System V semaphore set @ID@'
+		'mq_timedreceive|mq_timedreceive\(@FD@ → /pmon-inspect-fixture, 64, no timeout\)|a message on /pmon-inspect-fixture'
+	)
+	for entry in "${calls[@]}"; do
+		IFS='|' read -r call want waits <<<"$entry"
+		start_if block "$call"
+		if grep -qx unsupported "$FIXTURE_OUT"; then
+			# a kernel before the call, no open(2) on this
+			# architecture, or no IPC namespace without root
+			echo "# $call: not made here (the fixture says unsupported)" >&3
+			continue
+		fi
+		want=${want//@ID@/$(said id)} waits=${waits//@ID@/$(said id)}
+		want=${want//@NFDS@/$(said nfds)} waits=${waits//@NFDS@/$(said nfds)}
+		want=${want//@FD@/$(said fd)} waits=${waits//@FD@/$(said fd)}
+		wait_for_call "$FIXTURE_PID" "$call"
+		run pmon inspect --no-sample "$FIXTURE_PID"
+		echo "$call: $(row 'system call') / $(row 'waiting for')"
+		[[ "$(row 'system call')" =~ ^$want$ ]]
+		[[ "$(row 'waiting for')" =~ ^$waits ]]
+		# vfork's parent waits in D
+		[ "$call" != vfork ] || [[ "$(row D)" == "disk sleep, uninterruptible: "* ]]
+	done
+	# A sleep stopped and continued goes on in restart_syscall
+	start_if block nanosleep
+	wait_for_call "$FIXTURE_PID" nanosleep
+	kill -STOP "$FIXTURE_PID"
+	wait_for_state "$FIXTURE_PID" T
+	kill -CONT "$FIXTURE_PID"
+	wait_for_call "$FIXTURE_PID" restart_syscall
+	run pmon inspect --no-sample "$FIXTURE_PID"
+	[ "$(row 'system call')" = "restart_syscall()" ]
+	[ "$(row 'waiting for')" = "an interrupted call it has resumed (usually a sleep)" ]
+}
+
 @test "inspect: accept and recvfrom name their sockets" {
 	start_if block accept
 	wait_for_call "$FIXTURE_PID" accept
@@ -353,6 +416,44 @@ only_vanished() {
 	[ "$(jqi .pmon.children_go_to.pid)" = "$FIXTURE_PID" ]
 	[ "$(jqi .pmon.children_go_to.kind)" = subreaper ]
 	[[ "$(jqi .pmon.kill)" == *"would be adopted by PID $FIXTURE_PID (subreaper), its nearest ancestor that is a child subreaper"* ]]
+}
+
+@test "inspect: each orphan fixture: its class, parent chain, state, call and signals" {
+	command -v script >/dev/null || skip "needs script(1) (util-linux)"
+	for mode in daemon terminal stopped adopted; do
+		FIXTURE=$SUBREAPER start_fixture "$ORPHAN" "$mode" "$BATS_TEST_TMPDIR"
+		SUBREAPERS+=("$FIXTURE_PID")
+		sub=$FIXTURE_PID orphan=$(fixture_children)
+		run pmon inspect --no-sample --json "$orphan"
+		echo "$mode: $output" | head -c 300
+		# as pmon orphans classifies it
+		kind=$(jqi .family.orphan.kind)
+		run pmon orphans --json
+		[ "$(jq -r --argjson p "$orphan" '.[] | select(.pid == $p) | .orphan' <<<"$output")" = "$kind" ]
+		run pmon inspect --no-sample "$orphan"
+		echo "$output" | sed -n '/^  state/,/^  credentials/p'
+		[[ "$(row orphan)" == "yes, $kind: adopted by PID $sub (subreaper), a child subreaper" ]]
+		# its parent chain starts at the subreaper that adopted it
+		[[ "$(row ancestors)" == "$sub subreaper ← "* ]]
+		state=$(proc_state "$orphan")
+		[ -n "$(row "$state")" ]
+		case $mode in
+		stopped)
+			[ "$kind" = stopped ]
+			[[ "$(row T)" == "stopped"* ]]
+			[[ "$(row ignored)" == *HUP* ]]
+			;;
+		terminal)
+			[ "$kind" = terminal-job ]
+			[[ "$(row S)" == "sleeping"* ]]
+			;;
+		*)
+			[ "$kind" = "$mode" ]
+			;;
+		esac
+		[ -n "$(row 'system call')" ]
+		[ "$(row capabilities | cut -d: -f1)" = effective ]
+	done
 }
 
 @test "inspect: a parent of zombies gets the advice pmon zombies gives, and the reap methods" {

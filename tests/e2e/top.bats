@@ -229,8 +229,13 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	[ "$(proc_state "$victim")" = S ]
 	keys k KILL Enter
 	wait_for_screen 'Send KILL to'
-	keys n
+	keys Escape # Esc cancels
 	wait_for_screen 'no signal sent'
+	[ "$(proc_state "$victim")" = S ]
+	keys k KILL Enter
+	wait_for_screen 'Send KILL to'
+	keys n
+	wait_for_screen_not 'Send KILL to'
 	[ "$(proc_state "$victim")" = S ]
 	keys k KILL Enter y
 	wait_for_screen "sent KILL"
@@ -364,6 +369,12 @@ assert old not in pids[-1] and new in pids[-1], (old in pids[-1], new in pids[-1
 	kid=$(fixture_children)
 	start_top -d 0.5 --sort pid -p "$parent,$kid"
 	keys Down # the zombie: its pid is above its parent's
+	keys r
+	wait_for_screen "Reap zombie\(s\) of PID $kid \(fixture-zombie\)\? \[y/n\]"
+	# Esc cancels, as n does
+	keys Escape
+	wait_for_screen 'not reaped'
+	[ "$(proc_state "$kid")" = Z ]
 	keys r
 	wait_for_screen "Reap zombie\(s\) of PID $kid \(fixture-zombie\)\? \[y/n\]"
 	keys y

@@ -297,22 +297,49 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 }
 
 @test "console: Enter shows the details of the selected process" {
-	start_fixture name detail-me one two
-	start_top -d 0.3 -p "$FIXTURE_PID"
+	DETAIL_MARK=here start_fixture name detail-me one two
+	start_top --size 120x100 -d 0.3 -p "$FIXTURE_PID"
 	keys Enter
 	wait_for_screen "^PID $FIXTURE_PID +state S"
-	screen | grep -qE '^command +one two$'
-	screen | grep -qE "^parents +$$ "
-	screen | grep -qE '^open fds +[0-9]+$'
-	screen | grep -qE '^syscall +[0-9]+$'
-	screen | grep -qE '^wchan '
-	screen | grep -qE '^namespaces .*pid:[0-9]+'
+	# pmon inspect's text, from its model: the state in words, the
+	# family, the call it waits in decoded, and the rest
+	screen | grep -qE '^    command line +one two$'
+	screen | grep -qE '^    S +sleeping, interruptible: waiting for an event$'
+	screen | grep -qE "^    parent +$$ "
+	screen | grep -qE "^    ancestors +$$ .* ← "
+	screen | grep -qE '^    system call +pause\(\)$'
+	screen | grep -qE '^    waiting for +any signal$'
+	screen | grep -qE '^    kernel '
 	# the sparklines fill as refreshes come
 	wait_for_screen '^CPU +.*▁'
+	screen | grep -qE '^    namespaces +the same as '
+	screen | grep -qE '^    descriptors +[0-9]+ open'
+	screen | grep -qE '^    kill +`pmon kill '"$FIXTURE_PID"'` sends TERM'
+	# the environment last; PgDn scrolls the head off the screen
+	wait_for_screen '^    DETAIL_MARK=here$'
 	keys NPage
-	wait_for_screen '^limits:|Max open files'
+	wait_for_screen '^    DETAIL_MARK=here$'
+	run ! grep -qE "^PID $FIXTURE_PID " <<<"$(screen)"
 	keys q
 	wait_for_screen 'PID USER'
+}
+
+@test "console: the details decode the call a process waits in, as pmon inspect does" {
+	FIXTURE=$BUILD_DIR/fixtures/inspect-fixture start_fixture block read
+	fd=$(awk '$1 == "fd" {print $2; exit}' "$FIXTURE_OUT")
+	# the fixture says "ready" just before it calls read()
+	for ((i = 0; i < 50; i++)); do
+		grep -q '^0 ' "/proc/$FIXTURE_PID/syscall" && break
+		sleep 0.1
+	done
+	target=$(readlink "/proc/$FIXTURE_PID/fd/$fd")
+	start_top -d 0.3 -p "$FIXTURE_PID"
+	keys Enter
+	wait_for_screen "^PID $FIXTURE_PID "
+	want=$(pmon inspect --no-sample "$FIXTURE_PID" | sed -n 's/^    system call  *//p')
+	[ "$want" = "read($fd → $target, 4096)" ]
+	screen | grep -qF "    system call     $want"
+	screen | grep -qF "    waiting for     data to read from $target"
 }
 
 # ---- 6. the mouse -----------------------------------------------------------------

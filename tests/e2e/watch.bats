@@ -90,6 +90,21 @@ ps_rss() { ps -o pid=,rss= -p "$1" 2>/dev/null | awk '{print $1, $2}'; }
 	jq -n --argjson m "$max" --argjson l "$limit" -e '$m <= $l and $m > 0'
 }
 
+@test "top's %CPU is clamped to what the threads can use, whatever the rounding or the load" {
+	# The clock pmon measures its interval with runs 1000 times slower
+	# (slow-clock.so): one tick of CPU (10 ms) in a 0.5 s frame then looks
+	# like 2000% of a CPU, so the clamp is seen even on a loaded machine.
+	start_fixture spin 1
+	asan=$(ldd "$PMON" | awk '/libasan/ {print $3}')
+	LD_PRELOAD=${asan:+$asan:}$BUILD_DIR/fixtures/slow-clock.so SLOW_CLOCK_FACTOR=1000 \
+		run pmon top -b -d 0.5 -n 6 --json -o pid,cpu_pct -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	values=$(echo "$output" | jq -s -c 'map(.processes[0].cpu_pct)')
+	echo "cpu_pct per frame: $values"
+	# a one-thread process: 100% at most, and the spinner reaches it
+	jq -n --argjson v "$values" -e '($v | max) == 100'
+}
+
 @test "top -b exits 1 when -p or -u selects nothing, as ps does" {
 	run pmon top -b -n 1 -p 999999
 	[ "$status" -eq 1 ]

@@ -1,11 +1,16 @@
 /*
  * inspect.h - the model of `pmon inspect`: everything read and decided
- * about one process (inspect_read.c), shown as text or JSON
- * (inspect_show.c) from the same fields, so that the JSON carries every
- * one of them.  Internal to the command.
+ * about one process (inspect_read.c), shown as text (inspect_show.c) or
+ * JSON (cmd/inspect_json.c) from the same fields, so that the JSON
+ * carries every one of them.  Top's detail view (topdetail.c) shows the
+ * same model in the same text.
+ *
+ * It lives in ui, not act or view: it decides with act (orphan class,
+ * zombie advice, reap's verdict) and decodes with view (the system call,
+ * the state's words), and ui is the lowest layer that may use both.
  */
-#ifndef PMON_CMD_INSPECT_H
-#define PMON_CMD_INSPECT_H
+#ifndef PMON_UI_INSPECT_H
+#define PMON_UI_INSPECT_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -104,6 +109,9 @@ struct inspection {
 void inspect_read(pid_t pid, struct inspection *ins, bool utf8);
 /* The second CPU reading (after the caller's pause). */
 void inspect_sample(struct inspection *ins);
+/* Or the CPU used between an earlier inspection of the same process and
+ * this one (top's detail view, read at each refresh: no pause). */
+void inspect_sample_since(struct inspection *ins, const struct inspection *before);
 void inspect_free(struct inspection *ins);
 
 /* The JSON object, and the text, of an inspection. */

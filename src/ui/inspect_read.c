@@ -15,7 +15,7 @@
 
 #include "act/orphan.h"
 #include "act/zombie.h"
-#include "cmd/inspect.h"
+#include "ui/inspect.h"
 
 /* The target: every item of pmon's reader but %CPU/%MEM (the lifetime
  * average is worked out from its times; MemTotal is not needed) and I/O
@@ -351,6 +351,19 @@ void inspect_sample(struct inspection *ins)
 		return;
 	}
 	ins->cpu_exact &= exact;
+	ins->sampled = true;
+}
+
+void inspect_sample_since(struct inspection *ins, const struct inspection *before)
+{
+	if (ins->err || ins->cpu_err || before->err || before->cpu_err)
+		return;
+	ins->t1 = ins->t0;
+	ins->run1_ns = ins->run0_ns;
+	/* The later of before's readings: its own, or its sample's. */
+	ins->t0 = before->sampled ? before->t1 : before->t0;
+	ins->run0_ns = before->sampled ? before->run1_ns : before->run0_ns;
+	ins->cpu_exact &= before->cpu_exact;
 	ins->sampled = true;
 }
 

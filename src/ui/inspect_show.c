@@ -17,7 +17,7 @@
 #include "act/sigset.h"
 #include "act/verdict.h"
 #include "act/zombie.h"
-#include "cmd/inspect.h"
+#include "ui/inspect.h"
 #include "view/explain.h"
 #include "view/field.h"
 
