@@ -200,7 +200,8 @@ fuzz: | $(BUILD)/.pkgs-ok
 mutants:
 	@tests/mutants/run
 
-bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS)
+# bench-top-live.sh runs the differential test at 10,000 processes.
+bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS) $(BUILD)/tests/proc/test_differential
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) bench/run
 
 # Idempotent: apt-get runs only when a package is missing, so the README's

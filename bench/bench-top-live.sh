@@ -52,6 +52,18 @@ echo "  $(ls /proc | grep -c '^[0-9]') processes on the machine; ${SECS} s each 
 	"refreshes ${D} s apart, $RUNS rounds; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 tmx() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# tmx_start NAME CMD: a session running CMD, there before the next one is
+# asked for (a second client while the server is still starting, as
+# under a load of hundreds, finds "server exited unexpectedly").
+tmx_start() {
+	local i
+	tmx new-session -d -s "$1" -x 200 -y 50 "$2"
+	for ((i = 0; i < 600; i++)); do
+		tmx has-session -t "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	bench_die "tmux session $1 did not start"
+}
 cpu_ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 
 # Neither pmon's nor htop's settings of the user running this count.
@@ -67,14 +79,14 @@ declare -A cpu=() load=() session=([pmon top]=pmon [pmon unpriv]=unpriv
 names=("pmon top" "pmon unpriv" "pmon unpriv full" "top" "htop" "floor" "floor (schedstat)")
 for ((round = 1; round <= RUNS; round++)); do
 	declare -A pid=() t0=()
-	tmx new-session -d -s pmon -x 200 -y 50 \
+	tmx_start pmon \
 		"exec env TERM=xterm-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=$(printf %q "$XDG_CONFIG_HOME") $(printf %q "$PMON") --backend proc top -d $D"
-	tmx new-session -d -s unpriv -x 200 -y 50 \
+	tmx_start unpriv \
 		"exec env TERM=xterm-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=/nonexistent $(as_nobody) --backend proc top -d $D"
-	tmx new-session -d -s unprivfull -x 200 -y 50 \
+	tmx_start unprivfull \
 		"exec env TERM=xterm-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=/nonexistent $(as_nobody) --backend proc top -d $D --full-every 1"
-	tmx new-session -d -s top -x 200 -y 50 "exec env TERM=xterm-256color top -d $D"
-	tmx new-session -d -s htop -x 200 -y 50 \
+	tmx_start top "exec env TERM=xterm-256color top -d $D"
+	tmx_start htop \
 		"exec env TERM=xterm-256color HTOPRC=$(printf %q "$HTOPRC") htop -d $(awk -v d="$D" 'BEGIN {printf "%d", d * 10}')"
 	"$BUILD_DIR/bench/top-floor" $((REFRESHES + 10)) "$D" 2>/dev/null &
 	pid[floor]=$!
