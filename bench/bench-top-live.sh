@@ -88,9 +88,10 @@ for ((round = 1; round <= RUNS; round++)); do
 	tmx_start top "exec env TERM=xterm-256color top -d $D"
 	tmx_start htop \
 		"exec env TERM=xterm-256color HTOPRC=$(printf %q "$HTOPRC") htop -d $(awk -v d="$D" 'BEGIN {printf "%d", d * 10}')"
-	"$BUILD_DIR/bench/top-floor" $((REFRESHES + 10)) "$D" 2>/dev/null &
+	# The floors refresh until killed (the others do too).
+	"$BUILD_DIR/bench/top-floor" 1000000 "$D" 2>"$BENCH_TMP/floor.err" &
 	pid[floor]=$!
-	"$BUILD_DIR/bench/top-floor" $((REFRESHES + 10)) "$D" schedstat 2>/dev/null &
+	"$BUILD_DIR/bench/top-floor" 1000000 "$D" schedstat 2>"$BENCH_TMP/floor.err" &
 	pid[floor (schedstat)]=$!
 	for name in "pmon top" "pmon unpriv" "pmon unpriv full" top htop; do
 		pid[$name]=$(tmx list-panes -t "${session[$name]}" -F '#{pane_pid}')
@@ -100,7 +101,10 @@ for ((round = 1; round <= RUNS; round++)); do
 	sleep "$SECS"
 	for name in "${names[@]}"; do
 		t1=$(cpu_ticks_of "${pid[$name]}")
-		[ -n "$t1" ] && [ -n "${t0[$name]}" ] || bench_die "$name ended early"
+		[ -n "$t1" ] && [ -n "${t0[$name]}" ] || {
+			cat "$BENCH_TMP/floor.err" >&2
+			bench_die "$name (pid ${pid[$name]}) ended early: ticks '${t0[$name]}' then '$t1'"
+		}
 		cpu[$name]+="$(awk -v a="${t0[$name]}" -v b="$t1" -v n="$REFRESHES" \
 			-v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.5f", (b - a) / hz / n}') "
 		load[$name]+="$(bench_load1) "
