@@ -211,7 +211,8 @@ soak: $(PMON_BIN) $(FIX_BINS)
 	  --fixtures $(BUILD)/fixtures --seconds $(SOAK_SECONDS) \
 	  $(if $(SOAK_SEED),--seed $(SOAK_SEED)) --verbose
 
-bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS)
+# bench-top-live.sh runs the differential test at 10,000 processes.
+bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS) $(BUILD)/tests/proc/test_differential
 	@BUILD=$(BUILD) PMON=$(abspath $(PMON_BIN)) bench/run
 
 # Idempotent: apt-get runs only when a package is missing, so the README's

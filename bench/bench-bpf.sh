@@ -67,8 +67,8 @@ once "pmon bpf install (load + pin)" "$PMON" bpf install
 sed 's/^/    /' "$BENCH_TMP/once.out"
 
 bench_time "floor (stat)" "$BUILD_DIR/bench/floor"
-bench_time "pmon tree (bpf, pinned)" "$PMON" tree
-bench_time "pmon ps (bpf, pinned)" "$PMON" ps
+bench_time "pmon tree (bpf, pinned)" "$PMON" --backend bpf tree
+bench_time "pmon ps (bpf, pinned)" "$PMON" --backend bpf ps
 bench_time "pmon tree (proc)" "$PMON" --backend proc tree
 bench_time "pmon ps (proc)" "$PMON" --backend proc ps
 bench_run_all
@@ -83,15 +83,11 @@ declare -A cpu=()
 measure() {
 	local name=$1 u s
 	shift
-	/usr/bin/time -f '%U %S' -o "$BENCH_TMP/time" "$@" >/dev/null 2>"$BENCH_TMP/err" || {
-		cat "$BENCH_TMP/err" >&2
-		bench_die "'$*' failed"
-	}
-	read -r u s <"$BENCH_TMP/time"
-	cpu[$name]+="$(awk -v u="$u" -v s="$s" -v n="$N" 'BEGIN {printf "%.5f", (u + s) / n}') "
+	bench_once "$@"
+	cpu[$name]+="$(awk -v c="$ONCE_CPU" -v n="$N" 'BEGIN {printf "%.5f", c / n}') "
 }
 for ((round = 0; round <= TOP_RUNS; round++)); do
-	measure top env PMON_BPF_DEBUG=1 "$PMON" top -b -n "$N" -d "$D"
+	measure top env PMON_BPF_DEBUG=1 "$PMON" --backend bpf top -b -n "$N" -d "$D"
 	grep -q 'pinned iterator' "$BENCH_TMP/err" || bench_die "pmon top did not read the pin"
 	measure floor "$BUILD_DIR/bench/top-floor" "$N" "$D"
 	((round == 0)) && cpu=()
@@ -107,14 +103,12 @@ bench_stop
 echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 floor=${BENCH_CPU[floor (stat)]}
-r_tree=$(bench_div "${BENCH_CPU[pmon tree (bpf, pinned)]}" "$floor")
-r_ps=$(bench_div "${BENCH_CPU[pmon ps (bpf, pinned)]}" "$floor")
-r_tree_proc=$(bench_div "${BENCH_CPU[pmon tree (proc)]}" "$floor")
-r_ps_proc=$(bench_div "${BENCH_CPU[pmon ps (proc)]}" "$floor")
-r_top=$(bench_div "$top_cpu" "$floor_cpu")
-echo "  ratios (CPU): tree / stat floor = $r_tree (proc: $r_tree_proc);" \
-	"ps / stat floor = $r_ps (proc: $r_ps_proc); top / pread floor = $r_top"
-bench_bar "pmon tree (bpf) CPU <= 0.2x the stat floor's ($r_tree x)" "$(bench_le "$r_tree" 0.2)"
-bench_bar "pmon ps (bpf) CPU <= 0.2x the stat floor's ($r_ps x)" "$(bench_le "$r_ps" 0.2)"
-bench_bar "pmon top (bpf) CPU per refresh <= 0.3x the pread floor's ($r_top x)" "$(bench_le "$r_top" 0.3)"
+echo "  control (CPU): pmon tree --backend proc / stat floor =" \
+	"$(bench_div "${BENCH_CPU[pmon tree (proc)]}" "$floor") x; pmon ps --backend proc / stat floor =" \
+	"$(bench_div "${BENCH_CPU[pmon ps (proc)]}" "$floor") x"
+bench_result "14.2: pmon tree (bpf) CPU <= 0.2x the stat floor's" \
+	"${BENCH_CPU[pmon tree (bpf, pinned)]}" "$floor" le 0.2
+bench_result "14.2: pmon ps (bpf) CPU <= 0.2x the stat floor's" \
+	"${BENCH_CPU[pmon ps (bpf, pinned)]}" "$floor" le 0.2
+bench_result "14.2: pmon top -b (bpf) CPU/refresh <= 0.3x pread floor" "$top_cpu" "$floor_cpu" le 0.3
 bench_finish

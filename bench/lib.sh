@@ -3,7 +3,10 @@
 # A benchmark sources this, calls bench_init, starts its processes with
 # bench_spawn, times commands with bench_time (several, interleaved, so
 # that a noisy neighbour hurts each of them alike), and reports with
-# bench_row, bench_div and bench_bar.  bench/run runs every benchmark
+# bench_row, bench_div and bench_result (a bar with its figures, into the
+# summary table bench/run prints at the end) or bench_bar.  Every figure
+# is CPU time (user + system of the measured process alone, from wait4's
+# rusage: bench/cputime), with the wall time and the load average beside.  bench/run runs every benchmark
 # under build/fixtures/subreaper, so nothing a benchmark starts can end up
 # with PID 1 even if it is killed.
 #
@@ -12,6 +15,8 @@
 #   BENCH_ZOMBIES  zombies among them (default 100)
 #   BENCH_RUNS     timed runs per command, after one warm-up (default 7)
 #   PMON, BUILD    the binary and build directory (set by make bench)
+#   BENCH_SUMMARY  the file bench_result and bench_bar add the summary
+#                  rows to (set by bench/run; none: no summary)
 #
 # Every helper prints its errors as "bench: ..." on stderr.
 
@@ -120,11 +125,14 @@ bench_median() {
 # bench_time NAME CMD...: register a command to time under NAME (output
 # to /dev/null).  bench_run_all then runs one warm-up round and
 # BENCH_RUNS timed rounds, each round every command once in turn, and
-# sets BENCH_MEDIAN[NAME] (wall seconds), BENCH_CPU[NAME] (median user +
+# sets, for each NAME, BENCH_MEDIAN (wall seconds) and BENCH_CPU (user +
 # system seconds: what the command cost whatever else the machine was
-# doing) and BENCH_SAMPLES[NAME] (the wall times).
+# doing), medians; BENCH_SAMPLES and BENCH_CPU_SAMPLES (every run's);
+# BENCH_FAULTS (median page faults) and BENCH_LOAD (the 1-minute load
+# average over its runs, "min..max").
 declare -a BENCH_NAMES=()
-declare -A BENCH_CMDS=() BENCH_MEDIAN=() BENCH_CPU=() BENCH_SAMPLES=()
+declare -A BENCH_CMDS=() BENCH_MEDIAN=() BENCH_CPU=() BENCH_SAMPLES=() \
+	BENCH_CPU_SAMPLES=() BENCH_FAULTS=() BENCH_LOAD=()
 bench_time() {
 	local name=$1
 	shift
@@ -135,6 +143,7 @@ bench_time() {
 # bench_cpu_seconds FILE: the user + system seconds of all waited-for
 # children in FILE, the output of the `times` builtin (which must run in
 # the timing shell itself: in $(...) it would see only the subshell's).
+# Only for a shell function, which bench/cputime cannot run.
 bench_cpu_seconds() {
 	tail -n 1 "$1" | awk '{
 		s = 0
@@ -146,34 +155,71 @@ bench_cpu_seconds() {
 	}'
 }
 
+# bench_load1: the 1-minute load average now.
+bench_load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# bench_load: the three load averages, for a line of the report.
+bench_load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# bench_range V...: "min..max" of the values.
+bench_range() {
+	printf '%s\n' "$@" | sort -g | awk -v f="${BENCH_RANGE_FMT:-%.3f}" \
+		'NR == 1 {lo = $1} {hi = $1} END {printf f ".." f, lo, hi}'
+}
+
+# bench_once CMD...: run CMD once under bench/cputime (a shell function
+# under `times`); sets ONCE_CPU, ONCE_WALL, ONCE_FAULTS, ONCE_RSS_KB.
+# Its output goes to /dev/null, its errors to $BENCH_TMP/err.
+bench_once() {
+	local u s w rss flt rc t0 t1
+	if [ "$(type -t "$1")" = function ]; then
+		times >"$BENCH_TMP/cpu0"
+		t0=${EPOCHREALTIME/,/.}
+		"$@" >/dev/null 2>"$BENCH_TMP/err"
+		rc=$?
+		t1=${EPOCHREALTIME/,/.}
+		times >"$BENCH_TMP/cpu1"
+		ONCE_CPU=$(awk -v a="$(bench_cpu_seconds "$BENCH_TMP/cpu0")" \
+			-v b="$(bench_cpu_seconds "$BENCH_TMP/cpu1")" 'BEGIN {printf "%.6f", b - a}')
+		ONCE_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.6f", b - a}')
+		ONCE_FAULTS=0 ONCE_RSS_KB=0
+	else
+		"$BUILD_DIR/bench/cputime" -o "$BENCH_TMP/cputime" "$@" >/dev/null 2>"$BENCH_TMP/err"
+		rc=$?
+		read -r u s w rss flt <"$BENCH_TMP/cputime"
+		ONCE_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.6f", u + s}')
+		ONCE_WALL=$w ONCE_FAULTS=$flt ONCE_RSS_KB=$rss
+	fi
+	if [ "$rc" -ne 0 ]; then
+		cat "$BENCH_TMP/err" >&2
+		bench_die "'$*' failed with status $rc"
+	fi
+}
+
 bench_run_all() {
-	local round name t0 t1 c0 c1 rc
-	declare -A samples=() cpu=()
+	local round name
+	declare -A samples=() cpu=() faults=() load=()
 	for ((round = 0; round <= BENCH_RUNS; round++)); do
 		for name in "${BENCH_NAMES[@]}"; do
-			times >"$BENCH_TMP/cpu0"
-			t0=${EPOCHREALTIME/,/.} # no fork: $(bench_now) would be one
-			eval "${BENCH_CMDS[$name]}" >/dev/null 2>"$BENCH_TMP/err"
-			rc=$?
-			t1=${EPOCHREALTIME/,/.}
-			times >"$BENCH_TMP/cpu1"
-			if [ "$rc" -ne 0 ]; then
-				cat "$BENCH_TMP/err" >&2
-				bench_die "'$name' failed with status $rc"
-			fi
+			eval "bench_once ${BENCH_CMDS[$name]}"
 			((round == 0)) && continue # warm-up: caches, page tables
-			samples[$name]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.6f", b - a}') "
-			c0=$(bench_cpu_seconds "$BENCH_TMP/cpu0")
-			c1=$(bench_cpu_seconds "$BENCH_TMP/cpu1")
-			cpu[$name]+="$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.6f", b - a}') "
+			samples[$name]+="$ONCE_WALL "
+			cpu[$name]+="$ONCE_CPU "
+			faults[$name]+="$ONCE_FAULTS "
+			load[$name]+="$(bench_load1) "
 		done
 	done
 	for name in "${BENCH_NAMES[@]}"; do
 		BENCH_SAMPLES[$name]=${samples[$name]}
+		BENCH_CPU_SAMPLES[$name]=${cpu[$name]}
 		# shellcheck disable=SC2086
 		BENCH_MEDIAN[$name]=$(bench_median ${samples[$name]})
 		# shellcheck disable=SC2086
 		BENCH_CPU[$name]=$(bench_median ${cpu[$name]})
+		# shellcheck disable=SC2086
+		BENCH_FAULTS[$name]=$(bench_median ${faults[$name]})
+		# shellcheck disable=SC2086
+		BENCH_LOAD[$name]=$(BENCH_RANGE_FMT=%.0f bench_range ${load[$name]})
 	done
 }
 
@@ -189,28 +235,55 @@ bench_peak_rss_kb() {
 # bench_div A B: A / B to two decimals.
 bench_div() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
-# bench_row NAME: "NAME  median wall (min..max)  median CPU".
+# bench_row NAME: "NAME  median CPU (min..max)  median wall (min..max)
+# page faults  load (min..max over its runs)".
 bench_row() {
-	local name=$1 s
+	local name=$1
 	# shellcheck disable=SC2086
-	s=$(printf '%s\n' ${BENCH_SAMPLES[$name]} | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.3f..%.3f", lo, hi}')
-	printf '  %-44s %7.3f s  (%s)  %7.3f s\n' "$name" "${BENCH_MEDIAN[$name]}" "$s" "${BENCH_CPU[$name]}"
+	printf '  %-40s %7.3f s (%s)  %7.3f s (%s)  %6.0f  %s\n' "$name" \
+		"${BENCH_CPU[$name]}" "$(bench_range ${BENCH_CPU_SAMPLES[$name]})" \
+		"${BENCH_MEDIAN[$name]}" "$(bench_range ${BENCH_SAMPLES[$name]})" \
+		"${BENCH_FAULTS[$name]}" "${BENCH_LOAD[$name]}"
 }
 
 # bench_row_header: the titles over bench_row's columns.
 bench_row_header() {
-	printf '  %-44s %9s  %-13s  %9s\n' "" "wall" "(min..max)" "CPU"
+	printf '  %-40s %9s %-14s  %9s %-14s  %6s  %s\n' "" "CPU" "(min..max)" \
+		"wall" "(min..max)" "faults" "load"
+}
+
+# bench_summary BAR PMON PEER RATIO VERDICT: one row of the summary table
+# (tab-separated, with the load average now) for bench/run to print.
+bench_summary() {
+	[ -n "${BENCH_SUMMARY:-}" ] || return 0
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
+		"$(bench_load)" >>"$BENCH_SUMMARY"
 }
 
 # bench_bar TEXT OK: one "PASS"/"FAIL" line of the bar; a FAIL makes the
-# benchmark exit 1 (see bench_finish).
+# benchmark exit 1 (see bench_finish).  Into the summary without figures:
+# bench_result gives them.
 bench_bar() {
-	if [ "$2" = 1 ]; then
-		printf '  PASS  %s\n' "$1"
-	else
-		printf '  FAIL  %s\n' "$1"
-		BENCH_FAILED=1
-	fi
+	local verdict=FAIL
+	[ "$2" = 1 ] && verdict=PASS
+	printf '  %s  %s\n' "$verdict" "$1"
+	[ "$verdict" = PASS ] || BENCH_FAILED=1
+	bench_summary "$1" - - - "$verdict"
+}
+
+# bench_result BAR PMON PEER OP LIMIT: the bar "PMON / PEER OP LIMIT"
+# (OP le, lt or ge; PMON and PEER in the same unit, CPU seconds), its
+# PASS or FAIL line and summary row; a FAIL makes the benchmark exit 1.
+# RATIO is set to PMON / PEER.
+bench_result() {
+	local bar=$1 pmon=$2 peer=$3 op=$4 limit=$5 ok verdict=FAIL
+	RATIO=$(awk -v a="$pmon" -v b="$peer" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')
+	ok=$("bench_$op" "$RATIO" "$limit")
+	[ "$ok" = 1 ] && verdict=PASS
+	printf '  %s  %s: %s / %s = %s x (bar: %s %s)\n' "$verdict" "$bar" "$pmon" "$peer" \
+		"$RATIO" "$(case $op in le) echo "<=" ;; lt) echo "<" ;; ge) echo ">=" ;; esac)" "$limit"
+	[ "$verdict" = PASS ] || BENCH_FAILED=1
+	bench_summary "$bar" "$pmon" "$peer" "$RATIO" "$verdict"
 }
 
 # bench_le A B / bench_lt A B / bench_ge A B: 1 if A <= B / A < B /

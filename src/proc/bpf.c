@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
@@ -29,27 +28,6 @@ bool bpf_is_bpffs(const char *path)
 	struct statfs fs;
 
 	return statfs(path, &fs) == 0 && (unsigned long)fs.f_type == BPF_FS_MAGIC_NUMBER;
-}
-
-/*
- * A one-shot pmon has to fault in every page of a pass (1.6 MB at 10,000
- * processes) and of the rows made from it (2.5 MB), and on the machine
- * this was measured on (a PVM guest: a fault is an exit to the host) the
- * 4 KiB faults were half the CPU of `pmon ps` with the pin: 72 ms, 39 ms
- * with 2 MiB pages (medians of 11, 10,000 processes, load ~500; in a
- * loop without the rest of pmon: decode 1.1 -> 0.5 ms, fill 1.9 ->
- * 0.8 ms).  Below 2 MiB a huge page would only zero memory never used.
- */
-void *bpf_big_alloc(size_t bytes)
-{
-	const size_t huge = 2u << 20;
-	size_t len = (bytes + huge - 1) / huge * huge;
-	void *p;
-
-	if (bytes < huge || posix_memalign(&p, huge, len) != 0)
-		return NULL;
-	(void)madvise(p, len, MADV_HUGEPAGE);
-	return p;
 }
 
 #ifdef PMON_HAVE_BPF
@@ -75,9 +53,9 @@ static void first_buffer(struct buf *raw)
 	if (raw->data || sysinfo(&si) < 0)
 		return;
 	want = (size_t)si.procs * sizeof(struct pmon_rec_task) / 10 * 11;
-	raw->data = bpf_big_alloc(want);
+	raw->data = big_alloc(want);
 	if (raw->data)
-		raw->cap = (want + (2u << 20) - 1) / (2u << 20) * (2u << 20);
+		raw->cap = big_size(want);
 }
 
 static int read_pass_fd(int fd, struct buf *raw, unsigned *version)

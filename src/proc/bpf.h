@@ -47,11 +47,6 @@ int bpf_read_pass(const char *path, struct buf *raw, unsigned *version);
  * with errno and a reason appended to *why. */
 int bpf_pin(const char *dir, const char *name, struct buf *why);
 
-/* Room for bytes (uninitialised, for free()) in 2 MiB pages when that
- * much is asked for (transparent huge pages, madvise): NULL below that,
- * or when it cannot be had.  For a pass and the rows made from it. */
-void *bpf_big_alloc(size_t bytes);
-
 /* Whether path is on a bpf filesystem (ENOENT when it does not exist). */
 bool bpf_is_bpffs(const char *path);
 

@@ -213,7 +213,7 @@ static void rows(struct bpf_scan *b, const struct snapshot_query *q)
 	struct snapshot *s = b->s;
 	size_t h = 0, room = pass->n + b->nhidden + 1;
 
-	s->procs = bpf_big_alloc(room * sizeof(*s->procs));
+	s->procs = big_alloc(room * sizeof(*s->procs));
 	if (!s->procs)
 		s->procs = xcalloc(room, sizeof(*s->procs));
 	for (size_t i = 0; i < pass->n; i++) {

@@ -78,7 +78,7 @@ static void scan(struct snapshot *s, const struct reader *r, const pid_t *pids,
 	signed char *rc = xcalloc(n ? n : 1, sizeof(*rc));
 	atomic_size_t next = 0;
 
-	s->procs = xcalloc(n ? n : 1, sizeof(*s->procs));
+	s->procs = xbig_calloc(n ? n : 1, sizeof(*s->procs));
 	for (int i = 0; i < nthreads; i++)
 		w[i] = (struct scan_worker){
 			.r = r, .pool = i == 0 ? s->pool : strpool_new(),

@@ -75,6 +75,14 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
+/* Room for bytes (uninitialised, for free()) in 2 MiB pages when at
+ * least 256 KiB is asked for (transparent huge pages, madvise): NULL
+ * below that, or when it cannot be had.  For the arrays of a whole
+ * process table (see util.c for why).  big_size: the room it gives. */
+void *big_alloc(size_t bytes);
+size_t big_size(size_t bytes);
+/* Like xcalloc, in 2 MiB pages where big_alloc gives them. */
+void *xbig_calloc(size_t nmemb, size_t size);
 
 /* A growable byte buffer; data is always NUL-terminated. */
 struct buf {

@@ -290,6 +290,26 @@ static void test_idle_processes_are_skipped_but_shown_rows_are_exact(void **stat
 	procwatch_close(&full);
 }
 
+/* A refresh that reads everyone in full (top -b) does not read schedstat:
+ * it keeps none of its descriptors open, which would only take the
+ * places of stat's and statm's (drop_schedstat in watch.c). */
+static void test_full_refresh_keeps_no_schedstat_open(void **state)
+{
+	struct procwatch *w = &watch;
+
+	(void)state;
+	assert_int_equal(procwatch_open(w), 0);
+	if (!w->have_schedstat)
+		skip(); /* a kernel without schedstats keeps none anyway */
+	assert_true(w->sched_open > 0); /* the first refresh kept them */
+	w->full = true;
+	assert_int_equal(procwatch_refresh(w), 0);
+	assert_int_equal(w->sched_open, 0);
+	w->full = false; /* and the next refresh that skips keeps them again */
+	assert_int_equal(procwatch_refresh(w), 0);
+	assert_true(w->sched_open > 0);
+}
+
 int main(void)
 {
 	struct buf why = {0};
@@ -297,6 +317,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_sees_a_child_come_and_go, close_watch),
 		cmocka_unit_test(test_more_processes_than_descriptors),
 		cmocka_unit_test_teardown(test_busy_child_has_cpu, close_watch),
+		cmocka_unit_test_teardown(test_full_refresh_keeps_no_schedstat_open, close_watch),
 		cmocka_unit_test_teardown(test_idle_processes_are_skipped_but_shown_rows_are_exact,
 					  close_watch),
 	};

@@ -1,0 +1,89 @@
+/*
+ * cputime - what one run of a command cost, from the kernel's account of
+ * that process alone: wait4()'s rusage (user and system time to the
+ * microsecond, peak RSS) and the wall time around it.
+ *
+ *   cputime [-o FILE] CMD [ARG...]
+ *
+ * Prints "USER SYS WALL MAXRSS_KB FAULTS" (seconds with 6 decimals; the
+ * peak RSS; the page faults, minor and major, which on a virtual machine
+ * can be most of a short command's CPU) on FILE, or on
+ * standard error; the command's own output goes where ours goes.  Exits
+ * with the command's status (128 + N when killed by signal N; 127 when it
+ * cannot be run).
+ *
+ * Why not the `times` builtin or GNU time: both round to 10 ms (time's
+ * %U/%S) or 1 ms, and at 10,000 processes a BPF pass costs about 10 ms;
+ * and `times` sums every child the shell waited for, so a stray one
+ * would be billed to the command measured.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double seconds(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	const char *out_path = NULL;
+	FILE *out = stderr;
+	struct rusage ru;
+	int status, argi = 1;
+	double t0, t1;
+	pid_t pid;
+
+	if (argc > 2 && strcmp(argv[1], "-o") == 0) {
+		out_path = argv[2];
+		argi = 3;
+	}
+	if (argi >= argc) {
+		fprintf(stderr, "usage: cputime [-o FILE] CMD [ARG...]\n");
+		return 2;
+	}
+	t0 = mono();
+	pid = fork();
+	if (pid < 0) {
+		perror("cputime: fork");
+		return 127;
+	}
+	if (pid == 0) {
+		execvp(argv[argi], argv + argi);
+		perror(argv[argi]);
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			perror("cputime: wait4");
+			return 127;
+		}
+	}
+	t1 = mono();
+	if (out_path && !(out = fopen(out_path, "w"))) {
+		perror(out_path);
+		return 127;
+	}
+	fprintf(out, "%.6f %.6f %.6f %ld %ld\n", seconds(ru.ru_utime),
+		seconds(ru.ru_stime), t1 - t0, ru.ru_maxrss,
+		ru.ru_minflt + ru.ru_majflt);
+	if (out != stderr)
+		fclose(out);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
