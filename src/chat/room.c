@@ -52,6 +52,7 @@ struct room {
 	struct msg *help;      /* /help's answer, made from the table */
 	struct buf fmt;        /* scratch: an event line being formatted */
 	struct buf text;       /* scratch: a request's sanitised text */
+	unsigned long long messages; /* said in the room or privately */
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -134,6 +135,9 @@ static void room_event(struct room *r, const struct member *skip,
 {
 	struct msg *m = event_msg(r, kind, name, text, text_len);
 
+	if (strcmp(kind, "msg") == 0 || strcmp(kind, "me") == 0 ||
+	    strcmp(kind, "announce") == 0)
+		r->messages++;
 	history_add(r, m);
 	log_event(r, m);
 	show_event(r, m);
@@ -296,6 +300,7 @@ static bool req_msg(struct room *r, struct member *m,
 	if (!clean_text(r, q->text, q->text_len))
 		return true;
 	ev = event_msg(r, "private", m->name, r->text.data, r->text.len);
+	r->messages++;
 	conn_push(to->conn, ev);
 	msg_unref(ev);
 	conn_sendf(m->conn, "ok msg %s", to->name);
@@ -320,6 +325,22 @@ static bool req_who(struct room *r, struct member *m,
 	buf_printf(&out, "ok who %zu\n", n);
 	conn_send(m->conn, out.data, out.len);
 	buf_free(&out);
+	return true;
+}
+
+/* One line of "key value" figures, for `pmon metrics`; a client reads
+ * the keys it knows, so more can follow. */
+static bool req_stats(struct room *r, struct member *m,
+		      const struct chat_req *q)
+{
+	size_t in = 0;
+
+	(void)q;
+	for (size_t i = 0; i < r->n; i++)
+		in += r->members[i]->state == M_IN;
+	conn_sendf(m->conn, "ok stats clients %zu in_room %zu messages %llu"
+		   " dropped_slow %llu", r->n, in, r->messages,
+		   conns_slow_dropped(m->conn));
 	return true;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -482,6 +483,11 @@ static int fill_addr(const char *path, struct sockaddr_un *sa)
 
 int chat_connect(const char *path)
 {
+	return chat_connect_within(path, 0);
+}
+
+int chat_connect_within(const char *path, double timeout_s)
+{
 	struct sockaddr_un sa;
 	int fd, err;
 
@@ -490,6 +496,18 @@ int chat_connect(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	/* A UNIX stream connect waits on a full backlog for as long as the
+	 * send timeout says (unix_stream_connect), then fails with EAGAIN. */
+	if (timeout_s > 0) {
+		struct timeval tv = {
+			.tv_sec = (time_t)timeout_s,
+			.tv_usec = (suseconds_t)((timeout_s - (double)(time_t)timeout_s) * 1e6),
+		};
+
+		if (tv.tv_sec == 0 && tv.tv_usec == 0)
+			tv.tv_usec = 1;
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err = errno;
 		close(fd);

@@ -97,6 +97,9 @@ int chat_listen(const char *path, gid_t gid, char *why);
 
 /* Connect to path.  Returns the descriptor, or -1 with errno. */
 int chat_connect(const char *path);
+/* The same, waiting at most timeout_s (> 0) for a server whose backlog
+ * is full (errno EAGAIN then); 0 waits as long as it takes. */
+int chat_connect_within(const char *path, double timeout_s);
 
 /* The uid, gid and pid of the process at the other end of fd. */
 int chat_peer_cred(int fd, uid_t *uid, gid_t *gid, pid_t *pid);
