@@ -22,21 +22,6 @@ void expo_init(struct expo *e, struct buf *out, enum expo_format fmt)
 	e->fmt = fmt;
 }
 
-bool expo_name_valid(const char *name, bool label)
-{
-	if (!*name || (*name >= '0' && *name <= '9'))
-		return false;
-	for (const char *p = name; *p; p++) {
-		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			  (*p >= '0' && *p <= '9') || *p == '_' ||
-			  (*p == ':' && !label);
-
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
 void expo_family(struct expo *e, const char *name, enum expo_type type,
 		 const char *help)
 {

@@ -50,8 +50,4 @@ void expo_sample(struct expo *e, const struct expo_label *labels, size_t n,
 /* The end of the exposition (OpenMetrics' "# EOF"). */
 void expo_end(struct expo *e);
 
-/* Is name a valid metric or label name ([a-zA-Z_:][a-zA-Z0-9_:]*; no
- * ':' for a label)? */
-bool expo_name_valid(const char *name, bool label);
-
 #endif
