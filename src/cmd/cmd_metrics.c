@@ -377,7 +377,7 @@ static int metrics_exec(int argc, char **argv)
 const struct cmd_entry cmd_metrics_entry = {
 	.name = "metrics",
 	.summary = "Write the processes as Prometheus metrics, or serve them",
-	.usage = "[--openmetrics] [-g RULE]... [-G FILE] [-k K] [--textfile DIR | --listen [ADDR:]PORT]",
+	.usage = "[--openmetrics] [-g RULE]... [-G FILE] [--max-groups N] [-k K] [-S SOCKET | --no-room] [--textfile DIR | --listen [ADDR:]PORT]",
 	.help =
 	"  -g, --group RULE      a process group: \"NAME comm|cmdline REGEX\" (first\n"
 	"                        rule that matches wins; NAME {comm}: one group per\n"
