@@ -26,7 +26,6 @@
  * /stats): a stuck server costs a scrape half a second, never more. */
 #define ROOM_TIMEOUT_S 0.5
 #define TEXTFILE_NAME "pmon.prom"
-#define DEFAULT_LISTEN_PORT 9256
 
 struct cli {
 	struct metrics_opts m;
