@@ -125,6 +125,7 @@ bench_median() {
 # doing) and BENCH_SAMPLES[NAME] (the wall times).
 declare -a BENCH_NAMES=()
 declare -A BENCH_CMDS=() BENCH_MEDIAN=() BENCH_CPU=() BENCH_SAMPLES=()
+declare -A BENCH_CPU_SAMPLES=() # the CPU seconds of each timed run
 bench_time() {
 	local name=$1
 	shift
@@ -170,6 +171,7 @@ bench_run_all() {
 	done
 	for name in "${BENCH_NAMES[@]}"; do
 		BENCH_SAMPLES[$name]=${samples[$name]}
+		BENCH_CPU_SAMPLES[$name]=${cpu[$name]}
 		# shellcheck disable=SC2086
 		BENCH_MEDIAN[$name]=$(bench_median ${samples[$name]})
 		# shellcheck disable=SC2086

@@ -81,6 +81,8 @@ load chat_helpers
 	line=$(printf 'z%.0s' $(seq 3000))
 	for i in $(seq 1 1000); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
 	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
+	# and counted, for pmon metrics
+	pmon metrics -S "$SOCK" | grep -qx 'pmon_room_slow_readers_dropped_total 1'
 	wait_for_line "$CHAT_DIR/alice.out" "^bob: 1000 $line\$" 200
 	[ "$(grep -c "^bob: [0-9]* $line\$" "$CHAT_DIR/alice.out")" -eq 1000 ]
 	exec {slowfd}>&-

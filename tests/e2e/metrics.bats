@@ -196,25 +196,6 @@ zombies_json_count() {
 	[ "$(grep -c 'joined the room' "$CHAT_DIR/server.out")" -eq 2 ]
 }
 
-@test "metrics: a reader cut off for not reading is counted" {
-	start_server --flood 0
-	start_client alice
-	start_client bob
-	# a client that enters and never reads (socat -u only writes)
-	mkfifo "$CHAT_DIR/slow.in"
-	socat -u FILE:"$CHAT_DIR/slow.in" UNIX-CONNECT:"$SOCK" 3>&- &
-	EXTRA_PIDS+=("$!")
-	exec {slowfd}>"$CHAT_DIR/slow.in"
-	echo slowpoke >&$slowfd
-	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
-	line=$(printf 'z%.0s' $(seq 3000))
-	for i in $(seq 1 1000); do echo "$i $line"; done >&"${CLIENT_FD[bob]}"
-	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
-	run -0 pmon metrics -S "$SOCK"
-	grep -qx 'pmon_room_slow_readers_dropped_total 1' <<<"$output"
-	exec {slowfd}>&-
-}
-
 @test "metrics: a room that never answers is down within the timeout" {
 	start_fake
 	t0=$EPOCHREALTIME
