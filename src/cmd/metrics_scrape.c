@@ -45,8 +45,9 @@ static void write_states(struct expo *e, const struct snapshot *s)
 	for (int c = 1; c < 256; c++) {
 		if (!count[c] && !strchr(always_states, c))
 			continue;
-		/* A letter the kernel will not send: kept out of the label. */
-		if (c < 'A' || c > 'z')
+		/* Not a letter (the kernel sends letters): kept out of the
+		 * label rather than trusted. */
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
 			continue;
 		letter[0] = (char)c;
 		expo_sample(e, &l, 1, (double)count[c]);
