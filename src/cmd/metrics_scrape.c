@@ -21,6 +21,7 @@
 #include "cmd/metrics.h"
 #include "proc/detail.h"
 #include "proc/proc.h"
+#include "act/verdict.h"
 #include "act/zombie.h"
 #include "view/field.h"
 
@@ -97,6 +98,29 @@ static int by_zombies_held(const void *a, const void *b)
 	return (x->ppid > y->ppid) - (x->ppid < y->ppid);
 }
 
+/* For the listed parents, whether `pmon reap` may inject a wait into
+ * them now: reap's own verdict (act/verdict.c), which also words the
+ * advice of `pmon zombies`.  It reads the syscall of one thread of each,
+ * so only for the top K. */
+static void write_inject_verdicts(struct expo *e, const struct zombie_group *g,
+				  size_t n)
+{
+	expo_family(e, "pmon_zombie_parent_inject_refused", EXPO_GAUGE,
+		    "1 when pmon reap would refuse to inject a wait into the parent now, with why (reason), else 0 (reason none).");
+	for (size_t i = 0; i < n; i++) {
+		struct reap_verdict v;
+		char pid[24];
+		struct expo_label l[] = {{"parent_pid", pid}, {"reason", NULL}};
+
+		if (!g[i].parent)
+			continue;
+		reap_check(g[i].parent, false, &v);
+		snprintf(pid, sizeof(pid), "%d", (int)g[i].ppid);
+		l[1].value = reap_block_name(v.block);
+		expo_sample(e, l, ARRAY_LEN(l), v.block != BLOCK_NONE);
+	}
+}
+
 static void write_zombie_parents(struct expo *e, const struct metrics_opts *o,
 				 const struct snapshot *s)
 {
@@ -132,6 +156,7 @@ static void write_zombie_parents(struct expo *e, const struct metrics_opts *o,
 	expo_family(e, "pmon_zombies_unlisted", EXPO_GAUGE,
 		    "Zombies of the parents pmon_zombies_by_parent leaves out.");
 	expo_sample(e, NULL, 0, (double)unlisted);
+	write_inject_verdicts(e, g, ng < o->top_parents ? ng : o->top_parents);
 	zombie_groups_free(g, ng);
 	snapshot_free(&z);
 }

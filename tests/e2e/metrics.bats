@@ -96,6 +96,28 @@ zombies_json_count() {
 	[ "$total" -ge 3 ]
 }
 
+@test "metrics: whether pmon reap may inject into a parent is reap's own verdict" {
+	need strace strace
+	start_fixture zombie 2 default
+	parent=$FIXTURE_PID
+	run -0 pmon metrics --no-room -k 1000
+	grep -qx "pmon_zombie_parent_inject_refused{parent_pid=\"$parent\",reason=\"none\"} 0" <<<"$output"
+	"$PMON" zombies --json | jq -e --argjson p "$parent" \
+		'.[] | select(.parent.pid == $p) | .inject_refusal == null'
+	# a process has one tracer: reap refuses, and says so
+	strace -p "$parent" -o /dev/null 2>/dev/null 3>&- &
+	SERVER_PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		[ "$(awk '/^TracerPid:/ {print $2}' "/proc/$parent/status")" != 0 ] && break
+		sleep 0.1
+	done
+	run -0 pmon metrics --no-room -k 1000
+	grep -qx "pmon_zombie_parent_inject_refused{parent_pid=\"$parent\",reason=\"traced\"} 1" <<<"$output"
+	# as pmon zombies words it
+	"$PMON" zombies --json | jq -e --argjson p "$parent" \
+		'.[] | select(.parent.pid == $p) | .inject_refusal | test("already traced")'
+}
+
 @test "metrics: --top-parents bounds the parents listed, the rest is counted" {
 	start_fixture zombie 2 default
 	start_fixture zombie 1 default
