@@ -75,7 +75,7 @@ ratio_none=$(bench_div "$(cpu "pmon metrics -g 'none comm ^$'")" "$(cpu "pmon ps
 ratio_all=$(bench_div "$(cpu "pmon metrics -g '{comm} comm .'")" "$(cpu "pmon ps")")
 ratio_srv=$(bench_div "$per_scrape" "$(cpu "pmon ps")")
 echo "  ratios (CPU) to pmon ps: metrics $ratio; with a rule matching nothing $ratio_none;" \
-	"with every process grouped $ratio_all; one scrape of --listen $ratio_srv"
+	"with {comm} groups $ratio_all; one scrape of --listen $ratio_srv"
 echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_bar "one scrape of pmon metrics costs no more CPU than pmon ps ($ratio x)" "$(bench_le "$ratio" 1)"
 bench_bar "one scrape of pmon metrics --listen costs no more CPU than pmon ps ($ratio_srv x)" \

@@ -153,6 +153,9 @@ static int write_textfile(const struct cli *c, const struct buf *text)
 	char tmp[64];
 
 	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", TEXTFILE_NAME, (int)getpid());
+	/* One a run that died left under our pid: the directory is trusted,
+	 * so the name is no one else's. */
+	(void)unlinkat(dfd, tmp, 0);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		pmon_die_errno(EXIT_FAIL, errno, "cannot create %s/%s", c->textfile_dir, tmp);
