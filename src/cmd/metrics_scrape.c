@@ -33,14 +33,12 @@ static const char always_states[] = "RSDTtZXI";
 
 static void write_states(struct expo *e, const struct snapshot *s)
 {
-	size_t count[256] = {0}, zombies = 0;
+	size_t count[256] = {0};
 	char letter[2] = "";
 	struct expo_label l = {"state", letter};
 
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		count[(unsigned char)s->procs[i].state]++;
-		zombies += proc_is_zombie(&s->procs[i]);
-	}
 	expo_family(e, "pmon_processes", EXPO_GAUGE,
 		    "Processes by state letter (R S D T t Z X I ...), as /proc/PID/stat gives it.");
 	for (int c = 1; c < 256; c++) {
@@ -53,9 +51,6 @@ static void write_states(struct expo *e, const struct snapshot *s)
 		letter[0] = (char)c;
 		expo_sample(e, &l, 1, (double)count[c]);
 	}
-	expo_family(e, "pmon_zombies", EXPO_GAUGE,
-		    "Zombie processes (a Z leader whose other threads run is not one).");
-	expo_sample(e, NULL, 0, (double)zombies);
 }
 
 /* ---- zombies per parent ------------------------------------------------ */
@@ -126,11 +121,18 @@ static void write_zombie_parents(struct expo *e, const struct metrics_opts *o,
 {
 	struct snapshot z;
 	struct zombie_group *g = NULL;
-	size_t ng = 0, unlisted = 0;
+	size_t ng = 0, unlisted = 0, zombies = 0;
 
 	if (read_zombie_families(s, &z) == 0)
 		ng = zombie_groups(z.procs, z.n, &g);
 	qsort(g, ng, sizeof(*g), by_zombies_held);
+	/* Counted from this second read, as pmon zombies counts them, so
+	 * that the parents' figures add up to it within one scrape. */
+	for (size_t i = 0; i < ng; i++)
+		zombies += g[i].n;
+	expo_family(e, "pmon_zombies", EXPO_GAUGE,
+		    "Zombie processes (a Z leader whose other threads run is not one).");
+	expo_sample(e, NULL, 0, (double)zombies);
 	expo_family(e, "pmon_zombie_parents", EXPO_GAUGE,
 		    "Parents holding zombies, listed or not.");
 	expo_sample(e, NULL, 0, (double)ng);

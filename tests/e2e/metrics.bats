@@ -125,9 +125,12 @@ zombies_json_count() {
 	grep -q '^pmon_zombies_by_parent{' <<<"$output" && false
 	total=$(sed -n 's/^pmon_zombies //p' <<<"$output")
 	unlisted=$(sed -n 's/^pmon_zombies_unlisted //p' <<<"$output")
-	[ "$unlisted" -eq "$total" ]
+	[ "$unlisted" -eq "$total" ] && [ "$total" -ge 3 ]
+	# listed and unlisted add up to the total, within one scrape
 	run -0 pmon metrics --no-room -k 1
 	[ "$(grep -c '^pmon_zombies_by_parent{' <<<"$output")" -eq 1 ]
+	awk '/^pmon_zombies_by_parent\{/ || /^pmon_zombies_unlisted / {sum += $NF}
+		/^pmon_zombies / {total = $2} END {exit !(sum == total)}' <<<"$output"
 	run -2 pmon metrics -k x
 	[[ "$output" == *"--top-parents"* ]]
 }
