@@ -12,6 +12,19 @@
 #include "act/verdict.h"
 #include "util/util.h"
 
+const char *reap_block_name(enum reap_block b)
+{
+	static const char *const names[] = {
+		[BLOCK_NONE] = "none", [BLOCK_INIT] = "init",
+		[BLOCK_ARCH] = "arch", [BLOCK_TRACED] = "traced",
+		[BLOCK_SECCOMP] = "seccomp", [BLOCK_VFORK] = "vfork",
+		[BLOCK_EINTR] = "eintr", [BLOCK_UNREADABLE] = "unreadable",
+		[BLOCK_NO_THREAD] = "no_thread",
+	};
+
+	return (size_t)b < ARRAY_LEN(names) && names[b] ? names[b] : "unknown";
+}
+
 static void block(struct reap_verdict *v, enum reap_block b, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 static void block(struct reap_verdict *v, enum reap_block b, const char *fmt, ...)

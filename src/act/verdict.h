@@ -26,6 +26,9 @@ enum reap_block {
 	BLOCK_NO_THREAD,  /* no live thread to stop */
 };
 
+/* A word for b ("none", "init", "traced", ...), for labels. */
+const char *reap_block_name(enum reap_block b);
+
 struct reap_verdict {
 	enum reap_block block;
 	pid_t tid;            /* the thread inject would stop (/proc's number),

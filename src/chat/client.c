@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -151,7 +152,11 @@ static int check_server(int fd, const char *path, char *why)
 
 /* Connect if the directory is trustworthy; -1 with errno (ENOENT: no
  * directory, ECONNREFUSED: a dead socket) or with why (EPERM). */
-static int try_connect(const char *path, bool nonblock, char *why)
+/* timeout_s: CONNECT_NOWAIT (< 0) never waits (a stalled server's full
+ * backlog gives EAGAIN at once), 0 waits as long as it takes, more waits
+ * at most that long. */
+#define CONNECT_NOWAIT (-1.0)
+static int try_connect(const char *path, double timeout_s, char *why)
 {
 	char dir[PATH_MAX];
 	int fd;
@@ -159,7 +164,8 @@ static int try_connect(const char *path, bool nonblock, char *why)
 	chat_socket_dir(path, dir, sizeof(dir));
 	if (chat_check_dir(dir, getuid(), why) < 0)
 		return -1;
-	fd = nonblock ? chat_connect_nonblock(path) : chat_connect(path);
+	fd = timeout_s < 0 ? chat_connect_nonblock(path)
+			   : chat_connect_within(path, timeout_s);
 	if (fd < 0) {
 		int err = errno;
 
@@ -192,13 +198,13 @@ static int start_and_connect(const char *path, char *why)
 	lock = chat_lock(path, why);
 	if (lock < 0)
 		return -1;
-	fd = try_connect(path, false, why);
+	fd = try_connect(path, 0, why);
 	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
 		chatd_opts_init(&o);
 		o.path = path;
 		o.lock_fd = lock;
 		if (chatd_start_detached(&o, why) == 0)
-			fd = try_connect(path, false, why);
+			fd = try_connect(path, 0, why);
 	}
 	close(lock);
 	return fd;
@@ -275,7 +281,7 @@ int chat_client_open(struct chat_client *c, char *why)
 	int fd;
 
 	chat_client_close(c);
-	fd = try_connect(c->path, true, why);
+	fd = try_connect(c->path, CONNECT_NOWAIT, why);
 	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED))
 		snprintf(why, CHAT_WHY_MAX, "no room is open on %s; %s",
 			 c->path, chat_start_hint(c->path, hint, sizeof(hint)));
@@ -288,11 +294,13 @@ int chat_client_open(struct chat_client *c, char *why)
 
 int chat_client_connect(struct chat_client *c, double deadline, char *why)
 {
+	double left;
 	char hint[256];
 	int fd;
 
 	chat_client_close(c);
-	fd = try_connect(c->path, false, why);
+	left = deadline - mono_now();
+	fd = try_connect(c->path, left > 1e-3 ? left : 1e-3, why);
 	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
 		if (c->autostart)
 			fd = start_and_connect(c->path, why);
@@ -538,4 +546,57 @@ int chat_client_wait_line(struct chat_client *c, struct chat_line *l,
 			}
 		}
 	}
+}
+
+/* "clients N in_room N messages N dropped_slow N": the keys known, in
+ * any order; others (a newer server's) are skipped. */
+static void parse_stats(const char *s, size_t n, struct chat_room_stats *st)
+{
+	static const char *const keys[] = {"clients", "in_room", "messages",
+					   "dropped_slow"};
+	unsigned long long *vals[] = {&st->clients, &st->in_room,
+				      &st->messages, &st->dropped_slow};
+	char text[512], *rest = text, *key, *val;
+
+	snprintf(text, sizeof(text), "%.*s", (int)(n < 511 ? n : 511), s);
+	while ((key = strsep(&rest, " ")) && (val = strsep(&rest, " ")))
+		for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+			if (strcmp(key, keys[i]) == 0)
+				*vals[i] = strtoull(val, NULL, 10);
+}
+
+int chat_room_stats(const char *path, double timeout_s,
+		    struct chat_room_stats *st, char *why)
+{
+	double deadline = mono_now() + timeout_s;
+	struct chat_client c;
+	struct chat_line l;
+	struct chat_ev ev;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (chat_check_path(path, why) < 0)
+		return -1;
+	chat_client_init(&c, path, false);
+	if (chat_client_connect(&c, deadline, why) < 0)
+		return -1;
+	if (chat_client_send(&c, "/stats", 6) == 0) {
+		while (chat_client_wait_line(&c, &l, deadline) == 0) {
+			chat_parse_event(l.text, l.len, &ev);
+			if (chat_ev_word_is(&ev, "stats")) {
+				parse_stats(ev.text, ev.text_len, st);
+				rc = 0;
+				break;
+			}
+			if (ev.kind == EV_ERROR)
+				break; /* a server without /stats */
+		}
+	}
+	if (rc < 0)
+		snprintf(why, CHAT_WHY_MAX, "the room on %s gave no figures"
+			 " within %.1f s", path, timeout_s);
+	else
+		(void)chat_client_send(&c, "/quit", 5);
+	chat_client_close(&c);
+	return rc;
 }

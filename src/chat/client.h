@@ -65,6 +65,19 @@ int chat_client_name_line(struct chat_client *c, const struct chat_line *l,
 int chat_client_join(struct chat_client *c, const char *name,
 		     double deadline, char *why, bool *refused);
 
+/* The room's figures, as /stats gives them. */
+struct chat_room_stats {
+	unsigned long long clients;      /* connections, in the room or not */
+	unsigned long long in_room;      /* of them, in the room with a name */
+	unsigned long long messages;     /* said since the server started */
+	unsigned long long dropped_slow; /* cut off for not reading */
+};
+/* Ask the room on path for its figures, without entering it, in at most
+ * timeout_s for everything (connect, hello, answer); never starts a
+ * server.  0, or -1 with why filled in. */
+int chat_room_stats(const char *path, double timeout_s,
+		    struct chat_room_stats *st, char *why);
+
 /* Get back into the room as name after the server went away, starting a
  * server where it may, within CHAT_ENTER_TIMEOUT_S for every attempt
  * together; 0 when in, -1 when giving up (why filled in). */

@@ -53,6 +53,7 @@ struct conns {
 	struct conn **dead;      /* connections to end before sleeping */
 	size_t ndead, capdead;
 	size_t npaused, ndeadlines;
+	unsigned long long slow_dropped; /* cut off over out_cap */
 	char scratch[64 * 1024]; /* every read lands here first */
 	struct msgrun run;       /* the last run written (see write_some) */
 };
@@ -100,6 +101,11 @@ void conns_free(struct conns *set)
 size_t conns_count(const struct conns *set)
 {
 	return set->n;
+}
+
+unsigned long long conns_slow_dropped(const struct conn *c)
+{
+	return c->set->slow_dropped;
 }
 
 struct conn *conn_add(struct conns *set, int fd, bool held)
@@ -174,6 +180,7 @@ void conn_push(struct conn *c, struct msg *m)
 	if (c->dead)
 		return;
 	if (!msgq_push(&c->out, m, c->set->lim.out_cap)) {
+		c->set->slow_dropped++;
 		conn_close(c, "too slow: stopped reading, over the output"
 			   " limit");
 		return;

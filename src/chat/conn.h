@@ -47,6 +47,8 @@ struct conns *conns_new(struct loop *l, const struct conn_limits *lim,
 void conns_free(struct conns *set);
 /* Connections open (ended ones until they are reaped). */
 size_t conns_count(const struct conns *set);
+/* Clients of c's set cut off for not reading (over out_cap) so far. */
+unsigned long long conns_slow_dropped(const struct conn *c);
 
 /* Take on fd (non-blocking, connected).  held: read nothing until
  * conn_release.  Returns NULL (fd closed) if the loop refuses it. */

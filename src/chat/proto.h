@@ -71,6 +71,8 @@ size_t chat_next_line_max(const char *buf, size_t len, size_t max,
 	  "a private message to NAME")                                       \
 	X(WHO, "who", NONE, false, false, req_who,                           \
 	  "who is in the room, with login names")                           \
+	X(STATS, "stats", NONE, false, false, req_stats,                     \
+	  "the room's figures: clients, messages, slow readers dropped")     \
 	X(NAME, "name", NAME, false, false, req_name,                        \
 	  "change your name")                                                \
 	X(HELP, "help", NONE, false, false, req_help,                        \

@@ -63,6 +63,7 @@ struct room {
 	struct buf text;       /* scratch: a request's sanitised text */
 	struct claim_table claims;
 	double last_view;      /* mono_now of the last shared view */
+	unsigned long long messages; /* said in the room or privately */
 };
 
 static claim_ended_fn claim_ended;
@@ -166,6 +167,10 @@ static void room_event(struct room *r, const struct member *skip,
 		       const char *kind, const char *name, const char *text,
 		       size_t text_len)
 {
+	/* What members said (pmon metrics' pmon_room_messages_total). */
+	if (strcmp(kind, "msg") == 0 || strcmp(kind, "me") == 0 ||
+	    strcmp(kind, "announce") == 0)
+		r->messages++;
 	room_post(r, skip, event_msg(r, kind, name, text, text_len));
 }
 
@@ -349,6 +354,7 @@ static bool req_msg(struct room *r, struct member *m,
 	if (!clean_text(r, q->text, q->text_len))
 		return true;
 	ev = event_msg(r, "private", m->name, r->text.data, r->text.len);
+	r->messages++;
 	conn_push(to->conn, ev);
 	msg_unref(ev);
 	conn_sendf(m->conn, "ok msg %s", to->name);
@@ -379,6 +385,22 @@ static bool req_who(struct room *r, struct member *m,
 	buf_printf(&out, "ok who %zu\n", n);
 	conn_send(m->conn, out.data, out.len);
 	buf_free(&out);
+	return true;
+}
+
+/* One line of "key value" figures, for `pmon metrics`; a client reads
+ * the keys it knows, so more can follow. */
+static bool req_stats(struct room *r, struct member *m,
+		      const struct chat_req *q)
+{
+	size_t in = 0;
+
+	(void)q;
+	for (size_t i = 0; i < r->n; i++)
+		in += r->members[i]->state == M_IN;
+	conn_sendf(m->conn, "ok stats clients %zu in_room %zu messages %llu"
+		   " dropped_slow %llu", r->n, in, r->messages,
+		   conns_slow_dropped(m->conn));
 	return true;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -480,7 +481,9 @@ static int fill_addr(const char *path, struct sockaddr_un *sa)
 	return 0;
 }
 
-static int connect_flags(const char *path, int flags)
+/* socket(2) flags (SOCK_NONBLOCK or 0), and how long a blocking
+ * connect may wait (0: as long as it takes). */
+static int connect_with(const char *path, int flags, double timeout_s)
 {
 	struct sockaddr_un sa;
 	int fd, err;
@@ -490,6 +493,18 @@ static int connect_flags(const char *path, int flags)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
 	if (fd < 0)
 		return -1;
+	/* A UNIX stream connect waits on a full backlog for as long as the
+	 * send timeout says (unix_stream_connect), then fails with EAGAIN. */
+	if (timeout_s > 0) {
+		struct timeval tv = {
+			.tv_sec = (time_t)timeout_s,
+			.tv_usec = (suseconds_t)((timeout_s - (double)(time_t)timeout_s) * 1e6),
+		};
+
+		if (tv.tv_sec == 0 && tv.tv_usec == 0)
+			tv.tv_usec = 1;
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err = errno;
 		close(fd);
@@ -499,14 +514,19 @@ static int connect_flags(const char *path, int flags)
 	return fd;
 }
 
+int chat_connect_within(const char *path, double timeout_s)
+{
+	return connect_with(path, 0, timeout_s);
+}
+
 int chat_connect(const char *path)
 {
-	return connect_flags(path, 0);
+	return connect_with(path, 0, 0);
 }
 
 int chat_connect_nonblock(const char *path)
 {
-	return connect_flags(path, SOCK_NONBLOCK);
+	return connect_with(path, SOCK_NONBLOCK, 0);
 }
 
 /* A socket file is in the way: fine if it is a dead server's and ours. */

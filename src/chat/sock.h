@@ -100,6 +100,9 @@ int chat_connect(const char *path);
 /* The same without waiting: a server whose backlog is full (stalled)
  * gives EAGAIN at once instead of a connect that blocks. */
 int chat_connect_nonblock(const char *path);
+/* The same, waiting at most timeout_s (> 0) for a server whose backlog
+ * is full (errno EAGAIN then); 0 waits as long as it takes. */
+int chat_connect_within(const char *path, double timeout_s);
 
 /* The uid, gid and pid of the process at the other end of fd. */
 int chat_peer_cred(int fd, uid_t *uid, gid_t *gid, pid_t *pid);

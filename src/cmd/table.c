@@ -21,6 +21,7 @@ extern const struct cmd_entry cmd_watch_entry;
 extern const struct cmd_entry cmd_chat_entry;
 extern const struct cmd_entry cmd_chatd_entry;
 extern const struct cmd_entry cmd_bpf_entry;
+extern const struct cmd_entry cmd_metrics_entry;
 extern const struct cmd_entry cmd_help_entry;
 
 const struct cmd_entry *const cmd_table[] = {
@@ -36,6 +37,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_chat_entry,
 	&cmd_chatd_entry,
 	&cmd_bpf_entry,
+	&cmd_metrics_entry,
 	&cmd_help_entry,
 	NULL,
 };

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "proc/parse.h"
 #include "proc/proc.h"
@@ -130,4 +131,30 @@ int proc_vdso_range(pid_t pid, unsigned long *start, unsigned long *end)
 	}
 	buf_free(&text);
 	return rc;
+}
+
+long proc_fd_count(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	struct stat st;
+	long n = 0;
+	DIR *d;
+
+	/* Since Linux 6.2 the size of /proc/PID/fd is the count: one stat
+	 * instead of reading a directory of thousands of entries.  0 may
+	 * also mean an older kernel, so then the entries are counted. */
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if (stat(path, &st) == 0 && st.st_size > 0)
+		return (long)st.st_size;
+	d = opendir(path);
+	if (!d) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }

@@ -230,6 +230,10 @@ int proc_threads(pid_t pid, struct proc_thread **out);
  * thread of pid. */
 int proc_thread_tracer(pid_t pid, pid_t tid, pid_t *tracer);
 
+/* How many descriptors process pid has open, or -1 with errno (EACCES for
+ * another account's process, ESRCH when it is gone). */
+long proc_fd_count(pid_t pid);
+
 /* /proc/PID/syscall, one of three forms (parsed in detail_parse.c). */
 enum syscall_kind {
 	SYSCALL_RUNNING,  /* "running": on a CPU, no call to show */

@@ -241,3 +241,37 @@ void utf8_sanitize(struct buf *b, const char *s, size_t n)
 		}
 	}
 }
+
+void esc_label_value(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+
+		if (len == 1 && (cp == '\\' || cp == '"' || cp == '\n')) {
+			buf_putc(b, '\\');
+			buf_putc(b, cp == '\n' ? 'n' : (char)cp);
+		} else if (len == 0 || codepoint_is_unsafe(cp)) {
+			buf_append(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+			len = len ? len : 1;
+		} else {
+			buf_append(b, p + i, len);
+		}
+		i += len;
+	}
+}
+
+void esc_help_text(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			buf_puts(b, "\\\\");
+		else if (*s == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_putc(b, *s);
+	}
+}

@@ -69,4 +69,16 @@ char *esc_string(const char *s, bool utf8, char *out, size_t size);
  */
 void utf8_sanitize(struct buf *b, const char *s, size_t n);
 
+/*
+ * Append s[0..n) to b as a label value of the Prometheus text format and
+ * of OpenMetrics (between the quotes): the format's escapes \\, \" and
+ * \n, and U+FFFD for each invalid UTF-8 byte (Prometheus refuses a whole
+ * scrape over one) and for each code point codepoint_is_unsafe names
+ * (the format would carry an ESC or a bidi override raw to whatever
+ * terminal shows the scrape).
+ */
+void esc_label_value(struct buf *b, const char *s, size_t n);
+/* Append s to b as the text of a # HELP line: \\ and \n escaped. */
+void esc_help_text(struct buf *b, const char *s);
+
 #endif

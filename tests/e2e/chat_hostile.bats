@@ -97,6 +97,8 @@ slowpoke_cut() {
 
 @test "chat hostile: a reader that stops is cut off at the cap; the others keep up" {
 	slowpoke_cut 1000 3000
+	# and counted, for pmon metrics
+	pmon metrics -S "$SOCK" | grep -qx 'pmon_room_slow_readers_dropped_total 1'
 	[ "$(grep -c "^bob: [0-9]* $LINE\$" "$CHAT_DIR/alice.out")" -eq 1000 ]
 }
 
