@@ -89,7 +89,7 @@ const struct cmd_entry cmd_help_entry = {
 	.name = "help",
 	.summary = "Show the help of pmon or of one command",
 	.usage = "[COMMAND]",
-	.help = "",
+	.operand = ARG_COMMAND,
 	.exec = cmd_help_exec,
 };
 
