@@ -20,6 +20,7 @@ extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_chat_entry;
 extern const struct cmd_entry cmd_chatd_entry;
 extern const struct cmd_entry cmd_bpf_entry;
+extern const struct cmd_entry cmd_completion_entry;
 extern const struct cmd_entry cmd_help_entry;
 
 const struct cmd_entry *const cmd_table[] = {
@@ -34,6 +35,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_chat_entry,
 	&cmd_chatd_entry,
 	&cmd_bpf_entry,
+	&cmd_completion_entry,
 	&cmd_help_entry,
 	NULL,
 };
