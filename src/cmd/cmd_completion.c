@@ -328,12 +328,13 @@ static void zsh_command(const struct cmd_entry *cmd, FILE *out)
 
 static const char zsh_body[] =
 	"_pmon_pids() {\n"
-	"\tlocal -a procs\n"
+	"\tlocal -a pids shown expl\n"
 	"\tlocal line\n"
 	"\tfor line in ${(f)\"$(${_pmon_cmd:-pmon} completion --pids 2>/dev/null)\"}; do\n"
-	"\t\tprocs+=(\"${line%%$'\\t'*}:${line#*$'\\t'}\")\n"
+	"\t\tpids+=(\"${line%%$'\\t'*}\")\n"
+	"\t\tshown+=(\"${line%%$'\\t'*} -- ${line#*$'\\t'}\")\n"
 	"\tdone\n"
-	"\t_describe -t pids 'process' procs\n"
+	"\t_wanted pids expl process compadd -l -d shown -a pids\n"
 	"}\n\n"
 	"_pmon_signals() { compadd -a _pmon_signal_names }\n"
 	"_pmon_fields() { _values -s , 'field' $_pmon_field_keys }\n"

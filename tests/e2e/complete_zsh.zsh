@@ -21,5 +21,6 @@ done
 zpty -d z
 # Candidates as they are, then "= DISPLAY" for those shown with a
 # description ("1234  -- name").
+[[ -n $RAW ]] && print -r -- "$out" > $RAW
 print -r -- "$out" | tr -d '\r' | grep -ao '<<C>>[^<[:cntrl:]]*' | sed 's/<<C>>//' | sort -u
 print -r -- "$out" | tr -d '\r' | grep -ao '<<D>>[^<[:cntrl:]]*' | sed 's/<<D>>/= /' | sort -u
