@@ -20,11 +20,11 @@ PKG_CONFIG ?= pkg-config
 CFLAGS    ?= -O2 -g
 
 # Every library pmon links, found through pkg-config.
-PKGS = libproc2 ncursesw jansson inih
+PKGS = libproc2 ncursesw jansson inih libsystemd
 
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
-	    libjansson-dev libinih-dev
+	    libjansson-dev libinih-dev libsystemd-dev
 DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
 	    passwd groff-base man-db clang libclang-rt-14-dev python3
 DEB_BENCH = ngircd hyperfine time htop

@@ -178,7 +178,8 @@ static int chatd_exec(int argc, char **argv)
 	o.path = check_room(a.sock, a.system, o.has_group);
 	if (a.ready_fd >= 0) /* started detached by chatd_start_detached */
 		return chatd_serve(&o, a.ready_fd);
-	if (o.foreground)
+	/* Started by systemd for its socket: serve here, never detached. */
+	if (o.foreground || chat_socket_activated())
 		return chatd_serve(&o, -1);
 	args = server_argv(argc, argv, a.sock || a.system ? NULL : o.path);
 	o.argv = args;
