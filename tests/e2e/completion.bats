@@ -71,6 +71,17 @@ need() { command -v "$1" >/dev/null || skip "$1 is not installed (make deps)"; }
 	done
 }
 
+@test "man page: every command and every option of the option tables is in pmon(1)" {
+	for c in $("$PMON" completion bash | sed -n "s/^_pmon_commands='\(.*\)'$/\1/p"); do
+		grep -qF ".SS \"pmon $c" "$REPO_ROOT/man/pmon.1" || [ "$c" = pstree ] ||
+			{ echo "no section: $c"; false; }
+		for opt in $("$PMON" "$c" --help | grep -oE '^  (-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+$'); do
+			grep -qF -- "$(sed 's/-/\\-/g' <<<"$opt")" "$REPO_ROOT/man/pmon.1" ||
+				{ echo "undocumented: $c $opt"; false; }
+		done
+	done
+}
+
 @test "completion --pids: PID<TAB>NAME per process, a hostile name escaped on its line" {
 	start_fixture name $'evil\x1b]0;x\x07\nname'
 	run pmon completion --pids
