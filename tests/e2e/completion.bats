@@ -63,7 +63,7 @@ need() { command -v "$1" >/dev/null || skip "$1 is not installed (make deps)"; }
 		"$PMON" completion "$shell" >"$BATS_TEST_TMPDIR/script.$shell"
 	done
 	for c in $("$PMON" completion bash | sed -n "s/^_pmon_commands='\(.*\)'$/\1/p"); do
-		for opt in $("$PMON" "$c" --help | grep -oE '^  (-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+$'); do
+		for opt in $("$PMON" "$c" --help | grep -oE '^  (-[a-zA-Z], |    )--[a-z-]+' | grep -oE -- '--[a-z-]+$'); do
 			grep -qF -- " $opt" "$BATS_TEST_TMPDIR/script.bash" || { echo "bash: $c $opt"; false; }
 			grep -qF -- "'$opt" "$BATS_TEST_TMPDIR/script.zsh" || { echo "zsh: $c $opt"; false; }
 			grep -qF -- "-l ${opt#--} " "$BATS_TEST_TMPDIR/script.fish" || { echo "fish: $c $opt"; false; }
@@ -75,7 +75,7 @@ need() { command -v "$1" >/dev/null || skip "$1 is not installed (make deps)"; }
 	for c in $("$PMON" completion bash | sed -n "s/^_pmon_commands='\(.*\)'$/\1/p"); do
 		grep -qF ".SS \"pmon $c" "$REPO_ROOT/man/pmon.1" || [ "$c" = pstree ] ||
 			{ echo "no section: $c"; false; }
-		for opt in $("$PMON" "$c" --help | grep -oE '^  (-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+$'); do
+		for opt in $("$PMON" "$c" --help | grep -oE '^  (-[a-zA-Z], |    )--[a-z-]+' | grep -oE -- '--[a-z-]+$'); do
 			grep -qF -- "$(sed 's/-/\\-/g' <<<"$opt")" "$REPO_ROOT/man/pmon.1" ||
 				{ echo "undocumented: $c $opt"; false; }
 		done
