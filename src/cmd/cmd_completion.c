@@ -65,6 +65,11 @@ static void add_word(const char *w, void *ctx)
 	buf_printf(b, "%s%s", b->len ? " " : "", w);
 }
 
+static void signal_words(struct buf *b)
+{
+	each_signal(add_word, b);
+}
+
 static void field_words(struct buf *b)
 {
 	for (size_t i = 0; i < nfields; i++)
@@ -78,6 +83,24 @@ static void command_words(struct buf *b)
 		if ((*c)->alias)
 			add_word((*c)->alias, b);
 	}
+}
+
+/* The word lists a script starts with: signal names, field keys and
+ * commands, each as "NAME" OPEN words CLOSE (a NULL name: not wanted). */
+static void print_word_lists(FILE *out, const char *const names[3],
+			     const char *open, const char *close)
+{
+	void (*fill[3])(struct buf *b) = {signal_words, field_words, command_words};
+	struct buf w = {0};
+
+	for (int i = 0; i < 3; i++) {
+		if (!names[i])
+			continue;
+		buf_reset(&w);
+		fill[i](&w);
+		fprintf(out, "%s%s%s%s\n", names[i], open, w.data, close);
+	}
+	buf_free(&w);
 }
 
 /* The name the scripts use for a value kind. */
@@ -228,20 +251,14 @@ static const char bash_tail[] =
 
 static void print_bash(FILE *out)
 {
-	struct buf w = {0};
+	static const char *const names[3] = {
+		"_pmon_signals=", "_pmon_fields=", "_pmon_commands=",
+	};
 
 	fprintf(out, "# bash completion for pmon, made by `pmon completion bash`"
 		" (pmon %s).\n\n", PMON_VERSION);
-	each_signal(add_word, &w);
-	fprintf(out, "_pmon_signals='%s'\n", w.data);
-	buf_reset(&w);
-	field_words(&w);
-	fprintf(out, "_pmon_fields='%s'\n", w.data);
-	buf_reset(&w);
-	command_words(&w);
-	fprintf(out, "_pmon_commands='%s'\n\n", w.data);
-	buf_free(&w);
-	fputs(bash_body, out);
+	print_word_lists(out, names, "'", "'");
+	fprintf(out, "\n%s", bash_body);
 	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
 		bash_command(*c, out);
 	fputs(bash_tail, out);
@@ -358,16 +375,15 @@ static const char zsh_main[] =
 
 static void print_zsh(FILE *out)
 {
+	static const char *const names[3] = {
+		"_pmon_signal_names=", "_pmon_field_keys=", NULL,
+	};
 	struct buf w = {0};
 
 	fprintf(out, "#compdef pmon\n# zsh completion for pmon, made by "
 		"`pmon completion zsh` (pmon %s).\n\n", PMON_VERSION);
-	each_signal(add_word, &w);
-	fprintf(out, "_pmon_signal_names=(%s)\n", w.data);
-	buf_reset(&w);
-	field_words(&w);
-	fprintf(out, "_pmon_field_keys=(%s)\n_pmon_command_list=(\n", w.data);
-	buf_free(&w);
+	print_word_lists(out, names, "(", ")");
+	fprintf(out, "_pmon_command_list=(\n");
 	for (const struct cmd_entry *const *c = cmd_table; *c; c++) {
 		fprintf(out, "\t%s:", (*c)->name);
 		single_quoted((*c)->summary, &w);
@@ -502,20 +518,15 @@ static const char fish_body[] =
 
 static void print_fish(FILE *out)
 {
-	struct buf w = {0};
+	static const char *const names[3] = {
+		"set -g __pmon_signal_names ", "set -g __pmon_field_keys ",
+		"set -g __pmon_command_names ",
+	};
 
 	fprintf(out, "# fish completion for pmon, made by `pmon completion fish`"
 		" (pmon %s).\n\n", PMON_VERSION);
-	each_signal(add_word, &w);
-	fprintf(out, "set -g __pmon_signal_names %s\n", w.data);
-	buf_reset(&w);
-	field_words(&w);
-	fprintf(out, "set -g __pmon_field_keys %s\n", w.data);
-	buf_reset(&w);
-	command_words(&w);
-	fprintf(out, "set -g __pmon_command_names %s\n\n", w.data);
-	buf_free(&w);
-	fputs(fish_body, out);
+	print_word_lists(out, names, "", "");
+	fprintf(out, "\n%s", fish_body);
 	fputs("complete -c pmon -f\n"
 	      "complete -c pmon -n __fish_use_subcommand -l version -d 'show the version and backends'\n"
 	      "complete -c pmon -n __fish_use_subcommand -l backend -x -a 'auto proc bpf'"
