@@ -13,6 +13,7 @@
 #include "proc/backend.h"
 
 const struct cmd_entry *cmd_current;
+const struct cmd_entry *const *cmd_commands;
 
 /* Every command's -h/--help, listed after its own options. */
 static const struct cmd_opt help_opt =

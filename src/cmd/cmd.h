@@ -99,5 +99,9 @@ void cmd_print_version(FILE *out);
 
 /* The command running now (set by main before it runs). */
 extern const struct cmd_entry *cmd_current;
+/* cmd_table, set by main, for a command that lists the others (pmon
+ * completion): table.c depends on every command, so none may use its
+ * symbols. */
+extern const struct cmd_entry *const *cmd_commands;
 
 #endif

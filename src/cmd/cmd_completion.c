@@ -78,7 +78,7 @@ static void field_words(struct buf *b)
 
 static void command_words(struct buf *b)
 {
-	for (const struct cmd_entry *const *c = cmd_table; *c; c++) {
+	for (const struct cmd_entry *const *c = cmd_commands; *c; c++) {
 		add_word((*c)->name, b);
 		if ((*c)->alias)
 			add_word((*c)->alias, b);
@@ -259,7 +259,7 @@ static void print_bash(FILE *out)
 		" (pmon %s).\n\n", PMON_VERSION);
 	print_word_lists(out, names, "'", "'");
 	fprintf(out, "\n%s", bash_body);
-	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
+	for (const struct cmd_entry *const *c = cmd_commands; *c; c++)
 		bash_command(*c, out);
 	fputs(bash_tail, out);
 }
@@ -384,7 +384,7 @@ static void print_zsh(FILE *out)
 		"`pmon completion zsh` (pmon %s).\n\n", PMON_VERSION);
 	print_word_lists(out, names, "(", ")");
 	fprintf(out, "_pmon_command_list=(\n");
-	for (const struct cmd_entry *const *c = cmd_table; *c; c++) {
+	for (const struct cmd_entry *const *c = cmd_commands; *c; c++) {
 		fprintf(out, "\t%s:", (*c)->name);
 		single_quoted((*c)->summary, &w);
 		fprintf(out, "%s\n", w.data);
@@ -394,10 +394,10 @@ static void print_zsh(FILE *out)
 	}
 	buf_free(&w);
 	fprintf(out, ")\n\n%s", zsh_body);
-	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
+	for (const struct cmd_entry *const *c = cmd_commands; *c; c++)
 		zsh_command(*c, out);
 	fputs(zsh_main, out);
-	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
+	for (const struct cmd_entry *const *c = cmd_commands; *c; c++)
 		fprintf(out, "\t%s%s%s) _pmon_cmd_%s ;;\n", (*c)->name,
 			(*c)->alias ? "|" : "", (*c)->alias ? (*c)->alias : "",
 			(*c)->name);
@@ -531,7 +531,7 @@ static void print_fish(FILE *out)
 	      "complete -c pmon -n __fish_use_subcommand -l version -d 'show the version and backends'\n"
 	      "complete -c pmon -n __fish_use_subcommand -l backend -x -a 'auto proc bpf'"
 	      " -d 'how the process table is read'\n\n", out);
-	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
+	for (const struct cmd_entry *const *c = cmd_commands; *c; c++)
 		fish_command(*c, out);
 }
 
