@@ -48,6 +48,24 @@ build_depends() {
 	if [ -d "$REPO_ROOT/examples" ]; then
 		[ "$(cd "$d/usr/share/doc/pmon/examples" && ls)" = "$(cd "$REPO_ROOT/examples" && ls)" ]
 	fi
+	# A unit or an example added later (pmon-watch.service, say) is
+	# installed without a change to the Makefile: a tree whose systemd/
+	# and examples/ hold one more file each, the rest linked to this one.
+	t=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$t/systemd" "$t/examples"
+	for f in "$REPO_ROOT"/* ; do
+		case ${f##*/} in systemd|examples) ;; *) ln -s "$f" "$t/${f##*/}" ;; esac
+	done
+	cp "$REPO_ROOT"/systemd/* "$t/systemd/"
+	cp -r "$REPO_ROOT"/examples/. "$t/examples/" 2>/dev/null || true
+	printf '[Service]\nExecStart=/usr/bin/pmon tree\n' >"$t/systemd/pmon-extra.service"
+	echo "an example" >"$t/examples/extra.rules"
+	run make -s -C "$t" install DESTDIR="$d/extra" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -f "$d/extra/lib/systemd/system/pmon-extra.service" ]
+	[ -f "$d/extra/lib/systemd/system/pmon-chatd.socket" ]
+	[ "$(cat "$d/extra/usr/share/doc/pmon/examples/extra.rules")" = "an example" ]
 	# A prefix of one's own reaches ExecStart= too.
 	run make -s -C "$REPO_ROOT" install DESTDIR="$d/local" PREFIX=/opt/pmon SYSTEMDUNITDIR=/opt/pmon/units
 	grep -q '^ExecStart=/opt/pmon/bin/pmon chatd' "$d/local/opt/pmon/units/pmon-chatd.service"
