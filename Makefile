@@ -10,7 +10,9 @@
 #   make soak         a room and zombie-making parents under random load and
 #                     faults for SOAK_SECONDS (600), then the invariants
 #                     (SOAK_SEED to replay a run's choices; not in make check)
-#   make install      install the binary and the man pages (PREFIX, DESTDIR)
+#   make install      install the binary, the man pages, the completions,
+#                     the systemd units and the examples (PREFIX, DESTDIR)
+#   make deb          build the Debian package (dpkg-buildpackage) into deb/
 #   make PMON_BPF=0   build without the BPF backend (1: fail without it;
 #                     default: built when libbpf, bpftool, clang and the
 #                     kernel's BTF are there)
@@ -19,19 +21,32 @@ VERSION    = 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share
+DOCDIR    ?= $(DATADIR)/doc/pmon
+# Where the shells look for completions (bash-completion's, zsh's vendor
+# directory as Debian sets $fpath, fish's vendor directory).
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+# systemd's own answer (/lib/systemd/system on Debian 12).
+SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 PKG_CONFIG ?= pkg-config
 CFLAGS    ?= -O2 -g
 
 # Every library pmon links, found through pkg-config.
-PKGS = libproc2 ncursesw jansson inih libmicrohttpd
+PKGS = libproc2 ncursesw jansson inih libmicrohttpd libsystemd
 
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
-	    libjansson-dev libinih-dev libmicrohttpd-dev
+	    libjansson-dev libinih-dev libmicrohttpd-dev libsystemd-dev
 DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
 	    passwd groff-base man-db clang libclang-rt-14-dev python3 \
-	    prometheus prometheus-node-exporter curl
+	    prometheus prometheus-node-exporter curl zsh fish systemd
 DEB_BENCH = ngircd hyperfine time htop
+# To build the Debian package (make deb) and check it.  (DEB_TEST has
+# the shells whose completion the tests drive, and systemd for
+# systemd-socket-activate and systemd-analyze.)
+DEB_PACKAGE = debhelper dpkg-dev lintian
 # The optional BPF backend (src/proc/bpf/): libbpf, and bpftool for
 # vmlinux.h and the skeleton (clang is in DEB_TEST).  Without them pmon
 # builds and tests without the backend.
@@ -218,7 +233,7 @@ bench: $(PMON_BIN) $(FIX_BINS) $(BENCH_BINS) $(BUILD)/tests/proc/test_differenti
 
 # Idempotent: apt-get runs only when a package is missing, so the README's
 # test command can start with it and cost nothing on a prepared machine.
-DEB_ALL = $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_BPF)
+DEB_ALL = $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_BPF) $(DEB_PACKAGE)
 deps:
 	@missing=$$(dpkg-query -W -f='$${Package} $${db:Status-Abbrev}\n' $(DEB_ALL) 2>/dev/null | \
 	  awk '$$2 == "ii" {ok[$$1]=1} END {n=split("$(DEB_ALL)", p, " "); \
@@ -232,18 +247,56 @@ deps:
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	  --no-install-recommends $$missing
 
+# For tests/e2e/package.bats: the list Build-Depends must agree with.
+print-deb-build:
+	@echo $(DEB_BUILD)
+
+# Units and examples by glob: whatever systemd/ and examples/ hold is
+# installed (units with ExecStart= pointing at this BINDIR).
+UNITS    = $(wildcard systemd/*.service systemd/*.socket)
+EXAMPLES = $(wildcard examples/*)
+
 install: $(PMON_BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(PMON_BIN) $(DESTDIR)$(BINDIR)/pmon
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	./$(PMON_BIN) completion bash >$(DESTDIR)$(BASHCOMPDIR)/pmon
+	./$(PMON_BIN) completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_pmon
+	./$(PMON_BIN) completion fish >$(DESTDIR)$(FISHCOMPDIR)/pmon.fish
+	chmod 644 $(DESTDIR)$(BASHCOMPDIR)/pmon $(DESTDIR)$(ZSHCOMPDIR)/_pmon \
+	  $(DESTDIR)$(FISHCOMPDIR)/pmon.fish
+ifneq ($(UNITS),)
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in $(UNITS); do \
+	  sed 's|/usr/bin/pmon|$(BINDIR)/pmon|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+	  chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
+endif
+ifneq ($(EXAMPLES),)
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+endif
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/pmon $(DESTDIR)$(MANDIR)/man1/pmon.1
+	rm -f $(DESTDIR)$(BINDIR)/pmon $(DESTDIR)$(MANDIR)/man1/pmon.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/pmon $(DESTDIR)$(ZSHCOMPDIR)/_pmon \
+	  $(DESTDIR)$(FISHCOMPDIR)/pmon.fish \
+	  $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
+	rm -rf $(DESTDIR)$(DOCDIR)/examples
+
+# The Debian package: dpkg-buildpackage builds into the parent directory;
+# the results are moved to deb/.  (debian/rules clean runs make clean.)
+deb:
+	dpkg-buildpackage -us -uc -b
+	mkdir -p deb
+	mv ../pmon_$(VERSION)_*.deb ../pmon-dbgsym_$(VERSION)_*.deb \
+	  ../pmon_$(VERSION)_*.buildinfo ../pmon_$(VERSION)_*.changes deb/
 
 clean:
 	rm -rf build build-san pmon
 
-.PHONY: all tests check fuzz mutants soak bench deps install uninstall clean FORCE
+.PHONY: all tests check fuzz mutants soak bench deps install uninstall clean deb \
+	print-deb-build FORCE
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

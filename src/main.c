@@ -61,6 +61,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd_current = cmd;
+	cmd_commands = cmd_table;
 	pmon_set_command(cmd->name, cmd->usage);
 	if (strcmp(cmd->name, "help") != 0)
 		cmd_backend_setup(backend);

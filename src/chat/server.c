@@ -62,6 +62,7 @@ struct server {
 	double stop_deadline;
 	dev_t sock_dev;
 	ino_t sock_ino;
+	bool activated;       /* systemd's socket: it stays when we stop */
 };
 
 void chatd_opts_init(struct chatd_opts *o)
@@ -340,6 +341,18 @@ static int setup_socket(struct server *s, const struct chatd_opts *o,
 	if (chat_check_path(o->path, why) < 0)
 		return -1;
 	chat_socket_dir(o->path, dir, sizeof(dir));
+	s->listen_fd = chat_listen_activated(o->path, why);
+	if (s->listen_fd == -1)
+		return -1;
+	if (s->listen_fd >= 0) {
+		/* systemd made the socket (its mode and group are the
+		 * unit's SocketMode= and SocketGroup=) and the directory,
+		 * which must still be fit for a room. */
+		s->activated = true;
+		if (lock_fd >= 0)
+			close(lock_fd);
+		return chat_check_dir(dir, geteuid(), why);
+	}
 	if (chat_make_dir(dir, gid, why) < 0)
 		return -1;
 	if (lock_fd < 0 && (lock_fd = chat_lock(o->path, why)) < 0)
@@ -465,11 +478,12 @@ static void server_teardown(struct server *s)
 		loop_del(s->loop, resolver_fd(s->res));
 		resolver_free(s->res);
 	}
-	if (s->listen_fd >= 0) {
+	if (s->listen_fd >= 0 && !s->activated) {
 		unlink_socket(s);
-		close(s->listen_fd);
 		chat_remove_lock(s->o->path);
 	}
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
 	chatlog_close(s->log);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);

@@ -19,6 +19,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "chat/sock.h"
 #include "util/util.h"
 
@@ -605,6 +607,45 @@ int chat_listen(const char *path, gid_t gid, char *why)
 			 strerror(errno));
 		unlink(path);
 		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool chat_socket_activated(void)
+{
+	return sd_listen_fds(0) > 0;
+}
+
+int chat_listen_activated(const char *path, char *why)
+{
+	int n = sd_listen_fds(1), fd = SD_LISTEN_FDS_START, flags;
+
+	if (n == 0)
+		return CHAT_NOT_ACTIVATED;
+	if (n < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot take the socket systemd"
+			 " passed: %s", strerror(-n));
+		return -1;
+	}
+	if (n != 1) {
+		snprintf(why, CHAT_WHY_MAX, "systemd passed %d sockets; pmon"
+			 " chatd takes one (one ListenStream= line)", n);
+		return -1;
+	}
+	/* Bound to the room's own path, so that the room's checks (its
+	 * directory, the path clients trust) are about this socket. */
+	if (sd_is_socket_unix(fd, SOCK_STREAM, 1, path, 0) <= 0) {
+		snprintf(why, CHAT_WHY_MAX, "the socket systemd passed is not a"
+			 " listening UNIX stream socket on %s: ListenStream="
+			 " must name the room's path", path);
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot set up the socket systemd"
+			 " passed: %s", strerror(errno));
 		return -1;
 	}
 	return fd;

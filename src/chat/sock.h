@@ -95,6 +95,19 @@ void chat_remove_lock(const char *path);
  */
 int chat_listen(const char *path, gid_t gid, char *why);
 
+/*
+ * Socket activation (systemd's pmon-chatd.socket, or
+ * systemd-socket-activate): the listening socket systemd passed
+ * (sd_listen_fds), made non-blocking.  CHAT_NOT_ACTIVATED when none was
+ * passed; -1 with why filled in when what was passed is not exactly one
+ * listening UNIX stream socket bound to path.  systemd made the socket
+ * and its directory: the caller still checks the directory as a room's.
+ */
+#define CHAT_NOT_ACTIVATED (-2)
+int chat_listen_activated(const char *path, char *why);
+/* Was this process given sockets by systemd (without taking them)? */
+bool chat_socket_activated(void);
+
 /* Connect to path.  Returns the descriptor, or -1 with errno. */
 int chat_connect(const char *path);
 /* The same without waiting: a server whose backlog is full (stalled)

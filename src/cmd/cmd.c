@@ -13,6 +13,66 @@
 #include "proc/backend.h"
 
 const struct cmd_entry *cmd_current;
+const struct cmd_entry *const *cmd_commands;
+
+/* Every command's -h/--help, listed after its own options. */
+static const struct cmd_opt help_opt =
+	CMD_OPT('h', "help", ARG_NONE, NULL, "show this help");
+
+void cmd_opt_each(const struct cmd_entry *cmd,
+		  void (*fn)(const struct cmd_opt *o, void *ctx), void *ctx)
+{
+	for (const struct cmd_opt *o = cmd->opts; o && o->long_name; o++)
+		fn(o, ctx);
+	fn(&help_opt, ctx);
+}
+
+/* Where the help text of an option starts; a longer label is followed
+ * by two spaces instead. */
+#define HELP_COLUMN 24
+
+static void opt_label(const struct cmd_opt *o, struct buf *b)
+{
+	if (o->short_name)
+		buf_printf(b, "-%c, ", o->short_name);
+	else
+		buf_printf(b, "    ");
+	buf_printf(b, "--%s", o->long_name);
+	if (o->metavar)
+		buf_printf(b, " %s", o->metavar);
+}
+
+/* "  -x, --long VALUE    help line", its further lines under the first. */
+static void print_opt(const struct cmd_opt *o, FILE *out)
+{
+	struct buf label = {0};
+	const char *text = o->help, *nl;
+
+	buf_printf(&label, "  ");
+	opt_label(o, &label);
+	for (const struct cmd_opt *shared = o + 1;
+	     o != &help_opt && shared->long_name && !shared->help; shared++) {
+		buf_printf(&label, ", --%s", shared->long_name);
+		if (shared->metavar)
+			buf_printf(&label, " %s", shared->metavar);
+	}
+	if (label.len < HELP_COLUMN)
+		fprintf(out, "%-*s", HELP_COLUMN, label.data);
+	else
+		fprintf(out, "%s  ", label.data);
+	buf_free(&label);
+	while ((nl = strchr(text, '\n'))) {
+		fprintf(out, "%.*s\n%*s", (int)(nl - text), text, HELP_COLUMN, "");
+		text = nl + 1;
+	}
+	fprintf(out, "%s\n", text);
+}
+
+static void print_opt_cb(const struct cmd_opt *o, void *ctx)
+{
+	if (o->help)
+		print_opt(o, ctx);
+}
 
 void cmd_print_help(const struct cmd_entry *cmd, FILE *out)
 {
@@ -20,16 +80,45 @@ void cmd_print_help(const struct cmd_entry *cmd, FILE *out)
 		cmd->summary);
 	if (cmd->alias)
 		fprintf(out, "Alias: pmon %s\n", cmd->alias);
-	if (cmd->help && *cmd->help)
-		fprintf(out, "\n%s", cmd->help);
+	fputc('\n', out);
+	if (cmd->operands_help)
+		fputs(cmd->operands_help, out);
+	cmd_opt_each(cmd, print_opt_cb, out);
+	if (cmd->notes)
+		fprintf(out, "\n%s", cmd->notes);
 	fprintf(out, "\nSee pmon(1) for details.\n");
 }
 
-int cmd_getopt(int argc, char **argv, const char *shortopts,
-	       const struct option *longopts)
-{
-	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+/* getopt's arrays for the running command, made once from its table. */
+struct getopt_arrays {
+	struct buf shortopts;
+	struct option *longopts;
+	size_t n;
+};
 
+static void add_getopt(const struct cmd_opt *o, void *ctx)
+{
+	struct getopt_arrays *g = ctx;
+	int has_arg = o->arg == ARG_NONE ? no_argument : required_argument;
+
+	if (o->short_name)
+		buf_printf(&g->shortopts, "%c%s", o->short_name,
+			   has_arg == no_argument ? "" : ":");
+	g->longopts = xreallocarray(g->longopts, g->n + 2, sizeof(*g->longopts));
+	g->longopts[g->n++] = (struct option){o->long_name, has_arg, NULL, o->val};
+	g->longopts[g->n] = (struct option){0};
+}
+
+int cmd_getopt(int argc, char **argv)
+{
+	static struct getopt_arrays g;
+	int c;
+
+	if (!g.longopts) {
+		buf_printf(&g.shortopts, ":"); /* ':' for a missing value */
+		cmd_opt_each(cmd_current, add_getopt, &g);
+	}
+	c = getopt_long(argc, argv, g.shortopts.data, g.longopts, NULL);
 	if (c == 'h') {
 		cmd_print_help(cmd_current, stdout);
 		exit(finish_stdout(EXIT_OK));

@@ -13,15 +13,11 @@
 
 static int bpf_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	struct buf msg = {0};
 	const char *what;
 	int rc;
 
-	while (cmd_getopt(argc, argv, ":h", longopts) != -1)
+	while (cmd_getopt(argc, argv) != -1)
 		;
 	if (optind + 1 != argc)
 		usage_error("takes one of install, remove or status");
@@ -50,7 +46,9 @@ const struct cmd_entry cmd_bpf_entry = {
 	.name = "bpf",
 	.summary = "Install, remove or check the pinned BPF task iterator",
 	.usage = "install | remove | status",
-	.help =
+	.operand = ARG_WORD,
+	.operand_words = "install remove status",
+	.operands_help =
 	"  install   load pmon's BPF task iterator and pin it at\n"
 	"            /sys/fs/bpf/pmon/tasks (mode 0600, root's), so that every\n"
 	"            pmon run with CAP_BPF and CAP_PERFMON (or root) reads the\n"
@@ -58,9 +56,9 @@ const struct cmd_entry cmd_bpf_entry = {
 	"            replaces a pin of another pmon version\n"
 	"  remove    remove the pin (and its directory)\n"
 	"  status    what this pmon and this machine allow, and the pin's state;\n"
-	"            exit 0 when the pin is there and current, 1 otherwise\n"
-	"  -h, --help  show this help\n"
-	"\nThe pin stays until removed or the machine restarts; bpffs must be\n"
+	"            exit 0 when the pin is there and current, 1 otherwise\n",
+	.notes =
+	"The pin stays until removed or the machine restarts; bpffs must be\n"
 	"mounted at /sys/fs/bpf (systemd does that).  Without a pin, pmon top\n"
 	"loads the program itself and other commands read /proc.  PMON_BACKEND\n"
 	"or pmon --backend proc|bpf|auto CMD chooses for one run.\n",

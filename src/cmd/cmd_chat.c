@@ -37,19 +37,31 @@ static const char *checked_name(const char *name)
 	return name;
 }
 
+static const struct cmd_opt chat_opts[] = {
+	CMD_OPT('S', "socket", ARG_FILE, "PATH",
+		"the room's socket (default $PMON_CHAT_SOCKET,\n"
+		"else the system room " CHAT_SYSTEM_SOCKET "\n"
+		"if you may use it, else your own room\n"
+		CHAT_PERSONAL_SOCKET_DOC ", UID yours)"),
+	CMD_OPT('n', "name", ARG_TEXT, "NAME",
+		"your name in the room (default: your login)"),
+	CMD_LONG("announce", 'a', ARG_TEXT, "TEXT",
+		"send [admin] TEXT to everyone (root or the\n"
+		"server's owner only) and leave"),
+	CMD_LONG("send", 's', ARG_TEXT, "TEXT",
+		"enter, say TEXT, and leave"),
+	CMD_LONG("who", 'w', ARG_NONE, NULL,
+		"list who is in the room, with login names"),
+	CMD_LONG("no-start", 'N', ARG_NONE, NULL,
+		"do not start a server when none is running (the\n"
+		"system room is never started by pmon chat)"),
+	CMD_LONG("claims", 'c', ARG_NONE, NULL,
+		"list the claims in force (/claim PID|PATTERN)"),
+	{0},
+};
+
 static int chat_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"socket", required_argument, NULL, 'S'},
-		{"name", required_argument, NULL, 'n'},
-		{"announce", required_argument, NULL, 'a'},
-		{"send", required_argument, NULL, 's'},
-		{"who", no_argument, NULL, 'w'},
-		{"claims", no_argument, NULL, 'c'},
-		{"no-start", no_argument, NULL, 'N'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	const char *sock = NULL, *path, *name = "";
 	const char *announce = NULL, *send = NULL;
 	bool who = false, claims = false, autostart = true;
@@ -58,7 +70,7 @@ static int chat_exec(int argc, char **argv)
 	int ch, status, modes;
 	double deadline;
 
-	while ((ch = cmd_getopt(argc, argv, ":S:n:h", longopts)) != -1) {
+	while ((ch = cmd_getopt(argc, argv)) != -1) {
 		switch (ch) {
 		case 'S': sock = optarg; break;
 		case 'n': name = checked_name(optarg); break;
@@ -113,31 +125,13 @@ const struct cmd_entry cmd_chat_entry = {
 	.usage = "[-S SOCKET] [-n NAME] [--announce TEXT | --send TEXT | --who |"
 		 " --claims]"
 		 " [--no-start]",
-	.help = "  -S, --socket PATH   the room's socket (default $PMON_CHAT_SOCKET,\n"
-		"                      else the system room " CHAT_SYSTEM_SOCKET "\n"
-		"                      if you may use it, else your own room\n"
-		"                      " CHAT_PERSONAL_SOCKET_DOC ", UID yours)\n"
-		"  -n, --name NAME     your name in the room (default: your login)\n"
-		"      --announce TEXT send [admin] TEXT to everyone (root or the\n"
-		"                      server's owner only) and leave\n"
-		"      --send TEXT     enter, say TEXT, and leave\n"
-		"      --who           list who is in the room: name, login, uid, what\n"
-		"                      each runs pmon as (chat, top, watch), terminal,\n"
-		"                      idle time; then the claims\n"
-		"      --claims        list the claims in force (/claim PID|PATTERN)\n"
-		"      --no-start      do not start a server when none is running (the\n"
-		"                      system room is never started by pmon chat)\n"
-		"  -h, --help          show this help\n"
-		"\nOn a terminal: a full-screen room (/help inside lists the commands);\n"
-		"Ctrl-C leaves at any moment (exit status 130).\n"
-		"Otherwise: each input line is a message, each event one line out,\n"
-		"and end of input leaves the room.\n"
-		"Entering, or getting back in after the server went away, gives up\n"
-		"after 10 s.\n"
-		"In the room, /claim PID|PATTERN [REASON] tells the others you are\n"
-		"working on a process (pmon kill and reap then ask them first),\n"
-		"and /zombies, /tree PID, /ps PATTERN, /inspect PID show everyone\n"
-		"the same facts; lines marked [action], [claim], [view] or [watch]\n"
-		"are the server's, with the uid of whoever caused them.\n",
+	.opts = chat_opts,
+	.notes =
+	"On a terminal: a full-screen room (/help inside lists the commands);\n"
+	"Ctrl-C leaves at any moment (exit status 130).\n"
+	"Otherwise: each input line is a message, each event one line out,\n"
+	"and end of input leaves the room.\n"
+	"Entering, or getting back in after the server went away, gives up\n"
+	"after 10 s.\n",
 	.exec = chat_exec,
 };

@@ -95,29 +95,54 @@ struct chatd_args {
 	int ready_fd;
 };
 
+static const struct cmd_opt chatd_opts[] = {
+	CMD_OPT('S', "socket", ARG_FILE, "PATH",
+		"the room's socket (default $PMON_CHAT_SOCKET,\n"
+		"else your own room\n"
+		CHAT_PERSONAL_SOCKET_DOC ", UID yours)"),
+	CMD_LONG("system", 'Y', ARG_NONE, NULL,
+		"the system room, " CHAT_SYSTEM_SOCKET " (root\n"
+		"only): the one pmon chat joins when it may"),
+	CMD_OPT('f', "foreground", ARG_NONE, NULL,
+		"stay on this terminal: show the room, and send\n"
+		"every line typed here as an announcement"),
+	CMD_OPT('g', "group", ARG_GROUP, "GROUP",
+		"let members of GROUP in too (besides root and\n"
+		"the owner)"),
+	CMD_OPT('l', "log", ARG_FILE, "FILE",
+		"append every event to FILE (a regular file of\n"
+		"yours that nobody else may write; made 0600);\n"
+		"a restart reloads its last 200 events, and\n"
+		"SIGHUP reopens it (logrotate)"),
+	CMD_LONG("flood", 'F', ARG_TEXT, "RATE[/BURST]",
+		"lines per second a client may send before\n"
+		"it is slowed down (default 20/40; 0: no limit)"),
+	CMD_LONG("no-flood-limit", 'N', ARG_NONE, NULL,
+		"the same as --flood 0 (for benchmarks)"),
+	CMD_LONG("per-account", 'P', ARG_NUMBER, "N",
+		"connections one account may hold (default 16;\n"
+		"0: no limit; root and the owner: no limit)"),
+	CMD_LONG("name-timeout", 'T', ARG_SECONDS, "SECONDS",
+		"time a connection has to give a name\n"
+		"(default 10; 0: no limit)"),
+	CMD_LONG("ready-fd", 'R', ARG_NUMBER, "N",
+		"for a server started detached: say\n"
+		"\"ok\" or why not on N; the held lock is N"),
+	CMD_LONG("lock-fd", 'L', ARG_NUMBER, "N", NULL),
+	CMD_LONG("claim-ttl", 'C', ARG_SECONDS, "SECONDS",
+		"how long a /claim lasts unless renewed\n(default 3600)"),
+	CMD_LONG("out-cap", 'O', ARG_NUMBER, "BYTES",
+		"output queued for a client that does not read\n"
+		"before it is cut off (default 1 MiB; 4096 to\n1 GiB)"),
+	{0},
+};
+
 static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		       struct chatd_args *a)
 {
-	static const struct option longopts[] = {
-		{"socket", required_argument, NULL, 'S'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"group", required_argument, NULL, 'g'},
-		{"log", required_argument, NULL, 'l'},
-		{"flood", required_argument, NULL, 'F'},
-		{"no-flood-limit", no_argument, NULL, 'N'},
-		{"per-account", required_argument, NULL, 'P'},
-		{"name-timeout", required_argument, NULL, 'T'},
-		{"claim-ttl", required_argument, NULL, 'C'},
-		{"out-cap", required_argument, NULL, 'O'},
-		{"system", no_argument, NULL, 'Y'},
-		{"ready-fd", required_argument, NULL, 'R'},
-		{"lock-fd", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":S:fg:l:h", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'S': a->sock = optarg; break;
 		case 'f': o->foreground = true; break;
@@ -166,7 +191,8 @@ static int chatd_exec(int argc, char **argv)
 	o.path = check_room(a.sock, a.system, o.has_group);
 	if (a.ready_fd >= 0) /* started detached by chatd_start_detached */
 		return chatd_serve(&o, a.ready_fd);
-	if (o.foreground)
+	/* Started by systemd for its socket: serve here, never detached. */
+	if (o.foreground || chat_socket_activated())
 		return chatd_serve(&o, -1);
 	args = server_argv(argc, argv, a.sock || a.system ? NULL : o.path);
 	o.argv = args;
@@ -182,37 +208,7 @@ const struct cmd_entry cmd_chatd_entry = {
 	.summary = "Run the operators' chat room on a UNIX socket",
 	.usage = "[-S SOCKET | --system] [--foreground] [--group GROUP] [--log FILE]"
 		 " [--flood RATE[/BURST] | --no-flood-limit] [--per-account N]"
-		 " [--name-timeout SECONDS] [--claim-ttl SECONDS]"
-		 " [--out-cap BYTES]",
-	.help = "  -S, --socket PATH     the room's socket (default $PMON_CHAT_SOCKET,\n"
-		"                        else your own room\n"
-		"                        " CHAT_PERSONAL_SOCKET_DOC ", UID yours)\n"
-		"      --system          the system room, " CHAT_SYSTEM_SOCKET " (root\n"
-		"                        only): the one pmon chat joins when it may\n"
-		"  -f, --foreground      stay on this terminal: show the room, and send\n"
-		"                        every line typed here as an announcement\n"
-		"  -g, --group GROUP     let members of GROUP in too (besides root and\n"
-		"                        the owner)\n"
-		"  -l, --log FILE        append every event to FILE (a regular file of\n"
-		"                        yours that nobody else may write, outside the\n"
-		"                        socket's directory; made 0600);\n"
-		"                        a restart reloads its last 200 events, and\n"
-		"                        SIGHUP reopens it (logrotate); with the kills\n"
-		"                        and reaps pmon reports, it is the audit log\n"
-		"      --flood RATE[/BURST]  lines per second a client may send before\n"
-		"                        it is slowed down (default 20/40; 0: no limit)\n"
-		"      --no-flood-limit  the same as --flood 0 (for benchmarks)\n"
-		"      --per-account N   connections one account may hold (default 16;\n"
-		"                        0: no limit; root and the owner: no limit)\n"
-		"      --name-timeout SECONDS  time a connection has to give a name\n"
-		"                        (default 10; 0: no limit)\n"
-		"      --claim-ttl SECONDS  how long a /claim lasts unless renewed\n"
-		"                        (default 3600)\n"
-		"      --out-cap BYTES   output queued for a client that does not read\n"
-		"                        before it is cut off (default 1 MiB; 4096 to\n"
-		"                        1 GiB)\n"
-		"      --ready-fd N, --lock-fd N  for a server started detached: say\n"
-		"                        \"ok\" or why not on N; the held lock is N\n"
-		"  -h, --help            show this help\n",
+		 " [--name-timeout SECONDS]",
+	.opts = chatd_opts,
 	.exec = chatd_exec,
 };

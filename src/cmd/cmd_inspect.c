@@ -29,18 +29,22 @@ struct inspect_opts {
 	size_t npids;
 };
 
+static const struct cmd_opt inspect_opts[] = {
+	CMD_OPT('n', "no-sample", ARG_NONE, NULL,
+		"%CPU over the process's life, without the 0.1 s\n"
+		"sample of its recent use"),
+	CMD_OPT('w', "wide", ARG_NONE, NULL,
+		"do not wrap lines at the terminal's width"),
+	CMD_LONG("json", 'j', ARG_NONE, NULL,
+		"one JSON array with an object per PID"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct inspect_opts *o)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"no-sample", no_argument, NULL, 'n'},
-		{"wide", no_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":nwh", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'n': o->no_sample = true; break;
@@ -136,13 +140,10 @@ const struct cmd_entry cmd_inspect_entry = {
 	.name = "inspect",
 	.summary = "Explain one process: state, family, what it waits for, and more",
 	.usage = "[-n] [-w] [--json] PID...",
-	.help =
-	"  -n, --no-sample       %CPU over the process's life, without the 0.1 s\n"
-	"                        sample of its recent use\n"
-	"  -w, --wide            do not wrap lines at the terminal's width\n"
-	"      --json            one JSON array with an object per PID\n"
-	"  -h, --help            show this help\n"
-	"\nFor each PID: identity (start time, pidfs inode, executable, command\n"
+	.opts = inspect_opts,
+	.operand = ARG_PID,
+	.notes =
+	"For each PID: identity (start time, pidfs inode, executable, command\n"
 	"line, directory); state, each STAT letter spelled out, and how long it\n"
 	"has been in it; family (ancestors, children, zombies, session, group,\n"
 	"terminal; orphan, daemon or zombie, and why); what it waits for (the\n"

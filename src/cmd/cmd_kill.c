@@ -89,23 +89,39 @@ static void add_pid(pid_t **list, size_t *n, const char *s)
 	(*list)[(*n)++] = (pid_t)estrtonum(s, 1, INT_MAX, "PID");
 }
 
+static const struct cmd_opt kill_opts[] = {
+	CMD_OPT('s', "signal", ARG_SIGNAL, "SIG",
+		"the signal: a name (TERM, SIGTERM, term) or a\n"
+		"number; also -SIG and -NUM as in kill(1).\n"
+		"Default TERM.  0 sends nothing: it checks that\n"
+		"each PID exists and may be signalled"),
+	CMD_OPT('l', "list", ARG_NONE, "[SIG...]",
+		"list the signals with their numbers; with\n"
+		"arguments, the name of each number (an exit\n"
+		"status above 128 counts as 128+N) or the number\n"
+		"of each name"),
+	CMD_LONG("tree", 't', ARG_PID, "PID",
+		"the whole subtree under PID: frozen with SIGSTOP\n"
+		"top-down until no member can fork, then signalled,\n"
+		"then sent SIGCONT (but for KILL and stop signals)"),
+	CMD_OPT('f', "force", ARG_NONE, NULL,
+		"also signal PID 1, pmon and pmon's ancestors,\n"
+		"and processes someone else claims in the room\n"
+		"without asking"),
+	CMD_OPT('n', "dry-run", ARG_NONE, NULL,
+		"print what would be signalled; signal nothing"),
+	CMD_OPT('q', "quiet", ARG_NONE, NULL,
+		"tell the room nothing, and ignore its claims"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct kill_opts *o)
 {
-	static const struct option longopts[] = {
-		{"signal", required_argument, NULL, 's'},
-		{"list", no_argument, NULL, 'l'},
-		{"tree", required_argument, NULL, 't'},
-		{"force", no_argument, NULL, 'f'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c;
 
 	o->sig = SIGTERM;
 	argc = take_dash_signals(argc, argv, o);
-	while ((c = cmd_getopt(argc, argv, ":s:lfnqh", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 's': set_signal(o, optarg); break;
 		case 'l': o->list = true; break;
@@ -497,25 +513,10 @@ const struct cmd_entry cmd_kill_entry = {
 	.name = "kill",
 	.summary = "Signal processes or a whole subtree, never a recycled PID",
 	.usage = "[-s SIG | -SIG] [--tree PID] [-f] [-n] [-q] [PID...] | -l [SIG...]",
-	.help =
-	"  -s, --signal SIG      the signal: a name (TERM, SIGTERM, term) or a\n"
-	"                        number; also -SIG and -NUM as in kill(1).\n"
-	"                        Default TERM.  0 sends nothing: it checks that\n"
-	"                        each PID exists and may be signalled\n"
-	"  -l, --list [SIG...]   list the signals with their numbers; with\n"
-	"                        arguments, the name of each number (an exit\n"
-	"                        status above 128 counts as 128+N) or the number\n"
-	"                        of each name\n"
-	"      --tree PID        the whole subtree under PID: frozen with SIGSTOP\n"
-	"                        top-down until no member can fork, then signalled,\n"
-	"                        then sent SIGCONT (but for KILL and stop signals)\n"
-	"  -f, --force           also signal PID 1, pmon and pmon's ancestors,\n"
-	"                        and processes someone else claims in the room\n"
-	"                        without asking\n"
-	"  -n, --dry-run         print what would be signalled; signal nothing\n"
-	"  -q, --quiet           tell the room nothing, and ignore its claims\n"
-	"  -h, --help            show this help\n"
-	"\nEach target is selected right after pmon scans the process table: its\n"
+	.opts = kill_opts,
+	.operand = ARG_PID,
+	.notes =
+	"Each target is selected right after pmon scans the process table: its\n"
 	"identity is taken then (the pidfd inode on Linux 6.9 and later, the start\n"
 	"time before), and it is signalled through a pidfd checked against it, so\n"
 	"a PID recycled meanwhile is not hit (see pmon(1)).  One result line\n"

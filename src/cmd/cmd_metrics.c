@@ -49,29 +49,45 @@ static void add_rule(struct cli *c, const char *rule)
 			    *rule ? why : "a rule is NAME comm|cmdline REGEX");
 }
 
+enum { O_OM = 256, O_TEXTFILE, O_LISTEN, O_MAXG, O_NOROOM };
+
+static const struct cmd_opt metrics_opts[] = {
+	CMD_OPT('g', "group", ARG_TEXT, "RULE",
+		"a process group: \"NAME comm|cmdline REGEX\" (first\n"
+		"rule that matches wins; NAME {comm}: one group per\n"
+		"process name); may be repeated"),
+	CMD_OPT('G', "groups-file", ARG_FILE, "FILE",
+		"rules, one per line, # comments"),
+	CMD_LONG("max-groups", O_MAXG, ARG_NUMBER, "N",
+		"list at most N groups (default 50)"),
+	CMD_OPT('k', "top-parents", ARG_NUMBER, "K",
+		"list the K parents holding most zombies (default 10)"),
+	CMD_LONG("openmetrics", O_OM, ARG_NONE, NULL,
+		"OpenMetrics 1.0.0 instead of the text format 0.0.4\n"
+		"(--listen answers in what the scraper asks for)"),
+	CMD_LONG("textfile", O_TEXTFILE, ARG_FILE, "DIR",
+		"write DIR/pmon.prom atomically, for node_exporter's\n"
+		"textfile collector, and exit"),
+	CMD_LONG("listen", O_LISTEN, ARG_TEXT, "[ADDR:]PORT",
+		"serve /metrics over HTTP until a signal;\n"
+		"numeric ADDR only, 127.0.0.1 by default; port 0\n"
+		"picks a free one (said on stderr)"),
+	CMD_OPT('S', "socket", ARG_FILE, "PATH",
+		"the room whose figures to include (default: the\n"
+		"one pmon chat joins)"),
+	CMD_LONG("no-room", O_NOROOM, ARG_NONE, NULL, "no room figures"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct cli *c)
 {
-	enum { O_OM = 256, O_TEXTFILE, O_LISTEN, O_MAXG, O_NOROOM };
-	static const struct option longopts[] = {
-		{"group", required_argument, NULL, 'g'},
-		{"groups-file", required_argument, NULL, 'G'},
-		{"max-groups", required_argument, NULL, O_MAXG},
-		{"top-parents", required_argument, NULL, 'k'},
-		{"openmetrics", no_argument, NULL, O_OM},
-		{"textfile", required_argument, NULL, O_TEXTFILE},
-		{"listen", required_argument, NULL, O_LISTEN},
-		{"socket", required_argument, NULL, 'S'},
-		{"no-room", no_argument, NULL, O_NOROOM},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	char why[512];
 	int ch;
 
 	c->m.top_parents = 10;
 	c->m.max_groups = 50;
 	c->m.room_timeout_s = ROOM_TIMEOUT_S;
-	while ((ch = cmd_getopt(argc, argv, ":g:G:k:S:h", longopts)) != -1) {
+	while ((ch = cmd_getopt(argc, argv)) != -1) {
 		switch (ch) {
 		case 'g': add_rule(c, optarg); break;
 		case 'G':
@@ -380,25 +396,9 @@ const struct cmd_entry cmd_metrics_entry = {
 	.name = "metrics",
 	.summary = "Write the processes as Prometheus metrics, or serve them",
 	.usage = "[--openmetrics] [-g RULE]... [-G FILE] [--max-groups N] [-k K] [-S SOCKET | --no-room] [--textfile DIR | --listen [ADDR:]PORT]",
-	.help =
-	"  -g, --group RULE      a process group: \"NAME comm|cmdline REGEX\" (first\n"
-	"                        rule that matches wins; NAME {comm}: one group per\n"
-	"                        process name); may be repeated\n"
-	"  -G, --groups-file FILE  rules, one per line, # comments\n"
-	"      --max-groups N    list at most N groups (default 50)\n"
-	"  -k, --top-parents K   list the K parents holding most zombies (default 10)\n"
-	"      --openmetrics     OpenMetrics 1.0.0 instead of the text format 0.0.4\n"
-	"                        (--listen answers in what the scraper asks for)\n"
-	"      --textfile DIR    write DIR/pmon.prom atomically, for node_exporter's\n"
-	"                        textfile collector, and exit\n"
-	"      --listen [ADDR:]PORT  serve /metrics over HTTP until a signal;\n"
-	"                        numeric ADDR only, 127.0.0.1 by default; port 0\n"
-	"                        picks a free one (said on stderr)\n"
-	"  -S, --socket PATH     the room whose figures to include (default: the\n"
-	"                        one pmon chat joins)\n"
-	"      --no-room         no room figures\n"
-	"  -h, --help            show this help\n"
-	"\nMetrics (pmon_*): processes per state, zombies, zombies per parent with\n"
+	.opts = metrics_opts,
+	.notes =
+	"Metrics (pmon_*): processes per state, zombies, zombies per parent with\n"
 	"its name and SIGCHLD disposition, the groups' processes, CPU seconds,\n"
 	"resident bytes, threads, open fds and oldest start time, the room's\n"
 	"clients, messages and slow readers dropped, and the scrape's duration.\n"

@@ -23,18 +23,23 @@ struct orphans_opts {
 	bool all, json, wide;
 };
 
+static const struct cmd_opt orphans_opts[] = {
+	CMD_OPT('a', "all", ARG_NONE, NULL,
+		"also list the processes that lead their own session\n"
+		"under init or a subreaper (services, or daemons\n"
+		"that forked once: /proc cannot tell them apart)"),
+	CMD_OPT('w', "wide", ARG_NONE, NULL,
+		"do not cut lines at the terminal's width"),
+	CMD_LONG("json", 'j', ARG_NONE, NULL,
+		"one JSON array of process objects with their class"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct orphans_opts *o)
 {
-	static const struct option longopts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"wide", no_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":awh", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'a': o->all = true; break;
 		case 'j': o->json = true; break;
@@ -321,14 +326,9 @@ const struct cmd_entry cmd_orphans_entry = {
 	.name = "orphans",
 	.summary = "Show the processes adopted by init or a subreaper, and why",
 	.usage = "[-a] [-w] [--json]",
-	.help =
-	"  -a, --all             also list the processes that lead their own session\n"
-	"                        under init or a subreaper (services, or daemons\n"
-	"                        that forked once: /proc cannot tell them apart)\n"
-	"  -w, --wide            do not cut lines at the terminal's width\n"
-	"      --json            one JSON array of process objects with their class\n"
-	"  -h, --help            show this help\n"
-	"\nGroups: daemons (the double fork), jobs left behind by a closed terminal\n"
+	.opts = orphans_opts,
+	.notes =
+	"Groups: daemons (the double fork), jobs left behind by a closed terminal\n"
 	"or ssh session, stopped members of orphaned process groups, and processes\n"
 	"adopted while their session lives on.  Each names its adopter (init, a\n"
 	"namespace's init or a child subreaper), the evidence and what to do.\n"

@@ -50,24 +50,36 @@ static void parse_columns(struct ps_opts *o, const char *spec)
 		usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
 }
 
+static const struct cmd_opt ps_opts[] = {
+	CMD_OPT('a', "args", ARG_NONE, NULL,
+		"show full command lines instead of names"),
+	CMD_OPT('o', "output", ARG_FIELDS, "KEY,...",
+		"these columns (-o help lists every key)"),
+	CMD_OPT('w', "wide", ARG_NONE, NULL,
+		"do not cut lines at the terminal's width"),
+	CMD_OPT('u', "user", ARG_USERS, "USER,...",
+		"only processes of these users (names or uids)"),
+	CMD_OPT('p', "pid", ARG_PIDS, "PID,...",
+		"only these processes"),
+	CMD_LONG("state", 'S', ARG_TEXT, "LETTERS",
+		"only processes in these states, e.g. ZD"),
+	CMD_LONG("orphans", 'O', ARG_NONE, NULL,
+		"only the processes pmon orphans lists, each\n"
+		"followed by \"[orphan: KIND]\" (\"orphan\" in JSON)"),
+	CMD_OPT('s', "sort", ARG_SORT, "[-]KEY",
+		"sort by any key of -o help; a leading - sorts\n"
+		"descending"),
+	CMD_LONG("json", 'j', ARG_NONE, NULL,
+		"one JSON array of process objects (with -o: the\n"
+		"keys asked for)"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct ps_opts *o)
 {
-	static const struct option longopts[] = {
-		{"args", no_argument, NULL, 'a'},
-		{"wide", no_argument, NULL, 'w'},
-		{"user", required_argument, NULL, 'u'},
-		{"pid", required_argument, NULL, 'p'},
-		{"state", required_argument, NULL, 'S'},
-		{"sort", required_argument, NULL, 's'},
-		{"output", required_argument, NULL, 'o'},
-		{"json", no_argument, NULL, 'j'},
-		{"orphans", no_argument, NULL, 'O'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":awu:p:s:o:h", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'w': o->wide = true; break;
@@ -211,21 +223,9 @@ const struct cmd_entry cmd_ps_entry = {
 	.name = "ps",
 	.summary = "List processes with ps-style STAT and a count per state",
 	.usage = "[-aw] [-o KEY,...] [-u USER,...] [-p PID,...] [--state LETTERS] [--orphans] [--sort [-]KEY] [--json]",
-	.help =
-	"  -a, --args            show full command lines instead of names\n"
-	"  -o, --output KEY,...  these columns (-o help lists every key)\n"
-	"  -w, --wide            do not cut lines at the terminal's width\n"
-	"  -u, --user USER,...   only processes of these users (names or uids)\n"
-	"  -p, --pid PID,...     only these processes\n"
-	"      --state LETTERS   only processes in these states, e.g. ZD\n"
-	"      --orphans         only the processes pmon orphans lists, each\n"
-	"                        followed by \"[orphan: KIND]\" (\"orphan\" in JSON)\n"
-	"  -s, --sort [-]KEY     sort by any key of -o help; a leading - sorts\n"
-	"                        descending\n"
-	"      --json            one JSON array of process objects (with -o: the\n"
-	"                        keys asked for)\n"
-	"  -h, --help            show this help\n"
-	"\nColumns: PID PPID USER STAT RSS ELAPSED COMMAND; STAT is what ps -o stat\n"
+	.opts = ps_opts,
+	.notes =
+	"Columns: PID PPID USER STAT RSS ELAPSED COMMAND; STAT is what ps -o stat\n"
 	"prints.  Exit status 1 when a filter (-p, -u, --state, --orphans) selects\n"
 	"no process.\n",
 	.exec = ps_exec,

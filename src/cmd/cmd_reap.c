@@ -20,24 +20,42 @@ struct reap_cli {
 	size_t n;
 };
 
+static const struct cmd_opt reap_opts[] = {
+	{.short_name = 'm', .long_name = "method", .val = 'm', .arg = ARG_WORD,
+	 .metavar = "M", .words = "nudge inject kill-parent",
+	 .help =
+		"use only this method: nudge (send the parent\n"
+		"SIGCHLD), inject (make the parent call wait4\n"
+		"through ptrace; x86_64) or kill-parent"},
+	CMD_LONG("kill-parent", 'K', ARG_NONE, NULL,
+		"after nudge and inject, end the parent (SIGTERM,\n"
+		"then SIGKILL) so init or a subreaper reaps"),
+	CMD_LONG("allow-eintr", 'E', ARG_NONE, NULL,
+		"inject even into a parent blocked in a call\n"
+		"that the stop makes fail with EINTR and that\n"
+		"pmon cannot restart (epoll_wait, sigtimedwait,\n"
+		"semtimedop, io_getevents with a timeout; a read\n"
+		"or accept on a socket that may have one)"),
+	CMD_OPT('t', "timeout", ARG_NUMBER, "MS",
+		"how long each step waits for the parent\n"
+		"(default 1000)"),
+	CMD_LONG("json", 'j', ARG_NONE, NULL,
+		"one JSON array with an object per result"),
+	CMD_OPT('q', "quiet", ARG_NONE, NULL,
+		"tell the room nothing, and ignore its claims"),
+	CMD_OPT('f', "force", ARG_NONE, NULL,
+		"reap where someone else claims the zombie or\n"
+		"its parent in the room, without asking"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct reap_cli *c)
 {
-	static const struct option longopts[] = {
-		{"method", required_argument, NULL, 'm'},
-		{"kill-parent", no_argument, NULL, 'K'},
-		{"allow-eintr", no_argument, NULL, 'E'},
-		{"timeout", required_argument, NULL, 't'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int ch, m;
 
 	c->o = (struct reap_opts){.method = REAP_AUTO,
 				  .timeout_ms = REAP_DEFAULT_TIMEOUT_MS};
-	while ((ch = cmd_getopt(argc, argv, ":m:t:qfh", longopts)) != -1) {
+	while ((ch = cmd_getopt(argc, argv)) != -1) {
 		switch (ch) {
 		case 'm':
 			m = reap_method_from_name(optarg);
@@ -230,25 +248,10 @@ const struct cmd_entry cmd_reap_entry = {
 	.summary = "Reap zombies: nudge their parent, make it wait, or end it",
 	.usage = "[--method nudge|inject|kill-parent] [--kill-parent] "
 		 "[--allow-eintr] [--timeout MS] [--json] [-q] [-f] PID...",
-	.help =
-	"  -m, --method M        use only this method: nudge (send the parent\n"
-	"                        SIGCHLD), inject (make the parent call wait4\n"
-	"                        through ptrace; x86_64) or kill-parent\n"
-	"      --kill-parent     after nudge and inject, end the parent (SIGTERM,\n"
-	"                        then SIGKILL) so init or a subreaper reaps\n"
-	"      --allow-eintr     inject even into a parent blocked in a call\n"
-	"                        that the stop makes fail with EINTR and that\n"
-	"                        pmon cannot restart (epoll_wait, sigtimedwait,\n"
-	"                        semtimedop, io_getevents with a timeout; a read\n"
-	"                        or accept on a socket that may have one)\n"
-	"  -t, --timeout MS      how long each step waits for the parent\n"
-	"                        (default 1000)\n"
-	"      --json            one JSON array with an object per result\n"
-	"  -q, --quiet           tell the room nothing, and ignore its claims\n"
-	"  -f, --force           reap where someone else claims the zombie or\n"
-	"                        its parent in the room, without asking\n"
-	"  -h, --help            show this help\n"
-	"\nEach PID is a zombie, or a parent: then all of its zombies.  By\n"
+	.opts = reap_opts,
+	.operand = ARG_PID,
+	.notes =
+	"Each PID is a zombie, or a parent: then all of its zombies.  By\n"
 	"default pmon nudges a parent that has a SIGCHLD handler, then injects;\n"
 	"it never ends a parent unless told to.  A zombie counts as reaped only\n"
 	"once /proc shows it gone.  Inject refuses a parent that is traced, runs\n"

@@ -32,34 +32,60 @@ struct top_cli {
 	struct top_room room;
 };
 
+static const struct cmd_opt top_opts[] = {
+	CMD_OPT('d', "delay", ARG_SECONDS, "SECONDS",
+		"time between refreshes, 0.1 to 86400 (default 3)"),
+	CMD_OPT('o', "output", ARG_FIELDS, "KEY,...",
+		"these columns (pmon ps -o help lists the keys)"),
+	CMD_OPT('u', "user", ARG_USERS, "USER,...",
+		"only processes of these users (names or uids)"),
+	CMD_OPT('p', "pid", ARG_PIDS, "PID,...",
+		"only these processes"),
+	CMD_OPT('s', "sort", ARG_SORT, "[-]KEY",
+		"sort by any key (default cpu); biggest first for\n"
+		"numbers that grow (cpu, mem, rss, time); - reverses"),
+	CMD_OPT('t', "tree", ARG_NONE, NULL,
+		"show the process tree instead of a sorted list"),
+	CMD_OPT('H', "threads", ARG_NONE, NULL,
+		"a row for each thread"),
+	CMD_OPT('c', "args", ARG_NONE, NULL,
+		"COMMAND shows the command line, not the name"),
+	CMD_OPT('f', "filter", ARG_TEXT, "EXPR",
+		"keep the rows that match: terms of a regex (name or\n"
+		"command line), name: cmd: user: state: cgroup:\n"
+		"container:, each negated by a leading !"),
+	{.short_name = 0, .long_name = "meters", .val = 'm', .arg = ARG_WORD,
+	 .metavar = "MODE", .words = "bars text off",
+	 .help =
+		"the header: bars (default), text (procps top's\n"
+		"lines), off"},
+	CMD_LONG("full-every", 'F', ARG_NUMBER, "N",
+		"read every process in full every N refreshes\n"
+		"(default 60); between them, a process that has\n"
+		"not run is read again only when shown"),
+	CMD_OPT('b', "batch", ARG_NONE, NULL,
+		"plain text frames on stdout, no terminal needed"),
+	CMD_OPT('n', "iterations", ARG_NUMBER, "N",
+		"with -b: stop after N frames (default: never)"),
+	CMD_LONG("json", 'j', ARG_NONE, NULL,
+		"with -b: one JSON document per frame"),
+	CMD_LONG("keys", 'K', ARG_NONE, NULL,
+		"list the keys of the interactive view"),
+	CMD_LONG("room", 'R', ARG_NONE, NULL,
+		"open the room's pane (#) from the start"),
+	CMD_OPT('S', "socket", ARG_FILE, "PATH",
+		"the room's socket (default: as pmon chat: the\n"
+		"system room, else your personal one)"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct top_cli *o)
 {
-	static const struct option longopts[] = {
-		{"batch", no_argument, NULL, 'b'},
-		{"iterations", required_argument, NULL, 'n'},
-		{"delay", required_argument, NULL, 'd'},
-		{"user", required_argument, NULL, 'u'},
-		{"pid", required_argument, NULL, 'p'},
-		{"sort", required_argument, NULL, 's'},
-		{"output", required_argument, NULL, 'o'},
-		{"tree", no_argument, NULL, 't'},
-		{"args", no_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},
-		{"full-every", required_argument, NULL, 'F'},
-		{"filter", required_argument, NULL, 'f'},
-		{"threads", no_argument, NULL, 'H'},
-		{"meters", required_argument, NULL, 'm'},
-		{"keys", no_argument, NULL, 'K'},
-		{"room", no_argument, NULL, 'R'},
-		{"socket", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	struct field_list cols = {0};
 	char bad[64], err[160];
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":bn:d:u:p:s:o:tchf:HS:", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'b': o->batch = true; break;
 		case 'n': o->iterations = estrtonum(optarg, 1, 1000000, "-n"); break;
@@ -250,33 +276,9 @@ const struct cmd_entry cmd_top_entry = {
 	.usage = "[-b [-n N] [--json]] [-d SECONDS] [-o KEY,...] [-u USER,...] "
 		 "[-p PID,...] [--sort [-]KEY] [--tree] [-H] [-c] [--filter EXPR] "
 		 "[--meters bars|text|off] [--full-every N] [--room] [-S SOCKET]",
-	.help =
-	"  -d, --delay SECONDS   time between refreshes, 0.1 to 86400 (default 3)\n"
-	"  -o, --output KEY,...  these columns (pmon ps -o help lists the keys)\n"
-	"  -u, --user USER,...   only processes of these users (names or uids)\n"
-	"  -p, --pid PID,...     only these processes\n"
-	"  -s, --sort [-]KEY     sort by any key (default cpu); biggest first for\n"
-	"                        numbers that grow (cpu, mem, rss, time); - reverses\n"
-	"  -t, --tree            show the process tree instead of a sorted list\n"
-	"  -H, --threads         a row for each thread\n"
-	"  -c, --args            COMMAND shows the command line, not the name\n"
-	"  -f, --filter EXPR     keep the rows that match: terms of a regex (name or\n"
-	"                        command line), name: cmd: user: state: cgroup:\n"
-	"                        container:, each negated by a leading !\n"
-	"      --meters MODE     the header: bars (default), text (procps top's\n"
-	"                        lines), off\n"
-	"      --full-every N    read every process in full every N refreshes\n"
-	"                        (default 60); between them, a process that has\n"
-	"                        not run is read again only when shown\n"
-	"      --room            open the room's pane (#) from the start\n"
-	"  -S, --socket PATH     the room's socket (default: as pmon chat: the\n"
-	"                        system room, else your personal one)\n"
-	"  -b, --batch           plain text frames on stdout, no terminal needed\n"
-	"  -n, --iterations N    with -b: stop after N frames (default: never)\n"
-	"      --json            with -b: one JSON document per frame\n"
-	"      --keys            list the keys of the interactive view\n"
-	"  -h, --help            show this help\n"
-	"\nSettings are read from $XDG_CONFIG_HOME/pmon/top.conf (or\n"
+	.opts = top_opts,
+	.notes =
+	"Settings are read from $XDG_CONFIG_HOME/pmon/top.conf (or\n"
 	"~/.config/pmon/top.conf), written by W; options win over them.\n"
 	"Keys (h in top, or --keys, lists them all): q quit, / F3 search, \\ F4 filter,\n"
 	"t tree, - + * fold, H threads, Space V A U tag, k F9 signal, r reap,\n"

@@ -31,24 +31,36 @@ struct tree_opts {
 	size_t nmarks;
 };
 
+static const struct cmd_opt tree_opts[] = {
+	CMD_OPT('a', "args", ARG_NONE, NULL,
+		"show full command lines instead of names"),
+	CMD_OPT('o', "output", ARG_FIELDS, "KEY,...",
+		"the columns before the tree (default pid,stat;\n"
+		"pmon ps -o help lists the keys)"),
+	CMD_OPT('w', "wide", ARG_NONE, NULL,
+		"do not cut lines at the terminal's width"),
+	CMD_OPT('u', "user", ARG_USER, "USER",
+		"keep USER's processes and their ancestors"),
+	CMD_OPT('m', "match", ARG_TEXT, "PATTERN",
+		"keep processes whose name or arguments match the\n"
+		"extended regular expression PATTERN, with their\n"
+		"ancestors and descendants"),
+	CMD_LONG("orphans", 'O', ARG_NONE, NULL,
+		"mark the processes pmon orphans lists:\n"
+		"\"[orphan: KIND]\" after the name; \"orphan\" in JSON"),
+	CMD_OPT('A', "ascii", ARG_NONE, NULL,
+		"draw the tree with ASCII even on a UTF-8 terminal"),
+	CMD_LONG("json", 'j', ARG_NONE, NULL,
+		"one JSON array of root nodes with \"children\""),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct tree_opts *o)
 {
-	static const struct option longopts[] = {
-		{"args", no_argument, NULL, 'a'},
-		{"wide", no_argument, NULL, 'w'},
-		{"user", required_argument, NULL, 'u'},
-		{"match", required_argument, NULL, 'm'},
-		{"ascii", no_argument, NULL, 'A'},
-		{"output", required_argument, NULL, 'o'},
-		{"json", no_argument, NULL, 'j'},
-		{"orphans", no_argument, NULL, 'O'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c, rc;
 	char bad[64];
 
-	while ((c = cmd_getopt(argc, argv, ":awu:m:o:Ah", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'w': o->wide = true; break;
@@ -271,22 +283,11 @@ const struct cmd_entry cmd_tree_entry = {
 	.alias = "pstree",
 	.summary = "Show the parent/child process forest, or the subtree under PID",
 	.usage = "[-aw] [-o KEY,...] [-u USER] [-m PATTERN] [--orphans] [--ascii] [--json] [PID]",
-	.help =
-	"  PID                   show only this process and its descendants\n"
-	"  -a, --args            show full command lines instead of names\n"
-	"  -o, --output KEY,...  the columns before the tree (default pid,stat;\n"
-	"                        pmon ps -o help lists the keys)\n"
-	"  -w, --wide            do not cut lines at the terminal's width\n"
-	"  -u, --user USER       keep USER's processes and their ancestors\n"
-	"  -m, --match PATTERN   keep processes whose name or arguments match the\n"
-	"                        extended regular expression PATTERN, with their\n"
-	"                        ancestors and descendants\n"
-	"      --orphans         mark the processes pmon orphans lists:\n"
-	"                        \"[orphan: KIND]\" after the name; \"orphan\" in JSON\n"
-	"  -A, --ascii           draw the tree with ASCII even on a UTF-8 terminal\n"
-	"      --json            one JSON array of root nodes with \"children\"\n"
-	"  -h, --help            show this help\n"
-	"\nSTAT here leaves out the L flag (it would cost a read of\n"
+	.opts = tree_opts,
+	.operand = ARG_PID,
+	.operands_help = "  PID                   show only this process and its descendants\n",
+	.notes =
+	"STAT here leaves out the L flag (it would cost a read of\n"
 	"/proc/PID/status per process); pmon ps shows it.\n",
 	.exec = tree_exec,
 };

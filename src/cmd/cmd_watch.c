@@ -116,27 +116,44 @@ static void read_rules_file(struct watch *w, const char *path)
 		fclose(f);
 }
 
+enum { O_ZOMBIES = 256, O_EXIT, O_STUCK, O_CPU, O_RSS, O_NOROOM, O_PRINT };
+
+static const struct cmd_opt watch_opts[] = {
+	CMD_LONG("zombies", O_ZOMBIES, ARG_NUMBER, "N",
+		"a parent's zombies reach N, and each time\n"
+		"they grow (and when they fall under N)"),
+	CMD_LONG("exit", O_EXIT, ARG_PID, "PID",
+		"PID exits: with its exit status when it is\n"
+		"our child, else that it is gone (pidfd)"),
+	CMD_LONG("stuck-d", O_STUCK, ARG_SECONDS, "SECONDS",
+		"a process in D (uninterruptible) that long"),
+	CMD_LONG("cpu", O_CPU, ARG_TEXT, "PCT:SECONDS",
+		"a process over PCT % of a CPU that long"),
+	CMD_LONG("rss", O_RSS, ARG_TEXT, "SIZE:SECONDS",
+		"a process over SIZE of RSS that long (SIZE in\n"
+		"bytes, or with K, M, G, T: powers of 1024)"),
+	CMD_OPT('f', "rules", ARG_FILE, "FILE",
+		"rules from FILE (- for stdin): a rule a line,\n"
+		"as the options without the dashes (cpu 90:60);\n"
+		"# comments and blank lines are skipped"),
+	CMD_OPT('i', "interval", ARG_SECONDS, "SECONDS",
+		"time between samples, 0.1 to 3600 (default 1)"),
+	CMD_OPT('S', "socket", ARG_FILE, "PATH",
+		"the room's socket (default: as pmon chat)"),
+	CMD_OPT('n', "name", ARG_TEXT, "NAME",
+		"the name in the room (default LOGIN-watch)"),
+	CMD_LONG("no-room", O_NOROOM, ARG_NONE, NULL,
+		"print only; do not join the room"),
+	CMD_LONG("print-rules", O_PRINT, ARG_NONE, NULL,
+		"print the rules as read, one a line, and exit"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct watch *w)
 {
-	enum { O_ZOMBIES = 256, O_EXIT, O_STUCK, O_CPU, O_RSS, O_NOROOM, O_PRINT };
-	static const struct option longopts[] = {
-		{"zombies", required_argument, NULL, O_ZOMBIES},
-		{"exit", required_argument, NULL, O_EXIT},
-		{"stuck-d", required_argument, NULL, O_STUCK},
-		{"cpu", required_argument, NULL, O_CPU},
-		{"rss", required_argument, NULL, O_RSS},
-		{"rules", required_argument, NULL, 'f'},
-		{"interval", required_argument, NULL, 'i'},
-		{"socket", required_argument, NULL, 'S'},
-		{"name", required_argument, NULL, 'n'},
-		{"no-room", no_argument, NULL, O_NOROOM},
-		{"print-rules", no_argument, NULL, O_PRINT},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":f:i:S:n:h", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case O_ZOMBIES: add_rule_arg(w, RULE_ZOMBIES, optarg); break;
 		case O_EXIT: add_rule_arg(w, RULE_EXIT, optarg); break;
@@ -631,25 +648,9 @@ const struct cmd_entry cmd_watch_entry = {
 	.usage = "[--zombies N] [--exit PID] [--stuck-d SECONDS] [--cpu PCT:SECONDS] "
 		 "[--rss SIZE:SECONDS] [-f FILE] [-i SECONDS] [-S SOCKET] [-n NAME] "
 		 "[--no-room] [--print-rules]",
-	.help =
-	"      --zombies N         a parent's zombies reach N, and each time\n"
-	"                          they grow (and when they fall under N)\n"
-	"      --exit PID          PID exits: with its exit status when it is\n"
-	"                          our child, else that it is gone (pidfd)\n"
-	"      --stuck-d SECONDS   a process in D (uninterruptible) that long\n"
-	"      --cpu PCT:SECONDS   a process over PCT % of a CPU that long\n"
-	"      --rss SIZE:SECONDS  a process over SIZE of RSS that long (SIZE in\n"
-	"                          bytes, or with K, M, G, T: powers of 1024)\n"
-	"  -f, --rules FILE        rules from FILE (- for stdin): a rule a line,\n"
-	"                          as the options without the dashes (cpu 90:60);\n"
-	"                          # comments and blank lines are skipped\n"
-	"  -i, --interval SECONDS  time between samples, 0.1 to 3600 (default 1)\n"
-	"  -S, --socket PATH       the room's socket (default: as pmon chat)\n"
-	"  -n, --name NAME         the name in the room (default LOGIN-watch)\n"
-	"      --no-room           print only; do not join the room\n"
-	"      --print-rules       print the rules as read, one a line, and exit\n"
-	"  -h, --help              show this help\n"
-	"\nEvery rule may be given more than once.  Each change is printed on\n"
+	.opts = watch_opts,
+	.notes =
+	"Every rule may be given more than once.  Each change is printed on\n"
 	"stdout, a line each, and posted to the room (a notice, marked as a\n"
 	"watch's) when one runs; the watch joins by itself when the room\n"
 	"appears or comes back, and shows in /who as a watch.  With\n"

@@ -25,21 +25,28 @@ struct zombies_opts {
 	const char *socket;    /* with --announce: -S */
 };
 
+static const struct cmd_opt zombies_opts[] = {
+	CMD_OPT('c', "check", ARG_NONE, NULL,
+		"exit 1 when there is any zombie, 0 when none"),
+	CMD_OPT('w', "wide", ARG_NONE, NULL,
+		"do not cut lines at the terminal's width"),
+	CMD_LONG("json", 'j', ARG_NONE, NULL,
+		"one JSON array of {parent, zombies} groups"),
+	CMD_LONG("watch", 'W', ARG_NONE, NULL,
+		"keep watching: a line each time a parent's zombies\n"
+		"appear, grow or go (pmon watch --zombies 1 --no-room)"),
+	CMD_LONG("announce", 'a', ARG_NONE, NULL,
+		"with --watch: post each line to the room too"),
+	CMD_OPT('S', "socket", ARG_FILE, "PATH",
+		"with --announce: the room's socket"),
+	{0},
+};
+
 static void parse_opts(int argc, char **argv, struct zombies_opts *o)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"check", no_argument, NULL, 'c'},
-		{"wide", no_argument, NULL, 'w'},
-		{"watch", no_argument, NULL, 'W'},
-		{"announce", no_argument, NULL, 'a'},
-		{"socket", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, ":cwhS:", longopts)) != -1) {
+	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'c': o->check = true; break;
@@ -294,17 +301,10 @@ static int zombies_exec(int argc, char **argv)
 const struct cmd_entry cmd_zombies_entry = {
 	.name = "zombies",
 	.summary = "Show every zombie under its parent, and what would reap it",
-	.usage = "[-w] [--check] [--json] | --watch [--announce [-S SOCKET]]",
-	.help =
-	"  -c, --check           exit 1 when there is any zombie, 0 when none\n"
-	"  -w, --wide            do not cut lines at the terminal's width\n"
-	"      --json            one JSON array of {parent, zombies} groups\n"
-	"      --watch           keep watching: a line each time a parent's zombies\n"
-	"                        appear, grow or go (pmon watch --zombies 1 --no-room)\n"
-	"      --announce        with --watch: post each line to the room too\n"
-	"  -S, --socket PATH     with --announce: the room's socket\n"
-	"  -h, --help            show this help\n"
-	"\nOne group per parent, in parent PID order: the parent's PID, name, user,\n"
+	.usage = "[-w] [--check] [--json] [--watch [--announce [-S SOCKET]]]",
+	.opts = zombies_opts,
+	.notes =
+	"One group per parent, in parent PID order: the parent's PID, name, user,\n"
 	"STAT and SIGCHLD disposition (default, ignored or caught, from SigIgn and\n"
 	"SigCgt in /proc/PID/status), then each zombie with how long ago it exited\n"
 	"(when it last left a CPU, from /proc/PID/sched), then one line of advice.\n"

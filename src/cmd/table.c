@@ -22,6 +22,7 @@ extern const struct cmd_entry cmd_chat_entry;
 extern const struct cmd_entry cmd_chatd_entry;
 extern const struct cmd_entry cmd_bpf_entry;
 extern const struct cmd_entry cmd_metrics_entry;
+extern const struct cmd_entry cmd_completion_entry;
 extern const struct cmd_entry cmd_help_entry;
 
 const struct cmd_entry *const cmd_table[] = {
@@ -38,6 +39,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_chatd_entry,
 	&cmd_bpf_entry,
 	&cmd_metrics_entry,
+	&cmd_completion_entry,
 	&cmd_help_entry,
 	NULL,
 };
@@ -93,7 +95,7 @@ const struct cmd_entry cmd_help_entry = {
 	.name = "help",
 	.summary = "Show the help of pmon or of one command",
 	.usage = "[COMMAND]",
-	.help = "",
+	.operand = ARG_COMMAND,
 	.exec = cmd_help_exec,
 };
 
