@@ -121,6 +121,7 @@ static int inspect_exec(int argc, char **argv)
 	int status;
 
 	parse_opts(argc, argv, &o);
+	cmd_note_pidns();
 	output_init(&out, stdout, o.wide);
 	ins = xcalloc(o.npids, sizeof(*ins));
 	for (size_t i = 0; i < o.npids; i++)

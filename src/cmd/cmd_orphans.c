@@ -309,6 +309,7 @@ static int orphans_exec(int argc, char **argv)
 	int status = EXIT_OK;
 
 	parse_opts(argc, argv, &o);
+	cmd_note_pidns();
 	find_orphans(&f);
 	for (size_t i = 0; i < f.n; i++)
 		f.own_session += f.e[i].cls.kind == ORPHAN_OWN_SESSION;

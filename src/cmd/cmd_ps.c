@@ -186,6 +186,7 @@ static int ps_exec(int argc, char **argv)
 	int status = EXIT_OK;
 
 	parse_opts(argc, argv, &o);
+	cmd_note_pidns();
 	q = (struct snapshot_query){
 		/* Full STAT, with L: ps -o stat parity costs /proc/PID/status. */
 		.need = field_list_need(&o.cols) | PI_LOCKED | PI_STATE | PI_THREADS |

@@ -250,6 +250,7 @@ static int top_exec(int argc, char **argv)
 	 * setting is one warning and its default, never a failure. */
 	top_conf_load(&o.view, warning, sizeof(warning));
 	parse_opts(argc, argv, &o);
+	cmd_note_pidns();
 	if (warning[0] && o.batch)
 		pmon_warn("%s", warning);
 	if (!o.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))

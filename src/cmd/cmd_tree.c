@@ -228,6 +228,7 @@ static int tree_exec(int argc, char **argv)
 	int status = EXIT_OK;
 
 	parse_opts(argc, argv, &o);
+	cmd_note_pidns();
 	/* The plain tree reads /proc/PID/stat only: STAT without L. */
 	q.need = PI_PPID | field_list_need(&o.cols);
 	if (o.by_pattern)

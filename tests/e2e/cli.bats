@@ -105,3 +105,17 @@ commands() {
 		[[ "$output" == "pmon: "* ]]
 	done
 }
+
+@test "cli: every view says when /proc shows another PID namespace than pmon's" {
+	# (LeakSanitizer reads /proc/<its own pid>, numbered otherwise here.)
+	for cmd in "ps" "tree" "orphans" "top -b -n 1" "inspect 1"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr env ASAN_OPTIONS=detect_leaks=0 \
+			unshare --pid --fork "$PMON" $cmd
+		echo "$cmd: $stderr"
+		[[ "$stderr" == *"note: /proc shows an outer PID namespace"* ]]
+		# and nothing when /proc is pmon's own
+		run --separate-stderr unshare --pid --fork --mount-proc "$PMON" $cmd
+		[[ "$stderr" != *"note: /proc shows"* ]]
+	done
+}
