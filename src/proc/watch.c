@@ -55,13 +55,26 @@ static size_t fd_budget(void)
 	return rl.rlim_cur > 2 * FD_RESERVE ? (size_t)rl.rlim_cur - FD_RESERVE : 0;
 }
 
+/* Descriptors kept by every watch of this process: the budget is the
+ * process's, so that two watches (a test's full read beside an idle one,
+ * pmon watch's reader beside top's) cannot each take all of it and leave
+ * the other's reads failing with EMFILE.  Atomic: a watch may live on
+ * another thread than its sibling. */
+static size_t kept_by_all;
+
+static void count_kept(struct procwatch *w, long by)
+{
+	w->fds_open += (size_t)by;
+	__atomic_add_fetch(&kept_by_all, (size_t)by, __ATOMIC_RELAXED);
+}
+
 /* ---- one process ------------------------------------------------------ */
 
 static void close_fd(struct procwatch *w, int *fd)
 {
 	if (*fd >= 0) {
 		close(*fd);
-		w->fds_open--;
+		count_kept(w, -1);
 		*fd = -1;
 	}
 }
@@ -110,7 +123,7 @@ static void drop_schedstat(struct procwatch *w, struct kept_fds *now)
 		return;
 	close(now->schedstat);
 	now->schedstat = -1;
-	w->fds_open--;
+	count_kept(w, -1);
 	w->sched_open--;
 }
 
@@ -127,8 +140,9 @@ static void keep_or_close(struct procwatch *w, struct kept_fds *now,
 
 		if (*fd[i] < 0 || *fd[i] == was[i])
 			continue;
-		if (w->fds_open + reserve < w->fd_budget) {
-			w->fds_open++;
+		if (__atomic_load_n(&kept_by_all, __ATOMIC_RELAXED) + reserve <
+		    w->fd_budget) {
+			count_kept(w, 1);
 			w->sched_open += i == 0;
 		} else {
 			close(*fd[i]);

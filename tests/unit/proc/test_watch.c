@@ -305,9 +305,12 @@ static void test_full_refresh_keeps_no_schedstat_open(void **state)
 	w->full = true;
 	assert_int_equal(procwatch_refresh(w), 0);
 	assert_int_equal(w->sched_open, 0);
-	w->full = false; /* and the next refresh that skips keeps them again */
+	w->full = false; /* and the next refresh that skips keeps them again, */
 	assert_int_equal(procwatch_refresh(w), 0);
-	assert_true(w->sched_open > 0);
+	/* where the budget has room: with more processes than half of it
+	 * (28,000 processes and ulimit -n 1024), stat and statm kept by the
+	 * full pass hold every place. */
+	assert_true(w->sched_open > 0 || w->fds_open + 3 > w->fd_budget);
 }
 
 int main(void)
