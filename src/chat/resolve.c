@@ -247,7 +247,10 @@ static void *worker(void *arg)
 			e->owner = o;
 		else
 			e->acct = a;
-		(void)write(r->efd, &one, sizeof(one));
+		/* Fails only when the counter would overflow, and then the
+		 * loop has a wake-up pending anyway. */
+		if (write(r->efd, &one, sizeof(one)) < 0)
+			errno = 0;
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
@@ -309,7 +312,9 @@ void resolver_drain(struct resolver *r)
 {
 	uint64_t n;
 
-	(void)read(r->efd, &n, sizeof(n));
+	/* EAGAIN: nothing was pending (a spurious wake-up); harmless. */
+	if (read(r->efd, &n, sizeof(n)) < 0)
+		errno = 0;
 }
 
 void resolver_pin(struct resolver *r, uid_t uid, struct account *out)

@@ -498,7 +498,9 @@ static void tell_ready(int fd, const char *msg)
 {
 	if (fd < 0)
 		return;
-	(void)write(fd, msg, strlen(msg));
+	/* The starter gone (EPIPE) has nobody left to tell: not an error. */
+	if (write(fd, msg, strlen(msg)) < 0)
+		errno = 0;
 	close(fd);
 }
 
