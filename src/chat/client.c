@@ -600,3 +600,25 @@ int chat_room_stats(const char *path, double timeout_s,
 	chat_client_close(&c);
 	return rc;
 }
+
+enum chat_own chat_own_echo(const char *name, const char *line, size_t n,
+			    struct chat_ev *ev, struct buf *private_line)
+{
+	struct chat_req r;
+
+	chat_parse_request(line, n, &r);
+	*ev = (struct chat_ev){.name = name, .name_len = strlen(name),
+			       .text = r.text, .text_len = r.text_len};
+	if (r.kind == REQ_TEXT || r.kind == REQ_ME || r.kind == REQ_ANNOUNCE) {
+		ev->kind = r.kind == REQ_TEXT ? EV_MSG :
+			   r.kind == REQ_ME ? EV_ME : EV_ANNOUNCE;
+		return OWN_EVENT;
+	}
+	if (r.kind != REQ_MSG)
+		return OWN_NONE;
+	buf_puts(private_line, "[private to ");
+	chat_sanitize(private_line, r.name, r.name_len);
+	buf_puts(private_line, "] ");
+	chat_sanitize(private_line, r.text, r.text_len);
+	return OWN_PRIVATE;
+}

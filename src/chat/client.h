@@ -102,6 +102,14 @@ int chat_client_check_name(const char *name, char *why);
  * not chat_line_sendable is refused: -1 with errno EINVAL, nothing
  * queued. */
 int chat_client_send(struct chat_client *c, const char *line, size_t n);
+
+/* What we said ourselves, in the form the others see it (the server
+ * tells only them), for a client to show: a message, /me or /announce as
+ * an event into *ev (whose text points into line), a /msg as the line
+ * "[private to NAME] TEXT" appended to *private_line. */
+enum chat_own { OWN_NONE, OWN_EVENT, OWN_PRIVATE };
+enum chat_own chat_own_echo(const char *name, const char *line, size_t n,
+			    struct chat_ev *ev, struct buf *private_line);
 /* Write what the socket takes; -1 if the connection is gone. */
 int chat_client_flush(struct chat_client *c);
 /* Read what is there: >0 bytes, 0 at EOF, -1 on error (EAGAIN: none). */

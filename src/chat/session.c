@@ -289,26 +289,22 @@ bool chat_session_request(struct chat_session *s, const char *line, size_t n)
  * them): a message, /me, /msg, /announce. */
 static void echo_own(struct chat_session *s, const char *line, size_t n)
 {
-	struct chat_req r;
-	struct chat_ev ev = {.name = s->c.name, .name_len = strlen(s->c.name)};
-	struct buf b = {0};
+	struct chat_ev ev;
+	struct buf b = {0}, priv = {0};
 
-	chat_parse_request(line, n, &r);
-	ev.text = r.text;
-	ev.text_len = r.text_len;
-	if (r.kind == REQ_TEXT || r.kind == REQ_ME || r.kind == REQ_ANNOUNCE) {
-		ev.kind = r.kind == REQ_TEXT ? EV_MSG :
-			  r.kind == REQ_ME ? EV_ME : EV_ANNOUNCE;
+	switch (chat_own_echo(s->c.name, line, n, &ev, &priv)) {
+	case OWN_EVENT:
 		if (chat_format_plain(&ev, &b))
 			add_line(s, 0, b.data);
-	} else if (r.kind == REQ_MSG) {
-		buf_puts(&b, "[private to ");
-		chat_sanitize(&b, r.name, r.name_len);
-		buf_puts(&b, "] ");
-		chat_sanitize(&b, r.text, r.text_len);
-		add_line(s, 0, b.data);
+		break;
+	case OWN_PRIVATE:
+		add_line(s, 0, priv.data);
+		break;
+	case OWN_NONE:
+		break;
 	}
 	buf_free(&b);
+	buf_free(&priv);
 }
 
 int chat_session_say(struct chat_session *s, const char *line, size_t n,

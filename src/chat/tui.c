@@ -545,26 +545,20 @@ static void on_server_line(struct tui *t, const struct chat_line *l)
  * the form the others see it. */
 static void echo_own(struct tui *t, const char *line, size_t n)
 {
-	struct chat_req r;
-	struct chat_ev ev = {.name = t->c->name,
-			     .name_len = strlen(t->c->name)};
-	struct buf out = {0};
+	struct chat_ev ev;
+	struct buf priv = {0};
 
-	chat_parse_request(line, n, &r);
-	ev.text = r.text;
-	ev.text_len = r.text_len;
-	if (r.kind == REQ_TEXT || r.kind == REQ_ME || r.kind == REQ_ANNOUNCE) {
-		ev.kind = r.kind == REQ_TEXT ? EV_MSG :
-			  r.kind == REQ_ME ? EV_ME : EV_ANNOUNCE;
+	switch (chat_own_echo(t->c->name, line, n, &ev, &priv)) {
+	case OWN_EVENT:
 		show_event(t, &ev);
-	} else if (r.kind == REQ_MSG) {
-		buf_puts(&out, "[private to ");
-		chat_sanitize(&out, r.name, r.name_len);
-		buf_puts(&out, "] ");
-		chat_sanitize(&out, r.text, r.text_len);
-		pane_add(t, time(NULL), C_PRIVATE, out.len, out.data);
+		break;
+	case OWN_PRIVATE:
+		pane_add(t, time(NULL), C_PRIVATE, priv.len, priv.data);
+		break;
+	case OWN_NONE:
+		break;
 	}
-	buf_free(&out);
+	buf_free(&priv);
 }
 
 /* The end, for a reason to be given on stderr once the screen is gone. */

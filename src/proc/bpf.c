@@ -89,9 +89,10 @@ static int read_pass_fd(int fd, struct buf *raw, unsigned *version)
 	return 0;
 }
 
-static int read_pin(const char *path, struct buf *raw, unsigned *version)
+/* read_pass_fd, then fd closed (errno kept). */
+static int read_pass_close(int fd, struct buf *raw, unsigned *version)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, err;
+	int rc, err;
 
 	if (fd < 0)
 		return -1;
@@ -100,6 +101,11 @@ static int read_pin(const char *path, struct buf *raw, unsigned *version)
 	close(fd);
 	errno = err;
 	return rc;
+}
+
+static int read_pin(const char *path, struct buf *raw, unsigned *version)
+{
+	return read_pass_close(open(path, O_RDONLY | O_CLOEXEC), raw, version);
 }
 
 /* ---- loading ---------------------------------------------------------------- */
@@ -234,22 +240,14 @@ void bpf_unload(void)
 
 int bpf_read_pass(const char *path, struct buf *raw, unsigned *version)
 {
-	int fd, rc, err;
-
 	if (path)
 		return read_pin(path, raw, version);
 	if (!iter_link) {
 		errno = EINVAL;
 		return -1;
 	}
-	fd = bpf_iter_create(bpf_link__fd(iter_link));
-	if (fd < 0)
-		return -1;
-	rc = read_pass_fd(fd, raw, version);
-	err = errno;
-	close(fd);
-	errno = err;
-	return rc;
+	return read_pass_close(bpf_iter_create(bpf_link__fd(iter_link)), raw,
+			       version);
 }
 
 /* The directory of the pin: made if missing; it must be a directory of
