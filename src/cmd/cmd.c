@@ -112,11 +112,18 @@ static void add_getopt(const struct cmd_opt *o, void *ctx)
 int cmd_getopt(int argc, char **argv)
 {
 	static struct getopt_arrays g;
+	static const struct cmd_entry *made_for;
 	int c;
 
-	if (!g.longopts) {
+	/* Made once per command; again when one command hands over to
+	 * another (zombies --watch runs pmon watch). */
+	if (made_for != cmd_current) {
+		free(g.longopts);
+		buf_free(&g.shortopts);
+		g = (struct getopt_arrays){0};
 		buf_printf(&g.shortopts, ":"); /* ':' for a missing value */
 		cmd_opt_each(cmd_current, add_getopt, &g);
+		made_for = cmd_current;
 	}
 	c = getopt_long(argc, argv, g.shortopts.data, g.longopts, NULL);
 	if (c == 'h') {

@@ -8,6 +8,8 @@
 
 load helpers
 
+teardown() { remove_copies_for_others; }
+
 V0=$BUILD_DIR/bpf/task_iter_v0.o
 V999=$BUILD_DIR/bpf/task_iter_v999.o
 PIN=/sys/fs/bpf/pmon/tasks
@@ -57,14 +59,15 @@ in_private_bpffs() {
 @test "forcing bpf without CAP_BPF and CAP_PERFMON is an error, exit 1" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to drop privileges"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) missing"
+	copy_for_others  # the checkout may be closed to other accounts
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env PMON_BACKEND=bpf "$PMON" ps
+		env PMON_BACKEND=bpf "$OTHERS_PMON" ps
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"the bpf backend cannot be used: "* ]]
 	# Not built, or no privilege: either way it says which.
 	[[ "$output" == *"CAP_BPF and CAP_PERFMON"* || "$output" == *"not built"* ]]
 	# The same account without PMON_BACKEND reads /proc.
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PMON" ps -p $$
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OTHERS_PMON" ps -p $$
 	[ "$status" -eq 0 ]
 }
 

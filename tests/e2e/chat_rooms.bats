@@ -137,12 +137,13 @@ teardown() {
 
 @test "chat: another account making /tmp/pmon-UID first cannot lock its owner out: a refusal naming it, not a hang" {
 	victim_setup
+	copy_for_others  # the checkout may be closed to other accounts
 	# made first by uid 60002, open to all
 	setpriv --reuid=60002 --regid=60002 --clear-groups mkdir -m 0777 "$VICTIM_DIR"
-	run timeout -k 5 30 "${AS_VICTIM[@]}" "$PMON" chat --send hi
+	run timeout -k 5 30 "${AS_VICTIM[@]}" "$OTHERS_PMON" chat --send hi
 	[ "$status" -eq 1 ]
 	[ "$output" = "pmon: chat: your room's directory $VICTIM_DIR belongs to uid60002 (uid 60002), not to you: someone made it before you did, to keep you out of your room or to pose as it; have it removed (by root if need be), or use -S" ]
-	run timeout -k 5 30 "${AS_VICTIM[@]}" "$PMON" chatd
+	run timeout -k 5 30 "${AS_VICTIM[@]}" "$OTHERS_PMON" chatd
 	[ "$status" -eq 1 ]
 	[[ "$output" == "pmon: chatd: your room's directory $VICTIM_DIR belongs to uid60002"* ]]
 	# a symbolic link to a directory of the victim's would do no better
@@ -150,19 +151,19 @@ teardown() {
 	mkdir -m 0700 "$CHAT_DIR/bait"
 	chown "$VICTIM" "$CHAT_DIR/bait"
 	setpriv --reuid=60002 --regid=60002 --clear-groups ln -s "$CHAT_DIR/bait" "$VICTIM_DIR"
-	run timeout -k 5 30 "${AS_VICTIM[@]}" "$PMON" chat --send hi
+	run timeout -k 5 30 "${AS_VICTIM[@]}" "$OTHERS_PMON" chat --send hi
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"room directory $VICTIM_DIR is a symbolic link"* ]]
 	# nor its own directory left open
 	rm "$VICTIM_DIR"
 	mkdir -m 0755 "$VICTIM_DIR"
 	chown "$VICTIM" "$VICTIM_DIR"
-	run timeout -k 5 30 "${AS_VICTIM[@]}" "$PMON" chat --send hi
+	run timeout -k 5 30 "${AS_VICTIM[@]}" "$OTHERS_PMON" chat --send hi
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"your room's directory $VICTIM_DIR has mode 0755; it must be 0700"* ]]
 	# once it is gone, pmon chat makes the room and starts its server
 	rmdir "$VICTIM_DIR"
-	run timeout -k 5 30 "${AS_VICTIM[@]}" "$PMON" chat --send 'my own room' -n me
+	run timeout -k 5 30 "${AS_VICTIM[@]}" "$OTHERS_PMON" chat --send 'my own room' -n me
 	[ "$status" -eq 0 ]
 	[ "$(stat -c '%u %a' "$VICTIM_DIR")" = "$VICTIM 700" ]
 	[ -S "$VICTIM_DIR/chat.sock" ]

@@ -166,7 +166,8 @@ chatd_refuses() {
 hold_conns() {
 	local out=$CHAT_DIR/$1 n=$2
 	shift 2
-	"$@" /usr/bin/python3 "$BATS_TEST_DIRNAME/hold_conns.py" "$SOCK" "$n" \
+	copy_for_others || return 1  # the checkout may be closed to them
+	"$@" /usr/bin/python3 "$OTHERS_DIR/hold_conns.py" "$SOCK" "$n" \
 		>"$out" 2>&1 3>&- &
 	EXTRA_PIDS+=("$!")
 	wait_for_line "$out" '^held$' 600 || { cat "$out" >&2; return 1; }

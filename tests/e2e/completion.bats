@@ -64,7 +64,8 @@ need() { command -v "$1" >/dev/null || skip "$1 is not installed (make deps)"; }
 	done
 	for c in $("$PMON" completion bash | sed -n "s/^_pmon_commands='\(.*\)'$/\1/p"); do
 		for opt in $("$PMON" "$c" --help | grep -oE '^  (-[a-zA-Z], |    )--[a-z-]+' | grep -oE -- '--[a-z-]+$'); do
-			grep -qF -- " $opt" "$BATS_TEST_TMPDIR/script.bash" || { echo "bash: $c $opt"; false; }
+			# (first in a list it follows the quote: opts='--zombies ...')
+			grep -qF -e " $opt" -e "'$opt" "$BATS_TEST_TMPDIR/script.bash" || { echo "bash: $c $opt"; false; }
 			grep -qF -- "'$opt" "$BATS_TEST_TMPDIR/script.zsh" || { echo "zsh: $c $opt"; false; }
 			grep -qF -- "-l ${opt#--} " "$BATS_TEST_TMPDIR/script.fish" || { echo "fish: $c $opt"; false; }
 		done
