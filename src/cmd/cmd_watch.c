@@ -657,3 +657,10 @@ const struct cmd_entry cmd_watch_entry = {
 	"only --exit rules, pmon watch ends once they have all been seen.\n",
 	.exec = watch_run,
 };
+
+int watch_run_for(int argc, char **argv)
+{
+	cmd_current = &cmd_watch_entry;
+	optind = 0; /* getopt starts over, with the watch's options */
+	return watch_run(argc, argv);
+}

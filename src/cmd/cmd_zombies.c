@@ -81,9 +81,7 @@ static int watch_zombies(const struct zombies_opts *o)
 		}
 	}
 	args[n] = NULL;
-	cmd_current = cmd_find("watch"); /* its options, its help */
-	optind = 0; /* getopt starts over for the watch's options */
-	return watch_run(n, args);
+	return watch_run_for(n, args);
 }
 
 /* The zombies and their parents, read in full.  The first scan reads only
