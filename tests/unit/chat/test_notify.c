@@ -87,19 +87,19 @@ static void test_action_text(void **state)
 	assert_string_equal(action_text("tree 10 5 4 KILL eperm sh"),
 			    "sent KILL to the tree of 10 sh (4 processes): eperm");
 	/* a process name is the doer's report: sanitised, cut to 64 bytes */
-	assert_string_equal(action_text("kill 1 0 1 TERM ok a\x1b]0;t\x07z"),
-			    "sent TERM to 1 az: ok");
-	assert_int_equal(strlen(action_text("kill 1 0 1 TERM ok "
+	assert_string_equal(action_text("kill 4242 0 1 TERM ok a\x1b]0;t\x07z"),
+			    "sent TERM to 4242 az: ok");
+	assert_int_equal(strlen(action_text("kill 4242 0 1 TERM ok "
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")),
-		strlen("sent TERM to 1 : ok") + CHAT_CLAIM_WHAT_MAX);
+		strlen("sent TERM to 4242 : ok") + CHAT_CLAIM_WHAT_MAX);
 	/* what the server refuses */
-	assert_null(action_text("nuke 1 0 1 TERM ok x"));
+	assert_null(action_text("nuke 4242 0 1 TERM ok x"));
 	assert_null(action_text("kill 0 0 1 TERM ok x"));
 	assert_null(action_text("kill -1 0 1 TERM ok x"));
-	assert_null(action_text("kill 1 0 1 TE\x1bRM ok x"));
-	assert_null(action_text("kill 1 0 1 TERM"));
+	assert_null(action_text("kill 4242 0 1 TE\x1bRM ok x"));
+	assert_null(action_text("kill 4242 0 1 TERM"));
 	assert_null(action_text("kill 99999999999 0 1 TERM ok"));
-	assert_null(action_text("kill 1 x 1 TERM ok"));
+	assert_null(action_text("kill 4242 x 1 TERM ok"));
 }
 
 /* Does a rendered line begin with a mark of the server's own events? */
