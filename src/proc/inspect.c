@@ -5,7 +5,6 @@
  * limits and cgroup to anyone, but its system call, descriptors, cwd,
  * exe and I/O only to root or its own user.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -152,36 +151,19 @@ pid_t proc_tgid_of(pid_t tid)
 }
 
 /* The thread ids of pid (task/), ascending.  How many, or -1. */
+/* Its threads' ids, ascending. */
 static ssize_t task_ids(pid_t pid, pid_t **out)
 {
 	char path[64];
-	DIR *dir;
-	struct dirent *e;
-	size_t n = 0;
+	size_t cap = 0;
+	ssize_t n;
 
 	*out = NULL;
 	path_of(path, sizeof(path), pid, 0, "task");
-	if (!(dir = opendir(path))) {
+	n = procfs_list_ids(AT_FDCWD, path, out, &cap);
+	if (n < 0)
 		errno = ESRCH;
-		return -1;
-	}
-	while ((e = readdir(dir))) {
-		long tid;
-
-		if (parse_long(e->d_name, 1, INT_MAX, &tid) < 0)
-			continue;
-		*out = xreallocarray(*out, n + 1, sizeof(**out));
-		(*out)[n++] = (pid_t)tid;
-	}
-	closedir(dir);
-	for (size_t i = 1; i < n; i++) /* readdir gives them in order, nearly */
-		for (size_t j = i; j > 0 && (*out)[j - 1] > (*out)[j]; j--) {
-			pid_t t = (*out)[j];
-
-			(*out)[j] = (*out)[j - 1];
-			(*out)[j - 1] = t;
-		}
-	return (ssize_t)n;
+	return n;
 }
 
 ssize_t proc_children(pid_t pid, pid_t **out)
@@ -420,25 +402,13 @@ static void read_syscall(pid_t pid, pid_t tid, struct syscall_line *sc, int *err
 		*err = EINVAL;
 }
 
-/* The entries of fd/: a count (the directory can be listed where the
- * links cannot be read). */
+/* How many descriptors it has open (proc_fd_count). */
 static void count_fds(pid_t pid, struct proc_detail *d)
 {
-	char path[64];
-	struct dirent *e;
-	DIR *dir;
+	long n = proc_fd_count(pid);
 
-	d->fds_err = 0;
-	d->nfds = 0;
-	path_of(path, sizeof(path), pid, 0, "fd");
-	if (!(dir = opendir(path))) {
-		d->fds_err = errno == ENOENT ? ESRCH : errno;
-		return;
-	}
-	while ((e = readdir(dir)))
-		if (e->d_name[0] != '.')
-			d->nfds++;
-	closedir(dir);
+	d->fds_err = n < 0 ? errno : 0;
+	d->nfds = n < 0 ? 0 : (size_t)n;
 }
 
 static void read_tasks(pid_t pid, struct proc_detail *d, struct buf *b)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "proc/parse.h"
 #include "proc/proc.h"
@@ -66,37 +67,32 @@ int proc_sched_now(int cpu, unsigned long long *ns, bool *pinned)
 
 int proc_threads(pid_t pid, struct proc_thread **out)
 {
-	struct proc_thread *t = NULL;
+	struct proc_thread *t;
 	struct buf text = {0};
-	struct dirent *e;
+	pid_t *tids = NULL;
 	size_t n = 0, cap = 0;
+	ssize_t nt;
 	char path[64];
-	DIR *dir;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir) {
+	nt = procfs_list_ids(AT_FDCWD, path, &tids, &cap);
+	if (nt < 0) {
 		errno = ESRCH;
 		return -1;
 	}
-	while ((e = readdir(dir))) {
+	t = xreallocarray(NULL, (size_t)nt + 1, sizeof(*t));
+	for (ssize_t i = 0; i < nt; i++) {
 		struct stat_line st;
-		long tid;
 
-		if (parse_long(e->d_name, 1, INT_MAX, &tid) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%ld/stat", (int)pid, tid);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid,
+			 (int)tids[i]);
 		if (procfs_read(AT_FDCWD, path, &text, 0, false) < 0 ||
 		    parse_stat_line(text.data, text.len, &st) < 0)
 			continue; /* the thread has just exited */
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			t = xreallocarray(t, cap, sizeof(*t));
-		}
-		t[n].tid = (pid_t)tid;
+		t[n].tid = tids[i];
 		t[n++].state = st.state;
 	}
-	closedir(dir);
+	free(tids);
 	buf_free(&text);
 	*out = t;
 	return (int)n;
@@ -143,8 +139,15 @@ long proc_fd_count(pid_t pid)
 
 	/* Since Linux 6.2 the size of /proc/PID/fd is the count: one stat
 	 * instead of reading a directory of thousands of entries.  0 may
-	 * also mean an older kernel, so then the entries are counted. */
+	 * also mean an older kernel, so then the entries are counted.  The
+	 * kernel gives that size to anyone; pmon gives the count only to
+	 * who may list the directory, as before 6.2 (the access check). */
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
 	if (stat(path, &st) == 0 && st.st_size > 0)
 		return (long)st.st_size;
 	d = opendir(path);

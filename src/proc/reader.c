@@ -63,7 +63,12 @@ static pid_t entry_pid(const char *s)
 
 ssize_t procfs_list_pids(int procfd, pid_t **pids, size_t *cap)
 {
-	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return procfs_list_ids(procfd, ".", pids, cap);
+}
+
+ssize_t procfs_list_ids(int dirfd, const char *dirpath, pid_t **pids, size_t *cap)
+{
+	int fd = openat(dirfd, dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	size_t n = 0;

@@ -23,6 +23,9 @@ int procfs_open(void);
  * promises it, so it is checked).  *pids grows as needed (*cap).
  * Returns how many, or -1 with errno. */
 ssize_t procfs_list_pids(int procfd, pid_t **pids, size_t *cap);
+/* The same for any directory of numbered entries, dirpath relative to
+ * dirfd: a process's threads ("PID/task").  The one lister of pmon. */
+ssize_t procfs_list_ids(int dirfd, const char *dirpath, pid_t **pids, size_t *cap);
 
 /* Read a /proc file relative to dirfd into b (NUL-terminated), at most
  * max bytes (0: no limit).  Most files are generated whole on the first

@@ -1,7 +1,6 @@
 /*
  * tasks.c - a process's threads (see tasks.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "proc/parse.h"
+#include "proc/reader.h"
 #include "proc/tasks.h"
 
 /* One thread's stat into t, which starts as a copy of its process. */
@@ -43,34 +43,29 @@ ssize_t proc_tasks_read(int procfd, const struct proc *p,
 {
 	char path[32];
 	struct buf text = {0};
-	struct dirent *e;
-	size_t before = *n;
-	int fd;
-	DIR *d;
+	pid_t *tids = NULL;
+	size_t before = *n, tcap = 0;
+	ssize_t nt;
 
 	snprintf(path, sizeof(path), "%d/task", (int)p->pid);
-	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	nt = procfs_list_ids(procfd, path, &tids, &tcap);
+	if (nt < 0) {
 		errno = ESRCH;
 		return -1;
 	}
-	while ((e = readdir(d))) {
-		long tid = strtol(e->d_name, NULL, 10);
-
-		if (tid <= 0 || tid == p->pid)
+	for (ssize_t i = 0; i < nt; i++) {
+		if (tids[i] == p->pid)
 			continue;
 		if (*n == *cap) {
 			*cap = *cap ? 2 * *cap : 64;
 			*out = xreallocarray(*out, *cap, sizeof(**out));
 		}
 		(*out)[*n] = *p;
-		if (read_task(procfd, p->pid, (pid_t)tid, clock, pool,
+		if (read_task(procfd, p->pid, tids[i], clock, pool,
 			      &(*out)[*n], &text) == 0)
 			(*n)++;
 	}
-	closedir(d);
+	free(tids);
 	buf_free(&text);
 	return (ssize_t)(*n - before);
 }
