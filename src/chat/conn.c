@@ -445,14 +445,6 @@ static void drain_input(struct conn *c)
 	keep_input(c, c->in + used, c->inlen - used);
 }
 
-void conn_hold(struct conn *c)
-{
-	if (c->held || c->dead)
-		return;
-	c->held = true;
-	update_mask(c);
-}
-
 void conn_release(struct conn *c)
 {
 	if (!c->held || c->dead)

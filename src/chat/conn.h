@@ -69,7 +69,6 @@ void conn_quit(struct conn *c);
 void conn_close(struct conn *c, const char *why);
 /* Has c ended, or been told to? Nothing queued for it is sent then. */
 bool conn_gone(const struct conn *c);
-void conn_hold(struct conn *c);
 void conn_release(struct conn *c);
 /* Close c with why at mono_now() time when (0: no deadline). */
 void conn_set_deadline(struct conn *c, double when, const char *why);

@@ -81,20 +81,6 @@ static int await_ok(struct chat_notifier *n, const char *word,
 	return -1;
 }
 
-int chat_notifier_join(struct chat_notifier *n, const char *name)
-{
-	bool refused;
-
-	if (!n->up)
-		return -1;
-	if (chat_client_join(&n->c, name, budget_deadline(), n->why,
-			     &refused) < 0) {
-		n->up = refused;
-		return -1;
-	}
-	return 0;
-}
-
 static void take_claim(struct chat_notifier *n, const struct chat_line *l)
 {
 	struct chat_claim c;
@@ -161,18 +147,6 @@ int chat_notifier_action(struct chat_notifier *n, const struct chat_action *a)
 
 	if (chat_action_request(&req, a) == 0)
 		rc = post(n, req.data, req.len, "action");
-	buf_free(&req);
-	return rc;
-}
-
-int chat_notifier_notice(struct chat_notifier *n, const char *text)
-{
-	struct buf req = {0};
-	int rc;
-
-	buf_puts(&req, "/notice ");
-	buf_puts(&req, text);
-	rc = post(n, req.data, req.len, "notice");
 	buf_free(&req);
 	return rc;
 }

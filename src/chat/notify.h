@@ -7,13 +7,10 @@
  * Used by:
  *   - pmon kill and pmon reap (src/cmd/cmd_kill.c, cmd_reap.c): fetch the
  *     claims before acting, post one action event after (the notifier);
- *   - pmon top (branch coord-top-watch): its room pane keeps its own
- *     chat_client (client.h) and sends the request lines made here
- *     (chat_kind_request, chat_action_request, "/claim", "/release");
- *     it reads "claim" lines (chat_claim_parse) for its marker column;
- *     its k and r keys may use the notifier as pmon kill does;
- *   - pmon watch (branch coord-top-watch): the notifier (kind watch),
- *     chat_notifier_notice for each change it announces.
+ *   - pmon top and pmon watch: their room session (session.h) sends the
+ *     request lines made here (chat_kind_request, chat_action_request,
+ *     "/claim", "/release", "/notice"); top reads "claim" lines
+ *     (chat_claim_parse) for its marker column.
  *
  * Nothing here ever starts a server, and nothing here joins the room
  * (no join or leave line for a one-shot notifier): a notifier is a
@@ -167,11 +164,6 @@ struct chat_notifier {
  */
 int chat_notifier_open(struct chat_notifier *n, const char *sock,
 		       enum chat_kind kind);
-/* Enter the room as name ("" for the login), within the budget: for a
- * long-running client (pmon watch), which /who then shows with its kind;
- * a connection that never gives a name is put out after chatd's name
- * deadline (10 s).  0, or -1. */
-int chat_notifier_join(struct chat_notifier *n, const char *name);
 /* Fetch the current claims into n->claims, within the budget.  0, or
  * -1 (then n->nclaims is 0). */
 int chat_notifier_claims(struct chat_notifier *n);
@@ -185,8 +177,6 @@ const struct chat_claim *chat_notifier_claimed(const struct chat_notifier *n,
  * budget (reconnecting once if the connection went away meanwhile, as it
  * may while a user answered a question).  0, or -1. */
 int chat_notifier_action(struct chat_notifier *n, const struct chat_action *a);
-/* Post a watch's announcement ("/notice TEXT"), within the budget. */
-int chat_notifier_notice(struct chat_notifier *n, const char *text);
 void chat_notifier_close(struct chat_notifier *n);
 
 #endif

@@ -44,7 +44,6 @@
 
 static enum proc_backend chosen;
 static bool chosen_set;
-static const char *used = "proc";
 
 /* ---- the choice ------------------------------------------------------------ */
 
@@ -175,11 +174,6 @@ void proc_backend_describe(struct buf *out)
 		buf_printf(out, "proc (bpf: not built: %s)", why);
 }
 
-const char *proc_backend_used(void)
-{
-	return used;
-}
-
 /* ---- a reader's passes ------------------------------------------------------- */
 
 static void debug(const char *what)
@@ -190,10 +184,7 @@ static void debug(const char *what)
 
 static int decode(struct taskiter *it)
 {
-	if (taskrec_decode(it->raw.data, it->raw.len, &it->pass) < 0)
-		return -1;
-	used = it->pin ? "bpf (pinned iterator)" : "bpf (loaded by pmon)";
-	return 0;
+	return taskrec_decode(it->raw.data, it->raw.len, &it->pass) < 0 ? -1 : 0;
 }
 
 /* Replace a pin of an older format (or garbage) with ours.  0, or -1. */
@@ -238,7 +229,6 @@ int taskiter_open(struct taskiter *it, bool long_running)
 
 	memset(it, 0, sizeof(*it));
 	resolve();
-	used = "proc";
 	if (chosen == PROC_BACKEND_PROC)
 		return 0;
 	forced = chosen == PROC_BACKEND_BPF;

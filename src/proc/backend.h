@@ -46,9 +46,6 @@ enum proc_backend proc_backend_chosen(void);
  * "proc (bpf: not built: no libbpf (libbpf-dev))". */
 void proc_backend_describe(struct buf *out);
 
-/* What the last snapshot or watch read with: "proc", "bpf (pinned
- * iterator)" or "bpf (loaded by pmon)". */
-const char *proc_backend_used(void);
 
 /* ---- pmon bpf ------------------------------------------------------------ */
 

@@ -157,15 +157,6 @@ void table_header(struct output *o, const struct field_list *cols)
 	out_endline(o);
 }
 
-void table_print_row(struct output *o, const struct field_list *cols,
-		     const struct proc *p, const char *prefix)
-{
-	const struct table_style st = {.utf8 = o->utf8, .color = o->color};
-
-	table_row(&o->line, cols, p, prefix, &st, &o->raw);
-	out_endline(o);
-}
-
 void table_print_row_note(struct output *o, const struct field_list *cols,
 			  const struct proc *p, const char *prefix,
 			  const char *note)

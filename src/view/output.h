@@ -53,10 +53,8 @@ void out_wrapped_text(struct output *o, const char *lead, const char *text,
  * the widths in the field registry; the last column takes the rest, after
  * prefix (the tree's glyphs, or NULL). */
 void table_header(struct output *o, const struct field_list *cols);
-void table_print_row(struct output *o, const struct field_list *cols,
-		     const struct proc *p, const char *prefix);
-/* The same row with our own note after it ("  [orphan: daemon]"); NULL
- * for none. */
+/* A row, with our own note after it ("  [orphan: daemon]"; NULL for
+ * none). */
 void table_print_row_note(struct output *o, const struct field_list *cols,
 			  const struct proc *p, const char *prefix,
 			  const char *note);

@@ -43,14 +43,6 @@ static size_t align(struct buf *out, size_t start, size_t cols, int width,
 	return w;
 }
 
-size_t table_cell(struct buf *out, int width, const char *raw, size_t n,
-		  bool utf8)
-{
-	size_t start = out->len;
-
-	return align(out, start, esc_append(out, raw, n, utf8), width, false);
-}
-
 /* Our own ASCII text, padded to width: no escaping, no moving (a top
  * frame at 10,000 processes formats 50,000 of these). */
 static void ours_cell(struct buf *out, int width, const char *s, size_t n)

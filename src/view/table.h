@@ -29,10 +29,6 @@ struct table_style {
 	bool color;    /* ANSI colour for states (ps and tree on a terminal) */
 };
 
-/* Append a cell: raw text escaped, then aligned to width (see struct
- * field; 0: as it is).  Returns the columns it takes. */
-size_t table_cell(struct buf *out, int width, const char *raw, size_t n,
-		  bool utf8);
 
 /* The column titles of cols; the last one is not padded. */
 void table_titles(struct buf *out, const struct field_list *cols);
