@@ -211,6 +211,8 @@ static int try_pin(struct taskiter *it)
 		    bpf_read_pass(BPF_PIN_PATH, &it->raw, &version) == 0)
 			return 0;
 	}
+	/* No pass kept: a caller that falls back to /proc never closes. */
+	buf_free(&it->raw);
 	return -1;
 }
 

@@ -78,6 +78,8 @@ static void sort_unique(pid_t *pids, size_t from, size_t *n)
 {
 	size_t out = from;
 
+	if (*n <= from)
+		return; /* nothing to sort (pids may be NULL) */
 	qsort(pids + from, *n - from, sizeof(pid_t), pid_cmp);
 	for (size_t i = from; i < *n; i++)
 		if (i == from || pids[i] != pids[out - 1])
@@ -201,7 +203,8 @@ static void read_hidden_all(struct bpf_scan *b, const struct snapshot_query *q,
 	free(pids);
 	if (!q->npids && taskiter_incomplete(&b->it, b->extra_tasks, before, after))
 		read_listed(b);
-	qsort(b->hidden, b->nhidden, sizeof(*b->hidden), by_pid);
+	if (b->nhidden) /* (qsort may not be given the NULL array) */
+		qsort(b->hidden, b->nhidden, sizeof(*b->hidden), by_pid);
 }
 
 /* The processes of the pass that the query selects, and the hidden

@@ -144,6 +144,8 @@ static void send_kept_actions(struct view *v)
 {
 	size_t sent = 0;
 
+	if (!v->nactions)
+		return; /* (and memmove may not be given the NULL array) */
 	while (sent < v->nactions &&
 	       chat_session_request(v->room, v->actions[sent], strlen(v->actions[sent])))
 		free(v->actions[sent++]);
