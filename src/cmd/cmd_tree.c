@@ -57,8 +57,8 @@ static const struct cmd_opt tree_opts[] = {
 
 static void parse_opts(int argc, char **argv, struct tree_opts *o)
 {
-	int c, rc;
-	char bad[64];
+	int c;
+	char bad[64], why[128];
 
 	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
@@ -72,13 +72,9 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 		case 'm':
 			if (o->by_pattern)
 				usage_error("-m may be given once");
-			rc = regcomp(&o->pattern, optarg, REG_EXTENDED | REG_NOSUB);
-			if (rc != 0) {
-				char msg[128];
-
-				regerror(rc, &o->pattern, msg, sizeof(msg));
-				usage_error("bad pattern '%s': %s", optarg, msg);
-			}
+			if (regex_compile(&o->pattern, optarg, REG_EXTENDED | REG_NOSUB,
+					  why, sizeof(why)) < 0)
+				usage_error("bad pattern '%s': %s", optarg, why);
 			o->by_pattern = true;
 			break;
 		case 'A': o->ascii = true; break;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdint.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -423,4 +424,107 @@ void add_user_list(const char *s, uid_t **uids, size_t *n)
 		++*n;
 	}
 	free(copy);
+}
+
+/* ---- regular expressions --------------------------------------------------- */
+
+/*
+ * How many copies of its atoms an extended regular expression makes when
+ * glibc compiles it, roughly: glibc copies the tree under a bound ({m,n}:
+ * n copies) and under + (two), so stacked or nested repetitions multiply
+ * ("x+++..." with 50 +, found by make fuzz, took over 2 GiB).  No pattern a
+ * person writes to pick processes comes near REGEX_COPIES_MAX; patterns
+ * come from a terminal, a rules file or an option, so each is bounded.
+ */
+#define REGEX_COPIES_MAX 10000.0
+
+enum { NEST_MAX = 64 };
+
+/* The factor of a repetition at p (its length into *len), 0 if none. */
+static double repeat_factor(const char *p, size_t *len)
+{
+	char *end;
+	long m, n;
+
+	*len = 1;
+	if (*p == '+')
+		return 2;
+	if (*p == '*' || *p == '?')
+		return 1;
+	if (*p != '{')
+		return 0;
+	m = strtol(p + 1, &end, 10);
+	n = *end == ',' ? (end[1] == '}' ? m + 1 : strtol(end + 1, &end, 10)) : m;
+	if (*end == ',')
+		end++;
+	end = strchr(end, '}');
+	if (!end)
+		return 0; /* regcomp says what is wrong */
+	*len = (size_t)(end - p) + 1;
+	return (double)(n > m ? n : m) + 1;
+}
+
+/* The end of the bracket expression that starts at p ('['). */
+static const char *bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']')
+		p++;
+	return *p ? p : p - 1;
+}
+
+static bool regex_too_costly(const char *re)
+{
+	double sum[NEST_MAX + 1] = {0}, last[NEST_MAX + 1] = {0};
+	int d = 0;
+
+	for (const char *p = re; *p; p++) {
+		size_t len;
+		double f = repeat_factor(p, &len);
+
+		if (f > 0 && p != re) {
+			sum[d] += last[d] * (f - 1);
+			last[d] *= f;
+			p += len - 1;
+		} else if (*p == '(' && d < NEST_MAX) {
+			d++;
+			sum[d] = last[d] = 0;
+		} else if (*p == ')' && d > 0) {
+			last[d - 1] = sum[d] ? sum[d] : 1;
+			sum[d - 1] += last[d - 1];
+			d--;
+		} else if (*p != '|') {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '[')
+				p = bracket_end(p);
+			last[d] = 1;
+			sum[d] += 1;
+		}
+		if (sum[d] > REGEX_COPIES_MAX || last[d] > REGEX_COPIES_MAX)
+			return true;
+	}
+	return false;
+}
+
+int regex_compile(regex_t *re, const char *pattern, int flags, char *why,
+		  size_t why_size)
+{
+	int rc;
+
+	if (regex_too_costly(pattern)) {
+		snprintf(why, why_size, "its repetitions would make more than %.0f"
+			 " copies", REGEX_COPIES_MAX);
+		return -1;
+	}
+	rc = regcomp(re, pattern, flags);
+	if (rc != 0) {
+		regerror(rc, re, why, why_size);
+		return -1;
+	}
+	return 0;
 }

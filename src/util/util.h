@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <regex.h>
 
 #ifndef PMON_VERSION
 #define PMON_VERSION "0.0.0-dev"
@@ -104,5 +105,12 @@ void buf_free(struct buf *b);
  * command should exit with, given the status it wanted.
  */
 int finish_stdout(int status);
+
+/* regcomp(3), after refusing a pattern whose repetitions (stacked +,
+ * nested bounds) would make glibc build more than 10,000 copies of its
+ * parts: one such filter took over 2 GiB.  0, or -1 with the reason in
+ * why. */
+int regex_compile(regex_t *re, const char *pattern, int flags, char *why,
+		  size_t why_size);
 
 #endif

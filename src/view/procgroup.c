@@ -38,7 +38,6 @@ int group_rule_add(struct group_rules *rs, const char *line, char *why,
 	size_t name_len, kind_len;
 	struct group_rule r = {0};
 	char err[128];
-	int rc;
 
 	if (!*skip_space(s) || *skip_space(s) == '#')
 		return 0;
@@ -66,9 +65,7 @@ int group_rule_add(struct group_rules *rs, const char *line, char *why,
 		snprintf(why, why_size, "more than %d rules", GROUP_RULE_MAX);
 		return -1;
 	}
-	rc = regcomp(&r.re, re, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		regerror(rc, &r.re, err, sizeof(err));
+	if (regex_compile(&r.re, re, REG_EXTENDED | REG_NOSUB, err, sizeof(err)) < 0) {
 		snprintf(why, why_size, "bad regular expression '%.64s': %s", re, err);
 		return -1;
 	}
