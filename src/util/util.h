@@ -107,7 +107,7 @@ void buf_free(struct buf *b);
 int finish_stdout(int status);
 
 /* regcomp(3), after refusing a pattern whose repetitions (stacked +,
- * nested bounds) would make glibc build more than 10,000 copies of its
+ * nested bounds) would make glibc build more than 500 copies of its
  * parts: one such filter took over 2 GiB.  0, or -1 with the reason in
  * why. */
 int regex_compile(regex_t *re, const char *pattern, int flags, char *why,
