@@ -33,8 +33,14 @@ SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir sys
 PKG_CONFIG ?= pkg-config
 CFLAGS    ?= -O2 -g
 
-# Every library pmon links, found through pkg-config.
-PKGS = libproc2 ncursesw jansson inih libmicrohttpd libsystemd
+# Every library pmon compiles against, found through pkg-config; all are
+# linked but libmicrohttpd, which only `metrics --listen` uses and loads
+# (src/cmd/httpd.h: linked, its TLS stack cost every command 4-5 ms of
+# CPU at start).  Its soname is read off the library compiled against.
+PKGS        = $(LINKED_PKGS) libmicrohttpd
+LINKED_PKGS = libproc2 ncursesw jansson inih libsystemd
+HTTPD_SONAME = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir libmicrohttpd)/libmicrohttpd.so" \
+	2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
 
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
@@ -67,13 +73,15 @@ endif
 # that `make deps all` builds with the packages `deps` has just installed;
 # the $(eval) keeps the answer, so pkg-config runs once per make.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
-PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(LINKED_PKGS) 2>/dev/null))$(PKG_LIBS)
 WARNINGS    = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wpointer-arith -Wundef
 ALL_CFLAGS  = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE \
 	      -DPMON_VERSION='"$(VERSION)"' -Isrc -I$(BPF_DIR) $(PKG_CFLAGS) \
 	      $(CPPFLAGS) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+$(BUILD)/src/cmd/httpd.o: ALL_CFLAGS += -DPMON_HTTPD_SONAME='"$(or $(HTTPD_SONAME),$(error \
+	cannot read the soname of libmicrohttpd.so: is libmicrohttpd-dev installed?))"'
 LIBS        = $(PKG_LIBS) $(BPF_LIBS) -lpthread
 
 # ---- the BPF backend ------------------------------------------------------
@@ -251,6 +259,11 @@ deps:
 print-deb-build:
 	@echo $(DEB_BUILD)
 
+# For tests/e2e/package.bats: the library pmon loads, which debian/control
+# must name since dpkg-shlibdeps sees linked libraries only.
+print-httpd-soname:
+	@echo $(HTTPD_SONAME)
+
 # Units and examples by glob: whatever systemd/ and examples/ hold is
 # installed (units with ExecStart= pointing at this BINDIR).
 UNITS    = $(wildcard systemd/*.service systemd/*.socket)
@@ -296,7 +309,7 @@ clean:
 	rm -rf build build-san pmon
 
 .PHONY: all tests check fuzz mutants soak bench deps install uninstall clean deb \
-	print-deb-build FORCE
+	print-deb-build print-httpd-soname FORCE
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -2,13 +2,13 @@
  * cmd_metrics.c - `pmon metrics`: the machine's processes as Prometheus
  * metrics (metrics_scrape.c), written once to stdout, into a file for
  * node_exporter's textfile collector, or served on /metrics over HTTP
- * (libmicrohttpd, Debian's maintained embeddable HTTP server).
+ * (libmicrohttpd, Debian's maintained embeddable HTTP server, loaded only
+ * then: httpd.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +20,7 @@
 
 #include "chat/sock.h"
 #include "cmd/cmd.h"
+#include "cmd/httpd.h"
 #include "cmd/metrics.h"
 
 /* The room's answer may take this long per scrape (connect, hello,
@@ -232,6 +233,7 @@ static void parse_listen(const char *spec, union sockaddr_any *a, bool *v6)
 }
 
 static volatile sig_atomic_t stop_signal;
+static const struct httpd_api *mhd;
 
 static void on_stop(int sig)
 {
@@ -241,17 +243,17 @@ static void on_stop(int sig)
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
 			     const char *type, const char *body, size_t n)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
+	struct MHD_Response *r = mhd->create_response_from_buffer(
 		n, (void *)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+		mhd->add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = mhd->queue_response(conn, status, r);
+	mhd->destroy_response(r);
 	return ret;
 }
 
@@ -260,7 +262,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
 static enum expo_format negotiate(const struct metrics_opts *m,
 				  struct MHD_Connection *conn)
 {
-	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	const char *accept = mhd->lookup_connection_value(conn, MHD_HEADER_KIND,
 							 MHD_HTTP_HEADER_ACCEPT);
 
 	if (m->format_forced)
@@ -324,11 +326,15 @@ static int serve(const struct cli *c)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	bool v6;
-	char host[INET6_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN], why[256];
 
 	parse_listen(c->listen, &addr, &v6);
+	mhd = httpd_load(why, sizeof(why));
+	if (!mhd)
+		pmon_die(EXIT_FAIL, "--listen needs libmicrohttpd (Debian: "
+			 "libmicrohttpd12): %s", why);
 	catch_stop_signals();
-	d = MHD_start_daemon(MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0), 0,
+	d = mhd->start_daemon(MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0), 0,
 			     NULL, NULL, on_request, (void *)&c->m,
 			     MHD_OPTION_SOCK_ADDR, &addr.sa,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
@@ -337,7 +343,7 @@ static int serve(const struct cli *c)
 			     MHD_OPTION_END);
 	if (!d)
 		pmon_die_errno(EXIT_FAIL, errno, "cannot listen on %s", c->listen);
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	info = mhd->get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? (void *)&addr.in6.sin6_addr :
 		  (void *)&addr.in.sin_addr, host, sizeof(host));
 	fprintf(stderr, "pmon metrics: serving http://%s%s%s:%u/metrics\n",
@@ -351,17 +357,17 @@ static int serve(const struct cli *c)
 		FD_ZERO(&rs);
 		FD_ZERO(&ws);
 		FD_ZERO(&es);
-		if (MHD_get_fdset(d, &rs, &ws, &es, &max) != MHD_YES)
+		if (mhd->get_fdset2(d, &rs, &ws, &es, &max, FD_SETSIZE) != MHD_YES)
 			pmon_die(EXIT_FAIL, "too many connections for select()");
-		if (MHD_get_timeout(d, &ms) == MHD_YES && ms < 1000) {
+		if (mhd->get_timeout(d, &ms) == MHD_YES && ms < 1000) {
 			tv.tv_sec = 0;
 			tv.tv_usec = (suseconds_t)ms * 1000;
 		}
 		if (select(max + 1, &rs, &ws, &es, &tv) < 0 && errno != EINTR)
 			pmon_die_errno(EXIT_FAIL, errno, "select");
-		MHD_run_from_select(d, &rs, &ws, &es);
+		mhd->run_from_select(d, &rs, &ws, &es);
 	}
-	MHD_stop_daemon(d);
+	mhd->stop_daemon(d);
 	return EXIT_OK;
 }
 

@@ -313,6 +313,28 @@ zombies_json_count() {
 	wait "$LISTEN_PID"
 }
 
+@test "metrics: libmicrohttpd and its TLS stack are loaded by --listen only" {
+	# linked, they cost every command 4-5 ms at start (src/cmd/httpd.h)
+	run ldd "$PMON"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *libproc2* ]]
+	[[ "$output" != *microhttpd* && "$output" != *gnutls* ]]
+	start_listener --no-room
+	grep -q '/libmicrohttpd\.so' "/proc/$LISTEN_PID/maps"
+	kill -TERM "$LISTEN_PID"
+	wait "$LISTEN_PID"
+}
+
+@test "metrics: --listen without a loadable libmicrohttpd says so and exits 1" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
+	need unshare util-linux
+	lib=$(ldconfig -p | awk '$1 ~ /^libmicrohttpd\.so\./ {print $NF; exit}')
+	[ -n "$lib" ]
+	run -1 unshare --mount sh -c 'mount --bind /dev/null "$1" && exec "$2" metrics --no-room --listen 127.0.0.1:0' \
+		sh "$lib" "$PMON"
+	[[ "$output" == "pmon: metrics: --listen needs libmicrohttpd (Debian: libmicrohttpd12): "*libmicrohttpd* ]]
+}
+
 @test "metrics: --listen takes numeric addresses only, 127.0.0.1 by default" {
 	run -2 pmon metrics --listen localhost:9
 	[[ "$output" == *"names are not looked up"* ]]

@@ -91,6 +91,11 @@ build_depends() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	! grep -E '^[EW]: ' <<<"$output" || false
+	# the library pmon loads rather than links is a dependency all the same
+	soname=$(make -s -C "$REPO_ROOT" print-httpd-soname)
+	owner=$(dpkg -S "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/$soname" | cut -d: -f1)
+	[ -n "$owner" ]
+	dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/[[:space:]]//g; s/(.*//' | grep -qx "$owner"
 	run dpkg-deb -c "$deb"
 	for f in ./usr/bin/pmon ./usr/share/man/man1/pmon.1.gz \
 		./usr/share/bash-completion/completions/pmon \
