@@ -33,14 +33,18 @@ SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir sys
 PKG_CONFIG ?= pkg-config
 CFLAGS    ?= -O2 -g
 
-# Every library pmon compiles against, found through pkg-config; all are
-# linked but libmicrohttpd, which only `metrics --listen` uses and loads
-# (src/cmd/httpd.h: linked, its TLS stack cost every command 4-5 ms of
-# CPU at start).  Its soname is read off the library compiled against.
-PKGS        = $(LINKED_PKGS) libmicrohttpd
-LINKED_PKGS = libproc2 ncursesw jansson inih libsystemd
-HTTPD_SONAME = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir libmicrohttpd)/libmicrohttpd.so" \
+# Every library pmon compiles against, found through pkg-config.  Those
+# most commands use are linked; those only some commands use are loaded
+# by those commands (src/util/dynload.h: linked, libmicrohttpd cost every
+# start 4-5 ms of CPU, libproc2 with libsystemd 1.6-1.9 ms), their sonames
+# read off the libraries compiled against.
+PKGS        = $(LINKED_PKGS) $(LOADED_PKGS)
+LINKED_PKGS = ncursesw jansson inih
+LOADED_PKGS = libproc2 libmicrohttpd libsystemd
+soname_of = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" \
 	2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
+loads = -DPMON_SONAME='"$(or $(call soname_of,$(1)),$(error \
+	cannot read the soname of $(1).so: is $(1)-dev installed?))"'
 
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
@@ -80,9 +84,13 @@ ALL_CFLAGS  = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE \
 	      -DPMON_VERSION='"$(VERSION)"' -Isrc -I$(BPF_DIR) $(PKG_CFLAGS) \
 	      $(CPPFLAGS) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-$(BUILD)/src/cmd/httpd.o: ALL_CFLAGS += -DPMON_HTTPD_SONAME='"$(or $(HTTPD_SONAME),$(error \
-	cannot read the soname of libmicrohttpd.so: is libmicrohttpd-dev installed?))"'
+$(BUILD)/src/proc/procps.o: ALL_CFLAGS += $(call loads,libproc2)
+$(BUILD)/src/cmd/httpd.o: ALL_CFLAGS += $(call loads,libmicrohttpd)
+$(BUILD)/src/chat/systemd.o: ALL_CFLAGS += $(call loads,libsystemd)
 LIBS        = $(PKG_LIBS) $(BPF_LIBS) -lpthread
+# For the unit tests that call a loaded library themselves (the
+# differential test asks libproc2 what pmon's reader read).
+LOADED_LIBS = $(shell $(PKG_CONFIG) --libs $(LOADED_PKGS) 2>/dev/null)
 
 # ---- the BPF backend ------------------------------------------------------
 # src/proc/bpf/detect.sh decides on every make whether it can be built
@@ -171,7 +179,7 @@ $(BUILD)/.pkgs-ok:
 $(BUILD)/tests/%: tests/unit/%.c $(LIBPMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null) \
-	  -o $@ $< $(LIBPMON) $(ALL_LDFLAGS) $(LIBS) \
+	  -o $@ $< $(LIBPMON) $(ALL_LDFLAGS) $(LIBS) $(LOADED_LIBS) \
 	  $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # Fixtures are small stand-alone programs; they are not sanitised (a
@@ -259,10 +267,10 @@ deps:
 print-deb-build:
 	@echo $(DEB_BUILD)
 
-# For tests/e2e/package.bats: the library pmon loads, which debian/control
-# must name since dpkg-shlibdeps sees linked libraries only.
-print-httpd-soname:
-	@echo $(HTTPD_SONAME)
+# For tests/e2e/package.bats: the libraries pmon loads, which
+# debian/control must name since dpkg-shlibdeps sees linked ones only.
+print-loaded-sonames:
+	@echo $(foreach p,$(LOADED_PKGS),$(call soname_of,$(p)))
 
 # Units and examples by glob: whatever systemd/ and examples/ hold is
 # installed (units with ExecStart= pointing at this BINDIR).
@@ -309,7 +317,7 @@ clean:
 	rm -rf build build-san pmon
 
 .PHONY: all tests check fuzz mutants soak bench deps install uninstall clean deb \
-	print-deb-build print-httpd-soname FORCE
+	print-deb-build print-loaded-sonames FORCE
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -19,9 +19,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
 
 #include "chat/sock.h"
+#include "chat/systemd.h"
 #include "util/util.h"
 
 /* ---- which room ----------------------------------------------------- */
@@ -612,15 +612,38 @@ int chat_listen(const char *path, gid_t gid, char *why)
 	return fd;
 }
 
+/* Whether systemd passed sockets is first asked of the environment, so
+ * that libsystemd is loaded only when it did (systemd.h). */
+static const struct systemd_api *systemd_if_passed(const char **why)
+{
+	*why = "";
+	return getenv("LISTEN_FDS") ? systemd_load(why) : NULL;
+}
+
 bool chat_socket_activated(void)
 {
-	return sd_listen_fds(0) > 0;
+	const char *why;
+	const struct systemd_api *sd = systemd_if_passed(&why);
+
+	/* Passed but not loadable: chat_listen_activated says why. */
+	return sd ? sd->listen_fds(0) > 0 : *why != '\0';
 }
 
 int chat_listen_activated(const char *path, char *why)
 {
-	int n = sd_listen_fds(1), fd = SD_LISTEN_FDS_START, flags;
+	const char *load_why;
+	const struct systemd_api *sd = systemd_if_passed(&load_why);
+	int n, fd = SD_LISTEN_FDS_START, flags;
 
+	if (!sd && !*load_why)
+		return CHAT_NOT_ACTIVATED;
+	if (!sd) {
+		snprintf(why, CHAT_WHY_MAX, "systemd passed a socket, but"
+			 " libsystemd (Debian: libsystemd0) cannot be loaded: %s",
+			 load_why);
+		return -1;
+	}
+	n = sd->listen_fds(1);
 	if (n == 0)
 		return CHAT_NOT_ACTIVATED;
 	if (n < 0) {
@@ -635,7 +658,7 @@ int chat_listen_activated(const char *path, char *why)
 	}
 	/* Bound to the room's own path, so that the room's checks (its
 	 * directory, the path clients trust) are about this socket. */
-	if (sd_is_socket_unix(fd, SOCK_STREAM, 1, path, 0) <= 0) {
+	if (sd->is_socket_unix(fd, SOCK_STREAM, 1, path, 0) <= 0) {
 		snprintf(why, CHAT_WHY_MAX, "the socket systemd passed is not a"
 			 " listening UNIX stream socket on %s: ListenStream="
 			 " must name the room's path", path);

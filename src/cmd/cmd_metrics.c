@@ -326,10 +326,11 @@ static int serve(const struct cli *c)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	bool v6;
-	char host[INET6_ADDRSTRLEN], why[256];
+	char host[INET6_ADDRSTRLEN];
+	const char *why;
 
 	parse_listen(c->listen, &addr, &v6);
-	mhd = httpd_load(why, sizeof(why));
+	mhd = httpd_load(&why);
 	if (!mhd)
 		pmon_die(EXIT_FAIL, "--listen needs libmicrohttpd (Debian: "
 			 "libmicrohttpd12): %s", why);

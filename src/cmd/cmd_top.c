@@ -16,6 +16,7 @@
 
 #include "view/output.h"
 #include "cmd/cmd.h"
+#include "proc/procps.h"
 #include "proc/watch.h"
 #include "ui/topconf.h"
 #include "ui/topframe.h"
@@ -258,9 +259,13 @@ static int top_exec(int argc, char **argv)
 			 "use -b for batch mode");
 	if (!o.batch)
 		top_view_check_terminal();
-	if (procwatch_open(&w) < 0)
+	if (procwatch_open(&w) < 0) {
+		if (errno == ELIBACC)
+			pmon_die(EXIT_FAIL, "top's system-wide figures need procps-ng's "
+				 "libproc2 (Debian: libproc2-0): %s", procps_lib_error());
 		pmon_die_errno(EXIT_FAIL, errno,
 			       "cannot read the process table (is /proc mounted?)");
+	}
 	w.full_every = (unsigned)o.full_every;
 	if (o.batch)
 		status = run_batch(&w, &o);

@@ -1,18 +1,12 @@
 /*
- * httpd.c - loading libmicrohttpd when it is needed (httpd.h says why).
+ * httpd.c - libmicrohttpd's calls, loaded when they are needed (httpd.h).
  */
-#include <dlfcn.h>
-#include <stdbool.h>
-#include <stdio.h>
-
 #include "cmd/httpd.h"
+#include "util/dynload.h"
 
-#define CALL(name) {"MHD_" #name, offsetof(struct httpd_api, name)}
+#define CALL(name) DYN_CALL(struct httpd_api, "MHD_", name)
 
-static const struct {
-	const char *symbol;
-	size_t offset;
-} calls[] = {
+static const struct dyn_call calls[] = {
 	CALL(start_daemon),
 	CALL(stop_daemon),
 	CALL(get_daemon_info),
@@ -26,39 +20,13 @@ static const struct {
 	CALL(lookup_connection_value),
 };
 
-static bool resolve(void *lib, struct httpd_api *api, char *why, size_t whylen)
-{
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		void *fn = dlsym(lib, calls[i].symbol);
-
-		if (!fn) {
-			snprintf(why, whylen, "%s has no %s", PMON_HTTPD_SONAME,
-				 calls[i].symbol);
-			return false;
-		}
-		/* POSIX guarantees a function pointer survives this trip. */
-		*(void **)((char *)api + calls[i].offset) = fn;
-	}
-	return true;
-}
-
-const struct httpd_api *httpd_load(char *why, size_t whylen)
+const struct httpd_api *httpd_load(const char **why)
 {
 	static struct httpd_api api;
-	static bool loaded;
-	void *lib;
+	static struct dyn_lib lib = {
+		PMON_SONAME, calls, sizeof(calls) / sizeof(calls[0]), &api, 0, "",
+	};
 
-	if (loaded)
-		return &api;
-	lib = dlopen(PMON_HTTPD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		snprintf(why, whylen, "%s", dlerror());
-		return NULL;
-	}
-	if (!resolve(lib, &api, why, whylen)) {
-		dlclose(lib);
-		return NULL;
-	}
-	loaded = true;
-	return &api;
+	*why = lib.why;
+	return dyn_load(&lib) ? &api : NULL;
 }

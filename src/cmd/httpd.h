@@ -1,15 +1,10 @@
 /*
  * httpd.h - libmicrohttpd, loaded when `pmon metrics --listen` starts
- * serving and not before.
- *
- * Linked, libmicrohttpd brings its TLS stack (gnutls, nettle, gmp,
- * p11-kit, libtasn1, libidn2 and libunistring: 9 more objects to map and
- * their constructors to run) into every pmon command, and that cost
- * 4-5 ms of CPU at each start on this project's build machine (an empty
- * program: 2.1 ms bare, 7.2 ms linked with libmicrohttpd alone; pmon
- * --version with it 11-12 ms), more than `pmon inspect` does of its own
- * work.  Only one option of one command speaks HTTP, so that option
- * pays for it.
+ * serving and not before (util/dynload.h): linked, it brings its TLS
+ * stack (gnutls, nettle, gmp, p11-kit, libtasn1, libidn2, libunistring:
+ * nine objects) into every pmon command, and that cost each start
+ * 4-5 ms of CPU here (an empty program: 2.0 ms bare, 7.2 ms linked with
+ * libmicrohttpd alone), more than `pmon inspect` does of its own work.
  */
 #ifndef PMON_CMD_HTTPD_H
 #define PMON_CMD_HTTPD_H
@@ -33,9 +28,7 @@ struct httpd_api {
 	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
 };
 
-/* Loads the library once (PMON_HTTPD_SONAME: the Makefile reads it off
- * the library compiled against); NULL with the reason in why when it cannot be
- * loaded or lacks a call. */
-const struct httpd_api *httpd_load(char *why, size_t whylen);
+/* The calls, or NULL with the reason in *why. */
+const struct httpd_api *httpd_load(const char **why);
 
 #endif

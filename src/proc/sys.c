@@ -9,12 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libproc2/diskstats.h>
-#include <libproc2/meminfo.h>
-#include <libproc2/misc.h>
-#include <libproc2/stat.h>
-
 #include "proc/proc.h"
+#include "proc/procps.h"
 #include "proc/reader.h"
 #include "proc/sys.h"
 #include "proc/sysparse.h"
@@ -43,6 +39,7 @@ static enum diskstats_item disk_items[] = {
 };
 
 struct sys_reader {
+	const struct procps_api *lib;
 	struct stat_info *stat;
 	struct meminfo_info *mem;
 	int loadavg_fd;
@@ -78,16 +75,30 @@ static double boot_time(void)
 	return btime;
 }
 
+/* The first figure of /proc/uptime.  The clock is read by every command,
+ * most of which need nothing else of libproc2, so it does not load the
+ * library (procps.h) for this one number and the tick rate, a sysconf
+ * (libproc2's procps_uptime and procps_hertz_get read the same). */
+static double uptime_now(void)
+{
+	struct buf text = {0};
+	double up = -1;
+
+	if (procfs_read(AT_FDCWD, "/proc/uptime", &text, 0, true) == 0 &&
+	    sscanf(text.data, "%lf", &up) != 1)
+		up = -1;
+	buf_free(&text);
+	return up;
+}
+
 int proc_clock_read(struct proc_clock *c)
 {
-	double idle;
-
-	c->hz = procps_hertz_get();
+	c->hz = sysconf(_SC_CLK_TCK);
 	c->now = time(NULL);
 	c->page_kb = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
 	c->boot_time = boot_time();
-	if (c->hz <= 0 || c->boot_time <= 0 ||
-	    procps_uptime(&c->uptime, &idle) < 0) {
+	c->uptime = uptime_now();
+	if (c->hz <= 0 || c->boot_time <= 0 || c->uptime < 0) {
 		errno = ENOENT;
 		return -1;
 	}
@@ -109,7 +120,7 @@ static void cpu_use_from(struct cpu_use *u, struct stat_stack *st)
 
 static int read_cpus(struct sys_reader *r, struct sys_stats *s)
 {
-	struct stat_reaped *rp = procps_stat_reap(r->stat, STAT_REAP_CPUS_ONLY,
+	struct stat_reaped *rp = r->lib->stat_reap(r->stat, STAT_REAP_CPUS_ONLY,
 						  stat_items, ARRAY_LEN(stat_items));
 
 	if (!rp)
@@ -133,7 +144,7 @@ static int read_cpus(struct sys_reader *r, struct sys_stats *s)
 
 static int read_mem(struct sys_reader *r, struct sys_stats *s)
 {
-	struct meminfo_stack *m = procps_meminfo_select(r->mem, mem_items,
+	struct meminfo_stack *m = r->lib->meminfo_select(r->mem, mem_items,
 							ARRAY_LEN(mem_items));
 	unsigned long *out[] = {
 		&s->mem_total_kb, &s->mem_free_kb, &s->mem_avail_kb,
@@ -188,7 +199,7 @@ static int disk_totals(struct sys_reader *r, unsigned long long *rd,
 	*rd = *wr = 0;
 	if (!r->disks)
 		return -1;
-	dr = procps_diskstats_reap(r->disks, disk_items, ARRAY_LEN(disk_items));
+	dr = r->lib->diskstats_reap(r->disks, disk_items, ARRAY_LEN(disk_items));
 	if (!dr)
 		return -1;
 	for (int i = 0; i < dr->total; i++) {
@@ -238,7 +249,7 @@ static void open_extras(struct sys_reader *r)
 	for (int k = 0; k < PSI_KINDS; k++)
 		r->psi_fd[k] = open(psi_paths[k], O_RDONLY | O_CLOEXEC);
 	r->netdev_fd = open("/proc/net/dev", O_RDONLY | O_CLOEXEC);
-	if (procps_diskstats_new(&r->disks) < 0)
+	if (r->lib->diskstats_new(&r->disks) < 0)
 		r->disks = NULL;
 }
 
@@ -259,20 +270,25 @@ void sys_want_extras(struct sys_reader *r, bool on)
 
 struct sys_reader *sys_open(void)
 {
-	struct sys_reader *r = xcalloc(1, sizeof(*r));
+	const struct procps_api *lib = procps_lib();
+	struct sys_reader *r;
 
+	if (!lib)
+		return NULL;
+	r = xcalloc(1, sizeof(*r));
+	r->lib = lib;
 	for (int k = 0; k < PSI_KINDS; k++)
 		r->psi_fd[k] = -1;
 	r->netdev_fd = -1;
 
 	r->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-	if (procps_stat_new(&r->stat) < 0 || procps_meminfo_new(&r->mem) < 0) {
+	if (lib->stat_new(&r->stat) < 0 || lib->meminfo_new(&r->mem) < 0) {
 		sys_close(r);
 		errno = ENOENT;
 		return NULL;
 	}
 	/* The first reap sets the base the next one's deltas start from. */
-	(void)procps_stat_reap(r->stat, STAT_REAP_CPUS_ONLY, stat_items,
+	(void)r->lib->stat_reap(r->stat, STAT_REAP_CPUS_ONLY, stat_items,
 			       ARRAY_LEN(stat_items));
 	return r;
 }
@@ -282,7 +298,7 @@ int sys_read(struct sys_reader *r, struct sys_stats *s)
 	double idle;
 
 	read_loadavg(r, s);
-	if (procps_uptime(&s->uptime, &idle) < 0 || read_cpus(r, s) < 0 ||
+	if (r->lib->uptime(&s->uptime, &idle) < 0 || read_cpus(r, s) < 0 ||
 	    read_mem(r, s) < 0) {
 		errno = errno ? errno : EIO;
 		return -1;
@@ -297,9 +313,9 @@ void sys_close(struct sys_reader *r)
 	if (!r)
 		return;
 	if (r->stat)
-		procps_stat_unref(&r->stat);
+		r->lib->stat_unref(&r->stat);
 	if (r->mem)
-		procps_meminfo_unref(&r->mem);
+		r->lib->meminfo_unref(&r->mem);
 	if (r->loadavg_fd >= 0)
 		close(r->loadavg_fd);
 	for (int k = 0; k < PSI_KINDS; k++)
@@ -308,19 +324,20 @@ void sys_close(struct sys_reader *r)
 	if (r->netdev_fd >= 0)
 		close(r->netdev_fd);
 	if (r->disks)
-		procps_diskstats_unref(&r->disks);
+		r->lib->diskstats_unref(&r->disks);
 	free(r->cpus);
 	free(r);
 }
 
 unsigned long sys_mem_total_kb(void)
 {
+	const struct procps_api *lib = procps_lib();
 	struct meminfo_info *info = NULL;
 	unsigned long kb = 0;
 
-	if (procps_meminfo_new(&info) >= 0) {
-		kb = MEMINFO_GET(info, MEMINFO_MEM_TOTAL, ul_int);
-		procps_meminfo_unref(&info);
+	if (lib && lib->meminfo_new(&info) >= 0) {
+		kb = lib->meminfo_get(info, MEMINFO_MEM_TOTAL)->result.ul_int;
+		lib->meminfo_unref(&info);
 	}
 	return kb;
 }

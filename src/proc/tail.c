@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libproc2/pids.h>
-
 #include "proc/proc.h"
+#include "proc/procps.h"
 #include "util/strpool.h"
 
 const char *const proc_ns_names[NS_KINDS] = {
@@ -73,7 +72,8 @@ static void fill_tail(struct proc *p, struct pids_stack *st,
 #define SELECT_MAX 255
 
 /* procs sorted[0..n) by pid; fetch the ones in [from, to). */
-static int fetch_some(struct pids_info *info, struct proc **sorted, size_t n,
+static int fetch_some(const struct procps_api *lib, struct pids_info *info,
+		      struct proc **sorted, size_t n,
 		      size_t from, size_t to, unsigned need, struct strpool *pool)
 {
 	unsigned pids[SELECT_MAX];
@@ -81,7 +81,7 @@ static int fetch_some(struct pids_info *info, struct proc **sorted, size_t n,
 
 	for (size_t i = from; i < to; i++)
 		pids[i - from] = (unsigned)sorted[i]->pid;
-	f = procps_pids_select(info, pids, (int)(to - from), PIDS_SELECT_PID);
+	f = lib->pids_select(info, pids, (int)(to - from), PIDS_SELECT_PID);
 	for (int i = 0; f && i < f->counts->total; i++) {
 		struct pids_stack *st = f->stacks[i];
 		struct proc key = {.pid = PIDS_VAL(T_PID, s_int, st, info)};
@@ -98,13 +98,15 @@ static int fetch_some(struct pids_info *info, struct proc **sorted, size_t n,
 int proc_fetch_tail(struct proc *const *procs, size_t n, unsigned need,
 		    struct strpool *pool)
 {
+	const struct procps_api *lib;
 	struct pids_info *info = NULL;
 	struct proc **sorted;
 	int rc = 0;
 
 	if (!n || !(need & PI_TAIL))
 		return 0;
-	if (procps_pids_new(&info, tail_items, ARRAY_LEN(tail_items)) < 0)
+	lib = procps_lib();
+	if (!lib || lib->pids_new(&info, tail_items, ARRAY_LEN(tail_items)) < 0)
 		return -1;
 	sorted = xcalloc(n, sizeof(*sorted));
 	memcpy(sorted, procs, n * sizeof(*sorted));
@@ -114,9 +116,9 @@ int proc_fetch_tail(struct proc *const *procs, size_t n, unsigned need,
 		sorted[i]->tail = NULL;
 	}
 	for (size_t i = 0; i < n && rc == 0; i += SELECT_MAX)
-		rc = fetch_some(info, sorted, n, i,
+		rc = fetch_some(lib, info, sorted, n, i,
 				i + SELECT_MAX < n ? i + SELECT_MAX : n, need, pool);
 	free(sorted);
-	procps_pids_unref(&info);
+	lib->pids_unref(&info);
 	return rc;
 }

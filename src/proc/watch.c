@@ -852,8 +852,10 @@ int procwatch_open(struct procwatch *w)
 	w->procfd = procfs_open();
 	if (w->procfd < 0 || proc_clock_read(&w->clock) < 0 ||
 	    !(w->sysr = sys_open())) {
+		int err = errno == ELIBACC ? ELIBACC : ENOENT;
+
 		procwatch_close(w);
-		errno = ENOENT;
+		errno = err;
 		return -1;
 	}
 	/* PI_PCPU is computed after the reading (compute_rate). */

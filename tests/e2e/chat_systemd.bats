@@ -85,3 +85,26 @@ need_activate() {
 	[ "$output" = "server rc=1" ]
 	grep -q "not a listening UNIX stream socket on /run/pmon/chat.sock: ListenStream= must name the room's path" "$CHAT_DIR/activated.out"
 }
+
+@test "socket activation: without a loadable libsystemd the server says which package, exit 1" {
+	need_activate
+	# libsystemd is loaded only when systemd passed a socket (src/chat/systemd.h);
+	# systemd-socket-activate itself uses systemd's private library.
+	lib=$(ldconfig -p | awk '$1 ~ /^libsystemd\.so\./ {print $NF; exit}')
+	[ -n "$lib" ]
+	run in_sandbox '
+		mkdir -m 0755 /run/pmon || exit 99
+		mount --bind /dev/null "'"$lib"'" || exit 99
+		systemd-socket-activate -l /run/pmon/chat.sock \
+			"$PMON" chatd --system >"$CHAT_DIR/activated.out" 2>&1 </dev/null &
+		act=$!
+		for i in $(seq 100); do [ -S /run/pmon/chat.sock ] && break; sleep 0.1; done
+		"$PMON" chat -S /run/pmon/chat.sock --no-start --send hi >/dev/null 2>&1
+		for i in $(seq 100); do kill -0 $act 2>/dev/null || break; sleep 0.1; done
+		kill $act 2>/dev/null
+		wait $act; echo "server rc=$?"'
+	cat "$CHAT_DIR/activated.out"
+	[ "$output" = "server rc=1" ]
+	grep -q "systemd passed a socket, but libsystemd (Debian: libsystemd0) cannot be loaded: .*libsystemd" \
+		"$CHAT_DIR/activated.out"
+}

@@ -119,3 +119,38 @@ commands() {
 		[[ "$stderr" != *"note: /proc shows"* ]]
 	done
 }
+
+# loaded_libs CMD...: the libraries pmon itself loaded after its start
+# (dlopen), as ld.so reports them (glibc's NSS loads its own modules).
+loaded_libs() {
+	LD_DEBUG=files "$@" 2>&1 >/dev/null |
+		sed -n 's/^ *[0-9]*:[[:space:]]*file=\([^ ]*\) .*dynamically loaded by [^ ]*pmon .*/\1/p' |
+		sort -u
+}
+
+@test "start: libproc2, libsystemd and libmicrohttpd are loaded by the commands that use them only" {
+	# linked, they cost every command's start 6-7 ms of CPU (src/util/dynload.h)
+	run ldd "$PMON"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *libjansson* ]]
+	[[ "$output" != *libproc2* && "$output" != *libsystemd* && "$output" != *microhttpd* ]]
+	start_fixture sleep
+	[ -z "$(loaded_libs "$PMON" ps)" ]
+	[ -z "$(loaded_libs "$PMON" tree)" ]
+	[ -z "$(loaded_libs "$PMON" zombies)" ]
+	[ -z "$(loaded_libs "$PMON" inspect --no-sample "$FIXTURE_PID")" ]
+	# top's meters and ps's long tail are libproc2's
+	[ "$(loaded_libs "$PMON" top -b -n 1)" = libproc2.so.0 ]
+	[ "$(loaded_libs "$PMON" ps -p "$FIXTURE_PID" -o pid,wchan)" = libproc2.so.0 ]
+}
+
+@test "start: without a loadable libproc2, top says which package, and ps still runs" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	lib=$(ldconfig -p | awk '$1 ~ /^libproc2\.so\./ {print $NF; exit}')
+	[ -n "$lib" ]
+	run -1 unshare --mount sh -c 'mount --bind /dev/null "$1" && exec "$2" top -b -n 1' sh "$lib" "$PMON"
+	[[ "$output" == "pmon: top: top's system-wide figures need procps-ng's libproc2 (Debian: libproc2-0): "*libproc2* ]]
+	run -0 unshare --mount sh -c 'mount --bind /dev/null "$1" && exec "$2" ps -p 1' sh "$lib" "$PMON"
+	[[ "${lines[1]}" == *" 1 "* ]]
+}

@@ -91,11 +91,13 @@ build_depends() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	! grep -E '^[EW]: ' <<<"$output" || false
-	# the library pmon loads rather than links is a dependency all the same
-	soname=$(make -s -C "$REPO_ROOT" print-httpd-soname)
-	owner=$(dpkg -S "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/$soname" | cut -d: -f1)
-	[ -n "$owner" ]
-	dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/[[:space:]]//g; s/(.*//' | grep -qx "$owner"
+	# the libraries pmon loads rather than links are dependencies all the same
+	depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/[[:space:]]//g; s/(.*//')
+	for soname in $(make -s -C "$REPO_ROOT" print-loaded-sonames); do
+		owner=$(dpkg -S "*/$soname" | head -n 1 | cut -d: -f1)
+		[ -n "$owner" ]
+		grep -qx "$owner" <<<"$depends" || { echo "Depends lacks $owner ($soname)"; false; }
+	done
 	run dpkg-deb -c "$deb"
 	for f in ./usr/bin/pmon ./usr/share/man/man1/pmon.1.gz \
 		./usr/share/bash-completion/completions/pmon \
