@@ -87,7 +87,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 $(BUILD)/src/proc/procps.o: ALL_CFLAGS += $(call loads,libproc2)
 $(BUILD)/src/cmd/httpd.o: ALL_CFLAGS += $(call loads,libmicrohttpd)
 $(BUILD)/src/chat/systemd.o: ALL_CFLAGS += $(call loads,libsystemd)
-LIBS        = $(PKG_LIBS) $(BPF_LIBS) -lpthread
+LIBS        = $(PKG_LIBS) -lpthread
 # For the unit tests that call a loaded library themselves (the
 # differential test asks libproc2 what pmon's reader read).
 LOADED_LIBS = $(shell $(PKG_CONFIG) --libs $(LOADED_PKGS) 2>/dev/null)
@@ -107,9 +107,9 @@ BPF_CLANG   ?= clang
 BPFTOOL     ?= $(firstword $(shell command -v bpftool 2>/dev/null) /usr/sbin/bpftool)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 BPF_CFLAGS  ?= -g -O2
-# Asked when a recipe needs it, after $(BPF_DIR)/detect is made.
+# Asked when a recipe needs it, after $(BPF_DIR)/detect is made; libbpf
+# itself is loaded when the iterator is (src/proc/bpflib.h).
 BPF_YES  = $(filter yes,$(shell cat $(BPF_DIR)/detect 2>/dev/null))
-BPF_LIBS = $(if $(BPF_YES),$(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null))
 
 SRCS     := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -141,6 +141,8 @@ $(BUILD)/%.o: %.c | $(BUILD)/.pkgs-ok
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/src/proc/bpf.o: $(BPF_DIR)/pmon-bpf-config.h $(BPF_DIR)/task_iter.skel.h
+$(BUILD)/src/proc/bpflib.o: $(BPF_DIR)/pmon-bpf-config.h
+$(BUILD)/src/proc/bpflib.o: ALL_CFLAGS += $(if $(BPF_YES),$(call loads,libbpf))
 
 $(BPF_DIR)/detect: FORCE
 	@mkdir -p $(@D)

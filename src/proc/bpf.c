@@ -32,9 +32,17 @@ bool bpf_is_bpffs(const char *path)
 
 #ifdef PMON_HAVE_BPF
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include "proc/bpflib.h"
 
+/* libbpf is loaded by bpf_load (bpflib.h); the skeleton's calls go
+ * through the loaded library too. */
+static const struct bpflib_api *libbpf;
+
+#define bpf_object__open_skeleton libbpf->object__open_skeleton
+#define bpf_object__load_skeleton libbpf->object__load_skeleton
+#define bpf_object__attach_skeleton libbpf->object__attach_skeleton
+#define bpf_object__detach_skeleton libbpf->object__detach_skeleton
+#define bpf_object__destroy_skeleton libbpf->object__destroy_skeleton
 #include <task_iter.skel.h>
 
 /* ---- reading a pass ------------------------------------------------------- */
@@ -195,9 +203,17 @@ int bpf_load(struct buf *why)
 {
 	int ncpus, err;
 
+	const char *no;
+
 	if (iter_link)
 		return 0;
-	libbpf_set_print(libbpf_print);
+	if (!libbpf && !(libbpf = bpflib_load(&no))) {
+		if (why)
+			buf_printf(why, "libbpf (Debian: libbpf1) cannot be loaded: %s", no);
+		errno = ELIBACC;
+		return -1;
+	}
+	libbpf->set_print(libbpf_print);
 	libbpf_said[0] = '\0';
 	skel = task_iter__open();
 	if (!skel)
@@ -214,7 +230,7 @@ int bpf_load(struct buf *why)
 		bpf_unload();
 		return fail(why, err, "loading the task iterator");
 	}
-	iter_link = bpf_program__attach_iter(skel->progs.pmon_tasks, NULL);
+	iter_link = libbpf->program__attach_iter(skel->progs.pmon_tasks, NULL);
 	if (!iter_link) {
 		err = errno;
 		bpf_unload();
@@ -230,9 +246,11 @@ bool bpf_loaded(void)
 
 void bpf_unload(void)
 {
+	if (!libbpf)
+		return; /* nothing was ever loaded */
 	/* Destroying the link does not unpin it: a pin holds its own
 	 * reference. */
-	bpf_link__destroy(iter_link);
+	libbpf->link__destroy(iter_link);
 	iter_link = NULL;
 	task_iter__destroy(skel);
 	skel = NULL;
@@ -246,7 +264,7 @@ int bpf_read_pass(const char *path, struct buf *raw, unsigned *version)
 		errno = EINVAL;
 		return -1;
 	}
-	return read_pass_close(bpf_iter_create(bpf_link__fd(iter_link)), raw,
+	return read_pass_close(libbpf->iter_create(libbpf->link__fd(iter_link)), raw,
 			       version);
 }
 
@@ -280,7 +298,7 @@ int bpf_pin(const char *dir, const char *name, struct buf *why)
 	/* bpffs refuses names with a dot. */
 	snprintf(tmp, sizeof(tmp), "%s/%s-new-%ld", dir, name, (long)getpid());
 	unlink(tmp);
-	if (bpf_link__pin(iter_link, tmp))
+	if (libbpf->link__pin(iter_link, tmp))
 		return fail(why, errno, tmp);
 	if (chmod(tmp, 0600) < 0 || rename(tmp, path) < 0) {
 		err = errno;

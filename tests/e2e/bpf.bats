@@ -82,6 +82,9 @@ in_private_bpffs() {
 		"$PMON" bpf status | grep "^pin:"
 		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
 		PMON_BPF_DEBUG=1 "$PMON" top -b -n 1 2>&1 >/dev/null
+		# reading a pin needs no libbpf (src/proc/bpflib.h)
+		echo "ps loads libbpf: $(LD_DEBUG=files "$PMON" ps 2>&1 >/dev/null |
+			grep -c "file=libbpf.*dynamically loaded by")"
 		"$PMON" --backend bpf tree '"$FIXTURE_PID"' >"'"$BATS_TEST_TMPDIR"'/bpf.tree"
 		"$PMON" --backend proc tree '"$FIXTURE_PID"' >"'"$BATS_TEST_TMPDIR"'/proc.tree"
 		if setpriv --reuid=65534 --regid=65534 --clear-groups head -c1 '"$PIN"' 2>/dev/null; then
@@ -99,9 +102,10 @@ in_private_bpffs() {
 	[[ "${lines[3]}" == "pin:        $PIN: mode 0600, owner uid 0; current (format "* ]]
 	[ "${lines[4]}" = "pmon: backend: bpf, pinned iterator" ]
 	[ "${lines[5]}" = "pmon: backend: bpf, pinned iterator" ]
-	[ "${lines[6]}" = "no pinned task iterator at $PIN now" ]
-	[ "${lines[7]}" = "status: 1 after remove" ]
-	[ "${#lines[@]}" -eq 8 ]
+	[ "${lines[6]}" = "ps loads libbpf: 0" ]
+	[ "${lines[7]}" = "no pinned task iterator at $PIN now" ]
+	[ "${lines[8]}" = "status: 1 after remove" ]
+	[ "${#lines[@]}" -eq 9 ]
 	# Both backends draw the same tree: the fixture and its zombies.
 	diff "$BATS_TEST_TMPDIR/proc.tree" "$BATS_TEST_TMPDIR/bpf.tree"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/bpf.tree")" -eq 4 ]
@@ -113,11 +117,14 @@ in_private_bpffs() {
 		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
 		echo "--"
 		PMON_BPF_DEBUG=1 "$PMON" top -b -n 1 -p $$ 2>&1 >/dev/null
+		echo "top loads libbpf: $(LD_DEBUG=files "$PMON" top -b -n 1 -p $$ 2>&1 >/dev/null |
+			grep -c "file=libbpf.*dynamically loaded by")"
 	'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "--" ]
 	[ "${lines[1]}" = "pmon: backend: bpf, loaded by pmon" ]
+	[ "${lines[2]}" = "top loads libbpf: 1" ]
 }
 
 @test "a pin of an older pmon's format is replaced; a newer one's is left alone" {

@@ -128,19 +128,20 @@ loaded_libs() {
 		sort -u
 }
 
-@test "start: libproc2, libsystemd and libmicrohttpd are loaded by the commands that use them only" {
+@test "start: libproc2, libsystemd, libmicrohttpd and libbpf are loaded by the commands that use them only" {
 	# linked, they cost every command's start 6-7 ms of CPU (src/util/dynload.h)
 	run ldd "$PMON"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *libjansson* ]]
 	[[ "$output" != *libproc2* && "$output" != *libsystemd* && "$output" != *microhttpd* ]]
+	[[ "$output" != *libbpf* ]] # loaded with the BPF iterator: bpf.bats
 	start_fixture sleep
 	[ -z "$(loaded_libs "$PMON" ps)" ]
 	[ -z "$(loaded_libs "$PMON" tree)" ]
 	[ -z "$(loaded_libs "$PMON" zombies)" ]
 	[ -z "$(loaded_libs "$PMON" inspect --no-sample "$FIXTURE_PID")" ]
 	# top's meters and ps's long tail are libproc2's
-	[ "$(loaded_libs "$PMON" top -b -n 1)" = libproc2.so.0 ]
+	[ "$(PMON_BACKEND=proc loaded_libs "$PMON" top -b -n 1)" = libproc2.so.0 ]
 	[ "$(loaded_libs "$PMON" ps -p "$FIXTURE_PID" -o pid,wchan)" = libproc2.so.0 ]
 }
 

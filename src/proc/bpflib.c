@@ -1,0 +1,32 @@
+/*
+ * bpflib.c - libbpf's calls, loaded when needed (bpflib.h).
+ */
+#include <pmon-bpf-config.h>
+
+#ifdef PMON_HAVE_BPF
+#include "proc/bpflib.h"
+#include "util/dynload.h"
+
+/* Each call's name in libbpf: the table's name with "libbpf_" (for
+ * set_print) or "bpf_" before it. */
+#define CALL(name) DYN_CALL(struct bpflib_api, "bpf_", name)
+
+static const struct dyn_call calls[] = {
+	{"libbpf_set_print", offsetof(struct bpflib_api, set_print)},
+	CALL(object__open_skeleton), CALL(object__load_skeleton),
+	CALL(object__attach_skeleton), CALL(object__detach_skeleton),
+	CALL(object__destroy_skeleton), CALL(program__attach_iter),
+	CALL(link__fd), CALL(link__pin), CALL(link__destroy), CALL(iter_create),
+};
+
+const struct bpflib_api *bpflib_load(const char **why)
+{
+	static struct bpflib_api api;
+	static struct dyn_lib lib = {
+		PMON_SONAME, calls, sizeof(calls) / sizeof(calls[0]), &api, 0, "",
+	};
+
+	*why = lib.why;
+	return dyn_load(&lib) ? &api : NULL;
+}
+#endif
