@@ -438,18 +438,32 @@ void add_user_list(const char *s, uid_t **uids, size_t *n)
  * 0.5, 2.5 and 14 s of CPU to compile, "x{9999}" nothing much.  No pattern
  * a person writes to pick processes comes near REGEX_COPIES_MAX; patterns
  * come from a terminal, a rules file or an option, so each is bounded.
+ *
+ * The number of copies is not enough: glibc's closure of the nodes that
+ * match nothing explodes when such a node is repeated, above all beside
+ * an anchor.  Within the bound, "^a????++++" (make fuzz) and
+ * "xa?{2,9}{9}+y" ran for more than 15 minutes, "^" and 20 "a?+" 1.9 s,
+ * 30 of them over 10 s.  So a repetition of what may match nothing ("a??",
+ * "(a*)+", "(x|)*", "^*") is refused, and repetitions of repetitions
+ * (stacked, which POSIX leaves undefined, or through groups) go at most
+ * REGEX_DEPTH_MAX deep: every pattern so left, made of up to three of ?,
+ * *, +, {2,9}, {0,9}, {9} and {1,40} stacked or grouped, alone, between
+ * letters and beside ^, $ and |, compiled here in under 1.1 ms.
  */
 #define REGEX_COPIES_MAX 500.0
+#define REGEX_DEPTH_MAX 3
 
 enum { NEST_MAX = 64 };
 
-/* The factor of a repetition at p (its length into *len), 0 if none. */
-static double repeat_factor(const char *p, size_t *len)
+/* The factor of a repetition at p (its length into *len, whether it
+ * may repeat nothing into *optional), 0 if none. */
+static double repeat_factor(const char *p, size_t *len, bool *optional)
 {
 	char *end;
 	long m, n;
 
 	*len = 1;
+	*optional = *p != '+';
 	/* + is copied; ? and * add a node that may match nothing, which
 	 * costs as much once they are stacked or nested ("o" under 30 ? and
 	 * 4 + took over 5 s under the fuzzer): all count as two. */
@@ -458,6 +472,7 @@ static double repeat_factor(const char *p, size_t *len)
 	if (*p != '{')
 		return 0;
 	m = strtol(p + 1, &end, 10);
+	*optional = m == 0;
 	n = *end == ',' ? (end[1] == '}' ? m + 1 : strtol(end + 1, &end, 10)) : m;
 	if (*end == ',')
 		end++;
@@ -481,35 +496,77 @@ static const char *bracket_end(const char *p)
 	return *p ? p : p - 1;
 }
 
+/* Per nesting level: the copies made so far and by the last atom; how
+ * deep repetitions go in the last atom and in any so far; whether the
+ * last atom, the branch before it, and any finished branch may match
+ * nothing. */
+struct regex_level {
+	double sum, last;
+	int depth_last, depth_max;
+	bool empty_last, empty_before, empty_branch;
+};
+
+static void regex_atom(struct regex_level *l, double copies, int depth, bool empty)
+{
+	l->empty_before = l->empty_before && l->empty_last;
+	l->last = copies;
+	l->sum += copies;
+	l->depth_last = depth;
+	l->empty_last = empty;
+}
+
+/* A new level (a group, or the whole pattern): an empty branch so far. */
+static void regex_open(struct regex_level *l)
+{
+	*l = (struct regex_level){.empty_last = true, .empty_before = true};
+}
+
 static bool regex_too_costly(const char *re)
 {
-	double sum[NEST_MAX + 1] = {0}, last[NEST_MAX + 1] = {0};
+	struct regex_level lv[NEST_MAX + 1];
 	int d = 0;
 
+	regex_open(&lv[0]);
 	for (const char *p = re; *p; p++) {
 		size_t len;
-		double f = repeat_factor(p, &len);
+		bool optional;
+		double f = repeat_factor(p, &len, &optional);
+		struct regex_level *l = &lv[d];
 
 		if (f > 0 && p != re) {
-			sum[d] += last[d] * (f - 1);
-			last[d] *= f;
+			if (l->empty_last)
+				return true; /* a repetition of what may match nothing */
+			l->sum += l->last * (f - 1);
+			l->last *= f;
+			l->depth_last++;
+			l->empty_last = optional;
 			p += len - 1;
 		} else if (*p == '(' && d < NEST_MAX) {
-			d++;
-			sum[d] = last[d] = 0;
+			regex_open(&lv[++d]);
+			continue;
 		} else if (*p == ')' && d > 0) {
-			last[d - 1] = sum[d] ? sum[d] : 1;
-			sum[d - 1] += last[d - 1];
-			d--;
-		} else if (*p != '|') {
+			struct regex_level *in = l;
+			bool empty = in->empty_branch || (in->empty_before && in->empty_last);
+
+			l = &lv[--d];
+			regex_atom(l, in->sum ? in->sum : 1, in->depth_max, empty);
+		} else if (*p == '|') {
+			l->empty_branch = l->empty_branch || (l->empty_before && l->empty_last);
+			l->empty_before = l->empty_last = true;
+		} else {
+			/* ^ and $ match nothing but a place */
+			bool empty = *p == '^' || *p == '$';
+
 			if (*p == '\\' && p[1])
 				p++;
 			else if (*p == '[')
 				p = bracket_end(p);
-			last[d] = 1;
-			sum[d] += 1;
+			regex_atom(l, 1, 0, empty);
 		}
-		if (sum[d] > REGEX_COPIES_MAX || last[d] > REGEX_COPIES_MAX)
+		if (l->depth_last > l->depth_max)
+			l->depth_max = l->depth_last;
+		if (l->sum > REGEX_COPIES_MAX || l->last > REGEX_COPIES_MAX ||
+		    l->depth_max > REGEX_DEPTH_MAX)
 			return true;
 	}
 	return false;
@@ -522,7 +579,9 @@ int regex_compile(regex_t *re, const char *pattern, int flags, char *why,
 
 	if (regex_too_costly(pattern)) {
 		snprintf(why, why_size, "its repetitions would make more than %.0f"
-			 " copies", REGEX_COPIES_MAX);
+			 " copies, go more than %d deep, or repeat what may match"
+			 " nothing (as (a?)+ or a*? do)", REGEX_COPIES_MAX,
+			 REGEX_DEPTH_MAX);
 		return -1;
 	}
 	rc = regcomp(re, pattern, flags);

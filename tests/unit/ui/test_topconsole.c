@@ -141,6 +141,20 @@ static void test_filter_language(void **state)
 					"+++++++++++++++++++++", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "would make more than 500 copies"));
 	assert_int_equal(top_filter_set(&o.filter, "((a{30}){30}){30}", err, sizeof(err)), -1);
+	/* within the copies, what glibc's closure cannot take (each ran for
+	 * minutes: the first found by make fuzz): repeating what may match
+	 * nothing, and repetitions four deep */
+	assert_int_equal(top_filter_set(&o.filter, "$\300?????;????++++^nginxA", err,
+					sizeof(err)), -1);
+	assert_non_null(strstr(err, "repeat what may match nothing"));
+	assert_int_equal(top_filter_set(&o.filter, "^a?+a?+a?+a?+a?+a?+a?+a?+a?+a?+"
+					"a?+a?+a?+a?+a?+a?+a?+a?+a?+a?+", err, sizeof(err)), -1);
+	assert_int_equal(top_filter_set(&o.filter, "^(x|)+", err, sizeof(err)), -1);
+	assert_int_equal(top_filter_set(&o.filter, "^(a*)*", err, sizeof(err)), -1);
+	assert_int_equal(top_filter_set(&o.filter, "xa?{2,9}{9}+y", err, sizeof(err)), -1);
+	assert_int_equal(top_filter_set(&o.filter, "^(((a+){2}){2}){2}", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "go more than 3 deep"));
+	filter(&o, "^(a*b)+(c?d){2,9}((e+)f)*$");
 	filter(&o, "ngi?nx+|a{3}[]+]+");
 	assert_true(top_filter_active(&o.filter));
 	filter(&o, "container:x state:S");
