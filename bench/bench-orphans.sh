@@ -12,7 +12,8 @@
 # difference is inspect's own work.
 #
 # The bar (issue 15): pmon orphans costs no more CPU than pmon ps; one
-# pmon inspect costs under 5 ms of CPU beyond pmon's start.
+# pmon inspect costs under 5 ms of CPU, judged both in all (what an
+# operator pays) and beyond pmon's start (inspect's own work).
 set -u
 . "$(dirname "$0")/lib.sh"
 bench_init
@@ -68,6 +69,8 @@ echo "  ratios (CPU): pmon orphans / pmon ps = $orph_ps;  ps --orphans / ps = $p
 echo "  pmon inspect, CPU per run: $leaf_all ms in all, of which $start_ms ms is pmon's start" \
 	"(pmon --version); inspect's own work: leaf $leaf_ms ms, parent of $BENCH_ZOMBIES zombies $zp_ms ms"
 bench_bar "pmon orphans costs no more CPU than pmon ps ($orph_ps x)" "$(bench_le "$orph_ps" 1)"
+bench_bar "pmon inspect of a leaf under 5 ms of CPU in all, pmon's start included ($leaf_all ms)" \
+	"$(bench_lt "$leaf_all" 5)"
 bench_bar "pmon inspect of a leaf under 5 ms of CPU beyond pmon's start ($leaf_ms ms)" "$(bench_lt "$leaf_ms" 5)"
 bench_bar "pmon inspect of a parent of zombies under 5 ms of CPU beyond pmon's start ($zp_ms ms)" \
 	"$(bench_lt "$zp_ms" 5)"
