@@ -38,7 +38,9 @@ struct dyn_lib {
 };
 
 /* Loads lib once (later calls answer from the first).  false, with the
- * reason in lib->why, when it cannot be loaded or lacks a call. */
+ * reason in lib->why, when it cannot be loaded or lacks a call.  Not for
+ * threads: every caller (sys.c, tail.c, bpf.c, httpd.c, systemd.c) runs
+ * on the main thread, before or after the snapshot's scan threads. */
 bool dyn_load(struct dyn_lib *lib);
 
 #endif
