@@ -120,12 +120,15 @@ commands() {
 	done
 }
 
-# loaded_libs CMD...: the libraries pmon itself loaded after its start
-# (dlopen), as ld.so reports them (glibc's NSS loads its own modules).
+# loaded_libs CMD...: which of the libraries pmon loads itself (dlopen)
+# CMD loaded after its start, as ld.so reports them.  Only those four
+# are looked for: glibc's NSS loads its modules, and under
+# AddressSanitizer libasan (whose dlopen interceptor then names itself
+# as the loader) loads libnuma.
 loaded_libs() {
 	LD_DEBUG=files "$@" 2>&1 >/dev/null |
-		sed -n 's/^ *[0-9]*:[[:space:]]*file=\([^ ]*\) .*dynamically loaded by [^ ]*pmon .*/\1/p' |
-		sort -u
+		sed -n 's/^ *[0-9]*:[[:space:]]*file=\([^ ]*\) .*dynamically loaded by .*/\1/p' |
+		grep -E '^lib(proc2|systemd|microhttpd|bpf)\.' | sort -u
 }
 
 @test "start: libproc2, libsystemd, libmicrohttpd and libbpf are loaded by the commands that use them only" {
