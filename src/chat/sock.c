@@ -19,7 +19,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-
 #include "chat/sock.h"
 #include "chat/systemd.h"
 #include "util/util.h"
@@ -614,29 +613,32 @@ int chat_listen(const char *path, gid_t gid, char *why)
 
 /* Whether systemd passed sockets is first asked of the environment, so
  * that libsystemd is loaded only when it did (systemd.h). */
-static const struct systemd_api *systemd_if_passed(const char **why)
+static bool sockets_passed(void)
 {
-	*why = "";
-	return getenv("LISTEN_FDS") ? systemd_load(why) : NULL;
+	return getenv("LISTEN_FDS") != NULL;
 }
 
 bool chat_socket_activated(void)
 {
 	const char *why;
-	const struct systemd_api *sd = systemd_if_passed(&why);
+	const struct systemd_api *sd;
 
+	if (!sockets_passed())
+		return false;
+	sd = systemd_load(&why);
 	/* Passed but not loadable: chat_listen_activated says why. */
-	return sd ? sd->listen_fds(0) > 0 : *why != '\0';
+	return !sd || sd->listen_fds(0) > 0;
 }
 
 int chat_listen_activated(const char *path, char *why)
 {
 	const char *load_why;
-	const struct systemd_api *sd = systemd_if_passed(&load_why);
+	const struct systemd_api *sd;
 	int n, fd = SD_LISTEN_FDS_START, flags;
 
-	if (!sd && !*load_why)
+	if (!sockets_passed())
 		return CHAT_NOT_ACTIVATED;
+	sd = systemd_load(&load_why);
 	if (!sd) {
 		snprintf(why, CHAT_WHY_MAX, "systemd passed a socket, but"
 			 " libsystemd (Debian: libsystemd0) cannot be loaded: %s",

@@ -11,13 +11,10 @@ static const struct dyn_call calls[] = {
 	CALL(is_socket_unix),
 };
 
+static struct systemd_api api;
+static struct dyn_lib lib = DYN_LIB(calls, &api);
+
 const struct systemd_api *systemd_load(const char **why)
 {
-	static struct systemd_api api;
-	static struct dyn_lib lib = {
-		PMON_SONAME, calls, sizeof(calls) / sizeof(calls[0]), &api, 0, "",
-	};
-
-	*why = lib.why;
-	return dyn_load(&lib) ? &api : NULL;
+	return dyn_load(&lib, why);
 }

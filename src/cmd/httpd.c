@@ -20,13 +20,10 @@ static const struct dyn_call calls[] = {
 	CALL(lookup_connection_value),
 };
 
+static struct httpd_api api;
+static struct dyn_lib lib = DYN_LIB(calls, &api);
+
 const struct httpd_api *httpd_load(const char **why)
 {
-	static struct httpd_api api;
-	static struct dyn_lib lib = {
-		PMON_SONAME, calls, sizeof(calls) / sizeof(calls[0]), &api, 0, "",
-	};
-
-	*why = lib.why;
-	return dyn_load(&lib) ? &api : NULL;
+	return dyn_load(&lib, why);
 }

@@ -202,7 +202,6 @@ static int possible_cpus(__u64 *mask)
 int bpf_load(struct buf *why)
 {
 	int ncpus, err;
-
 	const char *no;
 
 	if (iter_link)

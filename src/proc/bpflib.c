@@ -19,14 +19,11 @@ static const struct dyn_call calls[] = {
 	CALL(link__fd), CALL(link__pin), CALL(link__destroy), CALL(iter_create),
 };
 
+static struct bpflib_api api;
+static struct dyn_lib lib = DYN_LIB(calls, &api);
+
 const struct bpflib_api *bpflib_load(const char **why)
 {
-	static struct bpflib_api api;
-	static struct dyn_lib lib = {
-		PMON_SONAME, calls, sizeof(calls) / sizeof(calls[0]), &api, 0, "",
-	};
-
-	*why = lib.why;
-	return dyn_load(&lib) ? &api : NULL;
+	return dyn_load(&lib, why);
 }
 #endif

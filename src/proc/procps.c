@@ -13,21 +13,20 @@ static const struct dyn_call calls[] = {
 	CALL(meminfo_new), CALL(meminfo_select), CALL(meminfo_get),
 	CALL(meminfo_unref),
 	CALL(diskstats_new), CALL(diskstats_reap), CALL(diskstats_unref),
-	CALL(uptime),
 	CALL(pids_new), CALL(pids_select), CALL(pids_unref),
 };
 
 static struct procps_api api;
-static struct dyn_lib lib = {
-	PMON_SONAME, calls, sizeof(calls) / sizeof(calls[0]), &api, 0, "",
-};
+static struct dyn_lib lib = DYN_LIB(calls, &api);
 
 const struct procps_api *procps_lib(void)
 {
-	if (dyn_load(&lib))
-		return &api;
-	errno = ELIBACC;
-	return NULL;
+	const char *why;
+	const struct procps_api *p = dyn_load(&lib, &why);
+
+	if (!p)
+		errno = ELIBACC;
+	return p;
 }
 
 const char *procps_lib_error(void)

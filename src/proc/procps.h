@@ -14,7 +14,6 @@
 
 #include <libproc2/diskstats.h>
 #include <libproc2/meminfo.h>
-#include <libproc2/misc.h>
 #include <libproc2/pids.h>
 #include <libproc2/stat.h>
 
@@ -30,7 +29,6 @@ struct procps_api {
 	__typeof__(procps_diskstats_new) *diskstats_new;
 	__typeof__(procps_diskstats_reap) *diskstats_reap;
 	__typeof__(procps_diskstats_unref) *diskstats_unref;
-	__typeof__(procps_uptime) *uptime;
 	__typeof__(procps_pids_new) *pids_new;
 	__typeof__(procps_pids_select) *pids_select;
 	__typeof__(procps_pids_unref) *pids_unref;

@@ -293,13 +293,12 @@ struct sys_reader *sys_open(void)
 	return r;
 }
 
-int sys_read(struct sys_reader *r, struct sys_stats *s)
+int sys_read(struct sys_reader *r, const struct proc_clock *clock,
+	     struct sys_stats *s)
 {
-	double idle;
-
+	s->uptime = clock->uptime;
 	read_loadavg(r, s);
-	if (r->lib->uptime(&s->uptime, &idle) < 0 || read_cpus(r, s) < 0 ||
-	    read_mem(r, s) < 0) {
+	if (read_cpus(r, s) < 0 || read_mem(r, s) < 0) {
 		errno = errno ? errno : EIO;
 		return -1;
 	}

@@ -2,13 +2,16 @@
  * sys.h - system-wide figures, computed as procps 4 computes them, through
  * libproc2: CPU ticks (total and per CPU) from its stat module, memory
  * from its meminfo module ("used" is MemTotal - MemAvailable, as in
- * procps 4's top and free), and the uptime.  For `pmon top`'s header and
+ * procps 4's top and free), disks from its diskstats module; the load,
+ * pressure and network from their files.  For `pmon top`'s header and
  * meters, and for %MEM.
  */
 #ifndef PMON_SYS_H
 #define PMON_SYS_H
 
 #include <stdbool.h>
+
+struct proc_clock;
 
 enum { CPU_USER, CPU_NICE, CPU_SYSTEM, CPU_IDLE, CPU_IOWAIT, CPU_IRQ,
        CPU_SOFTIRQ, CPU_STEAL, CPU_STATES };
@@ -60,8 +63,10 @@ struct sys_reader;
  * sys_read has an interval.  NULL with errno when /proc cannot be read. */
 struct sys_reader *sys_open(void);
 /* Read everything again into s (its cpus array is the reader's, valid
- * until the next call).  0, or -1 with errno. */
-int sys_read(struct sys_reader *r, struct sys_stats *s);
+ * until the next call); the uptime is the clock's, read just before.
+ * 0, or -1 with errno. */
+int sys_read(struct sys_reader *r, const struct proc_clock *clock,
+	     struct sys_stats *s);
 void sys_close(struct sys_reader *r);
 /* Read the meters' extras (pressure, disks, network) from now on: they
  * cost a few system-wide reads per refresh, none per process. */

@@ -661,7 +661,7 @@ int procwatch_refresh(struct procwatch *w)
 	w->prev_uptime = w->clock.uptime;
 	w->idle = 0;
 	w->full_pass = w->full_every && w->refreshes % w->full_every == 0;
-	if (proc_clock_read(&w->clock) < 0 || sys_read(w->sysr, &w->sys) < 0)
+	if (proc_clock_read(&w->clock) < 0 || sys_read(w->sysr, &w->clock, &w->sys) < 0)
 		return -1;
 	npids = w->iter ? pids_from_pass(w) : -1;
 	if (npids < 0)

@@ -22,14 +22,10 @@ static bool resolve(void *handle, struct dyn_lib *lib)
 	return true;
 }
 
-bool dyn_load(struct dyn_lib *lib)
+static bool load(struct dyn_lib *lib)
 {
-	void *handle;
+	void *handle = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
 
-	if (lib->state)
-		return lib->state > 0;
-	lib->state = -1;
-	handle = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		snprintf(lib->why, sizeof(lib->why), "%s", dlerror());
 		return false;
@@ -38,6 +34,13 @@ bool dyn_load(struct dyn_lib *lib)
 		dlclose(handle);
 		return false;
 	}
-	lib->state = 1;
 	return true;
+}
+
+void *dyn_load(struct dyn_lib *lib, const char **why)
+{
+	if (!lib->state)
+		lib->state = load(lib) ? 1 : -1;
+	*why = lib->why;
+	return lib->state > 0 ? lib->table : NULL;
 }

@@ -25,8 +25,8 @@ struct dyn_call {
 
 #define DYN_CALL(table, prefix, name) {prefix #name, offsetof(table, name)}
 
-/* What one library is: its soname (the Makefile reads it off the library
- * compiled against), the calls wanted, and the table they fill. */
+/* What one library is: its soname, the calls wanted, and the table they
+ * fill. */
 struct dyn_lib {
 	const char *soname;
 	const struct dyn_call *calls;
@@ -37,10 +37,16 @@ struct dyn_lib {
 	char why[256];      /* why it failed */
 };
 
-/* Loads lib once (later calls answer from the first).  false, with the
- * reason in lib->why, when it cannot be loaded or lacks a call.  Not for
+/* A dyn_lib of the calls[] array and the table they fill, for the
+ * library whose soname the Makefile gives the file as PMON_SONAME (read
+ * off the library compiled against). */
+#define DYN_LIB(calls, table) \
+	{PMON_SONAME, calls, sizeof(calls) / sizeof((calls)[0]), table, 0, ""}
+
+/* Loads lib once (later calls answer from the first): its table, or
+ * NULL with the reason in *why when it cannot be loaded or lacks a call.  Not for
  * threads: every caller (sys.c, tail.c, bpf.c, httpd.c, systemd.c) runs
  * on the main thread, before or after the snapshot's scan threads. */
-bool dyn_load(struct dyn_lib *lib);
+void *dyn_load(struct dyn_lib *lib, const char **why);
 
 #endif

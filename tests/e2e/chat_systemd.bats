@@ -68,19 +68,28 @@ need_activate() {
 	[ "${lines[7]}" = "socket stays" ]
 }
 
-@test "socket activation: a socket on another path than the room's is refused, with the reason" {
-	need_activate
-	run in_sandbox '
+# activation_refused SOCKET [SETUP]: in the sandbox, after the shell
+# commands SETUP, systemd-socket-activate passes chatd --system a socket
+# on SOCKET and a client knocks; prints "server rc=N" once the server has
+# exited (bounded: a server that took the socket would never exit).  Its
+# output is in $CHAT_DIR/activated.out.
+activation_refused() {
+	in_sandbox '
 		mkdir -m 0755 /run/pmon || exit 99
-		systemd-socket-activate -l /run/pmon/other.sock \
+		'"${2:-}"'
+		systemd-socket-activate -l '"$1"' \
 			"$PMON" chatd --system >"$CHAT_DIR/activated.out" 2>&1 </dev/null &
 		act=$!
-		for i in $(seq 100); do [ -S /run/pmon/other.sock ] && break; sleep 0.1; done
-		"$PMON" chat -S /run/pmon/other.sock --no-start --send hi >/dev/null 2>&1
-		# Bounded: a server that took the socket would never exit.
+		for i in $(seq 100); do [ -S '"$1"' ] && break; sleep 0.1; done
+		"$PMON" chat -S '"$1"' --no-start --send hi >/dev/null 2>&1
 		for i in $(seq 100); do kill -0 $act 2>/dev/null || break; sleep 0.1; done
 		kill $act 2>/dev/null
 		wait $act; echo "server rc=$?"'
+}
+
+@test "socket activation: a socket on another path than the room's is refused, with the reason" {
+	need_activate
+	run activation_refused /run/pmon/other.sock
 	cat "$CHAT_DIR/activated.out"
 	[ "$output" = "server rc=1" ]
 	grep -q "not a listening UNIX stream socket on /run/pmon/chat.sock: ListenStream= must name the room's path" "$CHAT_DIR/activated.out"
@@ -92,17 +101,7 @@ need_activate() {
 	# systemd-socket-activate itself uses systemd's private library.
 	lib=$(ldconfig -p | awk '$1 ~ /^libsystemd\.so\./ {print $NF; exit}')
 	[ -n "$lib" ]
-	run in_sandbox '
-		mkdir -m 0755 /run/pmon || exit 99
-		mount --bind /dev/null "'"$lib"'" || exit 99
-		systemd-socket-activate -l /run/pmon/chat.sock \
-			"$PMON" chatd --system >"$CHAT_DIR/activated.out" 2>&1 </dev/null &
-		act=$!
-		for i in $(seq 100); do [ -S /run/pmon/chat.sock ] && break; sleep 0.1; done
-		"$PMON" chat -S /run/pmon/chat.sock --no-start --send hi >/dev/null 2>&1
-		for i in $(seq 100); do kill -0 $act 2>/dev/null || break; sleep 0.1; done
-		kill $act 2>/dev/null
-		wait $act; echo "server rc=$?"'
+	run activation_refused /run/pmon/chat.sock "mount --bind /dev/null '$lib' || exit 99"
 	cat "$CHAT_DIR/activated.out"
 	[ "$output" = "server rc=1" ]
 	grep -q "systemd passed a socket, but libsystemd (Debian: libsystemd0) cannot be loaded: .*libsystemd" \

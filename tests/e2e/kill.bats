@@ -94,8 +94,10 @@ wait_group_gone() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "$FIXTURE_PID proc-fixture: permission denied (needs CAP_KILL or the same uid)" ]
 	[ "$(proc_state "$FIXTURE_PID")" = S ]
-	# Nothing is delivered, so PID 1 (of a private namespace) is not
-	# refused; a tree is, as a usage error (it would be stopped).
+	# Nothing is delivered, so PID 1 is not refused: the PID 1 here is
+	# the test's own sh, made PID 1 of a new namespace by unshare, never
+	# the machine's.  A tree is refused, as a usage error (it would be
+	# stopped).
 	run unshare --pid --fork --mount-proc sh -c '"$1" kill -0 1' sh "$PMON"
 	[ "$status" -eq 0 ]
 	[ "$output" = "1 sh: exists and may be signalled" ]
