@@ -49,7 +49,7 @@ loads = -DPMON_SONAME='"$(or $(call soname_of,$(1)),$(error \
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD = build-essential pkg-config libproc2-dev libncurses-dev \
 	    libjansson-dev libinih-dev libmicrohttpd-dev libsystemd-dev
-DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace \
+DEB_TEST  = libcmocka-dev bats tmux socat procps psmisc util-linux jq strace locales \
 	    passwd groff-base man-db clang libclang-rt-14-dev python3 \
 	    prometheus prometheus-node-exporter curl zsh fish systemd
 DEB_BENCH = ngircd hyperfine time htop

@@ -158,3 +158,27 @@ loaded_libs() {
 	run -0 unshare --mount sh -c 'mount --bind /dev/null "$1" && exec "$2" ps -p 1' sh "$lib" "$PMON"
 	[[ "${lines[1]}" == *" 1 "* ]]
 }
+
+# de_DE.UTF-8 built for this test alone (the machine may have only
+# C.utf8; localedef and its sources are in make deps): a locale whose
+# decimal point is a comma.  pmon_de runs pmon in it.
+decimal_comma_locale() {
+	export LOCPATH=$BATS_TEST_TMPDIR/locale
+	mkdir -p "$LOCPATH"
+	localedef -i de_DE -f UTF-8 "$LOCPATH/de_DE.UTF-8" 2>/dev/null ||
+		[ -e "$LOCPATH/de_DE.UTF-8/LC_NUMERIC" ] || return 1
+	[ "$(env LC_ALL=de_DE.UTF-8 locale decimal_point)" = "," ]
+}
+pmon_de() { env LC_ALL=de_DE.UTF-8 "$PMON" "$@"; }
+
+@test "locale: under a decimal-comma locale, metrics, JSON and batch numbers keep their point" {
+	decimal_comma_locale
+	run -0 pmon_de metrics --no-room
+	# A Prometheus sample value is a Go float: "0,5" fails the scrape.
+	grep -E '^pmon_scrape_cpu_seconds [0-9]+\.[0-9]+$' <<<"$output"
+	run ! grep -E '^[a-z_]+(\{.*\})? -?[0-9]+,[0-9]+$' <<<"$output"
+	run -0 pmon_de top -b -n 1 -o pid,cpu_pct,mem_pct,comm
+	grep -E '^ *[0-9]+ +[0-9]+\.[0-9] +[0-9]+\.[0-9] ' <<<"$output"
+	run ! grep -E '^ *[0-9]+ +[0-9]+,[0-9] ' <<<"$output"
+	pmon_de ps -o pid,cpu_pct,mem_pct --json | jq -e 'length > 0 and (.[0].cpu_pct | type) == "number"'
+}
