@@ -131,9 +131,25 @@ teardown() {
 	[ "$(jqi '.family.children | length')" = 2 ]
 	[ "$(jqi .family.zombies)" = 2 ]
 	[ "$(jqi .family.orphan.kind)" = none ]
+	# Where its children would go: worked out for a parent, null for a
+	# process without children.
+	[ "$(jqi '.pmon.children_go_to.kind | type')" = string ]
+	[ "$(jqi .pmon.kill_refused)" = false ]
 	run pmon inspect --no-sample "$(fixture_children | head -n 1)"
 	[[ "$(row Z)" == "zombie: it has exited"* ]]
 	[[ "$(row kill)" == "nothing: it has already exited"* ]]
+	run pmon inspect --no-sample --json "$(fixture_children | head -n 1)"
+	[ "$(jqi .pmon.children_go_to)" = null ]
+}
+
+@test "inspect: pmon's own ancestors are refused to kill, a process without children is not one" {
+	run -0 pmon inspect --no-sample --json $$
+	[ "$(jqi .pmon.kill_refused)" = true ]
+	[[ "$(jqi .pmon.kill)" == "refused without --force: it is an ancestor of pmon"* ]]
+	start_fixture sleep
+	run -0 pmon inspect --no-sample --json "$FIXTURE_PID"
+	[ "$(jqi '.family.children | length')" = 0 ]
+	[ "$(jqi .pmon.kill_refused)" = false ]
 }
 
 # check_call CALL REGEX: a fixture blocked in CALL shows "system call"
