@@ -264,13 +264,42 @@ int proc_cpu_ns(pid_t pid, unsigned long long *ns, bool *exact)
 
 /* ---- one process at a time ---------------------------------------------------- */
 
+/* Processes already read, by pid: a walk meets the same ones again (the
+ * session leader is usually an ancestor; init tops pmon's chain and the
+ * target's).  A few suffice; the oldest entry is replaced. */
+#define LOOKUP_MEMO 16
+
 struct proc_lookup {
 	struct reader r;
 	unsigned need;        /* what r was set up for */
 	struct proc_clock clock;
 	struct strpool *pool;
 	struct reader_bufs bufs;
+	struct {
+		unsigned need;
+		struct proc p;
+	} memo[LOOKUP_MEMO];
+	size_t nmemo, next_memo;
 };
+
+static const struct proc *memo_find(const struct proc_lookup *l, unsigned need, pid_t pid)
+{
+	for (size_t i = 0; i < l->nmemo; i++)
+		if (l->memo[i].p.pid == pid && (need & ~l->memo[i].need) == 0)
+			return &l->memo[i].p;
+	return NULL;
+}
+
+static void memo_add(struct proc_lookup *l, unsigned need, const struct proc *p)
+{
+	size_t i = l->next_memo;
+
+	l->memo[i].need = need;
+	l->memo[i].p = *p;
+	l->next_memo = (i + 1) % LOOKUP_MEMO;
+	if (l->nmemo < LOOKUP_MEMO)
+		l->nmemo++;
+}
 
 struct proc_lookup *proc_lookup_open(void)
 {
@@ -291,9 +320,14 @@ struct proc_lookup *proc_lookup_open(void)
 
 int proc_lookup(struct proc_lookup *l, unsigned need, pid_t pid, struct proc *p)
 {
+	const struct proc *seen;
 	int rc;
 
 	need &= ~(unsigned)PI_TAIL;
+	if ((seen = memo_find(l, need, pid))) {
+		*p = *seen;
+		return 1;
+	}
 	if (need != l->need) {
 		reader_init(&l->r, l->r.procfd, need, &l->clock);
 		l->need = need;
@@ -303,6 +337,8 @@ int proc_lookup(struct proc_lookup *l, unsigned need, pid_t pid, struct proc *p)
 
 	if (rc > 0 && (l->r.have & PI_USER))
 		p->user = uid_name(p->uid);
+	if (rc > 0)
+		memo_add(l, need, p);
 	return rc;
 }
 

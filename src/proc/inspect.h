@@ -114,7 +114,8 @@ struct proc_lookup;
 struct proc_lookup *proc_lookup_open(void);
 /* Read the items need (enum proc_item bits, not the PI_TAIL ones) of
  * pid into *p; its strings live until proc_lookup_close.  1 when read,
- * 0 when pid is a thread and not a process, -1 when gone. */
+ * 0 when pid is a thread and not a process, -1 when gone.  A lookup is
+ * one moment: a process it has read with those items is not read again. */
 int proc_lookup(struct proc_lookup *l, unsigned need, pid_t pid, struct proc *p);
 const struct proc_clock *proc_lookup_clock(const struct proc_lookup *l);
 void proc_lookup_close(struct proc_lookup *l);

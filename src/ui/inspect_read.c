@@ -211,8 +211,18 @@ static void read_family(struct inspection *ins)
 	f->leader_alive = ins->leader_alive;
 	f->pgrp_orphaned = ins->pgrp_orphaned;
 	f->terminal = -1;
-	if (ins->parent && f->adopter == ADOPTER_SUBREAPER)
-		f->parent_adopts = ancestor_adopts(ins, &ins->anc[0]) == 1;
+	/* Whether the parent adopts matters to a re-parented process (which
+	 * is itself the evidence) and to one leading its own session with
+	 * no terminal; reading the parent's children costs a directory and
+	 * a stat file each, so only then. */
+	if (ins->parent && f->adopter == ADOPTER_SUBREAPER) {
+		if (orphan_reparented(f->p, f->parent)) {
+			ins->anc[0].adopts = 1;
+			f->parent_adopts = true;
+		} else if (f->p->session == f->p->pid && f->p->tty_nr == 0) {
+			f->parent_adopts = ancestor_adopts(ins, &ins->anc[0]) == 1;
+		}
+	}
 	if (orphan_needs_terminal(f))
 		f->terminal = orphan_std_terminal(ins->pid, f->terminal_path,
 						  sizeof(f->terminal_path),
