@@ -3,9 +3,6 @@
  * each process once (reader.c), keep them in pid order.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,94 +14,31 @@
 #include "util/strpool.h"
 
 /*
- * Reading a process is nearly all kernel time (the kernel writes each
- * /proc file as it is opened), and the kernel does that for different
- * processes on different CPUs at once.  So a large scan is shared out
- * among a thread per CPU (up to SCAN_THREADS_MAX): each takes blocks of
- * SCAN_BLOCK pids from a shared counter, so a thread on a busy CPU just
- * takes fewer, and writes each process into its pid's own slot, so the
- * result keeps the pid order with no merge.  Measured at 10,000
- * processes on 2 busy CPUs, medians of 7: pmon ps 0.33 s -> 0.25 s wall,
- * 0.25 s CPU either way (the kernel's floor for stat + status).
+ * One thread reads every process.  A thread per CPU (which pmon had)
+ * shortens the wall time when a second CPU is idle but costs more CPU:
+ * the threads contend for the same /proc locks and cache lines.
+ * Measured at 10,000 processes on this project's 2-CPU VM, 3 rounds of
+ * 5 runs: pmon tree 145-150 ms of CPU with two threads, 135-143 with
+ * one (the stat floor 119-121); pmon ps 258-261 against 240-251 (the
+ * stat + status floor 221-226); wall 91-97 against 135-144 ms for tree.
+ * A monitor's cost is the CPU it takes from the machine it watches, and
+ * on a busy machine the second CPU is not idle anyway.
  */
-enum { SCAN_PARALLEL_MIN = 1024, SCAN_THREADS_MAX = 8, SCAN_BLOCK = 64 };
-
-struct scan_worker {
-	const struct reader *r;
-	struct strpool *pool;    /* the snapshot's, or the thread's own */
-	struct reader_bufs bufs;
-	const pid_t *pids;
-	size_t npids;
-	struct proc *slots;      /* one per pid, shared */
-	signed char *rc;         /* reader_read's result per pid, shared */
-	atomic_size_t *next;     /* the next block to take */
-	pthread_t thread;
-};
-
-static void *scan_worker_run(void *arg)
-{
-	struct scan_worker *w = arg;
-	size_t first;
-
-	while ((first = atomic_fetch_add(w->next, SCAN_BLOCK)) < w->npids) {
-		size_t end = first + SCAN_BLOCK < w->npids ? first + SCAN_BLOCK : w->npids;
-
-		for (size_t i = first; i < end; i++)
-			w->rc[i] = (signed char)reader_read(w->r, w->pids[i], NULL,
-							    &w->slots[i], w->pool,
-							    &w->bufs);
-	}
-	return NULL;
-}
-
-static int scan_threads(size_t npids)
-{
-	cpu_set_t set;
-	int n;
-
-	if (npids < SCAN_PARALLEL_MIN || sched_getaffinity(0, sizeof(set), &set) < 0)
-		return 1;
-	n = CPU_COUNT(&set);
-	return n < 1 ? 1 : n > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : n;
-}
-
-/* Read pids[0..n) (ascending) with a thread per CPU, this one among them,
- * then keep the processes read, in order. */
 static void scan(struct snapshot *s, const struct reader *r, const pid_t *pids,
 		 size_t n)
 {
-	int nthreads = scan_threads(n), started = 0;
-	struct scan_worker *w = xcalloc((size_t)nthreads, sizeof(*w));
-	signed char *rc = xcalloc(n ? n : 1, sizeof(*rc));
-	atomic_size_t next = 0;
+	struct reader_bufs bufs = {0};
 
 	s->procs = xbig_calloc(n ? n : 1, sizeof(*s->procs));
-	for (int i = 0; i < nthreads; i++)
-		w[i] = (struct scan_worker){
-			.r = r, .pool = i == 0 ? s->pool : strpool_new(),
-			.pids = pids, .npids = n, .slots = s->procs, .rc = rc,
-			.next = &next,
-		};
-	/* A thread that cannot be started leaves its share to the others. */
-	for (int i = 1; i < nthreads; i++)
-		if (pthread_create(&w[i].thread, NULL, scan_worker_run, &w[i]) == 0)
-			started |= 1 << i;
-	scan_worker_run(&w[0]);
-	for (int i = 0; i < nthreads; i++) {
-		if (started & (1 << i))
-			pthread_join(w[i].thread, NULL);
-		if (i > 0)
-			strpool_merge(s->pool, w[i].pool);
-		reader_bufs_free(&w[i].bufs);
-	}
 	for (size_t i = 0; i < n; i++) {
-		if (rc[i] < 0)
+		int rc = reader_read(r, pids[i], NULL, &s->procs[s->n], s->pool, &bufs);
+
+		if (rc < 0)
 			s->vanished++;
-		if (rc[i] > 0)
-			s->procs[s->n++] = s->procs[i];
+		if (rc > 0)
+			s->n++;
 	}
-	free(rc);
-	free(w);
+	reader_bufs_free(&bufs);
 }
 
 static int pid_cmp(const void *a, const void *b)

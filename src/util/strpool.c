@@ -77,23 +77,3 @@ const char *strpool_strdup(struct strpool *pool, const char *s)
 
 	return memcpy(strpool_alloc(pool, n), s, n);
 }
-
-void strpool_merge(struct strpool *pool, struct strpool *from)
-{
-	struct chunk *last;
-
-	if (!from)
-		return;
-	if (from->head) {
-		/* Behind pool's head, whose free space stays in use. */
-		for (last = from->head; last->next; last = last->next)
-			;
-		if (pool->head) {
-			last->next = pool->head->next;
-			pool->head->next = from->head;
-		} else {
-			pool->head = from->head;
-		}
-	}
-	free(from);
-}

@@ -18,8 +18,5 @@ const char *strpool_strdup(struct strpool *pool, const char *s);
 /* n zeroed bytes aligned for any object (a struct that lives as long as
  * the strings it points to). */
 void *strpool_zalloc(struct strpool *pool, size_t n);
-/* Move every string of from into pool (they live until pool is freed)
- * and free from: the pools of threads that scanned in parallel. */
-void strpool_merge(struct strpool *pool, struct strpool *from);
 
 #endif

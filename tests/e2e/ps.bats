@@ -363,9 +363,8 @@ free_pid() { cat /proc/sys/kernel/pid_max; }
 	python3 -m json.tool <<<"$output" >/dev/null
 }
 
-@test "a large scan (shared among threads) sees every process exactly once" {
-	# 11 + 121 + 1331 nodes: more than the 1024 above which a scan of
-	# /proc is split among a thread per CPU.
+@test "a large scan sees every process exactly once, in pid order" {
+	# 11 + 121 + 1331 nodes.
 	start_fixture tree 3 11
 	[ "$(awk '$1 == "node"' "$FIXTURE_OUT" | wc -l)" -eq 1463 ]
 	run pmon ps --json
