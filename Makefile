@@ -87,7 +87,9 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 $(BUILD)/src/proc/procps.o: ALL_CFLAGS += $(call loads,libproc2)
 $(BUILD)/src/cmd/httpd.o: ALL_CFLAGS += $(call loads,libmicrohttpd)
 $(BUILD)/src/chat/systemd.o: ALL_CFLAGS += $(call loads,libsystemd)
-LIBS        = $(PKG_LIBS)
+# -lpthread: chat's name-lookup thread (src/chat/resolve.c) and inject's
+# pthread_sigmask; in libc itself since glibc 2.34, named for older ones.
+LIBS        = $(PKG_LIBS) -lpthread
 # For the unit tests that call a loaded library themselves (the
 # differential test asks libproc2 what pmon's reader read).
 LOADED_LIBS = $(shell $(PKG_CONFIG) --libs $(LOADED_PKGS) 2>/dev/null)

@@ -7,9 +7,9 @@
 #
 # Every command runs BENCH_RUNS times in interleaved rounds after one
 # warm-up round; each figure is the median CPU time (user + system of
-# that process, from wait4) with its range, the wall time beside (pmon
-# reads with a thread per CPU, so its wall time depends on an idle second
-# CPU: it is shown, not judged), its page faults and the load.
+# that process, from wait4) with its range, the wall time beside (shown,
+# not judged: a reader with a thread per CPU would gain wall time on an
+# idle second CPU and pay for it in CPU), its page faults and the load.
 #
 # The bars (issue 9): pmon tree <= 1.2x the stat floor's CPU; pmon ps
 # (full STAT, with L: stat and status) >= 3x faster (CPU) than

@@ -533,8 +533,7 @@ int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
 	if (r->files & FILE_GPU)
 		read_gpu(r, pid, p);
 	p->tgid = pid;
-	/* p->user is filled in by the caller: uid_name() is not
-	 * thread-safe (a snapshot reads in threads). */
+	/* p->user is filled in by the caller, once the scan is done. */
 	if (r->have & PI_STAT)
 		proc_format_stat(p);
 	return 1;

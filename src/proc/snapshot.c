@@ -18,9 +18,10 @@
  * shortens the wall time when a second CPU is idle but costs more CPU:
  * the threads contend for the same /proc locks and cache lines.
  * Measured at 10,000 processes on this project's 2-CPU VM, 3 rounds of
- * 5 runs: pmon tree 145-150 ms of CPU with two threads, 135-143 with
- * one (the stat floor 119-121); pmon ps 258-261 against 240-251 (the
- * stat + status floor 221-226); wall 91-97 against 135-144 ms for tree.
+ * 5 runs, the two builds interleaved: pmon tree 145-150 ms of CPU with
+ * two threads, 131-133 with one (the stat floor 117-118); pmon ps
+ * 256-261 against 236-240 (the stat + status floor 223-224): 6-10%;
+ * wall 91-115 against 134-154 ms for tree.
  * A monitor's cost is the CPU it takes from the machine it watches, and
  * on a busy machine the second CPU is not idle anyway.
  */
@@ -67,8 +68,8 @@ static ssize_t pids_to_read(int procfd, const struct snapshot_query *q,
 	return (ssize_t)n;
 }
 
-/* What the threads cannot do: user names (uid_name is not thread-safe)
- * and %CPU and %MEM over each process's life, as ps gives them. */
+/* After the scan: user names and %CPU and %MEM over each process's
+ * life, as ps gives them. */
 static void finish(struct snapshot *s)
 {
 	unsigned long mem_kb = s->have & PI_PCPU ? sys_mem_total_kb() : 0;

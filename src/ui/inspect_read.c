@@ -211,23 +211,25 @@ static void read_family(struct inspection *ins)
 	f->leader_alive = ins->leader_alive;
 	f->pgrp_orphaned = ins->pgrp_orphaned;
 	f->terminal = -1;
-	/* Whether the parent adopts matters to a re-parented process (which
-	 * is itself the evidence) and to one leading its own session with
-	 * no terminal; reading the parent's children costs a directory and
-	 * a stat file each, so only then. */
+	/* Whether the parent adopts: reading its children costs a directory
+	 * and a stat file each, so only where it is said.  A re-parented
+	 * process is itself the evidence; one leading its own session
+	 * without a terminal needs it to be classified; any orphan's text
+	 * names it (a stopped member of an orphaned group may be neither). */
 	if (ins->parent && f->adopter == ADOPTER_SUBREAPER) {
-		if (orphan_reparented(f->p, f->parent)) {
+		if (orphan_reparented(f->p, f->parent))
 			ins->anc[0].adopts = 1;
-			f->parent_adopts = true;
-		} else if (f->p->session == f->p->pid && f->p->tty_nr == 0) {
+		if (ins->anc[0].adopts == 1 ||
+		    (f->p->session == f->p->pid && f->p->tty_nr == 0))
 			f->parent_adopts = ancestor_adopts(ins, &ins->anc[0]) == 1;
-		}
 	}
 	if (orphan_needs_terminal(f))
 		f->terminal = orphan_std_terminal(ins->pid, f->terminal_path,
 						  sizeof(f->terminal_path),
 						  &f->terminal_closed);
 	ins->cls = orphan_classify(f);
+	if (ins->cls.kind != ORPHAN_NONE && ins->parent && f->adopter == ADOPTER_SUBREAPER)
+		f->parent_adopts = ancestor_adopts(ins, &ins->anc[0]) == 1;
 	/* Proving a subreaper reads the children of every ancestor up to
 	 * init (48 stat files for a leaf 6 deep in a tree that forks 8
 	 * ways, most of what inspect cost): only for children it has. */

@@ -165,7 +165,7 @@ loaded_libs() {
 decimal_comma_locale() {
 	export LOCPATH=$BATS_TEST_TMPDIR/locale
 	mkdir -p "$LOCPATH"
-	localedef -i de_DE -f UTF-8 "$LOCPATH/de_DE.UTF-8" 2>/dev/null ||
+	localedef -c -i de_DE -f UTF-8 "$LOCPATH/de_DE.UTF-8" 2>/dev/null ||
 		[ -e "$LOCPATH/de_DE.UTF-8/LC_NUMERIC" ] || return 1
 	[ "$(env LC_ALL=de_DE.UTF-8 locale decimal_point)" = "," ]
 }
@@ -178,7 +178,11 @@ pmon_de() { env LC_ALL=de_DE.UTF-8 "$PMON" "$@"; }
 	grep -E '^pmon_scrape_cpu_seconds [0-9]+\.[0-9]+$' <<<"$output"
 	run ! grep -E '^[a-z_]+(\{.*\})? -?[0-9]+,[0-9]+$' <<<"$output"
 	run -0 pmon_de top -b -n 1 -o pid,cpu_pct,mem_pct,comm
+	# The header's figures (printf) and the rows' (pmon's own tenths).
+	grep -E 'load average: [0-9]+\.[0-9]{2}, [0-9]+\.[0-9]{2}, [0-9]+\.[0-9]{2}$' <<<"${lines[0]}"
+	grep -E '^%Cpu\(s\): *[0-9]+\.[0-9] us, *[0-9]+\.[0-9] sy' <<<"$output"
 	grep -E '^ *[0-9]+ +[0-9]+\.[0-9] +[0-9]+\.[0-9] ' <<<"$output"
 	run ! grep -E '^ *[0-9]+ +[0-9]+,[0-9] ' <<<"$output"
-	pmon_de ps -o pid,cpu_pct,mem_pct --json | jq -e 'length > 0 and (.[0].cpu_pct | type) == "number"'
+	run -0 pmon_de ps -o pid,cpu_pct,mem_pct --json
+	jq -e 'length > 0 and (.[0].cpu_pct | type) == "number"' <<<"$output"
 }
