@@ -527,3 +527,58 @@ only_vanished() {
 	run pmon inspect --no-sample --json "$FIXTURE_PID"
 	[ "$(jqi .identity.comm)" = $'evil\e]0;owned\a' ]
 }
+
+# A child subreaper in a session of its own that has adopted a process
+# (D2, whose parent D left its session and exited) and holds a stopped
+# child C in its own process group, which is orphaned: the parent of
+# every member is in the group or in another session.  C was not
+# re-parented and leads nothing, so only its parent's other children show
+# that the parent adopts.  SIGTERM ends C and D2 with it.
+FAMILY='
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+os.setsid()
+r, w = os.pipe()
+d = os.fork()
+if d == 0:
+    os.setsid()
+    d2 = os.fork()
+    if d2 == 0:
+        while True:
+            signal.pause()
+    os.write(w, b"%d\n" % d2)
+    os._exit(0)
+os.waitpid(d, 0)
+d2 = int(os.read(r, 64))
+c = os.fork()
+if c == 0:
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    while True:
+        signal.pause()
+os.kill(c, signal.SIGSTOP)
+os.waitpid(c, os.WUNTRACED)
+def end(*_):
+    for p in (c, d2):
+        os.kill(p, signal.SIGKILL)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, end)
+print("ready %d %d" % (c, d2), flush=True)
+while True:
+    signal.pause()
+'
+
+@test "inspect: a stopped member of an orphaned group says whether its subreaper parent adopts" {
+	python3 -c "$FAMILY" >"$BATS_TEST_TMPDIR/family" 2>&1 3>&- &
+	sub=$!
+	SUBREAPERS+=("$sub")
+	wait_for_line "$BATS_TEST_TMPDIR/family" '^ready ' || {
+		cat "$BATS_TEST_TMPDIR/family" >&2
+		return 1
+	}
+	read -r _ c d2 <"$BATS_TEST_TMPDIR/family"
+	[ "$(proc_ppid "$d2")" = "$sub" ]
+	run -0 pmon inspect --no-sample --json "$c"
+	[ "$(jqi .family.orphan.kind)" = stopped ]
+	run -0 pmon inspect --no-sample "$c"
+	[ "$(row orphan)" = "yes, stopped: adopted by PID $sub (python3), a child subreaper" ]
+}
