@@ -793,8 +793,22 @@ static bool reconnect(struct tui *t)
 	return true;
 }
 
+/*
+ * A resize is curses' SIGWINCH handler setting a flag that the next key
+ * read turns into KEY_RESIZE.  The loop waits without a timeout, so a
+ * SIGWINCH that came while it was drawing (not waiting) went unseen
+ * until the next line or key: a window resized just after the room was
+ * entered stayed drawn at its old size (seen in chat_tui.bats under load).
+ * So SIGWINCH is held except inside the wait, which it then interrupts.
+ */
 static void loop(struct tui *t)
 {
+	sigset_t winch, waiting;
+
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	(void)sigprocmask(SIG_BLOCK, &winch, &waiting);
+	sigdelset(&waiting, SIGWINCH);
 	while (!t->done && !chat_caught_signal()) {
 		struct pollfd p[3] = {
 			{.fd = STDIN_FILENO, .events = POLLIN},
@@ -814,7 +828,7 @@ static void loop(struct tui *t)
 		redraw(t);
 		if (t->c->out.len)
 			p[1].events |= POLLOUT;
-		if (poll(p, 3, -1) < 0) {
+		if (ppoll(p, 3, NULL, &waiting) < 0) {
 			if (errno == EINTR) {
 				read_keys(t); /* a resize comes as KEY_RESIZE */
 				continue;
@@ -838,6 +852,7 @@ static void loop(struct tui *t)
 		if (!reconnect(t))
 			break;
 	}
+	(void)sigprocmask(SIG_UNBLOCK, &winch, NULL);
 }
 
 /* After the terminal is restored: why the client left, where it stays. */
