@@ -81,6 +81,15 @@ static int run_once(char **argv, struct rusage *sum)
 	return WEXITSTATUS(status);
 }
 
+/* N of "-n N": a whole number from 1; 0 (the usage) for "2x" or "0". */
+static long run_count(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return end != s && !*end && n > 0 ? n : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *out_path = NULL;
@@ -94,7 +103,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[argi], "-o") == 0)
 			out_path = argv[argi + 1];
 		else if (strcmp(argv[argi], "-n") == 0)
-			runs = strtol(argv[argi + 1], NULL, 10);
+			runs = run_count(argv[argi + 1]);
 		else
 			break;
 		argi += 2;

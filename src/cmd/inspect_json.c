@@ -464,7 +464,7 @@ static json_t *actions_json(const struct inspection *ins)
 
 	json_object_set_new(o, "kill", jbuf_text(inspect_kill_text, ins));
 	json_object_set_new(o, "kill_refused", json_boolean(ins->p->pid == 1 || ins->my_ancestor));
-	json_object_set_new(o, "children_go_to", !ins->reaper_known ? json_null() :
+	json_object_set_new(o, "children_go_to", !ins->nkids ? json_null() :
 		json_pack("{s:i, s:s, s:s, s:b}",
 		"pid", (int)ins->reaper.pid, "comm", ins->reaper.comm,
 		"kind", inspect_adopter_kind(ins->reaper.kind), "proven", ins->reaper.proven));

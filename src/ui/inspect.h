@@ -83,8 +83,8 @@ struct inspection {
 	int pgrp_orphaned;          /* 1, 0, -1: not looked at (not stopped) */
 	struct orphan_facts facts;
 	struct orphan_class cls;
-	struct reaper reaper;       /* where its children go if it dies; */
-	bool reaper_known;          /* worked out only when it has some */
+	struct reaper reaper;       /* where its children go if it dies
+	                               (worked out only when nkids > 0) */
 
 	/* waiting */
 	struct inspect_fd fds[6];

@@ -196,9 +196,19 @@ static void read_pgrp(struct inspection *ins)
 	snapshot_free(&all);
 }
 
+/* Does its parent (anc[0]) adopt?  Its children cost a directory and a
+ * stat file each, but a re-parented process is itself the evidence. */
+static bool parent_adopts(struct inspection *ins)
+{
+	if (orphan_reparented(ins->p, ins->parent))
+		ins->anc[0].adopts = 1;
+	return ancestor_adopts(ins, &ins->anc[0]) == 1;
+}
+
 static void read_family(struct inspection *ins)
 {
 	struct orphan_facts *f = &ins->facts;
+	bool sub_parent;
 
 	read_ancestors(ins);
 	read_leader(ins);
@@ -211,32 +221,24 @@ static void read_family(struct inspection *ins)
 	f->leader_alive = ins->leader_alive;
 	f->pgrp_orphaned = ins->pgrp_orphaned;
 	f->terminal = -1;
-	/* Whether the parent adopts: reading its children costs a directory
-	 * and a stat file each, so only where it is said.  A re-parented
-	 * process is itself the evidence; one leading its own session
-	 * without a terminal needs it to be classified; any orphan's text
-	 * names it (a stopped member of an orphaned group may be neither). */
-	if (ins->parent && f->adopter == ADOPTER_SUBREAPER) {
-		if (orphan_reparented(f->p, f->parent))
-			ins->anc[0].adopts = 1;
-		if (ins->anc[0].adopts == 1 ||
-		    (f->p->session == f->p->pid && f->p->tty_nr == 0))
-			f->parent_adopts = ancestor_adopts(ins, &ins->anc[0]) == 1;
-	}
+	sub_parent = ins->parent && f->adopter == ADOPTER_SUBREAPER;
+	/* Whether a parent that is not init adopts: the classification
+	 * needs it for a process leading its own session without a
+	 * terminal, and any orphan's words name it; no one else reads it. */
+	if (sub_parent && f->p->session == f->p->pid && f->p->tty_nr == 0)
+		f->parent_adopts = parent_adopts(ins);
 	if (orphan_needs_terminal(f))
 		f->terminal = orphan_std_terminal(ins->pid, f->terminal_path,
 						  sizeof(f->terminal_path),
 						  &f->terminal_closed);
 	ins->cls = orphan_classify(f);
-	if (ins->cls.kind != ORPHAN_NONE && ins->parent && f->adopter == ADOPTER_SUBREAPER)
-		f->parent_adopts = ancestor_adopts(ins, &ins->anc[0]) == 1;
+	if (sub_parent && ins->cls.kind != ORPHAN_NONE)
+		f->parent_adopts = parent_adopts(ins);
 	/* Proving a subreaper reads the children of every ancestor up to
 	 * init (48 stat files for a leaf 6 deep in a tree that forks 8
 	 * ways, most of what inspect cost): only for children it has. */
-	if (ins->nkids) {
+	if (ins->nkids)
 		find_reaper(ins);
-		ins->reaper_known = true;
-	}
 }
 
 /* The descriptors of the call it is blocked in, resolved. */
