@@ -9,6 +9,10 @@
 #   top -b -n N -d D -w 512    (output to /dev/null)
 #   build/bench/top-floor N D  (every /proc/PID/stat kept open, one
 #                               pread of each per refresh, nothing else)
+#   build/bench/top-floor N D stat,statm
+#                              (the same for stat and statm: the least a
+#                               batch showing every row's exact RSS
+#                               reads; reported beside, not a bar)
 # Measured: CPU seconds (user + system of the process, from wait4:
 # bench/cputime) divided by N, start-up included, and the peak RSS;
 # medians and ranges, the load beside.  pmon reads /proc (--backend
@@ -56,12 +60,13 @@ measure() {
 EXTRA_COLS=pid,user,stat,cpu_pct,mem_pct,rss_kb,cpu_time_s,io_read_rate,io_write_rate,container,gpu_pct,comm
 # Settings of the user running the benchmark must not change what runs.
 export XDG_CONFIG_HOME=$BENCH_TMP/config
-names=("pmon top -b" "pmon +io,ctr,gpu" "top -b" "floor")
+names=("pmon top -b" "pmon +io,ctr,gpu" "top -b" "floor" "floor stat,statm")
 for ((round = 0; round <= RUNS; round++)); do
 	measure "pmon top -b" "$PMON" --backend proc top -b -n "$N" -d "$D"
 	measure "pmon +io,ctr,gpu" "$PMON" --backend proc top -b -n "$N" -d "$D" -o "$EXTRA_COLS"
 	measure "top -b" top -b -n "$N" -d "$D" -w 512
 	measure floor "$BUILD_DIR/bench/top-floor" "$N" "$D"
+	measure "floor stat,statm" "$BUILD_DIR/bench/top-floor" "$N" "$D" stat,statm
 	if ((round == 0)); then # the warm-up round does not count
 		cpu=() rss=() load=()
 	fi
@@ -86,6 +91,8 @@ kb=${med_rss[pmon top -b]%.*}
 kb_extra=${med_rss[pmon +io,ctr,gpu]%.*}
 [ "$kb_extra" -gt "$kb" ] && kb=$kb_extra
 echo "  the I/O, container and GPU columns add $(awk -v a="$extra" -v b="$pmon" 'BEGIN {printf "%.4f", a - b}') CPU-s per refresh (every row read: batch)"
+echo "  reported: pmon top -b / the stat,statm pread floor = $(bench_div "$pmon" "${med_cpu[floor stat,statm]}") x;" \
+	"the stat,statm floor / the stat floor = $(bench_div "${med_cpu[floor stat,statm]}" "${med_cpu[floor]}") x (CPU)"
 bench_result "9, 10: pmon top -b CPU/refresh <= 0.3x top -b's" "$pmon" "${med_cpu[top -b]}" le 0.3
 bench_result "10: pmon top -b CPU/refresh <= 1.5x the pread floor's" "$pmon" "${med_cpu[floor]}" le 1.5
 bench_result "10: pmon top -b +io,container,gpu CPU/refresh < top -b's" "$extra" "${med_cpu[top -b]}" lt 1

@@ -259,7 +259,7 @@ static int top_exec(int argc, char **argv)
 			 "use -b for batch mode");
 	if (!o.batch)
 		top_view_check_terminal();
-	if (procwatch_open(&w) < 0) {
+	if (procwatch_open(&w, o.batch) < 0) {
 		if (errno == ELIBACC)
 			pmon_die(EXIT_FAIL, "top's system-wide figures need procps-ng's "
 				 "libproc2 (Debian: libproc2-0): %s", procps_lib_error());
@@ -271,7 +271,7 @@ static int top_exec(int argc, char **argv)
 		status = run_batch(&w, &o);
 	else
 		status = top_view_run(&w, &o.view, warning, &o.room);
-	procwatch_close(&w);
+	procwatch_close_at_exit(&w);
 	top_opts_free(&o.view);
 	return finish_stdout(status);
 }

@@ -844,9 +844,10 @@ static int start_iter(struct procwatch *w)
 	return rc < 0 ? -1 : 0;
 }
 
-int procwatch_open(struct procwatch *w)
+int procwatch_open(struct procwatch *w, bool full)
 {
 	memset(w, 0, sizeof(*w));
+	w->full = full;
 	w->last_pid = -1;
 	w->loadavg_fd = -1;
 	w->procfd = procfs_open();
@@ -910,6 +911,18 @@ void procwatch_close(struct procwatch *w)
 	memset(w, 0, sizeof(*w));
 	w->procfd = -1;
 	w->loadavg_fd = -1;
+}
+
+void procwatch_close_at_exit(struct procwatch *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		struct kept_fds *f = &w->extra[i].fds;
+
+		count_kept(w, -((f->schedstat >= 0) + (f->stat >= 0) + (f->statm >= 0)));
+		*f = KEPT_NONE;
+	}
+	w->sched_open = 0;
+	procwatch_close(w);
 }
 
 /* ---- thread rows ------------------------------------------------------------ */

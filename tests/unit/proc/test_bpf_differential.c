@@ -311,7 +311,7 @@ static void test_watch_agrees_with_proc(void **state)
 	SKIP_UNLESS_BPF();
 	take("proc", &before, WATCH_NEED, NULL, 0);
 	choose("bpf");
-	assert_int_equal(procwatch_open(&w), 0);
+	assert_int_equal(procwatch_open(&w, false), 0);
 	assert_non_null(w.iter); /* it reads with the iterator */
 	take("proc", &after, WATCH_NEED, NULL, 0);
 	for (size_t i = 0; i < before.n; i++) {

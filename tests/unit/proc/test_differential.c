@@ -226,7 +226,7 @@ static void test_watch_agrees_with_libproc2(void **state)
 	size_t compared;
 
 	(void)state;
-	assert_int_equal(procwatch_open(&w), 0);
+	assert_int_equal(procwatch_open(&w, false), 0);
 	compared = compare_all(&r);
 	procwatch_close(&w);
 	assert_true(compared > 2);

@@ -76,7 +76,7 @@ static void test_sees_a_child_come_and_go(void **state)
 	bool reused = false;
 
 	(void)state;
-	assert_int_equal(procwatch_open(w), 0);
+	assert_int_equal(procwatch_open(w, false), 0);
 	assert_true(w->n > 1);
 	assert_true(find(w, getpid()) >= 0);
 	/* pids in order, as a snapshot's */
@@ -147,7 +147,7 @@ static void test_more_processes_than_descriptors(void **state)
 
 		for (size_t k = 0; k < ARRAY_LEN(kids); k++)
 			kids[k] = start_child();
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || procwatch_open(&w) < 0)
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || procwatch_open(&w, false) < 0)
 			_exit(2);
 		for (int round = 0; round < 2; round++) {
 			ok = ok && w.fd_budget == 66 && w.fds_open == w.fd_budget &&
@@ -182,7 +182,7 @@ static void test_busy_child_has_cpu(void **state)
 			spin++;
 	}
 	assert_true(child > 0);
-	assert_int_equal(procwatch_open(w), 0);
+	assert_int_equal(procwatch_open(w, false), 0);
 	/* Until the child has shown some CPU use over an interval (a
 	 * loaded machine may not run it at once). */
 	for (int tries = 0; tries < 100; tries++) {
@@ -236,8 +236,8 @@ static void test_idle_processes_are_skipped_but_shown_rows_are_exact(void **stat
 	for (size_t k = 0; k < ARRAY_LEN(kids); k++)
 		kids[k] = start_child();
 	usleep(100000); /* until they sleep in pause() */
-	assert_int_equal(procwatch_open(w), 0);
-	assert_int_equal(procwatch_open(&full), 0);
+	assert_int_equal(procwatch_open(w, false), 0);
+	assert_int_equal(procwatch_open(&full, true), 0);
 	full.full = true;
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(procwatch_refresh(w), 0);
@@ -298,7 +298,7 @@ static void test_full_refresh_keeps_no_schedstat_open(void **state)
 	struct procwatch *w = &watch;
 
 	(void)state;
-	assert_int_equal(procwatch_open(w), 0);
+	assert_int_equal(procwatch_open(w, false), 0);
 	if (!w->have_schedstat)
 		skip(); /* a kernel without schedstats keeps none anyway */
 	assert_true(w->sched_open > 0); /* the first refresh kept them */
@@ -313,6 +313,22 @@ static void test_full_refresh_keeps_no_schedstat_open(void **state)
 	assert_true(w->sched_open > 0 || w->fds_open + 3 > w->fd_budget);
 }
 
+/* A watch opened to read everyone in full (top -b) reads no schedstat in
+ * its first reading either: measured at 10,171 processes, the 10,171
+ * opens, preads and closes of it cost 13% of a 10-refresh batch. */
+static void test_watch_opened_full_reads_no_schedstat(void **state)
+{
+	struct procwatch *w = &watch;
+
+	(void)state;
+	assert_int_equal(procwatch_open(w, true), 0);
+	assert_true(w->n > 0);
+	assert_int_equal(w->sched_open, 0);
+	assert_true(w->fds_open > 0); /* stat and statm are kept */
+	assert_int_equal(procwatch_refresh(w), 0);
+	assert_int_equal(w->sched_open, 0);
+}
+
 int main(void)
 {
 	struct buf why = {0};
@@ -321,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_more_processes_than_descriptors),
 		cmocka_unit_test_teardown(test_busy_child_has_cpu, close_watch),
 		cmocka_unit_test_teardown(test_full_refresh_keeps_no_schedstat_open, close_watch),
+		cmocka_unit_test_teardown(test_watch_opened_full_reads_no_schedstat, close_watch),
 		cmocka_unit_test_teardown(test_idle_processes_are_skipped_but_shown_rows_are_exact,
 					  close_watch),
 	};
