@@ -88,6 +88,7 @@ struct procwatch {
 	double tasks_time;           /* monotonic seconds of that reading */
 	struct proc *spare_procs;
 	struct watch_extra *spare_extra;
+	void *table_mem;             /* procs, extra and their spares */
 	size_t cap;
 	pid_t *pids;
 	size_t pids_cap;
