@@ -174,9 +174,23 @@ static int run_time(struct procwatch *w, pid_t pid, struct watch_extra *x,
 
 /* ---- one process, from a pass of the BPF task iterator ------------------ */
 
-static const struct taskrec *in_pass(const struct procwatch *w, pid_t pid)
+/* merge() asks in pid order, the pass's order: a cursor that only moves
+ * forward (reset by procwatch_refresh) finds each record in one step or
+ * two, where a binary search per process was 3% of a refresh with the
+ * iterator (perf, 10,000 processes).  Asked out of order, it searches. */
+static const struct taskrec *in_pass(struct procwatch *w, pid_t pid)
 {
-	return w->iter ? taskrec_find(&w->iter->pass, pid) : NULL;
+	const struct taskrec_pass *pass;
+
+	if (!w->iter)
+		return NULL;
+	pass = &w->iter->pass;
+	if (w->pass_at < pass->n && pass->procs[w->pass_at].pid > pid)
+		return taskrec_find(pass, pid);
+	while (w->pass_at < pass->n && pass->procs[w->pass_at].pid < pid)
+		w->pass_at++;
+	return w->pass_at < pass->n && pass->procs[w->pass_at].pid == pid ?
+		&pass->procs[w->pass_at] : NULL;
 }
 
 /* The name of t's process into comm: the record's; a workqueue worker's
@@ -492,6 +506,27 @@ static void stop_iter(struct procwatch *w)
 	w->last_pid = -1;
 }
 
+/*
+ * The tasks of pid, a parent the pass names but did not show, unless it
+ * is among known[0..nknown) (hidden processes of the table, counted
+ * already).  On the first refresh the table knows none: without their
+ * count the pass looks short and /proc is listed (13 ms of CPU at 10,000
+ * processes, a tenth of a 10-refresh `pmon top -b` with the iterator, in
+ * the VM whose iterator never shows PID 1).  0 when it is gone.
+ */
+static size_t tasks_of_new_hidden(struct procwatch *w, const pid_t *known,
+				  size_t nknown, pid_t pid)
+{
+	struct proc p;
+
+	for (size_t i = 0; i < nknown; i++)
+		if (known[i] == pid)
+			return 0;
+	if (reader_read(&w->r_comm, pid, NULL, &p, NULL, &w->bufs) <= 0)
+		return 0;
+	return p.threads > 0 ? (size_t)p.threads : 1;
+}
+
 /* What the pass did not show but /proc must be asked about: the
  * processes read from /proc before (until they go), the parents the pass
  * names, and when the counts say it missed some, every pid /proc lists.
@@ -500,7 +535,7 @@ static size_t not_in_pass(struct procwatch *w, const struct task_count *before,
 			  const struct task_count *after, pid_t **extra, size_t *cap)
 {
 	const struct taskrec_pass *pass = &w->iter->pass;
-	size_t n = 0, hidden_tasks = 0;
+	size_t n = 0, known, hidden_tasks = 0;
 
 	for (size_t i = 0; i < w->n; i++) {
 		if (!w->extra[i].hidden || taskrec_find(pass, w->procs[i].pid))
@@ -512,7 +547,10 @@ static size_t not_in_pass(struct procwatch *w, const struct task_count *before,
 		(*extra)[n++] = w->procs[i].pid;
 		hidden_tasks += (size_t)(w->procs[i].threads > 0 ? w->procs[i].threads : 1);
 	}
+	known = n;
 	taskiter_missing_parents(w->iter, extra, &n, cap);
+	for (size_t i = known; i < n; i++)
+		hidden_tasks += tasks_of_new_hidden(w, *extra, known, (*extra)[i]);
 	if (taskiter_incomplete(w->iter, hidden_tasks, before, after)) {
 		pid_t *all = NULL;
 		size_t all_cap = 0;
@@ -574,42 +612,83 @@ static ssize_t pids_from_pass(struct procwatch *w)
 
 /* ---- the table -------------------------------------------------------- */
 
+/* Room for cap rows and their extras, one block: *procs and *extra
+ * point into it.  In 2 MiB pages (big_alloc), not zeroed (merge() writes
+ * every entry before it is read). */
+static void *table_block(size_t cap, struct proc **procs, struct watch_extra **extra)
+{
+	size_t procs_bytes = cap * sizeof(struct proc);
+	size_t bytes = procs_bytes + cap * sizeof(struct watch_extra);
+	char *mem = big_alloc(bytes);
+
+	_Static_assert(sizeof(struct proc) % _Alignof(struct watch_extra) == 0,
+		       "the extras follow the rows in one block");
+	if (!mem)
+		mem = xmalloc(bytes);
+	*procs = (struct proc *)(void *)mem;
+	*extra = (struct watch_extra *)(void *)(mem + procs_bytes);
+	return mem;
+}
+
 /*
- * The table and its spare (merge() fills one from the other) in one block
- * of 2 MiB pages (big_alloc): at 10,000 processes 13 MB, which in 4 KiB
- * pages took 3,000 faults, and a fault costs 24 us of CPU on the
- * development VM (util.c): 72 ms, a quarter of a 10-refresh `pmon top -b`
- * with the BPF backend.  One block, because each array in pages of its
- * own left 6 MB of them unused (peak RSS 21 MiB against 15).  Not
- * zeroed: merge() writes every entry before it is read.
+ * The table: at 10,000 processes 5 MB, which in 4 KiB pages took 1,500
+ * faults (a fault costs 24 us of CPU on the development VM, util.c); in
+ * 2 MiB pages 3.  Its spare, for a merge that cannot be done in place,
+ * is made when first needed.
  */
 static void grow_to(struct procwatch *w, size_t n)
 {
-	size_t cap, procs_bytes, extra_bytes, bytes;
-	char *mem;
+	struct proc *procs;
+	struct watch_extra *extra;
+	void *mem;
 
 	if (n <= w->cap)
 		return;
-	_Static_assert(sizeof(struct proc) % _Alignof(struct watch_extra) == 0,
-		       "the extras follow the rows in one block");
-	cap = n + n / 4 + 64;
-	procs_bytes = cap * sizeof(struct proc);
-	extra_bytes = cap * sizeof(struct watch_extra);
-	bytes = 2 * (procs_bytes + extra_bytes);
-	mem = big_alloc(bytes);
-	if (!mem)
-		mem = xmalloc(bytes);
+	w->cap = n + n / 16 + 64;
+	mem = table_block(w->cap, &procs, &extra);
 	if (w->n) {
-		memcpy(mem, w->procs, w->n * sizeof(struct proc));
-		memcpy(mem + procs_bytes, w->extra, w->n * sizeof(struct watch_extra));
+		memcpy(procs, w->procs, w->n * sizeof(*procs));
+		memcpy(extra, w->extra, w->n * sizeof(*extra));
 	}
 	free(w->table_mem);
+	free(w->spare_mem);
 	w->table_mem = mem;
-	w->procs = (struct proc *)(void *)mem;
-	w->extra = (struct watch_extra *)(void *)(mem + procs_bytes);
-	w->spare_procs = (struct proc *)(void *)(mem + procs_bytes + extra_bytes);
-	w->spare_extra = (struct watch_extra *)(void *)(mem + 2 * procs_bytes + extra_bytes);
-	w->cap = cap;
+	w->procs = procs;
+	w->extra = extra;
+	w->spare_mem = NULL;
+	w->spare_procs = NULL;
+	w->spare_extra = NULL;
+}
+
+/*
+ * Whether merge() can write the new table over the old one: going up both
+ * lists, a process new in the middle needs a slot that one gone before it
+ * freed (out < i).  New processes usually have the highest pids and go
+ * at the end, so the spare (2 MiB pages to fault and zero: 7 ms of CPU at
+ * 10,000 processes on the development VM, 5% of a 10-refresh `pmon top
+ * -b` with the iterator) and the copy of every row are rarely needed.  A
+ * process that vanishes while it is read only frees one more.
+ */
+static bool merge_fits_in_place(const struct procwatch *w, const pid_t *pids,
+				size_t npids)
+{
+	size_t i = 0, j = 0, freed = 0;
+
+	while (j < npids && i < w->n) {
+		if (w->procs[i].pid < pids[j]) {
+			freed++;
+			i++;
+		} else if (w->procs[i].pid == pids[j]) {
+			i++;
+			j++;
+		} else {
+			if (!freed)
+				return false;
+			freed--;
+			j++;
+		}
+	}
+	return true;
 }
 
 /* %CPU over the interval, never above what the process's threads could
@@ -638,12 +717,20 @@ static void compute_rate(struct procwatch *w, size_t i)
 	p->mem_pct = mem > 0 ? 100.0 * (double)p->rss_kb / mem : 0;
 }
 
-/* Merge the old table with the new pid list, both in pid order. */
+/* Merge the old table with the new pid list, both in pid order: over
+ * itself where it fits (merge_fits_in_place), else into the spare. */
 static void merge(struct procwatch *w, const pid_t *pids, size_t npids)
 {
-	struct proc *np = w->spare_procs;
-	struct watch_extra *nx = w->spare_extra;
+	struct proc *np = w->procs;
+	struct watch_extra *nx = w->extra;
 	size_t i = 0, out = 0;
+
+	if (!merge_fits_in_place(w, pids, npids)) {
+		if (!w->spare_mem)
+			w->spare_mem = table_block(w->cap, &w->spare_procs, &w->spare_extra);
+		np = w->spare_procs;
+		nx = w->spare_extra;
+	}
 
 	w->vanished = 0;
 	for (size_t j = 0; j < npids || i < w->n;) {
@@ -654,8 +741,11 @@ static void merge(struct procwatch *w, const pid_t *pids, size_t npids)
 			continue;
 		}
 		if (i < w->n && w->procs[i].pid == pid) {
-			np[out] = w->procs[i];
-			nx[out] = w->extra[i++];
+			if (np != w->procs || out != i) {
+				np[out] = w->procs[i];
+				nx[out] = w->extra[i];
+			}
+			i++;
 			if (update(w, &np[out], &nx[out]) == 0) {
 				out++;
 				j++;
@@ -669,10 +759,16 @@ static void merge(struct procwatch *w, const pid_t *pids, size_t npids)
 			w->vanished++;
 		j++;
 	}
-	w->spare_procs = w->procs;
-	w->spare_extra = w->extra;
-	w->procs = np;
-	w->extra = nx;
+	if (np != w->procs) { /* the spare is the table now, and back */
+		void *mem = w->spare_mem;
+
+		w->spare_mem = w->table_mem;
+		w->table_mem = mem;
+		w->spare_procs = w->procs;
+		w->spare_extra = w->extra;
+		w->procs = np;
+		w->extra = nx;
+	}
 	w->n = out;
 }
 
@@ -695,6 +791,7 @@ int procwatch_refresh(struct procwatch *w)
 		return -1;
 	w->expect = (size_t)npids;
 	grow_to(w, (size_t)npids > w->n ? (size_t)npids : w->n);
+	w->pass_at = 0;
 	merge(w, w->pids, (size_t)npids);
 	for (size_t i = 0; i < w->n; i++)
 		compute_rate(w, i);
@@ -929,6 +1026,7 @@ void procwatch_close(struct procwatch *w)
 	free(w->prev_tasks);
 	reader_bufs_free(&w->bufs);
 	free(w->table_mem);
+	free(w->spare_mem);
 	free(w->pids);
 	memset(w, 0, sizeof(*w));
 	w->procfd = -1;

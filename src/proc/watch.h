@@ -88,7 +88,8 @@ struct procwatch {
 	double tasks_time;           /* monotonic seconds of that reading */
 	struct proc *spare_procs;
 	struct watch_extra *spare_extra;
-	void *table_mem;             /* procs, extra and their spares */
+	void *table_mem, *spare_mem; /* procs and extra; their spares
+	                                (NULL until a merge needs them) */
 	size_t cap;
 	pid_t *pids;
 	size_t pids_cap;
@@ -105,6 +106,7 @@ struct procwatch {
 	 * every process it shows; the others, and the names of workqueue
 	 * workers, come from /proc. */
 	struct taskiter *iter;       /* NULL: /proc only */
+	size_t pass_at;              /* in_pass()'s cursor in the pass */
 	struct reader r_comm;
 	int loadavg_fd;
 };

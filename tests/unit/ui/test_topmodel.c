@@ -128,6 +128,39 @@ static void test_sort_by_cpu_then_pid(void **state)
 	destroy(f);
 }
 
+/* Most rows share one key (%CPU 0 for whatever slept): topmodel.c sets
+ * them aside and sorts the rest; their block must still land where the
+ * key goes, in pid order, either way round, and a plain sort must agree. */
+static void test_sort_with_a_majority_key(void **state)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	const double cpu[] = {5.0, 0.5, 0.5, 0.1, 0.5, 0.5, 9.0};
+	const pid_t want[] = {8, 2, 3, 4, 6, 7, 5};
+	struct top_opts o = opts("cpu", false);
+	struct top_rows r = {0};
+
+	(void)state;
+	f->w.procs = f->procs;
+	f->w.extra = f->extra;
+	f->w.clock.hz = 100;
+	f->w.sys.mem_total_kb = 10000;
+	for (size_t i = 0; i < ARRAY_LEN(cpu); i++)
+		add(f, (pid_t)i + 2, 1, 'S', "p", NULL, cpu[i], 10, 1, 0);
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(r.n, ARRAY_LEN(want));
+	for (size_t k = 0; k < ARRAY_LEN(want); k++)
+		assert_int_equal(row_pid(f, &r, k), want[k]);
+	o.sort.reverse = true; /* 5, then the block 3 4 6 7, then 2 and 8 */
+	top_rows_build(&r, &f->w, &o);
+	assert_int_equal(row_pid(f, &r, 0), 5);
+	assert_int_equal(row_pid(f, &r, 1), 3);
+	assert_int_equal(row_pid(f, &r, 4), 7);
+	assert_int_equal(row_pid(f, &r, 5), 2);
+	assert_int_equal(row_pid(f, &r, 6), 8);
+	top_rows_free(&r);
+	destroy(f);
+}
+
 /* --sort and the keys < > P M T N use: the registry's keys, aliases and
  * titles, in any case. */
 static void test_sort_keys_are_registry_keys(void **state)
@@ -352,6 +385,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_by_cpu_then_pid),
+		cmocka_unit_test(test_sort_with_a_majority_key),
 		cmocka_unit_test(test_sort_keys_are_registry_keys),
 		cmocka_unit_test(test_counts_follow_the_selection_not_the_filters),
 		cmocka_unit_test(test_user_and_name_filters),
