@@ -55,13 +55,18 @@ tmx() { tmux -L "$SOCK" -f /dev/null "$@"; }
 # tmx_start NAME CMD: a session running CMD, there before the next one is
 # asked for (a second client while the server is still starting, as
 # under a load of hundreds, finds "server exited unexpectedly").
+# The command's standard error goes to a file, shown when the session did
+# not start: twice a recorded run died here with only tmux's "server
+# exited unexpectedly", which is also what a command that ends at once
+# gives (its pane, the only one, closes and the server with it).
 tmx_start() {
 	local i
-	tmx new-session -d -s "$1" -x 200 -y 50 "$2"
+	tmx new-session -d -s "$1" -x 200 -y 50 "$2 2>$(printf %q "$BENCH_TMP/$1.err")"
 	for ((i = 0; i < 600; i++)); do
 		tmx has-session -t "$1" 2>/dev/null && return 0
 		sleep 0.05
 	done
+	[ -s "$BENCH_TMP/$1.err" ] && sed "s/^/  $1: /" "$BENCH_TMP/$1.err" >&2
 	bench_die "tmux session $1 did not start"
 }
 cpu_ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
