@@ -279,9 +279,9 @@ bench_result() {
 	local bar=$1 pmon=$2 peer=$3 op=$4 limit=$5 ok verdict=FAIL
 	RATIO=$(awk -v a="$pmon" -v b="$peer" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')
 	ok=$("bench_$op" "$RATIO" "$limit")
-	# A peer or floor that measured nothing (0 s: too few processes or
-	# seconds for the clock's ticks) proves nothing: never a PASS.
-	[ "$(awk -v b="$peer" 'BEGIN {print (b > 0)}')" = 1 ] || ok=0
+	# A figure of 0 s (too few processes or seconds for the clock's
+	# ticks) proves nothing, on either side: never a PASS.
+	[ "$(awk -v a="$pmon" -v b="$peer" 'BEGIN {print (a > 0 && b > 0)}')" = 1 ] || ok=0
 	[ "$ok" = 1 ] && verdict=PASS
 	printf '  %s  %s: %s / %s = %s x (bar: %s %s)\n' "$verdict" "$bar" "$pmon" "$peer" \
 		"$RATIO" "$(case $op in le) echo "<=" ;; lt) echo "<" ;; ge) echo ">=" ;; esac)" "$limit"

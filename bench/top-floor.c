@@ -17,7 +17,6 @@
  * `pmon top -b`, procps `top -b` and htop read for every row.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +71,11 @@ static size_t split(char *list, char *names[MAX_FILES])
 	return n;
 }
 
-static int open_all(char *names[], size_t nnames, struct fds *f)
+/* Descriptors left free, as pmon's watch leaves 64 (FD_RESERVE): the
+ * files beyond are reopened each refresh, in that room. */
+#define FD_RESERVE 64
+
+static int open_all(char *names[], size_t nnames, struct fds *f, rlim_t limit)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -87,9 +90,13 @@ static int open_all(char *names[], size_t nnames, struct fds *f)
 			int fd;
 
 			snprintf(path, sizeof(path), "/proc/%.10s/%.9s", e->d_name, names[i]);
+			if (f->n + FD_RESERVE >= limit) {
+				if (keep_path(f, path) < 0)
+					return -1;
+				continue;
+			}
 			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0 ? keep(f, fd) < 0 :
-			    errno == EMFILE && keep_path(f, path) < 0)
+			if (fd >= 0 && keep(f, fd) < 0)
 				return -1;
 		}
 	}
@@ -114,7 +121,7 @@ int main(int argc, char **argv)
 		return 1;
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
-	if (open_all(names, nnames, &f) < 0)
+	if (open_all(names, nnames, &f, rl.rlim_cur) < 0)
 		return 1;
 	for (int r = 0; r < n; r++) {
 		struct timespec ts = {(time_t)delay,

@@ -185,7 +185,7 @@ static const struct taskrec *in_pass(struct procwatch *w, pid_t pid)
 	if (!w->iter)
 		return NULL;
 	pass = &w->iter->pass;
-	if (w->pass_at < pass->n && pass->procs[w->pass_at].pid > pid)
+	if (w->pass_at >= pass->n || pass->procs[w->pass_at].pid > pid)
 		return taskrec_find(pass, pid);
 	while (w->pass_at < pass->n && pass->procs[w->pass_at].pid < pid)
 		w->pass_at++;
@@ -254,7 +254,7 @@ static int update_from_pass(struct procwatch *w, const struct taskrec *t,
 		return -1;
 	taskrec_fill(t, PROCWATCH_HAVE, &w->clock, p);
 	if (x->hidden) { /* shown by the pass now: its files are not needed */
-		close_fd(w, &x->fds.schedstat);
+		drop_schedstat(w, &x->fds);
 		close_fd(w, &x->fds.stat);
 		close_fd(w, &x->fds.statm);
 		x->hidden = false;
