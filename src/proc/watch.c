@@ -612,10 +612,10 @@ static ssize_t pids_from_pass(struct procwatch *w)
 
 /* ---- the table -------------------------------------------------------- */
 
-/* Room for cap rows and their extras, one block: *procs and *extra
- * point into it.  In 2 MiB pages (big_alloc), not zeroed (merge() writes
+/* Room for cap rows and their extras in one block that starts at *procs
+ * (free() it): in 2 MiB pages (big_alloc), not zeroed (merge() writes
  * every entry before it is read). */
-static void *table_block(size_t cap, struct proc **procs, struct watch_extra **extra)
+static void table_block(size_t cap, struct proc **procs, struct watch_extra **extra)
 {
 	size_t procs_bytes = cap * sizeof(struct proc);
 	size_t bytes = procs_bytes + cap * sizeof(struct watch_extra);
@@ -627,7 +627,6 @@ static void *table_block(size_t cap, struct proc **procs, struct watch_extra **e
 		mem = xmalloc(bytes);
 	*procs = (struct proc *)(void *)mem;
 	*extra = (struct watch_extra *)(void *)(mem + procs_bytes);
-	return mem;
 }
 
 /*
@@ -640,22 +639,19 @@ static void grow_to(struct procwatch *w, size_t n)
 {
 	struct proc *procs;
 	struct watch_extra *extra;
-	void *mem;
 
 	if (n <= w->cap)
 		return;
 	w->cap = n + n / 16 + 64;
-	mem = table_block(w->cap, &procs, &extra);
+	table_block(w->cap, &procs, &extra);
 	if (w->n) {
 		memcpy(procs, w->procs, w->n * sizeof(*procs));
 		memcpy(extra, w->extra, w->n * sizeof(*extra));
 	}
-	free(w->table_mem);
-	free(w->spare_mem);
-	w->table_mem = mem;
+	free(w->procs);
+	free(w->spare_procs);
 	w->procs = procs;
 	w->extra = extra;
-	w->spare_mem = NULL;
 	w->spare_procs = NULL;
 	w->spare_extra = NULL;
 }
@@ -726,8 +722,8 @@ static void merge(struct procwatch *w, const pid_t *pids, size_t npids)
 	size_t i = 0, out = 0;
 
 	if (!merge_fits_in_place(w, pids, npids)) {
-		if (!w->spare_mem)
-			w->spare_mem = table_block(w->cap, &w->spare_procs, &w->spare_extra);
+		if (!w->spare_procs)
+			table_block(w->cap, &w->spare_procs, &w->spare_extra);
 		np = w->spare_procs;
 		nx = w->spare_extra;
 	}
@@ -760,10 +756,6 @@ static void merge(struct procwatch *w, const pid_t *pids, size_t npids)
 		j++;
 	}
 	if (np != w->procs) { /* the spare is the table now, and back */
-		void *mem = w->spare_mem;
-
-		w->spare_mem = w->table_mem;
-		w->table_mem = mem;
 		w->spare_procs = w->procs;
 		w->spare_extra = w->extra;
 		w->procs = np;
@@ -1025,8 +1017,8 @@ void procwatch_close(struct procwatch *w)
 	free(w->tasks);
 	free(w->prev_tasks);
 	reader_bufs_free(&w->bufs);
-	free(w->table_mem);
-	free(w->spare_mem);
+	free(w->procs);
+	free(w->spare_procs);
 	free(w->pids);
 	memset(w, 0, sizeof(*w));
 	w->procfd = -1;

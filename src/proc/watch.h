@@ -86,10 +86,11 @@ struct procwatch {
 	struct strpool *task_pool, *prev_task_pool;
 	unsigned tasks_at;           /* the refresh they were read at */
 	double tasks_time;           /* monotonic seconds of that reading */
+	/* procs and extra are one block that starts at procs (watch.c's
+	 * table_block), and so are their spares, NULL until a merge that
+	 * cannot be done in place needs them. */
 	struct proc *spare_procs;
 	struct watch_extra *spare_extra;
-	void *table_mem, *spare_mem; /* procs and extra; their spares
-	                                (NULL until a merge needs them) */
 	size_t cap;
 	pid_t *pids;
 	size_t pids_cap;

@@ -387,9 +387,9 @@ static void test_merge_in_place_and_into_the_spare(void **state)
 	memmove(&w->extra[0], &w->extra[1], (w->n - 1) * sizeof(w->extra[0]));
 	n = --w->n;
 	w->last_pid = -1; /* list /proc in full: it is not in the table */
-	assert_null(w->spare_mem);
+	assert_null(w->spare_procs);
 	assert_int_equal(procwatch_refresh(w), 0);
-	assert_non_null(w->spare_mem); /* it came back ahead of all */
+	assert_non_null(w->spare_procs); /* it came back ahead of all */
 	assert_int_equal(w->procs[0].pid, first);
 	assert_string_equal(w->procs[0].comm, comm);
 	assert_true(w->n + 16 > n); /* the rest is still there */
