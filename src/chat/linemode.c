@@ -68,15 +68,18 @@ static void show_line(const struct chat_line *l, bool *shutdown,
 /* One input line to the room.  A CR before its newline is the protocol's
  * CRLF and dropped; anything else that could end or cut the request is
  * refused, with a word on stderr, rather than let through as a second
- * request. */
-static void send_line(struct chat_client *c, const char *s, size_t n,
+ * request.  True when the line sent was a /quit. */
+static bool send_line(struct chat_client *c, const char *s, size_t n,
 		      unsigned long lineno)
 {
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
-	if (chat_client_send(c, s, n) < 0)
+	if (chat_client_send(c, s, n) < 0) {
 		pmon_warn("input line %lu not sent: %s", lineno,
 			  CHAT_LINE_RULE);
+		return false;
+	}
+	return chat_request_quits(s, n);
 }
 
 struct line_state {
@@ -88,17 +91,22 @@ struct line_state {
 	bool kicked;        /* the administrator put us out */
 };
 
-/* Send the complete lines in st->in; keep a partial one. */
+/* Send the complete lines in st->in; keep a partial one.  After a
+ * "/quit" typed by the user nothing more is read or sent: the room is
+ * closing the connection, which then ends pmon (not a reconnect). */
 static void send_input(struct chat_client *c, struct line_state *st)
 {
 	struct buf *in = &st->in;
 	size_t off = 0;
 	char *nl;
 
-	while ((nl = memchr(in->data + off, '\n', in->len - off))) {
+	while (!st->quit_sent && (nl = memchr(in->data + off, '\n', in->len - off))) {
 		size_t n = (size_t)(nl - (in->data + off));
 
-		send_line(c, in->data + off, n, ++st->lineno);
+		if (send_line(c, in->data + off, n, ++st->lineno)) {
+			st->quit_sent = true;
+			st->stdin_open = false;
+		}
 		off += n + 1;
 	}
 	memmove(in->data, in->data + off, in->len - off);

@@ -192,6 +192,14 @@ void chat_parse_request(const char *line, size_t len, struct chat_req *req)
 	}
 }
 
+bool chat_request_quits(const char *line, size_t len)
+{
+	struct chat_req req;
+
+	chat_parse_request(line, len, &req);
+	return req.kind == REQ_QUIT;
+}
+
 bool chat_name_valid(const char *s, size_t n)
 {
 	if (n == 0 || n > CHAT_NAME_MAX)

@@ -144,6 +144,10 @@ struct chat_req {
 };
 
 void chat_parse_request(const char *line, size_t len, struct chat_req *req);
+/* Does the line ask to leave (as the room reads it: "/quit", "/QUIT
+ * tired")?  A client that sends one ends when the room closes the
+ * connection, rather than reconnect. */
+bool chat_request_quits(const char *line, size_t len);
 
 /* A request of the table, as the parser and /help see it. */
 struct chat_command {

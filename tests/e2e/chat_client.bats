@@ -81,3 +81,19 @@ fake_room_x() {
 	[ $((SECONDS - start)) -le 15 ] # the 10 s deadline, and room for a busy machine
 	[[ "$output" == *"the server on $SOCK did not answer to the name within 10 s"* ]]
 }
+
+@test "chat client: /quit typed in line mode leaves the room and ends pmon, without reconnecting" {
+	start_server
+	start_client alice
+	start_client bob
+	say bob 'bye all' '/QUIT tired' 'not sent: bob has left'
+	sees alice '^bob: bye all$'
+	sees alice '^\* bob left the room'
+	# with stdin still open: the /quit, not its end, ended pmon
+	run -0 timeout 10 tail --pid="${CLIENT_PID[bob]}" -f /dev/null
+	run -0 leave bob
+	run grep -c 'reconnecting\|back in the room' "$CHAT_DIR/bob.out"
+	[ "$output" = 0 ]
+	run grep -c 'not sent: bob has left' "$CHAT_DIR/alice.out"
+	[ "$output" = 0 ]
+}
