@@ -36,13 +36,16 @@ CFLAGS    ?= -O2 -g
 # Every library pmon compiles against, found through pkg-config.  Those
 # most commands use are linked; those only some commands use are loaded
 # by those commands (src/util/dynload.h: linked, libmicrohttpd cost every
-# start 4-5 ms of CPU, libproc2 with libsystemd 1.6-1.9 ms), their sonames
-# read off the libraries compiled against.
+# start 4-5 ms of CPU, libproc2 with libsystemd 1.6-1.9 ms, ncursesw with
+# tinfo 0.45 ms), their sonames read off the libraries compiled against.
 PKGS        = $(LINKED_PKGS) $(LOADED_PKGS)
-LINKED_PKGS = ncursesw jansson inih
-LOADED_PKGS = libproc2 libmicrohttpd libsystemd
-soname_of = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" \
-	2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
+LINKED_PKGS = jansson inih
+LOADED_PKGS = libproc2 libmicrohttpd libsystemd ncursesw
+# Package $(1)'s library is lib$(1).so or, for ncursesw, libncursesw.so,
+# which is a linker script there: INPUT(libncursesw.so.6 -ltinfo).
+soname_of = $(shell f="$$($(PKG_CONFIG) --variable=libdir $(1))/lib$(patsubst lib%,%,$(1)).so"; \
+	{ objdump -p "$$f" 2>/dev/null | awk '$$1 == "SONAME" {print $$2}'; \
+	  sed -n 's/^INPUT(\([^ )]*\).*/\1/p' "$$f" 2>/dev/null; } | head -n 1)
 loads = -DPMON_SONAME='"$(or $(call soname_of,$(1)),$(error \
 	cannot read the soname of $(1).so: is $(1)-dev installed?))"'
 
@@ -87,6 +90,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 $(BUILD)/src/proc/procps.o: ALL_CFLAGS += $(call loads,libproc2)
 $(BUILD)/src/cmd/httpd.o: ALL_CFLAGS += $(call loads,libmicrohttpd)
 $(BUILD)/src/chat/systemd.o: ALL_CFLAGS += $(call loads,libsystemd)
+$(BUILD)/src/util/curses_lib.o: ALL_CFLAGS += $(call loads,ncursesw)
 # -lpthread: chat's name-lookup thread (src/chat/resolve.c) and inject's
 # pthread_sigmask; in libc itself since glibc 2.34, named for older ones.
 LIBS        = $(PKG_LIBS) -lpthread

@@ -11,7 +11,6 @@
  * What made it leave is said on stderr once the terminal is back, where
  * it stays readable.
  */
-#include <curses.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,6 +23,7 @@
 #include "chat/linemode.h"
 #include "chat/notify.h"
 #include "chat/tui.h"
+#include "util/curses_lib.h"
 #include "view/escape.h"
 
 #define PANE_MAX 2000   /* lines kept in the pane */
@@ -627,7 +627,7 @@ static void submit(struct tui *t)
 		return;
 	}
 	echo_own(t, line, n);
-	if (strcmp(line, "/quit") == 0 || strncmp(line, "/quit ", 6) == 0)
+	if (chat_request_quits(line, n))
 		t->done = true;
 }
 
@@ -873,9 +873,15 @@ static void say_why(const struct tui *t)
 
 int chat_tui(struct chat_client *c, const char *name, double deadline)
 {
-	struct tui *t = xcalloc(1, sizeof(*t));
+	struct tui *t;
+	const char *why;
 	int status;
 
+	if (!curses_load(&why)) {
+		pmon_warn("cannot load ncurses (%s); chatting in line mode", why);
+		return chat_line_mode(c, name, deadline);
+	}
+	t = xcalloc(1, sizeof(*t));
 	t->c = c;
 	t->people = 1;
 	signal(SIGPIPE, SIG_IGN);

@@ -56,12 +56,23 @@ static void install_signals(void)
 			pmon_die_errno(EXIT_FAIL, errno, "cannot handle signal %d", quit_sigs[i]);
 }
 
+/* ncurses, loaded (util/curses_lib.h), or exit saying why. */
+static void load_curses(void)
+{
+	const char *why;
+
+	if (!curses_load(&why))
+		pmon_die(EXIT_FAIL, "the interactive view needs ncurses: %s; "
+			 "use -b for batch mode", why);
+}
+
 void top_view_check_terminal(void)
 {
 	const char *term = getenv("TERM");
 	int err = 0;
 	char *cup;
 
+	load_curses();
 	if (!term || !*term || setupterm(NULL, STDOUT_FILENO, &err) != OK)
 		pmon_die(EXIT_FAIL, "cannot use the terminal '%s' (is TERM right?); "
 			 "use -b for batch mode", term ? term : "");
@@ -104,6 +115,7 @@ static void init_colors(struct view *v)
 
 static void start_curses(struct view *v)
 {
+	load_curses();
 	atexit(restore_terminal);
 	if (!newterm(NULL, stdout, stdin))
 		pmon_die(EXIT_FAIL, "cannot use the terminal '%s' (is TERM right?)",

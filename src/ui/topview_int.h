@@ -23,7 +23,7 @@
 #ifndef PMON_TOPVIEW_INT_H
 #define PMON_TOPVIEW_INT_H
 
-#include <ncursesw/curses.h>
+#include "util/curses_lib.h"
 #include <stdbool.h>
 
 #include "chat/notify.h"

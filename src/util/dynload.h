@@ -44,9 +44,10 @@ struct dyn_lib {
 	{PMON_SONAME, calls, sizeof(calls) / sizeof((calls)[0]), table, 0, ""}
 
 /* Loads lib once (later calls answer from the first): its table, or
- * NULL with the reason in *why when it cannot be loaded or lacks a call.  Not for
- * threads: every caller (sys.c, tail.c, bpf.c, httpd.c, systemd.c) runs
- * on the main thread, before or after the snapshot's scan threads. */
+ * NULL with the reason in *why when it cannot be loaded or lacks a call.
+ * Not for threads: every caller (sys.c, tail.c, bpf.c, httpd.c,
+ * systemd.c, curses_lib.c) runs on the main thread, before or after the
+ * snapshot's scan threads. */
 void *dyn_load(struct dyn_lib *lib, const char **why);
 
 #endif

@@ -46,7 +46,8 @@ screen_loses() {
 	return 1
 }
 
-# tui [ARGS...]: pmon chat in a 90x20 tmux window, run by a script that
+# tui [ARGS...]: pmon chat in a 90x20 tmux window (run through the
+# command $TUI_WRAP when set), run by a script that
 # then reports its exit status and whether the terminal is sane again.
 # The script traps SIGINT, so that Ctrl-C ends pmon and not the script
 # (pmon starts with the default action, as exec resets a trap); pmon's
@@ -56,7 +57,7 @@ tui() {
 	printf -v args '%q ' "$@"
 	cat >"$CHAT_DIR/tui.sh" <<EOF
 trap : INT
-PMON_CHAT_SOCKET=$(printf %q "$SOCK") LANG=C.UTF-8 TERM=screen sh -c 'echo \$\$ >"\$0"; exec "\$@"' $(printf %q "$CHAT_DIR/tui.pid") $(printf %q "$PMON") chat $args
+PMON_CHAT_SOCKET=$(printf %q "$SOCK") LANG=C.UTF-8 TERM=screen ${TUI_WRAP:-} sh -c 'echo \$\$ >"\$0"; exec "\$@"' $(printf %q "$CHAT_DIR/tui.pid") $(printf %q "$PMON") chat $args
 rc=\$?
 echo
 echo EXIT=\$rc
@@ -132,6 +133,23 @@ terminal_restored() {
 	screen_has '^EXIT=0$'
 	screen_has '^(echo icanon|icanon echo) ?$'
 	sees alice '^\* tuiuser left the room$'
+}
+
+@test "chat tui: without a loadable ncurses, the client says so and talks in line mode" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
+	lib=$(ldconfig -p | awk '$1 ~ /^libncursesw\.so\./ {print $NF; exit}')
+	[ -n "$lib" ]
+	printf '#!/bin/sh\nmount --bind /dev/null %q && exec "$@"\n' "$lib" >"$CHAT_DIR/nocurses.sh"
+	chmod 755 "$CHAT_DIR/nocurses.sh"
+	start_server
+	start_client alice
+	TUI_WRAP="unshare --mount $CHAT_DIR/nocurses.sh" tui -n lineuser
+	screen_has 'pmon: chat: cannot load ncurses \(.*libncursesw'
+	sees alice '^\* lineuser joined the room$'
+	tm send-keys 'typed in line mode' Enter
+	sees alice '^lineuser: typed in line mode$'
+	tm send-keys '/quit' Enter
+	screen_has '^EXIT=0$'
 }
 
 @test "chat tui: a taken name is asked for again" {

@@ -121,23 +121,25 @@ commands() {
 }
 
 # loaded_libs CMD...: which of the libraries pmon loads itself (dlopen)
-# CMD loaded after its start, as ld.so reports them.  Only those four
+# CMD loaded after its start, as ld.so reports them.  Only those five
 # are looked for: glibc's NSS loads its modules, and under
 # AddressSanitizer libasan (whose dlopen interceptor then names itself
 # as the loader) loads libnuma.
 loaded_libs() {
 	LD_DEBUG=files "$@" 2>&1 >/dev/null |
 		sed -n 's/^ *[0-9]*:[[:space:]]*file=\([^ ]*\) .*dynamically loaded by .*/\1/p' |
-		grep -E '^lib(proc2|systemd|microhttpd|bpf)\.' | sort -u
+		grep -E '^lib(proc2|systemd|microhttpd|bpf|ncursesw)\.' | sort -u
 }
 
-@test "start: libproc2, libsystemd, libmicrohttpd and libbpf are loaded by the commands that use them only" {
-	# linked, they cost every command's start 6-7 ms of CPU (src/util/dynload.h)
+@test "start: libproc2, libsystemd, libmicrohttpd, libbpf and ncurses are loaded by the commands that use them only" {
+	# linked, they cost every command's start 6-7 ms of CPU (src/util/dynload.h),
+	# ncurses 0.45 ms (src/util/curses_lib.h)
 	run ldd "$PMON"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *libjansson* ]]
 	[[ "$output" != *libproc2* && "$output" != *libsystemd* && "$output" != *microhttpd* ]]
 	[[ "$output" != *libbpf* ]] # loaded with the BPF iterator: bpf.bats
+	[[ "$output" != *libncurses* && "$output" != *libtinfo* ]]
 	start_fixture sleep
 	[ -z "$(loaded_libs "$PMON" ps)" ]
 	[ -z "$(loaded_libs "$PMON" tree)" ]
@@ -146,6 +148,35 @@ loaded_libs() {
 	# top's meters and ps's long tail are libproc2's
 	[ "$(PMON_BACKEND=proc loaded_libs "$PMON" top -b -n 1)" = libproc2.so.0 ]
 	[ "$(loaded_libs "$PMON" ps -p "$FIXTURE_PID" -o pid,wchan)" = libproc2.so.0 ]
+	# the interactive view is ncurses' (on a terminal: script's)
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$BATS_TEST_TMPDIR/ld" TERM=xterm script -qec "$PMON top -p $FIXTURE_PID" /dev/null </dev/null >/dev/null &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		cat "$BATS_TEST_TMPDIR"/ld.* 2>/dev/null | grep -q 'file=libncursesw\.so.*dynamically loaded' && break
+		sleep 0.1
+	done
+	kill "$pid"; wait "$pid" || true
+	cat "$BATS_TEST_TMPDIR"/ld.* | grep -q 'file=libncursesw\.so.*dynamically loaded'
+}
+
+# without_lib LIBRE CMD...: CMD with the library whose soname matches
+# LIBRE (as ldconfig lists it) made unloadable, /dev/null mounted over it
+# in a mount namespace of CMD's own.
+without_lib() {
+	local lib
+	lib=$(ldconfig -p | awk -v re="$1" '$1 ~ re {print $NF; exit}')
+	[ -n "$lib" ] || { echo "no library matches $1" >&2; return 1; }
+	shift
+	unshare --mount sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$lib" "$@"
+}
+
+@test "start: without a loadable ncurses, interactive top says so and points at -b, and batch top runs" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	run -1 without_lib '^libncursesw\.so\.' env TERM=xterm script -qec "$PMON top" /dev/null </dev/null
+	[[ "$output" == *"pmon: top: the interactive view needs ncurses: "*"libncursesw"*"; use -b for batch mode"* ]]
+	run -0 without_lib '^libncursesw\.so\.' "$PMON" top -b -n 1 -p 1
+	[[ "$output" == *"PID"*"COMMAND"* ]]
 }
 
 @test "start: without a loadable libproc2, top says which package, and ps still runs" {
