@@ -108,22 +108,43 @@ size_t format_state_counts(const struct state_counts *c, char *out, size_t size)
 	return len;
 }
 
+/* v's two last digits at t + n; the length after them. */
+static size_t put_2digits(char *t, size_t n, long v)
+{
+	t[n++] = (char)('0' + v / 10 % 10);
+	t[n++] = (char)('0' + v % 10);
+	return n;
+}
+
+/* Written digit by digit: with snprintf this was a quarter of what
+ * `pmon ps` cost in user space through the BPF backend (13.8M of 53M
+ * instructions at 10,172 processes, callgrind), one ELAPSED a row. */
 void format_elapsed(long s, char *out, size_t size)
 {
-	long days, hours, mins;
+	char t[32], days[24]; /* a long's days (19 digits), '-' and hh:mm:ss */
+	size_t n = 0, nd = 0;
 
 	if (s < 0) {
-		snprintf(out, size, "-");
-		return;
+		t[n++] = '-';
+	} else {
+		for (long d = s / 86400; d; d /= 10)
+			days[nd++] = (char)('0' + d % 10);
+		while (nd)
+			t[n++] = days[--nd];
+		if (n)
+			t[n++] = '-';
+		if (n || s >= 3600) {
+			n = put_2digits(t, n, s / 3600 % 24);
+			t[n++] = ':';
+		}
+		n = put_2digits(t, n, s / 60 % 60);
+		t[n++] = ':';
+		n = put_2digits(t, n, s % 60);
 	}
-	days = s / 86400;
-	hours = s / 3600 % 24;
-	mins = s / 60 % 60;
-	s %= 60;
-	if (days)
-		snprintf(out, size, "%ld-%02ld:%02ld:%02ld", days, hours, mins, s);
-	else if (hours)
-		snprintf(out, size, "%02ld:%02ld:%02ld", hours, mins, s);
-	else
-		snprintf(out, size, "%02ld:%02ld", mins, s);
+	if (size == 0)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, t, n);
+	out[n] = '\0';
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <string.h>
 
 #include "proc/procstat.h"
@@ -110,6 +111,25 @@ static void test_elapsed(void **state)
 	assert_string_equal(s, "2-00:00:05");
 	format_elapsed(-1, s, sizeof(s));
 	assert_string_equal(s, "-");
+	format_elapsed(59, s, sizeof(s));
+	assert_string_equal(s, "00:59");
+	format_elapsed(3599, s, sizeof(s));
+	assert_string_equal(s, "59:59");
+	format_elapsed(3600, s, sizeof(s));
+	assert_string_equal(s, "01:00:00");
+	format_elapsed(86399, s, sizeof(s));
+	assert_string_equal(s, "23:59:59");
+	format_elapsed(86400, s, sizeof(s));
+	assert_string_equal(s, "1-00:00:00");
+	format_elapsed(1234 * 86400L + 7 * 3600 + 8 * 60 + 9, s, sizeof(s));
+	assert_string_equal(s, "1234-07:08:09");
+	format_elapsed(LONG_MAX, s, sizeof(s));
+	assert_string_equal(s, "106751991167300-15:30:07");
+	/* cut to the room given, always ended */
+	format_elapsed(3661, s, 6);
+	assert_string_equal(s, "01:01");
+	format_elapsed(3661, s, 1);
+	assert_string_equal(s, "");
 }
 
 /* Each modifier on its own, so that none is tied to another. */
