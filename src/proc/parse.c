@@ -1,5 +1,5 @@
 /*
- * parse.c - parsing the text of /proc files (see procparse.h).
+ * parse.c - parsing the text of /proc files (see parse.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +40,11 @@ int parse_stat_line(const char *buf, size_t len, struct stat_line *out)
 
 	memset(out, 0, sizeof(*out));
 	open = memchr(buf, '(', len);
-	close = NULL;
-	for (p = end; p > buf; p--)
-		if (p[-1] == ')') {
-			close = p - 1;
-			break;
-		}
+	/* The last ')', as a name may hold any.  Found by a loop walking
+	 * back over some 250 bytes, it made this function 31% of `pmon top
+	 * -b`'s user-space instructions (85M of 276M for 4 readings of
+	 * 10,172 processes, callgrind); with memrchr, 14M. */
+	close = memrchr(buf, ')', len);
 	if (!open || !close || close < open || close + 3 > end)
 		return -1;
 	p = buf;
@@ -229,18 +228,14 @@ void join_cmdline(const char *buf, size_t len, struct buf *out)
 int parse_stat_field(const char *buf, size_t len, int field,
 		     unsigned long long *v)
 {
-	const char *end = buf + len, *p = NULL;
+	const char *end = buf + len, *p;
 	bool neg;
 
 	/* comm ends at the last ')'; the state is field 3, then numbers. */
-	for (const char *q = end; q > buf; q--)
-		if (q[-1] == ')') {
-			p = q;
-			break;
-		}
-	if (!p || field < 4 || p + 3 > end)
+	p = memrchr(buf, ')', len);
+	if (!p || field < 4 || p + 4 > end)
 		return -1;
-	p += 3;
+	p += 4;
 	for (int f = 4; f <= field; f++)
 		if (next_num(&p, end, v, &neg) < 0)
 			return -1;
