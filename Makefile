@@ -34,15 +34,17 @@ PKG_CONFIG ?= pkg-config
 CFLAGS    ?= -O2 -g
 
 # Every library pmon compiles against, found through pkg-config.  Those
-# most commands use are linked; those only some commands use are loaded
-# by those commands (src/util/dynload.h: linked, libmicrohttpd cost every
-# start 4-5 ms of CPU, libproc2 with libsystemd 1.6-1.9 ms, ncursesw with
-# tinfo 0.45 ms), their sonames read off the libraries compiled against.
+# only some commands use are loaded by those commands (src/util/dynload.h:
+# linked, libmicrohttpd cost every start 4-5 ms of CPU, libproc2 with
+# libsystemd 1.6-1.9 ms, ncursesw with tinfo 0.45 ms), their sonames read
+# off the libraries compiled against.  jansson (every --json) and inih
+# (top's settings file) stay linked: 0.15 ms for the two.
 PKGS        = $(LINKED_PKGS) $(LOADED_PKGS)
 LINKED_PKGS = jansson inih
 LOADED_PKGS = libproc2 libmicrohttpd libsystemd ncursesw
-# Package $(1)'s library is lib$(1).so or, for ncursesw, libncursesw.so,
-# which is a linker script there: INPUT(libncursesw.so.6 -ltinfo).
+# Package $(1)'s library is $(1).so, with lib put in front where the name
+# lacks it (ncursesw: libncursesw.so, which is a linker script there,
+# INPUT(libncursesw.so.6 -ltinfo)).
 soname_of = $(shell f="$$($(PKG_CONFIG) --variable=libdir $(1))/lib$(patsubst lib%,%,$(1)).so"; \
 	{ objdump -p "$$f" 2>/dev/null | awk '$$1 == "SONAME" {print $$2}'; \
 	  sed -n 's/^INPUT(\([^ )]*\).*/\1/p' "$$f" 2>/dev/null; } | head -n 1)

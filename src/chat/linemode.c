@@ -126,10 +126,10 @@ static void read_stdin(struct chat_client *c, struct line_state *st)
 	}
 	if (n < 0 && errno == EINTR)
 		return;
-	if (st->in.len)
-		send_line(c, st->in.data, st->in.len, ++st->lineno);
+	/* The last line without its newline may be the /quit itself. */
+	if (!st->in.len || !send_line(c, st->in.data, st->in.len, ++st->lineno))
+		(void)chat_client_send(c, "/quit", 5);
 	st->in.len = 0;
-	(void)chat_client_send(c, "/quit", 5);
 	st->stdin_open = false;
 	st->quit_sent = true;
 }

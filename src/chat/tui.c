@@ -878,7 +878,8 @@ int chat_tui(struct chat_client *c, const char *name, double deadline)
 	int status;
 
 	if (!curses_load(&why)) {
-		pmon_warn("cannot load ncurses (%s); chatting in line mode", why);
+		pmon_warn("cannot load ncurses (Debian: libncursesw6): %s; "
+			  "chatting in line mode", why);
 		return chat_line_mode(c, name, deadline);
 	}
 	t = xcalloc(1, sizeof(*t));

@@ -1,7 +1,7 @@
 /*
  * cmd_chat.c - `pmon chat`: the client of the operators' room.  On a
- * terminal, the ncursesw interface (src/chat/tui.c); otherwise line mode
- * (src/chat/linemode.c); --send, --announce and --who do one thing and
+ * terminal, the ncursesw interface (src/chat/tui.c; line mode when
+ * ncurses cannot be loaded); otherwise line mode (src/chat/linemode.c); --send, --announce and --who do one thing and
  * leave.
  */
 #include <getopt.h>

@@ -121,7 +121,7 @@ static size_t put_2digits(char *t, size_t n, long v)
  * instructions at 10,172 processes, callgrind), one ELAPSED a row. */
 void format_elapsed(long s, char *out, size_t size)
 {
-	char t[32], days[24]; /* a long's days (19 digits), '-' and hh:mm:ss */
+	char t[32], days[24]; /* a long's days (15 digits), '-' and hh:mm:ss */
 	size_t n = 0, nd = 0;
 
 	if (s < 0) {

@@ -62,8 +62,8 @@ static void load_curses(void)
 	const char *why;
 
 	if (!curses_load(&why))
-		pmon_die(EXIT_FAIL, "the interactive view needs ncurses: %s; "
-			 "use -b for batch mode", why);
+		pmon_die(EXIT_FAIL, "the interactive view needs ncurses "
+			 "(Debian: libncursesw6): %s; use -b for batch mode", why);
 }
 
 void top_view_check_terminal(void)

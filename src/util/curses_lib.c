@@ -8,7 +8,7 @@
 #include "util/curses_lib.h"
 #include "util/dynload.h"
 
-/* The three written by hand in curses_lib.h must match <term.h>. */
+/* The four written by hand in curses_lib.h must match <term.h>. */
 _Static_assert(__builtin_types_compatible_p(__typeof__(&del_curterm),
 					    __typeof__(curses_calls.del_curterm)) &&
 	       __builtin_types_compatible_p(__typeof__(&setupterm),

@@ -137,6 +137,7 @@ terminal_restored() {
 
 @test "chat tui: without a loadable ncurses, the client says so and talks in line mode" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
 	lib=$(ldconfig -p | awk '$1 ~ /^libncursesw\.so\./ {print $NF; exit}')
 	[ -n "$lib" ]
 	printf '#!/bin/sh\nmount --bind /dev/null %q && exec "$@"\n' "$lib" >"$CHAT_DIR/nocurses.sh"
@@ -144,12 +145,24 @@ terminal_restored() {
 	start_server
 	start_client alice
 	TUI_WRAP="unshare --mount $CHAT_DIR/nocurses.sh" tui -n lineuser
-	screen_has 'pmon: chat: cannot load ncurses \(.*libncursesw'
+	screen_has 'pmon: chat: cannot load ncurses \(Debian: libncursesw6\): .*libncursesw'
 	sees alice '^\* lineuser joined the room$'
 	tm send-keys 'typed in line mode' Enter
 	sees alice '^lineuser: typed in line mode$'
 	tm send-keys '/quit' Enter
 	screen_has '^EXIT=0$'
+}
+
+@test "chat tui: /QUIT with a reason leaves the room and ends pmon, as /quit does" {
+	start_server
+	start_client alice
+	tui -n tuiuser
+	screen_has '\| tuiuser \| 2 present \|'
+	tm send-keys '/QUIT tired' Enter
+	screen_has '^EXIT=0$'
+	sees alice '^\* tuiuser left the room'
+	run grep -c 'tuiuser joined' "$CHAT_DIR/alice.out"
+	[ "$output" = 1 ]
 }
 
 @test "chat tui: a taken name is asked for again" {

@@ -174,7 +174,7 @@ without_lib() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
 	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
 	run -1 without_lib '^libncursesw\.so\.' env TERM=xterm script -qec "$PMON top" /dev/null </dev/null
-	[[ "$output" == *"pmon: top: the interactive view needs ncurses: "*"libncursesw"*"; use -b for batch mode"* ]]
+	[[ "$output" == *"pmon: top: the interactive view needs ncurses (Debian: libncursesw6): "*"libncursesw"*"; use -b for batch mode"* ]]
 	run -0 without_lib '^libncursesw\.so\.' "$PMON" top -b -n 1 -p 1
 	[[ "$output" == *"PID"*"COMMAND"* ]]
 }
