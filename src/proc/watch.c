@@ -211,7 +211,9 @@ static void pass_comm(struct procwatch *w, const struct taskrec *t,
 			return;
 		}
 	}
-	snprintf(comm, 64, "%s", taskrec_name(t));
+	/* Not snprintf: 570 instructions a call made it 14% of BPF top's
+	 * user-space instructions (callgrind, 10,172 processes). */
+	str_copy(comm, 64, taskrec_name(t));
 }
 
 /* Started since the last refresh: all its CPU time is new.  One that is

@@ -287,6 +287,14 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+void str_copy(char *dst, size_t size, const char *s)
+{
+	size_t n = strnlen(s, size - 1);
+
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
 void buf_reserve(struct buf *b, size_t more)
 {
 	size_t need = b->len + more + 1;

@@ -76,6 +76,10 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
+/* s into dst, cut to size - 1 bytes and always ended (size > 0): what
+ * snprintf(dst, size, "%s", s) does, at a tenth of its cost, for the
+ * copies made once a process a refresh. */
+void str_copy(char *dst, size_t size, const char *s);
 /* Room for bytes (uninitialised, for free()) in 2 MiB pages when at
  * least 256 KiB is asked for (transparent huge pages, madvise): NULL
  * below that, or when it cannot be had.  For the arrays of a whole
