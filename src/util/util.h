@@ -97,7 +97,16 @@ struct buf {
 
 void buf_reserve(struct buf *b, size_t more);
 void buf_append(struct buf *b, const void *p, size_t n);
-void buf_putc(struct buf *b, char c);
+/* Inline: a top frame at 10,000 processes puts some 240,000 single
+ * characters (the gaps between cells, digits, points), and as a call
+ * this was 10% of BPF top -b's user-space instructions (callgrind). */
+static inline void buf_putc(struct buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_reset(struct buf *b);
