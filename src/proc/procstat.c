@@ -119,7 +119,7 @@ static size_t put_2digits(char *t, size_t n, long v)
 /* Written digit by digit: with snprintf this was a quarter of what
  * `pmon ps` cost in user space through the BPF backend (13.8M of 53M
  * instructions at 10,172 processes, callgrind), one ELAPSED a row. */
-void format_elapsed(long s, char *out, size_t size)
+void format_duration(long s, bool hours, char *out, size_t size)
 {
 	char t[32], days[24]; /* a long's days (15 digits), '-' and hh:mm:ss */
 	size_t n = 0, nd = 0;
@@ -133,7 +133,7 @@ void format_elapsed(long s, char *out, size_t size)
 			t[n++] = days[--nd];
 		if (n)
 			t[n++] = '-';
-		if (n || s >= 3600) {
+		if (n || hours || s >= 3600) {
 			n = put_2digits(t, n, s / 3600 % 24);
 			t[n++] = ':';
 		}
@@ -147,4 +147,9 @@ void format_elapsed(long s, char *out, size_t size)
 		n = size - 1;
 	memcpy(out, t, n);
 	out[n] = '\0';
+}
+
+void format_elapsed(long s, char *out, size_t size)
+{
+	format_duration(s, false, out, size);
 }

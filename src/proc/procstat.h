@@ -54,7 +54,12 @@ size_t state_counts_of(const struct state_counts *c, const char *letters);
  * for R S D T Z, which scripts look for, and left out otherwise). */
 size_t format_state_counts(const struct state_counts *c, char *out, size_t size);
 
-/* ps's etime format: [[DD-]hh:]mm:ss.  Negative input gives "-". */
+/* A duration as ps writes one: [[DD-]hh:]mm:ss, the hours always with
+ * hours (ps's TIME: [DD-]hh:mm:ss), only when there are some without
+ * (ps's ELAPSED).  Negative input gives "-"; cut to size - 1 bytes and
+ * always ended, as snprintf would. */
+void format_duration(long seconds, bool hours, char *out, size_t size);
+/* ELAPSED: format_duration without forced hours. */
 void format_elapsed(long seconds, char *out, size_t size);
 
 #endif

@@ -54,20 +54,6 @@ static void put_tenths(struct buf *o, double v)
 	buf_putc(o, (char)('0' + t % 10));
 }
 
-/* ps's TIME: [DD-]hh:mm:ss */
-static void put_time(struct buf *o, unsigned long long s)
-{
-	if (s >= 86400) {
-		put_uint(o, s / 86400);
-		buf_putc(o, '-');
-	}
-	put_2digits(o, s / 3600 % 24);
-	buf_putc(o, ':');
-	put_2digits(o, s / 60 % 60);
-	buf_putc(o, ':');
-	put_2digits(o, s % 60);
-}
-
 static long clock_hz(void)
 {
 	static long hz;
@@ -209,10 +195,15 @@ static int cmdline_cmp(const struct proc *a, const struct proc *b)
 /* TIME: cumulative CPU, [DD-]hh:mm:ss; seconds in JSON */
 static void time_text(const struct proc *p, struct buf *o)
 {
-	if (HAVE(p, PI_CPU))
-		put_time(o, p->cpu_ticks / (unsigned long long)clock_hz());
-	else
+	char s[32];
+
+	if (!HAVE(p, PI_CPU)) {
 		buf_putc(o, '-');
+		return;
+	}
+	format_duration((long)(p->cpu_ticks / (unsigned long long)clock_hz()), true,
+			s, sizeof(s));
+	buf_puts(o, s);
 }
 static json_t *time_json(const struct proc *p)
 {

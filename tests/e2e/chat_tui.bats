@@ -138,13 +138,10 @@ terminal_restored() {
 @test "chat tui: without a loadable ncurses, the client says so and talks in line mode" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
 	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
-	lib=$(ldconfig -p | awk '$1 ~ /^libncursesw\.so\./ {print $NF; exit}')
-	[ -n "$lib" ]
-	printf '#!/bin/sh\nmount --bind /dev/null %q && exec "$@"\n' "$lib" >"$CHAT_DIR/nocurses.sh"
-	chmod 755 "$CHAT_DIR/nocurses.sh"
+	wrap=$(without_lib_script libncursesw)
 	start_server
 	start_client alice
-	TUI_WRAP="unshare --mount $CHAT_DIR/nocurses.sh" tui -n lineuser
+	TUI_WRAP=$wrap tui -n lineuser
 	screen_has 'pmon: chat: cannot load ncurses \(Debian: libncursesw6\): .*libncursesw'
 	sees alice '^\* lineuser joined the room$'
 	tm send-keys 'typed in line mode' Enter

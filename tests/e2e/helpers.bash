@@ -96,6 +96,30 @@ remove_copies_for_others() {
 	OTHERS_DIR=
 }
 
+# without_lib_script NAME: prints the path of a script that runs its
+# arguments with the library NAME.so.* (as ldconfig lists it)
+# unloadable: /dev/null mounted over it in a mount namespace of the
+# command's own (root and unshare needed).  A script, so that a command
+# another program starts (tmux) can be run so too.
+without_lib_script() {
+	local lib script=$BATS_TEST_TMPDIR/without-$1
+	lib=$(ldconfig -p | awk -v n="$1.so." 'index($1, n) == 1 {print $NF; exit}')
+	[ -n "$lib" ] || { echo "ldconfig lists no $1.so" >&2; return 1; }
+	# shellcheck disable=SC2016
+	printf '#!/bin/sh\nexec unshare --mount sh -c %s %q "$@"\n' \
+		"'mount --bind /dev/null \"\$0\" && exec \"\$@\"'" "$lib" >"$script"
+	chmod 755 "$script"
+	echo "$script"
+}
+
+# without_lib NAME CMD...: CMD so (without_lib_script).
+without_lib() {
+	local script
+	script=$(without_lib_script "$1") || return 1
+	shift
+	"$script" "$@"
+}
+
 # End every fixture this test started, and everything they made (each
 # fixture leads its own process group), and remove the copies made for
 # other users.

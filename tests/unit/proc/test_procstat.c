@@ -111,20 +111,6 @@ static void test_elapsed(void **state)
 	assert_string_equal(s, "2-00:00:05");
 	format_elapsed(-1, s, sizeof(s));
 	assert_string_equal(s, "-");
-	format_elapsed(59, s, sizeof(s));
-	assert_string_equal(s, "00:59");
-	format_elapsed(3599, s, sizeof(s));
-	assert_string_equal(s, "59:59");
-	format_elapsed(3600, s, sizeof(s));
-	assert_string_equal(s, "01:00:00");
-	format_elapsed(86399, s, sizeof(s));
-	assert_string_equal(s, "23:59:59");
-	format_elapsed(86400, s, sizeof(s));
-	assert_string_equal(s, "1-00:00:00");
-	format_elapsed(1234 * 86400L + 7 * 3600 + 8 * 60 + 9, s, sizeof(s));
-	assert_string_equal(s, "1234-07:08:09");
-	format_elapsed(LONG_MAX, s, sizeof(s));
-	assert_string_equal(s, "106751991167300-15:30:07");
 	/* cut to the room given, always ended */
 	format_elapsed(3661, s, 6);
 	assert_string_equal(s, "01:01");
@@ -219,27 +205,34 @@ static void test_counts_line_rare_states(void **state)
 				  "0 stopped, 0 zombie");
 }
 
+/* Each boundary, with and without forced hours (ELAPSED and TIME). */
 static void test_elapsed_boundaries(void **state)
 {
+	static const struct {
+		long s;
+		const char *elapsed, *time;
+	} cases[] = {
+		{0, "00:00", "00:00:00"},
+		{59, "00:59", "00:00:59"},
+		{60, "01:00", "00:01:00"},
+		{3599, "59:59", "00:59:59"},
+		{3600, "01:00:00", "01:00:00"},
+		{86399, "23:59:59", "23:59:59"},
+		{86400, "1-00:00:00", "1-00:00:00"},
+		{400L * 86400 + 3661, "400-01:01:01", "400-01:01:01"},
+		{1234 * 86400L + 7 * 3600 + 8 * 60 + 9, "1234-07:08:09", "1234-07:08:09"},
+		{LONG_MAX, "106751991167300-15:30:07", "106751991167300-15:30:07"},
+		{-1, "-", "-"},
+	};
 	char s[32];
 
 	(void)state;
-	format_elapsed(0, s, sizeof(s));
-	assert_string_equal(s, "00:00");
-	format_elapsed(59, s, sizeof(s));
-	assert_string_equal(s, "00:59");
-	format_elapsed(60, s, sizeof(s));
-	assert_string_equal(s, "01:00");
-	format_elapsed(3599, s, sizeof(s));
-	assert_string_equal(s, "59:59");
-	format_elapsed(3600, s, sizeof(s));
-	assert_string_equal(s, "01:00:00");
-	format_elapsed(86399, s, sizeof(s));
-	assert_string_equal(s, "23:59:59");
-	format_elapsed(86400, s, sizeof(s));
-	assert_string_equal(s, "1-00:00:00");
-	format_elapsed(400L * 86400 + 3661, s, sizeof(s));
-	assert_string_equal(s, "400-01:01:01");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		format_elapsed(cases[i].s, s, sizeof(s));
+		assert_string_equal(s, cases[i].elapsed);
+		format_duration(cases[i].s, true, s, sizeof(s));
+		assert_string_equal(s, cases[i].time);
+	}
 }
 
 int main(void)
