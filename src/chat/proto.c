@@ -419,10 +419,18 @@ bool chat_ev_word_is(const struct chat_ev *ev, const char *word)
 	       ev->word_len == n && memcmp(ev->word, word, n) == 0;
 }
 
-/* "* NAME (login LOGIN, uid UID) KIND on TTY, idle 5m". */
+/* The room's own lines (who came, who left, who is here) begin with a
+ * mark in brackets, as every line the server writes does: a member's
+ * line begins with its name, which cannot hold '[', so no message or
+ * /me can pass for one.  With "* NAME joined the room", `/me left the
+ * room` or `/me (login root, uid 0) chat, idle 1s` could. */
+#define ROOM_MARK "[room] "
+#define ROOM_MARK_WHO "[who] "
+
+/* "[who] NAME (login LOGIN, uid UID) KIND on TTY, idle 5m". */
 static void format_who(const struct chat_ev *ev, struct buf *out)
 {
-	buf_puts(out, "* ");
+	buf_puts(out, ROOM_MARK_WHO);
 	chat_sanitize(out, ev->name, ev->name_len);
 	buf_puts(out, " (login ");
 	chat_sanitize(out, ev->text, ev->text_len);
@@ -486,12 +494,12 @@ bool chat_format_plain(const struct chat_ev *ev, struct buf *out)
 	}
 	switch (ev->kind) {
 	case EV_JOIN:
-		buf_puts(out, "* ");
+		buf_puts(out, ROOM_MARK);
 		chat_sanitize(out, ev->name, ev->name_len);
 		buf_puts(out, " joined the room");
 		return true;
 	case EV_LEAVE:
-		buf_puts(out, "* ");
+		buf_puts(out, ROOM_MARK);
 		chat_sanitize(out, ev->name, ev->name_len);
 		buf_puts(out, " left the room");
 		if (ev->text_len) {
@@ -522,7 +530,7 @@ bool chat_format_plain(const struct chat_ev *ev, struct buf *out)
 		chat_sanitize(out, ev->text, ev->text_len);
 		return true;
 	case EV_RENAME:
-		buf_puts(out, "* ");
+		buf_puts(out, ROOM_MARK);
 		chat_sanitize(out, ev->name, ev->name_len);
 		buf_puts(out, " is now known as ");
 		chat_sanitize(out, ev->text, ev->text_len);
@@ -538,7 +546,7 @@ bool chat_format_plain(const struct chat_ev *ev, struct buf *out)
 		chat_sanitize(out, ev->text, ev->text_len);
 		return true;
 	case EV_SHUTDOWN:
-		buf_puts(out, "* the room is closing");
+		buf_puts(out, ROOM_MARK "the room is closing");
 		if (ev->text_len) {
 			buf_puts(out, " (");
 			chat_sanitize(out, ev->text, ev->text_len);

@@ -229,13 +229,14 @@ void chat_parse_event(const char *line, size_t len, struct chat_ev *ev);
 /* Is ev an ok or error line whose first word is word ("who", "kicked")? */
 bool chat_ev_word_is(const struct chat_ev *ev, const char *word);
 
-/* The one-line form line mode prints for an event ("* NAME joined the
- * room", "NAME: text", "[admin] text", ...) or a who line ("* NAME (login
- * LOGIN)"), sanitised; false for lines that have no such form (ok,
- * hello, ...).  The events the server attributes to an account begin
- * with a bracketed mark ("[action] ", "[claim] ", "[watch] ", "[view] ")
- * that no other line can begin with: a name cannot hold '[', and a
- * member's text always follows its name. */
+/* The one-line form line mode prints for an event ("[room] NAME joined
+ * the room", "NAME: text", "* NAME text" for /me, "[admin] text", ...)
+ * or a who line ("[who] NAME (login LOGIN)"), sanitised; false for lines
+ * that have no such form (ok, hello, ...).  Every line the server writes
+ * begins with a bracketed mark ("[room] ", "[who] ", "[action] ",
+ * "[claim] ", "[watch] ", "[view] ", ...) that no member's line can
+ * begin with: a name cannot hold '[', and a member's text always follows
+ * its name. */
 bool chat_format_plain(const struct chat_ev *ev, struct buf *out);
 
 /* Event lines as the server writes them, without the newline:

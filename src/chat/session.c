@@ -217,8 +217,8 @@ static void on_name(struct chat_session *s, const struct chat_line *l,
 	s->retry_delay = RETRY_FIRST_S;
 	snprintf(note, sizeof(note), "in the room %s as %s", s->c.room, s->c.name);
 	set_status(s, note);
-	snprintf(note, sizeof(note), "* you are in the room %s as %s", s->c.room,
-		 s->c.name);
+	snprintf(note, sizeof(note), "[pmon] you are in the room %s as %s",
+		 s->c.room, s->c.name);
 	chat_session_note(s, note);
 	if (s->on_enter)
 		s->on_enter(s->data);

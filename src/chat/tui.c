@@ -108,8 +108,8 @@ static void pane_add(struct tui *t, time_t when, int color, size_t split,
 		t->scroll += (size_t)line_rows(l, COLS);
 }
 
-/* A system line ("* ...", errors); sanitised here, as parts of it
- * (a refusal, the room's name) come from the server. */
+/* A line of this client ("[pmon] ...", errors); sanitised here, as
+ * parts of it (a refusal, the room's name) come from the server. */
 static void pane_note(struct tui *t, int color, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 
@@ -577,7 +577,7 @@ static void try_join(struct tui *t, const char *name, double deadline)
 	if (chat_client_join(t->c, name, deadline, why, &refused) < 0) {
 		pane_note(t, C_ERROR, "! %s", why);
 		if (refused) {
-			pane_note(t, C_SYSTEM, "* type another name and press"
+			pane_note(t, C_SYSTEM, "[pmon] type another name and press"
 				  " Enter");
 			t->naming = true;
 		} else if (!chat_caught_signal()) {
@@ -586,8 +586,8 @@ static void try_join(struct tui *t, const char *name, double deadline)
 		return;
 	}
 	t->naming = false;
-	pane_note(t, C_SYSTEM, "* you are in the room %s as %s", t->c->room,
-		  t->c->name);
+	pane_note(t, C_SYSTEM, "[pmon] you are in the room %s as %s",
+		  t->c->room, t->c->name);
 	(void)chat_client_send(t->c, "/who", 4); /* to count who is here */
 	t->quiet_who++;
 }
@@ -787,7 +787,7 @@ static bool reconnect(struct tui *t)
 		fail(t, msg);
 		return false;
 	}
-	pane_note(t, C_SYSTEM, "* back in the room as %s", t->c->name);
+	pane_note(t, C_SYSTEM, "[pmon] back in the room as %s", t->c->name);
 	t->quiet_who = 1; /* the old connection's answer is gone */
 	(void)chat_client_send(t->c, "/who", 4);
 	return true;

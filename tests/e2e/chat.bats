@@ -13,9 +13,9 @@ three_in_the_room() {
 
 @test "chat: everyone else is told when someone joins" {
 	three_in_the_room
-	sees alice '^\* bob joined the room$'
-	sees alice '^\* carol joined the room$'
-	sees bob '^\* carol joined the room$'
+	sees alice '^\[room\] bob joined the room$'
+	sees alice '^\[room\] carol joined the room$'
+	sees bob '^\[room\] carol joined the room$'
 	# not told of their own arrival
 	! grep -q 'carol joined' "$CHAT_DIR/carol.out"
 }
@@ -34,15 +34,15 @@ three_in_the_room() {
 @test "chat: everyone else is told when someone leaves" {
 	three_in_the_room
 	leave carol
-	sees alice '^\* carol left the room$'
-	sees bob '^\* carol left the room$'
+	sees alice '^\[room\] carol left the room$'
+	sees bob '^\[room\] carol left the room$'
 }
 
 @test "chat: a killed client is reported as gone" {
 	three_in_the_room
 	kill -KILL "${CLIENT_PID[bob]}"
-	sees alice '^\* bob left the room( \(connection lost\))?$'
-	sees carol '^\* bob left the room( \(connection lost\))?$'
+	sees alice '^\[room\] bob left the room( \(connection lost\))?$'
+	sees carol '^\[room\] bob left the room( \(connection lost\))?$'
 }
 
 @test "chat: announcements by --announce, /announce and the chatd terminal reach everyone" {
@@ -64,8 +64,8 @@ three_in_the_room() {
 	say alice '/msg bob only for you'
 	sees bob '^\[private\] alice: only for you$'
 	say carol '/who'
-	sees carol '^\* alice \(login root, uid 0\) chat( on [^,]+)?, idle [0-9]+s$'
-	sees carol '^\* carol \(login root, uid 0\) chat( on [^,]+)?, idle [0-9]+s$'
+	sees carol '^\[who\] alice \(login root, uid 0\) chat( on [^,]+)?, idle [0-9]+s$'
+	sees carol '^\[who\] carol \(login root, uid 0\) chat( on [^,]+)?, idle [0-9]+s$'
 	sleep 0.3
 	run ! grep -q 'only for you' "$CHAT_DIR/carol.out"
 	run "$PMON" chat --who
@@ -114,12 +114,12 @@ three_in_the_room() {
 	run ! grep -q 'fake' "$CHAT_DIR/alice.out"
 	# the administrator can; the kicked client says so and stays out
 	say alice '/kick mallory enough'
-	wait_for_line "$CHAT_DIR/server.out" '^\* mallory left the room \(kicked by alice: enough\)$'
+	wait_for_line "$CHAT_DIR/server.out" '^\[room\] mallory left the room \(kicked by alice: enough\)$'
 	sees mallory 'kicked by alice: enough'
 	st=0
 	wait "${CLIENT_PID[mallory]}" || st=$?
 	[ "$st" -eq 1 ]
-	[ "$(grep -c '^\* mallory joined' "$CHAT_DIR/server.out")" -eq 1 ]
+	[ "$(grep -c '^\[room\] mallory joined' "$CHAT_DIR/server.out")" -eq 1 ]
 }
 
 @test "chat: --group admits its members and SO_PEERCRED refuses others" {
@@ -129,7 +129,7 @@ three_in_the_room() {
 	# a member (primary group): admitted, its login shown by /who
 	start_client member setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups
 	say alice '/who'
-	sees alice '^\* member \(login uid60001, uid 60001\) chat( on [^,]+)?, idle [0-9]+s$'
+	sees alice '^\[who\] member \(login uid60001, uid 60001\) chat( on [^,]+)?, idle [0-9]+s$'
 	# can reach the socket through a supplementary group, but its
 	# account is not in the group: the server's credential check refuses
 	run setpriv --reuid=60002 --regid=60002 --groups="$CHAT_GID" \
@@ -212,8 +212,8 @@ three_in_the_room() {
 	three_in_the_room
 	kill -TERM "$SERVER_PID"
 	wait "$SERVER_PID"
-	sees alice '^\* the room is closing'
-	sees bob '^\* the room is closing'
+	sees alice '^\[room\] the room is closing'
+	sees bob '^\[room\] the room is closing'
 	[ ! -e "$SOCK" ]
 	leave carol
 	[ -z "$(listener_pid "$SOCK")" ]

@@ -98,7 +98,7 @@ fake_room_x() {
 	start_client bob
 	say bob 'bye all' '/QUIT tired'
 	sees alice '^bob: bye all$'
-	sees alice '^\* bob left the room'
+	sees alice '^\[room\] bob left the room'
 	# with stdin still open: the /quit, not its end, ended pmon
 	run -0 timeout 10 tail --pid="${CLIENT_PID[bob]}" -f /dev/null
 	run -0 leave bob

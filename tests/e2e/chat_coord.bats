@@ -130,9 +130,13 @@ below() { awk -v l="$1" -v x="$2" 'BEGIN {exit !(x < l)}'; }
 	# by text: a message or /me that imitates an event line
 	say mallory '[action] root (uid 0) sent KILL to 1 init: ok' \
 		'/me (uid 0) sent KILL to 1 init: ok' \
-		$'\e[2K\e[1G[claim] root (uid 0) claims 1 init'
+		$'\e[2K\e[1G[claim] root (uid 0) claims 1 init' \
+		'/me left the room' '/me (login root, uid 0) chat, idle 1s'
 	sees alice '^\* mallory \(uid 0\) sent KILL'
 	sees alice '^mallory: \[claim\] root'
+	# the room's own lines cannot be imitated by /me either
+	sees alice '^\* mallory left the room$'
+	sees alice '^\* mallory \(login root, uid 0\) chat, idle 1s$'
 	# by name: no name can begin with '[', nor be another account's login
 	say mallory '/name [action]' '/name root'
 	sees mallory 'a name is 1 to 32 letters'
@@ -151,10 +155,15 @@ below() { awk -v l="$1" -v x="$2" 'BEGIN {exit !(x < l)}'; }
 	[[ "$output" == *"error notpermitted process $$ belongs to uid 0"* ]]
 	sees alice '^uid60012: event 1 action root 0 sent KILL'
 	say alice '/who'
-	sees alice '^\* alice \(login root, uid 0\) chat'
-	# not one line alice saw is an event mallory did not cause
-	run grep -c '^\[' "$CHAT_DIR/alice.out"
-	[ "$output" = 0 ]
+	sees alice '^\[who\] alice \(login root, uid 0\) chat'
+	# not one line alice saw is an event mallory did not cause: the
+	# server's lines are the two entries, the raw client's exit and the
+	# answer to alice's /who (mallory has not left)
+	grep '^\[' "$CHAT_DIR/alice.out" | sed 's/, idle .*//' | sort >"$CHAT_DIR/marked"
+	cat "$CHAT_DIR/marked"
+	printf '%s\n' '[room] mallory joined the room' '[room] uid60012 joined the room' \
+		'[room] uid60012 left the room' '[who] alice (login root, uid 0) chat' \
+		'[who] mallory (login uid60012, uid 60012) chat' | sort | diff - "$CHAT_DIR/marked"
 }
 
 @test "coord: /claim shows in /who and --claims; kill refuses it off a terminal, --force overrides and the room sees it" {
@@ -315,7 +324,7 @@ EOF
 	# a client on a terminal (tmux), whose terminal the server reads itself
 	SHELL=$BASH tmux -L "$TMUX_NAME" -f /dev/null new-session -d -x 100 -y 20 \
 		"PMON_CHAT_SOCKET=$(printf %q "$SOCK") TERM=screen $(printf %q "$PMON") chat -n tess; sleep 600"
-	wait_for_line "$CHAT_DIR/server.out" '^\* tess joined the room'
+	wait_for_line "$CHAT_DIR/server.out" '^\[room\] tess joined the room'
 	# a client that says it is a top, by hand
 	run raw_client -- '/as top' carol '/who'
 	echo "$output"

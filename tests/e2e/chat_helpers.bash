@@ -40,7 +40,7 @@ start_client() {
 	local name=$1
 	shift
 	start_client_nowait "$name" "$@"
-	wait_for_line "$CHAT_DIR/server.out" "^\* $name joined the room" || {
+	wait_for_line "$CHAT_DIR/server.out" "^\[room\] $name joined the room" || {
 		echo "client $name never joined:" >&2
 		cat "$CHAT_DIR/$name.out" >&2
 		return 1

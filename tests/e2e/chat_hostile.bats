@@ -12,7 +12,7 @@ start_slowpoke() {
 	EXTRA_PIDS+=("$!")
 	exec {SLOW_FD}>"$CHAT_DIR/slow.in"
 	echo slowpoke >&$SLOW_FD
-	wait_for_line "$CHAT_DIR/server.out" '^\* slowpoke joined the room$'
+	wait_for_line "$CHAT_DIR/server.out" '^\[room\] slowpoke joined the room$'
 }
 
 @test "chat hostile: a line over 4 KiB is refused and nothing of it is parsed" {
@@ -90,7 +90,7 @@ slowpoke_cut() {
 	start_slowpoke
 	LINE=$(printf 'z%.0s' $(seq "$bytes"))
 	for i in $(seq 1 "$n"); do echo "$i $LINE"; done >&"${CLIENT_FD[bob]}"
-	sees alice '^\* slowpoke left the room \(too slow: stopped reading'
+	sees alice '^\[room\] slowpoke left the room \(too slow: stopped reading'
 	wait_for_line "$CHAT_DIR/alice.out" "^bob: $n $LINE\$" 200
 	exec {SLOW_FD}>&-
 }
@@ -127,8 +127,8 @@ slowpoke_cut() {
 	grep -q 'refused you: the room is full' "$refused"
 	# the server is still serving those inside
 	kill -0 "$SERVER_PID"
-	wait_for_line "$CHAT_DIR/server.out" '^\* u[0-9]+ joined the room$'
-	inside=$(sed -n 's/^\* \(u[0-9]*\) joined the room$/\1/p' "$CHAT_DIR/server.out" | head -1)
+	wait_for_line "$CHAT_DIR/server.out" '^\[room\] u[0-9]+ joined the room$'
+	inside=$(sed -n 's/^\[room\] \(u[0-9]*\) joined the room$/\1/p' "$CHAT_DIR/server.out" | head -1)
 	say "$inside" 'still here'
 	wait_for_line "$CHAT_DIR/server.out" "^$inside: still here\$"
 }
@@ -141,7 +141,7 @@ slowpoke_cut() {
 		{ echo "gone$i"; for j in $(seq 200); do echo /help; echo /who; done; } |
 			socat -u - UNIX-CONNECT:"$SOCK"
 	done
-	sees alice '^\* gone3 left the room'
+	sees alice '^\[room\] gone3 left the room'
 	kill -0 "$SERVER_PID"
 	say alice 'still up'
 	wait_for_line "$CHAT_DIR/server.out" '^alice: still up$'

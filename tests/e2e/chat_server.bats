@@ -26,7 +26,7 @@ slow_nss_preload() {
 	sees bob '^alice: while uid 60001 is looked up$'
 	run grep -q '^end uid60001' "$CHAT_DIR/nss"
 	[ "$status" -eq 1 ] # the room went on during the lookup
-	wait_for_line "$CHAT_DIR/server.out" '^\* slow joined the room$'
+	wait_for_line "$CHAT_DIR/server.out" '^\[room\] slow joined the room$'
 	# a name whose owner (is it someone's login?) takes 4 s to look up
 	start_client_nowait slowname
 	wait_for_line "$CHAT_DIR/nss" '^start slowname$'
@@ -34,7 +34,7 @@ slow_nss_preload() {
 	sees bob '^alice: while slowname is looked up$'
 	run grep -q '^end slowname' "$CHAT_DIR/nss"
 	[ "$status" -eq 1 ]
-	wait_for_line "$CHAT_DIR/server.out" '^\* slowname joined the room$'
+	wait_for_line "$CHAT_DIR/server.out" '^\[room\] slowname joined the room$'
 }
 
 # chatd_refuses ARGS...: a foreground server that must refuse to start,
@@ -127,7 +127,7 @@ chatd_refuses() {
 	start_server --log "$CHAT_DIR/room.log"
 	start_client bob
 	sees bob '^\[history [0-9: -]+\] alice: after the tear$'
-	sees bob '^\[history [0-9: -]+\] \* mallory joined the room$'
+	sees bob '^\[history [0-9: -]+\] \[room\] mallory joined the room$'
 	run grep -c 'half a li' "$CHAT_DIR/bob.out" "$CHAT_DIR/room.log"
 	[ "$output" = "$CHAT_DIR/bob.out:0"$'\n'"$CHAT_DIR/room.log:0" ]
 	run grep -vcE '^event [0-9]+ [a-z]+( |$)' "$CHAT_DIR/room.log"

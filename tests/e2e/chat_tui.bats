@@ -110,7 +110,7 @@ terminal_restored() {
 	tui -n tuiuser
 	screen_has 'you are in the room .* as tuiuser'
 	screen_has '\| tuiuser \| 3 present \|'
-	sees alice '^\* tuiuser joined the room$'
+	sees alice '^\[room\] tuiuser joined the room$'
 	say alice 'hello tui'
 	screen_has '^[0-9]{2}:[0-9]{2} alice: hello tui$'
 	tm send-keys 'hello from the terminal' Enter
@@ -124,7 +124,7 @@ terminal_restored() {
 	[ "$(grep -c '^tuiuser: hello world$' "$CHAT_DIR/alice.out" || true)" -ge 1 ]
 	wait_for_line "$CHAT_DIR/alice.out" 'tuiuser: hello world' 
 	tm send-keys '/who' Enter
-	screen_has '\* bob \(login root, uid 0\) chat'
+	screen_has '\[who\] bob \(login root, uid 0\) chat'
 	tm resize-window -x 50 -y 12
 	screen_has '^ .* \| tuiuser \| 3 present'
 	say bob 'a long line that has to wrap around on a screen that is fifty columns wide'
@@ -132,7 +132,7 @@ terminal_restored() {
 	tm send-keys '/quit' Enter
 	screen_has '^EXIT=0$'
 	screen_has '^(echo icanon|icanon echo) ?$'
-	sees alice '^\* tuiuser left the room$'
+	sees alice '^\[room\] tuiuser left the room$'
 }
 
 @test "chat tui: without a loadable ncurses, the client says so and talks in line mode" {
@@ -143,7 +143,7 @@ terminal_restored() {
 	start_client alice
 	TUI_WRAP=$wrap tui -n lineuser
 	screen_has 'pmon: chat: cannot load ncurses \(Debian: libncursesw6\): .*libncursesw'
-	sees alice '^\* lineuser joined the room$'
+	sees alice '^\[room\] lineuser joined the room$'
 	tm send-keys 'typed in line mode' Enter
 	sees alice '^lineuser: typed in line mode$'
 	tm send-keys '/quit' Enter
@@ -157,7 +157,7 @@ terminal_restored() {
 	screen_has '\| tuiuser \| 2 present \|'
 	tm send-keys '/QUIT tired' Enter
 	screen_has '^EXIT=0$'
-	sees alice '^\* tuiuser left the room'
+	sees alice '^\[room\] tuiuser left the room'
 	run grep -c 'tuiuser joined' "$CHAT_DIR/alice.out"
 	[ "$output" = 1 ]
 }
@@ -170,7 +170,7 @@ terminal_restored() {
 	screen_has '^name>'
 	tm send-keys 'alice2' Enter
 	screen_has '\| alice2 \| 2 present'
-	sees alice '^\* alice2 joined the room$'
+	sees alice '^\[room\] alice2 joined the room$'
 }
 
 @test "chat tui: a name typed at the prompt is checked before it is sent" {
@@ -210,8 +210,8 @@ terminal_restored() {
 	for i in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 	start_client_nowait alice
 	start_client_nowait bob
-	screen_has '^\* bob joined the room$'
-	screen_has '^\* alice joined the room$'
+	screen_has '^\[room\] bob joined the room$'
+	screen_has '^\[room\] alice joined the room$'
 	tm send-keys 'maintenance window at 18:00' Enter
 	sees alice '^\[admin\] maintenance window at 18:00$'
 	sees bob '^\[admin\] maintenance window at 18:00$'
@@ -219,7 +219,7 @@ terminal_restored() {
 	screen_has '^alice: noted$'
 	tm send-keys C-c
 	screen_has '^SERVER-EXIT=0$'
-	sees bob '^\* the room is closing'
+	sees bob '^\[room\] the room is closing'
 	[ ! -e "$SOCK" ]
 }
 
@@ -384,14 +384,14 @@ terminal_restored() {
 	screen_has 'scrolled back'
 	# PgDn gets back, page by page (2000 rows, 7 a page)
 	tm send-keys -N 300 NPage
-	screen_has '^[0-9:]+ \* dave joined the room$'
+	screen_has '^[0-9:]+ \[room\] dave joined the room$'
 	screen_has '^[0-9:]+ bob: burst 2100$'
 	screen_loses 'scrolled back'
 	# and End at once
 	tm send-keys -N 5 PPage
 	screen_has 'scrolled back'
 	tm send-keys End
-	screen_has '^[0-9:]+ \* dave joined the room$'
+	screen_has '^[0-9:]+ \[room\] dave joined the room$'
 	screen_loses 'scrolled back'
 }
 
@@ -406,7 +406,7 @@ terminal_restored() {
 		sleep 0.1
 	done
 	tm kill-server
-	sees alice '^\* the room is closing \(the server.s terminal hung up\)$'
+	sees alice '^\[room\] the room is closing \(the server.s terminal hung up\)$'
 	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	run kill -0 "$pid"
 	[ "$status" -ne 0 ]

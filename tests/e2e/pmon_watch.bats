@@ -37,13 +37,13 @@ once() {
 @test "zombies: printed and posted once when a parent's zombies reach N, and the watch is one in /who" {
 	start_server
 	start_watch -S "$SOCK" --zombies 3 -i 0.3
-	wait_for_line "$CHAT_DIR/server.out" '^\* [^ ]+-watch joined the room'
+	wait_for_line "$CHAT_DIR/server.out" '^\[room\] [^ ]+-watch joined the room'
 	start_fixture zombie 3
 	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 3 zombies$"
 	once "$CHAT_DIR/server.out" "^\[watch\] [^ ]+-watch \(uid $(id -u)\) $FIXTURE_PID \(proc-fixture\) holds 3 zombies$" 0
 	start_client bob
 	say bob "/who"
-	sees bob '^\* [^ ]+-watch \(login .*\) watch'
+	sees bob '^\[who\] [^ ]+-watch \(login .*\) watch'
 }
 
 @test "zombies under N are no news" {
@@ -84,7 +84,7 @@ once() {
 	start_server
 	start_fixture sleep
 	start_watch -S "$SOCK" --exit "$FIXTURE_PID"
-	wait_for_line "$CHAT_DIR/server.out" '^\* [^ ]+-watch joined the room'
+	wait_for_line "$CHAT_DIR/server.out" '^\[room\] [^ ]+-watch joined the room'
 	kill -KILL "$FIXTURE_PID"
 	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) exited"
 }

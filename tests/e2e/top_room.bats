@@ -75,7 +75,7 @@ start_room_top() { start_top -S "$SOCK" --room -d 0.3 "$@"; }
 	wait_for_screen 'Room: in the room .* as '
 	start_client bob
 	say bob "/who"
-	sees bob '^\* [^ ]+ \(login [^,]*, uid [0-9]+\) top'
+	sees bob '^\[who\] [^ ]+ \(login [^,]*, uid [0-9]+\) top'
 }
 
 @test "the pane opens and closes with #, and { } size it" {

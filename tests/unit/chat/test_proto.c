@@ -364,10 +364,10 @@ static void test_events(void **state)
 	assert_int_equal(ev_of("").kind, EV_UNKNOWN);
 	assert_int_equal(ev_of("history ok x").kind, EV_UNKNOWN);
 
-	assert_string_equal(plain("event 1 join alice"), "* alice joined the room");
-	assert_string_equal(plain("event 1 leave alice"), "* alice left the room");
+	assert_string_equal(plain("event 1 join alice"), "[room] alice joined the room");
+	assert_string_equal(plain("event 1 leave alice"), "[room] alice left the room");
 	assert_string_equal(plain("event 1 leave alice too slow"),
-			    "* alice left the room (too slow)");
+			    "[room] alice left the room (too slow)");
 	assert_string_equal(plain("event 1 msg bob hello all"), "bob: hello all");
 	assert_string_equal(plain("event 1 me bob waves"), "* bob waves");
 	assert_string_equal(plain("event 1 announce reboot at 5"),
@@ -375,14 +375,14 @@ static void test_events(void **state)
 	assert_string_equal(plain("event 1 private bob psst"),
 			    "[private] bob: psst");
 	assert_string_equal(plain("event 1 rename bob robert"),
-			    "* bob is now known as robert");
+			    "[room] bob is now known as robert");
 	assert_string_equal(plain("event 1 msg bob \x1b]0;pwned\a"),
 			    "bob: ");
-	assert_string_equal(plain("who alice root"), "* alice (login root)");
+	assert_string_equal(plain("who alice root"), "[who] alice (login root)");
 	assert_string_equal(plain("who alice root 0 top pts/3 75"),
-			    "* alice (login root, uid 0) top on pts/3, idle 1m");
+			    "[who] alice (login root, uid 0) top on pts/3, idle 1m");
 	assert_string_equal(plain("who bob bob 1002 chat - 5"),
-			    "* bob (login bob, uid 1002) chat, idle 5s");
+			    "[who] bob (login bob, uid 1002) chat, idle 5s");
 	assert_null(plain("ok name bob"));
 	assert_non_null(strstr(plain("history event 1 msg a b"), "] a: b"));
 	assert_int_equal(strncmp(plain("history event 1 msg a b"), "[history ", 9), 0);
