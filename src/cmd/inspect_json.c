@@ -298,12 +298,13 @@ static json_t *namespaces_json(const struct inspection *ins, json_t *un)
 {
 	const struct proc_detail *d = &ins->d;
 	json_t *o = json_object(), *inodes = json_object(), *differ = json_array();
-	bool readable = !d->ns_err, comparable = readable && !ins->ref_ns_err;
+	bool readable = !d->ns_err && inspect_ns_readable(d);
+	bool comparable = readable && !ins->ref_ns_err;
 
 	for (int i = 0; i < NS_KINDS; i++) {
 		json_object_set_new(inodes, proc_ns_names[i],
 				    jint(readable && d->ns[i], (long long)d->ns[i]));
-		if (comparable && d->ns[i] != ins->ref_ns[i])
+		if (comparable && d->ns[i] && d->ns[i] != ins->ref_ns[i])
 			json_array_append_new(differ, json_string(proc_ns_names[i]));
 	}
 	json_object_set_new(o, "inodes", jpart(un, "namespaces", d->ns_err, inodes));
@@ -464,7 +465,8 @@ static json_t *actions_json(const struct inspection *ins)
 
 	json_object_set_new(o, "kill", jbuf_text(inspect_kill_text, ins));
 	json_object_set_new(o, "kill_refused", json_boolean(ins->p->pid == 1 || ins->my_ancestor));
-	json_object_set_new(o, "children_go_to", !ins->nkids ? json_null() :
+	json_object_set_new(o, "children_go_to",
+		!ins->nkids || !inspect_children_adopted(ins) ? json_null() :
 		json_pack("{s:i, s:s, s:s, s:b}",
 		"pid", (int)ins->reaper.pid, "comm", ins->reaper.comm,
 		"kind", inspect_adopter_kind(ins->reaper.kind), "proven", ins->reaper.proven));

@@ -26,12 +26,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,16 +64,12 @@ static int parse_name(const char *name, enum proc_backend *out)
  * last). */
 static bool privileged(void)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[2];
 	enum { SYS_ADMIN = 21, PERFMON = 38, BPF = 39 };
+	int admin = self_has_cap(SYS_ADMIN);
 
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
+	if (admin < 0)
 		return geteuid() == 0;
-#define HAS(c) ((data[(c) / 32].effective >> ((c) % 32)) & 1)
-	return (HAS(PERFMON) && HAS(BPF)) || HAS(SYS_ADMIN);
-#undef HAS
+	return admin || (self_has_cap(PERFMON) == 1 && self_has_cap(BPF) == 1);
 }
 
 /* The iterator gives kernel uids and pids in the reader's pid namespace;

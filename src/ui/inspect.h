@@ -128,6 +128,11 @@ void inspect_reap_texts(const struct inspection *ins, struct buf *advice,
 			const char **refusal, char *why, size_t whysize);
 const char *inspect_sigchld_words(enum sigchld_disp d);
 int inspect_ns_compare(const struct inspection *ins, struct buf *b);
+/* Whether any namespace inode was read (a zombie's are all gone: 0). */
+bool inspect_ns_readable(const struct proc_detail *d);
+/* Whether its children would be adopted if it ended: not for PID 1 (the
+ * machine's end), a kernel thread (signals do not end it) or a zombie. */
+bool inspect_children_adopted(const struct inspection *ins);
 double inspect_cpu_life_pct(const struct inspection *ins);
 double inspect_cpu_recent_pct(const struct inspection *ins, double *over);
 const char *inspect_gid_name(gid_t gid, char *buf, size_t size);

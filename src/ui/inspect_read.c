@@ -22,9 +22,10 @@
  * (the detail reads all of /proc/PID/io). */
 #define TARGET_NEED ((PI_ALL & ~(unsigned)PI_PCPU) | PI_SCHED)
 /* Its parent, ancestors and session leader: NSpid tells a namespace's
- * init, which adopts orphans. */
+ * init, which adopts orphans; the parent's SIGCHLD disposition is the
+ * advice on a zombie (status, read for NSpid anyway). */
 #define RELATIVE_NEED (PI_PPID | PI_STAT | PI_STATE | PI_THREADS | PI_COMM | \
-		       PI_START | PI_TRACE | PI_TTY)
+		       PI_START | PI_TRACE | PI_TTY | PI_SIGNALS)
 /* Children: /proc/PID/stat alone. */
 #define LIGHT_NEED (PI_PPID | PI_STAT | PI_STATE | PI_THREADS | PI_START)
 
@@ -247,6 +248,13 @@ static void read_call(struct inspection *ins, bool utf8)
 	struct syscall_fd sfds[6];
 	int fds[6];
 	unsigned epoll;
+
+	/* A kernel thread's /proc/PID/syscall reads "0 0x0 ...", which
+	 * would decode as read(0); a zombie's is gone with it. */
+	if (ins->p->kernel_thread || proc_has_exited(ins->p)) {
+		ins->d.sc.kind = SYSCALL_NONE;
+		return;
+	}
 
 	ins->nfds = syscall_fd_args(&ins->d.sc, fds, &epoll);
 	for (size_t i = 0; ins->d.syscall_err == 0 && i < ins->nfds; i++) {

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "act/reap.h"
 #include "act/sigset.h"
+#include "act/syscalls.h"
 #include "act/verdict.h"
 #include "act/zombie.h"
 #include "ui/inspect.h"
@@ -118,6 +120,10 @@ bool inspect_daemon(const struct inspection *ins, struct buf *why)
 		buf_puts(why, "a kernel thread, not a daemon");
 		return false;
 	}
+	if (proc_has_exited(p)) {
+		buf_puts(why, "it has exited: a zombie is only its exit status");
+		return false;
+	}
 	if (p->tty_nr) {
 		tty_name(p->tty_nr, &t);
 		buf_printf(why, "it has the controlling terminal %s", t.data);
@@ -163,11 +169,48 @@ const char *inspect_not_orphan_why(const struct inspection *ins)
 
 /* ---- pmon's actions ------------------------------------------------------------ */
 
+bool inspect_children_adopted(const struct inspection *ins)
+{
+	const struct proc *p = ins->p;
+
+	return p->pid != 1 && !p->kernel_thread && !proc_has_exited(p);
+}
+
+/* Whether the kernel would let pmon signal it (kill(2): CAP_KILL, or
+ * pmon's real or effective uid is its real or saved uid); true when its
+ * uids could not be read, as the kill itself would then tell. */
+static bool may_signal(const struct inspection *ins)
+{
+	const struct status_detail *st = &ins->d.st;
+	uid_t me = getuid(), eme = geteuid();
+	int cap = self_has_cap(5); /* CAP_KILL */
+
+	if (cap == 1 || (cap < 0 && eme == 0) || !st->have_uid)
+		return true;
+	return me == st->uid[ID_REAL] || me == st->uid[ID_SAVED] ||
+	       eme == st->uid[ID_REAL] || eme == st->uid[ID_SAVED];
+}
+
+/* What a kill does to a process asleep in state D. */
+static void kill_in_d(const struct inspection *ins, struct buf *b)
+{
+	const struct syscall_line *sc = &ins->d.sc;
+
+	if (sc->kind == SYSCALL_IN && syscall_is_fork(sc->nr))
+		buf_puts(b, "; it waits in vfork() for its child to exec or exit, "
+			 "a wait KILL ends at once (TERM waits with it)");
+	else
+		buf_puts(b, "; it is in uninterruptible sleep, so TERM waits until "
+			 "its call returns, and so does KILL unless the kernel "
+			 "made that wait killable (as for vfork(), NFS and many "
+			 "locks; /proc does not tell)");
+}
+
 /* What `pmon kill PID` would do. */
 void inspect_kill_text(const struct inspection *ins, struct buf *b)
 {
 	const struct proc *p = ins->p;
-	size_t nkids = ins->nkids;
+	size_t nkids = inspect_children_adopted(ins) ? ins->nkids : 0;
 
 	if (p->pid == 1) {
 		buf_puts(b, "refused without --force: PID 1 is init");
@@ -183,14 +226,24 @@ void inspect_kill_text(const struct inspection *ins, struct buf *b)
 			 "(such as the shell running it)");
 		return;
 	}
+	if (p->kernel_thread) {
+		buf_printf(b, "nothing: `pmon kill %d` would send TERM, and a kernel "
+			   "thread takes no signal from user space", (int)p->pid);
+		return;
+	}
+	if (!may_signal(ins)) {
+		buf_printf(b, "refused by the kernel: it runs as uid %u, and pmon "
+			   "as uid %u without CAP_KILL (run as root or as its user)",
+			   (unsigned)ins->d.st.uid[ID_REAL], (unsigned)geteuid());
+		return;
+	}
 	buf_printf(b, "`pmon kill %d` sends TERM through a pidfd checked against "
 		   "its start time", (int)p->pid);
 	if (p->state == 'T' || p->state == 't')
 		buf_puts(b, "; it is stopped, so TERM waits until it is continued "
 			 "(KILL acts at once)");
 	if (p->state == 'D')
-		buf_puts(b, "; it is in uninterruptible sleep, so even KILL waits "
-			 "until its call returns");
+		kill_in_d(ins, b);
 	if (nkids) {
 		buf_printf(b, "; its %zu child%s would be adopted by ", nkids,
 			   nkids == 1 ? "" : "ren");
@@ -462,7 +515,12 @@ static void print_waiting(struct output *out, const struct inspection *ins)
 	const struct proc_detail *d = &ins->d;
 
 	title(out, "waiting");
-	if (d->syscall_err)
+	if (ins->p->kernel_thread)
+		row(out, "system call", "none: a kernel thread runs only in the "
+		    "kernel and makes no system calls");
+	else if (proc_has_exited(ins->p))
+		row(out, "system call", "none: it has exited");
+	else if (d->syscall_err)
 		row(out, "system call", inspect_unreadable(d->syscall_err));
 	else if (d->sc.kind == SYSCALL_RUNNING)
 		row(out, "system call", "none: it is running on a CPU");
@@ -543,28 +601,45 @@ static void print_caps(struct output *out, const struct proc_detail *d)
 /* "the same as init's (PID 1)", or the ones that differ and both
  * inodes; into b.  How many differ, or -1 when there is nothing to
  * compare (its own namespaces, or the reference's, cannot be read). */
+bool inspect_ns_readable(const struct proc_detail *d)
+{
+	for (int i = 0; i < NS_KINDS; i++)
+		if (d->ns[i])
+			return true;
+	return false;
+}
+
 int inspect_ns_compare(const struct inspection *ins, struct buf *b)
 {
 	const struct proc_detail *d = &ins->d;
 	const char *who = ins->ref_is_init ? "init's (PID 1)" :
 			  "pmon's own (init's cannot be read)";
-	struct buf list = {0};
+	struct buf list = {0}, gone = {0};
 	int differ = 0;
 
-	if (d->ns_err || ins->ref_ns_err) {
-		buf_puts(b, inspect_unreadable(d->ns_err ? d->ns_err : ins->ref_ns_err));
+	if (d->ns_err || ins->ref_ns_err || !inspect_ns_readable(d)) {
+		buf_puts(b, inspect_unreadable(d->ns_err ? d->ns_err :
+					       ins->ref_ns_err ? ins->ref_ns_err : ENOENT));
 		return -1;
 	}
-	for (int i = 0; i < NS_KINDS; i++)
-		if (d->ns[i] != ins->ref_ns[i])
+	for (int i = 0; i < NS_KINDS; i++) {
+		/* 0: no link (a zombie keeps only its pid and user ones). */
+		if (!d->ns[i])
+			buf_printf(&gone, "%s%s", gone.len ? ", " : "", proc_ns_names[i]);
+		else if (d->ns[i] != ins->ref_ns[i])
 			buf_printf(&list, "%s%s %llu (%s %llu)", differ++ ? ", " : "",
 				   proc_ns_names[i], d->ns[i],
 				   ins->ref_is_init ? "init's" : "pmon's", ins->ref_ns[i]);
+	}
 	if (!differ)
 		buf_printf(b, "the same as %s", who);
 	else
 		buf_printf(b, "%d differ from %s: %s", differ, who, list.data);
+	if (gone.len)
+		buf_printf(b, "; not available: %s (gone with the process, or not "
+			   "in this kernel)", gone.data);
 	buf_free(&list);
+	buf_free(&gone);
 	return differ;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -390,6 +392,17 @@ const char *uid_name(uid_t uid)
 	cache[n].uid = uid;
 	cache[n].name = xstrdup(pw ? pw->pw_name : num);
 	return cache[n++].name;
+}
+
+int self_has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (cap < 0 || cap >= 64 || syscall(SYS_capget, &hdr, data) < 0)
+		return -1;
+	return (int)((data[cap / 32].effective >> (cap % 32)) & 1);
 }
 
 int lookup_uid(const char *name, uid_t *uid)

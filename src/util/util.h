@@ -69,6 +69,10 @@ const char *uid_name(uid_t uid);
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);
 
+/* 1 when pmon's effective capability set holds cap (CAP_KILL is 5),
+ * 0 when not, -1 when the kernel will not say (capget(2)). */
+int self_has_cap(int cap);
+
 /* Seconds on the monotonic clock: for intervals and deadlines. */
 double mono_now(void);
 

@@ -95,6 +95,8 @@ teardown() {
 	run pmon inspect --no-sample --json "$FIXTURE_PID"
 	[[ "$(jqi .state.meaning)" == "disk sleep, uninterruptible"* ]]
 	[ "$(jqi .waiting.syscall.name)" = vfork ]
+	# vfork()'s wait is killable: KILL is not held up by this D
+	[[ "$(jqi .pmon.kill)" == *"it waits in vfork() for its child to exec or exit, a wait KILL ends at once"* ]]
 }
 
 @test "inspect: a session leader in the foreground of its terminal (s, +)" {
@@ -357,6 +359,7 @@ check_call() {
 	[ "$(row S)" = "sleeping, interruptible: waiting for an event" ]
 	[[ "$(row uid)" == "0 (root)"* ]]
 	[ "$(row 'standard fds')" = "stdin not readable, stdout not readable, stderr not readable" ]
+	[ "$(row kill)" = "refused by the kernel: it runs as uid 0, and pmon as uid 65534 without CAP_KILL (run as root or as its user)" ]
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OTHERS_PMON" inspect --no-sample --json "$FIXTURE_PID"
 	for k in .identity.exe .identity.cwd .waiting.syscall .waiting.wchan .resources.io .resources.fds \
 		 .credentials.namespaces.inodes; do
@@ -488,6 +491,42 @@ only_vanished() {
 	run pmon inspect --no-sample --json "$FIXTURE_PID"
 	[ "$(jqi .pmon.reap.inject)" = false ]
 	[[ "$(jqi .pmon.reap.inject_refused)" == *"seccomp filter"* ]]
+}
+
+@test "inspect: a zombie: no call, no namespaces shown as 0, its parent's SIGCHLD in the advice" {
+	FIXTURE=$RP start_fixture -n 1 -d handler-nowait pause
+	zombie=$(said child)
+	[ "$(proc_state "$zombie")" = Z ]
+	run pmon inspect --no-sample "$zombie"
+	echo "$output"
+	[ "$(row 'system call')" = "none: it has exited" ]
+	# only its pid and user namespaces outlive it, and no 0 stands for the rest
+	[[ "$(row namespaces)" == *"; not available: "*"net"*" (gone with the process, or not in this kernel)" ]]
+	[[ "$(row namespaces)" != *" 0 ("* ]]
+	[[ "$(row daemon)" == "no: it has exited"* ]]
+	# its parent is alive and catches SIGCHLD: a nudge may do
+	[ "$(row methods)" = "nudge: yes (it catches SIGCHLD); inject: yes; kill-parent: only with --kill-parent" ]
+	run pmon inspect --no-sample --json "$zombie"
+	[ "$(jqi .waiting.syscall.state)" = none ]
+	[ "$(jqi '.credentials.namespaces.inodes.net')" = null ]
+	[ "$(jqi '.credentials.namespaces.differ | index("net")')" = null ]
+	[ "$(jqi .pmon.reap.nudge)" = true ]
+}
+
+# A kernel thread's /proc/PID/syscall reads "0 0x0 ...": read(0, ...) to
+# a decoder that does not know whose it is.  Only read, never signalled.
+@test "inspect: a kernel thread makes no system call, and no signal reaches it" {
+	kthread=$(awk '{ sub(/.*\) /, ""); if (int($7 / 2097152) % 2) { print FILENAME; exit } }' \
+		/proc/[0-9]*/stat 2>/dev/null | cut -d/ -f3)
+	[ -n "$kthread" ] || skip "no kernel thread is visible here"
+	run pmon inspect --no-sample "$kthread"
+	echo "$output"
+	[ "$(row 'system call')" = "none: a kernel thread runs only in the kernel and makes no system calls" ]
+	[ -z "$(row 'waiting for')" ]
+	[ "$(row kill)" = "nothing: \`pmon kill $kthread\` would send TERM, and a kernel thread takes no signal from user space" ]
+	run pmon inspect --no-sample --json "$kthread"
+	[ "$(jqi .waiting.syscall.state)" = none ]
+	[ "$(jqi .pmon.children_go_to)" = null ]
 }
 
 @test "inspect: descriptors against their limit, memory, CPU sampled or not" {
