@@ -26,6 +26,7 @@
 
 struct kill_opts {
 	int sig;
+	int argc;                /* argv's, once -SIG forms are taken out */
 	bool sig_given, list, force, dry_run, quiet;
 	pid_t *pids, *trees;
 	size_t npids, ntrees;
@@ -120,7 +121,7 @@ static void parse_opts(int argc, char **argv, struct kill_opts *o)
 	int c;
 
 	o->sig = SIGTERM;
-	argc = take_dash_signals(argc, argv, o);
+	argc = o->argc = take_dash_signals(argc, argv, o);
 	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 's': set_signal(o, optarg); break;
@@ -131,6 +132,9 @@ static void parse_opts(int argc, char **argv, struct kill_opts *o)
 		case 'q': o->quiet = true; break;
 		}
 	}
+	if (o->list && o->sig_given)
+		usage_error("-l lists signals or looks up the names and numbers "
+			    "given after it (without a dash); it sends none");
 	if (o->list)
 		return; /* the rest are signals to look up */
 	for (int i = optind; i < argc; i++)
@@ -330,6 +334,19 @@ static void post_action(struct context *c, const struct target *t,
 }
 
 /* Signal a selected target: 0 when it was signalled (or would be). */
+/* A PID that is also in a --tree is signalled with its tree, once:
+ * signalled first on its own, it could be gone by the freeze, which
+ * would then report its own root as vanished. */
+static void leave_to_tree(const struct context *c, struct target *t,
+			  const struct target *roots, size_t n)
+{
+	for (size_t i = 0; i < n && !t->done[0]; i++)
+		if (!roots[i].done[0] &&
+		    snapshot_is_ancestor(&c->snap, roots[i].pid, t->pid))
+			snprintf(t->done, sizeof(t->done), "in the tree of --tree "
+				 "%d, and listed there", (int)roots[i].pid);
+}
+
 static int act_on(struct context *c, const struct target *t)
 {
 	if (t->done[0]) {
@@ -476,7 +493,7 @@ static int kill_exec(int argc, char **argv)
 
 	parse_opts(argc, argv, &o);
 	if (o.list)
-		return list_signals(argc, argv);
+		return list_signals(o.argc, argv);
 	signal_name(o.sig, c.signame, sizeof(c.signame));
 	test_stop();
 	if (snapshot_take(&c.snap, &q) < 0)
@@ -494,6 +511,8 @@ static int kill_exec(int argc, char **argv)
 		select_target(&c, o.pids[i], false, &t[i]);
 	for (size_t i = 0; i < o.ntrees; i++)
 		select_target(&c, o.trees[i], true, &t[o.npids + i]);
+	for (size_t i = 0; i < o.npids; i++)
+		leave_to_tree(&c, &t[i], &t[o.npids], o.ntrees);
 	test_stop();
 	output_init(&c.out, stdout, true);
 	for (size_t i = 0; i < o.npids; i++)

@@ -119,6 +119,31 @@ wait_group_gone() {
 	[ "$status" -eq 1 ]
 	run pmon kill -l bogus
 	[ "$status" -eq 1 ]
+	# a -SIG form beside -l is refused, not read past the end of argv
+	# (it once took the signal out of argv and crashed)
+	for args in "-l -HUP" "-l -1" "-9 -l 9" "-l 9 -HUP"; do
+		run pmon kill $args
+		echo "$args -> $status: $output"
+		[ "$status" -eq 2 ]
+		[[ "${lines[0]}" == "pmon: kill: -l lists signals or looks up the names and numbers given after it (without a dash); it sends none" ]]
+	done
+}
+
+@test "kill: a PID also inside a --tree is signalled once, with its tree" {
+	for order in tree-first pid-first; do
+		start_fixture sleep
+		p=$FIXTURE_PID
+		if [ $order = tree-first ]; then
+			run pmon kill -q --tree "$p" "$p"
+		else
+			run pmon kill -q "$p" --tree "$p"
+		fi
+		echo "$order: $output"
+		[ "$status" -eq 0 ]
+		[ "${#lines[@]}" -eq 2 ]
+		[ "${lines[0]}" = "$p proc-fixture: in the tree of --tree $p, and listed there" ]
+		[ "${lines[1]}" = "$p proc-fixture: sent TERM" ]
+	done
 }
 
 @test "kill: several PIDs, one line each; a missing one makes the exit 1" {
