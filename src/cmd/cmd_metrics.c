@@ -44,10 +44,12 @@ static size_t count_arg(const char *opt, const char *s, long max)
 static void add_rule(struct cli *c, const char *rule)
 {
 	char why[256];
+	int rc = group_rule_add(&c->m.rules, rule, why, sizeof(why));
 
-	if (group_rule_add(&c->m.rules, rule, why, sizeof(why)) <= 0)
+	/* 0 is a blank or comment line, which a file may hold and -g not. */
+	if (rc <= 0)
 		usage_error("--group '%s': %s", rule,
-			    *rule ? why : "a rule is NAME comm|cmdline REGEX");
+			    rc < 0 ? why : "a rule is NAME comm|cmdline REGEX");
 }
 
 enum { O_OM = 256, O_TEXTFILE, O_LISTEN, O_MAXG, O_NOROOM };

@@ -200,6 +200,12 @@ zombies_json_count() {
 	[[ "$output" == *"bad regular expression"* ]]
 	run -2 pmon metrics -g 'onlyname'
 	[[ "$output" == *"NAME comm|cmdline REGEX"* ]]
+	# a comment or blank -g (a file may hold them) says what a rule is,
+	# and nothing that was never written
+	for rule in '# comm x' '   '; do
+		run -2 pmon metrics --no-room -g "$rule"
+		[ "${lines[0]}" = "pmon: metrics: --group '$rule': a rule is NAME comm|cmdline REGEX" ]
+	done
 	run -2 pmon metrics -G /dev/zero
 	[[ "$output" == *"not a regular file"* ]]
 }
