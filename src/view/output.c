@@ -1,6 +1,7 @@
 /*
  * output.c - escaping, colour, aligned tables and JSON documents.
  */
+#include <errno.h>
 #include <langinfo.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -210,8 +211,16 @@ static void json_out_separator(struct json_out *j)
 void json_out_element(struct json_out *j, json_t *obj)
 {
 	json_out_separator(j);
-	if (json_dumpf(obj, j->f, JSON_OUT_FLAGS) < 0)
-		pmon_die(EXIT_FAIL, "out of memory writing JSON");
+	if (json_dumpf(obj, j->f, JSON_OUT_FLAGS) < 0) {
+		/* jansson says -1 for a failed write as for a failed malloc. */
+		int err = errno ? errno : EIO;
+
+		if (!ferror(j->f))
+			pmon_die(EXIT_FAIL, "out of memory writing JSON");
+		if (err == EPIPE) /* the reader left: as finish_stdout */
+			exit(EXIT_FAIL);
+		pmon_die_errno(EXIT_FAIL, err, "cannot write the output");
+	}
 	json_decref(obj);
 }
 

@@ -104,6 +104,11 @@ commands() {
 		[ "$status" -eq 1 ]
 		[[ "$output" == "pmon: "* ]]
 	done
+	# JSON as the rest: the write failed, nothing ran out of memory
+	for cmd in "ps --json" "tree --json" "zombies --json"; do
+		run sh -c "'$PMON' $cmd >/dev/full"
+		[[ "$output" == *"cannot write the output: No space left on device"* ]]
+	done
 }
 
 @test "cli: every view says when /proc shows another PID namespace than pmon's" {
