@@ -481,7 +481,7 @@ static size_t collect(const struct snapshot *s, const struct proc_ref *t,
 
 	for (size_t i = 0; i < nt; i++) {
 		const struct proc *p = snapshot_find(s, t[i].pid);
-		size_t before = n;
+		size_t held = 0; /* listed by an earlier target or now */
 
 		why = target_gone(p, &t[i]);
 		if (why) {
@@ -498,12 +498,15 @@ static size_t collect(const struct snapshot *s, const struct proc_ref *t,
 		for (size_t j = 0; j < s->n; j++) {
 			const struct proc *c = &s->procs[j];
 
-			if (c->ppid == p->pid && proc_is_zombie(c) && !listed(z, n, c->pid)) {
+			if (c->ppid != p->pid || !proc_is_zombie(c))
+				continue;
+			held++;
+			if (!listed(z, n, c->pid)) {
 				z = xreallocarray(z, n + 1, sizeof(*z));
 				z[n++] = c->pid;
 			}
 		}
-		if (n == before)
+		if (!held)
 			target_line(rep, p->pid, p->comm, true,
 				    "is not a zombie and holds none; nothing to reap");
 	}

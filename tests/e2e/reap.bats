@@ -597,6 +597,16 @@ advice_of() {
 	[ -z "$(zombies_of "$PARENT_PID")" ]
 }
 
+@test "reap: a parent named twice, or with one of its zombies, is reaped once and holds its zombies" {
+	start_parent -- -n 2 pause
+	run pmon reap --method inject "$PARENT_PID" "$PARENT_PID" "${ZOMBIES[0]}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	assert_all_reaped_by inject
+	[[ "$output" != *"holds none"* ]]
+}
+
 @test "reap: a process with no zombies, and one that does not exist" {
 	start_parent -- -n 0 pause
 	run pmon reap "$PARENT_PID"
