@@ -388,6 +388,39 @@ static void test_events(void **state)
 	assert_int_equal(strncmp(plain("history event 1 msg a b"), "[history ", 9), 0);
 }
 
+/* Every line the server writes begins with a mark in brackets, and the
+ * two a member writes (a message, /me) begin with the member's name or
+ * "* NAME": so no member's text can pass for the room's. */
+static void test_only_members_lines_lack_a_mark(void **state)
+{
+	static const char *const server[] = {
+		"event 1 join bob", "event 1 leave bob", "event 1 leave bob too slow",
+		"event 1 rename bob robert", "event 1 shutdown",
+		"event 1 shutdown bye", "event 1 announce hi",
+		"event 1 private bob psst", "event 1 action bob 0 sent TERM",
+		"event 1 claim bob 0 claims 1", "event 1 notice bob 0 x",
+		"event 1 view bob 0 /ps", "event 1 viewrow 1 S x",
+		"who bob root", "who bob root 0 chat - 1",
+	};
+	static const char *const member[][2] = {
+		{"event 1 msg bob left the room", "bob: left the room"},
+		{"event 1 me bob left the room", "* bob left the room"},
+		{"event 1 me bob (login root, uid 0) chat, idle 1s",
+		 "* bob (login root, uid 0) chat, idle 1s"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(server) / sizeof(server[0]); i++) {
+		const char *line = plain(server[i]);
+
+		assert_non_null(line);
+		if (line[0] != '[')
+			fail_msg("%s -> \"%s\": no mark", server[i], line);
+	}
+	for (size_t i = 0; i < sizeof(member) / sizeof(member[0]); i++)
+		assert_string_equal(plain(member[i][0]), member[i][1]);
+}
+
 static void test_format_event(void **state)
 {
 	struct buf b = {0};
@@ -417,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_sanitizer_unterminated),
 		cmocka_unit_test(test_sanitizer_idempotent),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_only_members_lines_lack_a_mark),
 		cmocka_unit_test(test_format_event),
 	};
 
