@@ -13,6 +13,7 @@
 #include "view/escape.h"
 #include "view/output.h"
 #include "view/table.h"
+#include "view/text.h"
 
 void output_init(struct output *o, FILE *f, bool wide)
 {
@@ -101,41 +102,69 @@ void out_endline(struct output *o)
 	buf_reset(&o->line);
 }
 
+/* A new line of out_wrapped, indented. */
+static void wrap_newline(struct output *o, size_t indent)
+{
+	out_endline(o);
+	for (size_t i = 0; i < indent; i++)
+		buf_putc(&o->line, ' ');
+}
+
+/* The bytes of a word that fit in the room left on the line (at least
+ * one character, so that a wide one in a one-column room moves on). */
+static size_t word_part(const char *w, size_t n, size_t room)
+{
+	size_t cols, part = text_cut(w, n, room, &cols);
+
+	return part ? part : text_cut(w, n, 2, &cols);
+}
+
+/*
+ * Words are measured in terminal columns (text_cut), so a line is cut
+ * between characters, never inside one; the spaces between two words on
+ * one line are kept as they were (a command line's "a    b" stays so),
+ * and only those where the line breaks are dropped.
+ */
 void out_wrapped(struct output *o, const char *lead, const char *text,
 		 size_t pipe_width)
 {
 	size_t indent = strlen(lead), width = o->width ? o->width : pipe_width;
-	size_t col = indent;
+	size_t col = indent, gap = 0;
 
 	if (!width)
 		width = SIZE_MAX / 2; /* one line, for scripts */
 	if (width < indent + 10) /* too narrow to indent: no room for words */
 		indent = 0;
 	out_raw(o, lead);
+	text += strspn(text, " ");
 	while (*text) {
-		size_t n = strcspn(text, " ");
+		size_t n = strcspn(text, " "), cols;
 
-		if (col > indent && col + 1 + n > width) {
-			out_endline(o);
-			for (col = 0; col < indent; col++)
+		text_cut(text, n, SIZE_MAX, &cols);
+		if (col > indent && col + gap + cols > width) {
+			wrap_newline(o, indent);
+			col = indent;
+		} else {
+			for (size_t i = 0; i < gap; i++)
 				buf_putc(&o->line, ' ');
-		} else if (col > indent) {
-			buf_putc(&o->line, ' ');
-			col++;
+			col += gap;
 		}
 		/* A word wider than the line is broken where the line ends. */
-		while (col + n > width && width > col) {
-			buf_append(&o->line, text, width - col);
-			text += width - col;
-			n -= width - col;
-			out_endline(o);
-			for (col = 0; col < indent; col++)
-				buf_putc(&o->line, ' ');
+		while (col + cols > width && width > col) {
+			size_t part = word_part(text, n, width - col);
+
+			buf_append(&o->line, text, part);
+			text += part;
+			n -= part;
+			wrap_newline(o, indent);
+			col = indent;
+			text_cut(text, n, SIZE_MAX, &cols);
 		}
 		buf_append(&o->line, text, n);
-		col += n;
+		col += cols;
 		text += n;
-		text += strspn(text, " ");
+		gap = strspn(text, " ");
+		text += gap;
 	}
 	out_endline(o);
 }
