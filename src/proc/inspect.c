@@ -554,6 +554,30 @@ static void read_tail(pid_t pid, struct proc_detail *d, struct buf *b)
 			d->cgroup.data[i] = ';';
 }
 
+/* The process's own files are its main thread's: once that thread has
+ * exited (pthread_exit) while others run, those of a live thread (a
+ * /proc/TID directory) tell its descriptors, memory and namespaces. */
+static pid_t live_thread(const struct proc *p, struct buf *b)
+{
+	pid_t *tids, via = p->pid;
+	ssize_t nt;
+
+	if (p->state != 'Z' || proc_is_zombie(p))
+		return p->pid;
+	nt = task_ids(p->pid, &tids);
+	for (ssize_t i = 0; i < nt && via == p->pid; i++) {
+		struct stat_line st;
+
+		if (tids[i] != p->pid && read_file(p->pid, tids[i], "stat", b, false) == 0 &&
+		    parse_stat_line(b->data, b->len, &st) == 0 &&
+		    st.state != 'Z' && st.state != 'X')
+			via = tids[i];
+	}
+	if (nt >= 0)
+		free(tids);
+	return via;
+}
+
 int proc_detail_read(const struct proc *p, struct proc_detail *d)
 {
 	struct buf b = {0};
@@ -562,19 +586,20 @@ int proc_detail_read(const struct proc *p, struct proc_detail *d)
 
 	memset(d, 0, sizeof(*d));
 	d->pid = p->pid;
+	d->via = live_thread(p, &b);
 	read_pidfs(p, d);
-	read_links(p->pid, d);
-	read_status(p->pid, d, &b);
+	read_links(d->via, d);
+	read_status(d->via, d, &b);
 	read_stat_extra(p->pid, d, &b);
 	read_syscall(p->pid, 0, &d->sc, &d->syscall_err, &b);
 	read_wchan(p->pid, 0, d->cwd_err, d->wchan, sizeof(d->wchan), &d->wchan_err, &b);
-	count_fds(p->pid, d);
-	read_limits_io(p->pid, d, &b);
+	count_fds(d->via, d);
+	read_limits_io(p->pid, d, &b); /* io: the leader's sums every thread */
 	nc = proc_children(p->pid, &d->children);
 	d->children_err = nc < 0 ? errno : 0;
 	d->nchildren = nc < 0 ? 0 : (size_t)nc;
 	read_tasks(p, d, &b);
-	read_tail(p->pid, d, &b);
+	read_tail(d->via, d, &b);
 	buf_free(&b);
 	/* Read from first to last while the pid stayed that process: if it
 	 * has gone (or been replaced), nothing read can be trusted. */

@@ -143,6 +143,9 @@ enum { DETAIL_TASKS_MAX = 256, DETAIL_LIMITS_MAX = 24 };
  */
 struct proc_detail {
 	pid_t pid;
+	pid_t via;  /* whose files describe the process: pid, or a live
+		     * thread of it when its main thread has exited (the
+		     * leader's fd, exe, cwd, mm and namespaces are gone) */
 	unsigned long long pidfs_ino;    /* pidfs_err == 0 */
 	int pidfs_err;                   /* ENOTSUP: the kernel has no pidfs */
 	struct buf exe, cwd, root;       /* readlinks */

@@ -361,8 +361,9 @@ void inspect_read(pid_t pid, struct inspection *ins, bool utf8)
 	read_family(ins);
 	read_call(ins, utf8);
 	ins->my_ancestor = is_my_ancestor(ins, pid);
-	for (int fd = 0; fd < 3; fd++)
-		ins->std_err[fd] = proc_fd_target(pid, fd, &ins->std[fd]) < 0 ? errno : 0;
+	for (int fd = 0; fd < 3; fd++) /* via: a live thread's, if need be */
+		ins->std_err[fd] = proc_fd_target(ins->d.via, fd, &ins->std[fd]) < 0 ?
+				   errno : 0;
 	ins->t0 = mono_now();
 	ins->cpu_err = proc_cpu_ns(pid, &ins->run0_ns, &ins->cpu_exact) < 0 ? errno : 0;
 	/* Everything read belongs to one process: if its pid changed hands

@@ -513,6 +513,25 @@ only_vanished() {
 	[ "$(jqi .pmon.reap.nudge)" = true ]
 }
 
+@test "inspect: a process whose main thread has exited is read through a live thread" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	FIXTURE=$RP start_fixture -n 0 -f "$BATS_TEST_TMPDIR/fifo" mainexit
+	wait_for_state "$FIXTURE_PID" Z
+	run pmon inspect --no-sample "$FIXTURE_PID"
+	echo "$output"
+	[[ "$(row note)" == "Z here means its main thread has exited"* ]]
+	# its descriptors, memory, executable and namespaces are a live
+	# thread's to tell: the leader's are gone
+	[ "$(row executable)" = "$RP" ]
+	[[ "$(row descriptors)" =~ ^[1-9][0-9]*\ open ]]
+	[[ "$(row memory)" =~ ^resident\ [1-9][0-9]*\ KiB ]]
+	[[ "$(row 'standard fds')" != *closed* ]]
+	[[ "$(row namespaces)" == "the same as "* ]]
+	run pmon inspect --no-sample --json "$FIXTURE_PID"
+	[ "$(jqi '.resources.memory.rss_kb > 0')" = true ]
+	[ "$(jqi '.credentials.namespaces.inodes.net | type')" = number ]
+}
+
 # A kernel thread's /proc/PID/syscall reads "0 0x0 ...": read(0, ...) to
 # a decoder that does not know whose it is.  Only read, never signalled.
 @test "inspect: a kernel thread makes no system call, and no signal reaches it" {
