@@ -26,12 +26,13 @@ static json_t *jstr(const char *s)
 }
 
 /* A part that could not be read: null here, its reason in unreadable. */
-static json_t *jpart(json_t *unreadable, const char *part, int err, json_t *value)
+static json_t *jpart(const struct inspection *ins, json_t *unreadable,
+		     const char *part, int err, json_t *value)
 {
 	if (!err)
 		return value;
 	json_decref(value);
-	json_object_set_new(unreadable, part, json_string(inspect_unreadable(err)));
+	json_object_set_new(unreadable, part, json_string(inspect_unreadable(ins, err)));
 	return json_null();
 }
 
@@ -57,12 +58,12 @@ static json_t *identity_json(const struct inspection *ins, json_t *un)
 	json_object_set_new(o, "start_time", json_integer(p->start_time));
 	json_object_set_new(o, "start_ticks", json_integer((json_int_t)p->start_ticks));
 	json_object_set_new(o, "elapsed_s", json_integer(p->elapsed_s));
-	json_object_set_new(o, "pidfs_ino", jpart(un, "pidfs_ino", d->pidfs_err,
+	json_object_set_new(o, "pidfs_ino", jpart(ins, un, "pidfs_ino", d->pidfs_err,
 						  json_integer((json_int_t)d->pidfs_ino)));
-	json_object_set_new(o, "exe", jpart(un, "exe", d->exe_err, jstr(d->exe.data)));
+	json_object_set_new(o, "exe", jpart(ins, un, "exe", d->exe_err, jstr(d->exe.data)));
 	json_object_set_new(o, "cmdline", jstr(p->cmdline));
-	json_object_set_new(o, "cwd", jpart(un, "cwd", d->cwd_err, jstr(d->cwd.data)));
-	json_object_set_new(o, "root", jpart(un, "root", d->root_err, jstr(d->root.data)));
+	json_object_set_new(o, "cwd", jpart(ins, un, "cwd", d->cwd_err, jstr(d->cwd.data)));
+	json_object_set_new(o, "root", jpart(ins, un, "root", d->root_err, jstr(d->root.data)));
 	return o;
 }
 
@@ -127,7 +128,7 @@ static json_t *family_json(const struct inspection *ins, json_t *un)
 	json_object_set_new(o, "ancestors", anc);
 	for (size_t i = 0; i < ins->nkids; i++)
 		json_array_append_new(kids, json_integer(ins->kids[i]));
-	json_object_set_new(o, "children", jpart(un, "children", ins->d.children_err, kids));
+	json_object_set_new(o, "children", jpart(ins, un, "children", ins->d.children_err, kids));
 	json_object_set_new(o, "zombies", jint(!ins->d.children_err, (long long)ins->nzombies));
 	json_object_set_new(o, "session", json_integer(p->session));
 	json_object_set_new(o, "session_leader", ins->leader_alive ?
@@ -206,9 +207,9 @@ static json_t *waiting_json(const struct inspection *ins, json_t *un)
 	const struct proc_detail *d = &ins->d;
 	json_t *o = json_object();
 
-	json_object_set_new(o, "syscall", jpart(un, "syscall", d->syscall_err,
+	json_object_set_new(o, "syscall", jpart(ins, un, "syscall", d->syscall_err,
 						syscall_json(ins)));
-	json_object_set_new(o, "wchan", jpart(un, "wchan", d->wchan_err,
+	json_object_set_new(o, "wchan", jpart(ins, un, "wchan", d->wchan_err,
 					      json_string(d->wchan)));
 	json_object_set_new(o, "threads_total", jint(!d->tasks_err, (long long)d->ntasks_all));
 	json_object_set_new(o, "threads", threads_json(ins));
@@ -241,7 +242,7 @@ static json_t *signals_json(const struct inspection *ins, json_t *un)
 	json_t *o = json_object();
 
 	for (size_t i = 0; i < ARRAY_LEN(sets); i++)
-		json_object_set_new(o, sets[i].key, jpart(un, "signals",
+		json_object_set_new(o, sets[i].key, jpart(ins, un, "signals",
 			d->status_err ? d->status_err : SD_HAS(d, sets[i].f) ? 0 : ENOENT,
 			sigset_json(d->st.v[sets[i].f])));
 	json_object_set_new(o, "sigchld", disp == SIGCHLD_UNKNOWN ? json_null() :
@@ -307,7 +308,7 @@ static json_t *namespaces_json(const struct inspection *ins, json_t *un)
 		if (comparable && d->ns[i] && d->ns[i] != ins->ref_ns[i])
 			json_array_append_new(differ, json_string(proc_ns_names[i]));
 	}
-	json_object_set_new(o, "inodes", jpart(un, "namespaces", d->ns_err, inodes));
+	json_object_set_new(o, "inodes", jpart(ins, un, "namespaces", d->ns_err, inodes));
 	json_object_set_new(o, "compared_with", !comparable ? json_null() :
 			    json_string(ins->ref_is_init ? "init" : "pmon"));
 	json_object_set_new(o, "differ", comparable ? differ :
@@ -345,7 +346,7 @@ static json_t *credentials_json(const struct inspection *ins, json_t *un)
 	json_object_set_new(o, "seccomp_filters", jint(SD_HAS(d, SD_SECCOMP_FILTERS),
 			    (long long)d->st.v[SD_SECCOMP_FILTERS]));
 	json_object_set_new(o, "namespaces", namespaces_json(ins, un));
-	json_object_set_new(o, "cgroup", jpart(un, "cgroup", d->cgroup_err,
+	json_object_set_new(o, "cgroup", jpart(ins, un, "cgroup", d->cgroup_err,
 					       jstr(d->cgroup.data)));
 	json_object_set_new(o, "container", !d->cgroup_err &&
 			    cgroup_container(d->cgroup.data, &b) ? jstr(b.data) : json_null());
@@ -414,7 +415,7 @@ static json_t *std_json(const struct inspection *ins, json_t *un)
 			err = e;
 	}
 	if (err)
-		json_object_set_new(un, "std_fds", json_string(inspect_unreadable(err)));
+		json_object_set_new(un, "std_fds", json_string(inspect_unreadable(ins, err)));
 	return a;
 }
 
@@ -434,14 +435,14 @@ static json_t *resources_json(const struct inspection *ins, json_t *un)
 	json_object_set_new(o, "cpu_lifetime_pct", json_real(inspect_cpu_life_pct(ins)));
 	json_object_set_new(o, "memory", memory_json(d));
 	json_object_set_new(o, "threads", json_integer(p->threads));
-	json_object_set_new(o, "fds", jpart(un, "fds", d->fds_err, json_integer((json_int_t)d->nfds)));
+	json_object_set_new(o, "fds", jpart(ins, un, "fds", d->fds_err, json_integer((json_int_t)d->nfds)));
 	json_object_set_new(o, "fd_limit", !nofile ? json_null() :
 			    nofile->soft == LIMIT_UNLIMITED ? json_string("unlimited") :
 			    json_integer(nofile->soft));
 	json_object_set_new(o, "std_fds", std_json(ins, un));
-	json_object_set_new(o, "limits", jpart(un, "limits", d->limits_err, limits_json(d)));
-	json_object_set_new(o, "io", jpart(un, "io", d->io_err, io_json(d)));
-	json_object_set_new(o, "oom_score", jpart(un, "oom_score", d->oom_err,
+	json_object_set_new(o, "limits", jpart(ins, un, "limits", d->limits_err, limits_json(d)));
+	json_object_set_new(o, "io", jpart(ins, un, "io", d->io_err, io_json(d)));
+	json_object_set_new(o, "oom_score", jpart(ins, un, "oom_score", d->oom_err,
 						  json_integer(d->oom_score)));
 	json_object_set_new(o, "oom_score_adj", d->oom_err ? json_null() :
 			    json_integer(d->oom_adj));

@@ -138,8 +138,10 @@ double inspect_cpu_recent_pct(const struct inspection *ins, double *over);
 const char *inspect_gid_name(gid_t gid, char *buf, size_t size);
 const char *inspect_adopter_kind(enum adopter_kind k);
 
-/* Why a part could not be read, for a reader: "not readable (another
- * account's process: run as root or as its user)" for EACCES/EPERM. */
-const char *inspect_unreadable(int err);
+/* Why a part could not be read, for a reader: for EACCES/EPERM "not
+ * readable (another account's process: run as root or as its user)", or,
+ * when it is pmon's own account's (or pmon is root), that the kernel
+ * refused (a process that is not dumpable, or holds more capabilities). */
+const char *inspect_unreadable(const struct inspection *ins, int err);
 
 #endif

@@ -25,13 +25,30 @@
 
 #define SD_HAS(d, f) (((d)->st.have >> (f)) & 1)
 
-const char *inspect_unreadable(int err)
+/* Whether the kernel's ptrace access check (which guards exe, cwd, fd,
+ * syscall, io, ns...) refused pmon because the process is another
+ * account's: one of its uids is not pmon's, and pmon is not root. */
+static bool another_account(const struct inspection *ins)
+{
+	const struct status_detail *st = &ins->d.st;
+	uid_t me = geteuid();
+
+	if (me == 0 || !st->have_uid)
+		return me != 0;
+	return st->uid[ID_REAL] != me || st->uid[ID_EFFECTIVE] != me ||
+	       st->uid[ID_SAVED] != me;
+}
+
+const char *inspect_unreadable(const struct inspection *ins, int err)
 {
 	switch (err) {
 	case EACCES:
 	case EPERM:
-		return "not readable (another account's process: run as root or "
-		       "as its user)";
+		if (another_account(ins))
+			return "not readable (another account's process: run as "
+			       "root or as its user)";
+		return "not readable (the kernel refused: it is not dumpable, or "
+		       "holds capabilities pmon lacks)";
 	case ENOTSUP:
 		return "not available (the kernel has no pidfs: Linux 6.9 or later)";
 	case ENOENT:
@@ -341,9 +358,10 @@ static void rowf(struct output *out, const char *label, const char *fmt, ...)
 }
 
 /* A row whose value is text, or the reason it could not be read. */
-static void row_or(struct output *out, const char *label, int err, const char *value)
+static void row_or(struct output *out, const struct inspection *ins,
+		   const char *label, int err, const char *value)
 {
-	row(out, label, err ? inspect_unreadable(err) : value);
+	row(out, label, err ? inspect_unreadable(ins, err) : value);
 }
 
 static void print_identity(struct output *out, const struct inspection *ins)
@@ -360,15 +378,15 @@ static void print_identity(struct output *out, const struct inspection *ins)
 		snprintf(when, sizeof(when), "%lld", (long long)p->start_time);
 	rowf(out, "started", "%s (%s ago)", when, ago);
 	if (d->pidfs_err)
-		row(out, "pidfs inode", inspect_unreadable(d->pidfs_err));
+		row(out, "pidfs inode", inspect_unreadable(ins, d->pidfs_err));
 	else
 		rowf(out, "pidfs inode", "%llu (names this process, and no other, "
 		     "until the machine reboots)", d->pidfs_ino);
-	row_or(out, "executable", d->exe_err, d->exe.data);
+	row_or(out, ins, "executable", d->exe_err, d->exe.data);
 	row(out, "command line", p->cmdline && *p->cmdline ? p->cmdline :
 	    p->cmdline ? "none (a kernel thread or a zombie)" :
 	    "not readable");
-	row_or(out, "directory", d->cwd_err, d->cwd.data);
+	row_or(out, ins, "directory", d->cwd_err, d->cwd.data);
 	if (!d->root_err && strcmp(d->root.data, "/") != 0)
 		row(out, "root", d->root.data);
 }
@@ -452,7 +470,7 @@ static void print_family(struct output *out, const struct inspection *ins)
 	row(out, "ancestors", b.data);
 	buf_reset(&b);
 	if (ins->d.children_err)
-		row(out, "children", inspect_unreadable(ins->d.children_err));
+		row(out, "children", inspect_unreadable(ins, ins->d.children_err));
 	else if (!ins->nzombies)
 		rowf(out, "children", "%zu (no zombies)", ins->nkids);
 	else
@@ -521,7 +539,7 @@ static void print_waiting(struct output *out, const struct inspection *ins)
 	else if (proc_has_exited(ins->p))
 		row(out, "system call", "none: it has exited");
 	else if (d->syscall_err)
-		row(out, "system call", inspect_unreadable(d->syscall_err));
+		row(out, "system call", inspect_unreadable(ins, d->syscall_err));
 	else if (d->sc.kind == SYSCALL_RUNNING)
 		row(out, "system call", "none: it is running on a CPU");
 	else if (d->sc.kind == SYSCALL_NONE)
@@ -532,7 +550,7 @@ static void print_waiting(struct output *out, const struct inspection *ins)
 	if (ins->waits.len)
 		row(out, "waiting for", ins->waits.data);
 	if (d->wchan_err)
-		row(out, "kernel", inspect_unreadable(d->wchan_err));
+		row(out, "kernel", inspect_unreadable(ins, d->wchan_err));
 	else
 		row(out, "kernel", d->wchan[0] ? d->wchan :
 		    "not waiting in the kernel (wchan 0)");
@@ -555,7 +573,7 @@ static void print_signals(struct output *out, const struct inspection *ins)
 	for (size_t i = 0; i < ARRAY_LEN(sets); i++) {
 		buf_reset(&b);
 		if (d->status_err || !SD_HAS(d, sets[i].f))
-			buf_puts(&b, inspect_unreadable(d->status_err ? d->status_err : ENOENT));
+			buf_puts(&b, inspect_unreadable(ins, d->status_err ? d->status_err : ENOENT));
 		else
 			sigset_describe(d->st.v[sets[i].f], &b);
 		row(out, sets[i].label, b.data);
@@ -618,7 +636,7 @@ int inspect_ns_compare(const struct inspection *ins, struct buf *b)
 	int differ = 0;
 
 	if (d->ns_err || ins->ref_ns_err || !inspect_ns_readable(d)) {
-		buf_puts(b, inspect_unreadable(d->ns_err ? d->ns_err :
+		buf_puts(b, inspect_unreadable(ins, d->ns_err ? d->ns_err :
 					       ins->ref_ns_err ? ins->ref_ns_err : ENOENT));
 		return -1;
 	}
@@ -660,7 +678,7 @@ static void print_credentials(struct output *out, const struct inspection *ins)
 
 	title(out, "credentials");
 	if (d->status_err) {
-		row(out, "uid", inspect_unreadable(d->status_err));
+		row(out, "uid", inspect_unreadable(ins, d->status_err));
 		return;
 	}
 	for (int i = 0; i < ID_KINDS; i++)
@@ -694,7 +712,7 @@ static void print_credentials(struct output *out, const struct inspection *ins)
 			row(out, "seccomp", mode ? mode : "unknown mode");
 	}
 	print_namespaces(out, ins);
-	row_or(out, "cgroup", d->cgroup_err, d->cgroup.data);
+	row_or(out, ins, "cgroup", d->cgroup_err, d->cgroup.data);
 	buf_reset(&b);
 	if (!d->cgroup_err && cgroup_container(d->cgroup.data, &b))
 		row(out, "container", b.data);
@@ -739,7 +757,7 @@ static void print_cpu(struct output *out, const struct inspection *ins)
 		rowf(out, "CPU now", "%.1f%% of one CPU over the last %.2f s%s", pct,
 		     over, ins->cpu_exact ? "" : " (in clock ticks: no schedstat)");
 	else if (ins->cpu_err && ins->sampled)
-		row(out, "CPU now", inspect_unreadable(ins->cpu_err));
+		row(out, "CPU now", inspect_unreadable(ins, ins->cpu_err));
 	rowf(out, "CPU average", "%.1f%% of one CPU over its life%s", inspect_cpu_life_pct(ins),
 	     ins->sampled ? "" : " (not sampled: --no-sample)");
 }
@@ -763,13 +781,14 @@ static void print_memory(struct output *out, const struct proc_detail *d)
 	buf_free(&b);
 }
 
-static void print_fds(struct output *out, const struct proc_detail *d)
+static void print_fds(struct output *out, const struct inspection *ins)
 {
+	const struct proc_detail *d = &ins->d;
 	const struct limit_row *l = limit_find(d->limits, d->nlimits, "Max open files");
 	struct buf b = {0};
 
 	if (d->fds_err) {
-		row(out, "descriptors", inspect_unreadable(d->fds_err));
+		row(out, "descriptors", inspect_unreadable(ins, d->fds_err));
 		return;
 	}
 	buf_printf(&b, "%zu open", d->nfds);
@@ -781,7 +800,7 @@ static void print_fds(struct output *out, const struct proc_detail *d)
 		else
 			buf_printf(&b, ", hard limit %lld", l->hard);
 	} else if (d->limits_err) {
-		buf_printf(&b, "; limit %s", inspect_unreadable(d->limits_err));
+		buf_printf(&b, "; limit %s", inspect_unreadable(ins, d->limits_err));
 	}
 	row(out, "descriptors", b.data);
 	buf_free(&b);
@@ -817,17 +836,17 @@ static void print_resources(struct output *out, const struct inspection *ins)
 	print_cpu(out, ins);
 	print_memory(out, d);
 	rowf(out, "threads", "%d", p->threads);
-	print_fds(out, d);
+	print_fds(out, ins);
 	print_std(out, ins);
 	if (d->io_err)
-		row(out, "I/O", inspect_unreadable(d->io_err));
+		row(out, "I/O", inspect_unreadable(ins, d->io_err));
 	else
 		rowf(out, "I/O", "read %llu bytes from storage, wrote %llu; %llu "
 		     "bytes through %llu read calls, %llu through %llu write calls",
 		     d->io.v[IO_READ_BYTES], d->io.v[IO_WRITE_BYTES], d->io.v[IO_RCHAR],
 		     d->io.v[IO_SYSCR], d->io.v[IO_WCHAR], d->io.v[IO_SYSCW]);
 	if (d->oom_err)
-		row(out, "OOM score", inspect_unreadable(d->oom_err));
+		row(out, "OOM score", inspect_unreadable(ins, d->oom_err));
 	else
 		rowf(out, "OOM score", "%d (oom_score_adj %d)", d->oom_score, d->oom_adj);
 	if (d->stat_err)

@@ -370,6 +370,18 @@ check_call() {
 	[ "$(jqi .credentials.uid.effective.id)" = 0 ]
 }
 
+@test "inspect: its own account's process that is not dumpable is not called another's" {
+	copy_for_others
+	FIXTURE=setpriv start_fixture --reuid=65534 --regid=65534 --clear-groups \
+		"$OTHERS_FIXTURE" undumpable
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OTHERS_PMON" inspect --no-sample "$FIXTURE_PID"
+	echo "$output"
+	[ "$(row executable)" = "not readable (the kernel refused: it is not dumpable, or holds capabilities pmon lacks)" ]
+	[[ "$output" != *"another account"* ]]
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OTHERS_PMON" inspect --no-sample --json "$FIXTURE_PID"
+	[ "$(jqi .unreadable.exe)" = "not readable (the kernel refused: it is not dumpable, or holds capabilities pmon lacks)" ]
+}
+
 @test "inspect: a process that is not there, or a thread, says so and exits 1" {
 	gone=$(($(cat /proc/sys/kernel/pid_max) + 1))
 	run pmon inspect "$gone"
