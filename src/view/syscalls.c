@@ -1,6 +1,7 @@
 /*
  * syscalls.c - system calls in words (see syscalls.h).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -36,7 +37,7 @@ long syscall_number(const char *name)
 enum arg {
 	A_SKIP, A_FD, A_EPFD, A_DIRFD, A_INT, A_UINT, A_HEX, A_ADDR, A_MS,
 	A_TS, A_NFDS, A_FUTEX_OP, A_WAIT_PID, A_WAIT_OPTS, A_IDTYPE, A_CLOCK,
-	A_CLOCK_FLAGS, A_FLOCK, A_FCNTL, A_OCT,
+	A_CLOCK_FLAGS, A_FLOCK, A_FCNTL, A_OPEN_FLAGS, A_OPEN_MODE,
 };
 
 /*
@@ -99,8 +100,9 @@ static const struct decoded {
 	{"flock", {A_FD, A_FLOCK}, 2, "a lock on {fd}"},
 	{"fcntl", {A_FD, A_FCNTL}, 2, NULL}, /* words only for F_SETLKW */
 	{"ioctl", {A_FD, A_HEX}, 2, NULL},
-	{"open", {A_SKIP, A_HEX, A_OCT}, 3, "the open to complete (a FIFO waits for its other end)"},
-	{"openat", {A_DIRFD, A_SKIP, A_HEX, A_OCT}, 4,
+	{"open", {A_SKIP, A_OPEN_FLAGS, A_OPEN_MODE}, 3,
+	 "the open to complete (a FIFO waits for its other end)"},
+	{"openat", {A_DIRFD, A_SKIP, A_OPEN_FLAGS, A_OPEN_MODE}, 4,
 	 "the open to complete (a FIFO waits for its other end)"},
 	{"fsync", {A_FD}, 1, "the data of {fd} to reach storage"},
 	{"fdatasync", {A_FD}, 1, "the data of {fd} to reach storage"},
@@ -278,6 +280,35 @@ static void wait_words(const struct decoded *d, const struct syscall_line *sc,
 		buf_printf(out, "child %lld", a0);
 }
 
+/* open's flags as the kernel has them: the access mode, then each flag
+ * by name (O_TMPFILE before the O_DIRECTORY it contains), the rest in
+ * hex.  O_LARGEFILE by its kernel value: 0 in a 64-bit libc's header. */
+static void put_open_flags(struct buf *out, unsigned long long f)
+{
+	static const struct {
+		unsigned long long bits;
+		const char *name;
+	} flags[] = {
+		{O_CREAT, "O_CREAT"}, {O_EXCL, "O_EXCL"}, {O_NOCTTY, "O_NOCTTY"},
+		{O_TRUNC, "O_TRUNC"}, {O_APPEND, "O_APPEND"}, {O_NONBLOCK, "O_NONBLOCK"},
+		{O_SYNC, "O_SYNC"}, {O_DSYNC, "O_DSYNC"}, {O_DIRECT, "O_DIRECT"},
+		{0100000, "O_LARGEFILE"}, {O_TMPFILE, "O_TMPFILE"},
+		{O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"},
+		{O_NOATIME, "O_NOATIME"}, {O_CLOEXEC, "O_CLOEXEC"}, {O_PATH, "O_PATH"},
+	};
+	static const char *const access[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "3"};
+
+	buf_puts(out, access[f & O_ACCMODE]);
+	f &= ~(unsigned long long)O_ACCMODE;
+	for (size_t i = 0; i < ARRAY_LEN(flags); i++)
+		if ((f & flags[i].bits) == flags[i].bits) {
+			buf_printf(out, "|%s", flags[i].name);
+			f &= ~flags[i].bits;
+		}
+	if (f)
+		buf_printf(out, "|0x%llx", f);
+}
+
 static void put_arg(struct buf *out, enum arg kind, unsigned long long raw,
 		    const struct syscall_fd *fds, size_t nfds, const char *arrow)
 {
@@ -304,7 +335,8 @@ static void put_arg(struct buf *out, enum arg kind, unsigned long long raw,
 	case A_INT: buf_printf(out, "%lld", i32); break;
 	case A_UINT: buf_printf(out, "%llu", raw); break;
 	case A_HEX: buf_printf(out, "0x%llx", raw); break;
-	case A_OCT: buf_printf(out, "0%llo", raw); break;
+	case A_OPEN_FLAGS: put_open_flags(out, raw); break;
+	case A_OPEN_MODE: buf_printf(out, "0%llo", raw); break;
 	case A_ADDR: buf_printf(out, "0x%llx", raw); break;
 	case A_MS:
 		if (i32 < 0)
@@ -425,10 +457,14 @@ void syscall_describe(const struct syscall_line *sc, const struct syscall_fd *fd
 	}
 	buf_printf(call, "%s(", name);
 	for (int i = 0; d && i < d->nargs; i++) {
-		/* Pointers are left out, and flags when none is set. */
+		/* Pointers are left out, and flags when none is set; open's
+		 * mode is only read with O_CREAT or O_TMPFILE (else it is
+		 * whatever the register held). */
 		if (d->args[i] == A_SKIP ||
 		    (!sc->args[i] && (d->args[i] == A_HEX || d->args[i] == A_WAIT_OPTS ||
-				      d->args[i] == A_CLOCK_FLAGS)))
+				      d->args[i] == A_CLOCK_FLAGS)) ||
+		    (d->args[i] == A_OPEN_MODE &&
+		     !(sc->args[i - 1] & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY)))))
 			continue;
 		if (!first)
 			buf_puts(call, ", ");

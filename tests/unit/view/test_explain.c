@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -114,6 +115,18 @@ static void test_futex_wait_sleep(void **state)
 	sc = call(SYS_rt_sigtimedwait, 0x1000, 0, 0x2000, 8);
 	describe(&sc, NULL, 0, "rt_sigtimedwait(timeout set)",
 		 "one of the signals it waits for");
+	/* open's flags by name; its mode only when O_CREAT reads it (the
+	 * register holds anything otherwise: it once showed as "00"). */
+	sc = call(SYS_openat, (unsigned long long)-100, 0x1000, O_RDONLY, 0);
+	describe(&sc, NULL, 0, "openat(AT_FDCWD, O_RDONLY)",
+		 "the open to complete (a FIFO waits for its other end)");
+	sc = call(SYS_openat, (unsigned long long)-100, 0x1000,
+		  O_WRONLY | O_CREAT | O_CLOEXEC | 0100000, 0640);
+	describe(&sc, NULL, 0, "openat(AT_FDCWD, O_WRONLY|O_CREAT|O_LARGEFILE|O_CLOEXEC, 0640)",
+		 "the open to complete (a FIFO waits for its other end)");
+	sc = call(SYS_openat, (unsigned long long)-100, 0x1000, O_RDWR | 0x40000000, 0777);
+	describe(&sc, NULL, 0, "openat(AT_FDCWD, O_RDWR|0x40000000)",
+		 "the open to complete (a FIFO waits for its other end)");
 }
 
 static void test_sockets(void **state)
