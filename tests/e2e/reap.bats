@@ -174,21 +174,25 @@ inject_kind() {
 # fixture's: with no pmon at all, a SIGUSR2 (whose handler wakes the main
 # thread's pause) and a FIFO line (whose thread may print the status
 # first) at once, many times, log no leak.  The fixture once counted the
-# status request as a flag that the reader cleared: 23-33 false LEAKs in
-# 2,000 rounds, and a failed `make soak`.
+# status request as a flag that the reader cleared: 4-33 false LEAKs in
+# 2,000 rounds from a shell loop, and a failed `make soak`.  The race
+# needs the reader to run inside a window of a few instructions, so this
+# catches that fixture when the machine is busy (2 runs of 3 during a
+# `make check`) and seldom when it is idle: a stress, not a proof.
 @test "reap: the two-thread fixture logs no leak of its own under signals and lines at once" {
 	start_parent -- -n 1 threads
 	exec 4<>"$FIFO"
-	for _ in $(seq 2000); do
+	for _ in $(seq 3000); do
 		kill -USR2 "$PARENT_PID"
 		echo x >&4
 	done
-	echo done >&4
 	exec 4>&-
-	wait_for_line "$FIXTURE_OUT" '^echo done '
-	kill -USR1 "$PARENT_PID" # the last signal, answered after the others
+	# The last signals, answered after the others.  (Not a last line on
+	# the FIFO: the reader takes what one read() gives as one line, and
+	# a busy machine hands it several at once.)
+	kill -USR1 "$PARENT_PID"
 	kill -USR2 "$PARENT_PID"
-	wait_for_line "$FIXTURE_OUT" '^status usr1=1 '
+	wait_for_line "$FIXTURE_OUT" '^status usr1=1 ' 300
 	run grep -c LEAK "$FIXTURE_OUT"
 	[ "$output" = 0 ]
 }

@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <libproc2/pids.h>
 
@@ -66,6 +70,25 @@ static const char *const names[] = {
 	"threads", "start time", "uid", "rss",
 };
 
+/* Whether pmon's raw name is libproc2's: libproc2 shows each control
+ * byte as '.' and, outside a UTF-8 locale, each byte above 0x7f as '?'
+ * (seen with a name holding \n, ESC, 0xff and an e-acute), so a process
+ * that names itself so is no disagreement. */
+static bool same_comm(const char *mine, const char *theirs)
+{
+	if (strlen(mine) != strlen(theirs))
+		return false;
+	for (; *mine; mine++, theirs++) {
+		unsigned char c = (unsigned char)*mine;
+
+		if (c != (unsigned char)*theirs &&
+		    !((c < 0x20 || c == 0x7f) && *theirs == '.') &&
+		    !(c >= 0x80 && *theirs == '?'))
+			return false;
+	}
+	return true;
+}
+
 /* The first field where pmon's p is neither a's nor b's value nor between
  * them (libproc2 read just before and just after pmon), or NULL. */
 static const char *differs(const struct proc *p, const struct ref_values *a,
@@ -84,7 +107,7 @@ static const char *differs(const struct proc *p, const struct ref_values *a,
 		if (mine[i] < lo || mine[i] > hi)
 			return names[i];
 	}
-	if (strcmp(p->comm, a->comm) != 0 && strcmp(p->comm, b->comm) != 0)
+	if (!same_comm(p->comm, a->comm) && !same_comm(p->comm, b->comm))
 		return "comm";
 	return NULL;
 }
@@ -232,6 +255,43 @@ static void test_watch_agrees_with_libproc2(void **state)
 	assert_true(compared > 2);
 }
 
+/* A process of the test's own with a name any user may choose: control
+ * bytes and bytes above 0x7f, which libproc2 shows otherwise. */
+static pid_t hostile;
+
+static int start_hostile(void **state)
+{
+	int ready[2];
+	char c;
+
+	(void)state;
+	if (pipe(ready) < 0)
+		return -1;
+	hostile = fork();
+	if (hostile == 0) {
+		prctl(PR_SET_NAME, "a\nb\x1b[c\xff\xc3\xa9", 0, 0, 0);
+		close(ready[0]);
+		close(ready[1]); /* named: the parent may look */
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	if (hostile < 0 || read(ready[0], &c, 1) < 0)
+		return -1;
+	close(ready[0]);
+	return 0;
+}
+
+static int stop_hostile(void **state)
+{
+	(void)state;
+	if (hostile > 0) {
+		kill(hostile, SIGKILL);
+		waitpid(hostile, NULL, 0);
+	}
+	return 0;
+}
+
 int main(void)
 {
 	struct buf why = {0};
@@ -244,5 +304,5 @@ int main(void)
 	 * (backend.h); test_bpf_differential.c ties the BPF backend to it. */
 	if (proc_backend_choose("proc", &why) < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, start_hostile, stop_hostile);
 }
