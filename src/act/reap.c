@@ -86,6 +86,7 @@ struct group {
 	size_t n;
 	const struct reap_opts *o;
 	const struct snapshot *snap;
+	bool parent_gone;        /* it died during a step: no more steps */
 };
 
 static void add_reason(struct reap_result *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -213,6 +214,26 @@ static const char *parent_error(int err)
 	}
 }
 
+/* Is the parent dead (gone, or a zombie itself: its children have moved
+ * on to their new holder either way)? */
+static bool parent_dead(const struct group *g)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = PI_STATE | PI_THREADS | PI_START,
+				   .pids = &g->parent.pid, .npids = 1};
+	const struct proc *p;
+	bool dead;
+
+	if (snapshot_take(&s, &q) < 0)
+		return false;
+	p = snapshot_find(&s, g->parent.pid);
+	/* Not just state Z: a leader that left by pthread_exit() shows Z
+	 * while its other threads still run. */
+	dead = !p || p->start_ticks != g->parent.start_ticks || proc_has_exited(p);
+	snapshot_free(&s);
+	return dead;
+}
+
 static size_t try_nudge(struct group *g)
 {
 	enum sigchld_disp d = sigchld_disposition(&g->parent);
@@ -223,7 +244,26 @@ static size_t try_nudge(struct group *g)
 		return recheck(g, REAP_NONE);
 	}
 	left = wait_reaped(g, REAP_NUDGE, g->o->timeout_ms);
-	if (left) {
+	if (left && parent_dead(g)) {
+		/* A handler may end the process: then the zombies are the
+		 * adopter's, and nothing pmon does to the parent can help. */
+		for (size_t i = 0; i < g->n; i++) {
+			struct reap_result *r = g->res[i];
+
+			if (r->reaped)
+				continue;
+			if (r->holder)
+				add_reason(r, "nudge: SIGCHLD sent, and the parent exited "
+					   "instead of reaping; the zombie's new holder "
+					   "%d (%s) does not reap it either",
+					   (int)r->holder, r->holder_comm);
+			else
+				add_reason(r, "nudge: SIGCHLD sent, and the parent exited "
+					   "instead of reaping; the zombie was not adopted "
+					   "and reaped in time");
+		}
+		g->parent_gone = true;
+	} else if (left) {
 		if (d == SIGCHLD_CAUGHT)
 			fail_all(g, "nudge: SIGCHLD sent, but its handler did not "
 				 "wait for these");
@@ -314,26 +354,6 @@ static size_t try_inject(struct group *g)
 	return left;
 }
 
-/* Is the parent dead (gone, or a zombie itself: its children have moved
- * on to their new holder either way)? */
-static bool parent_dead(const struct group *g)
-{
-	struct snapshot s;
-	struct snapshot_query q = {.need = PI_STATE | PI_THREADS | PI_START,
-				   .pids = &g->parent.pid, .npids = 1};
-	const struct proc *p;
-	bool dead;
-
-	if (snapshot_take(&s, &q) < 0)
-		return false;
-	p = snapshot_find(&s, g->parent.pid);
-	/* Not just state Z: a leader that left by pthread_exit() shows Z
-	 * while its other threads still run. */
-	dead = !p || p->start_ticks != g->parent.start_ticks || proc_has_exited(p);
-	snapshot_free(&s);
-	return dead;
-}
-
 static bool wait_parent_dead(const struct group *g, int timeout_ms)
 {
 	for (long waited = 0; waited < timeout_ms * 1000L; waited += POLL_US) {
@@ -417,9 +437,9 @@ static void reap_group(struct group *g)
 	}
 	if (plan & REAP_STEP_NUDGE)
 		left = try_nudge(g);
-	if (left && (plan & REAP_STEP_INJECT))
+	if (left && !g->parent_gone && (plan & REAP_STEP_INJECT))
 		left = try_inject(g);
-	if (left && (plan & REAP_STEP_KILL))
+	if (left && !g->parent_gone && (plan & REAP_STEP_KILL))
 		try_kill_parent(g);
 }
 

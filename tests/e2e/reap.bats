@@ -263,6 +263,20 @@ inject_kind() {
 	[ ! -e "/proc/$PARENT_PID" ] || [ "$(proc_state "$PARENT_PID")" = Z ]
 }
 
+@test "reap: a nudge whose handler ends the parent says so, names the new holder and stops there" {
+	start_parent -- -R -n 2 -d handler-exit pause
+	holder=$(awk '$1 == "holder" {print $2}' "$FIXTURE_OUT")
+	run pmon reap "$PARENT_PID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	for z in "${ZOMBIES[@]}"; do
+		[[ "$output" == *"$z (reap-zombie) held by $PARENT_PID (reap-parent): not reaped: nudge: SIGCHLD sent, and the parent exited instead of reaping; the zombie's new holder $holder (reap-parent) does not reap it either"* ]]
+	done
+	# no inject into a parent that is gone
+	[[ "$output" != *inject* ]]
+}
+
 @test "reap: --kill-parent names the new holder when it does not reap either" {
 	start_parent -- -R -n 2 pause
 	holder=$(awk '$1 == "holder" {print $2}' "$FIXTURE_OUT")
