@@ -333,7 +333,6 @@ static void post_action(struct context *c, const struct target *t,
 	room_guard_post(&c->room, &a);
 }
 
-/* Signal a selected target: 0 when it was signalled (or would be). */
 /* A PID that is also in a --tree is signalled with its tree, once:
  * signalled first on its own, it could be gone by the freeze, which
  * would then report its own root as vanished. */
@@ -347,6 +346,7 @@ static void leave_to_tree(const struct context *c, struct target *t,
 				 "%d, and listed there", (int)roots[i].pid);
 }
 
+/* Signal a selected target: 0 when it was signalled (or would be). */
 static int act_on(struct context *c, const struct target *t)
 {
 	if (t->done[0]) {

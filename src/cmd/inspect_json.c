@@ -128,7 +128,8 @@ static json_t *family_json(const struct inspection *ins, json_t *un)
 	json_object_set_new(o, "ancestors", anc);
 	for (size_t i = 0; i < ins->nkids; i++)
 		json_array_append_new(kids, json_integer(ins->kids[i]));
-	json_object_set_new(o, "children", jpart(ins, un, "children", ins->d.children_err, kids));
+	json_object_set_new(o, "children", jpart(ins, un, "children",
+						 ins->d.children_err, kids));
 	json_object_set_new(o, "zombies", jint(!ins->d.children_err, (long long)ins->nzombies));
 	json_object_set_new(o, "session", json_integer(p->session));
 	json_object_set_new(o, "session_leader", ins->leader_alive ?
@@ -435,12 +436,14 @@ static json_t *resources_json(const struct inspection *ins, json_t *un)
 	json_object_set_new(o, "cpu_lifetime_pct", json_real(inspect_cpu_life_pct(ins)));
 	json_object_set_new(o, "memory", memory_json(d));
 	json_object_set_new(o, "threads", json_integer(p->threads));
-	json_object_set_new(o, "fds", jpart(ins, un, "fds", d->fds_err, json_integer((json_int_t)d->nfds)));
+	json_object_set_new(o, "fds", jpart(ins, un, "fds", d->fds_err,
+					    json_integer((json_int_t)d->nfds)));
 	json_object_set_new(o, "fd_limit", !nofile ? json_null() :
 			    nofile->soft == LIMIT_UNLIMITED ? json_string("unlimited") :
 			    json_integer(nofile->soft));
 	json_object_set_new(o, "std_fds", std_json(ins, un));
-	json_object_set_new(o, "limits", jpart(ins, un, "limits", d->limits_err, limits_json(d)));
+	json_object_set_new(o, "limits", jpart(ins, un, "limits", d->limits_err,
+					       limits_json(d)));
 	json_object_set_new(o, "io", jpart(ins, un, "io", d->io_err, io_json(d)));
 	json_object_set_new(o, "oom_score", jpart(ins, un, "oom_score", d->oom_err,
 						  json_integer(d->oom_score)));
