@@ -365,16 +365,20 @@ free_pid() { cat /proc/sys/kernel/pid_max; }
 
 @test "a large scan sees every process exactly once, in pid order" {
 	# 11 + 121 + 1331 nodes.
+	# beside a process named with a newline, as any user may name one
+	start_fixture name $'a\nb'
 	start_fixture tree 3 11
 	[ "$(awk '$1 == "node"' "$FIXTURE_OUT" | wc -l)" -eq 1463 ]
 	run pmon ps --json
 	[ "$status" -eq 0 ]
 	# Every node, with its parent and its user; no pid twice; pid order.
-	awk '$1 == "node" {print $2, $3}' "$FIXTURE_OUT" | sort >"$BATS_TEST_TMPDIR/want"
-	jq -r '.[] | "\(.pid) \(.ppid) \(.user) \(.comm)"' <<<"$output" >"$BATS_TEST_TMPDIR/all"
-	[ -z "$(cut -d' ' -f1 "$BATS_TEST_TMPDIR/all" | uniq -d)" ]
-	cut -d' ' -f1 "$BATS_TEST_TMPDIR/all" | sort -n -c
-	awk 'NR == FNR {want[$1 " " $2] = 1; next}
+	awk '$1 == "node" {print $2 "\t" $3}' "$FIXTURE_OUT" | sort >"$BATS_TEST_TMPDIR/want"
+	# (@tsv: one line per process, whatever another process of the
+	# machine is named: a name may hold a newline)
+	jq -r '.[] | [.pid, .ppid, .user, .comm] | @tsv' <<<"$output" >"$BATS_TEST_TMPDIR/all"
+	[ -z "$(cut -f1 "$BATS_TEST_TMPDIR/all" | uniq -d)" ]
+	cut -f1 "$BATS_TEST_TMPDIR/all" | sort -n -c
+	awk -F'\t' 'NR == FNR {want[$1 " " $2] = 1; next}
 	     ($1 " " $2) in want && $4 == "proc-fixture" && $3 != "" {found++}
 	     END {exit found != 1463}' "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/all"
 	run pmon tree "$FIXTURE_PID"
