@@ -100,7 +100,11 @@ void usage_bad_option(int c, char **argv)
 
 	if (c == ':')
 		usage_error("option '%s' needs a value", arg);
-	if (optopt)
+	/* A long option given a value it does not take ("--help=x") comes
+	 * back with optopt set to its short letter: name it as written. */
+	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && optopt)
+		usage_error("option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
+	if (optopt && strncmp(arg, "--", 2) != 0)
 		usage_error("unknown option '-%c'", optopt);
 	usage_error("unknown option '%s'", arg);
 }

@@ -90,6 +90,20 @@ commands() {
 	[ "$status" -eq 2 ]
 }
 
+@test "a bad option is named as it was written" {
+	run pmon ps --help=x
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "pmon: ps: option '--help' takes no value" ]
+	run pmon ps --json=3
+	[ "${lines[0]}" = "pmon: ps: option '--json' takes no value" ]
+	run pmon ps --bogus
+	[ "${lines[0]}" = "pmon: ps: unknown option '--bogus'" ]
+	run pmon ps -wZ
+	[ "${lines[0]}" = "pmon: ps: unknown option '-Z'" ]
+	run pmon kill --tree
+	[ "${lines[0]}" = "pmon: kill: option '--tree' needs a value" ]
+}
+
 @test "errors go to stderr, output to stdout" {
 	[ -z "$("$PMON" ps --bogus 2>/dev/null)" ]
 	[ -n "$("$PMON" ps --bogus 2>&1 >/dev/null)" ]
