@@ -193,10 +193,7 @@ bool inspect_children_adopted(const struct inspection *ins)
 	return p->pid != 1 && !p->kernel_thread && !proc_has_exited(p);
 }
 
-/* Whether the kernel would let pmon signal it (kill(2): CAP_KILL, or
- * pmon's real or effective uid is its real or saved uid); true when its
- * uids could not be read, as the kill itself would then tell. */
-static bool may_signal(const struct inspection *ins)
+bool inspect_may_signal(const struct inspection *ins)
 {
 	const struct status_detail *st = &ins->d.st;
 	uid_t me = getuid(), eme = geteuid();
@@ -248,7 +245,7 @@ void inspect_kill_text(const struct inspection *ins, struct buf *b)
 			   "thread takes no signal from user space", (int)p->pid);
 		return;
 	}
-	if (!may_signal(ins)) {
+	if (!inspect_may_signal(ins)) {
 		buf_printf(b, "refused by the kernel: it runs as uid %u, and pmon "
 			   "as uid %u without CAP_KILL (run as root or as its user)",
 			   (unsigned)ins->d.st.uid[ID_REAL], (unsigned)geteuid());

@@ -366,6 +366,7 @@ check_call() {
 		[ "$(jqi "$k")" = null ] || { echo "$k is $(jqi "$k")"; false; }
 	done
 	[ "$(jqi '.unreadable | keys | sort | join(",")')" = "cwd,exe,fds,io,namespaces,root,std_fds,syscall,wchan" ]
+	[ "$(jqi .pmon.kill_refused)" = true ]
 	[ "$(jqi '.resources.std_fds | map(. == null) | all')" = true ]
 	[ "$(jqi .credentials.uid.effective.id)" = 0 ]
 }
