@@ -214,6 +214,24 @@ static const char *parent_error(int err)
 	}
 }
 
+/* The parent is dead and some zombies are still there: say, after lead,
+ * who holds each now (recheck named it), or that none has adopted it. */
+static void left_to_adopter(struct group *g, const char *lead)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		struct reap_result *r = g->res[i];
+
+		if (r->reaped)
+			continue;
+		if (r->holder)
+			add_reason(r, "%s zombie's new holder %d (%s) does not reap "
+				   "it either", lead, (int)r->holder, r->holder_comm);
+		else
+			add_reason(r, "%s zombie was not adopted and reaped in time",
+				   lead);
+	}
+}
+
 /* Is the parent dead (gone, or a zombie itself: its children have moved
  * on to their new holder either way)? */
 static bool parent_dead(const struct group *g)
@@ -247,21 +265,8 @@ static size_t try_nudge(struct group *g)
 	if (left && parent_dead(g)) {
 		/* A handler may end the process: then the zombies are the
 		 * adopter's, and nothing pmon does to the parent can help. */
-		for (size_t i = 0; i < g->n; i++) {
-			struct reap_result *r = g->res[i];
-
-			if (r->reaped)
-				continue;
-			if (r->holder)
-				add_reason(r, "nudge: SIGCHLD sent, and the parent exited "
-					   "instead of reaping; the zombie's new holder "
-					   "%d (%s) does not reap it either",
-					   (int)r->holder, r->holder_comm);
-			else
-				add_reason(r, "nudge: SIGCHLD sent, and the parent exited "
-					   "instead of reaping; the zombie was not adopted "
-					   "and reaped in time");
-		}
+		left_to_adopter(g, "nudge: SIGCHLD sent, and the parent exited "
+				"instead of reaping; the");
 		g->parent_gone = true;
 	} else if (left) {
 		if (d == SIGCHLD_CAUGHT)
@@ -387,19 +392,7 @@ static size_t try_kill_parent(struct group *g)
 		return recheck(g, REAP_NONE);
 	}
 	left = wait_reaped(g, REAP_KILL_PARENT, g->o->timeout_ms);
-	for (size_t i = 0; i < g->n; i++) {
-		struct reap_result *r = g->res[i];
-
-		if (r->reaped)
-			continue;
-		if (r->holder)
-			add_reason(r, "kill-parent: the parent is dead, but the "
-				   "zombie's new holder %d (%s) does not reap it "
-				   "either", (int)r->holder, r->holder_comm);
-		else
-			add_reason(r, "kill-parent: the parent is dead, but the "
-				   "zombie was not adopted and reaped in time");
-	}
+	left_to_adopter(g, "kill-parent: the parent is dead, but the");
 	return left;
 }
 

@@ -471,7 +471,7 @@ static json_t *actions_json(const struct inspection *ins)
 	/* Refused by pmon (without --force) or by the kernel, as the text. */
 	json_object_set_new(o, "kill_refused",
 			    json_boolean(ins->p->pid == 1 || ins->my_ancestor ||
-					 !inspect_may_signal(ins)));
+					 !ins->may_signal));
 	json_object_set_new(o, "children_go_to",
 		!ins->nkids || !inspect_children_adopted(ins) ? json_null() :
 		json_pack("{s:i, s:s, s:s, s:b}",

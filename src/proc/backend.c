@@ -65,11 +65,13 @@ static int parse_name(const char *name, enum proc_backend *out)
 static bool privileged(void)
 {
 	enum { SYS_ADMIN = 21, PERFMON = 38, BPF = 39 };
-	int admin = self_has_cap(SYS_ADMIN);
+	uint64_t eff;
 
-	if (admin < 0)
+	if (self_caps(&eff) < 0)
 		return geteuid() == 0;
-	return admin || (self_has_cap(PERFMON) == 1 && self_has_cap(BPF) == 1);
+#define HAS(c) ((eff >> (c)) & 1)
+	return (HAS(PERFMON) && HAS(BPF)) || HAS(SYS_ADMIN);
+#undef HAS
 }
 
 /* The iterator gives kernel uids and pids in the reader's pid namespace;

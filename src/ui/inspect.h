@@ -103,6 +103,7 @@ struct inspection {
 	bool sampled;
 
 	bool my_ancestor;           /* pmon kill refuses it without --force */
+	bool may_signal;            /* the kernel would let pmon (may_signal) */
 };
 
 /* Read everything about pid (for `pmon inspect`); ins->err says whether
@@ -130,10 +131,6 @@ const char *inspect_sigchld_words(enum sigchld_disp d);
 int inspect_ns_compare(const struct inspection *ins, struct buf *b);
 /* Whether any namespace inode was read (a zombie's are all gone: 0). */
 bool inspect_ns_readable(const struct proc_detail *d);
-/* Whether the kernel would let pmon signal it (kill(2): CAP_KILL, or
- * pmon's real or effective uid is its real or saved uid); true when its
- * uids could not be read, as the kill itself would then tell. */
-bool inspect_may_signal(const struct inspection *ins);
 /* Whether its children would be adopted if it ended: not for PID 1 (the
  * machine's end), a kernel thread (signals do not end it) or a zombie. */
 bool inspect_children_adopted(const struct inspection *ins);

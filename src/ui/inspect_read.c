@@ -299,6 +299,24 @@ static void read_ref_ns(struct inspection *ins)
 		ins->ref_ns_err = errno;
 }
 
+/* Whether the kernel would let pmon signal it (kill(2): CAP_KILL, or
+ * pmon's real or effective uid is its real or saved uid); true when its
+ * uids could not be read, as the kill itself would then tell. */
+static bool may_signal(const struct inspection *ins)
+{
+	const struct status_detail *st = &ins->d.st;
+	uid_t me = getuid(), eme = geteuid();
+	uint64_t caps;
+	enum { CAP_KILL_BIT = 5 };
+
+	if (self_caps(&caps) < 0 ? eme == 0 : (caps >> CAP_KILL_BIT) & 1)
+		return true;
+	if (!st->have_uid)
+		return true;
+	return me == st->uid[ID_REAL] || me == st->uid[ID_SAVED] ||
+	       eme == st->uid[ID_REAL] || eme == st->uid[ID_SAVED];
+}
+
 /* Is pid pmon or one of its ancestors (pmon kill refuses those)? */
 static bool is_my_ancestor(struct inspection *ins, pid_t pid)
 {
@@ -361,6 +379,7 @@ void inspect_read(pid_t pid, struct inspection *ins, bool utf8)
 	read_family(ins);
 	read_call(ins, utf8);
 	ins->my_ancestor = is_my_ancestor(ins, pid);
+	ins->may_signal = may_signal(ins);
 	for (int fd = 0; fd < 3; fd++) /* via: a live thread's, if need be */
 		ins->std_err[fd] = proc_fd_target(ins->d.via, fd, &ins->std[fd]) < 0 ?
 				   errno : 0;

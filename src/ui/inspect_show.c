@@ -193,17 +193,6 @@ bool inspect_children_adopted(const struct inspection *ins)
 	return p->pid != 1 && !p->kernel_thread && !proc_has_exited(p);
 }
 
-bool inspect_may_signal(const struct inspection *ins)
-{
-	const struct status_detail *st = &ins->d.st;
-	uid_t me = getuid(), eme = geteuid();
-	int cap = self_has_cap(5); /* CAP_KILL */
-
-	if (cap == 1 || (cap < 0 && eme == 0) || !st->have_uid)
-		return true;
-	return me == st->uid[ID_REAL] || me == st->uid[ID_SAVED] ||
-	       eme == st->uid[ID_REAL] || eme == st->uid[ID_SAVED];
-}
 
 /* What a kill does to a process asleep in state D. */
 static void kill_in_d(const struct inspection *ins, struct buf *b)
@@ -245,7 +234,7 @@ void inspect_kill_text(const struct inspection *ins, struct buf *b)
 			   "thread takes no signal from user space", (int)p->pid);
 		return;
 	}
-	if (!inspect_may_signal(ins)) {
+	if (!ins->may_signal) {
 		buf_printf(b, "refused by the kernel: it runs as uid %u, and pmon "
 			   "as uid %u without CAP_KILL (run as root or as its user)",
 			   (unsigned)ins->d.st.uid[ID_REAL], (unsigned)geteuid());

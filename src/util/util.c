@@ -398,15 +398,16 @@ const char *uid_name(uid_t uid)
 	return cache[n++].name;
 }
 
-int self_has_cap(int cap)
+int self_caps(uint64_t *effective)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0, sizeof(data));
-	if (cap < 0 || cap >= 64 || syscall(SYS_capget, &hdr, data) < 0)
+	if (syscall(SYS_capget, &hdr, data) < 0)
 		return -1;
-	return (int)((data[cap / 32].effective >> (cap % 32)) & 1);
+	*effective = (uint64_t)data[1].effective << 32 | data[0].effective;
+	return 0;
 }
 
 int lookup_uid(const char *name, uid_t *uid)

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <regex.h>
@@ -69,9 +70,9 @@ const char *uid_name(uid_t uid);
 /* Resolve a user name or numeric uid; -1 with errno ENOENT if unknown. */
 int lookup_uid(const char *name, uid_t *uid);
 
-/* 1 when pmon's effective capability set holds cap (CAP_KILL is 5),
- * 0 when not, -1 when the kernel will not say (capget(2)). */
-int self_has_cap(int cap);
+/* pmon's effective capability set, bit N for capability N (CAP_KILL is
+ * 5): 0, or -1 when the kernel will not say (capget(2)). */
+int self_caps(uint64_t *effective);
 
 /* Seconds on the monotonic clock: for intervals and deadlines. */
 double mono_now(void);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "proc/backend.h"
+#include "proc/reader.h"
 #include "proc/watch.h"
 
 /* Whether the watch's name for pid is the one it knew, or the process's
@@ -28,21 +29,20 @@
  * the reads (seen: a forking tree whose children name themselves). */
 static bool name_kept(const char *now_in_watch, const char *known, pid_t pid)
 {
-	char path[64], comm[64] = "";
-	ssize_t n;
-	int fd;
+	char path[64];
+	struct buf comm = {0};
+	bool kept;
 
 	if (strcmp(now_in_watch, known) == 0)
 		return true;
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return true; /* gone: nothing to hold it to */
-	comm[n - (comm[n - 1] == '\n')] = '\0';
-	return strcmp(now_in_watch, comm) == 0;
+	if (procfs_read(AT_FDCWD, path, &comm, 0, false) < 0 || !comm.len)
+		kept = true; /* gone: nothing to hold it to */
+	else
+		kept = strcspn(comm.data, "\n") == strlen(now_in_watch) &&
+		       strncmp(comm.data, now_in_watch, strlen(now_in_watch)) == 0;
+	buf_free(&comm);
+	return kept;
 }
 
 static ssize_t find(const struct procwatch *w, pid_t pid)
