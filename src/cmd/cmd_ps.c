@@ -24,6 +24,7 @@ struct ps_opts {
 	bool cols_given;         /* -o was given: JSON has just those keys */
 	struct field_sort sort;  /* sort.f NULL: pid order */
 	bool orphans;            /* --orphans: only them, marked */
+	bool help;               /* -o help: list the keys, and nothing else */
 	struct orphan_mark *marks;
 	size_t nmarks;
 };
@@ -39,12 +40,8 @@ static void parse_columns(struct ps_opts *o, const char *spec)
 	char bad[64];
 
 	if (strcmp(spec, "help") == 0) {
-		struct buf help = {0};
-
-		field_help(&help);
-		fputs(help.data, stdout);
-		buf_free(&help);
-		exit(finish_stdout(EXIT_OK));
+		o->help = true; /* after the other options: --json may follow */
+		return;
 	}
 	if (field_list_parse(&o->cols, spec, bad, sizeof(bad)) < 0)
 		usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
@@ -52,7 +49,8 @@ static void parse_columns(struct ps_opts *o, const char *spec)
 
 static const struct cmd_opt ps_opts[] = {
 	CMD_OPT('a', "args", ARG_NONE, NULL,
-		"show full command lines instead of names"),
+		"show full command lines instead of names (with\n"
+		"-o: in place of each comm column)"),
 	CMD_OPT('o', "output", ARG_FIELDS, "KEY,...",
 		"these columns (-o help lists every key)"),
 	CMD_OPT('w', "wide", ARG_NONE, NULL,
@@ -103,11 +101,33 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 	if (optind < argc)
 		usage_error("unexpected argument '%s' (PIDs go after -p)", argv[optind]);
 	o->cols_given = o->cols.n > 0;
-	if (!o->cols.n) {
+	if (!o->cols.n)
 		field_list_of(&o->cols, default_cols, ARRAY_LEN(default_cols));
-		if (o->args)
-			o->cols.f[o->cols.n - 1] = field_find("cmdline");
+	for (size_t i = 0; o->args && i < o->cols.n; i++)
+		if (o->cols.f[i] == field_find("comm"))
+			o->cols.f[i] = field_find("cmdline");
+}
+
+/* -o help: every key of the registry, as text or (--json) objects. */
+static int print_field_help(bool json)
+{
+	struct buf help = {0};
+	int status = EXIT_OK;
+
+	if (json) {
+		struct json_out out;
+
+		json_out_begin_array(&out, stdout);
+		for (size_t i = 0; i < nfields; i++)
+			json_out_element(&out, field_help_json(&fields[i]));
+		if (json_out_end_array(&out) < 0)
+			status = EXIT_FAIL;
+	} else {
+		field_help(&help);
+		fputs(help.data, stdout);
+		buf_free(&help);
 	}
+	return finish_stdout(status);
 }
 
 static int by_sort_key(const void *a, const void *b, void *arg)
@@ -190,6 +210,8 @@ static int ps_exec(int argc, char **argv)
 	int status = EXIT_OK;
 
 	parse_opts(argc, argv, &o);
+	if (o.help)
+		return print_field_help(o.json);
 	cmd_note_pidns();
 	q = (struct snapshot_query){
 		/* Full STAT, with L: ps -o stat parity costs /proc/PID/status. */

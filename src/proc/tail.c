@@ -35,12 +35,16 @@ static int by_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* libproc2 shows a string it could not read (or an empty one) as "-". */
-static const char *tail_str(struct strpool *pool, const char *s, bool dash_is_null)
+/* libproc2 shows a string it could not read (or an empty one) as "-".
+ * What that means differs by item, so the caller says. */
+enum dash_means { DASH_IS_TEXT, DASH_IS_EMPTY, DASH_IS_NULL };
+
+static const char *tail_str(struct strpool *pool, const char *s,
+			    enum dash_means dash)
 {
-	if (!s || (dash_is_null && strcmp(s, "-") == 0))
-		return NULL;
-	return strpool_strdup(pool, s);
+	if (s && strcmp(s, "-") == 0 && dash != DASH_IS_TEXT)
+		s = dash == DASH_IS_EMPTY ? "" : NULL;
+	return s ? strpool_strdup(pool, s) : NULL;
 }
 
 static void fill_tail(struct proc *p, struct pids_stack *st,
@@ -49,12 +53,13 @@ static void fill_tail(struct proc *p, struct pids_stack *st,
 	(void)info; /* PIDS_VAL's argument, unused by libproc2 4.0.2's macro */
 	struct proc_tail *t = strpool_zalloc(pool, sizeof(*t));
 
-	t->wchan = tail_str(pool, PIDS_VAL(T_WCHAN, str, st, info), false);
+	t->wchan = tail_str(pool, PIDS_VAL(T_WCHAN, str, st, info), DASH_IS_TEXT);
 	t->oom_score = PIDS_VAL(T_OOM, s_int, st, info);
 	t->oom_adj = PIDS_VAL(T_OOM_ADJ, s_int, st, info);
-	t->cgroup = tail_str(pool, PIDS_VAL(T_CGROUP, str, st, info), false);
-	t->groups = tail_str(pool, PIDS_VAL(T_GROUPS, str, st, info), false);
-	t->environ = tail_str(pool, PIDS_VAL(T_ENVIRON, str, st, info), true);
+	t->cgroup = tail_str(pool, PIDS_VAL(T_CGROUP, str, st, info), DASH_IS_TEXT);
+	/* Status's Groups: line is always there; "-" is an empty one. */
+	t->groups = tail_str(pool, PIDS_VAL(T_GROUPS, str, st, info), DASH_IS_EMPTY);
+	t->environ = tail_str(pool, PIDS_VAL(T_ENVIRON, str, st, info), DASH_IS_NULL);
 	for (int i = 0; i < NS_KINDS; i++)
 		t->ns[i] = PIDS_VAL(T_NS0 + i, ul_int, st, info);
 	p->tail = t;

@@ -254,7 +254,8 @@ static json_t *tty_json(const struct proc *p)
 }
 static int tty_cmp(const struct proc *a, const struct proc *b) { return CMP(a->tty_nr, b->tty_nr); }
 
-/* The long tail: strings from libproc2, "-" when not there. */
+/* The long tail: strings from libproc2; "-" in text when not there or
+ * empty (JSON tells the two apart: null, "") */
 #define TAIL_TEXT_FIELD(name, item, member)                                   \
 	static const char *name##_of(const struct proc *p)                    \
 	{                                                                     \
@@ -262,7 +263,9 @@ static int tty_cmp(const struct proc *a, const struct proc *b) { return CMP(a->t
 	}                                                                     \
 	static void name##_text(const struct proc *p, struct buf *o)         \
 	{                                                                     \
-		buf_puts(o, name##_of(p) ? name##_of(p) : "-");               \
+		const char *s = name##_of(p);                                 \
+									      \
+		buf_puts(o, s && *s ? s : "-");                               \
 	}                                                                     \
 	static json_t *name##_json(const struct proc *p)                      \
 	{                                                                     \
@@ -441,7 +444,7 @@ const struct field fields[] = {
 	ROW("cpu_pct", "cpu", "%CPU", 5, PI_PCPU | PI_CPU | PI_START, FJ_REAL, DESC, cpu_pct, "CPU use of one CPU: top, last interval; ps, lifetime"),
 	ROW("mem_pct", "mem", "%MEM", 5, PI_PCPU | PI_RSS, FJ_REAL, DESC, mem_pct, "resident memory of MemTotal"),
 	ROW("cpu_time_s", "time", "TIME", 11, PI_CPU, FJ_REAL, DESC, time, "CPU time used (user + system)"),
-	ROW("start_time", NULL, "START", 10, PI_START, FJ_INT, 0, start, "start time, seconds since the epoch"),
+	ROW("start_time", NULL, "START_S", 10, PI_START, FJ_INT, 0, start, "start time, seconds since the epoch"),
 	ROW("started", NULL, "STARTED", -19, PI_START, FJ_INT, 0, started, "start time, local date and time"),
 	ROW("elapsed_s", "etime", "ELAPSED", 11, PI_START, FJ_INT, DESC, elapsed, "time since it started"),
 	ROW("tty", NULL, "TTY", -8, PI_TTY, FJ_TEXT, OURS, tty, "controlling terminal"),
@@ -530,6 +533,27 @@ unsigned field_list_need(const struct field_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		need |= l->f[i]->need;
 	return need;
+}
+
+json_t *field_help_json(const struct field *f)
+{
+	static const char *const types[] = {
+		[FJ_INT] = "integer", [FJ_REAL] = "number", [FJ_TEXT] = "string",
+	};
+	struct buf source = {0};
+	json_t *o;
+
+	proc_items_source(f->need, &source);
+	o = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:b, s:s, s:b}",
+		      "key", f->key, "alias", f->alias, "title", f->title,
+		      "help", f->help, "type", types[f->type],
+		      "descending", (f->flags & FIELD_DESCENDING) != 0,
+		      "source", source.data,
+		      "privileged", proc_item_needs_privilege(f->need));
+	buf_free(&source);
+	if (!o)
+		pmon_die(EXIT_FAIL, "out of memory");
+	return o;
 }
 
 void field_help(struct buf *out)

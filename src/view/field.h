@@ -73,6 +73,9 @@ unsigned field_list_need(const struct field_list *l);
 /* `pmon ps -o help`: every key with its title, what it is and where it
  * is read from (the process layer's item table). */
 void field_help(struct buf *out);
+/* One key as `pmon ps -o help --json` gives it: key, alias, title,
+ * help, type, descending, source, privileged. */
+json_t *field_help_json(const struct field *f);
 
 /* A sort key: a field, and which way.  "[-|+]KEY"; 0, or -1 if unknown. */
 struct field_sort {

@@ -21,6 +21,57 @@ tree_kids() { awk -v r="$FIXTURE_PID" '$1 == "node" && $2 != r {print $2}' "$FIX
 	[ "$status" -eq 0 ]
 }
 
+@test "ps -o help --json: one object per key, the same keys as the text" {
+	run pmon ps -o help
+	[ "$status" -eq 0 ]
+	text_keys=$(echo "$output" | awk 'NR > 1 {print $1}')
+	for order in "-o help --json" "--json -o help"; do
+		run pmon ps $order
+		[ "$status" -eq 0 ]
+		[ "$(echo "$output" | jq -r '.[].key')" = "$text_keys" ]
+	done
+	[ "$(echo "$output" | jq -r '.[] | select(.key == "rss_kb") | "\(.alias) \(.title) \(.type) \(.descending)"')" = "rss RSS integer true" ]
+	[ "$(echo "$output" | jq -r '.[] | select(.key == "wchan") | "\(.source) \(.privileged)"')" = "libproc2 PIDS_WCHAN_NAME true" ]
+	[ "$(echo "$output" | jq -r '.[] | select(.key == "comm") | .type')" = string ]
+}
+
+@test "no two keys share a title" {
+	run pmon ps -o help
+	[ "$status" -eq 0 ]
+	# comm and cmdline are both COMMAND, as in ps; no other pair may be
+	dup=$(echo "$output" | awk 'NR > 1 {print $2}' | sort | uniq -d | grep -vx COMMAND || true)
+	echo "titles used twice: $dup"
+	[ -z "$dup" ]
+}
+
+# start_fixture_with_groups GIDS ARGS...: a fixture with exactly these
+# supplementary groups ("" for none); setpriv execs, so $! is the fixture.
+start_fixture_with_groups() {
+	local gids=$1 opt
+	shift
+	opt=--clear-groups
+	[ -z "$gids" ] || opt="--groups=$gids"
+	FIXTURE_OUT=$BATS_TEST_TMPDIR/fixture.${#FIXTURE_PIDS[@]}.out
+	setpriv "$opt" "$FIXTURE" "$@" >"$FIXTURE_OUT" 2>&1 3>&- &
+	FIXTURE_PID=$!
+	FIXTURE_PIDS+=("$FIXTURE_PID")
+	wait_for_line "$FIXTURE_OUT" '^ready$'
+}
+
+@test "groups: - in the table and \"\" in JSON for none; the gids for some" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to set groups"
+	start_fixture_with_groups "" sleep
+	run pmon ps -p "$FIXTURE_PID" -o pid,groups --json
+	[ "$(echo "$output" | jq -r '.[0].groups')" = "" ]
+	run pmon ps -p "$FIXTURE_PID" -o pid,groups
+	[[ "${lines[1]}" =~ ^\ +$FIXTURE_PID\ -$ ]]
+	start_fixture_with_groups 4,24 sleep
+	run pmon ps -p "$FIXTURE_PID" -o groups --json
+	[ "$(echo "$output" | jq -r '.[0].groups')" = "4,24" ]
+	run pmon ps -p "$FIXTURE_PID" -o groups
+	[ "${lines[1]}" = "4,24" ]
+}
+
 @test "ps -o: the columns asked for, in that order, aliases and titles too" {
 	start_fixture sleep
 	run pmon ps -p "$FIXTURE_PID" -o pid,nice,comm,rss

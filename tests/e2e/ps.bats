@@ -232,6 +232,15 @@ free_pid() { cat /proc/sys/kernel/pid_max; }
 	[[ "${lines[1]}" =~ \ \[fixture-zombie\]\ \<defunct\>$ ]]
 }
 
+@test "-a with -o shows the command line in place of each comm column" {
+	start_fixture tree 1 1
+	run pmon ps -a -o pid,comm -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ \ "$FIXTURE tree 1 1"$ ]]
+	run pmon ps -a -o comm,pid --json -p "$FIXTURE_PID"
+	[ "$(echo "$output" | jq -r '.[0] | keys_unsorted | join(",")')" = cmdline,pid ]
+}
+
 @test "--sort orders rows by a key, - for descending" {
 	start_fixture sleep
 	a=$FIXTURE_PID
