@@ -97,8 +97,7 @@ int rule_parse(enum rule_kind kind, const char *arg, struct rule *r,
 				 " 1000000, not '%.40s'", arg);
 		break;
 	case RULE_EXIT:
-		bad = parse_num(arg, strlen(arg), 1, 4194304, &v) < 0 || v != (double)(long)v;
-		r->pid = (pid_t)v;
+		bad = parse_pid(arg, &r->pid) < 0 || r->pid > 4194304; /* PID_MAX_LIMIT */
 		if (bad)
 			snprintf(why, why_size, "exit takes a PID, not '%.40s'", arg);
 		break;

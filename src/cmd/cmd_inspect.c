@@ -53,7 +53,7 @@ static void parse_opts(int argc, char **argv, struct inspect_opts *o)
 	}
 	for (int i = optind; i < argc; i++) {
 		o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
-		o->pids[o->npids++] = (pid_t)estrtonum(argv[i], 1, INT_MAX, "PID");
+		o->pids[o->npids++] = estrtopid(argv[i]);
 	}
 	if (!o->npids)
 		usage_error("no PID given");

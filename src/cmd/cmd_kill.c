@@ -87,7 +87,7 @@ static int take_dash_signals(int argc, char **argv, struct kill_opts *o)
 static void add_pid(pid_t **list, size_t *n, const char *s)
 {
 	*list = xreallocarray(*list, *n + 1, sizeof(**list));
-	(*list)[(*n)++] = (pid_t)estrtonum(s, 1, INT_MAX, "PID");
+	(*list)[(*n)++] = estrtopid(s);
 }
 
 static const struct cmd_opt kill_opts[] = {

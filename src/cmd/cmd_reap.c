@@ -83,11 +83,9 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 	c->n = (size_t)(argc - optind);
 	c->targets = xcalloc(c->n, sizeof(*c->targets));
 	for (size_t i = 0; i < c->n; i++) {
-		long pid;
-
-		if (parse_long(argv[optind + (int)i], 1, INT_MAX, &pid) < 0)
+		if (parse_pid(argv[optind + (int)i], &c->targets[i].pid) < 0)
 			usage_error("'%s' is not a PID", argv[optind + (int)i]);
-		c->targets[i].pid = (pid_t)pid; /* start time 0: as it is now */
+		/* start time 0: as it is now */
 	}
 }
 

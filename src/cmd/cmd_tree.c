@@ -96,7 +96,7 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 		usage_error("too many columns in -o");
 	o->cols.f[o->cols.n++] = field_find(o->args ? "cmdline" : "comm");
 	if (optind < argc)
-		o->root = (pid_t)estrtonum(argv[optind++], 1, INT32_MAX, "PID");
+		o->root = estrtopid(argv[optind++]);
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 }

@@ -155,6 +155,31 @@ long estrtonum(const char *s, long min, long max, const char *what)
 	usage_error("%s '%s' is not a number", what, s);
 }
 
+int parse_pid(const char *s, pid_t *out)
+{
+	long v;
+
+	if (!s || *s < '0' || *s > '9') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (parse_long(s, 1, INT_MAX, &v) < 0)
+		return -1;
+	*out = (pid_t)v;
+	return 0;
+}
+
+pid_t estrtopid(const char *s)
+{
+	pid_t pid;
+
+	if (parse_pid(s, &pid) == 0)
+		return pid;
+	if (errno == ERANGE)
+		usage_error("PID '%s' is out of range (1 to %d)", s, INT_MAX);
+	usage_error("PID '%s' is not a number", s);
+}
+
 /* Append the PIDs of one comma-separated field ("12" or "12 13") to
  * *pids; returns how many the field held. */
 static size_t parse_pid_field(char *field, pid_t **pids, size_t *n,
@@ -169,7 +194,7 @@ static size_t parse_pid_field(char *field, pid_t **pids, size_t *n,
 			*cap = *cap ? 2 * *cap : 8;
 			*pids = xreallocarray(*pids, *cap, sizeof(**pids));
 		}
-		(*pids)[(*n)++] = (pid_t)estrtonum(tok, 1, INT_MAX, "PID");
+		(*pids)[(*n)++] = estrtopid(tok);
 	}
 	return *n - before;
 }

@@ -58,6 +58,11 @@ const char *privilege_hint(int err);
  */
 int parse_long(const char *s, long min, long max, long *out);
 long estrtonum(const char *s, long min, long max, const char *what);
+/* A PID: decimal digits only (no sign, no space), 1 to INT_MAX.
+ * parse_pid returns 0 or -1 as parse_long; estrtopid makes it a usage
+ * error ("PID '+1' is not a number"). */
+int parse_pid(const char *s, pid_t *out);
+pid_t estrtopid(const char *s);
 /* -p PIDS ("1,2,3" or "1 2") and -u USERS may be given more than once:
  * each list is added to the array (*n entries so far) the earlier ones
  * made.  A bad or empty entry ("1,,2", "1,") or an unknown user is a

@@ -104,6 +104,28 @@ commands() {
 	[ "${lines[0]}" = "pmon: kill: option '--tree' needs a value" ]
 }
 
+@test "a PID is decimal digits: a sign, hex or 0 is a usage error everywhere" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a PID namespace of its own"
+	# In a PID namespace of the test's own (its PID 1 is the test's sh,
+	# never the machine's), so that a pmon that took "+1" for 1 would
+	# aim kill and reap at nothing that is not ours.
+	run unshare --pid --fork --mount-proc sh -c '
+		for bad in +1 -1 0x10 1e2 "" 0; do
+			for cmd in "ps -p" "kill -n" inspect tree reap "watch --exit" "kill -n --tree"; do
+				"$1" $cmd "$bad" >/dev/null 2>&1
+				rc=$?
+				echo "pmon $cmd [$bad]: $rc"
+				[ "$rc" -eq 2 ] || exit 1
+			done
+		done' sh "$PMON"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run pmon kill -n +1
+	[ "${lines[0]}" = "pmon: kill: PID '+1' is not a number" ]
+	run pmon ps -p 4294967297
+	[ "${lines[0]}" = "pmon: ps: PID '4294967297' is out of range (1 to 2147483647)" ]
+}
+
 @test "errors go to stderr, output to stdout" {
 	[ -z "$("$PMON" ps --bogus 2>/dev/null)" ]
 	[ -n "$("$PMON" ps --bogus 2>&1 >/dev/null)" ]
