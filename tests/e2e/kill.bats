@@ -119,6 +119,11 @@ wait_group_gone() {
 	[ "$status" -eq 1 ]
 	run pmon kill -l bogus
 	[ "$status" -eq 1 ]
+	# as bash: the bad one on stderr, the others still printed, status 1
+	run --separate-stderr pmon kill -l 9 bogus 15
+	[ "$status" -eq 1 ]
+	[ "$output" = $'KILL\nTERM' ]
+	[ "$stderr" = "pmon: kill: unknown signal 'bogus'" ]
 	# a -SIG form beside -l is refused, not read past the end of argv
 	# (it once took the signal out of argv and crashed)
 	for args in "-l -HUP" "-l -1" "-9 -l 9" "-l 9 -HUP"; do
