@@ -86,6 +86,22 @@ static int ancestor_adopts(struct inspection *ins, struct ancestor *a)
 	return a->adopts;
 }
 
+/* PID 1's name: from the walk when it got there, else read (an ancestor
+ * that vanished cut the walk short); "?" when it cannot be read, never a
+ * made-up name. */
+static void init_name(struct inspection *ins, const struct ancestor *top,
+		      char *name, size_t size)
+{
+	struct proc init;
+
+	if (top && top->pid == 1)
+		snprintf(name, size, "%s", top->comm);
+	else if (proc_lookup(ins->lookup, PI_COMM, 1, &init) > 0 && init.comm)
+		snprintf(name, size, "%s", init.comm);
+	else
+		snprintf(name, size, "?");
+}
+
 /* Where its children go when it dies: the nearest ancestor that is the
  * init of a PID namespace or shows that it is a child subreaper; else
  * init.  (The kernel's find_new_reaper; the subreaper flag itself is not
@@ -98,7 +114,7 @@ static void find_reaper(struct inspection *ins)
 	memset(r, 0, sizeof(*r));
 	r->pid = 1;
 	r->kind = ADOPTER_INIT;
-	snprintf(r->comm, sizeof(r->comm), "%s", top && top->pid == 1 ? top->comm : "init");
+	init_name(ins, top, r->comm, sizeof(r->comm));
 	for (size_t i = 0; i < ins->nanc; i++) {
 		struct ancestor *a = &ins->anc[i];
 

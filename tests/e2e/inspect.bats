@@ -144,6 +144,16 @@ teardown() {
 	[ "$(jqi .pmon.children_go_to)" = null ]
 }
 
+@test "inspect: past the 64 ancestors it walks, its children go to PID 1 by PID 1's real name" {
+	start_fixture tree 70 1
+	mid=$(awk '$1 == "node" && $4 == 1 {print $2}' "$FIXTURE_OUT")
+	[ -n "$mid" ]
+	run pmon inspect --no-sample --json "$mid"
+	[ "$status" -eq 0 ]
+	[ "$(jqi '.family.ancestors | length')" -eq 64 ]
+	[ "$(jqi '.pmon.children_go_to | "\(.pid) \(.comm) \(.kind)"')" = "1 $(cat /proc/1/comm) init" ]
+}
+
 @test "inspect: pmon's own ancestors are refused to kill, a process without children is not one" {
 	run -0 pmon inspect --no-sample --json $$
 	[ "$(jqi .pmon.kill_refused)" = true ]
