@@ -101,8 +101,10 @@ struct proc_tail {
 	int oom_score, oom_adj;
 	const char *cgroup;             /* /proc/PID/cgroup, lines joined by ';' */
 	unsigned long ns[NS_KINDS];     /* inode numbers; 0: not readable */
-	const char *groups;             /* supplementary gids, "-" if none */
-	const char *environ;            /* NULL when not readable */
+	const char *groups;             /* supplementary gids, "" if none */
+	const char *const *environ;     /* its entries as the kernel keeps
+	                                   them, NULL-terminated; NULL when
+	                                   not readable (or empty) */
 };
 
 struct proc {

@@ -21,7 +21,7 @@ const char *const proc_ns_names[NS_KINDS] = {
 /* The items asked of libproc2; the order is the index PIDS_VAL takes. */
 static enum pids_item tail_items[] = {
 	PIDS_ID_PID, PIDS_TICS_BEGAN, PIDS_WCHAN_NAME, PIDS_OOM_SCORE,
-	PIDS_OOM_ADJ, PIDS_CGROUP, PIDS_SUPGIDS, PIDS_ENVIRON,
+	PIDS_OOM_ADJ, PIDS_CGROUP, PIDS_SUPGIDS, PIDS_ENVIRON_V,
 	PIDS_NS_CGROUP, PIDS_NS_IPC, PIDS_NS_MNT, PIDS_NS_NET, PIDS_NS_PID,
 	PIDS_NS_TIME, PIDS_NS_USER, PIDS_NS_UTS,
 };
@@ -35,16 +35,34 @@ static int by_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* libproc2 shows a string it could not read (or an empty one) as "-".
- * What that means differs by item, so the caller says. */
-enum dash_means { DASH_IS_TEXT, DASH_IS_EMPTY, DASH_IS_NULL };
-
-static const char *tail_str(struct strpool *pool, const char *s,
-			    enum dash_means dash)
+/* libproc2 shows a string it could not read (or an empty one) as "-":
+ * kept as text, or (dash_is_empty) made "" where the file is always
+ * there and "-" can only mean empty. */
+static const char *tail_str(struct strpool *pool, const char *s, bool dash_is_empty)
 {
-	if (s && strcmp(s, "-") == 0 && dash != DASH_IS_TEXT)
-		s = dash == DASH_IS_EMPTY ? "" : NULL;
+	if (s && dash_is_empty && strcmp(s, "-") == 0)
+		s = "";
 	return s ? strpool_strdup(pool, s) : NULL;
+}
+
+/* The environment as a vector: PIDS_ENVIRON joins the entries with
+ * spaces and turns control bytes into '?', which loses where an entry
+ * ends and what it holds; pmon escapes at its one choke point instead.
+ * libproc2 gives {"-"} for a file it could not read and for an empty
+ * one alike: both are NULL here. */
+static const char *const *tail_strv(struct strpool *pool, char **v)
+{
+	const char **copy;
+	size_t n = 0;
+
+	if (!v || !v[0] || (strcmp(v[0], "-") == 0 && !v[1]))
+		return NULL;
+	while (v[n])
+		n++;
+	copy = strpool_zalloc(pool, (n + 1) * sizeof(*copy));
+	for (size_t i = 0; i < n; i++)
+		copy[i] = strpool_strdup(pool, v[i]);
+	return copy;
 }
 
 static void fill_tail(struct proc *p, struct pids_stack *st,
@@ -53,13 +71,13 @@ static void fill_tail(struct proc *p, struct pids_stack *st,
 	(void)info; /* PIDS_VAL's argument, unused by libproc2 4.0.2's macro */
 	struct proc_tail *t = strpool_zalloc(pool, sizeof(*t));
 
-	t->wchan = tail_str(pool, PIDS_VAL(T_WCHAN, str, st, info), DASH_IS_TEXT);
+	t->wchan = tail_str(pool, PIDS_VAL(T_WCHAN, str, st, info), false);
 	t->oom_score = PIDS_VAL(T_OOM, s_int, st, info);
 	t->oom_adj = PIDS_VAL(T_OOM_ADJ, s_int, st, info);
-	t->cgroup = tail_str(pool, PIDS_VAL(T_CGROUP, str, st, info), DASH_IS_TEXT);
+	t->cgroup = tail_str(pool, PIDS_VAL(T_CGROUP, str, st, info), false);
 	/* Status's Groups: line is always there; "-" is an empty one. */
-	t->groups = tail_str(pool, PIDS_VAL(T_GROUPS, str, st, info), DASH_IS_EMPTY);
-	t->environ = tail_str(pool, PIDS_VAL(T_ENVIRON, str, st, info), DASH_IS_NULL);
+	t->groups = tail_str(pool, PIDS_VAL(T_GROUPS, str, st, info), true);
+	t->environ = tail_strv(pool, PIDS_VAL(T_ENVIRON, strv, st, info));
 	for (int i = 0; i < NS_KINDS; i++)
 		t->ns[i] = PIDS_VAL(T_NS0 + i, ul_int, st, info);
 	p->tail = t;

@@ -117,13 +117,10 @@ static void environment(struct view *v, const struct proc *p, struct buf *out)
 	(void)proc_fetch_tail(&one, 1, PI_ENVIRON, pool);
 	buf_puts(out, "  environment\n");
 	if (copy.tail && (copy.have & PI_ENVIRON)) {
-		for (const char *e = copy.tail->environ; e && *e;) {
-			size_t len = strcspn(e, " ");
-
+		for (const char *const *e = copy.tail->environ; *e; e++) {
 			buf_puts(out, "    ");
-			esc_append(out, e, len, v->utf8);
+			esc_append(out, *e, strlen(*e), v->utf8);
 			buf_putc(out, '\n');
-			e += len + (e[len] == ' ');
 		}
 	} else {
 		buf_puts(out, "    not readable (another account's process: run as "

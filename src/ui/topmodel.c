@@ -584,7 +584,7 @@ void top_fit_columns(const struct field_list *in, size_t width,
 		return;
 	/* Shrink wide left-aligned text (it is cut with '+'). */
 	for (size_t i = 0; i + 1 < out->n; i++)
-		if (out->f[i]->width < -6 && out->f[i]->type == FJ_TEXT) {
+		if (out->f[i]->width < -6 && FIELD_IS_TEXT(out->f[i])) {
 			storage[i] = *out->f[i];
 			storage[i].width = -6;
 			out->f[i] = &storage[i];

@@ -279,7 +279,48 @@ static int tty_cmp(const struct proc *a, const struct proc *b) { return CMP(a->t
 TAIL_TEXT_FIELD(wchan, PI_WCHAN, wchan)
 TAIL_TEXT_FIELD(cgroup, PI_CGROUP, cgroup)
 TAIL_TEXT_FIELD(groups, PI_GROUPS, groups)
-TAIL_TEXT_FIELD(environ, PI_ENVIRON, environ)
+
+/* The environment: its entries joined by spaces in a table (escaped
+ * there like any outside text), an array of them in JSON. */
+static const char *const *environ_of(const struct proc *p)
+{
+	return HAVE(p, PI_ENVIRON) && p->tail ? p->tail->environ : NULL;
+}
+
+static void environ_text(const struct proc *p, struct buf *o)
+{
+	const char *const *v = environ_of(p);
+
+	if (!v || !v[0])
+		buf_putc(o, '-');
+	for (size_t i = 0; v && v[i]; i++)
+		buf_printf(o, "%s%s", i ? " " : "", v[i]);
+}
+
+static json_t *environ_json(const struct proc *p)
+{
+	const char *const *v = environ_of(p);
+	json_t *a = v ? json_array() : json_null();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_text(v[i]));
+	return a;
+}
+
+static int environ_cmp(const struct proc *a, const struct proc *b)
+{
+	const char *const *x = environ_of(a), *const *y = environ_of(b);
+	size_t i = 0;
+	int r = 0;
+
+	if (!x || !y)
+		return (x != NULL) - (y != NULL);
+	while (!r && x[i] && y[i]) {
+		r = strcmp(x[i], y[i]);
+		i++;
+	}
+	return r ? r : (x[i] != NULL) - (y[i] != NULL);
+}
 
 /* Namespaces: one field each, the inode number of /proc/PID/ns/KIND. */
 #define NS_FIELD(name, kind) INT_FIELD(name, PI_NS, p->tail ? p->tail->ns[kind] : 0)
@@ -458,7 +499,7 @@ const struct field fields[] = {
 	ROW("oom_adj", NULL, "OOMADJ", 6, PI_OOM, FJ_INT, 0, oom_adj, "oom_score_adj"),
 	ROW("cgroup", NULL, "CGROUP", -30, PI_CGROUP, FJ_TEXT, 0, cgroup, "control groups"),
 	ROW("groups", "supgids", "GROUPS", -16, PI_GROUPS, FJ_TEXT, 0, groups, "supplementary group ids"),
-	ROW("environ", "env", "ENVIRONMENT", -30, PI_ENVIRON, FJ_TEXT, 0, environ, "environment"),
+	ROW("environ", "env", "ENVIRONMENT", -30, PI_ENVIRON, FJ_TEXTS, 0, environ, "environment: its entries (in JSON, an array)"),
 	ROW("ns_cgroup", NULL, "CGROUPNS", 10, PI_NS, FJ_INT, 0, ns_cgroup, "cgroup namespace inode"),
 	ROW("ns_ipc", NULL, "IPCNS", 10, PI_NS, FJ_INT, 0, ns_ipc, "IPC namespace inode"),
 	ROW("ns_mnt", NULL, "MNTNS", 10, PI_NS, FJ_INT, 0, ns_mnt, "mount namespace inode"),
@@ -539,6 +580,7 @@ json_t *field_help_json(const struct field *f)
 {
 	static const char *const types[] = {
 		[FJ_INT] = "integer", [FJ_REAL] = "number", [FJ_TEXT] = "string",
+		[FJ_TEXTS] = "array of strings",
 	};
 	struct buf source = {0};
 	json_t *o;

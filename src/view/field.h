@@ -16,7 +16,7 @@
 #include "util/util.h"
 
 /* The JSON type of a field's value (null when it could not be read). */
-enum field_json { FJ_INT, FJ_REAL, FJ_TEXT };
+enum field_json { FJ_INT, FJ_REAL, FJ_TEXT, FJ_TEXTS /* array of strings */ };
 
 enum {
 	FIELD_DESCENDING = 1u << 0, /* top's natural order: biggest first */
@@ -29,7 +29,8 @@ enum {
 
 /* Text that pmon made itself (FIELD_OURS, or any number), as opposed to
  * text from outside (names, command lines) that must be escaped. */
-#define FIELD_IS_OURS(f) ((f)->type != FJ_TEXT || ((f)->flags & FIELD_OURS))
+#define FIELD_IS_TEXT(f) ((f)->type == FJ_TEXT || (f)->type == FJ_TEXTS)
+#define FIELD_IS_OURS(f) (!FIELD_IS_TEXT(f) || ((f)->flags & FIELD_OURS))
 
 struct field {
 	const char *key;      /* for -o and --sort, and the JSON key */

@@ -139,6 +139,19 @@ start_fixture_with_groups() {
 	[ "$(echo "$output" | jq -c '.[0]')" = "{\"pid\":$FIXTURE_PID,\"ns_pid\":null,\"io_read_bytes\":null,\"environ\":null}" ]
 }
 
+@test "environ: each entry whole, spaces and control bytes kept in JSON, escaped in the table" {
+	ENV_SPACE='x y' ENV_CTL=$'c\td\e[31m' start_fixture sleep
+	run pmon ps --json -o environ -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '.[0].environ | type')" = '"array"' ]
+	[ "$(echo "$output" | jq '.[0].environ | index("ENV_SPACE=x y")')" != null ]
+	[ "$(echo "$output" | jq '.[0].environ | index("ENV_CTL=c\td\u001b[31m")')" != null ]
+	run pmon ps -w -o environ -p "$FIXTURE_PID"
+	[[ "${lines[1]}" == *"ENV_SPACE=x y "* ]]
+	[[ "${lines[1]}" == *'ENV_CTL=c\td\e[31m'* ]]
+	[[ "$output" != *$'\e'* ]]
+}
+
 @test "tree -o: the columns before the tree" {
 	start_fixture tree 1 1
 	kid=$(tree_kids)

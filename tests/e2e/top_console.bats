@@ -297,7 +297,7 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 }
 
 @test "console: Enter shows the details of the selected process" {
-	DETAIL_MARK=here start_fixture name detail-me one two
+	DETAIL_MARK='here and there' start_fixture name detail-me one two
 	start_top --size 120x100 -d 0.3 -p "$FIXTURE_PID"
 	keys Enter
 	wait_for_screen "^PID $FIXTURE_PID +state S"
@@ -315,10 +315,11 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	screen | grep -qE '^    namespaces +the same as '
 	screen | grep -qE '^    descriptors +[0-9]+ open'
 	screen | grep -qE '^    kill +`pmon kill '"$FIXTURE_PID"'` sends TERM'
-	# the environment last; PgDn scrolls the head off the screen
-	wait_for_screen '^    DETAIL_MARK=here$'
+	# the environment last, an entry a line (spaces and all); PgDn
+	# scrolls the head off the screen
+	wait_for_screen '^    DETAIL_MARK=here and there$'
 	keys NPage
-	wait_for_screen '^    DETAIL_MARK=here$'
+	wait_for_screen '^    DETAIL_MARK=here and there$'
 	run ! grep -qE "^PID $FIXTURE_PID " <<<"$(screen)"
 	keys q
 	wait_for_screen 'PID USER'
