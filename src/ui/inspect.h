@@ -75,6 +75,8 @@ struct inspection {
 	/* family */
 	struct ancestor anc[INSPECT_ANCESTORS_MAX];
 	size_t nanc;
+	pid_t anc_beyond;           /* the parent of anc[nanc - 1] when the
+	                               walk stopped at the cap; else 0 */
 	struct proc parent_p, leader_p;
 	const struct proc *parent, *leader; /* NULL: not read */
 	bool leader_alive;

@@ -50,13 +50,21 @@ static int holds_reparented(struct inspection *ins, const struct proc *a)
 	return found;
 }
 
+static void ancestor_of(const struct proc *a, struct ancestor *out)
+{
+	out->pid = a->pid;
+	out->session = a->session;
+	snprintf(out->comm, sizeof(out->comm), "%s", a->comm ? a->comm : "?");
+	out->kind = orphan_adopter_kind(a);
+	out->adopts = -1;
+}
+
 static void read_ancestors(struct inspection *ins)
 {
 	pid_t next = ins->p->ppid;
 
 	/* Bounded: pids recycled during the walk could form a cycle. */
 	while (next > 0 && ins->nanc < INSPECT_ANCESTORS_MAX) {
-		struct ancestor *out = &ins->anc[ins->nanc];
 		struct proc a;
 
 		if (proc_lookup(ins->lookup, RELATIVE_NEED, next, &a) <= 0)
@@ -65,14 +73,10 @@ static void read_ancestors(struct inspection *ins)
 			ins->parent_p = a;
 			ins->parent = &ins->parent_p;
 		}
-		out->pid = a.pid;
-		out->session = a.session;
-		snprintf(out->comm, sizeof(out->comm), "%s", a.comm ? a.comm : "?");
-		out->kind = orphan_adopter_kind(&a);
-		out->adopts = -1;
-		ins->nanc++;
+		ancestor_of(&a, &ins->anc[ins->nanc++]);
 		next = a.ppid;
 	}
+	ins->anc_beyond = ins->nanc == INSPECT_ANCESTORS_MAX ? next : 0;
 }
 
 /* Whether ancestor a adopts, found out once. */
@@ -102,6 +106,47 @@ static void init_name(struct inspection *ins, const struct ancestor *top,
 		snprintf(name, size, "?");
 }
 
+/* Whether the children go to ancestor a (an init, or a child subreaper
+ * that shows it): r says so then. */
+static bool takes_children(struct inspection *ins, struct ancestor *a,
+			   struct reaper *r)
+{
+	if (a->kind == ADOPTER_INIT || a->kind == ADOPTER_NS_INIT) {
+		r->kind = a->kind;
+	} else if (ancestor_adopts(ins, a) == 1) {
+		r->kind = ADOPTER_SUBREAPER;
+		r->proven = true;
+	} else {
+		return false;
+	}
+	r->pid = a->pid;
+	snprintf(r->comm, sizeof(r->comm), "%s", a->comm);
+	return true;
+}
+
+/* Past the ancestors kept (a chain deeper than INSPECT_ANCESTORS_MAX):
+ * on up, looked at and not kept, so that "no ancestor shows it" is true
+ * of all of them.  Bounded again against a cycle of recycled pids. */
+enum { REAPER_HOPS_MAX = 4096 };
+
+static bool reaper_beyond(struct inspection *ins, struct reaper *r)
+{
+	pid_t next = ins->anc_beyond;
+
+	for (int hops = 0; next > 0 && hops < REAPER_HOPS_MAX; hops++) {
+		struct ancestor a;
+		struct proc p;
+
+		if (proc_lookup(ins->lookup, RELATIVE_NEED, next, &p) <= 0)
+			return false;
+		ancestor_of(&p, &a);
+		if (takes_children(ins, &a, r))
+			return true;
+		next = p.ppid;
+	}
+	return false;
+}
+
 /* Where its children go when it dies: the nearest ancestor that is the
  * init of a PID namespace or shows that it is a child subreaper; else
  * init.  (The kernel's find_new_reaper; the subreaper flag itself is not
@@ -112,26 +157,15 @@ static void find_reaper(struct inspection *ins)
 	const struct ancestor *top = ins->nanc ? &ins->anc[ins->nanc - 1] : NULL;
 
 	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < ins->nanc; i++)
+		if (takes_children(ins, &ins->anc[i], r))
+			return;
+	if (ins->anc_beyond > 0 && reaper_beyond(ins, r))
+		return;
+	memset(r, 0, sizeof(*r));
 	r->pid = 1;
 	r->kind = ADOPTER_INIT;
 	init_name(ins, top, r->comm, sizeof(r->comm));
-	for (size_t i = 0; i < ins->nanc; i++) {
-		struct ancestor *a = &ins->anc[i];
-
-		if (a->kind == ADOPTER_INIT || a->kind == ADOPTER_NS_INIT) {
-			r->pid = a->pid;
-			r->kind = a->kind;
-			snprintf(r->comm, sizeof(r->comm), "%s", a->comm);
-			return;
-		}
-		if (ancestor_adopts(ins, a) == 1) {
-			r->pid = a->pid;
-			r->kind = ADOPTER_SUBREAPER;
-			r->proven = true;
-			snprintf(r->comm, sizeof(r->comm), "%s", a->comm);
-			return;
-		}
-	}
 }
 
 static void read_leader(struct inspection *ins)

@@ -144,14 +144,25 @@ teardown() {
 	[ "$(jqi .pmon.children_go_to)" = null ]
 }
 
-@test "inspect: past the 64 ancestors it walks, its children go to PID 1 by PID 1's real name" {
-	start_fixture tree 70 1
+@test "inspect: past the 64 ancestors it shows, it still finds the subreaper its children go to" {
+	# A chain of 70 under a subreaper of the test's own that has
+	# adopted an orphan, so that it shows what it is: the sleep, left in
+	# a session whose leader has exited (how pmon tells an adopted child
+	# from one it forked).
+	FIXTURE=$SUBREAPER start_fixture sh -c '(setsid sh -c "sleep 600 & exit" &); exec "$0" tree 70 1' "$FIXTURE"
+	SUBREAPERS+=("$FIXTURE_PID")
+	for ((i = 0; i < 50; i++)); do # until the sleep is adopted
+		for kid in $(cat "/proc/$FIXTURE_PID/task/$FIXTURE_PID/children"); do
+			[ "$(cat "/proc/$kid/comm")" = sleep ] && break 2
+		done
+		sleep 0.1
+	done
 	mid=$(awk '$1 == "node" && $4 == 1 {print $2}' "$FIXTURE_OUT")
 	[ -n "$mid" ]
 	run pmon inspect --no-sample --json "$mid"
 	[ "$status" -eq 0 ]
 	[ "$(jqi '.family.ancestors | length')" -eq 64 ]
-	[ "$(jqi '.pmon.children_go_to | "\(.pid) \(.comm) \(.kind)"')" = "1 $(cat /proc/1/comm) init" ]
+	[ "$(jqi '.pmon.children_go_to | "\(.pid) \(.comm) \(.kind) \(.proven)"')" = "$FIXTURE_PID subreaper subreaper true" ]
 }
 
 @test "inspect: pmon's own ancestors are refused to kill, a process without children is not one" {
