@@ -595,13 +595,13 @@ static bool req_notice(struct room *r, struct member *m,
 static pid_t pid_word(const char *w, size_t n)
 {
 	char num[16];
-	long v;
+	pid_t pid;
 
 	if (n == 0 || n >= sizeof(num))
 		return 0;
 	memcpy(num, w, n);
 	num[n] = '\0';
-	return parse_long(num, 1, 0x7fffffff, &v) == 0 ? (pid_t)v : 0;
+	return parse_pid(num, &pid) == 0 ? pid : 0;
 }
 
 /* s[0..n) sanitised into out as one word: spaces (a process name may

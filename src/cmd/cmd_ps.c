@@ -50,9 +50,10 @@ static void parse_columns(struct ps_opts *o, const char *spec)
 static const struct cmd_opt ps_opts[] = {
 	CMD_OPT('a', "args", ARG_NONE, NULL,
 		"show full command lines instead of names (with\n"
-		"-o: in place of each comm column)"),
+		"-o: in place of comm, unless cmdline is there)"),
 	CMD_OPT('o', "output", ARG_FIELDS, "KEY,...",
-		"these columns (-o help lists every key)"),
+		"these columns (-o help lists every key, as\n"
+		"JSON with --json)"),
 	CMD_OPT('w', "wide", ARG_NONE, NULL,
 		"do not cut lines at the terminal's width"),
 	CMD_OPT('u', "user", ARG_USERS, "USER,...",
@@ -103,9 +104,11 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 	o->cols_given = o->cols.n > 0;
 	if (!o->cols.n)
 		field_list_of(&o->cols, default_cols, ARRAY_LEN(default_cols));
-	for (size_t i = 0; o->args && i < o->cols.n; i++)
-		if (o->cols.f[i] == field_find("comm"))
-			o->cols.f[i] = field_find("cmdline");
+	/* -a: cmdline for comm, unless -o has a cmdline column already */
+	if (o->args && !field_list_has(&o->cols, field_find("cmdline")))
+		for (size_t i = 0; i < o->cols.n; i++)
+			if (o->cols.f[i] == field_find("comm"))
+				o->cols.f[i] = field_find("cmdline");
 }
 
 /* -o help: every key of the registry, as text or (--json) objects. */

@@ -82,11 +82,8 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 		usage_error("name at least one zombie or parent PID");
 	c->n = (size_t)(argc - optind);
 	c->targets = xcalloc(c->n, sizeof(*c->targets));
-	for (size_t i = 0; i < c->n; i++) {
-		if (parse_pid(argv[optind + (int)i], &c->targets[i].pid) < 0)
-			usage_error("'%s' is not a PID", argv[optind + (int)i]);
-		/* start time 0: as it is now */
-	}
+	for (size_t i = 0; i < c->n; i++) /* start time 0: as it is now */
+		c->targets[i].pid = estrtopid(argv[optind + (int)i]);
 }
 
 static json_t *result_json(const struct reap_result *r)

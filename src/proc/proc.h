@@ -103,8 +103,9 @@ struct proc_tail {
 	unsigned long ns[NS_KINDS];     /* inode numbers; 0: not readable */
 	const char *groups;             /* supplementary gids, "" if none */
 	const char *const *environ;     /* its entries as the kernel keeps
-	                                   them, NULL-terminated; NULL when
-	                                   not readable (or empty) */
+	                                   them, NULL-terminated (none: {NULL});
+	                                   NULL when not readable, and for a
+	                                   zombie or a kernel thread */
 };
 
 struct proc {

@@ -7,11 +7,13 @@
  * procps's own tools trust.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proc/proc.h"
 #include "proc/procps.h"
+#include "proc/reader.h"
 #include "util/strpool.h"
 
 const char *const proc_ns_names[NS_KINDS] = {
@@ -45,21 +47,54 @@ static const char *tail_str(struct strpool *pool, const char *s, bool dash_is_em
 	return s ? strpool_strdup(pool, s) : NULL;
 }
 
+/* A vector of n entries from the pool, the NULL after them included. */
+static const char **pool_vector(struct strpool *pool, size_t n)
+{
+	return strpool_zalloc(pool, (n + 1) * sizeof(const char *));
+}
+
+/* libproc2 gives {"-"} alike for an environment it could not read, an
+ * empty one and one whose only entry is "-": the file tells them apart.
+ * A zombie's or a kernel thread's reads empty too, but it has none. */
+static const char *const *environ_of_dash(struct strpool *pool,
+					  const struct proc *p)
+{
+	struct buf b = {0};
+	const char **v = NULL;
+	char path[64];
+
+	if (p->state == 'Z' || p->kernel_thread)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)p->pid);
+	if (procfs_read(AT_FDCWD, path, &b, 4, false) == 0) {
+		if (b.len == 0) {
+			v = pool_vector(pool, 0);
+		} else if (b.len == 2 && memcmp(b.data, "-", 2) == 0) {
+			v = pool_vector(pool, 1);
+			v[0] = strpool_strdup(pool, "-");
+		}
+	}
+	buf_free(&b);
+	return v;
+}
+
 /* The environment as a vector: PIDS_ENVIRON joins the entries with
  * spaces and turns control bytes into '?', which loses where an entry
  * ends and what it holds; pmon escapes at its one choke point instead.
- * libproc2 gives {"-"} for a file it could not read and for an empty
- * one alike: both are NULL here. */
-static const char *const *tail_strv(struct strpool *pool, char **v)
+ * NULL when it cannot be read. */
+static const char *const *tail_strv(struct strpool *pool, char **v,
+				    const struct proc *p)
 {
 	const char **copy;
 	size_t n = 0;
 
-	if (!v || !v[0] || (strcmp(v[0], "-") == 0 && !v[1]))
+	if (!v || !v[0])
 		return NULL;
+	if (strcmp(v[0], "-") == 0 && !v[1])
+		return environ_of_dash(pool, p);
 	while (v[n])
 		n++;
-	copy = strpool_zalloc(pool, (n + 1) * sizeof(*copy));
+	copy = pool_vector(pool, n);
 	for (size_t i = 0; i < n; i++)
 		copy[i] = strpool_strdup(pool, v[i]);
 	return copy;
@@ -77,7 +112,7 @@ static void fill_tail(struct proc *p, struct pids_stack *st,
 	t->cgroup = tail_str(pool, PIDS_VAL(T_CGROUP, str, st, info), false);
 	/* Status's Groups: line is always there; "-" is an empty one. */
 	t->groups = tail_str(pool, PIDS_VAL(T_GROUPS, str, st, info), true);
-	t->environ = tail_strv(pool, PIDS_VAL(T_ENVIRON, strv, st, info));
+	t->environ = tail_strv(pool, PIDS_VAL(T_ENVIRON, strv, st, info), p);
 	for (int i = 0; i < NS_KINDS; i++)
 		t->ns[i] = PIDS_VAL(T_NS0 + i, ul_int, st, info);
 	p->tail = t;

@@ -117,6 +117,8 @@ static void environment(struct view *v, const struct proc *p, struct buf *out)
 	(void)proc_fetch_tail(&one, 1, PI_ENVIRON, pool);
 	buf_puts(out, "  environment\n");
 	if (copy.tail && (copy.have & PI_ENVIRON)) {
+		if (!copy.tail->environ[0])
+			buf_puts(out, "    (empty)\n");
 		for (const char *const *e = copy.tail->environ; *e; e++) {
 			buf_puts(out, "    ");
 			esc_append(out, *e, strlen(*e), v->utf8);

@@ -567,6 +567,14 @@ void field_list_of(struct field_list *l, const char *const *keys, size_t n)
 	}
 }
 
+bool field_list_has(const struct field_list *l, const struct field *f)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->f[i] == f)
+			return true;
+	return false;
+}
+
 unsigned field_list_need(const struct field_list *l)
 {
 	unsigned need = 0;

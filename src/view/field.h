@@ -70,6 +70,7 @@ int field_list_parse(struct field_list *l, const char *spec, char *bad,
 /* A list from keys known to exist (a command's defaults). */
 void field_list_of(struct field_list *l, const char *const *keys, size_t n);
 unsigned field_list_need(const struct field_list *l);
+bool field_list_has(const struct field_list *l, const struct field *f);
 
 /* `pmon ps -o help`: every key with its title, what it is and where it
  * is read from (the process layer's item table). */

@@ -152,6 +152,21 @@ start_fixture_with_groups() {
 	[[ "$output" != *$'\e'* ]]
 }
 
+@test "environ: [] for an empty one, null for a zombie's (libproc2 says - for both)" {
+	FIXTURE_OUT=$BATS_TEST_TMPDIR/empty.out
+	env -i "$FIXTURE" sleep >"$FIXTURE_OUT" 2>&1 3>&- &
+	empty=$!
+	FIXTURE_PIDS+=("$empty")
+	wait_for_line "$FIXTURE_OUT" '^ready$'
+	start_fixture zombie 1
+	zombie=$(fixture_children)
+	run pmon ps --json -o pid,environ -p "$empty,$zombie"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '[.[].environ]')" = '[[],null]' ]
+	run pmon ps -o pid,environ -p "$empty"
+	[[ "${lines[1]}" =~ ^\ +$empty\ -$ ]]
+}
+
 @test "tree -o: the columns before the tree" {
 	start_fixture tree 1 1
 	kid=$(tree_kids)
