@@ -175,10 +175,20 @@ static void update_mask(struct conn *c)
 		conn_close(c, "connection lost");
 }
 
+static void conn_flush(struct conn *c);
+
 void conn_push(struct conn *c, struct msg *m)
 {
 	if (c->dead)
 		return;
+	/* Past the cap: first write what the socket takes.  Only a reader
+	 * whose socket is full as well is too slow; the lines of one
+	 * wakeup (many senders at once) are not its fault. */
+	if (c->out.bytes + m->len > c->set->lim.out_cap && !c->blocked) {
+		conn_flush(c);
+		if (c->dead)
+			return;
+	}
 	if (!msgq_push(&c->out, m, c->set->lim.out_cap)) {
 		c->set->slow_dropped++;
 		conn_close(c, "too slow: stopped reading, over the output"
@@ -359,8 +369,18 @@ static void reap(struct conns *set)
 
 /* ---- input and flood control ---------------------------------------- */
 
-/* Take a token for a line; false (and c paused) if there is none. */
-static bool flood_allow(struct conn *c)
+/* What a line of len bytes costs: a token, and one more for each whole
+ * KiB.  Counted in lines alone, one account's connections could put
+ * 16 x 40 lines of 4 KiB (2.5 MiB) in every member's queue in one
+ * wakeup, past the output cap of readers that read as fast as they can;
+ * weighed, it is 16 x 40 KiB at most. */
+static double line_cost(size_t len)
+{
+	return 1.0 + (double)(len / 1024);
+}
+
+/* Take the tokens for a line; false (and c paused) if there are too few. */
+static bool flood_allow(struct conn *c, double cost)
 {
 	const struct conn_limits *lim = &c->set->lim;
 	double now, wait;
@@ -368,7 +388,7 @@ static bool flood_allow(struct conn *c)
 	if (lim->flood_rate <= 0)
 		return true;
 	now = mono_now();
-	wait = bucket_take(&c->bucket, now, lim->flood_rate, lim->flood_burst);
+	wait = bucket_take(&c->bucket, now, lim->flood_rate, lim->flood_burst, cost);
 	if (wait == 0)
 		return true;
 	if (!c->paused) {
@@ -397,13 +417,13 @@ static size_t process_input(struct conn *c, const char *data, size_t len)
 			break; /* a partial line: wait for the rest */
 		/* A line (even one refused as too long) costs a token; the
 		 * parse is committed only when the client may go on. */
-		if (!c->discarding && !flood_allow(c))
+		if (!c->discarding && !flood_allow(c, line_cost(l.len)))
 			break;
 		if (l.kind == CHAT_LINE_OK &&
 		    !set->ops.line(set->ctx, c, l.text, l.len)) {
 			c->held = true;
-			if (set->lim.flood_rate > 0)
-				c->bucket.tokens += 1; /* it comes again */
+			if (set->lim.flood_rate > 0) /* it comes again */
+				c->bucket.tokens += line_cost(l.len);
 			break;
 		}
 		c->discarding = discarding;

@@ -183,15 +183,16 @@ void bucket_init(struct bucket *b, double burst, double now)
 	b->at = now;
 }
 
-double bucket_take(struct bucket *b, double now, double rate, double burst)
+double bucket_take(struct bucket *b, double now, double rate, double burst,
+		   double cost)
 {
 	b->tokens += (now - b->at) * rate;
 	if (b->tokens > burst)
 		b->tokens = burst;
 	b->at = now;
-	if (b->tokens >= 1) {
-		b->tokens -= 1;
+	if (b->tokens >= cost) {
+		b->tokens -= cost;
 		return 0;
 	}
-	return (1 - b->tokens) / rate;
+	return (cost - b->tokens) / rate;
 }

@@ -79,15 +79,16 @@ void msgrun_forget(struct msgrun *run);
 void msgrun_free(struct msgrun *run);
 
 /*
- * Flood control: a token bucket.  A line costs a token; tokens come back
- * at rate per second up to burst.  bucket_take returns 0 and takes one,
- * or the seconds until the next token (and takes nothing).
+ * Flood control: a token bucket.  Tokens come back at rate per second up
+ * to burst.  bucket_take returns 0 and takes cost tokens, or the seconds
+ * until there are that many (and takes nothing).
  */
 struct bucket {
 	double tokens, at;
 };
 
 void bucket_init(struct bucket *b, double burst, double now);
-double bucket_take(struct bucket *b, double now, double rate, double burst);
+double bucket_take(struct bucket *b, double now, double rate, double burst,
+		   double cost);
 
 #endif

@@ -78,6 +78,26 @@ start_slowpoke() {
 	! grep -q 'left the room' "$CHAT_DIR/alice.out"
 }
 
+@test "chat hostile: one account's connections bursting long lines at once cut off no reader that keeps up" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to act as another account"
+	start_server --group "$CHAT_GID"
+	start_client alice
+	copy_for_others
+	# 16 connections (the most one account may hold) x 40 lines (the
+	# burst) of 4,000 bytes: 2.5 MB, past the 1 MiB output cap if it all
+	# came in at once
+	run setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups \
+		/usr/bin/python3 "$OTHERS_DIR/burst_conns.py" "$SOCK" 16 40 4000
+	echo "$output"
+	[ "$output" = sent ]
+	# alice got every line too, and nobody was cut off
+	wait_for_line "$CHAT_DIR/alice.out" '^burst15: 39 x'
+	[ "$(grep -c '^burst[0-9]*: [0-9]* x' "$CHAT_DIR/alice.out")" -eq 640 ]
+	run grep -E 'alice left|too slow' "$CHAT_DIR/server.out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+}
+
 # slowpoke_cut N BYTES [CHATD_OPTION...]: alice, bob and slowpoke (who
 # never reads) in the room; bob sends N lines of BYTES bytes ($LINE);
 # slowpoke must be cut off as too slow, and alice must see all of bob's.

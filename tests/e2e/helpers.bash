@@ -76,7 +76,8 @@ copy_for_others() {
 		chmod 0755 "$OTHERS_DIR" &&
 			install -m 0755 "$PMON" "$OTHERS_DIR/pmon" &&
 			install -m 0755 "$FIXTURE" "$OTHERS_DIR/proc-fixture" &&
-			install -m 0644 "$BATS_TEST_DIRNAME/hold_conns.py" "$OTHERS_DIR/" ||
+			install -m 0644 "$BATS_TEST_DIRNAME/hold_conns.py" \
+				"$BATS_TEST_DIRNAME/burst_conns.py" "$OTHERS_DIR/" ||
 			return 1
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 			env "$OTHERS_DIR/pmon" --version >/dev/null 2>&1 || {

@@ -184,16 +184,20 @@ static void test_token_bucket(void **state)
 	(void)state;
 	bucket_init(&b, 3, t);
 	for (int i = 0; i < 3; i++)
-		assert_true(bucket_take(&b, t, 10, 3) == 0);
+		assert_true(bucket_take(&b, t, 10, 3, 1) == 0);
 	/* empty: one token every 0.1 s */
-	assert_float_equal(bucket_take(&b, t, 10, 3), 0.1, 1e-9);
-	assert_float_equal(bucket_take(&b, t + 0.04, 10, 3), 0.06, 1e-9);
-	assert_true(bucket_take(&b, t + 0.11, 10, 3) == 0);
-	assert_true(bucket_take(&b, t + 0.15, 10, 3) > 0);
+	assert_float_equal(bucket_take(&b, t, 10, 3, 1), 0.1, 1e-9);
+	assert_float_equal(bucket_take(&b, t + 0.04, 10, 3, 1), 0.06, 1e-9);
+	assert_true(bucket_take(&b, t + 0.11, 10, 3, 1) == 0);
+	assert_true(bucket_take(&b, t + 0.15, 10, 3, 1) > 0);
 	/* a long rest fills it to the burst, no more */
 	for (int i = 0; i < 3; i++)
-		assert_true(bucket_take(&b, t + 60, 10, 3) == 0);
-	assert_true(bucket_take(&b, t + 60, 10, 3) > 0);
+		assert_true(bucket_take(&b, t + 60, 10, 3, 1) == 0);
+	assert_true(bucket_take(&b, t + 60, 10, 3, 1) > 0);
+	/* a dearer line waits for all it costs, and takes all of it */
+	assert_float_equal(bucket_take(&b, t + 60, 10, 3, 2.5), 0.25, 1e-9);
+	assert_true(bucket_take(&b, t + 60.25, 10, 3, 2.5) == 0);
+	assert_true(bucket_take(&b, t + 60.25, 10, 3, 0.5) > 0);
 }
 
 int main(void)
