@@ -4,6 +4,7 @@
  * No I/O, so that the server (room.c, claims.c) and the clients share it
  * without the server depending on the client's code.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,30 @@ static void skip_spaces(const char **s, size_t *n)
 	}
 }
 
+/* The results pmon reports: "ok", "failed", or an errno's name in lower
+ * case ("eperm"): the server takes no other, so that "OK" or "done"
+ * cannot pass for a success its check (room.c) never saw. */
+static bool known_result(const char *w, size_t n)
+{
+	char lower[CHAT_ACTION_WORD_MAX + 1];
+
+	if ((n == 2 && memcmp(w, "ok", 2) == 0) ||
+	    (n == 6 && memcmp(w, "failed", 6) == 0))
+		return true;
+	for (int e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+		size_t i;
+
+		if (!name || strlen(name) != n)
+			continue;
+		for (i = 0; i < n; i++)
+			lower[i] = (char)tolower((unsigned char)name[i]);
+		if (memcmp(lower, w, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 int chat_action_parse(const char *s, size_t n, struct chat_action_fields *f)
 {
 	const char *w;
@@ -161,7 +186,7 @@ int chat_action_parse(const char *s, size_t n, struct chat_action_fields *f)
 		return -1;
 	memcpy(f->detail, w, wl);
 	if (!take_word(&s, &n, &w, &wl) ||
-	    !plain_word(w, wl, CHAT_ACTION_WORD_MAX))
+	    !plain_word(w, wl, CHAT_ACTION_WORD_MAX) || !known_result(w, wl))
 		return -1;
 	memcpy(f->result, w, wl);
 	skip_spaces(&s, &n);
@@ -177,6 +202,11 @@ void chat_action_text(struct buf *b, const struct chat_action_fields *f)
 	chat_sanitize(&comm, f->comm, f->comm_len);
 	if (comm.len > CHAT_CLAIM_WHAT_MAX)
 		comm.len = utf8_cut(comm.data, CHAT_CLAIM_WHAT_MAX);
+	/* One word, so that a name cannot write the rest of the line
+	 * ("sshd: ok; also reaped ..."): its spaces become '_'. */
+	for (size_t i = 0; i < comm.len; i++)
+		if (comm.data[i] == ' ')
+			comm.data[i] = '_';
 	switch (f->verb) {
 	case CHAT_VERB_KILL:
 		buf_printf(b, "sent %s to %d", f->detail, (int)f->pid);

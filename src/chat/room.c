@@ -532,53 +532,72 @@ static void note_override(struct room *r, const struct member *m,
  * on a process that is still there (the same start time) and belongs to
  * another account is refused, unless m is root.  A process that is gone
  * cannot be checked: the event then says what the account reports, and
- * the uid says who reports it.
+ * the uid says who reports it; when its PID now names another account's
+ * process, the event says that too.  The name of a process that is
+ * still there is the kernel's, not the report's.
  */
-static bool action_plausible(const struct member *m,
-			     const struct chat_action_fields *f, uid_t *owner)
+enum action_check { ACTION_FITS, ACTION_NOT_PERMITTED, ACTION_PID_REUSED };
+
+static enum action_check check_action(const struct member *m,
+				      const struct chat_action_fields *f,
+				      uid_t *owner, struct buf *comm)
 {
 	struct snapshot s;
-	struct snapshot_query q = {.need = PI_UID | PI_START,
+	struct snapshot_query q = {.need = PI_UID | PI_START | PI_COMM,
 				   .pids = &f->pid, .npids = 1};
 	const struct proc *p;
-	bool ok = true;
+	enum action_check c = ACTION_FITS;
+	bool same;
 
-	if (m->uid == 0 || strcmp(f->result, "ok") != 0 ||
-	    snapshot_take(&s, &q) < 0)
-		return true;
+	if (snapshot_take(&s, &q) < 0)
+		return ACTION_FITS;
 	p = snapshot_find(&s, f->pid);
-	if (p && (!f->start_ticks || p->start_ticks == f->start_ticks) &&
-	    p->uid != m->uid) {
+	same = p && (!f->start_ticks || p->start_ticks == f->start_ticks);
+	if (same && p->comm)
+		buf_puts(comm, p->comm);
+	if (p && m->uid != 0 && strcmp(f->result, "ok") == 0 && p->uid != m->uid) {
 		*owner = p->uid;
-		ok = false;
+		c = same ? ACTION_NOT_PERMITTED : ACTION_PID_REUSED;
 	}
 	snapshot_free(&s);
-	return ok;
+	return c;
 }
 
 static bool req_action(struct room *r, struct member *m,
 		       const struct chat_req *q)
 {
 	struct chat_action_fields f;
+	struct buf comm = {0};
 	uid_t owner = 0;
+	enum action_check c;
 
 	if (chat_action_parse(q->text, q->text_len, &f) < 0) {
 		conn_sendf(m->conn, "error usage %s",
 			   chat_command_usage(REQ_ACTION));
 		return true;
 	}
-	if (!action_plausible(m, &f, &owner)) {
+	c = check_action(m, &f, &owner, &comm);
+	if (c == ACTION_NOT_PERMITTED) {
 		conn_sendf(m->conn, "error notpermitted process %d belongs to"
 			   " uid %u, which uid %u may not signal or reap: not"
 			   " posted", (int)f.pid, (unsigned)owner,
 			   (unsigned)m->uid);
+		buf_free(&comm);
 		return true;
+	}
+	if (comm.len) {
+		f.comm = comm.data;
+		f.comm_len = comm.len;
 	}
 	buf_reset(&r->text);
 	chat_action_text(&r->text, &f);
+	if (c == ACTION_PID_REUSED)
+		buf_printf(&r->text, " (not checked: PID %d now names another"
+			   " process, of uid %u)", (int)f.pid, (unsigned)owner);
 	note_override(r, m, &f, &r->text);
 	attributed_event(r, m, "action", r->text.data, r->text.len);
 	conn_sendf(m->conn, "ok action");
+	buf_free(&comm);
 	return true;
 }
 

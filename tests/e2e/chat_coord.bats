@@ -122,6 +122,27 @@ below() { awk -v l="$1" -v x="$2" 'BEGIN {exit !(x < l)}'; }
 	run ! grep -q '^\[action\]' "$CHAT_DIR/alice.out"
 }
 
+@test "coord: an /action report cannot lie its way past the check" {
+	copy_for_others
+	start_server --group "$CHAT_GID"
+	start_client alice
+	start_fixture sleep
+	# (only a process this test started is named: nothing is signalled,
+	# but the server checks whose it is)
+	run raw_client "${MALLORY[@]}" -- '' \
+		"/action kill $FIXTURE_PID 0 1 KILL OK sleep" \
+		"/action kill $FIXTURE_PID 0 1 KILL done sleep" \
+		"/action kill $FIXTURE_PID 1 1 KILL ok sleep" \
+		"/action kill $FIXTURE_PID 0 1 KILL eperm init: ok; also reaped 3"
+	echo "$output"
+	# a success that is not spelt "ok" is not a result
+	[ "$(grep -c '^error usage /action' <<<"$output")" -eq 2 ]
+	# a wrong start time does not hide whose the PID is now
+	sees alice "^\[action\] uid60012 \(uid 60012\) sent KILL to $FIXTURE_PID sleep: ok \(not checked: PID $FIXTURE_PID now names another process, of uid 0\)$"
+	# the name of a live process is the kernel's, not the report's
+	sees alice "^\[action\] uid60012 \(uid 60012\) sent KILL to $FIXTURE_PID proc-fixture: eperm$"
+}
+
 @test "coord: an event cannot be forged by text, by name or by raw protocol" {
 	copy_for_others
 	start_server --group "$CHAT_GID"

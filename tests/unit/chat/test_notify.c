@@ -100,6 +100,18 @@ static void test_action_text(void **state)
 	assert_null(action_text("kill 4242 0 1 TERM"));
 	assert_null(action_text("kill 99999999999 0 1 TERM ok"));
 	assert_null(action_text("kill 4242 x 1 TERM ok"));
+	/* a result is "ok", "failed" or an errno's name: no other word can
+	 * pass for a success */
+	assert_string_equal(action_text("kill 4242 0 1 TERM esrch x"),
+			    "sent TERM to 4242 x: esrch");
+	assert_string_equal(action_text("kill 4242 0 1 TERM failed x"),
+			    "sent TERM to 4242 x: failed");
+	assert_null(action_text("kill 4242 0 1 TERM OK x"));
+	assert_null(action_text("kill 4242 0 1 TERM done x"));
+	assert_null(action_text("kill 4242 0 1 TERM EPERM x"));
+	/* a name is one word: it cannot write the rest of the line */
+	assert_string_equal(action_text("kill 4242 0 1 TERM ok sshd: ok; also reaped 3"),
+			    "sent TERM to 4242 sshd:_ok;_also_reaped_3: ok");
 }
 
 /* Does a rendered line begin with a mark of the server's own events? */
