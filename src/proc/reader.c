@@ -180,7 +180,7 @@ static const struct item_source {
 	{PI_CGROUP, 0, "libproc2 PIDS_CGROUP", false},
 	{PI_NS, 0, "libproc2 PIDS_NS_*", true},
 	{PI_GROUPS, 0, "libproc2 PIDS_SUPGIDS", false},
-	{PI_ENVIRON, 0, "libproc2 PIDS_ENVIRON_V", true},
+	{PI_ENVIRON, 0, "environ, for the rows shown", true},
 };
 
 void proc_items_source(unsigned items, struct buf *out)

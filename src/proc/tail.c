@@ -1,10 +1,11 @@
 /*
  * tail.c - the long tail of per-process items, from procps-ng's libproc2:
- * wchan, OOM score, cgroup, namespaces, supplementary groups and the
- * environment.  pmon parses its hot-path files itself (reader.c); these
- * are read only for the processes a view shows, where libproc2's cost per
- * process does not matter and its parsing of the odd files is the one
- * procps's own tools trust.
+ * wchan, OOM score, cgroup, namespaces and supplementary groups; and the
+ * environment, which pmon reads itself (read_environ says why).  pmon
+ * parses its hot-path files itself (reader.c); these are read only for
+ * the processes a view shows, where libproc2's cost per process does not
+ * matter and its parsing of the odd files is the one procps's own tools
+ * trust.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,12 +24,12 @@ const char *const proc_ns_names[NS_KINDS] = {
 /* The items asked of libproc2; the order is the index PIDS_VAL takes. */
 static enum pids_item tail_items[] = {
 	PIDS_ID_PID, PIDS_TICS_BEGAN, PIDS_WCHAN_NAME, PIDS_OOM_SCORE,
-	PIDS_OOM_ADJ, PIDS_CGROUP, PIDS_SUPGIDS, PIDS_ENVIRON_V,
+	PIDS_OOM_ADJ, PIDS_CGROUP, PIDS_SUPGIDS,
 	PIDS_NS_CGROUP, PIDS_NS_IPC, PIDS_NS_MNT, PIDS_NS_NET, PIDS_NS_PID,
 	PIDS_NS_TIME, PIDS_NS_USER, PIDS_NS_UTS,
 };
 enum { T_PID, T_BEGAN, T_WCHAN, T_OOM, T_OOM_ADJ, T_CGROUP, T_GROUPS,
-       T_ENVIRON, T_NS0 };
+       T_NS0 };
 
 static int by_pid(const void *a, const void *b)
 {
@@ -47,57 +48,41 @@ static const char *tail_str(struct strpool *pool, const char *s, bool dash_is_em
 	return s ? strpool_strdup(pool, s) : NULL;
 }
 
-/* A vector of n entries from the pool, the NULL after them included. */
-static const char **pool_vector(struct strpool *pool, size_t n)
-{
-	return strpool_zalloc(pool, (n + 1) * sizeof(const char *));
-}
-
-/* libproc2 gives {"-"} alike for an environment it could not read, an
- * empty one and one whose only entry is "-": the file tells them apart.
- * A zombie's or a kernel thread's reads empty too, but it has none. */
-static const char *const *environ_of_dash(struct strpool *pool,
-					  const struct proc *p)
+/*
+ * The environment, read here and not from libproc2: both its forms split
+ * at newlines as well as NULs (its PIDS_ENVIRON_V made "A=1\nLD_PRELOAD=x"
+ * two entries, a variable that is not set) and PIDS_ENVIRON turns control
+ * bytes into '?'.  Entries whole, split at NULs only; pmon's escaper
+ * shows what they hold.  {NULL} when empty; NULL when it cannot be read,
+ * and for a zombie or a kernel thread, whose file reads empty too.
+ */
+static const char *const *read_environ(struct strpool *pool, const struct proc *p)
 {
 	struct buf b = {0};
 	const char **v = NULL;
+	size_t n = 0, at = 0;
 	char path[64];
 
-	if (p->state == 'Z' || p->kernel_thread)
-		return NULL;
 	snprintf(path, sizeof(path), "/proc/%d/environ", (int)p->pid);
-	if (procfs_read(AT_FDCWD, path, &b, 4, false) == 0) {
-		if (b.len == 0) {
-			v = pool_vector(pool, 0);
-		} else if (b.len == 2 && memcmp(b.data, "-", 2) == 0) {
-			v = pool_vector(pool, 1);
-			v[0] = strpool_strdup(pool, "-");
-		}
+	if (p->state == 'Z' || p->kernel_thread ||
+	    procfs_read(AT_FDCWD, path, &b, 0, true) < 0)
+		goto out;
+	for (size_t i = 0; i < b.len; i++)
+		n += b.data[i] == '\0';
+	n += b.len && b.data[b.len - 1] != '\0'; /* an unended last one */
+	v = strpool_zalloc(pool, (n + 1) * sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strnlen(b.data + at, b.len - at);
+		char *e = strpool_alloc(pool, len + 1);
+
+		memcpy(e, b.data + at, len);
+		e[len] = '\0';
+		v[i] = e;
+		at += len + 1;
 	}
+out:
 	buf_free(&b);
 	return v;
-}
-
-/* The environment as a vector: PIDS_ENVIRON joins the entries with
- * spaces and turns control bytes into '?', which loses where an entry
- * ends and what it holds; pmon escapes at its one choke point instead.
- * NULL when it cannot be read. */
-static const char *const *tail_strv(struct strpool *pool, char **v,
-				    const struct proc *p)
-{
-	const char **copy;
-	size_t n = 0;
-
-	if (!v || !v[0])
-		return NULL;
-	if (strcmp(v[0], "-") == 0 && !v[1])
-		return environ_of_dash(pool, p);
-	while (v[n])
-		n++;
-	copy = pool_vector(pool, n);
-	for (size_t i = 0; i < n; i++)
-		copy[i] = strpool_strdup(pool, v[i]);
-	return copy;
 }
 
 static void fill_tail(struct proc *p, struct pids_stack *st,
@@ -112,7 +97,8 @@ static void fill_tail(struct proc *p, struct pids_stack *st,
 	t->cgroup = tail_str(pool, PIDS_VAL(T_CGROUP, str, st, info), false);
 	/* Status's Groups: line is always there; "-" is an empty one. */
 	t->groups = tail_str(pool, PIDS_VAL(T_GROUPS, str, st, info), true);
-	t->environ = tail_strv(pool, PIDS_VAL(T_ENVIRON, strv, st, info), p);
+	if (need & PI_ENVIRON)
+		t->environ = read_environ(pool, p);
 	for (int i = 0; i < NS_KINDS; i++)
 		t->ns[i] = PIDS_VAL(T_NS0 + i, ul_int, st, info);
 	p->tail = t;
