@@ -327,12 +327,15 @@ void act_renice(struct view *v, int by)
 
 /* ---- running a program on the terminal -------------------------------------------- */
 
-static const int quit_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
+/* The keyboard's signals, which go to the program while it runs.  A
+ * hangup or a TERM still ends pmon (its handler stays): ignored, a
+ * hangup during strace was lost, and pmon then spun on a terminal that
+ * was gone. */
+static const int keyboard_sigs[] = {SIGINT, SIGQUIT};
 
 static void run_program(struct view *v, char *const argv[])
 {
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old[ARRAY_LEN(quit_sigs)];
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old[ARRAY_LEN(keyboard_sigs)];
 	pid_t pid;
 	int status;
 
@@ -341,13 +344,13 @@ static void run_program(struct view *v, char *const argv[])
 	/* The program gets ^C; pmon, in the same process group, ignores it
 	 * meanwhile (the program starts with the default dispositions). */
 	sigemptyset(&ign.sa_mask);
-	for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
-		sigaction(quit_sigs[i], &ign, &old[i]);
+	for (size_t i = 0; i < ARRAY_LEN(keyboard_sigs); i++)
+		sigaction(keyboard_sigs[i], &ign, &old[i]);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
-			signal(quit_sigs[i], SIG_DFL);
+		for (size_t i = 0; i < ARRAY_LEN(keyboard_sigs); i++)
+			signal(keyboard_sigs[i], SIG_DFL);
 		execvp(argv[0], argv);
 		fprintf(stderr, "pmon: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -358,8 +361,8 @@ static void run_program(struct view *v, char *const argv[])
 	fflush(stdout);
 	for (int c = 0; c != '\n' && c != '\r' && c != EOF;)
 		c = getchar();
-	for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
-		sigaction(quit_sigs[i], &old[i], NULL);
+	for (size_t i = 0; i < ARRAY_LEN(keyboard_sigs); i++)
+		sigaction(keyboard_sigs[i], &old[i], NULL);
 	reset_prog_mode();
 	clearok(curscr, TRUE);
 	view_message(v, pid < 0, pid < 0 ? "cannot start %s" : "back from %s", argv[0]);

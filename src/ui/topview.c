@@ -270,6 +270,12 @@ static int loop(struct view *v)
 			restore_terminal();
 			pmon_die_errno(EXIT_FAIL, err, "cannot wait for keys");
 		}
+		/* The terminal is gone (hung up, closed): as SIGHUP would say,
+		 * had it come; reading on would spin. */
+		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			quit_signal = SIGHUP;
+			break;
+		}
 		if (p[1].fd >= 0 && p[1].revents)
 			roompane_io(v, p[1].revents, mono_now());
 		/* after a signal too: a resize comes as KEY_RESIZE */

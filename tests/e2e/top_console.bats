@@ -296,6 +296,26 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen 'strace is not installed \(in Debian: apt-get install strace\)'
 }
 
+@test "console: a terminal that goes away while strace runs ends pmon, as a hangup does" {
+	command -v strace >/dev/null || skip "strace missing"
+	start_fixture sleep
+	start_top -d 0.5 -p "$FIXTURE_PID"
+	top=$(cat "$T/pmon.pid")
+	keys s
+	wait_for_screen "Process $FIXTURE_PID attached"
+	tmx kill-server
+	for ((i = 0; i < 50; i++)); do
+		[ -e "/proc/$top" ] || break
+		sleep 0.1
+	done
+	if [ -e "/proc/$top" ]; then
+		# (it once spun here for ever, on the dead terminal)
+		echo "pmon top $top still runs, in state $(proc_state "$top")"
+		plain_pid "$top" && kill -KILL "$top"
+		false
+	fi
+}
+
 @test "console: Enter shows the details of the selected process" {
 	DETAIL_MARK='here and there' start_fixture name detail-me one two
 	start_top --size 120x100 -d 0.3 -p "$FIXTURE_PID"
