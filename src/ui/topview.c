@@ -230,6 +230,49 @@ static int sleep_ms(const struct view *v, double now, double room_timer)
 }
 
 /* Every key waiting, each dispatched; whether there was one. */
+/* A bracketed paste's text, up to its end "\e[201~" (or what there is):
+ * pasted text is not keys. */
+static void drop_paste(void)
+{
+	static const char end[] = "\033[201~";
+	size_t at = 0;
+	int ch;
+
+	while (end[at] && (ch = getch()) != ERR)
+		at = ch == end[at] ? at + 1 : ch == end[0];
+}
+
+/*
+ * After an ESC: a key ncurses did not know (another terminal's, a mouse
+ * report in a format it was not asked for, Alt with a key) comes as ESC
+ * and then its bytes, which would each act as a key: "\e[99~" reniced
+ * the selected row with its '['.  Such a sequence is read whole and
+ * dropped; 27 when the ESC came alone (it cancels and closes).
+ */
+static int after_escape(void)
+{
+	char params[8];
+	size_t n = 0;
+	int ch = getch();
+
+	if (ch == ERR)
+		return 27;
+	if (ch == '[' || ch == 'O') {
+		/* CSI or SS3: parameter and intermediate bytes up to a
+		 * final one (ECMA-48) */
+		while ((ch = getch()) != ERR && (ch < 0x40 || ch > 0x7e))
+			if (n < sizeof(params) - 1)
+				params[n++] = (char)ch;
+		params[n] = '\0';
+		if (ch == 'M' && !n) /* an X10 mouse report: 3 bytes */
+			for (int i = 0; i < 3 && getch() != ERR; i++)
+				;
+		if (ch == '~' && strcmp(params, "200") == 0)
+			drop_paste();
+	}
+	return 0;
+}
+
 static bool read_keys(struct view *v)
 {
 	bool any = false;
@@ -237,6 +280,8 @@ static bool read_keys(struct view *v)
 
 	while (!v->quit && (ch = getch()) != ERR) {
 		any = true;
+		if (ch == 27 && (ch = after_escape()) == 0)
+			continue;
 		if (ch == KEY_MOUSE)
 			view_mouse(v);
 		else

@@ -245,6 +245,22 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	[ "$(proc_state "$a")" = S ] && [ "$(proc_state "$b")" = S ]
 }
 
+@test "console: an escape sequence ncurses does not know, or Alt with a key, acts as no key" {
+	start_fixture sleep
+	start_top -d 0.5 -p "$FIXTURE_PID"
+	# each of these once reniced the row with its '[' or ']', or ran
+	# lsof with the l of a pasted "hello"
+	keys -l $'\e[99~'
+	keys -l $'\e[<0;10;5M'
+	keys M-[ M-]
+	keys -l $'\e[200~hello\e[201~'
+	keys -l $'\eOz'
+	sleep 1
+	screen
+	[ "$(ps -o ni= -p "$FIXTURE_PID" | tr -d ' ')" = 0 ]
+	run ! grep -q 'lsof\|nice' <<<"$(screen)"
+}
+
 @test "console: [ and ] renice both ways; lowering without privilege names why" {
 	start_fixture sleep
 	victim=$FIXTURE_PID
