@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ui/topconf.h"
+#include "view/escape.h"
 
 int top_conf_path(char *out, size_t size)
 {
@@ -49,13 +50,18 @@ struct load {
 	struct top_opts *o;
 	char first[256];
 	int problems;
+	bool columns_begun;  /* a columns line was read: the next ones add */
 };
 
-/* Keep the first problem: one line is what the user sees. */
+/* Keep the first problem: one line is what the user sees.  Escaped: the
+ * names and values in it are the file's, and it goes to stderr too. */
 static void problem(struct load *l, const char *what)
 {
+	char shown[256];
+
 	if (!l->problems++)
-		snprintf(l->first, sizeof(l->first), "top.conf: %s", what);
+		snprintf(l->first, sizeof(l->first), "top.conf: %s",
+			 esc_string(what, false, shown, sizeof(shown)));
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -71,19 +77,25 @@ static int parse_bool(const char *v, bool *out)
 	return 0;
 }
 
-static int set_columns(struct top_opts *o, const char *v)
+/* columns: the first line sets them, each further one adds to them, as
+ * -o given again does.  W writes long lists on several lines: libinih
+ * reads lines of at most 200 bytes (INI_MAX_LINE as Debian builds it),
+ * and 15 columns once made a line it cut, so W's file was refused. */
+static int set_columns(struct load *ld, const char *v)
 {
-	struct field_list l = {0};
+	struct field_list l = ld->columns_begun ? ld->o->cols : (struct field_list){0};
 	char bad[64];
 
 	if (field_list_parse(&l, v, bad, sizeof(bad)) < 0 || l.n == 0)
 		return -1;
-	o->cols = l;
+	ld->o->cols = l;
+	ld->columns_begun = true;
 	return 0;
 }
 
-static int set_setting(struct top_opts *o, const char *key, const char *v)
+static int set_setting(struct load *ld, const char *key, const char *v)
 {
+	struct top_opts *o = ld->o;
 	bool *flags[] = {&o->tree, &o->fold_all, &o->threads, &o->cmdline};
 	static const char *const flag_keys[] = {"tree", "fold_all", "threads", "cmdline"};
 	struct field_sort sort;
@@ -93,7 +105,7 @@ static int set_setting(struct top_opts *o, const char *key, const char *v)
 		if (!strcmp(key, flag_keys[i]))
 			return parse_bool(v, flags[i]);
 	if (!strcmp(key, "columns"))
-		return set_columns(o, v);
+		return set_columns(ld, v);
 	if (!strcmp(key, "sort")) {
 		if (field_sort_parse(&sort, v) < 0)
 			return -1;
@@ -127,7 +139,7 @@ static int on_setting(void *user, const char *section, const char *key,
 		problem(l, what);
 		return 1;
 	}
-	rc = set_setting(l->o, key, value);
+	rc = set_setting(l, key, value);
 	if (rc > 0)
 		snprintf(what, sizeof(what), "unknown setting '%.40s' (ignored)", key);
 	else if (rc < 0)
@@ -199,9 +211,22 @@ void top_conf_load(struct top_opts *o, char *warning, size_t size)
 
 static void format_settings(const struct top_opts *o, struct buf *b)
 {
-	buf_puts(b, "# pmon top settings, written by W; see pmon(1)\n[top]\ncolumns = ");
-	for (size_t i = 0; i < o->cols.n; i++)
-		buf_printf(b, "%s%s", i ? "," : "", o->cols.f[i]->key);
+	size_t line = 0;
+
+	buf_puts(b, "# pmon top settings, written by W; see pmon(1)\n[top]");
+	/* lines well under libinih's 200 bytes (see set_columns) */
+	for (size_t i = 0; i < o->cols.n; i++) {
+		const char *key = o->cols.f[i]->key;
+
+		if (i == 0 || line + strlen(key) > 100) {
+			buf_puts(b, "\ncolumns = ");
+			line = 10;
+		} else {
+			buf_putc(b, ',');
+		}
+		buf_puts(b, key);
+		line += strlen(key) + 1;
+	}
 	buf_printf(b, "\nsort = %s%s\n", o->sort.reverse ? "-" : "",
 		   o->sort.f ? o->sort.f->key : "cpu_pct");
 	buf_printf(b, "delay = %g\n", o->delay);

@@ -437,6 +437,23 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	printf '%s\n' "$output" | grep -qE '^ +PID COMMAND$'
 }
 
+@test "console: W writes a long column list on lines libinih reads whole, and it reads back" {
+	cols=pid,ppid,user,stat,nice,pri,threads,tty,pgrp,session,tpgid,rss_kb,vsz_kb,shr_kb,cpu_pct,mem_pct,cpu_time_s,start_time,started,elapsed_s,oom_score,wchan,comm
+	start_fixture sleep
+	start_top --size 400x40 -d 0.5 -o "$cols" -p "$FIXTURE_PID"
+	keys W
+	wait_for_screen "settings written to $XDG_CONFIG_HOME/pmon/top.conf"
+	conf=$XDG_CONFIG_HOME/pmon/top.conf
+	cat "$conf"
+	[ "$(awk 'length > 150' "$conf" | wc -l)" -eq 0 ]
+	[ "$(grep -c '^columns = ' "$conf")" -gt 1 ]
+	# the next start reads every column back, in order, with no warning
+	run pmon top -b -n 1 -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *top.conf* ]]
+	[ "$(echo "${lines[$(title_at)]}" | tr -s ' ')" = " PID PPID USER STAT NI PRI THR TTY PGRP SID TPGID RSS VIRT SHR %CPU %MEM TIME START_S STARTED ELAPSED OOM WCHAN COMMAND" ]
+}
+
 @test "console: a corrupt settings file gives one warning and the defaults; top still starts" {
 	mkdir -p "$XDG_CONFIG_HOME/pmon"
 	printf '[top]\ndelay = soon\ncolumns = pid,nosuchfield\nbogus = 1\n\001\002\n' \
@@ -450,6 +467,12 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | grep -c 'warning\|top.conf')" -eq 1 ]
 	printf '%s\n' "$output" | grep -qE "^ *$FIXTURE_PID "
+	# the file's names reach the terminal escaped
+	printf '[top]\n\033]0;T\007\033[2Jevil = 1\n' >"$XDG_CONFIG_HOME/pmon/top.conf"
+	run pmon top -b -n 1 -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"unknown setting '\\e]0;T\\a\\e[2Jevil' (ignored)"* ]]
+	[[ "$output" != *$'\033'* ]]
 }
 
 @test "console: W refuses a settings file that is a symlink someone else planted" {
