@@ -34,15 +34,6 @@ void chat_kind_request(struct buf *b, enum chat_kind k)
 	buf_printf(b, "/as %s", chat_kind_word(k));
 }
 
-/* How many bytes of s to keep so as to keep at most max without cutting
- * a UTF-8 character in two (s has more than max). */
-static size_t utf8_cut(const char *s, size_t max)
-{
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
 /* ---- action requests ------------------------------------------------------ */
 
 static const char *const verb_words[] = {

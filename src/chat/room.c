@@ -631,9 +631,7 @@ static void one_word(char *out, size_t size, const char *s, size_t n)
 	size_t len;
 
 	chat_sanitize(&b, s, n);
-	len = b.len < size - 1 ? b.len : size - 1;
-	while (len < b.len && len > 0 && ((unsigned char)b.data[len] & 0xc0) == 0x80)
-		len--;
+	len = b.len < size - 1 ? b.len : utf8_cut(b.data, size - 1);
 	for (size_t i = 0; i < len; i++)
 		out[i] = b.data[i] == ' ' ? '_' : b.data[i];
 	out[len] = '\0';
@@ -690,9 +688,9 @@ static bool req_claim(struct room *r, struct member *m,
 	c.expires = (long long)time(NULL) + (long long)r->o->claim_ttl;
 	if (clean_text(r, q->text, q->text_len))
 		snprintf(c.reason, sizeof(c.reason), "%.*s",
-			 (int)(r->text.len < CHAT_CLAIM_REASON_MAX ?
-			       r->text.len : CHAT_CLAIM_REASON_MAX),
-			 r->text.data);
+			 (int)(r->text.len <= CHAT_CLAIM_REASON_MAX ? r->text.len :
+			       utf8_cut(r->text.data, CHAT_CLAIM_REASON_MAX)),
+			 r->text.data); /* cut on a character */
 	put = claims_put(&r->claims, m, &c);
 	if (put < 0) {
 		conn_sendf(m->conn, "error toomany claims: %d each, %d in the"

@@ -637,3 +637,12 @@ int regex_compile(regex_t *re, const char *pattern, int flags, char *why,
 	}
 	return 0;
 }
+
+/* How many bytes of s to keep so as to keep at most max without cutting
+ * a UTF-8 character in two (s has more than max). */
+size_t utf8_cut(const char *s, size_t max)
+{
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}

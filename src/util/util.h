@@ -86,6 +86,9 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
+/* How many bytes of s to keep so as to keep at most max without cutting
+ * a UTF-8 character in two (s has more than max). */
+size_t utf8_cut(const char *s, size_t max);
 /* s into dst, cut to size - 1 bytes and always ended (size > 0): what
  * snprintf(dst, size, "%s", s) does, at a tenth of its cost, for the
  * copies made once a process a refresh. */
