@@ -45,6 +45,12 @@ void top_frame_fetch(struct procwatch *w, const struct top_rows *r,
 		procwatch_fetch(w, r->idx + first, count, shown);
 }
 
+void top_frame_fetch_cmdlines(struct procwatch *w, const struct top_rows *r)
+{
+	if (r->n)
+		procwatch_fetch(w, r->idx, r->n, PI_CMDLINE);
+}
+
 void top_frame_prime(struct procwatch *w, const struct top_opts *o)
 {
 	unsigned rates = top_show_need(o) & (PI_IO_RATE | PI_GPU);

@@ -26,6 +26,9 @@ void top_frame_rebuild(struct procwatch *w, struct top_rows *r,
 
 /* Fetch what the columns of rows [first, first + count) show (count 0:
  * to the last row), once the rows on screen are known. */
+/* Command lines for every row (a search looks at them all, not only at
+ * the rows on the screen); each process's is read once. */
+void top_frame_fetch_cmdlines(struct procwatch *w, const struct top_rows *r);
 void top_frame_fetch(struct procwatch *w, const struct top_rows *r,
 		     const struct top_opts *o, size_t first, size_t count);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "act/signals.h"
+#include "ui/topframe.h"
 #include "ui/topview_int.h"
 #include "view/escape.h"
 
@@ -126,6 +127,7 @@ void search_next(struct view *v, int dir)
 		view_message(v, false, "no search yet (/ or F3)");
 		return;
 	}
+	top_frame_fetch_cmdlines(v->w, &v->rows);
 	k = top_find(v->w, &v->rows, v->search,
 		     v->rows.n ? (v->sel + (size_t)(dir > 0 ? 1 : v->rows.n - 1)) % v->rows.n : 0,
 		     dir);
@@ -146,6 +148,7 @@ static void search_typed(struct view *v)
 	long k;
 
 	snprintf(v->search, sizeof(v->search), "%s", v->input);
+	top_frame_fetch_cmdlines(v->w, &v->rows);
 	k = top_find(v->w, &v->rows, v->search, v->sel, 1);
 	if (k >= 0)
 		view_select_row(v, (size_t)k);

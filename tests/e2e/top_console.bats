@@ -163,6 +163,18 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen "no row matches 'zzz-none'"
 }
 
+@test "console: / finds a command line of a row that has not been on the screen" {
+	start_fixture tree 1 30
+	kids=$(awk '$1 == "node" {print $2}' "$FIXTURE_OUT" | paste -sd,)
+	# comm "far-below", command line "zqxsearchme": only the line has it
+	start_fixture name far-below zqxsearchme
+	target=$FIXTURE_PID
+	start_top --size 120x16 -d 0.5 --sort pid -p "$kids,$target"
+	run ! grep -q "^ *$target " <<<"$(screen)"
+	keys / zqxsearchme Enter Enter
+	wait_for_screen "^PID $target "
+}
+
 @test "console: \\ filters by regex, with ! to negate, by user and by state" {
 	start_fixture name keep-me
 	keep=$FIXTURE_PID
