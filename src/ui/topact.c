@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "act/nice.h"
 #include "act/reap.h"
 #include "act/signals.h"
 #include "ui/topview_int.h"
@@ -291,27 +292,26 @@ static const char *nice_error(int err, int by)
 static void renice_one(struct view *v, size_t i, int by)
 {
 	const struct proc_ref *t = &v->targets[i];
-	unsigned long long ticks;
-	char line[256];
-	int now, to;
+	struct renice_result r;
+	char line[256], threads[64] = "";
 
-	errno = 0;
-	now = getpriority(PRIO_PROCESS, (id_t)t->pid);
-	if ((now == -1 && errno) || proc_start_ticks(t->pid, &ticks) < 0 ||
-	    ticks != t->start_ticks) {
-		snprintf(line, sizeof(line), "PID %d (%s): gone (or its pid recycled); not reniced",
-			 (int)t->pid, v->target_names[i]);
+	if (renice_process(t, by, &r) < 0) {
+		if (errno == ESRCH)
+			snprintf(line, sizeof(line), "PID %d (%s): gone (or its pid recycled); not reniced",
+				 (int)t->pid, v->target_names[i]);
+		else
+			snprintf(line, sizeof(line), "PID %d (%s): nice %d -> %d refused: %s",
+				 (int)t->pid, v->target_names[i], r.from, r.to,
+				 nice_error(errno, by));
 		result(v, true, line);
 		return;
 	}
-	to = now + by < -20 ? -20 : now + by > 19 ? 19 : now + by;
-	if (setpriority(PRIO_PROCESS, (id_t)t->pid, to) < 0)
-		snprintf(line, sizeof(line), "PID %d (%s): nice %d -> %d refused: %s",
-			 (int)t->pid, v->target_names[i], now, to, nice_error(errno, by));
-	else
-		snprintf(line, sizeof(line), "PID %d (%s): nice %d -> %d",
-			 (int)t->pid, v->target_names[i], now, to);
-	result(v, strstr(line, "refused") != NULL, line);
+	if (r.threads > 1 || r.others_failed)
+		snprintf(threads, sizeof(threads), " (%d of %d threads)", r.threads,
+			 r.threads + r.others_failed);
+	snprintf(line, sizeof(line), "PID %d (%s): nice %d -> %d%s",
+		 (int)t->pid, v->target_names[i], r.from, r.to, threads);
+	result(v, r.others_failed > 0, line);
 }
 
 void act_renice(struct view *v, int by)

@@ -283,6 +283,13 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	keys ']'
 	wait_for_screen "nice 1 -> 0"
 	[ "$(ps -o ni= -p "$victim" | tr -d ' ')" = 0 ]
+	# every thread of a process, not only its main one
+	tmx kill-server
+	start_fixture threads 3
+	start_top -d 0.5 -p "$FIXTURE_PID"
+	keys '['
+	wait_for_screen "PID $FIXTURE_PID \\(proc-fixture\\): nice 0 -> 1 \\(3 of 3 threads\\)"
+	[ "$(ps -L -o ni= -p "$FIXTURE_PID" | sort -u | tr -d ' ')" = 1 ]
 	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 		tmx kill-server
 		copy_for_others
