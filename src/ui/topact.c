@@ -17,6 +17,7 @@
 #include "act/nice.h"
 #include "act/reap.h"
 #include "act/signals.h"
+#include "proc/inspect.h"
 #include "ui/topview_int.h"
 #include "view/escape.h"
 
@@ -149,6 +150,32 @@ static void name_of(const struct view *v, const struct proc_ref *ref, char *out,
 	snprintf(out, size, "gone");
 }
 
+/* A thread's row (H) stands for its process: signals, renicing and
+ * reaping are the process's, and a pidfd names a process (a thread's
+ * once made "CONT not sent: No such file or directory").  false when the
+ * thread's process is gone; a process that is gone is kept, and its
+ * action says so. */
+static bool process_of_thread(struct proc_ref *t)
+{
+	pid_t tgid = proc_tgid_of(t->pid);
+
+	if (tgid <= 0 || tgid == t->pid)
+		return true;
+	*t = (struct proc_ref){.pid = tgid};
+	if (proc_start_ticks(tgid, &t->start_ticks) < 0)
+		return false;
+	(void)proc_ref_take(t, NULL);
+	return true;
+}
+
+static ssize_t target_index(const struct view *v, const struct proc_ref *t)
+{
+	for (size_t i = 0; i < v->ntargets; i++)
+		if (v->targets[i].pid == t->pid && v->targets[i].start_ticks == t->start_ticks)
+			return (ssize_t)i;
+	return -1;
+}
+
 bool act_fix_targets(struct view *v)
 {
 	const struct proc *p = view_selected(v);
@@ -160,17 +187,21 @@ bool act_fix_targets(struct view *v)
 	}
 	v->targets = xreallocarray(v->targets, n, sizeof(*v->targets));
 	v->target_names = xreallocarray(v->target_names, n, sizeof(*v->target_names));
+	v->ntargets = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (v->ntags) {
-			v->targets[i] = v->tags[i];
-		} else {
-			v->targets[i] = proc_ref_of(p);
-			(void)proc_ref_take(&v->targets[i], NULL);
-		}
-		name_of(v, &v->targets[i], v->target_names[i], sizeof(v->target_names[i]));
+		struct proc_ref t = v->ntags ? v->tags[i] : proc_ref_of(p);
+
+		if (!v->ntags)
+			(void)proc_ref_take(&t, NULL);
+		if (!process_of_thread(&t) || target_index(v, &t) >= 0)
+			continue;
+		v->targets[v->ntargets] = t;
+		name_of(v, &t, v->target_names[v->ntargets], sizeof(v->target_names[0]));
+		v->ntargets++;
 	}
-	v->ntargets = n;
-	return true;
+	if (!v->ntargets)
+		view_message(v, true, "the process of the selected thread is gone");
+	return v->ntargets > 0;
 }
 
 /* One result: the message line for one target, a line of the results

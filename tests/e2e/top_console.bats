@@ -139,6 +139,15 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	for tid in $(ls "/proc/$FIXTURE_PID/task"); do
 		screen | grep -qE "^ *$tid "
 	done
+	# a signal from a thread's row goes to its process
+	tmx kill-server
+	start_top -d 0.3 --sort pid -H -p "$FIXTURE_PID"
+	keys Home Down k
+	wait_for_screen "^Send signal to PID $FIXTURE_PID \\(proc-fixture\\)"
+	keys C-u CONT Enter
+	wait_for_screen "^Send CONT to PID $FIXTURE_PID \\(proc-fixture\\)\\? \\[y/n\\]"
+	keys y
+	wait_for_screen "PID $FIXTURE_PID \\(proc-fixture\\): sent CONT"
 }
 
 # ---- 4. search and filter -----------------------------------------------------------
