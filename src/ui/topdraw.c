@@ -320,13 +320,25 @@ static void draw_results(struct view *v, int y0)
 	const char *s = v->results.data ? v->results.data : "";
 	int y = y0;
 
+	for (int l = y0; l < LINES; l++) { /* the rows it is drawn over */
+		move(l, 0);
+		clrtoeol();
+	}
 	draw_text(y++, 0, "Results (any key returns):", 26, A_BOLD);
 	while (*s && y < LINES) {
 		const char *e = strchr(s, '\n');
 		size_t len = e ? (size_t)(e - s) : strlen(s);
 
-		move(y, 0);
-		clrtoeol();
+		if (y == LINES - 1 && e && e[1]) { /* more than fit */
+			char more[64];
+			size_t left = 0;
+
+			for (const char *t = s; *t; t++)
+				left += *t == '\n';
+			snprintf(more, sizeof(more), "... and %zu more", left);
+			draw_text(y++, 0, more, strlen(more), A_BOLD);
+			break;
+		}
 		draw_text(y++, 0, s, len, 0);
 		s += len + (e != NULL);
 	}

@@ -216,6 +216,20 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 
 # ---- 5. acting on many -----------------------------------------------------------------
 
+@test "console: results that do not fit end with how many more there are" {
+	start_fixture ntree 2 2 victim
+	all=$(ntree_pids)
+	start_top --size 120x16 -d 0.3 --sort pid -p "$FIXTURE_PID,$all"
+	keys Home V
+	wait_for_screen '^7 tagged \(7 new\)'
+	keys k CONT Enter y
+	wait_for_screen '^Results'
+	screen
+	shown=$(screen | grep -c 'sent CONT')
+	[ "$shown" -lt 7 ]
+	screen | grep -qx "\.\.\. and $((7 - shown)) more"
+}
+
 @test "console: V tags a fixture's subtree and k kills every member, a result each" {
 	start_fixture ntree 2 2 victim
 	all=$(ntree_pids)
@@ -231,6 +245,9 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen 'Send KILL to 7 tagged processes\? \[y/n\]'
 	keys y
 	wait_for_screen '^Results'
+	# the heading and the lines below it hold nothing of the rows under
+	screen | grep -qx 'Results (any key returns):'
+	[ -z "$(screen | sed -n '/^Results/,$p' | grep -v 'sent KILL\|^Results' | tr -d ' ')" ]
 	for pid in $root ${all//,/ }; do
 		screen | grep -qE "PID $pid \\(victim[0-9]*\\): sent KILL"
 	done
