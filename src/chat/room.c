@@ -974,7 +974,13 @@ static void admit(struct room *r, struct member *m)
 		return;
 	}
 	m->waiting = false;
-	snprintf(m->login, sizeof(m->login), "%s", a.login);
+	/* A login that is no name of the room ("ann@corp.example" from
+	 * sssd) is shown as uidN: in events, which clients would otherwise
+	 * drop as malformed, and as the name an empty first line asks for. */
+	if (chat_name_valid(a.login, strlen(a.login)))
+		snprintf(m->login, sizeof(m->login), "%s", a.login);
+	else
+		snprintf(m->login, sizeof(m->login), "uid%u", (unsigned)m->uid);
 	if (!chat_peer_allowed(m->uid, m->gid, r->owner, o->has_group,
 			       o->group, a.in_group)) {
 		refuse(m, "error denied %s is not root, not the server's owner"

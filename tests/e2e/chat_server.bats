@@ -186,6 +186,27 @@ hold_conns() {
 	[ "$(grep -c '^hello pmon-chat 1 ' "$CHAT_DIR/root.out")" = 20 ]
 }
 
+@test "chatd: an account whose login is no name of the room (user@domain) enters and acts as uidN" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a mount namespace"
+	# the server's passwd (in a mount namespace of its own) names uid
+	# 60051 as sssd would: ann@corp.example
+	cp /etc/passwd "$CHAT_DIR/passwd"
+	echo "ann@corp.example:x:60051:$CHAT_GID::/nonexistent:/usr/sbin/nologin" >>"$CHAT_DIR/passwd"
+	cat >"$CHAT_DIR/pmon-fakepw" <<SCRIPT
+#!/bin/sh
+exec unshare -m sh -c 'mount --bind "\$0" /etc/passwd && exec "\$@"' "$CHAT_DIR/passwd" "$PMON" "\$@"
+SCRIPT
+	chmod 755 "$CHAT_DIR/pmon-fakepw"
+	PMON=$CHAT_DIR/pmon-fakepw start_server --group "$CHAT_GID"
+	start_client alice
+	copy_for_others
+	run setpriv --reuid=60051 --regid="$CHAT_GID" --clear-groups \
+		"$OTHERS_PMON" chat --send 'hello from corp'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	sees alice '^uid60051: hello from corp$'
+}
+
 @test "chatd: a connection that gives no name in time is closed (--name-timeout)" {
 	start_server --name-timeout 1
 	start_client alice
