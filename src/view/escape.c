@@ -43,15 +43,49 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* What a terminal would not show as itself: C0 and C1 controls, the
+ * bidirectional controls, and what Unicode calls default ignorable (drawn
+ * as nothing, so it can hide text or make two names look alike), but the
+ * variation selectors, which only choose how the character before them
+ * looks (an emoji's U+FE0F).  Ascending, for the search. */
+static const struct { uint32_t lo, hi; } unsafe_ranges[] = {
+	{0x0000, 0x001f}, {0x007f, 0x009f}, /* C0, DEL, C1 */
+	{0x00ad, 0x00ad},   /* soft hyphen */
+	{0x034f, 0x034f},   /* combining grapheme joiner */
+	{0x061c, 0x061c},   /* arabic letter mark */
+	{0x115f, 0x1160},   /* hangul fillers */
+	{0x17b4, 0x17b5},   /* khmer inherent vowels */
+	{0x180b, 0x180f},   /* mongolian selectors, vowel separator */
+	{0x200b, 0x200f},   /* zero width, LRM, RLM */
+	{0x2028, 0x202e},   /* separators, embeddings */
+	{0x2060, 0x206f},   /* isolates, invisibles */
+	{0x3164, 0x3164},   /* hangul filler */
+	{0xfeff, 0xfeff},   /* BOM, zero width no-break */
+	{0xffa0, 0xffa0},   /* halfwidth hangul filler */
+	{0xfff0, 0xfffb},   /* unassigned ignorables, annotations */
+	{0x1bca0, 0x1bca3}, /* shorthand format controls */
+	{0x1d173, 0x1d17a}, /* musical format controls */
+	{0xe0000, 0xe00ff}, /* tags: invisible ASCII */
+	{0xe01f0, 0xe0fff}, /* unassigned ignorables */
+};
+
 bool codepoint_is_unsafe(uint32_t cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
-	       cp == 0x061c ||                   /* arabic letter mark */
-	       (cp >= 0x200b && cp <= 0x200f) || /* zero width, LRM, RLM */
-	       (cp >= 0x2028 && cp <= 0x202e) || /* separators, embeddings */
-	       (cp >= 0x2060 && cp <= 0x206f) || /* isolates, invisibles */
-	       cp == 0xfeff ||                   /* BOM, zero width no-break */
-	       (cp >= 0xfff9 && cp <= 0xfffb);   /* interlinear annotation */
+	size_t lo = 0, hi = ARRAY_LEN(unsafe_ranges);
+
+	if (cp >= 0x20 && cp < 0x7f) /* printable ASCII: most of any text */
+		return false;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (cp < unsafe_ranges[mid].lo)
+			hi = mid;
+		else if (cp > unsafe_ranges[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
 }
 
 /* A C1 code at p: its length (0 if none) and, in *fe, the byte that

@@ -20,7 +20,9 @@
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Code points that must never reach a terminal raw even when valid:
- * C0/C1 controls, DEL, bidi overrides/isolates, line separators, BOM. */
+ * C0/C1 controls, DEL, bidi overrides/isolates, line separators, BOM,
+ * and the rest of what Unicode calls default ignorable (soft hyphen,
+ * fillers, tags) but the variation selectors. */
 bool codepoint_is_unsafe(uint32_t cp);
 
 /*

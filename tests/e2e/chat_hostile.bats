@@ -66,6 +66,17 @@ start_slowpoke() {
 	grep -qx 'bob: ab' "$CHAT_DIR/alice.out"
 }
 
+@test "chat hostile: characters drawn as nothing (soft hyphen, fillers, tags) are removed; an emoji's look is kept" {
+	start_server
+	start_client alice
+	# a, soft hyphen, b, Hangul filler, c, tag LATIN A (invisible ASCII),
+	# d, then a heart with its emoji variation selector
+	run "$PMON" chat -n bob --send "$(printf 'a\302\255b\343\205\244c\363\240\201\201d \342\235\244\357\270\217')"
+	[ "$status" -eq 0 ]
+	sees alice '^bob: '
+	grep -qx "bob: abcd $(printf '\342\235\244\357\270\217')" "$CHAT_DIR/alice.out"
+}
+
 @test "chat hostile: a flood is slowed down but arrives complete and in order" {
 	start_server --flood 100/20
 	start_client alice

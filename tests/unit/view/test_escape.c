@@ -176,6 +176,18 @@ static void test_codepoint_is_unsafe(void **state)
 	assert_false(codepoint_is_unsafe(0xe9));
 	assert_false(codepoint_is_unsafe(0x4e00));
 	assert_false(codepoint_is_unsafe(0x1f600));
+	/* drawn as nothing: they hide text or make names look alike */
+	static const uint32_t invisible[] = {
+		0x00ad, 0x034f, 0x115f, 0x1160, 0x17b4, 0x180e, 0x3164, 0xffa0,
+		0x1bca0, 0x1bca3, 0x1d173, 0x1d17a, 0xe0001, 0xe0041, 0xe007f,
+	};
+	for (size_t i = 0; i < sizeof(invisible) / sizeof(*invisible); i++)
+		assert_true(codepoint_is_unsafe(invisible[i]));
+	/* variation selectors only choose a look (an emoji's U+FE0F) */
+	assert_false(codepoint_is_unsafe(0xfe0f));
+	assert_false(codepoint_is_unsafe(0xe0100));
+	assert_false(codepoint_is_unsafe(0x10ffff - 2));
+	assert_false(codepoint_is_unsafe(0x1161));
 }
 
 static void test_utf8_decode(void **state)
