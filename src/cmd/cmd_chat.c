@@ -31,6 +31,8 @@ static const char *checked_name(const char *name)
 {
 	char why[CHAT_WHY_MAX], shown[3 * CHAT_NAME_MAX];
 
+	if (!*name)
+		usage_error("-n needs a name (without -n: the login name)");
 	if (chat_client_check_name(name, why) < 0)
 		usage_error("-n '%s': %s", esc_string(name, false, shown,
 						      sizeof(shown)), why);

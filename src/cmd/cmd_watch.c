@@ -101,8 +101,13 @@ static void read_rules_file(struct watch *w, const char *path)
 		size_t len = strlen(line);
 
 		n++;
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n')
-			usage_error("%s:%u: the line is too long", path, n);
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			if (line[strspn(line, " \t")] != '#')
+				usage_error("%s:%u: the line is too long", path, n);
+			for (int c = 0; c != '\n' && c != EOF;) /* a comment's rest */
+				c = getc(f);
+			continue;
+		}
 		line[strcspn(line, "\n")] = '\0';
 		switch (rule_parse_line(line, &r, why, sizeof(why))) {
 		case -1: usage_error("%s:%u: %s", path, n, why);
@@ -111,7 +116,7 @@ static void read_rules_file(struct watch *w, const char *path)
 		}
 	}
 	if (ferror(f))
-		pmon_die_errno(EXIT_FAIL, errno, "cannot read the rules file %s", path);
+		pmon_die_errno(EXIT_USAGE, errno, "cannot read the rules file %s", path);
 	if (f != stdin)
 		fclose(f);
 }
@@ -610,6 +615,8 @@ int watch_run(int argc, char **argv)
 	w->room = true;
 	w->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	parse_opts(argc, argv, w);
+	if (w->name && !*w->name)
+		usage_error("-n needs a name (without -n: LOGIN-watch)");
 	if (w->name && chat_client_check_name(w->name, why) < 0)
 		usage_error("-n: %s", why);
 	if (w->print_rules)

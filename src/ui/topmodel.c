@@ -62,6 +62,9 @@ int top_delay_parse(const char *s, double *delay)
 	char *end;
 	double d;
 
+	/* decimal, as the rule says: strtod would take 0x1 and 1e2 too */
+	if (!*s || strspn(s, "0123456789.") != strlen(s))
+		return -1;
 	errno = 0;
 	d = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(d) || d < 0.1 || d > 86400)

@@ -153,6 +153,18 @@ once() {
 	[[ "$output" == *"r:2: unknown rule 'zombie'"* ]]
 	run "$PMON" watch -f "$BATS_TEST_TMPDIR/nonexistent"
 	[ "$status" -eq 2 ]
+	# a directory is as bad a file as one that is not there
+	run "$PMON" watch -f "$BATS_TEST_TMPDIR"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"Is a directory"* ]]
+	# a long comment is a comment; -n needs a name
+	printf '# %0600d\nzombies 3\n' 0 >"$BATS_TEST_TMPDIR/r"
+	run "$PMON" watch --print-rules -f "$BATS_TEST_TMPDIR/r"
+	[ "$status" -eq 0 ]
+	[ "$output" = "zombies 3" ]
+	run "$PMON" watch --zombies 3 -n ''
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-n needs a name"* ]]
 	run "$PMON" watch --exit 4194304
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no such process"* ]]

@@ -120,4 +120,10 @@ ps_rss() { ps -o pid=,rss= -p "$1" 2>/dev/null | awk '{print $1, $2}'; }
 	echo "$output" | grep -q "\-d takes seconds from 0.1 to 86400, such as 1.5, not '0.05'"
 	run pmon top -b -n 1 -d 0.1 -p $$
 	[ "$status" -eq 0 ]
+	# decimal: hex and exponents are not (strtod would take them)
+	for d in 0x1 1e2 inf ' 1'; do
+		run pmon top -b -n 1 -d "$d" -p $$
+		echo "-d '$d': $status"
+		[ "$status" -eq 2 ]
+	done
 }
