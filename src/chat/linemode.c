@@ -171,6 +171,7 @@ int chat_line_mode(struct chat_client *c, const char *name, double deadline)
 	char why[CHAT_WHY_MAX];
 	bool refused;
 	int status = EXIT_OK;
+	double leave_by = 0;
 
 	if (chat_client_join(c, name, deadline, why, &refused) < 0) {
 		pmon_warn("%s", why);
@@ -189,7 +190,18 @@ int chat_line_mode(struct chat_client *c, const char *name, double deadline)
 		/* Hold stdin back while the server is slow to take it. */
 		if (!st.stdin_open || c->out.len > 65536)
 			p[1].fd = -1;
-		if (poll(p, 2, -1) < 0) {
+		/* Leaving: the room has ANSWER_TIMEOUT_S to see us out (a
+		 * stopped server once held a cron job here for ever). */
+		if (st.quit_sent && !leave_by)
+			leave_by = mono_now() + ANSWER_TIMEOUT_S;
+		if (leave_by && mono_now() >= leave_by) {
+			pmon_warn("the room on %s did not see us out in %d s (its"
+				  " server is stopped or stuck?): what was sent may"
+				  " not have been handled", c->path, ANSWER_TIMEOUT_S);
+			status = EXIT_FAIL;
+			break;
+		}
+		if (poll(p, 2, leave_by ? (int)((leave_by - mono_now()) * 1000) + 1 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			pmon_warn_errno(errno, "cannot wait for input");
@@ -344,7 +356,12 @@ int chat_oneshot_send(struct chat_client *c, const char *name,
 		if (ev.kind == EV_OK && chat_ev_word_is(&ev, "bye"))
 			return EXIT_OK;
 	}
-	pmon_warn("the room closed before it confirmed the message (its server"
-		  " stopped?): it may not have been sent");
+	if (errno == ETIMEDOUT)
+		pmon_warn("the room on %s did not confirm the message in %d s"
+			  " (its server is stopped or stuck?): it may not have"
+			  " been sent", c->path, ANSWER_TIMEOUT_S);
+	else
+		pmon_warn("the room closed before it confirmed the message (its"
+			  " server stopped?): it may not have been sent");
 	return EXIT_FAIL;
 }

@@ -53,6 +53,31 @@ fake_room_x() {
 	[ "$status" -eq 0 ]
 }
 
+@test "chat client: a room that never sees the client out is left after 10 s, and said so" {
+	# a fake room that takes the name and then says nothing, ever
+	start_fake 'hello pmon-chat 1 fake' 'ok name x' 'ok history 0'
+	"$PMON" chat --no-start -n x <<<'hello' >"$CHAT_DIR/line.out" 2>&1 3>&- &
+	client=$!
+	EXTRA_PIDS+=("$client")
+	for ((i = 0; i < 200; i++)); do
+		[ -e "/proc/$client" ] || break
+		sleep 0.1
+	done
+	[ -e "/proc/$client" ] && kill "$client" # it once waited for ever
+	st=0
+	wait "$client" || st=$?
+	cat "$CHAT_DIR/line.out"
+	[ "$st" -eq 1 ]
+	grep -q 'did not see us out in 10 s' "$CHAT_DIR/line.out"
+	# --send, the same: not "closed", which it did not
+	kill "$FAKE_PID"
+	wait "$FAKE_PID" 2>/dev/null || true
+	start_fake 'hello pmon-chat 1 fake' 'ok name x' 'ok history 0'
+	run "$PMON" chat --no-start -n x --send 'never confirmed'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"did not confirm the message in 10 s"* ]]
+}
+
 @test "chat client: line mode sends a CRLF line without its CR and refuses a CR or NUL inside a line" {
 	fake_room_x
 	run bash -c "printf 'one\r\ntwo\r/kick bob\n/msg y three\0/announce x\nfour\n' | '$PMON' chat -n x"
