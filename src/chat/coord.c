@@ -90,9 +90,13 @@ static bool take_number(const char **s, size_t *n, unsigned long long max,
 	if (i == *n || (*s)[i] < '0' || (*s)[i] > '9')
 		return false;
 	for (; i < *n && (*s)[i] != ' '; i++) {
-		if ((*s)[i] < '0' || (*s)[i] > '9' || v > (max - 9) / 10)
+		unsigned d = (unsigned)((*s)[i] - '0');
+
+		/* v * 10 + d <= max, checked without overflowing (it refused
+		 * max itself: 1000000 zombies, START 2^64 - 1) */
+		if ((*s)[i] < '0' || (*s)[i] > '9' || v > (max - d) / 10)
 			return false;
-		v = v * 10 + (unsigned)((*s)[i] - '0');
+		v = v * 10 + d;
 	}
 	if (v > max)
 		return false;

@@ -85,7 +85,7 @@ static bool split_word(const char *s, size_t n, const char **word,
 #define CHAT_USAGE_NAME " NAME"
 #define CHAT_USAGE_NAME_TEXT " NAME TEXT"
 #define CHAT_USAGE_NAME_REASON " NAME [REASON]"
-#define CHAT_USAGE_KIND " chat|top|watch"
+#define CHAT_USAGE_KIND " chat|top|watch|cmd"
 #define CHAT_USAGE_PID " PID"
 #define CHAT_USAGE_PATTERN " PATTERN"
 #define CHAT_USAGE_TARGET_REASON " PID|PATTERN [REASON]"

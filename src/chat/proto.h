@@ -112,7 +112,7 @@ enum chat_args {
 	CHAT_ARGS_NAME,        /* NAME, alone */
 	CHAT_ARGS_NAME_TEXT,   /* NAME TEXT, both there */
 	CHAT_ARGS_NAME_REASON, /* NAME [REASON] */
-	CHAT_ARGS_KIND,        /* chat|top|watch, alone */
+	CHAT_ARGS_KIND,        /* chat|top|watch|cmd, alone */
 	CHAT_ARGS_PID,         /* PID, alone (checked by the handler) */
 	CHAT_ARGS_PATTERN,     /* PATTERN, alone */
 	CHAT_ARGS_TARGET_REASON, /* PID|PATTERN [REASON] */

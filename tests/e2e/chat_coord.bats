@@ -365,7 +365,7 @@ EOF
 	[[ "$output" =~ who\ carol\ root\ 0\ top\ -\ [0-9]+ ]]
 	[[ "$output" =~ who\ tess\ root\ 0\ chat\ pts/[0-9]+\ [0-9]+ ]]
 	run raw_client -- '/as boss'
-	[[ "$output" == *"error usage /as chat|top|watch"* ]]
+	[[ "$output" == *"error usage /as chat|top|watch|cmd"* ]]
 	sleep 2
 	run "$PMON" chat --who
 	[[ "$output" =~ tess\ +root\ +0\ +chat\ +pts/[0-9]+\ +([2-9]|[1-9][0-9]+)s ]]

@@ -100,6 +100,11 @@ static void test_action_text(void **state)
 	assert_null(action_text("kill 4242 0 1 TERM"));
 	assert_null(action_text("kill 99999999999 0 1 TERM ok"));
 	assert_null(action_text("kill 4242 x 1 TERM ok"));
+	/* each number up to its greatest, not one more */
+	assert_non_null(action_text("reap 2147483647 18446744073709551615 1000000 inject ok"));
+	assert_null(action_text("reap 2147483648 0 1 inject ok"));
+	assert_null(action_text("reap 1 18446744073709551616 1 inject ok"));
+	assert_null(action_text("reap 1 0 1000001 inject ok"));
 	/* a result is "ok", "failed" or an errno's name: no other word can
 	 * pass for a success */
 	assert_string_equal(action_text("kill 4242 0 1 TERM esrch x"),

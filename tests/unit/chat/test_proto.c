@@ -145,7 +145,7 @@ static void test_request_table(void **state)
 	assert_string_equal(chat_command_usage(REQ_RELEASE),
 			    "/release [PID|PATTERN]");
 	assert_string_equal(chat_command_usage(REQ_TREE), "/tree PID");
-	assert_string_equal(chat_command_usage(REQ_AS), "/as chat|top|watch");
+	assert_string_equal(chat_command_usage(REQ_AS), "/as chat|top|watch|cmd");
 	assert_int_equal(req_of("/release").kind, REQ_RELEASE);
 	assert_int_equal(req_of("/claim").kind, REQ_USAGE);
 	assert_true(chat_command_of(REQ_CLAIM)->needs_name);
