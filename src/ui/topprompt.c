@@ -241,6 +241,12 @@ static void confirm_key(struct view *v, int ch)
 	view_message(v, false, v->confirm == CONFIRM_KILL ? "no signal sent" : "not reaped");
 }
 
+static bool prompt_takes_utf8(enum prompt p)
+{
+	return p == PROMPT_ROOM || p == PROMPT_CLAIM || p == PROMPT_SEARCH ||
+	       p == PROMPT_FILTER;
+}
+
 void prompt_key(struct view *v, int ch)
 {
 	if (v->prompt == PROMPT_CONFIRM) {
@@ -271,10 +277,11 @@ void prompt_key(struct view *v, int ch)
 		v->input[v->input_len] = '\0';
 		break;
 	default:
-		/* The room takes UTF-8 (getch gives it byte by byte); the
-		 * other prompts take names, regexes and numbers in ASCII. */
+		/* Text (the room's, a search, a filter: names may be UTF-8)
+		 * comes byte by byte from getch; a user, a delay and a
+		 * signal are ASCII. */
 		if (ch < 0x20 || ch == 0x7f || ch > 0xff ||
-		    (ch > 0x7f && v->prompt != PROMPT_ROOM && v->prompt != PROMPT_CLAIM) ||
+		    (ch > 0x7f && !prompt_takes_utf8(v->prompt)) ||
 		    v->input_len + 1 >= sizeof(v->input))
 			return;
 		v->input[v->input_len++] = (char)ch;

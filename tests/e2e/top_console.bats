@@ -172,6 +172,24 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen "no row matches 'zzz-none'"
 }
 
+@test "console: / and \\ take UTF-8, as names may be" {
+	start_fixture name aaa-first
+	a=$FIXTURE_PID
+	start_fixture name 日本語-b
+	b=$FIXTURE_PID
+	start_top -d 0.5 --sort pid -p "$a,$b"
+	keys /
+	keys -l 日本
+	wait_for_screen '^Search .*: 日本'
+	keys Enter Enter
+	wait_for_screen "^PID $b "
+	keys q '\'
+	keys -l '^日本'
+	keys Enter
+	wait_for_screen_not "^ *$a "
+	screen | grep -qE "^ *$b "
+}
+
 @test "console: / finds a command line of a row that has not been on the screen" {
 	start_fixture tree 1 30
 	kids=$(awk '$1 == "node" {print $2}' "$FIXTURE_OUT" | paste -sd,)
