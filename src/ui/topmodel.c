@@ -512,10 +512,16 @@ void top_titles_format(struct buf *out, const struct top_opts *o,
 	table_titles(out, cols ? cols : &o->cols);
 }
 
+/* Levels of a tree drawn in full; a deeper row draws its last ones after
+ * a mark, so that its name keeps its room (at depth 20 the indent had
+ * pushed the name off a 120-column screen). */
+enum { TREE_LEVELS_DRAWN = 10 };
+
 static void tree_prefix_of(const struct top_rows *r, size_t k, bool utf8,
 			   char *out, size_t size)
 {
-	int32_t path[64], node = r->node[k], depth = r->depth[k];
+	int32_t path[64], node = r->node[k], depth = r->depth[k], skip = 0;
+	size_t len = 0;
 
 	out[0] = '\0';
 	if (depth <= 0)
@@ -526,8 +532,15 @@ static void tree_prefix_of(const struct top_rows *r, size_t k, bool utf8,
 		path[d] = node;
 		node = r->tree.parent[node];
 	}
-	tree_prefix(&r->tree, path, depth,
-		    utf8 ? &tree_glyphs_utf8 : &tree_glyphs_ascii, out, size);
+	if (depth > TREE_LEVELS_DRAWN) {
+		skip = depth - TREE_LEVELS_DRAWN;
+		len = (size_t)snprintf(out, size, "%s%d ", utf8 ? "\u2026" : "...",
+				       (int)skip); /* "…12 ": 12 levels not drawn */
+	}
+	if (len < size)
+		tree_prefix(&r->tree, path + skip, depth - skip,
+			    utf8 ? &tree_glyphs_utf8 : &tree_glyphs_ascii,
+			    out + len, size - len);
 }
 
 void top_row_format(struct buf *out, const struct procwatch *w,

@@ -107,6 +107,18 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	[[ "${lines[t + 3]}" =~ └─\ proc-fixture$ ]]
 }
 
+@test "top -b --tree draws a deep row's last 10 levels after how many more there are" {
+	start_fixture tree 30 1
+	nodes=$(awk '$1 == "node" {print $2}' "$FIXTURE_OUT" | paste -sd,)
+	run pmon top -b -n 1 --tree --sort pid -p "$FIXTURE_PID,$nodes"
+	[ "$status" -eq 0 ]
+	t=$(title_at)
+	# depth d is line t + 1 + d
+	[[ "${lines[t + 11]}" =~ :[0-9][0-9]\ {28}└─\ proc-fixture$ ]] # 10: all drawn
+	[[ "${lines[t + 12]}" =~ \ …1\ {28}└─\ proc-fixture$ ]]
+	[[ "${lines[t + 31]}" =~ \ …20\ {28}└─\ proc-fixture$ ]]
+}
+
 @test "top -b escapes a hostile name" {
 	start_fixture name 'evil\x1b[31mname'
 	run pmon top -b -n 1 -p "$FIXTURE_PID"
