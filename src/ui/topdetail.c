@@ -10,6 +10,7 @@
  * Everything from the process is escaped (by the output's wrapping, or
  * here).
  */
+#include <limits.h>
 #include <string.h>
 
 #include "ui/inspect.h"
@@ -97,6 +98,8 @@ void detail_key(struct view *v, int ch)
 	case KEY_DOWN: v->detail_scroll++; break;
 	case KEY_NPAGE: v->detail_scroll += LINES / 2; break;
 	case KEY_PPAGE: v->detail_scroll = v->detail_scroll > LINES / 2 ? v->detail_scroll - LINES / 2 : 0; break;
+	case KEY_HOME: v->detail_scroll = 0; break;
+	case KEY_END: v->detail_scroll = INT_MAX; break; /* detail_draw clamps */
 	case 'q': case 27: case '\n': case '\r': case KEY_ENTER: case KEY_LEFT:
 		v->screen = SCREEN_MAIN;
 		detail_close(v);
@@ -177,15 +180,25 @@ void detail_draw(struct view *v)
 {
 	const struct proc *p = find_detail(v);
 	struct buf text = {0};
+	static const char title[] = "Details (Up/Down, PgUp/PgDn, Home/End scroll;"
+				    " q Esc Enter return)";
 	const char *s;
-	int y = 1, skip = v->detail_scroll;
+	int y = 1, skip, lines = 0;
 
-	draw_text(0, 0, "Details (Up/Down scroll, q Esc Enter return)", 44, A_BOLD);
+	draw_text(0, 0, title, sizeof(title) - 1, A_BOLD);
 	if (!p) {
 		draw_text(2, 0, "the process has exited", 22, 0);
 		return;
 	}
 	detail_text(v, p, &text);
+	/* Scrolled no further than its last line at the bottom. */
+	for (s = text.data; s && *s; s += strcspn(s, "\n") + (s[strcspn(s, "\n")] == '\n'))
+		lines++;
+	if (v->detail_scroll > lines - (LINES - 1))
+		v->detail_scroll = lines - (LINES - 1);
+	if (v->detail_scroll < 0)
+		v->detail_scroll = 0;
+	skip = v->detail_scroll;
 	for (s = text.data; s && *s && y < LINES;) {
 		size_t len = strcspn(s, "\n");
 

@@ -396,6 +396,8 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 }
 
 @test "console: Enter shows the details of the selected process" {
+	# more environment than the screen has lines, whatever the caller's
+	for i in $(seq 120); do export "PMON_TEST_PAD_$i=x"; done
 	DETAIL_MARK='here and there' start_fixture name detail-me one two
 	start_top --size 120x100 -d 0.3 -p "$FIXTURE_PID"
 	keys Enter
@@ -420,6 +422,16 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	keys NPage
 	wait_for_screen '^    DETAIL_MARK=here and there$'
 	run ! grep -qE "^PID $FIXTURE_PID " <<<"$(screen)"
+	# End shows the last line at the bottom; Down goes no further
+	keys End
+	wait_for_screen "^    PMON_TEST_PAD_[0-9]+=x$"
+	at_end=$(screen)
+	for i in $(seq 20); do keys Down; done
+	sleep 0.5
+	[ "$(screen | tail -n 3)" = "$(printf '%s\n' "$at_end" | tail -n 3)" ]
+	[ -n "$(screen | tail -n 1)" ]
+	keys Home
+	wait_for_screen "^PID $FIXTURE_PID "
 	keys q
 	wait_for_screen 'PID USER'
 }
