@@ -113,6 +113,7 @@ void chat_action_text(struct buf *b, const struct chat_action_fields *f);
 /* ---- claims --------------------------------------------------------------- */
 
 #define CHAT_CLAIM_WHAT_MAX 64    /* a pattern, or a process's name */
+#define CHAT_CLAIM_PATTERN_MIN 3  /* "s" would cover nearly every process */
 #define CHAT_CLAIM_REASON_MAX 200
 
 /* A claim as "/claims" lists it ("claim ..." lines, pmon(1)). */

@@ -652,9 +652,12 @@ static bool claim_target(struct member *m, const struct chat_req *q,
 	const struct proc *p;
 
 	if (!pid) {
-		if (q->name_len > CHAT_CLAIM_WHAT_MAX) {
-			conn_sendf(m->conn, "error usage a pattern is at most"
-				   " %d bytes", CHAT_CLAIM_WHAT_MAX);
+		if (q->name_len > CHAT_CLAIM_WHAT_MAX ||
+		    q->name_len < CHAT_CLAIM_PATTERN_MIN) {
+			conn_sendf(m->conn, "error usage a pattern is %d to %d"
+				   " bytes (it covers every process whose name"
+				   " holds it)", CHAT_CLAIM_PATTERN_MIN,
+				   CHAT_CLAIM_WHAT_MAX);
 			return false;
 		}
 		one_word(c->what, sizeof(c->what), q->name, q->name_len);

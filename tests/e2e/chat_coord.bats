@@ -235,9 +235,14 @@ below() { awk -v l="$1" -v x="$2" 'BEGIN {exit !(x < l)}'; }
 	sees alice "^\[claim\] bob \(uid 60011\) no longer claims the processes named like 'nginx' \(its time ran out\)$"
 	say bob '/claim 1 looking' '/release 1'
 	sees alice "^\[claim\] bob \(uid 60011\) no longer claims 1 [^ ]+ \(released\)$"
+	# a pattern of one or two bytes would cover nearly every process
+	say bob '/claim s' '/claim sh'
+	sees bob "a pattern is 3 to 64 bytes"
 	say bob '/claim worker'
 	leave bob
 	sees alice "^\[claim\] bob \(uid 60011\) no longer claims the processes named like 'worker' \(left the room\)$"
+	[ "$(grep -c 'a pattern is 3 to 64 bytes' "$CHAT_DIR/bob.out")" -eq 2 ]
+	run ! grep -q "named like 's'" "$CHAT_DIR/alice.out"
 	run "$PMON" chat --claims
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
