@@ -302,6 +302,16 @@ static inline struct proc_ref proc_ref_of(const struct proc *p)
 	return (struct proc_ref){p->pid, p->start_ticks, 0};
 }
 
+/* Where (pid, start) is in refs[0..n), or -1: tags, folds, targets. */
+static inline ssize_t proc_ref_index(const struct proc_ref *refs, size_t n,
+				     pid_t pid, unsigned long long start)
+{
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].pid == pid && refs[i].start_ticks == start)
+			return (ssize_t)i;
+	return -1;
+}
+
 /*
  * Take ref's identity now, at selection: open a pidfd for the process
  * that has ref->pid, check it as pidfd_open_ref does, and keep its pidfs

@@ -25,10 +25,7 @@
 
 static ssize_t tag_index(const struct view *v, const struct proc *p)
 {
-	for (size_t i = 0; i < v->ntags; i++)
-		if (v->tags[i].pid == p->pid && v->tags[i].start_ticks == p->start_ticks)
-			return (ssize_t)i;
-	return -1;
+	return proc_ref_index(v->tags, v->ntags, p->pid, p->start_ticks);
 }
 
 bool act_is_tagged(const struct view *v, const struct proc *p)
@@ -168,14 +165,6 @@ static bool process_of_thread(struct proc_ref *t)
 	return true;
 }
 
-static ssize_t target_index(const struct view *v, const struct proc_ref *t)
-{
-	for (size_t i = 0; i < v->ntargets; i++)
-		if (v->targets[i].pid == t->pid && v->targets[i].start_ticks == t->start_ticks)
-			return (ssize_t)i;
-	return -1;
-}
-
 bool act_fix_targets(struct view *v)
 {
 	const struct proc *p = view_selected(v);
@@ -193,7 +182,11 @@ bool act_fix_targets(struct view *v)
 
 		if (!v->ntags)
 			(void)proc_ref_take(&t, NULL);
-		if (!process_of_thread(&t) || target_index(v, &t) >= 0)
+		/* a selected row knows whether it is a thread; a tag does not */
+		if ((v->ntags || (p->tgid > 0 && p->tgid != p->pid)) &&
+		    !process_of_thread(&t))
+			continue;
+		if (proc_ref_index(v->targets, v->ntargets, t.pid, t.start_ticks) >= 0)
 			continue;
 		v->targets[v->ntargets] = t;
 		name_of(v, &t, v->target_names[v->ntargets], sizeof(v->target_names[0]));

@@ -115,10 +115,7 @@ unsigned top_select_need(const struct top_opts *o)
 
 static ssize_t fold_index(const struct top_opts *o, const struct proc *p)
 {
-	for (size_t i = 0; i < o->nfolds; i++)
-		if (o->folds[i].pid == p->pid && o->folds[i].start_ticks == p->start_ticks)
-			return (ssize_t)i;
-	return -1;
+	return proc_ref_index(o->folds, o->nfolds, p->pid, p->start_ticks);
 }
 
 bool top_is_folded(const struct top_opts *o, const struct proc *p)
