@@ -40,7 +40,8 @@
 struct exit_watch {
 	const struct rule *rule;
 	int pidfd;                 /* -1 once reported */
-	char comm[32];
+	struct proc_ref ref;       /* to know its pid is still it at exit */
+	char comm[32];             /* as first seen; read again at exit */
 };
 
 struct watch {
@@ -317,6 +318,24 @@ static void tell(struct watch *w, const struct rule_event *e)
 
 /* ---- exits ------------------------------------------------------------------- */
 
+/* The comm of ref's process, if its pid still names it (running, or a
+ * zombie not yet reaped); false when it is gone or the pid is reused. */
+static bool comm_of_ref(const struct proc_ref *ref, char *comm, size_t size)
+{
+	struct snapshot s;
+	struct snapshot_query q = {.need = PI_START | PI_COMM, .pids = &ref->pid, .npids = 1};
+	bool found;
+
+	if (snapshot_take(&s, &q) < 0)
+		return false;
+	found = s.n == 1 && s.procs[0].comm &&
+		(!ref->start_ticks || s.procs[0].start_ticks == ref->start_ticks);
+	if (found)
+		snprintf(comm, size, "%s", s.procs[0].comm);
+	snapshot_free(&s);
+	return found;
+}
+
 static void open_exits(struct watch *w)
 {
 	for (size_t i = 0; i < w->nrules; i++) {
@@ -324,7 +343,6 @@ static void open_exits(struct watch *w)
 		struct exit_watch *x;
 		struct snapshot s;
 		struct snapshot_query q = {.need = PI_START | PI_COMM, .pids = &r->pid, .npids = 1};
-		struct proc_ref ref;
 
 		if (r->kind != RULE_EXIT)
 			continue;
@@ -335,9 +353,9 @@ static void open_exits(struct watch *w)
 		if (s.n == 0)
 			pmon_die(EXIT_FAIL, "--exit %d: no such process", (int)r->pid);
 		snprintf(x->comm, sizeof(x->comm), "%s", s.procs[0].comm ? s.procs[0].comm : "?");
-		ref = proc_ref_of(&s.procs[0]);
+		x->ref = proc_ref_of(&s.procs[0]);
 		snapshot_free(&s);
-		if (proc_ref_take(&ref, &x->pidfd) < 0 || x->pidfd < 0)
+		if (proc_ref_take(&x->ref, &x->pidfd) < 0 || x->pidfd < 0)
 			pmon_die_errno(EXIT_FAIL, errno, "--exit %d: cannot watch it"
 				       " (pidfd)", (int)r->pid);
 		w->exits_left++;
@@ -345,14 +363,20 @@ static void open_exits(struct watch *w)
 }
 
 /* The pidfd is readable: the process exited.  Its status if it is our
- * child (waitid on the pidfd reaps it), else only that it is gone. */
+ * child (waitid on the pidfd reaps it), else only that it is gone.  Its
+ * name is read again first, from the zombie while there is one: the
+ * name first seen can be the one before an exec (a shell's `cmd &`
+ * child is "sh" until it has exec'd cmd; CI saw that race). */
 static void exit_seen(struct watch *w, struct exit_watch *x)
 {
 	siginfo_t si = {0};
 	struct rule_event e;
-	bool child = waitid(P_PIDFD, (id_t)x->pidfd, &si, WEXITED | WNOHANG) == 0 &&
+	bool child = waitid(P_PIDFD, (id_t)x->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
 		     si.si_pid != 0;
 
+	comm_of_ref(&x->ref, x->comm, sizeof(x->comm));
+	if (child)
+		(void)waitid(P_PIDFD, (id_t)x->pidfd, &si, WEXITED | WNOHANG);
 	rules_exit_event(x->rule, x->comm, child, child ? si.si_status : 0,
 			 child && si.si_code != CLD_EXITED, &e);
 	tell(w, &e);

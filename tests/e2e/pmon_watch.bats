@@ -68,6 +68,10 @@ once() {
 	run sh -c 'sleep 0.5 & exec "$1" watch --no-room --exit $!' sh "$PMON"
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^[0-9:]+\ [0-9]+\ \(sleep\)\ exited\ with\ status\ 0$ ]]
+	# the name is the one it exits with, not the one before its exec
+	run sh -c 'sh -c "sleep 0.3; exec sleep 0.3" & exec "$1" watch --no-room --exit $!' sh "$PMON"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9:]+\ [0-9]+\ \(sleep\)\ exited\ with\ status\ 0$ ]]
 	run sh -c 'sh -c "exit 7" & p=$!; exec "$1" watch --no-room --exit $p' sh "$PMON"
 	[[ "$output" =~ \(sh\)\ exited\ with\ status\ 7$ ]] || [[ "$output" =~ no\ such\ process ]]
 	run sh -c 'sleep 30 & p=$!; (sleep 0.5; kill -KILL $p) & exec "$1" watch --no-room --exit $p' sh "$PMON"
