@@ -140,6 +140,11 @@ void *conn_user(const struct conn *c)
 	return c->user;
 }
 
+int conn_fd(const struct conn *c)
+{
+	return c->fd;
+}
+
 bool conn_gone(const struct conn *c)
 {
 	return c->dead || c->quitting;

@@ -55,6 +55,9 @@ unsigned long long conns_slow_dropped(const struct conn *c);
 struct conn *conn_add(struct conns *set, int fd, bool held);
 void conn_set_user(struct conn *c, void *user);
 void *conn_user(const struct conn *c);
+/* The socket, for asking the kernel about its peer (getsockopt); its
+ * reads and writes are the connection layer's alone. */
+int conn_fd(const struct conn *c);
 
 /* Queue a reference to m (never a copy); over the cap, c is cut off. */
 void conn_push(struct conn *c, struct msg *m);

@@ -538,9 +538,23 @@ static void note_override(struct room *r, const struct member *m,
  */
 enum action_check { ACTION_FITS, ACTION_NOT_PERMITTED, ACTION_PID_REUSED };
 
+/* What m may see of /proc (hidepid): the room learns no more through
+ * the server than m could read. */
+static struct view_asker asker_of(const struct member *m)
+{
+	return view_asker(m->uid, m->gid, conn_fd(m->conn));
+}
+
+/* May m see p under /proc's hidepid? */
+static bool sees(const struct member *m, const struct proc *p)
+{
+	return p->uid == m->uid || asker_of(m).sees_all;
+}
+
 static enum action_check check_action(const struct member *m,
 				      const struct chat_action_fields *f,
-				      uid_t *owner, struct buf *comm)
+				      uid_t *owner, bool *hidden,
+				      struct buf *comm)
 {
 	struct snapshot s;
 	struct snapshot_query q = {.need = PI_UID | PI_START | PI_COMM,
@@ -553,7 +567,8 @@ static enum action_check check_action(const struct member *m,
 		return ACTION_FITS;
 	p = snapshot_find(&s, f->pid);
 	same = p && (!f->start_ticks || p->start_ticks == f->start_ticks);
-	if (same && p->comm)
+	*hidden = p && !sees(m, p);
+	if (same && p->comm && !*hidden)
 		buf_puts(comm, p->comm);
 	if (p && m->uid != 0 && strcmp(f->result, "ok") == 0 && p->uid != m->uid) {
 		*owner = p->uid;
@@ -569,6 +584,7 @@ static bool req_action(struct room *r, struct member *m,
 	struct chat_action_fields f;
 	struct buf comm = {0};
 	uid_t owner = 0;
+	bool hidden = false;
 	enum action_check c;
 
 	if (chat_action_parse(q->text, q->text_len, &f) < 0) {
@@ -576,12 +592,17 @@ static bool req_action(struct room *r, struct member *m,
 			   chat_command_usage(REQ_ACTION));
 		return true;
 	}
-	c = check_action(m, &f, &owner, &comm);
+	c = check_action(m, &f, &owner, &hidden, &comm);
 	if (c == ACTION_NOT_PERMITTED) {
-		conn_sendf(m->conn, "error notpermitted process %d belongs to"
-			   " uid %u, which uid %u may not signal or reap: not"
-			   " posted", (int)f.pid, (unsigned)owner,
-			   (unsigned)m->uid);
+		if (hidden) /* whose it is is not m's to learn */
+			conn_sendf(m->conn, "error notpermitted process %d is"
+				   " not uid %u's: not posted", (int)f.pid,
+				   (unsigned)m->uid);
+		else
+			conn_sendf(m->conn, "error notpermitted process %d"
+				   " belongs to uid %u, which uid %u may not"
+				   " signal or reap: not posted", (int)f.pid,
+				   (unsigned)owner, (unsigned)m->uid);
 		buf_free(&comm);
 		return true;
 	}
@@ -591,7 +612,10 @@ static bool req_action(struct room *r, struct member *m,
 	}
 	buf_reset(&r->text);
 	chat_action_text(&r->text, &f);
-	if (c == ACTION_PID_REUSED)
+	if (c == ACTION_PID_REUSED && hidden)
+		buf_printf(&r->text, " (not checked: PID %d now names another"
+			   " process)", (int)f.pid);
+	else if (c == ACTION_PID_REUSED)
 		buf_printf(&r->text, " (not checked: PID %d now names another"
 			   " process, of uid %u)", (int)f.pid, (unsigned)owner);
 	note_override(r, m, &f, &r->text);
@@ -647,7 +671,7 @@ static bool claim_target(struct member *m, const struct chat_req *q,
 {
 	pid_t pid = pid_word(q->name, q->name_len);
 	struct snapshot s;
-	struct snapshot_query sq = {.need = PI_COMM | PI_START,
+	struct snapshot_query sq = {.need = PI_COMM | PI_START | PI_UID,
 				    .pids = &pid, .npids = 1};
 	const struct proc *p;
 
@@ -663,7 +687,9 @@ static bool claim_target(struct member *m, const struct chat_req *q,
 		one_word(c->what, sizeof(c->what), q->name, q->name_len);
 		return true;
 	}
-	if (snapshot_take(&s, &sq) < 0 || !(p = snapshot_find(&s, pid))) {
+	/* under hidepid, another's process is no process to m */
+	if (snapshot_take(&s, &sq) < 0 || !(p = snapshot_find(&s, pid)) ||
+	    !sees(m, p)) {
 		snapshot_free(&s); /* zeroed by a failed take */
 		conn_sendf(m->conn, "error nosuchprocess no process %d",
 			   (int)pid);
@@ -831,42 +857,50 @@ static bool req_zombies(struct room *r, struct member *m,
 			const struct chat_req *q)
 {
 	struct shared_view v;
+	struct view_asker a;
 
 	(void)q;
 	if (!view_allowed(r, m))
 		return true;
-	return post_view(r, m, view_zombies(&v), &v);
+	a = asker_of(m);
+	return post_view(r, m, view_zombies(&v, &a), &v);
 }
 
 static bool req_tree(struct room *r, struct member *m,
 		     const struct chat_req *q)
 {
 	struct shared_view v;
+	struct view_asker a;
 	pid_t pid = view_pid(m, q);
 
 	if (!pid || !view_allowed(r, m))
 		return true;
-	return post_view(r, m, view_tree(&v, pid), &v);
+	a = asker_of(m);
+	return post_view(r, m, view_tree(&v, &a, pid), &v);
 }
 
 static bool req_ps(struct room *r, struct member *m, const struct chat_req *q)
 {
 	struct shared_view v;
+	struct view_asker a;
 
 	if (!view_allowed(r, m))
 		return true;
-	return post_view(r, m, view_ps(&v, q->name, q->name_len), &v);
+	a = asker_of(m);
+	return post_view(r, m, view_ps(&v, &a, q->name, q->name_len), &v);
 }
 
 static bool req_inspect(struct room *r, struct member *m,
 			const struct chat_req *q)
 {
 	struct shared_view v;
+	struct view_asker a;
 	pid_t pid = view_pid(m, q);
 
 	if (!pid || !view_allowed(r, m))
 		return true;
-	return post_view(r, m, view_inspect(&v, pid), &v);
+	a = asker_of(m);
+	return post_view(r, m, view_inspect(&v, &a, pid), &v);
 }
 
 /* A request's handler: false holds the line (wait_for_answer). */

@@ -119,6 +119,9 @@ int chat_connect_within(const char *path, double timeout_s);
 
 /* The uid, gid and pid of the process at the other end of fd. */
 int chat_peer_cred(int fd, uid_t *uid, gid_t *gid, pid_t *pid);
+/* Was gid among the supplementary groups of the other end of fd when it
+ * connected (SO_PEERGROUPS)?  False when the kernel cannot say. */
+bool chat_peer_in_group(int fd, gid_t gid);
 
 /* The login name of uid, or "uidN" when it has no account. */
 void chat_login_name(uid_t uid, char *out, size_t size);

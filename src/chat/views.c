@@ -8,6 +8,7 @@
 
 #include "act/zombie.h"
 #include "chat/proto.h"
+#include "chat/sock.h"
 #include "chat/views.h"
 #include "proc/proc.h"
 #include "view/field.h"
@@ -49,17 +50,41 @@ static void put_comm(struct buf *b, const struct proc *p)
 	chat_sanitize(b, p->comm ? p->comm : "?", p->comm ? strlen(p->comm) : 1);
 }
 
-static int take(struct snapshot *s, const pid_t *pids, size_t npids,
-		struct shared_view *v)
+struct view_asker view_asker(uid_t uid, gid_t gid, int peer_fd)
+{
+	struct proc_hidepid h;
+	struct view_asker a = {.uid = uid, .sees_all = true};
+
+	if (uid == 0)
+		return a;
+	if (proc_hidepid(&h) < 0)
+		h = (struct proc_hidepid){.mode = 2}; /* cannot tell: hide */
+	a.sees_all = h.mode == 0 || gid == h.gid ||
+		     chat_peer_in_group(peer_fd, h.gid);
+	return a;
+}
+
+static int take(struct snapshot *s, const struct view_asker *a,
+		const pid_t *pids, size_t npids, struct shared_view *v)
 {
 	struct snapshot_query q = {.need = npids ? VIEW_ONE_NEED :
 					   VIEW_SCAN_NEED,
 				   .pids = pids, .npids = npids};
 
+	if (!a->sees_all)
+		q.uids = &a->uid, q.nuids = 1;
 	if (snapshot_take(s, &q) == 0)
 		return 0;
 	buf_puts(&v->head, "cannot read the process table");
 	return -1;
+}
+
+/* Said at the end of a head whose view hidepid narrowed. */
+static void say_narrowed(struct shared_view *v, const struct view_asker *a)
+{
+	if (!a->sees_all)
+		buf_printf(&v->head, " (hidepid: uid %u's processes only)",
+			   (unsigned)a->uid);
 }
 
 /* "PID STATE uid UID COMM" */
@@ -70,14 +95,14 @@ static void proc_row(struct buf *b, const struct proc *p)
 	put_comm(b, p);
 }
 
-int view_zombies(struct shared_view *v)
+int view_zombies(struct shared_view *v, const struct view_asker *a)
 {
 	struct snapshot s;
 	struct zombie_group *g;
 	size_t ng, nz = 0;
 
 	view_init(v);
-	if (take(&s, NULL, 0, v) < 0)
+	if (take(&s, a, NULL, 0, v) < 0)
 		return -1;
 	ng = zombie_groups(s.procs, s.n, &g);
 	for (size_t i = 0; i < ng; i++) {
@@ -98,12 +123,13 @@ int view_zombies(struct shared_view *v)
 	}
 	buf_printf(&v->head, "/zombies: %zu zombie%s under %zu parent%s", nz,
 		   nz == 1 ? "" : "s", ng, ng == 1 ? "" : "s");
+	say_narrowed(v, a);
 	zombie_groups_free(g, ng);
 	snapshot_free(&s);
 	return 0;
 }
 
-int view_tree(struct shared_view *v, pid_t pid)
+int view_tree(struct shared_view *v, const struct view_asker *a, pid_t pid)
 {
 	struct snapshot s;
 	struct tree t;
@@ -112,11 +138,12 @@ int view_tree(struct shared_view *v, pid_t pid)
 	size_t n;
 
 	view_init(v);
-	if (take(&s, NULL, 0, v) < 0)
+	if (take(&s, a, NULL, 0, v) < 0)
 		return -1;
 	root = snapshot_find(&s, pid);
 	if (!root) {
 		buf_printf(&v->head, "/tree %d: no such process", (int)pid);
+		say_narrowed(v, a);
 		snapshot_free(&s);
 		return -1;
 	}
@@ -144,6 +171,7 @@ int view_tree(struct shared_view *v, pid_t pid)
 	}
 	buf_printf(&v->head, "/tree %d: %zu process%s", (int)pid, n,
 		   n == 1 ? "" : "es");
+	say_narrowed(v, a);
 	free(order);
 	free(depth);
 	tree_free(&t);
@@ -151,13 +179,14 @@ int view_tree(struct shared_view *v, pid_t pid)
 	return 0;
 }
 
-int view_ps(struct shared_view *v, const char *pattern, size_t n)
+int view_ps(struct shared_view *v, const struct view_asker *a,
+	    const char *pattern, size_t n)
 {
 	struct snapshot s;
 	struct buf pat = {0};
 
 	view_init(v);
-	if (take(&s, NULL, 0, v) < 0)
+	if (take(&s, a, NULL, 0, v) < 0)
 		return -1;
 	buf_append(&pat, pattern, n);
 	buf_putc(&pat, '\0');
@@ -175,12 +204,14 @@ int view_ps(struct shared_view *v, const char *pattern, size_t n)
 	chat_sanitize(&v->head, pattern, n);
 	buf_printf(&v->head, ": %zu process%s", v->total,
 		   v->total == 1 ? "" : "es");
+	say_narrowed(v, a);
 	buf_free(&pat);
 	snapshot_free(&s);
 	return 0;
 }
 
-int view_inspect(struct shared_view *v, pid_t pid)
+int view_inspect(struct shared_view *v, const struct view_asker *a,
+		 pid_t pid)
 {
 	struct snapshot s;
 	const struct proc *p;
@@ -189,16 +220,18 @@ int view_inspect(struct shared_view *v, pid_t pid)
 	struct tm tm;
 
 	view_init(v);
-	if (take(&s, &pid, 1, v) < 0)
+	if (take(&s, a, &pid, 1, v) < 0)
 		return -1;
 	p = snapshot_find(&s, pid);
 	if (!p) {
 		buf_printf(&v->head, "/inspect %d: no such process", (int)pid);
+		say_narrowed(v, a);
 		snapshot_free(&s);
 		return -1;
 	}
 	buf_printf(&v->head, "/inspect %d ", (int)pid);
 	put_comm(&v->head, p);
+	say_narrowed(v, a);
 	b = next_row(v);
 	buf_printf(b, "state %c, uid %u, parent %d, %d thread%s, nice %d",
 		   p->state, (unsigned)p->uid, (int)p->ppid, p->threads,

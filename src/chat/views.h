@@ -3,7 +3,8 @@
  * /inspect PID): computed by the server from what any account may read
  * of a process (its stat and status lines, read as the server; never its
  * command line, environment, descriptors, maps or working directory,
- * which can hold secrets), each row sanitised and the whole cut to
+ * which can hold secrets), narrowed to what the asker could read under
+ * /proc's hidepid (view_asker), each row sanitised and the whole cut to
  * CHAT_VIEW_ROWS rows.  room.c rate-limits and posts them.
  *
  * A view reads the process table on the server's loop, which stalls the
@@ -18,6 +19,7 @@
 #ifndef PMON_CHAT_VIEWS_H
 #define PMON_CHAT_VIEWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -34,12 +36,27 @@ struct shared_view {
 	size_t total;             /* rows there were */
 };
 
+/*
+ * Who asked, for /proc's hidepid: the server may read every process, and
+ * the room must not learn through a view what its asker could not read.
+ * Under hidepid (noaccess, invisible, ptraceable) a view shows only the
+ * asker's own processes unless the asker is root or in /proc's gid=
+ * group, and its head says so.
+ */
+struct view_asker {
+	uid_t uid;
+	bool sees_all;
+};
+struct view_asker view_asker(uid_t uid, gid_t gid, int peer_fd);
+
 /* Each fills v (zeroed first) and returns 0, or -1 with v->head saying
  * why not (no such process, no /proc). */
-int view_zombies(struct shared_view *v);
-int view_tree(struct shared_view *v, pid_t pid);
-int view_ps(struct shared_view *v, const char *pattern, size_t n);
-int view_inspect(struct shared_view *v, pid_t pid);
+int view_zombies(struct shared_view *v, const struct view_asker *a);
+int view_tree(struct shared_view *v, const struct view_asker *a, pid_t pid);
+int view_ps(struct shared_view *v, const struct view_asker *a,
+	    const char *pattern, size_t n);
+int view_inspect(struct shared_view *v, const struct view_asker *a,
+		 pid_t pid);
 void view_free(struct shared_view *v);
 
 #endif

@@ -368,6 +368,20 @@ pid_t proc_self_pid(void);
  */
 int proc_own_pid(pid_t pid, pid_t tid, pid_t *own);
 
+/* ---- what /proc lets an account see (hidepid.c) --------------------------- */
+
+struct proc_hidepid {
+	int mode;   /* 0 off, 1 noaccess, 2 invisible, 4 ptraceable */
+	gid_t gid;  /* the group that sees all (gid=; root's when none) */
+};
+/* The options of the /proc that pmon reads: 0, or -1 with errno when
+ * /proc/self/mountinfo cannot be read (h then says off: the caller
+ * decides what an unknown mode means). */
+int proc_hidepid(struct proc_hidepid *h);
+/* One line of mountinfo: true and h filled when it mounts procfs on
+ * /proc. */
+bool proc_hidepid_line(const char *line, struct proc_hidepid *h);
+
 /* ---- what a process's state means --------------------------------------- */
 
 /*

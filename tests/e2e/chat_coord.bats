@@ -327,6 +327,33 @@ EOF
 	sees alice '^mallory: event 1 view root 0'
 }
 
+@test "coord: under /proc's hidepid a view, a claim or an action report shows a member only what it could read" {
+	# in a PID namespace of its own, /proc remounted hidepid=invisible,
+	# gid=60200: uid 60012 and 60014 see their own processes only, 60013
+	# (in group 60200) all, as the kernel would let each read /proc
+	run unshare --pid --fork --mount --mount-proc \
+		bash "$BATS_TEST_DIRNAME/hidepid_room.bash" "$PMON" "$CHAT_DIR" "$CHAT_GID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	read -r _ root_sleep _ own_sleep <<<"${lines[0]}"
+	# views: the asker's own processes, and the head says why
+	[[ "$output" == *"mallory: event "*" view uid60012 60012 /ps sleep: 1 process (hidepid: uid 60012's processes only)"* ]]
+	[[ "$output" == *"mallory: event "*" viewrow $own_sleep S uid 60012 sleep"* ]]
+	[[ "$output" == *"staff: event "*" view uid60013 60013 /ps sleep: 2 processes"$'\n'* ]]
+	[[ "$output" == *"staff: event "*" viewrow $root_sleep S uid 0 sleep"* ]]
+	[[ "$output" == *"eve: error noview /inspect $root_sleep: no such process (hidepid: uid 60014's processes only)"* ]]
+	[[ "$output" == *"eve2: error noview /tree 1: no such process (hidepid"* ]]
+	# a claim on what it cannot see is no claim; on its own it is
+	[[ "$output" == *"mallory: error nosuchprocess no process $root_sleep"* ]]
+	[[ "$output" == *"mallory: event "*" claim uid60012 60012 claims $own_sleep sleep for "* ]]
+	# an action report is refused or posted without the owner or name
+	[[ "$output" == *"mallory: error notpermitted process $root_sleep is not uid 60012's: not posted"* ]]
+	[[ "$output" == *"sent KILL to $root_sleep sleep: ok (not checked: PID $root_sleep now names another process)"* ]]
+	[[ "$output" == *"sent KILL to $root_sleep decoy: eperm"* ]]
+	# and nothing of root's reached those who could not read it
+	run ! grep -E '^(mallory|eve|eve2): .*(uid 0|[0-9]+ S uid 0 )' <<<"$output"
+}
+
 @test "coord: kill and reap never hang on a room that is gone or stalled" {
 	sleeper
 	# stalled: a server that accepts and never answers
