@@ -124,6 +124,30 @@ static const char *file_kind(mode_t m)
 
 /* ---- the socket's path ------------------------------------------------- */
 
+/* path cannot be looked up (EACCES): say whose directory keeps us out
+ * when it can be seen, so that the user knows whom to ask. */
+static int closed_dir(const char *path, char *why)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], who[96];
+	struct stat st;
+
+	chat_socket_dir(path, dir, sizeof(dir)); /* path fits: checked */
+	if (lstat(dir, &st) < 0) {
+		snprintf(why, CHAT_WHY_MAX, "cannot check the socket path %s:"
+			 " %s (a directory above it is closed to you)", path,
+			 strerror(EACCES));
+		return -1;
+	}
+	owner_desc(st.st_uid, who, sizeof(who));
+	snprintf(why, CHAT_WHY_MAX, "cannot check the socket path %s: %s"
+		 " (its directory %s, mode %04o, is %s's, group %u, and closed"
+		 " to uid %u: a room there is for its owner and group)",
+		 path, strerror(EACCES), dir, (unsigned)(st.st_mode & 07777),
+		 who, (unsigned)st.st_gid, (unsigned)geteuid());
+	errno = EACCES;
+	return -1;
+}
+
 int chat_check_path(const char *path, char *why)
 {
 	size_t len = strlen(path), max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
@@ -144,9 +168,10 @@ int chat_check_path(const char *path, char *why)
 	if (lstat(path, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;
+		if (errno == EACCES)
+			return closed_dir(path, why);
 		snprintf(why, CHAT_WHY_MAX, "cannot check the socket path %s:"
-			 " %s%s", path, strerror(errno), errno != EACCES ? "" :
-			 " (its directory is closed to you)");
+			 " %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISSOCK(st.st_mode)) {

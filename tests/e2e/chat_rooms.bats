@@ -46,6 +46,22 @@ load chat_helpers
 	[ ! -e "${long%/*}" ] # not even its directory was made
 }
 
+@test "chat -S: a room's directory closed to the user says whose it is; one further up says so" {
+	copy_for_others
+	mkdir -m 0700 "$CHAT_DIR/theirs" "$CHAT_DIR/up"
+	chown 60012:60100 "$CHAT_DIR/theirs"
+	mkdir "$CHAT_DIR/up/room"
+	as_60013=(setpriv --reuid=60013 --regid=60013 --clear-groups "$OTHERS_PMON")
+	run "${as_60013[@]}" chat -S "$CHAT_DIR/theirs/sock" --send hi
+	[ "$status" -eq 1 ]
+	[ "$output" = "pmon: chat: cannot check the socket path $CHAT_DIR/theirs/sock: Permission denied (its directory $CHAT_DIR/theirs, mode 0700, is uid60012 (uid 60012)'s, group 60100, and closed to uid 60013: a room there is for its owner and group)" ]
+	run "${as_60013[@]}" chatd -S "$CHAT_DIR/up/room/sock" --foreground </dev/null
+	[ "$status" -eq 1 ]
+	[ "$output" = "pmon: chatd: cannot check the socket path $CHAT_DIR/up/room/sock: Permission denied (a directory above it is closed to you)" ]
+	# nothing was made, and no server started
+	[ -z "$(ls -A "$CHAT_DIR/theirs")" ] && [ -z "$(ls -A "$CHAT_DIR/up/room")" ]
+}
+
 @test "chat: a regular file where the socket should be is said to be one, not a dead server" {
 	mkdir -m 0700 "$CHAT_DIR/room"
 	echo 'not a socket' >"$SOCK"
@@ -77,7 +93,8 @@ load chat_helpers
 	[ "${lines[1]}" = "sock 0 660 $CHAT_GID" ]
 	[ "${lines[2]}" = "member rc=0" ] # by default: the system room
 	grep -q '^member: hello from the group$' "$CHAT_DIR/system.out"
-	[ "${lines[3]}" = "pmon: chat: cannot check the socket path /run/pmon/chat.sock: Permission denied (its directory is closed to you)" ]
+	# whose directory keeps the outsider out, so that it knows whom to ask
+	[ "${lines[3]}" = "pmon: chat: cannot check the socket path /run/pmon/chat.sock: Permission denied (its directory /run/pmon, mode 0750, is root (uid 0)'s, group $CHAT_GID, and closed to uid 60003: a room there is for its owner and group)" ]
 	[ "${lines[4]}" = "outsider rc=1" ]
 	# an outsider's pmon chat goes to its own room, not the system one
 	[[ "${lines[5]}" == *"no room is open on /tmp/pmon-60003/chat.sock"* ]]
