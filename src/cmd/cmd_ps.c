@@ -37,14 +37,14 @@ static const char *const default_cols[] = {
 
 static void parse_columns(struct ps_opts *o, const char *spec)
 {
-	char bad[64];
+	char why[128];
 
 	if (strcmp(spec, "help") == 0) {
 		o->help = true; /* after the other options: --json may follow */
 		return;
 	}
-	if (field_list_parse(&o->cols, spec, bad, sizeof(bad)) < 0)
-		usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
+	if (field_list_parse(&o->cols, spec, why, sizeof(why)) < 0)
+		usage_error("%s", why);
 }
 
 static const struct cmd_opt ps_opts[] = {

@@ -83,7 +83,7 @@ static const struct cmd_opt top_opts[] = {
 static void parse_opts(int argc, char **argv, struct top_cli *o)
 {
 	struct field_list cols = {0};
-	char bad[64], err[160];
+	char why[128], err[160];
 	int c;
 
 	while ((c = cmd_getopt(argc, argv)) != -1) {
@@ -101,8 +101,8 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 				usage_error("cannot sort by '%s' (pmon ps -o help lists the keys)", optarg);
 			break;
 		case 'o':
-			if (field_list_parse(&cols, optarg, bad, sizeof(bad)) < 0)
-				usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
+			if (field_list_parse(&cols, optarg, why, sizeof(why)) < 0)
+				usage_error("%s", why);
 			break;
 		case 't': o->view.tree = true; break;
 		case 'c': o->view.cmdline = true; break;

@@ -58,7 +58,7 @@ static const struct cmd_opt tree_opts[] = {
 static void parse_opts(int argc, char **argv, struct tree_opts *o)
 {
 	int c;
-	char bad[64], why[128];
+	char why[128];
 
 	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
@@ -81,8 +81,8 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 		case 'j': o->json = true; break;
 		case 'O': o->orphans = true; break;
 		case 'o':
-			if (field_list_parse(&o->cols, optarg, bad, sizeof(bad)) < 0)
-				usage_error("unknown field '%s' in -o (pmon ps -o help lists them)", bad);
+			if (field_list_parse(&o->cols, optarg, why, sizeof(why)) < 0)
+				usage_error("%s", why);
 			o->cols_given = true;
 			break;
 		}

@@ -84,9 +84,9 @@ static int parse_bool(const char *v, bool *out)
 static int set_columns(struct load *ld, const char *v)
 {
 	struct field_list l = ld->columns_begun ? ld->o->cols : (struct field_list){0};
-	char bad[64];
+	char why[128];
 
-	if (field_list_parse(&l, v, bad, sizeof(bad)) < 0 || l.n == 0)
+	if (field_list_parse(&l, v, why, sizeof(why)) < 0 || l.n == 0)
 		return -1;
 	ld->o->cols = l;
 	ld->columns_begun = true;

@@ -534,18 +534,26 @@ const struct field *field_find(const char *name)
 
 /* ---- lists, sorting, help ------------------------------------------------- */
 
-int field_list_parse(struct field_list *l, const char *spec, char *bad,
-		     size_t bad_size)
+int field_list_parse(struct field_list *l, const char *spec, char *why,
+		     size_t why_size)
 {
 	char *copy = xstrdup(spec), *rest = copy, *key;
 	int rc = 0;
 
 	/* strsep, not strtok: "pid,,user" is an empty key, not "pid,user". */
-	while ((key = strsep(&rest, ",")) && rc == 0) {
+	while ((key = strsep(&rest, ","))) {
 		const struct field *f = field_find(key);
 
-		if (!f || l->n == ARRAY_LEN(l->f)) {
-			snprintf(bad, bad_size, "%s", *key ? key : "(empty)");
+		if (!f) {
+			snprintf(why, why_size, "unknown field '%.64s' in -o"
+				 " (pmon ps -o help lists them)",
+				 *key ? key : "(empty)");
+			rc = -1;
+			break;
+		}
+		if (l->n == ARRAY_LEN(l->f)) {
+			snprintf(why, why_size, "more than %zu columns in -o",
+				 ARRAY_LEN(l->f));
 			rc = -1;
 			break;
 		}

@@ -64,9 +64,10 @@ struct field_list {
 	size_t n;
 };
 /* Parse "KEY,KEY,..." (a repeated -o adds to the list).  0, or -1 with
- * the unknown key's text in bad (a usage error for the caller). */
-int field_list_parse(struct field_list *l, const char *spec, char *bad,
-		     size_t bad_size);
+ * why (an unknown key, or more columns than a list holds) in why, the
+ * text of a usage error for the caller. */
+int field_list_parse(struct field_list *l, const char *spec, char *why,
+		     size_t why_size);
 /* A list from keys known to exist (a command's defaults). */
 void field_list_of(struct field_list *l, const char *const *keys, size_t n);
 unsigned field_list_need(const struct field_list *l);

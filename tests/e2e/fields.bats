@@ -92,6 +92,13 @@ start_fixture_with_groups() {
 	run pmon ps -o pid,,comm
 	[ "$status" -eq 2 ]
 	echo "$output" | grep -q "unknown field '(empty)'"
+	# a list too long is said to be, not blamed on a key that exists
+	many=$(printf 'pid,%.0s' $(seq 64))comm
+	for cmd in ps tree top; do
+		run pmon $cmd -o "$many"
+		[ "$status" -eq 2 ]
+		[ "${lines[0]}" = "pmon: $cmd: more than 64 columns in -o" ]
+	done
 }
 
 @test "--sort takes the same keys in ps and top" {
