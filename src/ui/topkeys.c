@@ -23,7 +23,7 @@ struct key_def {
 /* ---- what the keys do (each a line or two) ----------------------------------- */
 
 static void k_quit(struct view *v) { v->quit = true; }
-static void k_help(struct view *v) { v->screen = SCREEN_HELP; }
+static void k_help(struct view *v) { v->screen = SCREEN_HELP; v->help_page = 0; }
 static size_t page(const struct view *v) { return v->list_end > v->list_y + 1 ? (size_t)(v->list_end - v->list_y) : 1; }
 static void k_up(struct view *v) { view_move_selection(v, -1); }
 static void k_down(struct view *v) { view_move_selection(v, 1); }
@@ -283,13 +283,18 @@ static const struct key_def *find_key(int ch)
 	return NULL;
 }
 
+static void help_key(struct view *v, int ch);
+
 void keys_dispatch(struct view *v, int ch)
 {
 	const struct key_def *k;
 
 	switch (v->screen) {
-	case SCREEN_HELP: case SCREEN_RESULTS:
-		v->screen = SCREEN_MAIN; /* any key closes them */
+	case SCREEN_HELP:
+		help_key(v, ch);
+		return;
+	case SCREEN_RESULTS:
+		v->screen = SCREEN_MAIN; /* any key closes it */
 		return;
 	case SCREEN_SETUP:
 		setup_key(v, ch);
@@ -332,27 +337,86 @@ static void help_entry(size_t i, struct buf *out)
 	}
 }
 
-/* Two columns (the first half of the table on the left), or one on a
- * terminal narrower than two entries; more when the lines are too few
- * for every entry (the room's keys make 50: 25 rows, more than an 80x24
- * terminal has); each entry cut to its column (--keys has them whole). */
+/* How the help is laid out on this terminal: entries are never cut
+ * (unless one is wider than the terminal); two columns when two of the
+ * widest fit, else one; pages when the lines are too few for them all
+ * (the room's keys make 50 entries: three pages of one column at 80x24,
+ * where three columns would cut most of them). */
+struct help_layout {
+	size_t n, rows, ncols, per_page, pages;
+	int colw;
+};
+
+static struct help_layout help_layout(void)
+{
+	struct help_layout h = {.n = help_entries()};
+	struct buf b = {0};
+	size_t widest = 0;
+
+	for (size_t i = 0; i < h.n; i++) {
+		buf_reset(&b);
+		help_entry(i, &b);
+		widest = b.len > widest ? b.len : widest;
+	}
+	buf_free(&b);
+	h.rows = LINES > 2 ? (size_t)LINES - 1 : 1;
+	h.ncols = (size_t)COLS >= 2 * (widest + 2) ? 2 : 1;
+	h.colw = COLS / (int)h.ncols;
+	h.per_page = h.rows * h.ncols;
+	h.pages = (h.n + h.per_page - 1) / h.per_page;
+	return h;
+}
+
+/* On the help screen: Space, PgDn or Down the next page, PgUp or Up the
+ * one before; a resize redraws; any other key closes it. */
+static void help_key(struct view *v, int ch)
+{
+	struct help_layout h = help_layout();
+
+	switch (ch) {
+	case ' ': case KEY_NPAGE: case KEY_DOWN:
+		if (v->help_page + 1 < h.pages) {
+			v->help_page++;
+			return;
+		}
+		break;
+	case KEY_PPAGE: case KEY_UP:
+		if (v->help_page > 0) {
+			v->help_page--;
+			return;
+		}
+		break;
+	case KEY_RESIZE:
+		return;
+	}
+	v->screen = SCREEN_MAIN;
+}
+
+/* The page's entries in its columns, the first half on the left. */
 void keys_draw_help(struct view *v)
 {
-	size_t n = help_entries(), rows = LINES > 2 ? (size_t)LINES - 1 : 1;
-	size_t ncols = COLS >= 80 ? 2 : 1, per;
-	int colw;
+	struct help_layout h = help_layout();
+	size_t first, count, per_col;
 
-	if (ncols * rows < n)
-		ncols = (n + rows - 1) / rows;
-	per = (n + ncols - 1) / ncols;
-	colw = COLS / (int)ncols;
-
-	draw_text(0, 0, "pmon top - keys (any key returns)", 34, A_BOLD);
-	for (size_t i = 0; i < n; i++) {
+	if (v->help_page >= h.pages) /* a resize left fewer pages */
+		v->help_page = h.pages - 1;
+	first = v->help_page * h.per_page;
+	count = h.n - first < h.per_page ? h.n - first : h.per_page;
+	per_col = (count + h.ncols - 1) / h.ncols;
+	buf_reset(&v->line);
+	if (h.pages > 1)
+		buf_printf(&v->line, "pmon top - keys, page %zu of %zu (Space:"
+			   " next, PgUp: back; any other key returns)",
+			   v->help_page + 1, h.pages);
+	else
+		buf_puts(&v->line, "pmon top - keys (any key returns)");
+	draw_text(0, 0, v->line.data, v->line.len, A_BOLD);
+	for (size_t i = 0; i < count; i++) {
 		buf_reset(&v->line);
-		help_entry(i, &v->line);
-		draw_text(1 + (int)(i % per), (int)(i / per) * colw, v->line.data,
-			  v->line.len < (size_t)colw - 1 ? v->line.len : (size_t)colw - 1, 0);
+		help_entry(first + i, &v->line);
+		draw_text(1 + (int)(i % per_col), (int)(i / per_col) * h.colw,
+			  v->line.data, v->line.len < (size_t)h.colw - 1 ?
+			  v->line.len : (size_t)h.colw - 1, 0);
 	}
 }
 

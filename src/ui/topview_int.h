@@ -54,6 +54,7 @@ struct view {
 	double next_refresh;
 	bool paused, quit, utf8, color, have_frame;
 	enum top_screen screen;
+	size_t help_page;                /* of the help screen's pages */
 	size_t top, sel;                 /* first row shown, selected row */
 	struct proc_ref sel_ref;         /* follows the selection */
 	enum prompt prompt;

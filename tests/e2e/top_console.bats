@@ -564,7 +564,7 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 # ---- 8. help ------------------------------------------------------------------------
 
 @test "console: h lists every key in two columns, from the table that dispatches them" {
-	start_top -d 0.5 -p $$
+	start_top --size 140x40 -d 0.5 -p $$
 	keys h
 	wait_for_screen 'pmon top - keys'
 	# two columns: a key of the first half and one of the second on a line
@@ -579,6 +579,30 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	for line in "${lines[@]}"; do
 		screen | grep -qF -- "${line:0:50}" || { echo "not on the help screen: $line"; false; }
 	done
+}
+
+@test "console: at 80x24 the help is pages of whole entries: Space on, PgUp back, another key returns" {
+	start_top --size 80x24 -d 0.5 -p $$
+	run pmon top --keys
+	keys=("${lines[@]}")
+	[ "${#keys[@]}" -gt 46 ] # more than two columns of 23 lines
+	keys h
+	wait_for_screen '^pmon top - keys, page 1 of [0-9]+ '
+	pages=$(screen | sed -nE '1s/.*page 1 of ([0-9]+) .*/\1/p')
+	seen=$(screen)
+	for ((p = 2; p <= pages; p++)); do
+		keys Space
+		wait_for_screen "^pmon top - keys, page $p of $pages "
+		seen+=$'\n'$(screen)
+	done
+	# every entry whole, on a line of its own (no entry cut to a column)
+	for line in "${keys[@]}"; do
+		grep -qxF -- "$line" <<<"$seen" || { echo "not whole on a page: $line"; false; }
+	done
+	keys PPage
+	wait_for_screen "^pmon top - keys, page $((pages - 1)) of $pages "
+	keys x
+	wait_for_screen 'PID +USER +STAT'
 }
 
 # ---- 10. narrow and dumb terminals --------------------------------------------------
