@@ -6,25 +6,42 @@
 
 load helpers
 
-# rss_of PID...: "PID RSS" per line, as ps(1) reads them.
-ps_rss() { ps -o pid=,rss= -p "$1" 2>/dev/null | awk '{print $1, $2}'; }
+# rss_pass DIR BACKEND [PID,...]: ps's RSS before and after one top -b
+# frame read by BACKEND (of PIDs, or of all); prints "PID PS TOP" for
+# each process that ps saw the same before and after but top otherwise.
+rss_pass() {
+	local d=$1 backend=$2 sel=()
+	[ -n "${3:-}" ] && sel=(-p "$3")
+	ps -e -o pid=,rss= | awk '{print $1, $2}' | sort >"$d/before"
+	"$PMON" --backend "$backend" top -b -n 1 --json -o pid,rss_kb "${sel[@]}" |
+		jq -r '.processes[] | "\(.pid) \(.rss_kb)"' | sort >"$d/top"
+	ps -e -o pid=,rss= | awk '{print $1, $2}' | sort >"$d/after"
+	join "$d/before" "$d/after" | awk '$2 == $3 {print $1, $2}' |
+		sort >"$d/steady"
+	join "$d/steady" "$d/top" | awk '$2 != $3'
+}
 
 @test "top's RSS agrees with ps -o rss for every process that did not change" {
-	ps -e -o pid=,rss= | awk '{print $1, $2}' | sort >"$BATS_TEST_TMPDIR/before"
-	run pmon top -b -n 1 --json -o pid,rss_kb
-	[ "$status" -eq 0 ]
-	echo "$output" | jq -r '.processes[] | "\(.pid) \(.rss_kb)"' | sort >"$BATS_TEST_TMPDIR/top"
-	ps -e -o pid=,rss= | awk '{print $1, $2}' | sort >"$BATS_TEST_TMPDIR/after"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/top")" -gt 2 ]
-	# A process whose RSS ps saw unchanged before and after top's read
-	# must have exactly that RSS in top.
-	join "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" |
-		awk '$2 == $3 {print $1, $2}' | sort >"$BATS_TEST_TMPDIR/steady"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/steady")" -gt 2 ]
-	join "$BATS_TEST_TMPDIR/steady" "$BATS_TEST_TMPDIR/top" |
-		awk '$2 != $3' >"$BATS_TEST_TMPDIR/wrong"
-	cat "$BATS_TEST_TMPDIR/wrong"
-	[ ! -s "$BATS_TEST_TMPDIR/wrong" ]
+	d=$BATS_TEST_TMPDIR
+	# /proc's reader, and the default (root's: the BPF iterator, where
+	# the kernel allows it)
+	for backend in proc auto; do
+		run rss_pass "$d" "$backend"
+		[ "$status" -eq 0 ]
+		[ "$(wc -l <"$d/top")" -gt 2 ] && [ "$(wc -l <"$d/steady")" -gt 2 ]
+		# ps's reads before and after cannot see an RSS that went up and
+		# back between them (CI saw a service at 1044, 1060 in top's
+		# read, 1044): a disagreement counts when it is there in each of 5
+		# more passes over those processes, as top's old stat-based RSS
+		# was for most of them.
+		wrong=$output
+		for ((i = 0; i < 5 && ${#wrong}; i++)); do
+			wrong=$(rss_pass "$d" "$backend" "$(awk '{print $1}' <<<"$wrong" | paste -sd,)" |
+				join - <(printf '%s\n' "$wrong" | sort) | awk '{print $1, $2, $3}')
+		done
+		echo "$backend: $wrong"
+		[ -z "$wrong" ]
+	done
 }
 
 @test "top finds a process created below the newest pid in the next frame (ns_last_pid)" {
