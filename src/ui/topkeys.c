@@ -316,6 +316,8 @@ void keys_dispatch(struct view *v, int ch)
 
 /* ---- the help, from the same table --------------------------------------------- */
 
+#define HELP_INDENT 8 /* "%-7s " */
+
 static size_t help_entries(void)
 {
 	size_t n = 0;
@@ -325,54 +327,97 @@ static size_t help_entries(void)
 	return n;
 }
 
-static void help_entry(size_t i, struct buf *out)
+static const struct key_def *help_def(size_t i)
 {
-	for (size_t j = 0, seen = 0; j < ARRAY_LEN(main_keys); j++) {
-		if (!main_keys[j].label)
-			continue;
-		if (seen++ == i) {
-			buf_printf(out, "%-7s %s", main_keys[j].label, main_keys[j].help);
-			return;
-		}
-	}
+	for (size_t j = 0, seen = 0; j < ARRAY_LEN(main_keys); j++)
+		if (main_keys[j].label && seen++ == i)
+			return &main_keys[j];
+	return NULL;
 }
 
-/* How the help is laid out on this terminal: entries are never cut
- * (unless one is wider than the terminal); two columns when two of the
- * widest fit, else one; pages when the lines are too few for them all
- * (the room's keys make 50 entries: three pages of one column at 80x24,
- * where three columns would cut most of them). */
+static void help_entry(size_t i, struct buf *out)
+{
+	const struct key_def *k = help_def(i);
+
+	buf_printf(out, "%-7s %s", k->label, k->help);
+}
+
+/* The length of the next line of text wrapped at width (>= 1): up to the
+ * last space that fits, or cut where no space does.  *next is where the
+ * line after it starts. */
+static size_t wrap_line(const char *text, size_t width, const char **next)
+{
+	size_t n = strlen(text), cut = 0;
+
+	if (n <= width) {
+		*next = text + n;
+		return n;
+	}
+	for (size_t i = 0; i <= width; i++)
+		if (text[i] == ' ')
+			cut = i;
+	if (cut == 0)
+		cut = utf8_cut(text, width);
+	*next = text + cut + (text[cut] == ' ');
+	return cut;
+}
+
+/* Lines entry i takes in a column colw wide: its help wrapped under the
+ * label, never cut. */
+static size_t entry_lines(size_t i, int colw)
+{
+	size_t width = colw > HELP_INDENT + 8 ? (size_t)colw - 1 - HELP_INDENT : 8;
+	const char *t = help_def(i)->help;
+	size_t lines = 0;
+
+	do {
+		wrap_line(t, width, &t);
+		lines++;
+	} while (*t);
+	return lines;
+}
+
+/* How the help is laid out on this terminal: two columns (one below 80),
+ * each entry whole, its help wrapped under its label where it is wider
+ * than its column; pages when the lines are too few (two at 80x24 for the
+ * room's 50 entries, where three columns used to cut most of them). */
 struct help_layout {
-	size_t n, rows, ncols, per_page, pages;
+	size_t n, rows, ncols, pages;
+	size_t first[64]; /* the first entry of each page */
 	int colw;
 };
 
-static struct help_layout help_layout(void)
+static void help_layout(struct help_layout *h)
 {
-	struct help_layout h = {.n = help_entries()};
-	struct buf b = {0};
-	size_t widest = 0;
+	size_t col = 0, used = 0;
 
-	for (size_t i = 0; i < h.n; i++) {
-		buf_reset(&b);
-		help_entry(i, &b);
-		widest = b.len > widest ? b.len : widest;
+	h->n = help_entries();
+	h->rows = LINES > 2 ? (size_t)LINES - 1 : 1;
+	h->ncols = COLS >= 80 ? 2 : 1;
+	h->colw = COLS / (int)h->ncols;
+	h->pages = 1;
+	h->first[0] = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		size_t lines = entry_lines(i, h->colw);
+
+		if (used && used + lines > h->rows) {
+			used = 0;
+			if (++col == h->ncols && h->pages < ARRAY_LEN(h->first)) {
+				col = 0;
+				h->first[h->pages++] = i;
+			}
+		}
+		used += lines;
 	}
-	buf_free(&b);
-	h.rows = LINES > 2 ? (size_t)LINES - 1 : 1;
-	h.ncols = (size_t)COLS >= 2 * (widest + 2) ? 2 : 1;
-	h.colw = COLS / (int)h.ncols;
-	h.per_page = h.rows * h.ncols;
-	h.pages = (h.n + h.per_page - 1) / h.per_page;
-	return h;
 }
 
 /* On the help screen: Space, PgDn or Down the next page, PgUp or Up the
  * one before; a resize redraws; any other key closes it. */
 static void help_key(struct view *v, int ch)
 {
-	struct help_layout h = help_layout();
+	struct help_layout h;
 
+	help_layout(&h);
 	switch (ch) {
 	case ' ': case KEY_NPAGE: case KEY_DOWN:
 		if (v->help_page + 1 < h.pages) {
@@ -392,17 +437,33 @@ static void help_key(struct view *v, int ch)
 	v->screen = SCREEN_MAIN;
 }
 
-/* The page's entries in its columns, the first half on the left. */
+/* Entry i at (y, x): the label, the help wrapped under it. */
+static void draw_entry(struct view *v, size_t i, int y, int x, int colw)
+{
+	const struct key_def *k = help_def(i);
+	size_t width = colw > HELP_INDENT + 8 ? (size_t)colw - 1 - HELP_INDENT : 8;
+	const char *t = k->help;
+
+	buf_reset(&v->line);
+	buf_printf(&v->line, "%-7s", k->label);
+	draw_text(y, x, v->line.data, v->line.len, 0);
+	do {
+		const char *line = t;
+		size_t len = wrap_line(t, width, &t);
+
+		draw_text(y++, x + HELP_INDENT, line, len, 0);
+	} while (*t);
+}
+
 void keys_draw_help(struct view *v)
 {
-	struct help_layout h = help_layout();
-	size_t first, count, per_col;
+	struct help_layout h;
+	size_t end, col = 0, used = 0;
 
+	help_layout(&h);
 	if (v->help_page >= h.pages) /* a resize left fewer pages */
 		v->help_page = h.pages - 1;
-	first = v->help_page * h.per_page;
-	count = h.n - first < h.per_page ? h.n - first : h.per_page;
-	per_col = (count + h.ncols - 1) / h.ncols;
+	end = v->help_page + 1 < h.pages ? h.first[v->help_page + 1] : h.n;
 	buf_reset(&v->line);
 	if (h.pages > 1)
 		buf_printf(&v->line, "pmon top - keys, page %zu of %zu (Space:"
@@ -411,12 +472,13 @@ void keys_draw_help(struct view *v)
 	else
 		buf_puts(&v->line, "pmon top - keys (any key returns)");
 	draw_text(0, 0, v->line.data, v->line.len, A_BOLD);
-	for (size_t i = 0; i < count; i++) {
-		buf_reset(&v->line);
-		help_entry(first + i, &v->line);
-		draw_text(1 + (int)(i % per_col), (int)(i / per_col) * h.colw,
-			  v->line.data, v->line.len < (size_t)h.colw - 1 ?
-			  v->line.len : (size_t)h.colw - 1, 0);
+	for (size_t i = h.first[v->help_page]; i < end; i++) {
+		size_t lines = entry_lines(i, h.colw);
+
+		if (used && used + lines > h.rows)
+			col++, used = 0;
+		draw_entry(v, i, 1 + (int)used, (int)col * h.colw, h.colw);
+		used += lines;
 	}
 }
 
