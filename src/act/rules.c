@@ -191,6 +191,7 @@ void rule_format(const struct rule *r, struct buf *out)
 /* One rule's condition on one process. */
 struct cond {
 	double since;     /* when it began to hold; 0: it does not */
+	double under;     /* told, and no longer holding since; 0: holding */
 	bool told;        /* its start was reported */
 	long told_count;  /* zombies: the count last reported */
 };
@@ -246,18 +247,26 @@ static struct rule_event *new_event(struct rule_event **ev, size_t *nev,
 	return e;
 }
 
-/* A condition that must hold secs before it is reported. */
+/* A condition that must hold secs before it is reported, and once
+ * reported, must have stopped for secs before its end is: a process
+ * that hovers about a threshold is one condition, not a start and an
+ * end every sample (each of which the room would be told). */
 static void timed(struct cond *c, const struct rule *r, bool over, double began,
 		  double value, double now, const struct rule_proc *p,
 		  struct rule_event **ev, size_t *nev)
 {
 	if (!over) {
+		if (c->told && c->under == 0)
+			c->under = now;
+		if (c->told && now - c->under < r->secs)
+			return; /* not under for long enough yet */
 		if (c->told)
-			new_event(ev, nev, r, CHANGE_OFF, p)->secs = now - c->since;
-		c->since = 0;
+			new_event(ev, nev, r, CHANGE_OFF, p)->secs = c->under - c->since;
+		c->since = c->under = 0;
 		c->told = false;
 		return;
 	}
+	c->under = 0;
 	if (c->since == 0)
 		c->since = began;
 	if (!c->told && now - c->since >= r->secs) {

@@ -201,14 +201,43 @@ static void test_stuck_d_once_after_its_time(void **st)
 	assert_int_equal(sample(&r, &p, 1, 104), 0);
 	assert_int_equal(sample(&r, &p, 1, 200), 0);
 	p.state = 'S';
-	assert_int_equal(sample(&r, &p, 1, 201), 1);
+	/* its end once out of D as long as it had to be in D to be news */
+	assert_int_equal(sample(&r, &p, 1, 201), 0);
+	assert_int_equal(sample(&r, &p, 1, 203), 0);
+	assert_int_equal(sample(&r, &p, 1, 204), 1);
 	assert_int_equal(r.ev[0].change, CHANGE_OFF);
-	assert_true(r.ev[0].secs == 101);
+	assert_true(r.ev[0].secs == 101);                  /* 100 to 201 */
 	/* a short D after that is no news */
 	p.state = 'D';
-	assert_int_equal(sample(&r, &p, 1, 202), 0);
+	assert_int_equal(sample(&r, &p, 1, 205), 0);
 	p.state = 'S';
-	assert_int_equal(sample(&r, &p, 1, 203), 0);
+	assert_int_equal(sample(&r, &p, 1, 206), 0);
+	done(&r);
+}
+
+/* A process that goes in and out of D every sample once its condition
+ * is news: one condition, not an end and a start each time. */
+static void test_flapping_is_one_condition(void **st)
+{
+	struct rule rule = parsed(RULE_STUCK_D, "3");
+	struct run r = {.s = rules_new(&rule, 1)};
+	struct rule_proc p = proc(21, 'D');
+	size_t told = 0;
+
+	(void)st;
+	for (int t = 100; t <= 103; t++)
+		told += sample(&r, &p, 1, t);
+	assert_int_equal(told, 1);                         /* in D 3 s: news */
+	for (int t = 104; t < 130; t++) {
+		p.state = t % 2 ? 'D' : 'S';
+		assert_int_equal(sample(&r, &p, 1, t), 0);
+	}
+	p.state = 'S';
+	assert_int_equal(sample(&r, &p, 1, 130), 0);
+	assert_int_equal(sample(&r, &p, 1, 132), 0);
+	assert_int_equal(sample(&r, &p, 1, 133), 1);       /* out 3 s: news */
+	assert_int_equal(r.ev[0].change, CHANGE_OFF);
+	assert_true(r.ev[0].secs == 30);                   /* 100 to 130 */
 	done(&r);
 }
 
@@ -229,7 +258,11 @@ static void test_cpu_over_for_its_time(void **st)
 	p.cpu_ticks += 90;
 	assert_int_equal(sample(&r, &p, 1, 13), 0);
 	p.cpu_ticks += 10;                                 /* 10% */
-	assert_int_equal(sample(&r, &p, 1, 14), 1);
+	assert_int_equal(sample(&r, &p, 1, 14), 0);        /* under 0 s */
+	p.cpu_ticks += 10;
+	assert_int_equal(sample(&r, &p, 1, 15), 0);        /* under 1 s */
+	p.cpu_ticks += 10;
+	assert_int_equal(sample(&r, &p, 1, 16), 1);        /* under 2 s */
 	assert_int_equal(r.ev[0].change, CHANGE_OFF);
 	done(&r);
 }
@@ -295,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_zombies_reach_grow_fall),
 		cmocka_unit_test(test_zombies_fewer_then_more_is_news),
 		cmocka_unit_test(test_stuck_d_once_after_its_time),
+		cmocka_unit_test(test_flapping_is_one_condition),
 		cmocka_unit_test(test_cpu_over_for_its_time),
 		cmocka_unit_test(test_rss_and_a_recycled_pid),
 		cmocka_unit_test(test_several_rules_each_once),
