@@ -629,6 +629,19 @@ static int print_rules(struct watch *w)
 	return finish_stdout(EXIT_OK);
 }
 
+/* A --cpu over what every CPU of this machine makes together can never
+ * hold here: said once, and kept (a rules file may serve a whole fleet). */
+static void warn_unreachable(const struct watch *w)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	for (size_t i = 0; i < w->nrules && cpus > 0; i++)
+		if (w->rules[i].kind == RULE_CPU && w->rules[i].pct > 100.0 * (double)cpus)
+			pmon_warn("cpu %g%% cannot be reached here: %ld CPU%s make at"
+				  " most %ld%%", w->rules[i].pct, cpus,
+				  cpus == 1 ? "" : "s", 100 * cpus);
+}
+
 int watch_run(int argc, char **argv)
 {
 	struct watch *w = xcalloc(1, sizeof(*w));
@@ -643,6 +656,7 @@ int watch_run(int argc, char **argv)
 		usage_error("-n needs a name (without -n: LOGIN-watch)");
 	if (w->name && chat_client_check_name(w->name, why) < 0)
 		usage_error("-n: %s", why);
+	warn_unreachable(w);
 	if (w->print_rules)
 		return print_rules(w);
 	plan(w);

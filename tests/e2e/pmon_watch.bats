@@ -142,6 +142,17 @@ once() {
 	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 2 zombies$"
 }
 
+@test "a --cpu over what this machine's CPUs make together is said, and kept" {
+	n=$(getconf _NPROCESSORS_ONLN)
+	s=s; [ "$n" -eq 1 ] && s=
+	over=$((100 * n + 1)) most=$((100 * n))
+	run sh -c '"$1" watch --cpu "$2":1 --cpu "$3":1 --print-rules 2>/dev/null' sh "$PMON" "$over" "$most"
+	[ "$status" -eq 0 ]
+	[ "$output" = "cpu $over:1"$'\n'"cpu $most:1" ]
+	run sh -c '"$1" watch --cpu "$2":1 --cpu "$3":1 --print-rules 2>&1 >/dev/null' sh "$PMON" "$over" "$most"
+	[ "$output" = "pmon: watch: cpu $over% cannot be reached here: $n CPU$s make at most $most%" ]
+}
+
 @test "bad rules are refused with the reason (and the line of the file)" {
 	run "$PMON" watch
 	[ "$status" -eq 2 ]
