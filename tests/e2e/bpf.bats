@@ -8,8 +8,6 @@
 
 load helpers
 
-teardown() { remove_copies_for_others; }
-
 V0=$BUILD_DIR/bpf/task_iter_v0.o
 V999=$BUILD_DIR/bpf/task_iter_v999.o
 PIN=/sys/fs/bpf/pmon/tasks

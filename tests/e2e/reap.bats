@@ -46,16 +46,8 @@ start_parent() {
 # Kill the fixture's whole tree at teardown, wrappers included; only
 # plain pids above 1 (kill -KILL -1 would be every process there is).
 teardown() {
-	local pid
 	plain_pid "$PARENT_PID" && kill -KILL -- "-$PARENT_PID" 2>/dev/null
-	for pid in "${FIXTURE_PIDS[@]}"; do
-		plain_pid "$pid" || continue
-		kill -KILL -- "-$pid" 2>/dev/null
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	FIXTURE_PIDS=()
-	remove_copies_for_others
+	stop_fixtures
 }
 
 # The parent answers: SIGUSR1 is counted, SIGUSR2 asks for a status line
