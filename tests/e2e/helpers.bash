@@ -18,8 +18,8 @@ export LC_ALL=C.UTF-8 NO_COLOR=1
 # pmon top reads and writes its settings here: never the user's own file,
 # and nothing one test saves is seen by another.
 export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
-# proc_state, wait_for_line, wait_for_state, plain_pid, descends_from,
-# zombies_of
+# proc_state, wait_for_line, wait_for_state, wait_for_comm, plain_pid,
+# descends_from, zombies_of
 . "$REPO_ROOT/tests/e2e/procs.bash"
 
 # pmon as `run` sees it: status, output (stdout+stderr merged by bats).

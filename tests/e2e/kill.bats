@@ -420,6 +420,8 @@ SCRIPT
 	root=$FIXTURE_PID
 	leader=$(<"/proc/$root/task/$root/children") && leader=${leader%% *}
 	wait_for_state "$leader" Z
+	# "ready" comes before the exec: the root is "sh" until it is "sleep"
+	wait_for_comm "$root" sleep
 	run pmon kill --tree "$root" -s KILL
 	echo "$output"
 	[ "$status" -eq 0 ]
