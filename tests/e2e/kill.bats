@@ -300,6 +300,9 @@ target=$!
 i=0
 until [ -s "$T/target" ]; do sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9; done
 shown=$(cat "$T/target")
+# cut wrote it before the sh exec'd sleep: the name asserted is the exec's
+i=0
+until [ "$(cat "/proc/$shown/comm")" = sleep ]; do sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9; done
 echo $((shown - 1)) >/proc/sys/kernel/ns_last_pid
 sleep 1000 & decoy=$!
 [ "$decoy" = "$shown" ] || { echo "decoy got $decoy, not $shown"; exit 8; }
