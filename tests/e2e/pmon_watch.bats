@@ -49,8 +49,13 @@ once() {
 @test "zombies under N are no news" {
 	start_watch --no-room --zombies 4 -i 0.3
 	start_fixture zombie 3
-	sleep 2
-	run ! grep -q " $FIXTURE_PID " "$W"
+	three=$FIXTURE_PID
+	# no fixed wait: a parent of 4, started after the one of 3, is
+	# reported by a reading that saw the 3 zombies too
+	start_fixture zombie 4
+	wait_for_line "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 4 zombies$" ||
+		{ cat "$W" >&2; false; }
+	run ! grep -q " $three " "$W"
 }
 
 @test "a watch prints without a room (none on its socket) and joins when one opens" {
@@ -74,7 +79,10 @@ once() {
 	[[ "$output" =~ ^[0-9:]+\ [0-9]+\ \(sleep\)\ exited\ with\ status\ 0$ ]]
 	run sh -c 'sh -c "exit 7" & p=$!; exec "$1" watch --no-room --exit $p' sh "$PMON"
 	[[ "$output" =~ \(sh\)\ exited\ with\ status\ 7$ ]] || [[ "$output" =~ no\ such\ process ]]
-	run sh -c 'sleep 30 & p=$!; (sleep 0.5; kill -KILL $p) & exec "$1" watch --no-room --exit $p' sh "$PMON"
+	# killed once it is "sleep" (before its exec it is "sh")
+	run sh -c 'sleep 30 & p=$!
+		(until [ "$(cat /proc/$p/comm)" = sleep ]; do sleep 0.1; done; kill -KILL $p) &
+		exec "$1" watch --no-room --exit $p' sh "$PMON"
 	[[ "$output" =~ \(sleep\)\ was\ killed\ by\ signal\ KILL$ ]]
 	start_fixture sleep
 	start_watch --no-room --exit "$FIXTURE_PID"
@@ -108,8 +116,18 @@ once() {
 	# the vfork child ends: its parent leaves D and exits at once, which
 	# takes its condition with it (the unit tests cover "left D")
 	kill -KILL "$child"
-	sleep 1
-	[ "$(grep -c " $FIXTURE_PID " "$W")" -eq 1 ]
+	first=$FIXTURE_PID
+	for ((i = 0; i < 100; i++)); do
+		[ -e "/proc/$first" ] && [ "$(proc_state "$first")" != Z ] || break
+		sleep 0.1
+	done
+	[ ! -e "/proc/$first" ] || [ "$(proc_state "$first")" = Z ]
+	# no fixed wait: a second vfork parent, put in D after the first has
+	# exited, is reported by readings that saw the first one gone
+	start_fixture vfork
+	wait_for_line "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) has been in D" ||
+		{ cat "$W" >&2; false; }
+	[ "$(grep -c " $first " "$W")" -eq 1 ]
 }
 
 @test "cpu: a spinner over the threshold for the time given, once" {
