@@ -315,7 +315,9 @@ EOF
 	for i in $(seq 21); do sleeper; done
 	say mallory '/ps sleep'
 	sees alice "^\[view\] mallory \(uid 60012\) /ps sleep: [0-9]+ processes \(the first 20 shown\)$"
-	sleep 0.5
+	# all of the view's rows are in once a message sent after it is
+	pmon chat --send 'after the view' -n marker
+	sees alice '^marker: after the view$'
 	[ "$(grep -c '^\[view\] | ' "$CHAT_DIR/alice.out")" -le $((2 + 2 + 20)) ]
 	# nothing private ever reached anyone, nor the server's display
 	run ! grep -l -e hunter2 -e topsecret "$CHAT_DIR/alice.out" \
