@@ -354,7 +354,12 @@ SCRIPT
 @test "kill --tree -s TERM: frozen members are continued and act on TERM" {
 	FIXTURE=$FORKER start_fixture 2 3
 	root=$FIXTURE_PID
-	sleep 0.3
+	# the tree grown (no fixed sleep): its 1 + 3 + 9 nodes alive
+	for ((i = 0; i < 100; i++)); do
+		[ "$(alive_in_group "$root" | wc -l)" -ge 13 ] && break
+		sleep 0.1
+	done
+	[ "$(alive_in_group "$root" | wc -l)" -ge 13 ]
 	run pmon kill --tree "$root"
 	[ "$status" -eq 0 ]
 	[ "$(results | head -1)" = "$root forker: sent TERM" ]
