@@ -474,7 +474,11 @@ EINTR_KINDS="epoll epoll_pwait epoll_pwait2 sigtimedwait semtimedop io_getevents
 # no_return_logged: the parent's call has not returned since it started
 # (nothing was sent to it, so any return would be spurious).
 no_return_logged() {
-	sleep 0.2 # a return caused by the inject is logged by now
+	# Back asleep (S) after pmon let it go: had its call returned, the
+	# parent would have logged it before calling again (it is R from
+	# the moment pmon detaches until then; a fixed sleep could end
+	# before a loaded machine ran it at all).
+	wait_for_state "$PARENT_PID" S || return 1
 	if grep '^ret ' "$FIXTURE_OUT"; then
 		cat "$FIXTURE_OUT" >&2
 		return 1
