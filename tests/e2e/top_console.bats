@@ -113,7 +113,7 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	keys R # another order
 	wait_for_screen 'sort PID reversed'
 	wait_for_screen '└─ \[\+2\] fold0$'
-	sleep 1 # a few refreshes: still folded
+	wait_for_refreshes 2 # still folded after a few refreshes
 	screen | grep -qE '\[\+2\] fold0$'
 	keys +
 	wait_for_screen 'fold00$'
@@ -311,7 +311,9 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	keys M-[ M-]
 	keys -l $'\e[200~hello\e[201~'
 	keys -l $'\eOz'
-	sleep 1
+	# a key after them has been read: so have they (was: sleep 1)
+	keys R
+	wait_for_screen 'sort %CPU reversed'
 	screen
 	[ "$(ps -o ni= -p "$FIXTURE_PID" | tr -d ' ')" = 0 ]
 	run ! grep -q 'lsof\|nice' <<<"$(screen)"
