@@ -238,9 +238,15 @@ sleep 1000 & target=$!
 ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/strace.out" -e trace=pidfd_open \
 	-e inject=pidfd_open:delay_enter=3000000 "$PMON" kill "$target" >"$T/pmon.out" 2>&1 &
 tracer=$!
-i=0
+# (Bounded by the clock, not by a count of tries, and said: on a loaded
+# CI machine this once ended the script silently with 9.)
 until grep -q 'pidfd_open(' "$T/strace.out" 2>/dev/null; do
-	sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9
+	sleep 0.05
+	[ "$SECONDS" -lt 60 ] || {
+		echo "pmon never reached pidfd_open under strace in 60 s:"
+		cat "$T/strace.out" "$T/pmon.out"
+		exit 9
+	}
 done
 kill -KILL "$target"; wait "$target" 2>/dev/null
 echo $((target - 1)) >/proc/sys/kernel/ns_last_pid
