@@ -30,7 +30,10 @@ sleeper() {
 
 # raw_client PREFIX... -- LINE...: a client that speaks the protocol by
 # hand (no pmon at all), as PREFIX, sends each LINE after the hello and
-# prints what it got back within a second.
+# prints what it got back until the answer to a /stats sent after them
+# (the room answers a connection's lines in order, named or not; that
+# answer itself is not printed).  No fixed wait: a loaded server may
+# take more than a second to answer (at most 30 s).
 raw_client() {
 	local pre=()
 	while [ "$1" != "--" ]; do pre+=("$1"); shift; done
@@ -39,11 +42,11 @@ raw_client() {
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-s.settimeout(1)
+s.settimeout(30)
 got = s.recv(4096)
-s.sendall("".join(l + "\n" for l in sys.argv[2:]).encode())
-end = time.time() + 1
-while time.time() < end:
+s.sendall("".join(l + "\n" for l in sys.argv[2:] + ["/stats"]).encode())
+end = time.time() + 30
+while time.time() < end and b"\nok stats " not in b"\n" + got:
     try:
         b = s.recv(65536)
     except socket.timeout:
@@ -51,7 +54,8 @@ while time.time() < end:
     if not b:
         break
     got += b
-sys.stdout.write(got.decode("utf-8", "replace"))' "$SOCK" "$@"
+out = got.decode("utf-8", "replace")
+sys.stdout.write("".join(l for l in out.splitlines(True) if not l.startswith("ok stats ")))' "$SOCK" "$@"
 }
 
 # waits_on_room CMD...: run CMD under strace; the seconds it spent
