@@ -58,7 +58,10 @@ settle_fixture() {
 	for p in "$FIXTURE_PID" $(awk '$1 == "node" {print $2}' "$FIXTURE_OUT"); do
 		for t in /proc/"$p"/task/*; do
 			for ((i = 0; i < 100; i++)); do
-				read -r line 2>/dev/null <"$t/stat" || break
+				# (all of it: a comm may hold a newline)
+				line=
+				read -r -d '' line 2>/dev/null <"$t/stat" || :
+				[ -n "$line" ] || break
 				st=${line##*) } st=${st%% *}
 				[ "$st" = S ] && break
 				sleep 0.1
