@@ -22,12 +22,12 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 		wait_for_screen "(^| )$c\\[[^]]*%\\]"
 	done
 	wait_for_screen '^Mem\[.*/[0-9.]+[KMG]\] +Swp\['
-	screen | grep -qE '^Tasks: 1 total'
-	screen | grep -qE 'load average: [0-9.]+, [0-9.]+, [0-9.]+'
+	wait_for_screen '^Tasks: 1 total'
+	wait_for_screen 'load average: [0-9.]+, [0-9.]+, [0-9.]+'
 	if [ -r /proc/pressure/cpu ]; then
-		screen | grep -qE '^PSI some +cpu [0-9.]+ [0-9.]+ [0-9.]+'
+		wait_for_screen '^PSI some +cpu [0-9.]+ [0-9.]+ [0-9.]+'
 	fi
-	screen | grep -qE '^Disk read [0-9.]+[KMG]?/s write .* Net rx '
+	wait_for_screen '^Disk read [0-9.]+[KMG]?/s write .* Net rx '
 	# the sparklines fill from the right as refreshes come
 	wait_for_screen '^CPU .*[▁▂▃▄▅▆▇█] .*MEM .*[▁▂▃▄▅▆▇█]'
 	# m: procps top's lines, then none; 1: one bar for all CPUs
@@ -58,7 +58,7 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen '\[x\] +8 ppid'
 	keys q
 	wait_for_screen 'PID USER .* PPID COMMAND'
-	screen | grep -qE "^ *$FIXTURE_PID .* $$ proc-fixture"
+	wait_for_screen "^ *$FIXTURE_PID .* $$ proc-fixture"
 	keys S Down Down Down Down Space q
 	wait_for_screen_not 'PPID'
 }
@@ -406,13 +406,13 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen "^PID $FIXTURE_PID +state S"
 	# pmon inspect's text, from its model: the state in words, the
 	# family, the call it waits in decoded, and the rest
-	screen | grep -qE '^    command line +one two$'
-	screen | grep -qE '^    S +sleeping, interruptible: waiting for an event$'
-	screen | grep -qE "^    parent +$$ "
-	screen | grep -qE "^    ancestors +$$ .* ← "
-	screen | grep -qE '^    system call +pause\(\)$'
-	screen | grep -qE '^    waiting for +any signal$'
-	screen | grep -qE '^    kernel '
+	wait_for_screen '^    command line +one two$'
+	wait_for_screen '^    S +sleeping, interruptible: waiting for an event$'
+	wait_for_screen "^    parent +$$ "
+	wait_for_screen "^    ancestors +$$ .* ← "
+	wait_for_screen '^    system call +pause\(\)$'
+	wait_for_screen '^    waiting for +any signal$'
+	wait_for_screen '^    kernel '
 	# the sparklines fill as refreshes come
 	wait_for_screen '^CPU +.*▁'
 	screen | grep -qE '^    namespaces +the same as '
