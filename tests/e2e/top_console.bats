@@ -429,7 +429,19 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen "^    PMON_TEST_PAD_[0-9]+=x$"
 	at_end=$(screen)
 	for i in $(seq 20); do keys Down; done
-	sleep 0.5
+	# (no fixed wait for the Downs to be read: a key after them shows it)
+	# one Up moves the page back a line only if the Downs went no further
+	keys Up
+	for ((i = 0; i < 100; i++)); do
+		[ "$(screen | tail -n 1)" = "$(printf '%s\n' "$at_end" | tail -n 2 | head -n 1)" ] && break
+		sleep 0.1
+	done
+	[ "$(screen | tail -n 1)" = "$(printf '%s\n' "$at_end" | tail -n 2 | head -n 1)" ]
+	keys Down
+	for ((i = 0; i < 100; i++)); do
+		[ "$(screen | tail -n 3)" = "$(printf '%s\n' "$at_end" | tail -n 3)" ] && break
+		sleep 0.1
+	done
 	[ "$(screen | tail -n 3)" = "$(printf '%s\n' "$at_end" | tail -n 3)" ]
 	[ -n "$(screen | tail -n 1)" ]
 	keys Home
