@@ -105,7 +105,7 @@ below() { awk -v l="$1" -v x="$2" 'BEGIN {exit !(x < l)}'; }
 	wait_for_line "$CHAT_DIR/parent.out" '^ready$'
 	parent=$(awk '$1 == "parent" {print $2; exit}' "$CHAT_DIR/parent.out")
 	[ "$parent" = "${EXTRA_PIDS[-1]}" ]
-	run "${BOB[@]}" "$OTHERS_PMON" reap --method nudge "$parent"
+	run "${BOB[@]}" "$OTHERS_PMON" reap --method nudge --timeout 30000 "$parent"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	wait_for_line "$CHAT_DIR/alice.out" \
@@ -401,7 +401,7 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "$output" = "$zombie: not reaped: refused: claimed by bob (uid 60011) in the room (pmon chat --claims; --force to act anyway)" ]
 	[ "$(proc_state "$zombie")" = Z ]
-	run "$PMON" reap --force --method nudge "$parent" </dev/null
+	run "$PMON" reap --force --method nudge --timeout 30000 "$parent" </dev/null
 	echo "$output"
 	[ "$status" -eq 0 ]
 	sees alice "^\[action\] root \(uid 0\) reaped 2 zombies of $parent reap-parent by nudge: ok \(overriding the claim of bob, uid 60011: draining it\)$"

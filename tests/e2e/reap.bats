@@ -126,7 +126,9 @@ inject_kind() {
 
 @test "reap: nudge reaps the zombies of a parent whose SIGCHLD handler waits" {
 	start_parent -- -n 3 -d handler pause
-	run pmon reap --method nudge "$PARENT_PID"
+	# (--timeout: what pmon waits at most for the handler, which a loaded
+	# machine may run late; pmon stops waiting once the zombies are gone)
+	run pmon reap --method nudge --timeout 30000 "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	assert_all_reaped_by nudge
@@ -255,7 +257,10 @@ inject_kind() {
 	start_parent "$SUBREAPER" -- -n 3 -S pause
 	kill -STOP "$PARENT_PID" # a stopped parent needs SIGCONT to die of SIGTERM
 	wait_for_state "$PARENT_PID" T
-	run pmon reap --kill-parent "$PARENT_PID"
+	# (--timeout: at most, for the parent to die and the subreaper to
+	# reap; the default 1 s was too short at load 85 in a CI-like run:
+	# "the zombie's new holder ... (subreaper) does not reap it either")
+	run pmon reap --kill-parent --timeout 30000 "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"reaped by kill-parent"* ]]
