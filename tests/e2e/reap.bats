@@ -271,7 +271,10 @@ inject_kind() {
 @test "reap: a nudge whose handler ends the parent says so, names the new holder and stops there" {
 	start_parent -- -R -n 2 -d handler-exit pause
 	holder=$(awk '$1 == "holder" {print $2}' "$FIXTURE_OUT")
-	run pmon reap "$PARENT_PID"
+	# (the holder never reaps, so pmon waits the whole --timeout, by
+	# then the parent must have run its handler and exited: 2 s, not the
+	# default 1 s, for a loaded machine)
+	run pmon reap --timeout 2000 "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 2 ]
@@ -285,7 +288,9 @@ inject_kind() {
 @test "reap: --kill-parent names the new holder when it does not reap either" {
 	start_parent -- -R -n 2 pause
 	holder=$(awk '$1 == "holder" {print $2}' "$FIXTURE_OUT")
-	run pmon reap --method kill-parent --timeout 300 "$PARENT_PID"
+	# (2 s for each step, as below: the parent must die of SIGTERM
+	# within it, and the holder's not reaping takes it whole)
+	run pmon reap --method kill-parent --timeout 2000 "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	for z in "${ZOMBIES[@]}"; do
