@@ -8,7 +8,9 @@
 
 load helpers
 
-teardown() { remove_copies_for_others; }
+# stop_fixtures: the fixtures this test started, and the copies for
+# others (remove_copies_for_others).
+teardown() { stop_fixtures; }
 
 V0=$BUILD_DIR/bpf/task_iter_v0.o
 V999=$BUILD_DIR/bpf/task_iter_v999.o
