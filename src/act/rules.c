@@ -350,6 +350,14 @@ static void judge(struct rules_state *s, struct track *t, const struct rule_proc
 		const struct rule *r = &s->rules[k];
 		struct cond *c = &t->conds[k];
 
+		/* A zombie has exited: like a process that is gone, it takes
+		 * its conditions with it, news or not whether its parent has
+		 * reaped it yet (a D that ends in an exit is no "left D"). */
+		if (p->zombie && r->kind != RULE_ZOMBIES) {
+			c->since = c->under = 0;
+			c->told = false;
+			continue;
+		}
 		switch (r->kind) {
 		case RULE_ZOMBIES: zombies(c, r, zcount, p, ev, nev); break;
 		case RULE_STUCK_D:

@@ -16,7 +16,9 @@ three_in_the_room() {
 	sees alice '^\[room\] bob joined the room$'
 	sees alice '^\[room\] carol joined the room$'
 	sees bob '^\[room\] carol joined the room$'
-	# not told of their own arrival
+	# not told of their own arrival: a line after it has reached carol
+	say alice 'after the joins'
+	sees carol '^alice: after the joins$'
 	! grep -q 'carol joined' "$CHAT_DIR/carol.out"
 }
 
@@ -94,7 +96,10 @@ three_in_the_room() {
 	run setpriv --reuid=60001 --regid="$CHAT_GID" --clear-groups \
 		"$OTHERS_PMON" chat -n ROOT </dev/null
 	[ "$status" -eq 1 ]
-	sleep 0.2
+	# an announcement made after the refusals reaches alice after any
+	# line the refused joins could have caused
+	echo 'after the refusals' >&"$SERVER_FD"
+	sees alice '^\[admin\] after the refusals$'
 	! grep -qi 'root joined' "$CHAT_DIR/alice.out"
 }
 

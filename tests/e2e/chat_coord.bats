@@ -30,7 +30,10 @@ sleeper() {
 
 # raw_client PREFIX... -- LINE...: a client that speaks the protocol by
 # hand (no pmon at all), as PREFIX, sends each LINE after the hello and
-# prints what it got back within a second.
+# prints what it got back until the answer to a /stats sent after them
+# (the room answers a connection's lines in order, named or not; that
+# answer itself is not printed).  No fixed wait: a loaded server may
+# take more than a second to answer (at most 30 s).
 raw_client() {
 	local pre=()
 	while [ "$1" != "--" ]; do pre+=("$1"); shift; done
@@ -39,11 +42,11 @@ raw_client() {
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-s.settimeout(1)
+s.settimeout(30)
 got = s.recv(4096)
-s.sendall("".join(l + "\n" for l in sys.argv[2:]).encode())
-end = time.time() + 1
-while time.time() < end:
+s.sendall("".join(l + "\n" for l in sys.argv[2:] + ["/stats"]).encode())
+end = time.time() + 30
+while time.time() < end and b"\nok stats " not in b"\n" + got:
     try:
         b = s.recv(65536)
     except socket.timeout:
@@ -51,7 +54,8 @@ while time.time() < end:
     if not b:
         break
     got += b
-sys.stdout.write(got.decode("utf-8", "replace"))' "$SOCK" "$@"
+out = got.decode("utf-8", "replace")
+sys.stdout.write("".join(l for l in out.splitlines(True) if not l.startswith("ok stats ")))' "$SOCK" "$@"
 }
 
 # waits_on_room CMD...: run CMD under strace; the seconds it spent
@@ -101,7 +105,7 @@ below() { awk -v l="$1" -v x="$2" 'BEGIN {exit !(x < l)}'; }
 	wait_for_line "$CHAT_DIR/parent.out" '^ready$'
 	parent=$(awk '$1 == "parent" {print $2; exit}' "$CHAT_DIR/parent.out")
 	[ "$parent" = "${EXTRA_PIDS[-1]}" ]
-	run "${BOB[@]}" "$OTHERS_PMON" reap --method nudge "$parent"
+	run "${BOB[@]}" "$OTHERS_PMON" reap --method nudge --timeout 30000 "$parent"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	wait_for_line "$CHAT_DIR/alice.out" \
@@ -315,7 +319,9 @@ EOF
 	for i in $(seq 21); do sleeper; done
 	say mallory '/ps sleep'
 	sees alice "^\[view\] mallory \(uid 60012\) /ps sleep: [0-9]+ processes \(the first 20 shown\)$"
-	sleep 0.5
+	# all of the view's rows are in once a message sent after it is
+	pmon chat --send 'after the view' -n marker
+	sees alice '^marker: after the view$'
 	[ "$(grep -c '^\[view\] | ' "$CHAT_DIR/alice.out")" -le $((2 + 2 + 20)) ]
 	# nothing private ever reached anyone, nor the server's display
 	run ! grep -l -e hunter2 -e topsecret "$CHAT_DIR/alice.out" \
@@ -422,7 +428,7 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "$output" = "$zombie: not reaped: refused: claimed by bob (uid 60011) in the room (pmon chat --claims; --force to act anyway)" ]
 	[ "$(proc_state "$zombie")" = Z ]
-	run "$PMON" reap --force --method nudge "$parent" </dev/null
+	run "$PMON" reap --force --method nudge --timeout 30000 "$parent" </dev/null
 	echo "$output"
 	[ "$status" -eq 0 ]
 	sees alice "^\[action\] root \(uid 0\) reaped 2 zombies of $parent reap-parent by nudge: ok \(overriding the claim of bob, uid 60011: draining it\)$"

@@ -121,8 +121,13 @@ terminal_restored() {
 	tm send-keys 'world' Home 'hello ' Enter
 	sees alice '^tuiuser: hello world$'
 	tm send-keys Up Enter
-	[ "$(grep -c '^tuiuser: hello world$' "$CHAT_DIR/alice.out" || true)" -ge 1 ]
-	wait_for_line "$CHAT_DIR/alice.out" 'tuiuser: hello world' 
+	# the recalled line is sent again: a second one (was: looked for the
+	# first, already there, so the recall was never checked)
+	for ((i = 0; i < 100; i++)); do
+		[ "$(grep -c '^tuiuser: hello world$' "$CHAT_DIR/alice.out")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c '^tuiuser: hello world$' "$CHAT_DIR/alice.out")" -eq 2 ]
 	tm send-keys '/who' Enter
 	screen_has '\[who\] bob \(login root, uid 0\) chat'
 	tm resize-window -x 50 -y 12

@@ -18,8 +18,8 @@ export LC_ALL=C.UTF-8 NO_COLOR=1
 # pmon top reads and writes its settings here: never the user's own file,
 # and nothing one test saves is seen by another.
 export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
-# proc_state, wait_for_line, wait_for_state, plain_pid, descends_from,
-# zombies_of
+# proc_state, wait_for_line, wait_for_state, wait_for_comm, plain_pid,
+# descends_from, zombies_of
 . "$REPO_ROOT/tests/e2e/procs.bash"
 
 # pmon as `run` sees it: status, output (stdout+stderr merged by bats).
@@ -39,8 +39,40 @@ start_fixture() {
 		cat "$FIXTURE_OUT" >&2
 		return 1
 	}
+	if [ "$FIXTURE" = "$BUILD_DIR/fixtures/proc-fixture" ]; then
+		case $1 in
+		sleep | undumpable | name | tree | ntree | threads | locked | setuid | rss | zombie)
+			settle_fixture ;;
+		esac
+	fi
 }
 FIXTURE_PIDS=()
+
+# settle_fixture: every thread of the fixture and of its tree's nodes is
+# asleep (S).  A fixture prints "ready" just before it calls pause(), and
+# a loaded machine can leave it running (R) for a while after: a test
+# that looked at once would see a state that is only momentary.  (read,
+# not $(cat): a tree of a hundred nodes costs no fork.)
+settle_fixture() {
+	local p t i line st
+	for p in "$FIXTURE_PID" $(awk '$1 == "node" {print $2}' "$FIXTURE_OUT"); do
+		for t in /proc/"$p"/task/*; do
+			for ((i = 0; i < 100; i++)); do
+				# (all of it: a comm may hold a newline)
+				line=
+				read -r -d '' line 2>/dev/null <"$t/stat" || :
+				[ -n "$line" ] || break
+				st=${line##*) } st=${st%% *}
+				[ "$st" = S ] && break
+				sleep 0.1
+			done
+			[ "$i" -lt 100 ] || {
+				echo "fixture task ${t##*/} of $p stays in state $st, not S" >&2
+				return 1
+			}
+		done
+	done
+}
 
 # fd_limited N CMD...: exec CMD with at most N descriptors and none open
 # but 0, 1 and 2, so that what bats, make or a CI harness happen to leave

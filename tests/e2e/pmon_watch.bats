@@ -26,11 +26,17 @@ start_watch() {
 	WATCH_PID=$!
 }
 
-# once FILE REGEX: FILE gets a line matching REGEX, and after SECONDS
-# more (default 2) still exactly one.
+# once FILE REGEX [AFTER]: FILE gets a line matching REGEX, and has
+# exactly one once it also has a line matching AFTER: the report of a
+# process the test started after the first report, which readings made
+# after it found (they would have repeated the first, or said more of
+# it: give a REGEX for any line about the process).  No fixed wait: a
+# loaded machine may read the processes seldom.
 once() {
 	wait_for_line "$1" "$2" || { cat "$1" >&2; return 1; }
-	sleep "${3:-2}"
+	if [ -n "${3-}" ]; then
+		wait_for_line "$1" "$3" 300 || { cat "$1" >&2; return 1; }
+	fi
 	[ "$(grep -cE -- "$2" "$1")" -eq 1 ] || { cat "$1" >&2; return 1; }
 }
 
@@ -39,8 +45,14 @@ once() {
 	start_watch -S "$SOCK" --zombies 3 -i 0.3
 	wait_for_line "$CHAT_DIR/server.out" '^\[room\] [^ ]+-watch joined the room'
 	start_fixture zombie 3
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 3 zombies$"
-	once "$CHAT_DIR/server.out" "^\[watch\] [^ ]+-watch \(uid $(id -u)\) $FIXTURE_PID \(proc-fixture\) holds 3 zombies$" 0
+	first=$FIXTURE_PID
+	wait_for_line "$W" "^[0-9:]+ $first \(proc-fixture\) holds 3 zombies$"
+	start_fixture zombie 3 # the later one
+	once "$W" "^[0-9:]+ $first " \
+		"^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 3 zombies$"
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] [^ ]+-watch \(uid $(id -u)\) $first \(proc-fixture\) holds 3 zombies$"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $first " \
+		"^\[watch\] .* $FIXTURE_PID \(proc-fixture\) holds 3 zombies$"
 	start_client bob
 	say bob "/who"
 	sees bob '^\[who\] [^ ]+-watch \(login .*\) watch'
@@ -49,8 +61,13 @@ once() {
 @test "zombies under N are no news" {
 	start_watch --no-room --zombies 4 -i 0.3
 	start_fixture zombie 3
-	sleep 2
-	run ! grep -q " $FIXTURE_PID " "$W"
+	three=$FIXTURE_PID
+	# no fixed wait: a parent of 4, started after the one of 3, is
+	# reported by a reading that saw the 3 zombies too
+	start_fixture zombie 4
+	wait_for_line "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 4 zombies$" ||
+		{ cat "$W" >&2; false; }
+	run ! grep -q " $three " "$W"
 }
 
 @test "a watch prints without a room (none on its socket) and joins when one opens" {
@@ -58,10 +75,14 @@ once() {
 	# keeps for the room while it is away is bounded (the oldest go)
 	start_watch -S "$SOCK" --zombies 40 -i 0.3
 	start_fixture zombie 40
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 40 zombies$"
+	first=$FIXTURE_PID
+	wait_for_line "$W" "^[0-9:]+ $first \(proc-fixture\) holds 40 zombies$"
+	start_fixture zombie 40 # the later one
+	once "$W" "^[0-9:]+ $first " \
+		"^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 40 zombies$"
 	start_server
 	# what it saw while the room was away is posted once it is in
-	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) holds 40 zombies$" 250
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $first \(proc-fixture\) holds 40 zombies$" 250
 }
 
 @test "exit: our own child's status, a signal, and another's process that is gone" {
@@ -74,7 +95,10 @@ once() {
 	[[ "$output" =~ ^[0-9:]+\ [0-9]+\ \(sleep\)\ exited\ with\ status\ 0$ ]]
 	run sh -c 'sh -c "exit 7" & p=$!; exec "$1" watch --no-room --exit $p' sh "$PMON"
 	[[ "$output" =~ \(sh\)\ exited\ with\ status\ 7$ ]] || [[ "$output" =~ no\ such\ process ]]
-	run sh -c 'sleep 30 & p=$!; (sleep 0.5; kill -KILL $p) & exec "$1" watch --no-room --exit $p' sh "$PMON"
+	# killed once it is "sleep" (before its exec it is "sh")
+	run sh -c 'sleep 30 & p=$!
+		(until [ "$(cat /proc/$p/comm)" = sleep ]; do sleep 0.1; done; kill -KILL $p) &
+		exec "$1" watch --no-room --exit $p' sh "$PMON"
 	[[ "$output" =~ \(sleep\)\ was\ killed\ by\ signal\ KILL$ ]]
 	start_fixture sleep
 	start_watch --no-room --exit "$FIXTURE_PID"
@@ -90,6 +114,14 @@ once() {
 	start_watch -S "$SOCK" --exit "$FIXTURE_PID"
 	wait_for_line "$CHAT_DIR/server.out" '^\[room\] [^ ]+-watch joined the room'
 	kill -KILL "$FIXTURE_PID"
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) exited"
+	# only exit rules: it ends once they are seen, and then has posted
+	# all it ever will
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$WATCH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	run ! kill -0 "$WATCH_PID"
 	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) exited"
 }
 
@@ -97,35 +129,59 @@ once() {
 	start_server
 	start_watch -S "$SOCK" --stuck-d 1 -i 0.3
 	start_fixture vfork
+	first=$FIXTURE_PID
 	local child
 	for ((i = 0; i < 50; i++)); do
-		child=$(pgrep -P "$FIXTURE_PID" | head -1)
+		child=$(pgrep -P "$first" | head -1)
 		[ -n "$child" ] && break
 		sleep 0.1
 	done
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) has been in D \(uninterruptible\) for [0-9]+ s$"
-	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) has been in D" 0
+	wait_for_line "$W" "^[0-9:]+ $first \(proc-fixture\) has been in D \(uninterruptible\) for [0-9]+ s$"
+	# once: a second vfork parent's report comes from readings made
+	# while the first was still in D
+	start_fixture vfork
+	once "$W" " $first " "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) has been in D"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $first \(proc-fixture\) has been in D" \
+		"^\[watch\] .* $FIXTURE_PID \(proc-fixture\) has been in D"
 	# the vfork child ends: its parent leaves D and exits at once, which
 	# takes its condition with it (the unit tests cover "left D")
 	kill -KILL "$child"
-	sleep 1
-	[ "$(grep -c " $FIXTURE_PID " "$W")" -eq 1 ]
+	for ((i = 0; i < 100; i++)); do
+		[ -e "/proc/$first" ] && [ "$(proc_state "$first")" != Z ] || break
+		sleep 0.1
+	done
+	[ ! -e "/proc/$first" ] || [ "$(proc_state "$first")" = Z ]
+	# no fixed wait: a third vfork parent, put in D after the first has
+	# exited, is reported by readings that saw the first one exited
+	start_fixture vfork
+	once "$W" " $first " "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) has been in D"
+	once "$CHAT_DIR/server.out" " $first " "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) has been in D"
 }
 
 @test "cpu: a spinner over the threshold for the time given, once" {
 	start_server
 	start_watch -S "$SOCK" --cpu 0.1:1 -i 1
 	start_fixture busy
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 0.1% CPU for [0-9]+ s \([0-9]+%\)$" 3
-	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) over 0.1% CPU"
+	first=$FIXTURE_PID
+	wait_for_line "$W" "^[0-9:]+ $first \(proc-fixture\) over 0.1% CPU for [0-9]+ s \([0-9]+%\)$"
+	start_fixture busy # the later one
+	once "$W" "^[0-9:]+ $first " \
+		"^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 0.1% CPU"
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $first \(proc-fixture\) over 0.1% CPU"
 }
 
 @test "rss: a process over the size for the time given, once" {
 	start_server
 	start_watch -S "$SOCK" --rss 40M:1 -i 0.3
 	start_fixture rss 64
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 40M RSS for [0-9]+ s \(6[0-9]M\)$"
-	once "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) over 40M RSS" 0
+	first=$FIXTURE_PID
+	wait_for_line "$W" "^[0-9:]+ $first \(proc-fixture\) over 40M RSS for [0-9]+ s \(6[0-9]M\)$"
+	start_fixture rss 64 # the later one
+	once "$W" "^[0-9:]+ $first " \
+		"^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 40M RSS"
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $first \(proc-fixture\) over 40M RSS"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $first " \
+		"^\[watch\] .* $FIXTURE_PID \(proc-fixture\) over 40M RSS"
 }
 
 @test "rules from a file, and --print-rules shows them as read" {
@@ -139,7 +195,11 @@ once() {
 	[ "$output" = "$(printf 'zombies 2\ncpu 50:3\nrss 1G:10\nexit 1')" ]
 	start_watch --no-room -f "$BATS_TEST_TMPDIR/r" -i 0.3
 	start_fixture zombie 2
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 2 zombies$"
+	first=$FIXTURE_PID
+	wait_for_line "$W" "^[0-9:]+ $first \(proc-fixture\) holds 2 zombies$"
+	start_fixture zombie 2 # the later one
+	once "$W" "^[0-9:]+ $first " \
+		"^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 2 zombies$"
 }
 
 @test "a --cpu over what this machine's CPUs make together is said, and kept" {
@@ -190,8 +250,12 @@ once() {
 	"$PMON" zombies --watch --announce -S "$SOCK" >"$W" 2>&1 3>&- &
 	WATCH_PID=$!
 	start_fixture zombie 1
-	once "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 1 zombie$" 0
-	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) holds 1 zombie$"
+	first=$FIXTURE_PID
+	wait_for_line "$W" "^[0-9:]+ $first \(proc-fixture\) holds 1 zombie$"
+	start_fixture zombie 1 # the later one
+	once "$W" "^[0-9:]+ $first " \
+		"^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 1 zombie$"
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $first \(proc-fixture\) holds 1 zombie$"
 	run "$PMON" zombies --announce
 	[ "$status" -eq 2 ]
 }

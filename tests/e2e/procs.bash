@@ -47,6 +47,19 @@ wait_for_state() {
 	return 1
 }
 
+# wait_for_comm PID NAME [TENTHS]: until PID's name (/proc/PID/comm) is
+# NAME, such as a shell's `cmd &` child once it has exec'd cmd (until
+# then it has the shell's name: wait for it before a name is asserted).
+wait_for_comm() {
+	local i
+	for ((i = 0; i < ${3:-100}; i++)); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "pid $1 is named '$(cat "/proc/$1/comm" 2>/dev/null)', not '$2'" >&2
+	return 1
+}
+
 # plain_pid PID: PID is a number above 1 (kill -KILL -1, or -- -1, would
 # be every process there is; 0 is our own process group).
 plain_pid() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -gt 1 ]; }

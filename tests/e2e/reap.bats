@@ -118,7 +118,9 @@ inject_kind() {
 
 @test "reap: nudge reaps the zombies of a parent whose SIGCHLD handler waits" {
 	start_parent -- -n 3 -d handler pause
-	run pmon reap --method nudge "$PARENT_PID"
+	# (--timeout: what pmon waits at most for the handler, which a loaded
+	# machine may run late; pmon stops waiting once the zombies are gone)
+	run pmon reap --method nudge --timeout 30000 "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	assert_all_reaped_by nudge
@@ -247,7 +249,10 @@ inject_kind() {
 	start_parent "$SUBREAPER" -- -n 3 -S pause
 	kill -STOP "$PARENT_PID" # a stopped parent needs SIGCONT to die of SIGTERM
 	wait_for_state "$PARENT_PID" T
-	run pmon reap --kill-parent "$PARENT_PID"
+	# (--timeout: at most, for the parent to die and the subreaper to
+	# reap; the default 1 s was too short at load 85 in a CI-like run:
+	# "the zombie's new holder ... (subreaper) does not reap it either")
+	run pmon reap --kill-parent --timeout 30000 "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"reaped by kill-parent"* ]]
@@ -258,7 +263,10 @@ inject_kind() {
 @test "reap: a nudge whose handler ends the parent says so, names the new holder and stops there" {
 	start_parent -- -R -n 2 -d handler-exit pause
 	holder=$(awk '$1 == "holder" {print $2}' "$FIXTURE_OUT")
-	run pmon reap "$PARENT_PID"
+	# (the holder never reaps, so pmon waits the whole --timeout, by
+	# then the parent must have run its handler and exited: 2 s, not the
+	# default 1 s, for a loaded machine)
+	run pmon reap --timeout 2000 "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 2 ]
@@ -272,7 +280,9 @@ inject_kind() {
 @test "reap: --kill-parent names the new holder when it does not reap either" {
 	start_parent -- -R -n 2 pause
 	holder=$(awk '$1 == "holder" {print $2}' "$FIXTURE_OUT")
-	run pmon reap --method kill-parent --timeout 300 "$PARENT_PID"
+	# (2 s for each step, as below: the parent must die of SIGTERM
+	# within it, and the holder's not reaping takes it whole)
+	run pmon reap --method kill-parent --timeout 2000 "$PARENT_PID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	for z in "${ZOMBIES[@]}"; do
@@ -466,7 +476,11 @@ EINTR_KINDS="epoll epoll_pwait epoll_pwait2 sigtimedwait semtimedop io_getevents
 # no_return_logged: the parent's call has not returned since it started
 # (nothing was sent to it, so any return would be spurious).
 no_return_logged() {
-	sleep 0.2 # a return caused by the inject is logged by now
+	# Back asleep (S) after pmon let it go: had its call returned, the
+	# parent would have logged it before calling again (it is R from
+	# the moment pmon detaches until then; a fixed sleep could end
+	# before a loaded machine ran it at all).
+	wait_for_state "$PARENT_PID" S || return 1
 	if grep '^ret ' "$FIXTURE_OUT"; then
 		cat "$FIXTURE_OUT" >&2
 		return 1

@@ -159,7 +159,7 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	start_fixture sleep
 	start_top -d 0.5 -p "$stopped,$parent,$kid,$FIXTURE_PID"
 	wait_for_screen '^Tasks: 4 total, 0 running, 2 sleeping, 0 disk sleep, 1 stopped, 1 zombie'
-	screen | grep -qE "^ *$kid .* fixture-zombie <defunct>"
+	wait_for_screen "^ *$kid .* fixture-zombie <defunct>"
 }
 
 @test "top (tmux): < and > move the sort column" {
@@ -188,7 +188,7 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	[[ "$(screen)" != *'└─'* ]]
 	keys t
 	wait_for_screen '└─ proc-fixture'
-	screen | grep -q '\[tree\]'
+	wait_for_screen '\[tree\]'
 	keys t
 	wait_for_screen_not '└─'
 }
@@ -210,7 +210,7 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	wait_for_screen '\[filter: aaa-top\]'
 	[ "$(screen_pids | paste -sd,)" = "$named" ]
 	# the Tasks line still counts the whole selection
-	screen | grep -q '^Tasks: 3 total'
+	wait_for_screen '^Tasks: 3 total'
 }
 
 @test "top (tmux): k sends TERM to the selected process" {
@@ -273,8 +273,8 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	wait_for_screen "^ *$FIXTURE_PID "
 	tmx resize-window -x 60 -y 10
 	wait_for_screen_not 'MiB Swap'
-	screen | grep -q '^Tasks: 1 total'
-	screen | grep -qE "^ *$FIXTURE_PID "
+	wait_for_screen '^Tasks: 1 total'
+	wait_for_screen "^ *$FIXTURE_PID "
 	[ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 60 ]
 	# room for one header line: it is the Tasks line
 	tmx resize-window -x 40 -y 6
@@ -282,7 +282,7 @@ assert busy_seen > 0, "the busy fixture never showed any %CPU"
 	screen | head -n 1 | grep -q '^Tasks: 1 total'
 	tmx resize-window -x 120 -y 40
 	wait_for_screen 'MiB Swap'
-	screen | grep -qE "^ *$FIXTURE_PID "
+	wait_for_screen "^ *$FIXTURE_PID "
 }
 
 @test "top (tmux): q restores the terminal" {
@@ -408,7 +408,7 @@ assert old not in pids[-1] and new in pids[-1], (old in pids[-1], new in pids[-1
 	wait_for_screen "Reap zombie\(s\) of PID $parent \(proc-fixture\)\? \[y/n\]"
 	keys n
 	wait_for_screen 'not reaped'
-	screen | grep -q '^Tasks: 3 total'
+	wait_for_screen '^Tasks: 3 total'
 	keys r y
 	wait_for_screen 'reap: .*\(2 in all: all reaped\)'
 	wait_for_screen '^Tasks: 1 total.* 0 zombie'

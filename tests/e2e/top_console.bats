@@ -22,12 +22,12 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 		wait_for_screen "(^| )$c\\[[^]]*%\\]"
 	done
 	wait_for_screen '^Mem\[.*/[0-9.]+[KMG]\] +Swp\['
-	screen | grep -qE '^Tasks: 1 total'
-	screen | grep -qE 'load average: [0-9.]+, [0-9.]+, [0-9.]+'
+	wait_for_screen '^Tasks: 1 total'
+	wait_for_screen 'load average: [0-9.]+, [0-9.]+, [0-9.]+'
 	if [ -r /proc/pressure/cpu ]; then
-		screen | grep -qE '^PSI some +cpu [0-9.]+ [0-9.]+ [0-9.]+'
+		wait_for_screen '^PSI some +cpu [0-9.]+ [0-9.]+ [0-9.]+'
 	fi
-	screen | grep -qE '^Disk read [0-9.]+[KMG]?/s write .* Net rx '
+	wait_for_screen '^Disk read [0-9.]+[KMG]?/s write .* Net rx '
 	# the sparklines fill from the right as refreshes come
 	wait_for_screen '^CPU .*[▁▂▃▄▅▆▇█] .*MEM .*[▁▂▃▄▅▆▇█]'
 	# m: procps top's lines, then none; 1: one bar for all CPUs
@@ -58,7 +58,7 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen '\[x\] +8 ppid'
 	keys q
 	wait_for_screen 'PID USER .* PPID COMMAND'
-	screen | grep -qE "^ *$FIXTURE_PID .* $$ proc-fixture"
+	wait_for_screen "^ *$FIXTURE_PID .* $$ proc-fixture"
 	keys S Down Down Down Down Space q
 	wait_for_screen_not 'PPID'
 }
@@ -113,7 +113,7 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	keys R # another order
 	wait_for_screen 'sort PID reversed'
 	wait_for_screen '└─ \[\+2\] fold0$'
-	sleep 1 # a few refreshes: still folded
+	wait_for_refreshes 2 # still folded after a few refreshes
 	screen | grep -qE '\[\+2\] fold0$'
 	keys +
 	wait_for_screen 'fold00$'
@@ -311,7 +311,9 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	keys M-[ M-]
 	keys -l $'\e[200~hello\e[201~'
 	keys -l $'\eOz'
-	sleep 1
+	# a key after them has been read: so have they (was: sleep 1)
+	keys R
+	wait_for_screen 'sort %CPU reversed'
 	screen
 	[ "$(ps -o ni= -p "$FIXTURE_PID" | tr -d ' ')" = 0 ]
 	run ! grep -q 'lsof\|nice' <<<"$(screen)"
@@ -404,13 +406,13 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen "^PID $FIXTURE_PID +state S"
 	# pmon inspect's text, from its model: the state in words, the
 	# family, the call it waits in decoded, and the rest
-	screen | grep -qE '^    command line +one two$'
-	screen | grep -qE '^    S +sleeping, interruptible: waiting for an event$'
-	screen | grep -qE "^    parent +$$ "
-	screen | grep -qE "^    ancestors +$$ .* ← "
-	screen | grep -qE '^    system call +pause\(\)$'
-	screen | grep -qE '^    waiting for +any signal$'
-	screen | grep -qE '^    kernel '
+	wait_for_screen '^    command line +one two$'
+	wait_for_screen '^    S +sleeping, interruptible: waiting for an event$'
+	wait_for_screen "^    parent +$$ "
+	wait_for_screen "^    ancestors +$$ .* ← "
+	wait_for_screen '^    system call +pause\(\)$'
+	wait_for_screen '^    waiting for +any signal$'
+	wait_for_screen '^    kernel '
 	# the sparklines fill as refreshes come
 	wait_for_screen '^CPU +.*▁'
 	screen | grep -qE '^    namespaces +the same as '
@@ -427,7 +429,19 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	wait_for_screen "^    PMON_TEST_PAD_[0-9]+=x$"
 	at_end=$(screen)
 	for i in $(seq 20); do keys Down; done
-	sleep 0.5
+	# (no fixed wait for the Downs to be read: a key after them shows it)
+	# one Up moves the page back a line only if the Downs went no further
+	keys Up
+	for ((i = 0; i < 100; i++)); do
+		[ "$(screen | tail -n 1)" = "$(printf '%s\n' "$at_end" | tail -n 2 | head -n 1)" ] && break
+		sleep 0.1
+	done
+	[ "$(screen | tail -n 1)" = "$(printf '%s\n' "$at_end" | tail -n 2 | head -n 1)" ]
+	keys Down
+	for ((i = 0; i < 100; i++)); do
+		[ "$(screen | tail -n 3)" = "$(printf '%s\n' "$at_end" | tail -n 3)" ] && break
+		sleep 0.1
+	done
 	[ "$(screen | tail -n 3)" = "$(printf '%s\n' "$at_end" | tail -n 3)" ]
 	[ -n "$(screen | tail -n 1)" ]
 	keys Home

@@ -81,6 +81,29 @@ wait_for_screen_not() {
 
 keys() { tmx send-keys "$@"; }
 
+# header_clock: the time in the header ("pmon top - 12:34:56 up ...").
+header_clock() { screen | sed -n 's/^pmon top - \([0-9:]*\) .*/\1/p'; }
+
+# wait_for_refreshes N: until the screen has been redrawn at least N more
+# times with new readings (the header's clock, which only a refresh
+# redraws, has changed N times): the proof that something that did not
+# happen would have shown by now.
+wait_for_refreshes() {
+	local i n=0 last now
+	last=$(header_clock)
+	for ((i = 0; i < 100 * $1; i++)); do
+		now=$(header_clock)
+		if [ "$now" != "$last" ]; then
+			n=$((n + 1)) last=$now
+			[ "$n" -ge "$1" ] && return 0
+		fi
+		sleep 0.1
+	done
+	echo "not $1 refreshes in $(($1 * 10)) s (the header's clock changed $n times):" >&2
+	screen >&2
+	return 1
+}
+
 # title_at: the index in ${lines[@]} of a batch frame's column titles (the
 # header above it has a line per CPU, so no fixed index).
 title_at() {

@@ -52,22 +52,37 @@ rss_pass() {
 	# reader, which finds new pids without listing /proc every time (the
 	# BPF iterator, root's default, lists every task each refresh and so
 	# would pass whatever that reader did: make mutants saw it).
+	# No fixed sleep (a loaded machine may be slow to start top, or to
+	# fork): the new process is made once top has shown 3 frames; of
+	# the frames complete then, the next may have been read before it
+	# was made, but the two after that were read wholly after, and must
+	# have it (a full listing every 16 refreshes would not).  Between
+	# the write to ns_last_pid and the sleep's fork the shell runs only
+	# builtins.
 	unshare --pid --fork --mount-proc /bin/sh -c '
 		for i in $(seq 60); do /bin/true; done
-		"$1" --backend proc top -b -d 0.3 -n 8 --json -o pid,comm >"$2/frames" &
+		"$1" --backend proc top -b -d 0.3 -n 200 --json -o pid,comm >"$2/frames" &
 		top=$!
-		sleep 1
+		i=0
+		until [ "$(cat "$2/frames" 2>/dev/null | wc -l)" -ge 3 ]; do
+			sleep 0.1; i=$((i + 1)); [ $i -lt 300 ] || exit 9
+		done
 		echo 10 >/proc/sys/kernel/ns_last_pid
 		sleep 600 &
 		echo $! >"$2/new"
-		wait $top
+		before=$(wc -l <"$2/frames")
+		echo "$before" >"$2/before"
+		i=0
+		until [ "$(wc -l <"$2/frames")" -ge $((before + 3)) ]; do
+			sleep 0.1; i=$((i + 1)); [ $i -lt 300 ] || exit 9
+		done
+		kill $top
+		wait $top || :
 	' sh "$PMON" "$T" 3>&-
 	new=$(cat "$T/new")
 	[ "$new" -eq 11 ]
-	# It exists from about the fourth frame on: the last frames must
-	# have it (a full listing every 16 refreshes would not).
-	[ "$(wc -l <"$T/frames")" -eq 8 ]
-	for frame in 7 8; do
+	before=$(cat "$T/before")
+	for frame in $((before + 2)) $((before + 3)); do
 		sed -n "${frame}p" "$T/frames" | jq -e --argjson p "$new" \
 			'[.processes[].pid] | index($p) != null'
 	done

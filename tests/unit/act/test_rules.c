@@ -241,6 +241,25 @@ static void test_flapping_is_one_condition(void **st)
 	done(&r);
 }
 
+static void test_an_exit_takes_its_condition_zombie_or_gone(void **st)
+{
+	struct rule rules[2] = {parsed(RULE_STUCK_D, "1"), parsed(RULE_RSS, "1M:0")};
+	struct run r = {.s = rules_new(rules, 2)};
+	struct rule_proc p = proc(25, 'D');
+
+	(void)st;
+	p.rss_kb = 4096;
+	assert_int_equal(sample(&r, &p, 1, 10), 1);        /* over RSS */
+	assert_int_equal(sample(&r, &p, 1, 11), 1);        /* D for 1 s */
+	/* it exits, and its parent has not reaped it yet: no "left D",
+	 * no "back under" (a gone process says nothing either) */
+	p.state = 'Z', p.zombie = true, p.rss_kb = 0;
+	assert_int_equal(sample(&r, &p, 1, 12), 0);
+	assert_int_equal(sample(&r, &p, 1, 13), 0);
+	assert_int_equal(sample(&r, NULL, 0, 14), 0);
+	done(&r);
+}
+
 static void test_cpu_over_for_its_time(void **st)
 {
 	struct rule rule = parsed(RULE_CPU, "50:2");
@@ -329,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_zombies_fewer_then_more_is_news),
 		cmocka_unit_test(test_stuck_d_once_after_its_time),
 		cmocka_unit_test(test_flapping_is_one_condition),
+		cmocka_unit_test(test_an_exit_takes_its_condition_zombie_or_gone),
 		cmocka_unit_test(test_cpu_over_for_its_time),
 		cmocka_unit_test(test_rss_and_a_recycled_pid),
 		cmocka_unit_test(test_several_rules_each_once),
