@@ -548,7 +548,9 @@ static struct view_asker asker_of(const struct member *m)
 /* May m see p under /proc's hidepid? */
 static bool sees(const struct member *m, const struct proc *p)
 {
-	return p->uid == m->uid || asker_of(m).sees_all;
+	struct view_asker a = asker_of(m);
+
+	return view_asker_sees(&a, p);
 }
 
 static enum action_check check_action(const struct member *m,

@@ -53,15 +53,33 @@ static void put_comm(struct buf *b, const struct proc *p)
 struct view_asker view_asker(uid_t uid, gid_t gid, int peer_fd)
 {
 	struct proc_hidepid h;
-	struct view_asker a = {.uid = uid, .sees_all = true};
+	struct view_asker a = {.uid = uid, .gid = gid, .sees_all = true};
 
 	if (uid == 0)
 		return a;
 	if (proc_hidepid(&h) < 0)
 		h = (struct proc_hidepid){.mode = 2}; /* cannot tell: hide */
-	a.sees_all = h.mode == 0 || gid == h.gid ||
-		     chat_peer_in_group(peer_fd, h.gid);
+	/* the kernel's has_pid_permissions: gid= does not open ptraceable */
+	a.sees_all = h.mode == 0 ||
+		     (h.mode != 4 && (gid == h.gid || chat_peer_in_group(peer_fd, h.gid)));
 	return a;
+}
+
+bool view_asker_sees(const struct view_asker *a, const struct proc *p)
+{
+	return a->sees_all ||
+	       (p->uid == a->uid && proc_readable_as(p->pid, a->uid, a->gid));
+}
+
+/* Keep of s what a may see (its effective uid already filtered). */
+static void narrow(struct snapshot *s, const struct view_asker *a)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (view_asker_sees(a, &s->procs[i]))
+			s->procs[kept++] = s->procs[i];
+	s->n = kept; /* still in pid order */
 }
 
 static int take(struct snapshot *s, const struct view_asker *a,
@@ -73,8 +91,11 @@ static int take(struct snapshot *s, const struct view_asker *a,
 
 	if (!a->sees_all)
 		q.uids = &a->uid, q.nuids = 1;
-	if (snapshot_take(s, &q) == 0)
+	if (snapshot_take(s, &q) == 0) {
+		if (!a->sees_all)
+			narrow(s, a);
 		return 0;
+	}
 	buf_puts(&v->head, "cannot read the process table");
 	return -1;
 }

@@ -25,6 +25,8 @@
 
 #include "util/util.h"
 
+struct proc;
+
 #define CHAT_VIEW_ROWS 20              /* rows of one view at most */
 #define CHAT_VIEW_INTERVAL 5.0         /* seconds between a member's views */
 #define CHAT_VIEW_ROOM_INTERVAL 2.0    /* and between any two views */
@@ -38,16 +40,20 @@ struct shared_view {
 
 /*
  * Who asked, for /proc's hidepid: the server may read every process, and
- * the room must not learn through a view what its asker could not read.
- * Under hidepid (noaccess, invisible, ptraceable) a view shows only the
- * asker's own processes unless the asker is root or in /proc's gid=
- * group, and its head says so.
+ * no member may show the room through it what that member could not read.
+ * Under hidepid (noaccess, invisible, ptraceable) a view shows only what
+ * the kernel would let the asker read (its own dumpable processes, all
+ * ids its own) unless the asker is root or (but with ptraceable) in
+ * /proc's gid= group, and its head says so.
  */
 struct view_asker {
 	uid_t uid;
+	gid_t gid;
 	bool sees_all;
 };
 struct view_asker view_asker(uid_t uid, gid_t gid, int peer_fd);
+/* May a see p (read from a snapshot with PI_UID)? */
+bool view_asker_sees(const struct view_asker *a, const struct proc *p);
 
 /* Each fills v (zeroed first) and returns 0, or -1 with v->head saying
  * why not (no such process, no /proc). */

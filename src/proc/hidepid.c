@@ -2,17 +2,18 @@
  * hidepid.c - what /proc's hidepid= lets an account see.
  *
  * With hidepid=invisible (or noaccess, ptraceable) an account sees only
- * its own processes in /proc, unless it is root or in the mount's gid=
- * group (root's group when none is given).  pmon's own commands read as
- * the account that runs them, so the kernel applies the rule; the room's
- * server reads as itself and shares what it reads, so it applies the rule
- * for the member who asked (chat/views.c).  The mode is read from
- * /proc/self/mountinfo each time: a remount can change it under a server
- * that runs for months.
+ * the processes it could ptrace, unless it is root or (but with
+ * ptraceable) in the mount's gid= group, root's group when none is given.
+ * pmon's own commands read as the account that runs them, so the kernel
+ * applies the rule; the room's server reads as itself and shares what it
+ * reads, so it applies the rule for the member who asked (chat/views.c,
+ * proc_readable_as).  The mode is read from /proc/self/mountinfo each
+ * time: a remount can change it under a server that runs for months.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "proc/proc.h"
 #include "util/util.h"
@@ -97,4 +98,45 @@ int proc_hidepid(struct proc_hidepid *h)
 	if (!found)
 		*h = (struct proc_hidepid){0};
 	return 0;
+}
+
+/* Are all of a status line's first three ids (real, effective, saved)
+ * id?  "Uid:\t1000\t1000\t1000\t1000" */
+static bool ids_all(const char *v, unsigned long id)
+{
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (end == v || n != id)
+			return false;
+		v = end;
+	}
+	return true;
+}
+
+bool proc_readable_as(pid_t pid, uid_t uid, gid_t gid)
+{
+	char path[64], *line = NULL;
+	size_t size = 0;
+	struct stat st;
+	FILE *f;
+	int ok = 0;
+
+	/* dumpable: the kernel makes /proc/PID root's when it is not */
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0 || st.st_uid != uid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (ok >= 0 && ok < 2 && getline(&line, &size, f) > 0) {
+		if (!strncmp(line, "Uid:", 4))
+			ok = ids_all(line + 4, uid) ? ok + 1 : -1;
+		else if (!strncmp(line, "Gid:", 4))
+			ok = ids_all(line + 4, gid) ? ok + 1 : -1;
+	}
+	free(line);
+	fclose(f);
+	return ok == 2;
 }

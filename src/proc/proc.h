@@ -381,6 +381,11 @@ int proc_hidepid(struct proc_hidepid *h);
 /* One line of mountinfo: true and h filled when it mounts procfs on
  * /proc. */
 bool proc_hidepid_line(const char *line, struct proc_hidepid *h);
+/* Could an account (uid, gid), neither root nor in the gid= group, read
+ * pid under hidepid?  The kernel's rule (ptrace's read check): the
+ * process is dumpable and its real, effective and saved uids and gids
+ * are the account's.  False when pid cannot be read (gone). */
+bool proc_readable_as(pid_t pid, uid_t uid, gid_t gid);
 
 /* ---- what a process's state means --------------------------------------- */
 

@@ -411,28 +411,28 @@ static void help_layout(struct help_layout *h)
 	}
 }
 
-/* On the help screen: Space, PgDn or Down the next page, PgUp or Up the
- * one before; a resize redraws; any other key closes it. */
+/* On the help screen: of one page, any key closes it; of several,
+ * Space, PgDn or Down shows the next page and PgUp or Up the one before
+ * (at either end they do nothing: a user paging with the arrows stays),
+ * and any other key closes it.  A resize redraws. */
 static void help_key(struct view *v, int ch)
 {
 	struct help_layout h;
 
 	help_layout(&h);
-	switch (ch) {
-	case ' ': case KEY_NPAGE: case KEY_DOWN:
-		if (v->help_page + 1 < h.pages) {
-			v->help_page++;
-			return;
-		}
-		break;
-	case KEY_PPAGE: case KEY_UP:
-		if (v->help_page > 0) {
-			v->help_page--;
-			return;
-		}
-		break;
-	case KEY_RESIZE:
+	if (ch == KEY_RESIZE)
 		return;
+	if (h.pages > 1) {
+		switch (ch) {
+		case ' ': case KEY_NPAGE: case KEY_DOWN:
+			if (v->help_page + 1 < h.pages)
+				v->help_page++;
+			return;
+		case KEY_PPAGE: case KEY_UP:
+			if (v->help_page > 0)
+				v->help_page--;
+			return;
+		}
 	}
 	v->screen = SCREEN_MAIN;
 }
@@ -467,7 +467,7 @@ void keys_draw_help(struct view *v)
 	buf_reset(&v->line);
 	if (h.pages > 1)
 		buf_printf(&v->line, "pmon top - keys, page %zu of %zu (Space:"
-			   " next, PgUp: back; any other key returns)",
+			   " next, PgUp: back; another key returns)",
 			   v->help_page + 1, h.pages);
 	else
 		buf_puts(&v->line, "pmon top - keys (any key returns)");

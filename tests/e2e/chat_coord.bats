@@ -341,14 +341,19 @@ EOF
 		bash "$BATS_TEST_DIRNAME/hidepid_room.bash" "$PMON" "$CHAT_DIR" "$CHAT_GID"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	read -r _ root_sleep _ own_sleep <<<"${lines[0]}"
+	read -r _ root_sleep _ own_sleep _ half_sleep <<<"${lines[0]}"
 	# views: the asker's own processes, and the head says why
 	[[ "$output" == *"mallory: event "*" view uid60012 60012 /ps sleep: 1 process (hidepid: uid 60012's processes only)"* ]]
 	[[ "$output" == *"mallory: event "*" viewrow $own_sleep S uid 60012 sleep"* ]]
-	[[ "$output" == *"staff: event "*" view uid60013 60013 /ps sleep: 2 processes"$'\n'* ]]
+	[[ "$output" == *"staff: event "*" view uid60013 60013 /ps sleep: 3 processes"$'\n'* ]]
 	[[ "$output" == *"staff: event "*" viewrow $root_sleep S uid 0 sleep"* ]]
 	[[ "$output" == *"eve: error noview /inspect $root_sleep: no such process (hidepid: uid 60014's processes only)"* ]]
 	[[ "$output" == *"eve2: error noview /tree 1: no such process (hidepid"* ]]
+	# a process whose effective uid alone is the member's is not its own
+	[[ "$output" == *"staff: event "*" viewrow $half_sleep S uid 60012 sleep"* ]]
+	grep -E "^mallory: event [0-9]+ viewrow $half_sleep " <<<"$output" && false
+	# under ptraceable, gid= opens nothing
+	[[ "$output" == *"staff2: event "*" view uid60015 60015 /ps sleep: 0 processes (hidepid: uid 60015's processes only)"* ]]
 	# a claim on what it cannot see is no claim; on its own it is
 	[[ "$output" == *"mallory: error nosuchprocess no process $root_sleep"* ]]
 	[[ "$output" == *"mallory: event "*" claim uid60012 60012 claims $own_sleep sleep for "* ]]

@@ -13,7 +13,10 @@ sleep 1000 &
 root_sleep=$!
 setpriv --reuid=60012 --regid="$group" --clear-groups sleep 1000 &
 own_sleep=$!
-echo "root_sleep $root_sleep own_sleep $own_sleep"
+# 60012 is its effective uid only: the kernel hides it from 60012
+setpriv --euid=60012 sleep 1000 &
+half_sleep=$!
+echo "root_sleep $root_sleep own_sleep $own_sleep half_sleep $half_sleep"
 
 "$pmon" chatd --foreground -S "$dir/hp/sock" --group "$group" \
 	</dev/null >"$dir/hp-server.out" 2>&1 &
@@ -22,8 +25,9 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-# member WHO SETPRIV-ARGS -- LINE...: connect, send the lines, print what
-# came back within a second, each line prefixed by WHO.
+# member WHO SETPRIV-ARGS -- LINE...: connect, send the lines and /stats,
+# print what came back until the answer to /stats (the room has answered
+# the rest by then; 30 s at most), each line prefixed by WHO.
 member() {
 	local who=$1 pre=()
 	shift
@@ -33,11 +37,11 @@ member() {
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-s.settimeout(1)
+s.settimeout(30)
 got = s.recv(4096)
-s.sendall("".join(l + "\n" for l in sys.argv[2:]).encode())
-end = time.time() + 1
-while time.time() < end:
+s.sendall("".join(l + "\n" for l in sys.argv[2:] + ["/stats"]).encode())
+end = time.time() + 30
+while time.time() < end and b"\nok stats " not in b"\n" + got:
     try:
         b = s.recv(65536)
     except socket.timeout:
@@ -45,7 +49,8 @@ while time.time() < end:
     if not b:
         break
     got += b
-sys.stdout.write(got.decode("utf-8", "replace"))' "$dir/hp/sock" "$@" |
+out = got.decode("utf-8", "replace")
+sys.stdout.write("".join(l for l in out.splitlines(True) if not l.startswith("ok stats ")))' "$dir/hp/sock" "$@" |
 		sed "s/^/$who: /"
 }
 
@@ -67,3 +72,9 @@ member mallory "${mallory[@]}" -- '' "/claim $root_sleep mine now" \
 	"/action kill $root_sleep 0 1 KILL ok sleep" \
 	"/action kill $root_sleep 1 1 KILL ok sleep" \
 	"/action kill $root_sleep 0 1 KILL eperm decoy"
+
+# under ptraceable, gid= opens nothing (the kernel's rule): 60015, in
+# group 60200, sees its own processes only
+mount -o remount,hidepid=ptraceable,gid=60200 /proc
+sleep 2.2
+member staff2 --reuid=60015 --regid="$group" --groups=60200 -- '' '/ps sleep'

@@ -631,7 +631,9 @@ help_entries() {
 	done
 	# every entry whole, once, in the table's order (none cut to a column)
 	[ "$seen" = "$(printf '%s\n' "${keys[@]}")" ]
-	keys PPage
+	# at the last page Down stays there (paging with the arrows does not
+	# fall out of the help); PgUp goes back
+	keys Down PPage
 	wait_for_screen "^pmon top - keys, page $((pages - 1)) of $pages "
 	keys x
 	wait_for_screen 'PID +USER +STAT'
