@@ -301,7 +301,7 @@ inject_kind() {
 PMON=$1 RP=$2 SR=$3 T=$4
 "$SR" "$RP" -n 2 pause >"$T/parent.out" 2>&1 &
 i=0
-until grep -q '^ready$' "$T/parent.out"; do sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9; done
+until grep -qs '^ready$' "$T/parent.out"; do sleep 0.05; i=$((i + 1)); [ $i -lt 200 ] || exit 9; done
 parent=$(awk '$1 == "parent" {print $2}' "$T/parent.out")
 ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/strace.out" -e trace=pidfd_open \
 	-e inject=pidfd_open:delay_enter=3000000:when=2 \
@@ -382,7 +382,7 @@ export ASAN_OPTIONS=detect_leaks=0
 "\$RP" -n 2 pause >"\$T/parent.out" 2>&1 &
 parent=\$!
 i=0
-until grep -q '^ready\$' "\$T/parent.out"; do sleep 0.05; i=\$((i + 1)); [ \$i -lt 200 ] || exit 9; done
+until grep -qs '^ready\$' "\$T/parent.out"; do sleep 0.05; i=\$((i + 1)); [ \$i -lt 200 ] || exit 9; done
 shown=\$(awk '\$1 == "parent" {print \$2}' "\$T/parent.out")
 echo \$((shown - 1)) >/proc/sys/kernel/ns_last_pid
 sleep 1000 & decoy=\$!
