@@ -124,7 +124,8 @@ static void write_zombie_parents(struct expo *e, const struct metrics_opts *o,
 
 	if (read_zombie_families(s, &z) == 0)
 		ng = zombie_groups(z.procs, z.n, &g);
-	qsort(g, ng, sizeof(*g), by_zombies_held);
+	if (ng > 1) /* g is NULL without zombies: qsort's base is nonnull */
+		qsort(g, ng, sizeof(*g), by_zombies_held);
 	/* Counted from this second read, as pmon zombies counts them, so
 	 * that the parents' figures add up to it within one scrape. */
 	for (size_t i = 0; i < ng; i++)
@@ -294,7 +295,8 @@ static void write_groups(struct expo *e, const struct metrics_opts *o,
 	if (!o->rules.n)
 		return;
 	fold_groups(o, s, &gs);
-	qsort(gs.g, gs.n, sizeof(*gs.g), by_group_name);
+	if (gs.n > 1) /* gs.g is NULL when no group matched */
+		qsort(gs.g, gs.n, sizeof(*gs.g), by_group_name);
 	expo_family(e, "pmon_group_processes", EXPO_GAUGE,
 		    "Processes in the group (rules: --group, --groups-file).");
 	for (size_t i = 0; i < gs.n; i++) {

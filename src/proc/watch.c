@@ -570,7 +570,8 @@ static size_t not_in_pass(struct procwatch *w, const struct task_count *before,
 		}
 		free(all);
 	}
-	qsort(*extra, n, sizeof(pid_t), pid_cmp);
+	if (n > 1) /* *extra may still be NULL: qsort's base is nonnull */
+		qsort(*extra, n, sizeof(pid_t), pid_cmp);
 	return n;
 }
 
@@ -1091,7 +1092,8 @@ void procwatch_fetch_threads(struct procwatch *w, const int32_t *idx, size_t n)
 			(void)proc_tasks_read(w->procfd, p, &w->clock, w->task_pool,
 					      &w->tasks, &w->ntasks, &w->tasks_cap);
 	}
-	qsort(w->tasks, w->ntasks, sizeof(*w->tasks), task_cmp);
+	if (w->ntasks > 1) /* NULL until a threaded process is shown */
+		qsort(w->tasks, w->ntasks, sizeof(*w->tasks), task_cmp);
 	now = mono_now();
 	task_rates(w, w->tasks_time > 0 ? now - w->tasks_time : 0);
 	w->tasks_time = now;
