@@ -517,9 +517,13 @@ static double repeat_factor(const char *p, size_t *len, bool *optional)
 		return 2;
 	if (*p != '{')
 		return 0;
+	/* counts past RE_DUP_MAX are regcomp's to refuse; clamped here so
+	 * that m + 1 cannot overflow (make fuzz: "{9223372036854775807,}") */
 	m = strtol(p + 1, &end, 10);
+	m = m < 0 ? 0 : m > RE_DUP_MAX ? RE_DUP_MAX : m;
 	*optional = m == 0;
 	n = *end == ',' ? (end[1] == '}' ? m + 1 : strtol(end + 1, &end, 10)) : m;
+	n = n < 0 ? 0 : n > RE_DUP_MAX ? RE_DUP_MAX : n;
 	if (*end == ',')
 		end++;
 	end = strchr(end, '}');

@@ -141,6 +141,10 @@ static void test_filter_language(void **state)
 					"+++++++++++++++++++++", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "would make more than 500 copies"));
 	assert_int_equal(top_filter_set(&o.filter, "((a{30}){30}){30}", err, sizeof(err)), -1);
+	/* a count past long's range is refused, and weighed without
+	 * overflowing (make fuzz found the sanitizer stop at its m + 1) */
+	assert_int_equal(top_filter_set(&o.filter, "a{9223372036854775807,}", err, sizeof(err)), -1);
+	assert_int_equal(top_filter_set(&o.filter, "a{1,99999999999999999999}", err, sizeof(err)), -1);
 	/* within the copies, what glibc's closure cannot take (each ran for
 	 * minutes: the first found by make fuzz): repeating what may match
 	 * nothing, and repetitions four deep */
