@@ -38,24 +38,7 @@ raw_client() {
 	local pre=()
 	while [ "$1" != "--" ]; do pre+=("$1"); shift; done
 	shift
-	"${pre[@]}" /usr/bin/python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(30)
-got = s.recv(4096)
-s.sendall("".join(l + "\n" for l in sys.argv[2:] + ["/stats"]).encode())
-end = time.time() + 30
-while time.time() < end and b"\nok stats " not in b"\n" + got:
-    try:
-        b = s.recv(65536)
-    except socket.timeout:
-        break
-    if not b:
-        break
-    got += b
-out = got.decode("utf-8", "replace")
-sys.stdout.write("".join(l for l in out.splitlines(True) if not l.startswith("ok stats ")))' "$SOCK" "$@"
+	"${pre[@]}" /usr/bin/python3 -c "$(cat "$BATS_TEST_DIRNAME/raw_client.py")" "$SOCK" "$@"
 }
 
 # waits_on_room CMD...: run CMD under strace; the seconds it spent

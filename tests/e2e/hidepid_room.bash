@@ -7,6 +7,7 @@
 # namespace's init (this shell) when it exits.
 set -eu
 pmon=$1 dir=$2 group=$3
+raw_client=$(cat "$(dirname "$0")/raw_client.py")
 mount -o remount,hidepid=invisible,gid=60200 /proc
 
 sleep 1000 &
@@ -33,24 +34,7 @@ member() {
 	shift
 	while [ "$1" != "--" ]; do pre+=("$1"); shift; done
 	shift
-	setpriv "${pre[@]}" /usr/bin/python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(30)
-got = s.recv(4096)
-s.sendall("".join(l + "\n" for l in sys.argv[2:] + ["/stats"]).encode())
-end = time.time() + 30
-while time.time() < end and b"\nok stats " not in b"\n" + got:
-    try:
-        b = s.recv(65536)
-    except socket.timeout:
-        break
-    if not b:
-        break
-    got += b
-out = got.decode("utf-8", "replace")
-sys.stdout.write("".join(l for l in out.splitlines(True) if not l.startswith("ok stats ")))' "$dir/hp/sock" "$@" |
+	setpriv "${pre[@]}" /usr/bin/python3 -c "$raw_client" "$dir/hp/sock" "$@" |
 		sed "s/^/$who: /"
 }
 
