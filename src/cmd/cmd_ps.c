@@ -43,7 +43,7 @@ static void parse_columns(struct ps_opts *o, const char *spec)
 		o->help = true; /* after the other options: --json may follow */
 		return;
 	}
-	if (field_list_parse(&o->cols, spec, why, sizeof(why)) < 0)
+	if (field_list_parse(&o->cols, spec, "-o", why, sizeof(why)) < 0)
 		usage_error("%s", why);
 }
 

@@ -23,6 +23,7 @@
 #include "ui/topmeter.h"
 #include "ui/topmodel.h"
 #include "ui/topview.h"
+#include "view/escape.h"
 
 struct top_cli {
 	struct top_opts view;
@@ -101,7 +102,7 @@ static void parse_opts(int argc, char **argv, struct top_cli *o)
 				usage_error("cannot sort by '%s' (pmon ps -o help lists the keys)", optarg);
 			break;
 		case 'o':
-			if (field_list_parse(&cols, optarg, why, sizeof(why)) < 0)
+			if (field_list_parse(&cols, optarg, "-o", why, sizeof(why)) < 0)
 				usage_error("%s", why);
 			break;
 		case 't': o->view.tree = true; break;
@@ -252,8 +253,11 @@ static int top_exec(int argc, char **argv)
 	top_conf_load(&o.view, warning, sizeof(warning));
 	parse_opts(argc, argv, &o);
 	cmd_note_pidns();
-	if (warning[0] && o.batch)
-		pmon_warn("%s", warning);
+	if (warning[0] && o.batch) {
+		char shown[1024];
+
+		pmon_warn("%s", esc_string(warning, false, shown, sizeof(shown)));
+	}
 	if (!o.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		pmon_die(EXIT_FAIL, "the interactive view needs a terminal; "
 			 "use -b for batch mode");

@@ -81,7 +81,7 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 		case 'j': o->json = true; break;
 		case 'O': o->orphans = true; break;
 		case 'o':
-			if (field_list_parse(&o->cols, optarg, why, sizeof(why)) < 0)
+			if (field_list_parse(&o->cols, optarg, "-o", why, sizeof(why)) < 0)
 				usage_error("%s", why);
 			o->cols_given = true;
 			break;

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "ui/topconf.h"
-#include "view/escape.h"
 
 int top_conf_path(char *out, size_t size)
 {
@@ -51,17 +50,17 @@ struct load {
 	char first[256];
 	int problems;
 	bool columns_begun;  /* a columns line was read: the next ones add */
+	char why[128];       /* why the setting just read was refused, when
+	                        its parser says ("" when it does not) */
 };
 
-/* Keep the first problem: one line is what the user sees.  Escaped: the
- * names and values in it are the file's, and it goes to stderr too. */
+/* Keep the first problem: one line is what the user sees.  Raw: the
+ * names and values in it are the file's, which whoever shows the
+ * warning escapes (topconf.h). */
 static void problem(struct load *l, const char *what)
 {
-	char shown[256];
-
 	if (!l->problems++)
-		snprintf(l->first, sizeof(l->first), "top.conf: %s",
-			 esc_string(what, false, shown, sizeof(shown)));
+		snprintf(l->first, sizeof(l->first), "top.conf: %s", what);
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -84,9 +83,9 @@ static int parse_bool(const char *v, bool *out)
 static int set_columns(struct load *ld, const char *v)
 {
 	struct field_list l = ld->columns_begun ? ld->o->cols : (struct field_list){0};
-	char why[128];
 
-	if (field_list_parse(&l, v, why, sizeof(why)) < 0 || l.n == 0)
+	if (field_list_parse(&l, v, "the columns setting", ld->why,
+			     sizeof(ld->why)) < 0 || l.n == 0)
 		return -1;
 	ld->o->cols = l;
 	ld->columns_begun = true;
@@ -139,9 +138,12 @@ static int on_setting(void *user, const char *section, const char *key,
 		problem(l, what);
 		return 1;
 	}
+	l->why[0] = '\0';
 	rc = set_setting(l, key, value);
 	if (rc > 0)
 		snprintf(what, sizeof(what), "unknown setting '%.40s' (ignored)", key);
+	else if (rc < 0 && l->why[0]) /* the parser named the entry and what is wrong */
+		snprintf(what, sizeof(what), "%s; that line is ignored", l->why);
 	else if (rc < 0)
 		snprintf(what, sizeof(what), "bad %s '%.60s' (the default is kept)", key, value);
 	if (rc)

@@ -24,7 +24,9 @@ int top_conf_path(char *out, size_t size);
 
 /* Read the file, if there is one, into o (which holds the defaults).
  * warning gets one line when something in it was not understood (""
- * otherwise). */
+ * otherwise): the first problem, naming the entry and what is wrong
+ * with it, and how many more.  It holds the file's text raw (a file
+ * another account wrote says what it likes): escape it to show it. */
 void top_conf_load(struct top_opts *o, char *warning, size_t size);
 
 /* Write o's settings.  0, or -1 with the reason in err. */

@@ -630,5 +630,5 @@ void top_json_keys(const struct top_opts *o, bool cols_given,
 	}
 	json_default_fields(keys);
 	for (size_t i = 0; i < ARRAY_LEN(extra); i++)
-		(void)field_list_parse(keys, extra[i], why, sizeof(why));
+		(void)field_list_parse(keys, extra[i], "-o", why, sizeof(why));
 }

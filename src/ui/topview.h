@@ -23,7 +23,8 @@ void top_keys_text(struct buf *out);
  * fatal errors).  After a signal the terminal is restored first and the
  * signal then re-raised, so the caller's shell sees how pmon ended.
  * Returns the exit status.  o is changed by the keys; warning (a problem
- * with the settings file, or "") is shown on the message line first.
+ * with the settings file, or "": raw, escaped here) is shown on the
+ * message line first.
  */
 struct top_room {
 	const char *socket;  /* -S: the room's socket; NULL: as pmon chat */

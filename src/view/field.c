@@ -534,8 +534,8 @@ const struct field *field_find(const char *name)
 
 /* ---- lists, sorting, help ------------------------------------------------- */
 
-int field_list_parse(struct field_list *l, const char *spec, char *why,
-		     size_t why_size)
+int field_list_parse(struct field_list *l, const char *spec, const char *where,
+		     char *why, size_t why_size)
 {
 	char *copy = xstrdup(spec), *rest = copy, *key;
 	int rc = 0;
@@ -545,15 +545,15 @@ int field_list_parse(struct field_list *l, const char *spec, char *why,
 		const struct field *f = field_find(key);
 
 		if (!f) {
-			snprintf(why, why_size, "unknown field '%.64s' in -o"
+			snprintf(why, why_size, "unknown field '%.64s' in %s"
 				 " (pmon ps -o help lists them)",
-				 *key ? key : "(empty)");
+				 *key ? key : "(empty)", where);
 			rc = -1;
 			break;
 		}
 		if (l->n == ARRAY_LEN(l->f)) {
-			snprintf(why, why_size, "more than %zu columns in -o",
-				 ARRAY_LEN(l->f));
+			snprintf(why, why_size, "more than %zu columns in %s",
+				 ARRAY_LEN(l->f), where);
 			rc = -1;
 			break;
 		}

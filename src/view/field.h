@@ -65,9 +65,11 @@ struct field_list {
 };
 /* Parse "KEY,KEY,..." (a repeated -o adds to the list).  0, or -1 with
  * why (an unknown key, or more columns than a list holds) in why, the
- * text of a usage error for the caller. */
-int field_list_parse(struct field_list *l, const char *spec, char *why,
-		     size_t why_size);
+ * text of a usage error for the caller; where names what spec came from
+ * in it ("-o": "unknown field 'x' in -o ...").  The key is in why as
+ * given, raw. */
+int field_list_parse(struct field_list *l, const char *spec, const char *where,
+		     char *why, size_t why_size);
 /* A list from keys known to exist (a command's defaults). */
 void field_list_of(struct field_list *l, const char *const *keys, size_t n);
 unsigned field_list_need(const struct field_list *l);

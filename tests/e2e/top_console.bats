@@ -564,6 +564,33 @@ node_pid() { awk -v n="$1" '$1 == "node" && $4 == n {print $2}' "$FIXTURE_OUT"; 
 	[[ "$output" != *$'\033'* ]]
 }
 
+@test "console: columns the settings file names but top refuses are named with why, escaped once" {
+	mkdir -p "$XDG_CONFIG_HOME/pmon"
+	conf=$XDG_CONFIG_HOME/pmon/top.conf
+	# an unknown key, with a terminal sequence and a UTF-8 letter in it
+	printf '[top]\ncolumns = pid,\033[2Jno\303\251such,comm\n' >"$conf"
+	start_fixture sleep
+	start_top --size 200x40 -p "$FIXTURE_PID"
+	wait_for_screen "^top\\.conf: unknown field '\\\\e\\[2Jnoésuch' in the columns setting \\(pmon ps -o help lists them\\); that line is ignored$"
+	# the default columns stay
+	screen | grep -qE '^ +PID USER .* COMMAND'
+	run pmon top -b -n 1 -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"top.conf: unknown field '\\e[2Jno\\xc3\\xa9such' in the columns setting (pmon ps -o help lists them); that line is ignored"* ]]
+	[[ "$output" != *$'\033'* ]]
+	# too many: the line that goes past 64 is the one refused, the
+	# lines before it and after it count
+	twenty=$(printf 'pid,%.0s' $(seq 19))pid
+	printf '[top]\ncolumns = %s\ncolumns = %s\ncolumns = %s\ncolumns = %s\ncolumns = comm\n' \
+		"$twenty" "$twenty" "$twenty" "$twenty" >"$conf"
+	tmx kill-server
+	start_top --size 200x40 --no-wait -p "$FIXTURE_PID"
+	wait_for_screen '^top\.conf: more than 64 columns in the columns setting; that line is ignored$'
+	run pmon top -b -n 1 -p "$FIXTURE_PID"
+	[ "$status" -eq 0 ]
+	[ "$(echo "${lines[$(title_at)]}" | wc -w)" -eq 61 ]
+}
+
 @test "console: W refuses a settings file that is a symlink someone else planted" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to plant a link as another user"
 	mkdir -p "$XDG_CONFIG_HOME/pmon"

@@ -296,7 +296,7 @@ static void test_narrow_columns(void **state)
 	for (size_t i = 0; i < fit.n; i++)
 		assert_string_not_equal(fit.f[i]->key, "cpu_time_s");
 	/* wide text shrinks before anything is hidden */
-	assert_int_equal(field_list_parse(&wide, "pid,container,comm", bad, sizeof(bad)), 0);
+	assert_int_equal(field_list_parse(&wide, "pid,container,comm", "-o", bad, sizeof(bad)), 0);
 	top_fit_columns(&wide, 40, &fit, storage);
 	assert_int_equal(fit.n, 3);
 	assert_int_equal(fit.f[1]->width, -6);
@@ -394,6 +394,11 @@ static void test_settings_bad_file(void **state)
 	assert_true(o.delay == 3.0);
 	assert_string_equal(o.sort.f->key, "cpu_pct");
 	assert_int_equal(o.meters, METERS_TEXT); /* the good line still counts */
+	/* a column refused: which one and why, as -o's error says it */
+	write_conf("[top]\ncolumns = pid,nope,comm\n");
+	top_conf_load(&o, warning, sizeof(warning));
+	assert_string_equal(warning, "top.conf: unknown field 'nope' in the columns setting"
+			    " (pmon ps -o help lists them); that line is ignored");
 	write_conf("\x01\x02 binary garbage \xff\n");
 	top_conf_load(&o, warning, sizeof(warning));
 	assert_non_null(strstr(warning, "top.conf:"));
