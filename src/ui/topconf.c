@@ -204,7 +204,8 @@ void top_conf_load(struct top_opts *o, char *warning, size_t size)
 	}
 	top_opts_sync_name(o);
 	if (l.problems > 1)
-		snprintf(warning, size, "%s, and %d more problems", l.first, l.problems - 1);
+		snprintf(warning, size, "%s, and %d more problem%s", l.first,
+			 l.problems - 1, l.problems == 2 ? "" : "s");
 	else if (l.problems)
 		snprintf(warning, size, "%s", l.first);
 }

@@ -395,10 +395,11 @@ static void test_settings_bad_file(void **state)
 	assert_string_equal(o.sort.f->key, "cpu_pct");
 	assert_int_equal(o.meters, METERS_TEXT); /* the good line still counts */
 	/* a column refused: which one and why, as -o's error says it */
-	write_conf("[top]\ncolumns = pid,nope,comm\n");
+	write_conf("[top]\ncolumns = pid,nope,comm\ndelay = soon\n");
 	top_conf_load(&o, warning, sizeof(warning));
 	assert_string_equal(warning, "top.conf: unknown field 'nope' in the columns setting"
-			    " (pmon ps -o help lists them); that line is ignored");
+			    " (pmon ps -o help lists them); that line is ignored,"
+			    " and 1 more problem");
 	write_conf("\x01\x02 binary garbage \xff\n");
 	top_conf_load(&o, warning, sizeof(warning));
 	assert_non_null(strstr(warning, "top.conf:"));
