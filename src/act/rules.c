@@ -201,6 +201,8 @@ struct track {
 	unsigned long long start_ticks, cpu_ticks;
 	double at;        /* when cpu_ticks was read */
 	struct cond *conds;  /* one per rule */
+	char comm[sizeof(((struct rule_event *)0)->comm)];  /* as last read,
+	                     for the events of rules_end */
 };
 
 struct rules_state {
@@ -377,6 +379,7 @@ static void judge(struct rules_state *s, struct track *t, const struct rule_proc
 	}
 	t->cpu_ticks = p->cpu_ticks;
 	t->at = now;
+	snprintf(t->comm, sizeof(t->comm), "%s", p->comm ? p->comm : "?");
 }
 
 void rules_sample(struct rules_state *s, const struct rule_proc *procs,
@@ -404,6 +407,32 @@ void rules_sample(struct rules_state *s, const struct rule_proc *procs,
 	tracks_free(s->t, s->n);
 	s->t = t;
 	s->n = n;
+}
+
+/* Told, and back under since c->under, not yet for its rule's time. */
+static bool cooling(const struct cond *c)
+{
+	return c->told && c->under > 0;
+}
+
+void rules_end(const struct rules_state *s, struct rule_event **ev, size_t *nev)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct track *t = &s->t[i];
+		const struct rule_proc p = {.pid = t->pid, .comm = t->comm};
+
+		for (size_t k = 0; k < s->nrules; k++) {
+			const struct cond *c = &t->conds[k];
+			struct rule_event *e;
+
+			if (!cooling(c))
+				continue;
+			e = new_event(ev, nev, &s->rules[k], CHANGE_OFF, &p);
+			e->secs = c->under - c->since;
+			e->ending = true;
+			e->under_since = c->under;
+		}
+	}
 }
 
 void rules_exit_event(const struct rule *r, const char *comm, bool child,

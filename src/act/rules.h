@@ -79,6 +79,9 @@ struct rule_event {
 	bool child;                       /* our child: status is known */
 	int status;                       /* waitid's si_status */
 	bool signalled;                   /* killed by signal status */
+	/* rules_end: the end of a condition said early, as the watch ends */
+	bool ending;
+	double under_since;               /* back under since (as now) */
 };
 
 struct rules_state;
@@ -98,6 +101,14 @@ void rules_free(struct rules_state *s);
 void rules_sample(struct rules_state *s, const struct rule_proc *procs,
 		  size_t n, double now, long hz, struct rule_event **ev,
 		  size_t *nev);
+
+/*
+ * The watch is ending: an event (CHANGE_OFF, .ending, .under_since) for
+ * each condition that was reported and that the last sample found back
+ * under, but not yet for its rule's seconds: its end, which would
+ * otherwise never be said.  The state is left as it is.
+ */
+void rules_end(const struct rules_state *s, struct rule_event **ev, size_t *nev);
 
 /* The event of an exit rule: our child (with its waitid status), or a
  * process that is gone. */

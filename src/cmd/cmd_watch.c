@@ -214,6 +214,26 @@ static void exit_text(const struct rule_event *e, struct buf *b)
 		buf_printf(b, "exited with status %d", e->status);
 }
 
+/* The wall clock's HH:MM:SS at mono, a time of mono_now()'s. */
+static void clock_text(double mono, char *out, size_t size)
+{
+	time_t at = time(NULL) - (time_t)(mono_now() - mono + 0.5);
+	struct tm tm;
+
+	if (!localtime_r(&at, &tm) || !strftime(out, size, "%H:%M:%S", &tm))
+		snprintf(out, size, "?");
+}
+
+/* The end of a condition said as the watch ends, before the rule's
+ * time under was up: since when it has been under. */
+static void ending_text(const struct rule_event *e, struct buf *b)
+{
+	char since[16];
+
+	clock_text(e->under_since, since, sizeof(since));
+	buf_printf(b, ", since %s (watch ending)", since);
+}
+
 /* One line of text for e; the name is escaped (it is the process's
  * own choice). */
 static void event_text(const struct watch *w, const struct rule_event *e,
@@ -260,6 +280,8 @@ static void event_text(const struct watch *w, const struct rule_event *e,
 	case RULE_KINDS:
 		break;
 	}
+	if (e->ending)
+		ending_text(e, b);
 }
 
 /* ---- the room ---------------------------------------------------------------- */
@@ -494,6 +516,20 @@ static void take_reading(struct watch *w)
 	free(r);
 }
 
+/* The watch ends: the conditions that were back under, but not yet for
+ * their time, are said to have ended (else the room would never hear
+ * of it), as of the last sample. */
+static void tell_ending(struct watch *w)
+{
+	struct rule_event *ev = NULL;
+	size_t nev = 0;
+
+	rules_end(w->state, &ev, &nev);
+	for (size_t i = 0; i < nev; i++)
+		tell(w, &ev[i]);
+	free(ev);
+}
+
 /* ---- the loop -------------------------------------------------------------------- */
 
 static int ms_until(double t, double now)
@@ -671,6 +707,7 @@ int watch_run(int argc, char **argv)
 		w->session.data = w;
 	}
 	watch_loop(w);
+	tell_ending(w);
 	drain_room(w);
 	if (w->room)
 		chat_session_free(&w->session);
@@ -699,7 +736,10 @@ const struct cmd_entry cmd_watch_entry = {
 	"stdout, a line each, and posted to the room (a notice, marked as a\n"
 	"watch's) when one runs; the watch joins by itself when the room\n"
 	"appears or comes back, and shows in /who as a watch.  With\n"
-	"only --exit rules, pmon watch ends once they have all been seen.\n",
+	"only --exit rules, pmon watch ends once they have all been seen.\n"
+	"When it ends (a signal), a condition back under but not yet for its\n"
+	"SECONDS is said to have ended: \"... back under 90% CPU after 75 s,\n"
+	"since 20:31:07 (watch ending)\".\n",
 	.exec = watch_run,
 };
 

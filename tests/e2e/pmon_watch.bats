@@ -40,6 +40,15 @@ once() {
 	[ "$(grep -cE -- "$2" "$1")" -eq 1 ] || { cat "$1" >&2; return 1; }
 }
 
+# soon_after HH:MM:SS HH:MM:SS: the second time is the first or within a
+# minute after it (midnight between them or not).
+soon_after() {
+	local a b h m s
+	IFS=: read -r h m s <<<"$1"; a=$((10#$h * 3600 + 10#$m * 60 + 10#$s))
+	IFS=: read -r h m s <<<"$2"; b=$((10#$h * 3600 + 10#$m * 60 + 10#$s))
+	[ $(((b - a + 86400) % 86400)) -le 60 ] || { echo "$2 is not soon after $1" >&2; return 1; }
+}
+
 @test "zombies: printed and posted once when a parent's zombies reach N, and the watch is one in /who" {
 	start_server
 	start_watch -S "$SOCK" --zombies 3 -i 0.3
@@ -168,6 +177,40 @@ once() {
 	once "$W" "^[0-9:]+ $first " \
 		"^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 0.1% CPU"
 	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $first \(proc-fixture\) over 0.1% CPU"
+}
+
+@test "cpu: a condition back under, not yet for its time, is said to have ended when the watch ends" {
+	start_server
+	start_watch -S "$SOCK" --cpu 0.1:5 --zombies 1 -i 0.3
+	start_fixture busy
+	busy=$FIXTURE_PID
+	wait_for_line "$W" "^[0-9:]+ $busy \(proc-fixture\) over 0.1% CPU for [0-9]+ s \([0-9]+%\)$" 150 ||
+		{ cat "$W" >&2; false; }
+	kill -STOP "$busy"
+	wait_for_state "$busy" T
+	# no fixed wait: a zombie parent started after the report of one
+	# started after the stop is reported by a reading whose interval
+	# the stopped spinner spent at 0%: the watch has found it under
+	start_fixture zombie 1
+	wait_for_line "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 1 zombie$"
+	start_fixture zombie 1
+	wait_for_line "$W" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) holds 1 zombie$"
+	# ended well before 5 s under (as systemd stops the unit)
+	kill -TERM "$WATCH_PID"
+	wait "$WATCH_PID" || [ $? -eq 143 ]
+	WATCH_PID=
+	ended="$busy \(proc-fixture\) back under 0.1% CPU after [0-9]+ s, since [0-9]{2}:[0-9]{2}:[0-9]{2} \(watch ending\)$"
+	once "$W" "^[0-9:]+ $ended"
+	# the same line, last of what it said of the spinner, in the room
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $ended"
+	[[ "$(grep " $busy " "$CHAT_DIR/server.out" | tail -1)" =~ \(watch\ ending\)$ ]]
+	# the time it went under is the time of a reading after the stop
+	# (which followed the report of it over), before the end
+	since=$(grep -E "^[0-9:]+ $ended" "$W" | sed -E 's/.*, since ([0-9:]+) .*/\1/')
+	over=$(grep -E "^[0-9:]+ $busy .* over " "$W" | cut -d' ' -f1)
+	last=$(grep -E "^[0-9:]+ $ended" "$W" | cut -d' ' -f1)
+	soon_after "$over" "$since"
+	soon_after "$since" "$last"
 }
 
 @test "rss: a process over the size for the time given, once" {

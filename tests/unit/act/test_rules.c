@@ -286,6 +286,48 @@ static void test_cpu_over_for_its_time(void **st)
 	done(&r);
 }
 
+/* The watch ends while conditions wait out their time under: each one
+ * that is back under is said to have ended, with since when; one still
+ * over, one never told, and one whose end was said already are not. */
+static void test_ending_says_what_was_cooling(void **st)
+{
+	struct rule rules[2] = {parsed(RULE_RSS, "1M:10"), parsed(RULE_STUCK_D, "10")};
+	struct run r = {.s = rules_new(rules, 2)};
+	struct rule_proc p[3] = {proc(60, 'D'), proc(61, 'S'), proc(62, 'S')};
+	struct rule_event *ev = NULL;
+	size_t nev = 0;
+
+	(void)st;
+	p[0].rss_kb = p[1].rss_kb = 4096;
+	assert_int_equal(sample(&r, p, 3, 100), 0);
+	assert_int_equal(sample(&r, p, 3, 110), 3);        /* 60: RSS and D, 61: RSS */
+	p[0].rss_kb = 0, p[0].state = 'S', p[0].comm = "renamed";
+	p[2].rss_kb = 4096;                                /* over, not yet news */
+	assert_int_equal(sample(&r, p, 3, 112), 0);
+	rules_end(r.s, &ev, &nev);
+	assert_int_equal(nev, 2);
+	for (size_t i = 0; i < nev; i++) {
+		assert_int_equal(ev[i].pid, 60);
+		assert_int_equal(ev[i].change, CHANGE_OFF);
+		assert_true(ev[i].ending);
+		assert_true(ev[i].under_since == 112);
+		assert_true(ev[i].secs == 12);             /* 100 to 112 */
+		assert_string_equal(ev[i].comm, "renamed");
+	}
+	assert_ptr_equal(ev[0].rule, &rules[0]);
+	assert_ptr_equal(ev[1].rule, &rules[1]);
+	free(ev);
+	/* its end said by a sample: nothing is left to say at the end */
+	p[2].rss_kb = 0;
+	assert_int_equal(sample(&r, p, 3, 122), 2);
+	assert_false(r.ev[0].ending);
+	ev = NULL, nev = 0;
+	rules_end(r.s, &ev, &nev);
+	assert_int_equal(nev, 0);
+	free(ev);
+	done(&r);
+}
+
 static void test_rss_and_a_recycled_pid(void **st)
 {
 	struct rule rule = parsed(RULE_RSS, "1M:0");
@@ -350,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_flapping_is_one_condition),
 		cmocka_unit_test(test_an_exit_takes_its_condition_zombie_or_gone),
 		cmocka_unit_test(test_cpu_over_for_its_time),
+		cmocka_unit_test(test_ending_says_what_was_cooling),
 		cmocka_unit_test(test_rss_and_a_recycled_pid),
 		cmocka_unit_test(test_several_rules_each_once),
 		cmocka_unit_test(test_exit_event),
