@@ -11,6 +11,7 @@
  *   OUT        left, was put out, or the room closes: no leave notice
  *              when its connection ends
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "chat/room.h"
 #include "chat/server.h"
 #include "chat/sock.h"
+#include "chat/viewjob.h"
 #include "chat/views.h"
 #include "proc/proc.h"
 #include "view/field.h"
@@ -44,6 +46,9 @@ struct member {
 	char tty[24];          /* its process's terminal, or "-" */
 	time_t active;         /* its last line, for /who's idle time */
 	double last_view;      /* mono_now of its last shared view */
+	bool view_ready;       /* its view is made: post it (view_made) */
+	int view_rc;
+	struct shared_view view;
 };
 
 struct room {
@@ -62,6 +67,8 @@ struct room {
 	struct buf fmt;        /* scratch: an event line being formatted */
 	struct buf text;       /* scratch: a request's sanitised text */
 	struct claim_table claims;
+	struct view_jobs *views; /* the shared view being made, if any */
+	struct member *view_for; /* and who holds a line for it */
 	double last_view;      /* mono_now of the last shared view */
 	unsigned long long messages; /* said in the room or privately */
 };
@@ -855,54 +862,84 @@ static pid_t view_pid(struct member *m, const struct chat_req *q)
 	return pid;
 }
 
+/* The view m's held line waits for is made (viewjob.h): the line comes
+ * again, and view_request posts it. */
+static void view_made(void *ctx, int rc, struct shared_view *v)
+{
+	struct room *r = ctx;
+	struct member *m = r->view_for;
+
+	r->view_for = NULL;
+	if (!m) {
+		view_free(v);
+		return;
+	}
+	m->view = *v;
+	m->view_rc = rc;
+	m->view_ready = true;
+	conn_release(m->conn);
+}
+
+/*
+ * A shared view for m: made in a child process (viewjob.h), m's line held
+ * meanwhile (so that what m sends next is answered after it), and posted
+ * when the line comes again.  The rest of the room goes on as it is made.
+ */
+static bool view_request(struct room *r, struct member *m,
+			 struct view_order *o)
+{
+	if (m->view_ready) {
+		m->view_ready = false;
+		return post_view(r, m, m->view_rc, &m->view);
+	}
+	if (view_jobs_busy(r->views)) {
+		conn_sendf(m->conn, "error slowdown a shared view is being made;"
+			   " try again in a moment");
+		return true;
+	}
+	if (!view_allowed(r, m))
+		return true;
+	o->asker = asker_of(m);
+	if (view_jobs_start(r->views, o, view_made, r) < 0) {
+		conn_sendf(m->conn, "error noview cannot start making it: %s",
+			   strerror(errno));
+		return true;
+	}
+	r->view_for = m;
+	return false;
+}
+
 static bool req_zombies(struct room *r, struct member *m,
 			const struct chat_req *q)
 {
-	struct shared_view v;
-	struct view_asker a;
+	struct view_order o = {.kind = VIEW_ZOMBIES};
 
 	(void)q;
-	if (!view_allowed(r, m))
-		return true;
-	a = asker_of(m);
-	return post_view(r, m, view_zombies(&v, &a), &v);
+	return view_request(r, m, &o);
 }
 
 static bool req_tree(struct room *r, struct member *m,
 		     const struct chat_req *q)
 {
-	struct shared_view v;
-	struct view_asker a;
-	pid_t pid = view_pid(m, q);
+	struct view_order o = {.kind = VIEW_TREE, .pid = view_pid(m, q)};
 
-	if (!pid || !view_allowed(r, m))
-		return true;
-	a = asker_of(m);
-	return post_view(r, m, view_tree(&v, &a, pid), &v);
+	return !o.pid || view_request(r, m, &o);
 }
 
 static bool req_ps(struct room *r, struct member *m, const struct chat_req *q)
 {
-	struct shared_view v;
-	struct view_asker a;
+	struct view_order o = {.kind = VIEW_PS, .pattern_len = q->name_len};
 
-	if (!view_allowed(r, m))
-		return true;
-	a = asker_of(m);
-	return post_view(r, m, view_ps(&v, &a, q->name, q->name_len), &v);
+	memcpy(o.pattern, q->name, q->name_len);
+	return view_request(r, m, &o);
 }
 
 static bool req_inspect(struct room *r, struct member *m,
 			const struct chat_req *q)
 {
-	struct shared_view v;
-	struct view_asker a;
-	pid_t pid = view_pid(m, q);
+	struct view_order o = {.kind = VIEW_INSPECT, .pid = view_pid(m, q)};
 
-	if (!pid || !view_allowed(r, m))
-		return true;
-	a = asker_of(m);
-	return post_view(r, m, view_inspect(&v, &a, pid), &v);
+	return !o.pid || view_request(r, m, &o);
 }
 
 /* A request's handler: false holds the line (wait_for_answer). */
@@ -1134,6 +1171,12 @@ static void room_closed(void *ctx, struct conn *c, const char *why)
 	if (m->state == M_IN)
 		room_event(r, m, "leave", m->name, why, why ? strlen(why) : 0);
 	claims_drop(&r->claims, m, 0, NULL, "left the room", claim_ended, r);
+	if (r->view_for == m) {
+		view_jobs_cancel(r->views);
+		r->view_for = NULL;
+	}
+	if (m->view_ready)
+		view_free(&m->view);
 	r->members[m->index] = r->members[--r->n];
 	r->members[m->index]->index = m->index;
 	free(m);
@@ -1146,7 +1189,8 @@ const struct conn_ops room_conn_ops = {
 
 /* ---- the room as a whole ----------------------------------------------- */
 
-struct room *room_new(const struct chatd_opts *o, struct resolver *res)
+struct room *room_new(const struct chatd_opts *o, struct resolver *res,
+		      struct loop *loop)
 {
 	struct room *r = xcalloc(1, sizeof(*r));
 	char host[64] = "localhost", hello[128];
@@ -1155,6 +1199,7 @@ struct room *room_new(const struct chatd_opts *o, struct resolver *res)
 
 	r->o = o;
 	r->res = res;
+	r->views = view_jobs_new(loop, o->view_timeout);
 	r->owner = geteuid();
 	resolver_pin(res, 0, NULL);
 	resolver_pin(res, r->owner, &a);
@@ -1179,6 +1224,7 @@ void room_free(struct room *r)
 	msg_unref(r->hello);
 	msg_unref(r->help);
 	claims_free(&r->claims);
+	view_jobs_free(r->views);
 	buf_free(&r->fmt);
 	buf_free(&r->text);
 	free(r);
@@ -1187,13 +1233,15 @@ void room_free(struct room *r)
 int room_tick(struct room *r)
 {
 	long long now = (long long)time(NULL), next;
+	int views = view_jobs_tick(r->views), claims;
 
 	claims_expire(&r->claims, now, claim_ended, r);
 	next = claims_next_expiry(&r->claims);
 	if (!next)
-		return -1;
-	return next <= now ? 0 : (int)((next - now) * 1000 > 60000 ? 60000 :
-				       (next - now) * 1000);
+		return views;
+	claims = next <= now ? 0 : (int)((next - now) * 1000 > 60000 ? 60000 :
+					 (next - now) * 1000);
+	return views >= 0 && views < claims ? views : claims;
 }
 
 void room_set_log(struct room *r, struct chatlog *l)

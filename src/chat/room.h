@@ -23,13 +23,18 @@ struct room;
 /* The room's handlers of lines and ends, for conns_new (ctx: the room). */
 extern const struct conn_ops room_conn_ops;
 
+struct loop;
+
 /* A room run by this process's user with options o.  res answers its
  * account questions; the accounts of root and of the owner are looked
- * up here, before the loop runs, and never waited for. */
-struct room *room_new(const struct chatd_opts *o, struct resolver *res);
+ * up here, before the loop runs, and never waited for.  Shared views are
+ * read back on loop (viewjob.h). */
+struct room *room_new(const struct chatd_opts *o, struct resolver *res,
+		      struct loop *loop);
 void room_free(struct room *r);
-/* Housekeeping before the loop sleeps: end the claims whose time is up.
- * Returns the milliseconds until the next one ends, or -1 for none. */
+/* Housekeeping before the loop sleeps: end the claims whose time is up,
+ * and a shared view that takes too long.  Returns the milliseconds until
+ * the next of those, or -1 for none. */
 int room_tick(struct room *r);
 /* Log every event to l from now on (NULL: none). */
 void room_set_log(struct room *r, struct chatlog *l);

@@ -45,6 +45,7 @@
 #include "chat/room.h"
 #include "chat/server.h"
 #include "chat/sock.h"
+#include "chat/viewjob.h"
 
 struct server {
 	const struct chatd_opts *o;
@@ -74,6 +75,7 @@ void chatd_opts_init(struct chatd_opts *o)
 		.per_account = CHAT_PER_ACCOUNT,
 		.name_timeout = CHAT_NAME_TIMEOUT,
 		.claim_ttl = CHAT_CLAIM_TTL,
+		.view_timeout = VIEW_JOB_TIMEOUT,
 		.lock_fd = -1,
 	};
 }
@@ -430,7 +432,7 @@ static int setup_loop(struct server *s, const struct chatd_opts *o,
 			 strerror(errno));
 		return -1;
 	}
-	s->room = room_new(o, s->res);
+	s->room = room_new(o, s->res, s->loop);
 	s->conns = conns_new(s->loop, &lim, &room_conn_ops, s->room);
 	if (o->foreground)
 		(void)loop_add(s->loop, STDIN_FILENO, LOOP_READ, on_stdin, s);

@@ -37,6 +37,8 @@ struct chatd_opts {
 			       * owner's); 0: no limit */
 	double name_timeout;  /* seconds to give a name; 0: no limit */
 	double claim_ttl;     /* seconds a claim lasts (CHAT_CLAIM_TTL) */
+	unsigned view_timeout; /* seconds a shared view may take
+				* (VIEW_JOB_TIMEOUT) */
 	int lock_fd;          /* the lock beside the socket, already held; or -1 */
 	/* pmon chatd's arguments (argv[0] "chatd", NULL-terminated), for a
 	 * detached server to be executed with; NULL: "chatd -S PATH". */

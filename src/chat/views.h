@@ -7,14 +7,13 @@
  * /proc's hidepid (view_asker), each row sanitised and the whole cut to
  * CHAT_VIEW_ROWS rows.  room.c rate-limits and posts them.
  *
- * A view reads the process table on the server's loop, which stalls the
- * room meanwhile.  Measured on this 2-CPU box with 10,400 processes (load
- * average 35 to 60): /ps, /tree and /zombies cost the loop 160 to 210 ms
- * of CPU each (about 16 us a process: some 6 ms on a box of 400), /inspect
- * under 10 ms.  The rate limit (CHAT_VIEW_INTERVAL per member,
- * CHAT_VIEW_ROOM_INTERVAL for the room) keeps views to about a tenth of
- * the loop on such a box.  A helper thread, as for account lookups
- * (resolve.c), would take them off the loop entirely; not done yet.
+ * A view reads the process table: measured on this 2-CPU box with 10,400
+ * processes (load average 35 to 60), /ps, /tree and /zombies cost 160 to
+ * 210 ms of CPU each (about 16 us a process: some 6 ms on a box of 400),
+ * /inspect under 10 ms.  So the room never makes one on its loop: a child
+ * process does (viewjob.h), and the rate limit (CHAT_VIEW_INTERVAL per
+ * member, CHAT_VIEW_ROOM_INTERVAL for the room) keeps that child's CPU
+ * to about a tenth of a core on such a box.
  */
 #ifndef PMON_CHAT_VIEWS_H
 #define PMON_CHAT_VIEWS_H

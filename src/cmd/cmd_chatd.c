@@ -131,6 +131,9 @@ static const struct cmd_opt chatd_opts[] = {
 	CMD_LONG("lock-fd", 'L', ARG_NUMBER, "N", NULL),
 	CMD_LONG("claim-ttl", 'C', ARG_SECONDS, "SECONDS",
 		"how long a /claim lasts unless renewed\n(default 3600)"),
+	CMD_LONG("view-timeout", 'V', ARG_SECONDS, "SECONDS",
+		"how long a shared view (/ps, /tree, /zombies,\n"
+		"/inspect) may take before it is ended\n(default 10)"),
 	CMD_LONG("out-cap", 'O', ARG_NUMBER, "BYTES",
 		"output queued for a client that does not read\n"
 		"before it is cut off (default 1 MiB; 4096 to\n1 GiB)"),
@@ -165,6 +168,10 @@ static void parse_args(int argc, char **argv, struct chatd_opts *o,
 		case 'C':
 			o->claim_ttl = (double)estrtonum(optarg, 1, 30 * 86400,
 							 "--claim-ttl");
+			break;
+		case 'V':
+			o->view_timeout = (unsigned)estrtonum(optarg, 1, 3600,
+							      "--view-timeout");
 			break;
 		case 'O':
 			o->out_cap = (size_t)estrtonum(optarg, 4096, 1 << 30,

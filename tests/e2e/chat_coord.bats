@@ -316,6 +316,86 @@ EOF
 	sees alice '^mallory: event 1 view root 0'
 }
 
+# slow_views SECONDS: from now on the first getdents64 of the server and
+# of each child it forks waits SECONDS first (strace's delay injection,
+# STRACE_PID).  A view lists /proc; the room's loop itself never does.
+slow_views() {
+	strace -f -p "$SERVER_PID" -e trace=getdents64 \
+		-e inject=getdents64:delay_enter="$(($1 * 1000000))":when=1 \
+		-o "$CHAT_DIR/strace" 2>"$CHAT_DIR/strace.err" 3>&- &
+	STRACE_PID=$!
+	EXTRA_PIDS+=("$STRACE_PID")
+	wait_for_line "$CHAT_DIR/strace.err" "Process $SERVER_PID attached"
+}
+
+# no_server_children: the server's view children are all reaped (5 s).
+no_server_children() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -z "$(cat /proc/"$SERVER_PID"/task/*/children)" ] && return 0
+		sleep 0.1
+	done
+	echo "the server still has children: $(cat /proc/"$SERVER_PID"/task/*/children)" >&2
+	return 1
+}
+
+# now: seconds since the epoch, to the nanosecond.
+now() { date +%s.%N; }
+
+@test "coord: a view is made beside the room's loop, which answers others meanwhile; the asker's next line waits for it" {
+	start_server
+	start_client alice
+	start_client carol
+	slow_views 3
+	say alice '/zombies' 'after my view'
+	t0=$(now)
+	say carol 'meanwhile'
+	sees alice '^carol: meanwhile$'
+	took=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {print b - a}')
+	echo "carol's line took $took s" >&2
+	below 2.5 "$took"
+	run ! grep -q '^\[view\]' "$CHAT_DIR/alice.out"
+	sees alice '^\[view\] alice \(uid 0\) /zombies: '
+	sees carol '^alice: after my view$'
+	view=$(grep -n '^\[view\] alice' "$CHAT_DIR/carol.out" | cut -d: -f1)
+	after=$(grep -n '^alice: after my view$' "$CHAT_DIR/carol.out" | cut -d: -f1)
+	[ "$view" -lt "$after" ]
+	# a child of the server's made it (the delay hit it there), now reaped
+	grep -q 'getdents64' "$CHAT_DIR/strace"
+	run ! grep -q "^$SERVER_PID .*getdents64" "$CHAT_DIR/strace"
+	no_server_children
+}
+
+@test "coord: a view that takes longer than --view-timeout is ended, and the server ends the one being made when it stops" {
+	start_server --view-timeout 1
+	start_client alice
+	start_client carol
+	# (a child killed in strace's delay dies when the delay ends)
+	slow_views 3
+	say alice '/zombies'
+	sees alice 'the view took longer than 1 s and was ended'
+	no_server_children
+	[ "$(grep -c '+++ killed by SIGKILL +++' "$CHAT_DIR/strace")" -eq 1 ]
+	run ! grep -q '^\[view\]' "$CHAT_DIR/alice.out"
+	# the room's 2 s between views have passed: the child lived 3 s
+	say carol '/tree 1'
+	for ((i = 0; i < 50; i++)); do
+		child=$(cat /proc/"$SERVER_PID"/task/*/children)
+		[ -n "$child" ] && break
+		sleep 0.1
+	done
+	[ -n "$child" ]
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID"
+	for ((i = 0; i < 50; i++)); do
+		[ -d "/proc/$child" ] || break
+		sleep 0.1
+	done
+	[ ! -d "/proc/$child" ]
+	[ "$(grep -c '+++ killed by SIGKILL +++' "$CHAT_DIR/strace")" -eq 2 ]
+	run ! grep -q '^\[view\]' "$CHAT_DIR/carol.out"
+}
+
 @test "coord: under /proc's hidepid a view, a claim or an action report shows a member only what it could read" {
 	# in a PID namespace of its own, /proc remounted hidepid=invisible,
 	# gid=60200: uid 60012 and 60014 see their own processes only, 60013
