@@ -305,6 +305,39 @@ static void zombies(struct cond *c, const struct rule *r, long count,
 	c->told_count = count;
 }
 
+/* The process has exited: the end of c, if it was reported. */
+static void exited(struct cond *c, const struct rule *r, double now,
+		   const struct rule_proc *p, struct rule_event **ev,
+		   size_t *nev)
+{
+	if (c->told) {
+		struct rule_event *e = new_event(ev, nev, r, CHANGE_OFF, p);
+
+		e->exited = true;
+		e->under_since = c->under;
+		e->secs = (c->under > 0 ? c->under : now) - c->since;
+		e->count = e->before = c->told_count;
+	}
+	c->since = c->under = 0;
+	c->told = false;
+}
+
+/* The processes of the last sample that this one no longer has (their
+ * conds not moved to it): each ends the conditions reported of it. */
+static void gone(struct rules_state *s, double now, struct rule_event **ev,
+		 size_t *nev)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct track *t = &s->t[i];
+		const struct rule_proc p = {.pid = t->pid, .comm = t->comm};
+
+		if (!t->conds)
+			continue;
+		for (size_t k = 0; k < s->nrules; k++)
+			exited(&t->conds[k], &s->rules[k], now, &p, ev, nev);
+	}
+}
+
 /* The track of the previous sample for p, or NULL (a new process). */
 static struct track *previous(struct rules_state *s, size_t *at,
 			      const struct rule_proc *p)
@@ -352,12 +385,11 @@ static void judge(struct rules_state *s, struct track *t, const struct rule_proc
 		const struct rule *r = &s->rules[k];
 		struct cond *c = &t->conds[k];
 
-		/* A zombie has exited: like a process that is gone, it takes
-		 * its conditions with it, news or not whether its parent has
-		 * reaped it yet (a D that ends in an exit is no "left D"). */
+		/* A zombie has exited: like a process that is gone, it ends
+		 * its conditions, whether its parent has reaped it yet or not
+		 * (a D that ends in an exit is no "left D"). */
 		if (p->zombie && r->kind != RULE_ZOMBIES) {
-			c->since = c->under = 0;
-			c->told = false;
+			exited(c, r, now, p, ev, nev);
 			continue;
 		}
 		switch (r->kind) {
@@ -401,8 +433,10 @@ void rules_sample(struct rules_state *s, const struct rule_proc *procs,
 					      .start_ticks = procs[i].start_ticks};
 			t[i].conds = xcalloc(s->nrules ? s->nrules : 1, sizeof(struct cond));
 		}
-		judge(s, &t[i], &procs[i], zcounts[i], now, hz, ev, nev);
 	}
+	gone(s, now, ev, nev); /* first: a recycled pid's end, then its news */
+	for (size_t i = 0; i < n; i++)
+		judge(s, &t[i], &procs[i], zcounts[i], now, hz, ev, nev);
 	free(zcounts);
 	tracks_free(s->t, s->n);
 	s->t = t;

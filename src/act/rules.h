@@ -81,7 +81,10 @@ struct rule_event {
 	bool signalled;                   /* killed by signal status */
 	/* rules_end: the end of a condition said early, as the watch ends */
 	bool ending;
-	double under_since;               /* back under since (as now) */
+	double under_since;               /* back under since (as now); 0:
+					   * not back under (exited) */
+	/* the process exited (a zombie, or gone) with the condition on */
+	bool exited;
 };
 
 struct rules_state;
@@ -95,8 +98,10 @@ void rules_free(struct rules_state *s);
  * seconds) with hz clock ticks per second.  The events of what changed
  * since the last sample are appended to *ev (*nev of them, grown with
  * realloc); each condition is reported once when it starts to hold (or
- * grows, for zombies) and once when it stops.  A process that is gone
- * takes its conditions with it, without an event (exit rules say that).
+ * grows, for zombies) and once when it stops.  A process that exits (a
+ * zombie, or gone) ends the conditions reported of it, each with an
+ * event (CHANGE_OFF, .exited; .under_since when it was back under but
+ * not yet for its time): the room heard it start, and hears it end.
  */
 void rules_sample(struct rules_state *s, const struct rule_proc *procs,
 		  size_t n, double now, long hz, struct rule_event **ev,

@@ -234,6 +234,38 @@ static void ending_text(const struct rule_event *e, struct buf *b)
 	buf_printf(b, ", since %s (watch ending)", since);
 }
 
+/* The end of a condition by the process's exit: how long it held, or
+ * (back under, not yet for its time) since when it was under. */
+static void exited_text(const struct rule_event *e, struct buf *b)
+{
+	const struct rule *r = e->rule;
+	char since[16];
+
+	if (r->kind == RULE_ZOMBIES) {
+		buf_printf(b, "exited holding %ld zombie%s (its reaper inherits"
+			   " them)", e->count, e->count == 1 ? "" : "s");
+		return;
+	}
+	if (r->kind == RULE_STUCK_D) {
+		buf_printf(b, "exited after %.0f s in D", e->secs);
+		return;
+	}
+	if (e->under_since > 0)
+		buf_puts(b, "exited, back under ");
+	else
+		buf_printf(b, "exited after %.0f s over ", e->secs);
+	if (r->kind == RULE_CPU)
+		buf_printf(b, "%g%% CPU", r->pct);
+	else
+		size_text(b, (double)r->rss_kb);
+	if (r->kind == RULE_RSS)
+		buf_puts(b, " RSS");
+	if (e->under_since > 0) {
+		clock_text(e->under_since, since, sizeof(since));
+		buf_printf(b, " after %.0f s, since %s", e->secs, since);
+	}
+}
+
 /* One line of text for e; the name is escaped (it is the process's
  * own choice). */
 static void event_text(const struct watch *w, const struct rule_event *e,
@@ -244,6 +276,10 @@ static void event_text(const struct watch *w, const struct rule_event *e,
 	buf_printf(b, "%d (", (int)e->pid);
 	esc_append(b, e->comm, strlen(e->comm), w->utf8);
 	buf_puts(b, ") ");
+	if (e->exited) {
+		exited_text(e, b);
+		return;
+	}
 	switch (r->kind) {
 	case RULE_ZOMBIES:
 		buf_printf(b, "holds %ld zombie%s", e->count, e->count == 1 ? "" : "s");
@@ -739,7 +775,8 @@ const struct cmd_entry cmd_watch_entry = {
 	"only --exit rules, pmon watch ends once they have all been seen.\n"
 	"When it ends (a signal), a condition back under but not yet for its\n"
 	"SECONDS is said to have ended: \"... back under 90% CPU after 75 s,\n"
-	"since 20:31:07 (watch ending)\".\n",
+	"since 20:31:07 (watch ending)\".  A process that exits ends what was\n"
+	"said of it: \"4242 (nginx) exited after 75 s over 90% CPU\".\n",
 	.exec = watch_run,
 };
 

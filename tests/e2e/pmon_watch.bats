@@ -153,7 +153,8 @@ soon_after() {
 	once "$CHAT_DIR/server.out" "^\[watch\] .* $first \(proc-fixture\) has been in D" \
 		"^\[watch\] .* $FIXTURE_PID \(proc-fixture\) has been in D"
 	# the vfork child ends: its parent leaves D and exits at once, which
-	# takes its condition with it (the unit tests cover "left D")
+	# ends its condition by the exit, not by "left D" (the unit tests
+	# cover "left D")
 	kill -KILL "$child"
 	for ((i = 0; i < 100; i++)); do
 		[ -e "/proc/$first" ] && [ "$(proc_state "$first")" != Z ] || break
@@ -163,8 +164,12 @@ soon_after() {
 	# no fixed wait: a third vfork parent, put in D after the first has
 	# exited, is reported by readings that saw the first one exited
 	start_fixture vfork
-	once "$W" " $first " "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) has been in D"
-	once "$CHAT_DIR/server.out" " $first " "^\[watch\] .* $FIXTURE_PID \(proc-fixture\) has been in D"
+	ended="$first \(proc-fixture\) exited after [0-9]+ s in D$"
+	once "$W" "^[0-9:]+ $ended" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) has been in D"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $ended" \
+		"^\[watch\] .* $FIXTURE_PID \(proc-fixture\) has been in D"
+	[ "$(grep -c " $first " "$W")" -eq 2 ]
+	[ "$(grep -c " $first " "$CHAT_DIR/server.out")" -eq 2 ]
 }
 
 @test "cpu: a spinner over the threshold for the time given, once" {
@@ -177,6 +182,23 @@ soon_after() {
 	once "$W" "^[0-9:]+ $first " \
 		"^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 0.1% CPU"
 	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $first \(proc-fixture\) over 0.1% CPU"
+}
+
+@test "cpu: a spinner that exits while over is said to have exited, once, here and in the room" {
+	start_server
+	start_watch -S "$SOCK" --cpu 0.1:1 -i 0.5
+	start_fixture busy
+	busy=$FIXTURE_PID
+	wait_for_line "$W" "^[0-9:]+ $busy \(proc-fixture\) over 0.1% CPU for [0-9]+ s"
+	kill -KILL "$busy"
+	ended="$busy \(proc-fixture\) exited after [0-9]+ s over 0.1% CPU$"
+	# the report of a spinner started after the exit comes from a later
+	# reading, which would have said the exit again
+	wait_for_line "$W" "^[0-9:]+ $ended" || { cat "$W" >&2; false; }
+	start_fixture busy
+	once "$W" "^[0-9:]+ $ended" "^[0-9:]+ $FIXTURE_PID \(proc-fixture\) over 0.1% CPU"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $ended" \
+		"^\[watch\] .* $FIXTURE_PID \(proc-fixture\) over 0.1% CPU"
 }
 
 @test "cpu: a condition back under, not yet for its time, is said to have ended when the watch ends" {

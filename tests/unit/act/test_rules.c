@@ -252,11 +252,62 @@ static void test_an_exit_takes_its_condition_zombie_or_gone(void **st)
 	assert_int_equal(sample(&r, &p, 1, 10), 1);        /* over RSS */
 	assert_int_equal(sample(&r, &p, 1, 11), 1);        /* D for 1 s */
 	/* it exits, and its parent has not reaped it yet: no "left D",
-	 * no "back under" (a gone process says nothing either) */
+	 * no "back under", but each condition ends by the exit, once */
 	p.state = 'Z', p.zombie = true, p.rss_kb = 0;
-	assert_int_equal(sample(&r, &p, 1, 12), 0);
+	assert_int_equal(sample(&r, &p, 1, 12), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(r.ev[i].change, CHANGE_OFF);
+		assert_true(r.ev[i].exited);
+		assert_true(r.ev[i].under_since == 0);
+		assert_true(r.ev[i].secs == 2);            /* 10 to 12 */
+	}
 	assert_int_equal(sample(&r, &p, 1, 13), 0);
 	assert_int_equal(sample(&r, NULL, 0, 14), 0);
+	/* gone without being seen a zombie: the same, once */
+	p = proc(26, 'S');
+	p.rss_kb = 4096;
+	assert_int_equal(sample(&r, &p, 1, 20), 1);        /* over RSS */
+	assert_int_equal(sample(&r, NULL, 0, 21), 1);
+	assert_true(r.ev[0].exited && r.ev[0].pid == 26 && r.ev[0].secs == 1);
+	assert_string_equal(r.ev[0].comm, "worker");
+	assert_int_equal(sample(&r, NULL, 0, 22), 0);
+	done(&r);
+}
+
+static void test_an_exit_while_back_under_says_since_when(void **st)
+{
+	struct rule rule = parsed(RULE_RSS, "1M:5");
+	struct run r = {.s = rules_new(&rule, 1)};
+	struct rule_proc p = proc(27, 'S');
+
+	(void)st;
+	p.rss_kb = 4096;
+	assert_int_equal(sample(&r, &p, 1, 10), 0);
+	assert_int_equal(sample(&r, &p, 1, 15), 1);        /* over 5 s */
+	p.rss_kb = 10;
+	assert_int_equal(sample(&r, &p, 1, 16), 0);        /* under 0 s */
+	assert_int_equal(sample(&r, NULL, 0, 18), 1);      /* gone */
+	assert_true(r.ev[0].exited);
+	assert_true(r.ev[0].under_since == 16);
+	assert_true(r.ev[0].secs == 6);                    /* 10 to 16 */
+	done(&r);
+}
+
+static void test_a_parent_exits_holding_zombies(void **st)
+{
+	struct rule rule = parsed(RULE_ZOMBIES, "2");
+	struct run r = {.s = rules_new(&rule, 1)};
+	struct rule_proc p[3] = {proc(60, 'S'), proc(61, 'Z'), proc(62, 'Z')};
+
+	(void)st;
+	p[1].ppid = p[2].ppid = 60;
+	p[1].zombie = p[2].zombie = true;
+	assert_int_equal(sample(&r, p, 3, 1), 1);
+	assert_int_equal(r.ev[0].change, CHANGE_ON);
+	/* the parent is gone, its zombies reaped by their new parent */
+	assert_int_equal(sample(&r, NULL, 0, 2), 1);
+	assert_true(r.ev[0].exited && r.ev[0].pid == 60);
+	assert_int_equal(r.ev[0].count, 2);
 	done(&r);
 }
 
@@ -340,13 +391,17 @@ static void test_rss_and_a_recycled_pid(void **st)
 	assert_int_equal(r.ev[0].change, CHANGE_ON);
 	assert_true(r.ev[0].value == 4096);
 	assert_int_equal(sample(&r, &p, 1, 2), 0);
-	/* the pid now names another process: a new condition, reported
-	 * anew; the old one went without an event */
+	/* the pid now names another process: the old one's condition
+	 * ended by its exit, then the new one's, reported anew */
 	p.start_ticks++;
-	assert_int_equal(sample(&r, &p, 1, 3), 1);
-	assert_int_equal(r.ev[0].change, CHANGE_ON);
-	/* gone: nothing */
-	assert_int_equal(sample(&r, NULL, 0, 4), 0);
+	assert_int_equal(sample(&r, &p, 1, 3), 2);
+	assert_int_equal(r.ev[0].change, CHANGE_OFF);
+	assert_true(r.ev[0].exited);
+	assert_int_equal(r.ev[1].change, CHANGE_ON);
+	assert_false(r.ev[1].exited);
+	/* gone: its end */
+	assert_int_equal(sample(&r, NULL, 0, 4), 1);
+	assert_true(r.ev[0].exited);
 	done(&r);
 }
 
@@ -391,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_stuck_d_once_after_its_time),
 		cmocka_unit_test(test_flapping_is_one_condition),
 		cmocka_unit_test(test_an_exit_takes_its_condition_zombie_or_gone),
+		cmocka_unit_test(test_an_exit_while_back_under_says_since_when),
+		cmocka_unit_test(test_a_parent_exits_holding_zombies),
 		cmocka_unit_test(test_cpu_over_for_its_time),
 		cmocka_unit_test(test_ending_says_what_was_cooling),
 		cmocka_unit_test(test_rss_and_a_recycled_pid),
