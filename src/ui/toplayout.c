@@ -119,7 +119,9 @@ int draw_header_lines(const struct view *v)
 
 void draw_layout(struct view *v)
 {
-	v->mark_w = v->room && COLS > 40 ? 2 : 0;
+	/* k and r start a session to report to a room that may never come:
+	 * no column for claims until one is joined. */
+	v->mark_w = roompane_joined(v) && COLS > 40 ? 2 : 0;
 	top_fit_columns(&v->o->cols, (size_t)(COLS - v->mark_w), &v->cols, v->cols_storage);
 	v->header_lines = draw_header_lines(v);
 	v->title_y = v->header_lines + 1;

@@ -199,3 +199,27 @@ start_room_top() { start_top -S "$SOCK" --room -d 0.3 "$@"; }
 	}
 	table_refreshes
 }
+
+@test "k with no room leaves the rows where they were; the column of claim marks comes once a room is joined" {
+	start_fixture sleep
+	local a=$FIXTURE_PID
+	start_fixture sleep
+	local b=$FIXTURE_PID
+	start_top -S "$SOCK" -d 0.3 -p "$a,$b"
+	wait_for_screen "^ *$a " && wait_for_screen "^ *$b "
+	tmx send-keys k Enter
+	wait_for_screen "Send TERM to PID ($a|$b)"
+	local victim other
+	victim=$(screen | sed -nE 's/.*Send TERM to PID ([0-9]+).*/\1/p' | head -1)
+	other=$([ "$victim" = "$a" ] && echo "$b" || echo "$a")
+	before=$(screen | grep -E "^ *$other " | sed -E "s/^( *$other ).*/\1/")
+	tmx send-keys y
+	wait_for_screen_not "^ *$victim " 100
+	wait_for_refreshes 2
+	[ "$(screen | grep -E "^ *$other " | sed -E "s/^( *$other ).*/\1/")" = "$before" ]
+	# the report waits for a room; once one opens and top is in it, the
+	# rows move right by the column of marks
+	start_server
+	wait_for_line "$CHAT_DIR/server.out" "^\[action\] .* sent TERM to $victim " 400
+	wait_for_screen "^  $before" 100
+}
