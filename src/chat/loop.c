@@ -16,6 +16,7 @@ struct slot {
 	void *data;
 	int mask;
 	bool used;
+	bool armed;  /* in the epoll set (not while mask is 0) */
 };
 
 struct loop {
@@ -71,8 +72,13 @@ int loop_add(struct loop *l, int fd, int mask, loop_handler *fn, void *data)
 	}
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
+	/* A sleeping descriptor is kept out of the set: epoll reports a
+	 * hang-up whatever it was asked for, and level-triggered it would
+	 * wake the loop for ever while the descriptor sleeps. */
+	if (!mask)
+		(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 	l->slots[fd] = (struct slot){.fn = fn, .data = data, .mask = mask,
-				     .used = true};
+				     .used = true, .armed = mask != 0};
 	return 0;
 }
 
@@ -86,9 +92,15 @@ int loop_set_mask(struct loop *l, int fd, int mask)
 	}
 	if (l->slots[fd].mask == mask)
 		return 0;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
+	if (!mask) {
+		if (epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL) < 0)
+			return -1;
+	} else if (epoll_ctl(l->epfd, l->slots[fd].armed ? EPOLL_CTL_MOD :
+			     EPOLL_CTL_ADD, fd, &ev) < 0) {
 		return -1;
+	}
 	l->slots[fd].mask = mask;
+	l->slots[fd].armed = mask != 0;
 	return 0;
 }
 
@@ -104,7 +116,8 @@ void loop_del(struct loop *l, int fd)
 	if (fd < 0 || fd >= l->nslots || !l->slots[fd].used)
 		return;
 	/* Failure means the descriptor is already gone: nothing to undo. */
-	(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (l->slots[fd].armed)
+		(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 	l->slots[fd] = (struct slot){0};
 }
 

@@ -28,8 +28,9 @@ typedef int loop_before_sleep(struct loop *l, void *data);
 struct loop *loop_new(void);
 void loop_free(struct loop *l);
 
-/* Watch fd for mask (0 keeps it registered but asleep).  Returns 0, or -1
- * with errno from epoll_ctl. */
+/* Watch fd for mask (0 keeps it registered but asleep: out of the epoll
+ * set, so that not even a hang-up wakes the loop for it).  Returns 0, or
+ * -1 with errno from epoll_ctl. */
 int loop_add(struct loop *l, int fd, int mask, loop_handler *fn, void *data);
 int loop_set_mask(struct loop *l, int fd, int mask);
 int loop_get_mask(const struct loop *l, int fd);

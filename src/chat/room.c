@@ -1216,8 +1216,11 @@ void room_free(struct room *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->members[i]->view_ready)
+			view_free(&r->members[i]->view);
 		free(r->members[i]);
+	}
 	free(r->members);
 	for (size_t i = 0; i < r->hist_count; i++)
 		msg_unref(r->history[(r->hist_first + i) % CHAT_HISTORY_MAX]);

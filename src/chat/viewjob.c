@@ -27,6 +27,10 @@
 /* A view is under 30 KiB (20 rows of at most a tree prefix and a name,
  * a head with a pattern of one line); more is not a view. */
 #define VIEW_JOB_MAX_BYTES (256 * 1024)
+/* Children done with but not reaped (killed in an uninterruptible
+ * sleep, or held by a tracer) past which no new view is started: each
+ * holds a pidfd, and one is made each --view-timeout at most. */
+#define VIEW_JOB_UNREAPED_MAX 4
 
 struct child {
 	pid_t pid;
@@ -44,6 +48,7 @@ struct view_jobs {
 	view_done_fn *done;      /* NULL once cancelled */
 	void *ctx;
 	struct child *ending;    /* done with, not yet reaped */
+	size_t parked;           /* of those, exited but not reapable yet */
 	size_t nending, cap;
 };
 
@@ -218,7 +223,7 @@ struct view_jobs *view_jobs_new(struct loop *l, unsigned timeout)
 
 bool view_jobs_busy(const struct view_jobs *j)
 {
-	return j->busy;
+	return j->busy || j->nending >= VIEW_JOB_UNREAPED_MAX;
 }
 
 /* The pidfd says the child has exited: reap it. */
@@ -229,8 +234,14 @@ static void on_exited(struct loop *l, int fd, void *data, int mask)
 
 	(void)mask;
 	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0 &&
-	    si.si_pid == 0)
-		return; /* not yet */
+	    si.si_pid == 0) {
+		/* Exited, but not ours to reap yet (a tracer has it): the
+		 * pidfd stays readable, so it is asked again from
+		 * view_jobs_tick, not from the loop. */
+		(void)loop_set_mask(l, fd, 0);
+		j->parked++;
+		return;
+	}
 	loop_del(l, fd);
 	close(fd);
 	for (size_t i = 0; i < j->nending; i++)
@@ -299,14 +310,22 @@ static void on_pipe(struct loop *l, int fd, void *data, int mask)
 	finish(j, r < 0 ? "the view could not be read back" : NULL);
 }
 
-/* Wait for a child that was sent SIGKILL (not on the loop's path but
- * for a failure to watch it, and at the server's end). */
+/* Reap a child that was sent SIGKILL, waiting a second at most (not on
+ * the loop's path: for a failure to watch it, and at the server's end);
+ * one that cannot die (an uninterruptible sleep) or be reaped (a tracer
+ * holds it) is left to whoever inherits it. */
 static void reap(int pidfd)
 {
-	siginfo_t si;
+	for (int i = 0; i < 100; i++) {
+		siginfo_t si = {0};
 
-	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
-		;
+		if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) < 0 &&
+		    errno != EINTR)
+			return;
+		if (si.si_pid != 0)
+			return;
+		usleep(10000);
+	}
 }
 
 /* fork, and the pidfd of the child.  0, or -1 with errno. */
@@ -381,21 +400,44 @@ void view_jobs_cancel(struct view_jobs *j)
 	let_go(j);
 }
 
+static int retry_parked(struct view_jobs *j)
+{
+	for (size_t i = 0; j->parked && i < j->nending; i++) {
+		int fd = j->ending[i].pidfd;
+		siginfo_t si = {0};
+
+		if (loop_get_mask(j->loop, fd))
+			continue;
+		if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0 &&
+		    si.si_pid == 0)
+			continue;
+		j->parked--;
+		loop_del(j->loop, fd);
+		close(fd);
+		j->ending[i--] = j->ending[--j->nending];
+	}
+	return j->parked ? 1000 : -1;
+}
+
 int view_jobs_tick(struct view_jobs *j)
 {
 	char why[64];
 	double left;
+	int parked = retry_parked(j);
 
 	if (!j->busy)
-		return -1;
+		return parked;
 	left = j->deadline - mono_now();
 	if (left > 0)
-		return (int)(left * 1000) + 1;
+		return parked >= 0 && parked < left * 1000 ? parked :
+		       (int)(left * 1000) + 1;
 	(void)pidfd_send_signal(j->making.pidfd, SIGKILL, NULL, 0);
 	snprintf(why, sizeof(why), "the view took longer than %u s and was"
 		 " ended", j->timeout);
 	finish(j, why);
-	return -1;
+	/* done() may have started the asker's next view. */
+	left = j->busy ? j->timeout * 1000.0 + 1 : -1;
+	return parked >= 0 && (left < 0 || parked < left) ? parked : (int)left;
 }
 
 void view_jobs_free(struct view_jobs *j)

@@ -50,9 +50,10 @@ typedef void view_done_fn(void *ctx, int rc, struct shared_view *v);
 
 /* Views read back on l, each given timeout seconds. */
 struct view_jobs *view_jobs_new(struct loop *l, unsigned timeout);
-/* End and reap every child (blocking: for the server's end only). */
+/* End and reap every child (waiting up to a second for each: for the
+ * server's end only). */
 void view_jobs_free(struct view_jobs *j);
-/* Is a view being made? */
+/* Is a view being made (or are too many children left unreaped)? */
 bool view_jobs_busy(const struct view_jobs *j);
 /* Start making o; done(ctx, ...) is called from the loop once it is
  * made.  0, or -1 with errno (busy: EBUSY; else pipe, fork, pidfd_open). */
@@ -60,8 +61,9 @@ int view_jobs_start(struct view_jobs *j, const struct view_order *o,
 		    view_done_fn *done, void *ctx);
 /* Nobody waits for the view being made any more: end it, call nothing. */
 void view_jobs_cancel(struct view_jobs *j);
-/* End the view being made if its time is up (done() is told).  Returns
- * the milliseconds until it is, or -1 when none is being made. */
+/* End the view being made if its time is up (done() is told), and reap
+ * the children that could not be reaped when they exited.  Returns the
+ * milliseconds until it must be called again, or -1 for never. */
 int view_jobs_tick(struct view_jobs *j);
 
 /* The child's side, for the tests: make o and write it on fd in the

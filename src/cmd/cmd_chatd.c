@@ -215,7 +215,8 @@ const struct cmd_entry cmd_chatd_entry = {
 	.summary = "Run the operators' chat room on a UNIX socket",
 	.usage = "[-S SOCKET | --system] [--foreground] [--group GROUP] [--log FILE]"
 		 " [--flood RATE[/BURST] | --no-flood-limit] [--per-account N]"
-		 " [--name-timeout SECONDS]",
+		 " [--name-timeout SECONDS] [--claim-ttl SECONDS]"
+		 " [--view-timeout SECONDS] [--out-cap BYTES]",
 	.opts = chatd_opts,
 	.exec = chatd_exec,
 };

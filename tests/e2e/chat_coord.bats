@@ -366,10 +366,9 @@ now() { date +%s.%N; }
 	no_server_children
 }
 
-@test "coord: a view that takes longer than --view-timeout is ended, and the server ends the one being made when it stops" {
+@test "coord: a view that takes longer than --view-timeout is ended" {
 	start_server --view-timeout 1
 	start_client alice
-	start_client carol
 	# (a child killed in strace's delay dies when the delay ends)
 	slow_views 3
 	say alice '/zombies'
@@ -377,22 +376,32 @@ now() { date +%s.%N; }
 	no_server_children
 	[ "$(grep -c '+++ killed by SIGKILL +++' "$CHAT_DIR/strace")" -eq 1 ]
 	run ! grep -q '^\[view\]' "$CHAT_DIR/alice.out"
-	# the room's 2 s between views have passed: the child lived 3 s
+}
+
+@test "coord: a server that stops ends the view being made" {
+	# it ends traced by strace, where LeakSanitizer cannot work: off
+	ASAN_OPTIONS=detect_leaks=0 start_server
+	start_client carol
+	slow_views 3
 	say carol '/tree 1'
 	for ((i = 0; i < 50; i++)); do
-		child=$(cat /proc/"$SERVER_PID"/task/*/children)
+		child=$(cat /proc/"$SERVER_PID"/task/*/children | tr -d ' ')
 		[ -n "$child" ] && break
 		sleep 0.1
 	done
-	[ -n "$child" ]
+	[[ "$child" =~ ^[0-9]+$ ]]
 	kill -TERM "$SERVER_PID"
 	wait "$SERVER_PID"
+	# killed, not done: it dies when strace's delay ends
 	for ((i = 0; i < 50; i++)); do
 		[ -d "/proc/$child" ] || break
 		sleep 0.1
 	done
 	[ ! -d "/proc/$child" ]
-	[ "$(grep -c '+++ killed by SIGKILL +++' "$CHAT_DIR/strace")" -eq 2 ]
+	wait "$STRACE_PID" || true # it has nothing left to trace: its log is whole
+	# (strace pads the pid to a width: one space or more)
+	grep -qE "^$child +\+\+\+ killed by SIGKILL \+\+\+" "$CHAT_DIR/strace" ||
+		{ cat "$CHAT_DIR/strace" >&2; false; }
 	run ! grep -q '^\[view\]' "$CHAT_DIR/carol.out"
 }
 
