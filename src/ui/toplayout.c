@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat/session.h"
 #include "ui/topview_int.h"
 #include "view/text.h"
 
@@ -121,7 +122,7 @@ void draw_layout(struct view *v)
 {
 	/* k and r start a session to report to a room that may never come:
 	 * no column for claims until one is joined. */
-	v->mark_w = roompane_joined(v) && COLS > 40 ? 2 : 0;
+	v->mark_w = v->room && v->room->state == SESSION_IN && COLS > 40 ? 2 : 0;
 	top_fit_columns(&v->o->cols, (size_t)(COLS - v->mark_w), &v->cols, v->cols_storage);
 	v->header_lines = draw_header_lines(v);
 	v->title_y = v->header_lines + 1;

@@ -88,11 +88,6 @@ static void on_event(void *data, const struct chat_line *l, const struct chat_ev
 	}
 }
 
-bool roompane_joined(const struct view *v)
-{
-	return v->room && v->room->state == SESSION_IN;
-}
-
 const struct chat_claim *roompane_claim_of(const struct view *v,
 					   const struct proc *p, bool *mine)
 {

@@ -128,8 +128,6 @@ void roompane_io(struct view *v, short revents, double now);
 double roompane_tick(struct view *v, double now);
 bool roompane_changed(struct view *v);
 void roompane_close(struct view *v);
-/* In a room now (its claims known): the rows have a column for marks. */
-bool roompane_joined(const struct view *v);
 /* The claim in force on p (NULL: none); *mine: it is this account's. */
 const struct chat_claim *roompane_claim_of(const struct view *v,
 					   const struct proc *p, bool *mine);
