@@ -390,6 +390,10 @@ now() { date +%s.%N; }
 		sleep 0.1
 	done
 	[[ "$child" =~ ^[0-9]+$ ]]
+	# carol's client first (a client whose room is gone starts one of its
+	# own): the server does not see it go while it holds carol's line
+	kill -KILL "${CLIENT_PID[carol]}"
+	wait "${CLIENT_PID[carol]}" || true
 	kill -TERM "$SERVER_PID"
 	wait "$SERVER_PID"
 	# killed, not done: it dies when strace's delay ends

@@ -175,12 +175,23 @@ sandbox_writes() {
 	(cd "$CHAT_DIR/sandbox" && find etc/up dev/up -mindepth 1)
 }
 
+# ppid_of PID: its parent's pid, or nothing when it is gone.
+ppid_of() { sed -n 's/.*) [A-Za-z] \([0-9]*\) .*/\1/p' /proc/"$1"/stat 2>/dev/null; }
+
 chat_teardown() {
 	local fd pid
 	for fd in "${CLIENT_FD[@]}" ${SERVER_FD:+"$SERVER_FD"}; do
 		exec {fd}>&- 2>/dev/null
 	done
 	for pid in "${CHAT_PIDS[@]}" "${EXTRA_PIDS[@]}"; do
+		# its children first (the sleep of a `sh -c 'sleep ...; ...'`),
+		# while it is still our child: ours too, else left to PID 1
+		# when run outside make check's subreaper
+		if [ "$(ppid_of "$pid")" = "$BASHPID" ]; then
+			for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+				kill -KILL "$kid" 2>/dev/null
+			done
+		fi
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
