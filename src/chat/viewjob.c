@@ -35,6 +35,7 @@
 struct child {
 	pid_t pid;
 	int pidfd;
+	bool parked;  /* exited, not reapable yet: asked from the tick */
 };
 
 struct view_jobs {
@@ -48,7 +49,6 @@ struct view_jobs {
 	view_done_fn *done;      /* NULL once cancelled */
 	void *ctx;
 	struct child *ending;    /* done with, not yet reaped */
-	size_t parked;           /* of those, exited but not reapable yet */
 	size_t nending, cap;
 };
 
@@ -79,21 +79,6 @@ static int make_view(const struct view_order *o, struct shared_view *v)
 		return view_inspect(v, &o->asker, o->pid);
 	}
 	return -1;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int view_write(int fd, const struct view_order *o)
@@ -226,28 +211,37 @@ bool view_jobs_busy(const struct view_jobs *j)
 	return j->busy || j->nending >= VIEW_JOB_UNREAPED_MAX;
 }
 
-/* The pidfd says the child has exited: reap it. */
+/* Reap ending[i] if it has exited: true when it is gone from the table
+ * (ending[i] is then another child, or past the end). */
+static bool try_reap(struct view_jobs *j, size_t i)
+{
+	int fd = j->ending[i].pidfd;
+	siginfo_t si = {0};
+
+	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0 &&
+	    si.si_pid == 0)
+		return false; /* not ours to reap yet (a tracer has it) */
+	loop_del(j->loop, fd);
+	close(fd);
+	j->ending[i] = j->ending[--j->nending];
+	return true;
+}
+
+/* The pidfd says the child has exited: reap it, or, when it cannot be
+ * reaped yet, ask again from view_jobs_tick (the pidfd stays readable:
+ * from the loop, it would be asked for ever). */
 static void on_exited(struct loop *l, int fd, void *data, int mask)
 {
 	struct view_jobs *j = data;
-	siginfo_t si = {0};
 
 	(void)mask;
-	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0 &&
-	    si.si_pid == 0) {
-		/* Exited, but not ours to reap yet (a tracer has it): the
-		 * pidfd stays readable, so it is asked again from
-		 * view_jobs_tick, not from the loop. */
-		(void)loop_set_mask(l, fd, 0);
-		j->parked++;
-		return;
-	}
-	loop_del(l, fd);
-	close(fd);
 	for (size_t i = 0; i < j->nending; i++)
 		if (j->ending[i].pidfd == fd) {
-			j->ending[i] = j->ending[--j->nending];
-			break;
+			if (!try_reap(j, i)) {
+				(void)loop_set_mask(l, fd, 0);
+				j->ending[i].parked = true;
+			}
+			return;
 		}
 }
 
@@ -400,23 +394,27 @@ void view_jobs_cancel(struct view_jobs *j)
 	let_go(j);
 }
 
+/* The children parked by on_exited, asked again: 1000 (ms) while one is
+ * left, else -1. */
 static int retry_parked(struct view_jobs *j)
 {
-	for (size_t i = 0; j->parked && i < j->nending; i++) {
-		int fd = j->ending[i].pidfd;
-		siginfo_t si = {0};
+	bool left = false;
 
-		if (loop_get_mask(j->loop, fd))
-			continue;
-		if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0 &&
-		    si.si_pid == 0)
-			continue;
-		j->parked--;
-		loop_del(j->loop, fd);
-		close(fd);
-		j->ending[i--] = j->ending[--j->nending];
+	for (size_t i = 0; i < j->nending;) {
+		if (!j->ending[i].parked) {
+			i++;
+		} else if (!try_reap(j, i)) {
+			left = true;
+			i++;
+		} /* else ending[i] is another child now */
 	}
-	return j->parked ? 1000 : -1;
+	return left ? 1000 : -1;
+}
+
+/* The sooner of two waits in milliseconds, -1 being never. */
+static int sooner(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
 int view_jobs_tick(struct view_jobs *j)
@@ -429,15 +427,13 @@ int view_jobs_tick(struct view_jobs *j)
 		return parked;
 	left = j->deadline - mono_now();
 	if (left > 0)
-		return parked >= 0 && parked < left * 1000 ? parked :
-		       (int)(left * 1000) + 1;
+		return sooner(parked, (int)(left * 1000) + 1);
 	(void)pidfd_send_signal(j->making.pidfd, SIGKILL, NULL, 0);
 	snprintf(why, sizeof(why), "the view took longer than %u s and was"
 		 " ended", j->timeout);
 	finish(j, why);
-	/* done() may have started the asker's next view. */
-	left = j->busy ? j->timeout * 1000.0 + 1 : -1;
-	return parked >= 0 && (left < 0 || parked < left) ? parked : (int)left;
+	/* done() may have started the asker's next view */
+	return sooner(parked, j->busy ? (int)j->timeout * 1000 + 1 : -1);
 }
 
 void view_jobs_free(struct view_jobs *j)

@@ -148,21 +148,6 @@ static int open_textfile_dir(const char *dir)
 	return fd;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* DIR/pmon.prom, whole or not at all: written to a temporary name that
  * node_exporter skips (it reads *.prom only), synced, then renamed over
  * the old file in one step. */

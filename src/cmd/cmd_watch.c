@@ -254,12 +254,12 @@ static void exited_text(const struct rule_event *e, struct buf *b)
 		buf_puts(b, "exited, back under ");
 	else
 		buf_printf(b, "exited after %.0f s over ", e->secs);
-	if (r->kind == RULE_CPU)
+	if (r->kind == RULE_CPU) {
 		buf_printf(b, "%g%% CPU", r->pct);
-	else
+	} else {
 		size_text(b, (double)r->rss_kb);
-	if (r->kind == RULE_RSS)
 		buf_puts(b, " RSS");
+	}
 	if (e->under_since > 0) {
 		clock_text(e->under_since, since, sizeof(since));
 		buf_printf(b, " after %.0f s, since %s", e->secs, since);

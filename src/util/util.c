@@ -383,6 +383,23 @@ void buf_free(struct buf *b)
 	*b = (struct buf){0};
 }
 
+int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int finish_stdout(int status)
 {
 	int err = 0;

@@ -132,6 +132,10 @@ void buf_free(struct buf *b);
  */
 int finish_stdout(int status);
 
+/* write(2) all of p[0..n) to fd, again after EINTR and a short write.
+ * 0, or -1 with errno. */
+int write_all(int fd, const void *p, size_t n);
+
 /* regcomp(3), after refusing a pattern whose repetitions (stacked +,
  * nested bounds) would make glibc build more than 500 copies of its
  * parts: one such filter took over 2 GiB.  0, or -1 with the reason in
