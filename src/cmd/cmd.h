@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "cmd/usage.h"
 #include "util/util.h"
 
 /* What an option's value (or a command's operand) is: what getopt

@@ -14,7 +14,6 @@
 #include "chat/linemode.h"
 #include "chat/tui.h"
 #include "cmd/cmd.h"
-#include "view/escape.h"
 
 /* Text for --send or --announce: one request line, or a usage error
  * (a newline would smuggle in a second request). */
@@ -25,17 +24,16 @@ static const char *one_line(const char *opt, const char *s)
 	return s;
 }
 
-/* -n NAME: the server's own rule, checked before anything is sent; the
- * name is shown escaped, as it may hold anything. */
+/* -n NAME: the server's own rule, checked before anything is sent (the
+ * usage error escapes the name, which may hold anything). */
 static const char *checked_name(const char *name)
 {
-	char why[CHAT_WHY_MAX], shown[3 * CHAT_NAME_MAX];
+	char why[CHAT_WHY_MAX];
 
 	if (!*name)
 		usage_error("-n needs a name (without -n: the login name)");
 	if (chat_client_check_name(name, why) < 0)
-		usage_error("-n '%s': %s", esc_string(name, false, shown,
-						      sizeof(shown)), why);
+		usage_error("-n '%s': %s", name, why);
 	return name;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "view/escape.h"
 #include "view/output.h"
 #include "cmd/cmd.h"
 #include "proc/proc.h"
@@ -171,7 +172,10 @@ static int list_signals(int argc, char **argv)
 		} else if (signal_from_name(argv[i]) > 0) {
 			buf_printf(&b, "%d\n", signal_from_name(argv[i]));
 		} else {
-			pmon_warn("unknown signal '%s'", argv[i]);
+			char shown[96];
+
+			pmon_warn("unknown signal '%s'",
+				  esc_string(argv[i], false, shown, sizeof(shown)));
 			status = EXIT_FAIL;
 		}
 	}

@@ -66,21 +66,32 @@ static void load_curses(void)
 			 "(Debian: libncursesw6): %s; use -b for batch mode", why);
 }
 
+/* $TERM for a message, escaped: it names no terminfo entry when it
+ * fails, and may hold anything. */
+static const char *term_shown(char *out, size_t size)
+{
+	const char *term = getenv("TERM");
+
+	return esc_string(term ? term : "", false, out, size);
+}
+
 void top_view_check_terminal(void)
 {
 	const char *term = getenv("TERM");
+	char shown[96];
 	int err = 0;
 	char *cup;
 
 	load_curses();
 	if (!term || !*term || setupterm(NULL, STDOUT_FILENO, &err) != OK)
 		pmon_die(EXIT_FAIL, "cannot use the terminal '%s' (is TERM right?); "
-			 "use -b for batch mode", term ? term : "");
+			 "use -b for batch mode", term_shown(shown, sizeof(shown)));
 	cup = tigetstr("cup");
 	if (!cup || cup == (char *)-1 || strcmp(term, "dumb") == 0) {
 		del_curterm(cur_term);
 		pmon_die(EXIT_FAIL, "the terminal '%s' cannot place the cursor, "
-			 "which the interactive view needs; use -b for batch mode", term);
+			 "which the interactive view needs; use -b for batch mode",
+			 term_shown(shown, sizeof(shown)));
 	}
 	del_curterm(cur_term);
 }
@@ -115,11 +126,13 @@ static void init_colors(struct view *v)
 
 static void start_curses(struct view *v)
 {
+	char shown[96];
+
 	load_curses();
 	atexit(restore_terminal);
 	if (!newterm(NULL, stdout, stdin))
 		pmon_die(EXIT_FAIL, "cannot use the terminal '%s' (is TERM right?)",
-			 getenv("TERM") ? getenv("TERM") : "");
+			 term_shown(shown, sizeof(shown)));
 	curses_active = true;
 	cbreak();
 	noecho();

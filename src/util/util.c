@@ -27,6 +27,12 @@ void pmon_set_command(const char *name, const char *usage)
 	cur_usage = usage;
 }
 
+void pmon_command(const char **name, const char **usage)
+{
+	*name = cur_name;
+	*usage = cur_usage;
+}
+
 static void vwarn_errno(int err, const char *fmt, va_list ap)
 {
 	fflush(stdout); /* keep stdout and stderr in order on one terminal */
@@ -77,38 +83,6 @@ void pmon_die_errno(int status, int err, const char *fmt, ...)
 	exit(status);
 }
 
-void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn_errno(0, fmt, ap);
-	va_end(ap);
-	if (cur_name) {
-		fprintf(stderr, "usage: pmon %s %s\n", cur_name, cur_usage);
-		fprintf(stderr, "Try 'pmon help %s' for more information.\n",
-			cur_name);
-	} else {
-		fputs("Try 'pmon --help' for more information.\n", stderr);
-	}
-	exit(EXIT_USAGE);
-}
-
-void usage_bad_option(int c, char **argv)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "?";
-
-	if (c == ':')
-		usage_error("option '%s' needs a value", arg);
-	/* A long option given a value it does not take ("--help=x") comes
-	 * back with optopt set to its short letter: name it as written. */
-	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && optopt)
-		usage_error("option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
-	if (optopt && strncmp(arg, "--", 2) != 0)
-		usage_error("unknown option '-%c'", optopt);
-	usage_error("unknown option '%s'", arg);
-}
-
 const char *privilege_hint(int err)
 {
 	if (err != EPERM && err != EACCES)
@@ -143,18 +117,6 @@ int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-long estrtonum(const char *s, long min, long max, const char *what)
-{
-	long v;
-
-	if (parse_long(s, min, max, &v) == 0)
-		return v;
-	if (errno == ERANGE)
-		usage_error("%s '%s' is out of range (%ld to %ld)", what, s,
-			    min, max);
-	usage_error("%s '%s' is not a number", what, s);
-}
-
 int parse_pid(const char *s, pid_t *out)
 {
 	long v;
@@ -167,52 +129,6 @@ int parse_pid(const char *s, pid_t *out)
 		return -1;
 	*out = (pid_t)v;
 	return 0;
-}
-
-pid_t estrtopid(const char *s)
-{
-	pid_t pid;
-
-	if (parse_pid(s, &pid) == 0)
-		return pid;
-	if (errno == ERANGE)
-		usage_error("PID '%s' is out of range (1 to %d)", s, INT_MAX);
-	usage_error("PID '%s' is not a number", s);
-}
-
-/* Append the PIDs of one comma-separated field ("12" or "12 13") to
- * *pids; returns how many the field held. */
-static size_t parse_pid_field(char *field, pid_t **pids, size_t *n,
-			      size_t *cap)
-{
-	size_t before = *n;
-	char *save = NULL, *tok;
-
-	for (tok = strtok_r(field, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		if (*n == *cap) {
-			*cap = *cap ? 2 * *cap : 8;
-			*pids = xreallocarray(*pids, *cap, sizeof(**pids));
-		}
-		(*pids)[(*n)++] = estrtopid(tok);
-	}
-	return *n - before;
-}
-
-void add_pid_list(const char *s, pid_t **pids, size_t *n)
-{
-	size_t cap = *n;
-	char *copy, *rest, *field;
-
-	if (s[strspn(s, " ")] == '\0')
-		usage_error("--pid needs a list of PIDs, as in --pid 1,2,3");
-	copy = rest = xstrdup(s);
-	/* strsep, not strtok: "1,,2" and "1," must not pass for "1,2". */
-	while ((field = strsep(&rest, ",")))
-		if (parse_pid_field(field, pids, n, &cap) == 0)
-			usage_error("--pid '%s' has an empty entry; separate PIDs "
-				    "with single commas, as in --pid 1,2,3", s);
-	free(copy);
 }
 
 double mono_now(void)
@@ -353,21 +269,28 @@ void buf_puts(struct buf *b, const char *s)
 	buf_append(b, s, strlen(s));
 }
 
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n >= 0) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 void buf_reset(struct buf *b)
@@ -467,26 +390,6 @@ int lookup_uid(const char *name, uid_t *uid)
 	}
 	errno = ENOENT;
 	return -1;
-}
-
-void add_user_list(const char *s, uid_t **uids, size_t *n)
-{
-	char *copy, *rest, *name;
-
-	if (!*s)
-		usage_error("--user needs a list of users, as in --user root,www-data");
-	copy = rest = xstrdup(s);
-	/* strsep, as for PIDs: "root,,www" must not pass for "root,www". */
-	while ((name = strsep(&rest, ","))) {
-		if (!*name)
-			usage_error("--user '%s' has an empty entry; separate users "
-				    "with single commas", s);
-		*uids = xreallocarray(*uids, *n + 1, sizeof(uid_t));
-		if (lookup_uid(name, &(*uids)[*n]) < 0)
-			usage_error("no such user '%s'", name);
-		++*n;
-	}
-	free(copy);
 }
 
 /* ---- regular expressions --------------------------------------------------- */

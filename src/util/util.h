@@ -34,41 +34,27 @@ enum {
  * variants append ": strerror(err)", so callers only say what they tried.
  */
 void pmon_set_command(const char *name, const char *usage);
+/* What pmon_set_command was last told (NULLs before). */
+void pmon_command(const char **name, const char **usage);
 
 void pmon_warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void pmon_warn_errno(int err, const char *fmt, ...) PRINTF_LIKE(2, 3);
 _Noreturn void pmon_die(int status, const char *fmt, ...) PRINTF_LIKE(2, 3);
 _Noreturn void pmon_die_errno(int status, int err, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
-/* Exit 2 after the message, the usage line and a pointer to the help. */
-_Noreturn void usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
-
-/* For getopt_long's ':' and '?' (commands pass an optstring starting with
- * ':'): "option -x needs a value" or "unknown option", as a usage error. */
-_Noreturn void usage_bad_option(int c, char **argv);
-
 /* A hint for EPERM/EACCES that names the privilege that is missing. */
 const char *privilege_hint(int err);
 
 /*
  * Bounded number parsing (sbase's estrtonum): the whole string must be a
- * decimal number within [min, max].  parse_long returns 0, or -1 with errno
- * EINVAL (not a number) or ERANGE (out of bounds).  estrtonum turns a bad
- * value into a usage error that names the option (`what`).
+ * decimal number within [min, max]: 0, or -1 with errno EINVAL (not a
+ * number) or ERANGE (out of bounds).  (cmd/usage.h's estrtonum makes
+ * either a usage error.)
  */
 int parse_long(const char *s, long min, long max, long *out);
-long estrtonum(const char *s, long min, long max, const char *what);
-/* A PID: decimal digits only (no sign, no space), 1 to INT_MAX.
- * parse_pid returns 0 or -1 as parse_long; estrtopid makes it a usage
- * error ("PID '+1' is not a number"). */
+/* A PID: decimal digits only (no sign, no space), 1 to INT_MAX; 0 or -1
+ * as parse_long. */
 int parse_pid(const char *s, pid_t *out);
-pid_t estrtopid(const char *s);
-/* -p PIDS ("1,2,3" or "1 2") and -u USERS may be given more than once:
- * each list is added to the array (*n entries so far) the earlier ones
- * made.  A bad or empty entry ("1,,2", "1,") or an unknown user is a
- * usage error. */
-void add_pid_list(const char *s, pid_t **pids, size_t *n);
-void add_user_list(const char *s, uid_t **uids, size_t *n);
 /* The name of a uid (or the uid as text), looked up once per run and
  * kept until exit (NSS can take seconds under LDAP).  Not thread-safe. */
 const char *uid_name(uid_t uid);
@@ -122,6 +108,7 @@ static inline void buf_putc(struct buf *b, char c)
 }
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 

@@ -67,7 +67,8 @@ struct field_list {
  * why (an unknown key, or more columns than a list holds) in why, the
  * text of a usage error for the caller; where names what spec came from
  * in it ("-o": "unknown field 'x' in -o ...").  The key is in why as
- * given, raw. */
+ * given, raw: usage_error escapes it, and so must any other caller that
+ * shows why. */
 int field_list_parse(struct field_list *l, const char *spec, const char *where,
 		     char *why, size_t why_size);
 /* A list from keys known to exist (a command's defaults). */

@@ -104,6 +104,30 @@ commands() {
 	[ "${lines[0]}" = "pmon: kill: option '--tree' needs a value" ]
 }
 
+@test "a usage error shows what was typed escaped: no byte of it reaches the terminal raw" {
+	esc=$'\033'
+	for cmd in ps tree top; do
+		run -2 --separate-stderr pmon $cmd -o "pid,x${esc}[2Jy"
+		[ "${stderr_lines[0]}" = "pmon: $cmd: unknown field 'x\\e[2Jy' in -o (pmon ps -o help lists them)" ]
+	done
+	run -2 --separate-stderr pmon ps --sort "a${esc}]0;t"$'\a'
+	[ "${stderr_lines[0]}" = "pmon: ps: cannot sort by 'a\\e]0;t\\a' (pmon ps -o help lists the keys)" ]
+	# under a UTF-8 locale valid UTF-8 stays; without one it is bytes
+	run -2 --separate-stderr env LC_ALL=C.UTF-8 "$PMON" ps -u "é${esc}x"
+	[ "${stderr_lines[0]}" = "pmon: ps: no such user 'é\\ex'" ]
+	run -2 --separate-stderr env LC_ALL=C "$PMON" ps -u "é${esc}x"
+	[ "${stderr_lines[0]}" = "pmon: ps: no such user '\\xc3\\xa9\\ex'" ]
+	# escaped once: a backslash typed is shown doubled, not four times
+	run -2 --separate-stderr pmon chat -n 'a\b'
+	[[ "${stderr_lines[0]}" == "pmon: chat: -n 'a\\\\b': not a valid name"* ]]
+	run -1 --separate-stderr pmon kill -l "X${esc}[2J"
+	[ "$stderr" = "pmon: kill: unknown signal 'X\\e[2J'" ]
+	# $TERM too, which names no terminal when it holds such bytes
+	run -1 env TERM="x${esc}]0;t"$'\a' script -qec "$PMON top" /dev/null </dev/null
+	[[ "$output" == *"pmon: top: cannot use the terminal 'x\\e]0;t\\a' (is TERM right?)"* ]]
+	[[ "$output" != *"$esc"* ]]
+}
+
 @test "a PID is decimal digits: a sign, hex or 0 is a usage error everywhere" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for a PID namespace of its own"
 	# In a PID namespace of the test's own (its PID 1 is the test's sh,
