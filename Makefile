@@ -33,15 +33,16 @@ SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir sys
 PKG_CONFIG ?= pkg-config
 CFLAGS    ?= -O2 -g
 
-# Every library pmon compiles against, found through pkg-config.  Those
-# only some commands use are loaded by those commands (src/util/dynload.h:
-# linked, libmicrohttpd cost every start 4-5 ms of CPU, libproc2 with
-# libsystemd 1.6-1.9 ms, ncursesw with tinfo 0.45 ms), their sonames read
-# off the libraries compiled against.  jansson (every --json) and inih
-# (top's settings file) stay linked: 0.15 ms for the two.
+# Every library pmon compiles against, found through pkg-config.  Each is
+# loaded by the commands that use it (src/util/dynload.h), not linked, its
+# soname read off the library compiled against: linked, libmicrohttpd cost
+# every start 4-5 ms of CPU, libproc2 with libsystemd 1.6-1.9 ms, ncursesw
+# with tinfo 0.45 ms, jansson (--json) and inih (top's settings file) 13
+# page faults and two dozen system calls, 0.3 ms on this project's PVM
+# machines (perf stat, an empty program with and without them).
 PKGS        = $(LINKED_PKGS) $(LOADED_PKGS)
-LINKED_PKGS = jansson inih
-LOADED_PKGS = libproc2 libmicrohttpd libsystemd ncursesw
+LINKED_PKGS =
+LOADED_PKGS = libproc2 libmicrohttpd libsystemd ncursesw jansson inih
 # Package $(1)'s library is $(1).so, with lib put in front where the name
 # lacks it (ncursesw: libncursesw.so, which is a linker script there,
 # INPUT(libncursesw.so.6 -ltinfo)).
@@ -93,6 +94,8 @@ $(BUILD)/src/proc/procps.o: ALL_CFLAGS += $(call loads,libproc2)
 $(BUILD)/src/cmd/httpd.o: ALL_CFLAGS += $(call loads,libmicrohttpd)
 $(BUILD)/src/chat/systemd.o: ALL_CFLAGS += $(call loads,libsystemd)
 $(BUILD)/src/util/curses_lib.o: ALL_CFLAGS += $(call loads,ncursesw)
+$(BUILD)/src/util/json_lib.o: ALL_CFLAGS += $(call loads,jansson)
+$(BUILD)/src/ui/topconf.o: ALL_CFLAGS += $(call loads,inih)
 # -lpthread: chat's name-lookup thread (src/chat/resolve.c) and inject's
 # pthread_sigmask; in libc itself since glibc 2.34, named for older ones.
 LIBS        = $(PKG_LIBS) -lpthread

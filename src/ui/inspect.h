@@ -12,7 +12,7 @@
 #ifndef PMON_UI_INSPECT_H
 #define PMON_UI_INSPECT_H
 
-#include <jansson.h>
+#include "util/json_lib.h"
 #include <stdbool.h>
 
 #include "act/orphan.h"

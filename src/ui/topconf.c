@@ -5,7 +5,9 @@
  * users can edit, and inih is a small, maintained parser already in
  * Debian that reports the line of every setting; glib's GKeyFile would
  * bring all of glib for the same.  Writing is pmon's own: a handful of
- * "key = value" lines.
+ * "key = value" lines.  Only a top that finds a settings file needs the
+ * parser, so it loads libinih then (util/dynload.h) rather than every
+ * command mapping it at start (the Makefile's LOADED_PKGS has the cost).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "ui/topconf.h"
+#include "util/dynload.h"
 
 int top_conf_path(char *out, size_t size)
 {
@@ -180,8 +183,20 @@ static FILE *open_ours(const char *path, char *warning, size_t size)
 	return fdopen(fd, "r");
 }
 
+/* The one call of libinih top makes, loaded when a file is to be read. */
+struct ini_calls {
+	__typeof__(ini_parse_file) *ini_parse_file;
+};
+
+static struct ini_calls ini_calls;
+static const struct dyn_call ini_call[] = {
+	DYN_CALL(struct ini_calls, "", ini_parse_file),
+};
+static struct dyn_lib ini_lib = DYN_LIB(ini_call, &ini_calls);
+
 void top_conf_load(struct top_opts *o, char *warning, size_t size)
 {
+	const char *why;
 	struct load l = {.o = o};
 	char path[4096];
 	FILE *f;
@@ -190,7 +205,13 @@ void top_conf_load(struct top_opts *o, char *warning, size_t size)
 	warning[0] = '\0';
 	if (top_conf_path(path, sizeof(path)) < 0 || !(f = open_ours(path, warning, size)))
 		return;
-	rc = ini_parse_file(f, on_setting, &l);
+	if (!dyn_load(&ini_lib, &why)) {
+		fclose(f);
+		snprintf(warning, size, "cannot read %s: the parser is missing"
+			 " (Debian: libinih1): %s", path, why);
+		return;
+	}
+	rc = ini_calls.ini_parse_file(f, on_setting, &l);
 	fclose(f);
 	if (rc < 0) {
 		snprintf(warning, size, "cannot read %s", path);

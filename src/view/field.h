@@ -9,7 +9,7 @@
 #ifndef PMON_FIELD_H
 #define PMON_FIELD_H
 
-#include <jansson.h>
+#include "util/json_lib.h"
 #include <stdbool.h>
 
 #include "proc/proc.h"

@@ -6,7 +6,7 @@
 #ifndef PMON_OUTPUT_H
 #define PMON_OUTPUT_H
 
-#include <jansson.h>
+#include "util/json_lib.h"
 #include <stdio.h>
 
 #include "proc/sys.h"

@@ -186,22 +186,22 @@ commands() {
 }
 
 # loaded_libs CMD...: which of the libraries pmon loads itself (dlopen)
-# CMD loaded after its start, as ld.so reports them.  Only those five
+# CMD loaded after its start, as ld.so reports them.  Only those seven
 # are looked for: glibc's NSS loads its modules, and under
 # AddressSanitizer libasan (whose dlopen interceptor then names itself
 # as the loader) loads libnuma.
 loaded_libs() {
 	LD_DEBUG=files "$@" 2>&1 >/dev/null |
 		sed -n 's/^ *[0-9]*:[[:space:]]*file=\([^ ]*\) .*dynamically loaded by .*/\1/p' |
-		grep -E '^lib(proc2|systemd|microhttpd|bpf|ncursesw)\.' | sort -u
+		grep -E '^lib(proc2|systemd|microhttpd|bpf|ncursesw|jansson|inih)\.' | sort -u
 }
 
-@test "start: libproc2, libsystemd, libmicrohttpd, libbpf and ncurses are loaded by the commands that use them only" {
+@test "start: libproc2, libsystemd, libmicrohttpd, libbpf, ncurses, jansson and inih are loaded by the commands that use them only" {
 	# linked, they cost every command's start 6-7 ms of CPU (src/util/dynload.h),
-	# ncurses 0.45 ms (src/util/curses_lib.h)
+	# ncurses 0.45 ms (src/util/curses_lib.h), jansson and inih 0.3 ms
 	run ldd "$PMON"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *libjansson* ]]
+	[[ "$output" != *libjansson* && "$output" != *libinih* ]]
 	[[ "$output" != *libproc2* && "$output" != *libsystemd* && "$output" != *microhttpd* ]]
 	[[ "$output" != *libbpf* ]] # loaded with the BPF iterator: bpf.bats
 	[[ "$output" != *libncurses* && "$output" != *libtinfo* ]]
@@ -210,6 +210,12 @@ loaded_libs() {
 	[ -z "$(loaded_libs "$PMON" tree)" ]
 	[ -z "$(loaded_libs "$PMON" zombies)" ]
 	[ -z "$(loaded_libs "$PMON" inspect --no-sample "$FIXTURE_PID")" ]
+	# JSON is jansson's, top's settings file inih's
+	[ "$(loaded_libs "$PMON" ps --json -p "$FIXTURE_PID")" = libjansson.so.4 ]
+	[ "$(loaded_libs "$PMON" inspect --json --no-sample "$FIXTURE_PID")" = libjansson.so.4 ]
+	mkdir -p "$BATS_TEST_TMPDIR/conf/pmon"
+	echo 'delay = 2' >"$BATS_TEST_TMPDIR/conf/pmon/top.conf"
+	[ "$(XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/conf" PMON_BACKEND=proc loaded_libs "$PMON" top -b -n 1 -o pid)" = "$(printf 'libinih.so.1\nlibproc2.so.0')" ]
 	# top's meters and ps's long tail are libproc2's
 	[ "$(PMON_BACKEND=proc loaded_libs "$PMON" top -b -n 1)" = libproc2.so.0 ]
 	[ "$(loaded_libs "$PMON" ps -p "$FIXTURE_PID" -o pid,wchan)" = libproc2.so.0 ]
@@ -253,6 +259,21 @@ decimal_comma_locale() {
 	[ "$(env LC_ALL=de_DE.UTF-8 locale decimal_point)" = "," ]
 }
 pmon_de() { env LC_ALL=de_DE.UTF-8 "$PMON" "$@"; }
+
+@test "start: without a loadable jansson, --json says which package and nothing else needs it; without inih, top says so and runs" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	run -1 --separate-stderr without_lib libjansson "$PMON" ps --json -p 1
+	[[ "$stderr" == "pmon: ps: JSON needs jansson (Debian: libjansson4): "*libjansson* ]]
+	[ -z "$output" ]
+	run -0 without_lib libjansson "$PMON" ps -p 1
+	[[ "${lines[1]}" == *" 1 "* ]]
+	mkdir -p "$BATS_TEST_TMPDIR/conf/pmon"
+	echo 'delay = 2' >"$BATS_TEST_TMPDIR/conf/pmon/top.conf"
+	run -0 --separate-stderr without_lib libinih env XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/conf" "$PMON" top -b -n 1 -p 1
+	[[ "$stderr" == *"top.conf: the parser is missing (Debian: libinih1): "*libinih* ]]
+	[[ "$output" == *"PID"*"COMMAND"* ]]
+}
 
 @test "locale: under a decimal-comma locale, metrics, JSON and batch numbers keep their point" {
 	decimal_comma_locale
