@@ -21,11 +21,16 @@
  * average is worked out from its times; MemTotal is not needed) and I/O
  * (the detail reads all of /proc/PID/io). */
 #define TARGET_NEED ((PI_ALL & ~(unsigned)PI_PCPU) | PI_SCHED)
-/* Its parent, ancestors and session leader: NSpid tells a namespace's
- * init, which adopts orphans; the parent's SIGCHLD disposition is the
- * advice on a zombie (status, read for NSpid anyway). */
-#define RELATIVE_NEED (PI_PPID | PI_STAT | PI_STATE | PI_THREADS | PI_COMM | \
-		       PI_START | PI_TRACE | PI_TTY | PI_SIGNALS)
+/* Its parent: NSpid tells a namespace's init, which adopts orphans; its
+ * SIGCHLD disposition is the advice on a zombie (status, read for NSpid
+ * anyway).  An ancestor further up whose kind is asked for (find_reaper)
+ * is read so too. */
+#define RELATIVE_NEED (ANCESTOR_NEED | PI_TRACE | PI_SIGNALS)
+/* The other ancestors and the session leader, as shown (name, session,
+ * terminal, alive): /proc/PID/stat alone.  Reading status for each too
+ * was half the files an inspect of a leaf opened, 12 deep in a tree. */
+#define ANCESTOR_NEED (PI_PPID | PI_STAT | PI_STATE | PI_THREADS | PI_COMM | \
+		       PI_START | PI_TTY)
 /* Children: /proc/PID/stat alone. */
 #define LIGHT_NEED (PI_PPID | PI_STAT | PI_STATE | PI_THREADS | PI_START)
 
@@ -50,13 +55,31 @@ static int holds_reparented(struct inspection *ins, const struct proc *a)
 	return found;
 }
 
+/* Kind ADOPTER_UNKNOWN when a was read without NSpid (ancestor_kind
+ * reads it if asked). */
 static void ancestor_of(const struct proc *a, struct ancestor *out)
 {
 	out->pid = a->pid;
 	out->session = a->session;
+	out->start_ticks = a->start_ticks;
 	snprintf(out->comm, sizeof(out->comm), "%s", a->comm ? a->comm : "?");
-	out->kind = orphan_adopter_kind(a);
+	out->kind = a->pid == 1 || (a->have & PI_TRACE) ? orphan_adopter_kind(a)
+							: ADOPTER_UNKNOWN;
 	out->adopts = -1;
+}
+
+/* Whether ancestor a is an init, a namespace's init or another process,
+ * found out once; ADOPTER_UNKNOWN when it has gone (or its pid now names
+ * another process). */
+static enum adopter_kind ancestor_kind(struct inspection *ins, struct ancestor *a)
+{
+	struct proc p;
+
+	if (a->kind == ADOPTER_UNKNOWN &&
+	    proc_lookup(ins->lookup, RELATIVE_NEED, a->pid, &p) > 0 &&
+	    p.start_ticks == a->start_ticks)
+		a->kind = orphan_adopter_kind(&p);
+	return a->kind;
 }
 
 static void read_ancestors(struct inspection *ins)
@@ -65,9 +88,10 @@ static void read_ancestors(struct inspection *ins)
 
 	/* Bounded: pids recycled during the walk could form a cycle. */
 	while (next > 0 && ins->nanc < INSPECT_ANCESTORS_MAX) {
+		unsigned need = ins->nanc == 0 ? RELATIVE_NEED : ANCESTOR_NEED;
 		struct proc a;
 
-		if (proc_lookup(ins->lookup, RELATIVE_NEED, next, &a) <= 0)
+		if (proc_lookup(ins->lookup, need, next, &a) <= 0)
 			break;
 		if (ins->nanc == 0) {
 			ins->parent_p = a;
@@ -111,9 +135,11 @@ static void init_name(struct inspection *ins, const struct ancestor *top,
 static bool takes_children(struct inspection *ins, struct ancestor *a,
 			   struct reaper *r)
 {
-	if (a->kind == ADOPTER_INIT || a->kind == ADOPTER_NS_INIT) {
-		r->kind = a->kind;
-	} else if (ancestor_adopts(ins, a) == 1) {
+	enum adopter_kind kind = ancestor_kind(ins, a);
+
+	if (kind == ADOPTER_INIT || kind == ADOPTER_NS_INIT) {
+		r->kind = kind;
+	} else if (kind == ADOPTER_SUBREAPER && ancestor_adopts(ins, a) == 1) {
 		r->kind = ADOPTER_SUBREAPER;
 		r->proven = true;
 	} else {
@@ -178,7 +204,7 @@ static void read_leader(struct inspection *ins)
 		return;
 	}
 	if (p->session <= 0 ||
-	    proc_lookup(ins->lookup, RELATIVE_NEED, p->session, &ins->leader_p) <= 0)
+	    proc_lookup(ins->lookup, ANCESTOR_NEED, p->session, &ins->leader_p) <= 0)
 		return;
 	ins->leader = &ins->leader_p;
 	ins->leader_alive = ins->leader->session == p->session &&

@@ -165,6 +165,46 @@ teardown() {
 	[ "$(jqi '.pmon.children_go_to | "\(.pid) \(.comm) \(.kind) \(.proven)"')" = "$FIXTURE_PID subreaper subreaper true" ]
 }
 
+@test "inspect: a subreaper among the ancestors, not the parent, is found as where the children go" {
+	# As above, 5 deep: the subreaper is the fifth ancestor, whose kind
+	# inspect reads only when it looks for where the children go (the
+	# ancestors are shown from their stat files alone).
+	FIXTURE=$SUBREAPER start_fixture sh -c '(setsid sh -c "sleep 600 & exit" &); exec "$0" tree 5 1' "$FIXTURE"
+	SUBREAPERS+=("$FIXTURE_PID")
+	for ((i = 0; i < 50; i++)); do # until the sleep is adopted
+		for kid in $(cat "/proc/$FIXTURE_PID/task/$FIXTURE_PID/children"); do
+			[ "$(cat "/proc/$kid/comm")" = sleep ] && break 2
+		done
+		sleep 0.1
+	done
+	mid=$(awk '$1 == "node" && $4 == 1 {print $2}' "$FIXTURE_OUT")
+	[ -n "$mid" ]
+	run -0 pmon inspect --no-sample --json "$mid"
+	[ "$(jqi '[.family.ancestors[].pid] | index('"$FIXTURE_PID"')')" -ge 4 ]
+	[ "$(jqi '.pmon.children_go_to | "\(.pid) \(.comm) \(.kind) \(.proven)"')" = "$FIXTURE_PID subreaper subreaper true" ]
+}
+
+@test "inspect: a PID namespace's init among the ancestors is where the children go" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a PID namespace"
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	# ns init (sh) <- sh <- sh (the target) <- sleep, seen from outside,
+	# where the init's PID is not 1: only its NSpid says what it is.
+	unshare --pid --fork --kill-child sh -c 'sh -c "sh -c \"sleep 600 & wait\" & wait" & wait' &
+	local ns=$! target= init
+	for ((i = 0; i < 50; i++)); do
+		init=$(cat "/proc/$ns/task/$ns/children" 2>/dev/null | awk '{print $1}')
+		mid=$([ -n "$init" ] && cat "/proc/$init/task/$init/children" 2>/dev/null | awk '{print $1}')
+		target=$([ -n "$mid" ] && cat "/proc/$mid/task/$mid/children" 2>/dev/null | awk '{print $1}')
+		[ -n "$target" ] && [ -n "$(cat "/proc/$target/task/$target/children" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	run pmon inspect --no-sample --json "$target"
+	kill -KILL "$ns"; wait "$ns" || true # (unshare --fork ignores TERM)
+	[ "$status" -eq 0 ]
+	[ "$(jqi '.family.ancestors[1].pid')" = "$init" ]
+	[ "$(jqi '.pmon.children_go_to | "\(.pid) \(.kind)"')" = "$init namespace-init" ]
+}
+
 @test "inspect: pmon's own ancestors are refused to kill, a process without children is not one" {
 	run -0 pmon inspect --no-sample --json $$
 	[ "$(jqi .pmon.kill_refused)" = true ]
