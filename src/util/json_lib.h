@@ -4,9 +4,10 @@
  *
  * Linked, libjansson was mapped and relocated at every start of every
  * command, though only --json, `pmon metrics` and top's JSON frames use
- * it: 6 page faults and a dozen system calls per start, about 0.15 ms of
- * CPU on this project's PVM machines, where a page fault costs 14 us
- * (see the Makefile's LINKED_PKGS for the figures of the run).  So every
+ * it: 6 page faults and a dozen system calls per start.  With inih (also
+ * loaded now, by top's settings file), `pmon --version` cost 3.70 ms of
+ * CPU linked and 3.35 ms loaded (medians of 15 interleaved rounds of 100
+ * runs, bench/cputime; /bin/true 2.66).  So every
  * jansson call goes through a table that dlopen fills (util/dynload.h):
  * include this header instead of <jansson.h> and write the calls as
  * usual.  Each name below is a macro for its slot, typed from jansson's

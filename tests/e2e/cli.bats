@@ -198,7 +198,7 @@ loaded_libs() {
 
 @test "start: libproc2, libsystemd, libmicrohttpd, libbpf, ncurses, jansson and inih are loaded by the commands that use them only" {
 	# linked, they cost every command's start 6-7 ms of CPU (src/util/dynload.h),
-	# ncurses 0.45 ms (src/util/curses_lib.h), jansson and inih 0.3 ms
+	# ncurses 0.45 ms (src/util/curses_lib.h), jansson and inih 0.35 ms
 	run ldd "$PMON"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *libjansson* && "$output" != *libinih* ]]
