@@ -26,10 +26,9 @@ enum { INSPECT_ANCESTORS_MAX = 64 };
 
 struct ancestor {
 	pid_t pid, session;
-	unsigned long long start_ticks;
 	char comm[64];
 	enum adopter_kind kind;     /* init, a namespace's init, or another;
-	                               unknown until asked (inspect_read.c) */
+	                               unknown when not read (inspect_read.c) */
 	int adopts;                 /* holds re-parented children: 1, 0, -1
 	                               not looked at */
 };

@@ -166,9 +166,9 @@ teardown() {
 }
 
 @test "inspect: a subreaper among the ancestors, not the parent, is found as where the children go" {
-	# As above, 5 deep: the subreaper is the fifth ancestor, whose kind
-	# inspect reads only when it looks for where the children go (the
-	# ancestors are shown from their stat files alone).
+	# As above, 5 deep: the subreaper is the fifth ancestor.  A process
+	# with children has its ancestors read in full (what each is: status),
+	# a leaf from their stat files alone.
 	FIXTURE=$SUBREAPER start_fixture sh -c '(setsid sh -c "sleep 600 & exit" &); exec "$0" tree 5 1' "$FIXTURE"
 	SUBREAPERS+=("$FIXTURE_PID")
 	for ((i = 0; i < 50; i++)); do # until the sleep is adopted
