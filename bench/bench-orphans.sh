@@ -23,6 +23,12 @@ bench_init
 
 echo "== pmon orphans and inspect, $BENCH_PROCS processes + $BENCH_ZOMBIES zombies =="
 bench_spawn "$BENCH_PROCS" "$BENCH_ZOMBIES"
+# An orphan of the benchmark's own, a daemon adopted by bench/run's
+# subreaper: on a machine that holds none, `ps --orphans` selects
+# nothing, which is exit 1, and the orphans' full reads go unmeasured.
+setsid sh -c 'sleep 3600 & echo $! >"$1"' sh "$BENCH_TMP/orphan.pid" </dev/null >/dev/null 2>&1
+orphan=$(cat "$BENCH_TMP/orphan.pid")
+trap 'kill "$orphan" 2>/dev/null; bench_stop; rm -rf "$BENCH_TMP"' EXIT
 group=$(awk '$1 == "ready" {print $4}' "$BENCH_TMP/spawn.out")
 plain() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -gt 1 ]; }
 plain "$group" || bench_die "the spawner did not name its tree"
