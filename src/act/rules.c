@@ -459,12 +459,18 @@ void rules_end(const struct rules_state *s, struct rule_event **ev, size_t *nev)
 			const struct cond *c = &t->conds[k];
 			struct rule_event *e;
 
-			if (!cooling(c))
+			if (!c->told)
 				continue;
 			e = new_event(ev, nev, &s->rules[k], CHANGE_OFF, &p);
-			e->secs = c->under - c->since;
 			e->ending = true;
-			e->under_since = c->under;
+			e->count = e->before = c->told_count;
+			if (cooling(c)) {
+				e->secs = c->under - c->since;
+				e->under_since = c->under;
+			} else { /* still on: how long, as of the last sample */
+				e->still = true;
+				e->secs = t->at - c->since;
+			}
 		}
 	}
 }

@@ -81,6 +81,9 @@ struct rule_event {
 	bool signalled;                   /* killed by signal status */
 	/* rules_end: the end of a condition said early, as the watch ends */
 	bool ending;
+	bool still;                       /* ending, and the condition held at
+					   * the last sample: nobody watches it
+					   * now */
 	double under_since;               /* back under since (as now); 0:
 					   * not back under (exited) */
 	/* the process exited (a zombie, or gone) with the condition on */
@@ -108,10 +111,13 @@ void rules_sample(struct rules_state *s, const struct rule_proc *procs,
 		  size_t *nev);
 
 /*
- * The watch is ending: an event (CHANGE_OFF, .ending, .under_since) for
- * each condition that was reported and that the last sample found back
- * under, but not yet for its rule's seconds: its end, which would
- * otherwise never be said.  The state is left as it is.
+ * The watch is ending: an event (CHANGE_OFF, .ending) for each condition
+ * that was reported and has not been said to end: with .under_since when
+ * the last sample found it back under, but not yet for its rule's
+ * seconds (its end, which would otherwise never be said); with .still
+ * when it still held (.secs so far, .count a zombie rule's count last
+ * reported), so that the room knows no one watches it any more.  The
+ * state is left as it is.
  */
 void rules_end(const struct rules_state *s, struct rule_event **ev, size_t *nev);
 

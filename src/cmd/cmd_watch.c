@@ -234,6 +234,33 @@ static void ending_text(const struct rule_event *e, struct buf *b)
 	buf_printf(b, ", since %s (watch ending)", since);
 }
 
+/* A condition that still held as the watch ended: how long so far. */
+static void still_text(const struct rule_event *e, struct buf *b)
+{
+	const struct rule *r = e->rule;
+
+	switch (r->kind) {
+	case RULE_ZOMBIES:
+		buf_printf(b, "still holds %ld zombie%s", e->count,
+			   e->count == 1 ? "" : "s");
+		break;
+	case RULE_STUCK_D:
+		buf_printf(b, "still in D after %.0f s", e->secs);
+		break;
+	case RULE_CPU:
+		buf_printf(b, "still over %g%% CPU after %.0f s", r->pct, e->secs);
+		break;
+	case RULE_RSS:
+		buf_puts(b, "still over ");
+		size_text(b, (double)r->rss_kb);
+		buf_printf(b, " RSS after %.0f s", e->secs);
+		break;
+	case RULE_EXIT: case RULE_KINDS:
+		break;
+	}
+	buf_puts(b, " (watch ending: no longer watched)");
+}
+
 /* The end of a condition by the process's exit: how long it held, or
  * (back under, not yet for its time) since when it was under. */
 static void exited_text(const struct rule_event *e, struct buf *b)
@@ -278,6 +305,10 @@ static void event_text(const struct watch *w, const struct rule_event *e,
 	buf_puts(b, ") ");
 	if (e->exited) {
 		exited_text(e, b);
+		return;
+	}
+	if (e->still) {
+		still_text(e, b);
 		return;
 	}
 	switch (r->kind) {
@@ -554,7 +585,8 @@ static void take_reading(struct watch *w)
 
 /* The watch ends: the conditions that were back under, but not yet for
  * their time, are said to have ended (else the room would never hear
- * of it), as of the last sample. */
+ * of it), and those that still held to be still on, no longer watched,
+ * as of the last sample. */
 static void tell_ending(struct watch *w)
 {
 	struct rule_event *ev = NULL;

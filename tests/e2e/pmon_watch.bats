@@ -201,7 +201,7 @@ soon_after() {
 		"^\[watch\] .* $FIXTURE_PID \(proc-fixture\) over 0.1% CPU"
 }
 
-@test "cpu: a condition back under, not yet for its time, is said to have ended when the watch ends" {
+@test "cpu: a condition back under, not yet for its time, is said to have ended when the watch ends, and one still on to be still on" {
 	start_server
 	start_watch -S "$SOCK" --cpu 0.1:5 --zombies 1 -i 0.3
 	start_fixture busy
@@ -223,6 +223,10 @@ soon_after() {
 	WATCH_PID=
 	ended="$busy \(proc-fixture\) back under 0.1% CPU after [0-9]+ s, since [0-9]{2}:[0-9]{2}:[0-9]{2} \(watch ending\)$"
 	once "$W" "^[0-9:]+ $ended"
+	# the zombies' parents still hold theirs: said so, here and in the room
+	still="$FIXTURE_PID \(proc-fixture\) still holds 1 zombie \(watch ending: no longer watched\)$"
+	once "$W" "^[0-9:]+ $still"
+	once "$CHAT_DIR/server.out" "^\[watch\] .* $still"
 	# the same line, last of what it said of the spinner, in the room
 	once "$CHAT_DIR/server.out" "^\[watch\] .* $ended"
 	[[ "$(grep " $busy " "$CHAT_DIR/server.out" | tail -1)" =~ \(watch\ ending\)$ ]]

@@ -339,8 +339,9 @@ static void test_cpu_over_for_its_time(void **st)
 
 /* The watch ends while conditions wait out their time under: each one
  * that is back under is said to have ended, with since when; one still
- * over, one never told, and one whose end was said already are not. */
-static void test_ending_says_what_was_cooling(void **st)
+ * over is said to be still on, for how long; one never told, and one
+ * whose end was said already, are not. */
+static void test_ending_says_what_was_cooling_and_what_still_holds(void **st)
 {
 	struct rule rules[2] = {parsed(RULE_RSS, "1M:10"), parsed(RULE_STUCK_D, "10")};
 	struct run r = {.s = rules_new(rules, 2)};
@@ -356,25 +357,57 @@ static void test_ending_says_what_was_cooling(void **st)
 	p[2].rss_kb = 4096;                                /* over, not yet news */
 	assert_int_equal(sample(&r, p, 3, 112), 0);
 	rules_end(r.s, &ev, &nev);
-	assert_int_equal(nev, 2);
-	for (size_t i = 0; i < nev; i++) {
+	assert_int_equal(nev, 3);
+	for (size_t i = 0; i < 2; i++) {
 		assert_int_equal(ev[i].pid, 60);
 		assert_int_equal(ev[i].change, CHANGE_OFF);
 		assert_true(ev[i].ending);
+		assert_false(ev[i].still);
 		assert_true(ev[i].under_since == 112);
 		assert_true(ev[i].secs == 12);             /* 100 to 112 */
 		assert_string_equal(ev[i].comm, "renamed");
 	}
 	assert_ptr_equal(ev[0].rule, &rules[0]);
 	assert_ptr_equal(ev[1].rule, &rules[1]);
+	/* 61 is still over: on for 12 s as of the last sample */
+	assert_int_equal(ev[2].pid, 61);
+	assert_ptr_equal(ev[2].rule, &rules[0]);
+	assert_true(ev[2].ending);
+	assert_true(ev[2].still);
+	assert_true(ev[2].under_since == 0);
+	assert_true(ev[2].secs == 12);
 	free(ev);
-	/* its end said by a sample: nothing is left to say at the end */
+	/* 60's ends said by a sample: only 61 is left to say at the end */
 	p[2].rss_kb = 0;
 	assert_int_equal(sample(&r, p, 3, 122), 2);
 	assert_false(r.ev[0].ending);
 	ev = NULL, nev = 0;
 	rules_end(r.s, &ev, &nev);
-	assert_int_equal(nev, 0);
+	assert_int_equal(nev, 1);
+	assert_int_equal(ev[0].pid, 61);
+	assert_true(ev[0].still && ev[0].secs == 22);
+	free(ev);
+	done(&r);
+}
+
+/* A zombie rule still on at the end says the count last reported. */
+static void test_ending_zombies_still_held(void **st)
+{
+	struct rule rule = parsed(RULE_ZOMBIES, "2");
+	struct run r = {.s = rules_new(&rule, 1)};
+	struct rule_proc p[4] = {proc(70, 'S'), proc(71, 'Z'), proc(72, 'Z'), proc(73, 'Z')};
+	struct rule_event *ev = NULL;
+	size_t nev = 0;
+
+	(void)st;
+	p[1].ppid = p[2].ppid = p[3].ppid = 70;
+	p[1].zombie = p[2].zombie = p[3].zombie = true;
+	assert_int_equal(sample(&r, p, 4, 1), 1);
+	rules_end(r.s, &ev, &nev);
+	assert_int_equal(nev, 1);
+	assert_true(ev[0].still);
+	assert_int_equal(ev[0].pid, 70);
+	assert_int_equal(ev[0].count, 3);
 	free(ev);
 	done(&r);
 }
@@ -449,7 +482,8 @@ int main(void)
 		cmocka_unit_test(test_an_exit_while_back_under_says_since_when),
 		cmocka_unit_test(test_a_parent_exits_holding_zombies),
 		cmocka_unit_test(test_cpu_over_for_its_time),
-		cmocka_unit_test(test_ending_says_what_was_cooling),
+		cmocka_unit_test(test_ending_says_what_was_cooling_and_what_still_holds),
+		cmocka_unit_test(test_ending_zombies_still_held),
 		cmocka_unit_test(test_rss_and_a_recycled_pid),
 		cmocka_unit_test(test_several_rules_each_once),
 		cmocka_unit_test(test_exit_event),
