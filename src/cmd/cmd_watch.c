@@ -807,8 +807,10 @@ const struct cmd_entry cmd_watch_entry = {
 	"only --exit rules, pmon watch ends once they have all been seen.\n"
 	"When it ends (a signal), a condition back under but not yet for its\n"
 	"SECONDS is said to have ended: \"... back under 90% CPU after 75 s,\n"
-	"since 20:31:07 (watch ending)\".  A process that exits ends what was\n"
-	"said of it: \"4242 (nginx) exited after 75 s over 90% CPU\".\n",
+	"since 20:31:07 (watch ending)\"; one still on, to be: \"... still over\n"
+	"90% CPU after 75 s (watch ending: no longer watched)\".  A process\n"
+	"that exits ends what was said of it: \"4242 (nginx) exited after 75 s\n"
+	"over 90% CPU\".\n",
 	.exec = watch_run,
 };
 
