@@ -26,7 +26,10 @@ bench_spawn "$BENCH_PROCS" "$BENCH_ZOMBIES"
 # An orphan of the benchmark's own, a daemon adopted by bench/run's
 # subreaper: on a machine that holds none, `ps --orphans` selects
 # nothing, which is exit 1, and the orphans' full reads go unmeasured.
-setsid sh -c 'sleep 3600 & echo $! >"$1"' sh "$BENCH_TMP/orphan.pid" </dev/null >/dev/null 2>&1
+# Without the spawner's stdin (SPAWN_FD): held by the orphan, it would
+# keep the spawner and its tree alive for the hour if this shell died.
+setsid -w sh -c 'sleep 3600 & echo $! >"$1"' sh "$BENCH_TMP/orphan.pid" \
+	</dev/null >/dev/null 2>&1 {SPAWN_FD}>&-
 orphan=$(cat "$BENCH_TMP/orphan.pid")
 trap 'kill "$orphan" 2>/dev/null; bench_stop; rm -rf "$BENCH_TMP"' EXIT
 group=$(awk '$1 == "ready" {print $4}' "$BENCH_TMP/spawn.out")

@@ -60,13 +60,8 @@ int main(int argc, char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 	cmd = cmd_find(argv[1]);
-	if (!cmd) {
-		fprintf(stderr,
-			"pmon: unknown command '%s'\n"
-			"Try 'pmon --help' for the list of commands.\n",
-			argv[1]);
-		return EXIT_USAGE;
-	}
+	if (!cmd) /* escaped there, as it quotes what was typed */
+		usage_error("unknown command '%s'", argv[1]);
 	cmd_current = cmd;
 	cmd_commands = cmd_table;
 	pmon_set_command(cmd->name, cmd->usage);

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <langinfo.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -175,7 +176,9 @@ static int list_signals(int argc, char **argv)
 			char shown[96];
 
 			pmon_warn("unknown signal '%s'",
-				  esc_string(argv[i], false, shown, sizeof(shown)));
+				  esc_string(argv[i], strcmp(nl_langinfo(CODESET),
+							     "UTF-8") == 0,
+					     shown, sizeof(shown)));
 			status = EXIT_FAIL;
 		}
 	}

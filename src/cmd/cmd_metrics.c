@@ -22,6 +22,7 @@
 #include "cmd/cmd.h"
 #include "cmd/httpd.h"
 #include "cmd/metrics.h"
+#include "util/json_lib.h"
 
 /* The room's answer may take this long per scrape (connect, hello,
  * /stats): a stuck server costs a scrape half a second, never more. */
@@ -114,6 +115,11 @@ static void parse_opts(int argc, char **argv, struct cli *c)
 		usage_error("--socket and --no-room contradict each other");
 	if (!c->no_room)
 		c->m.room_path = chat_socket_path(c->socket);
+	/* The groups' figures are read through the fields' JSON values
+	 * (metrics_scrape.c): load jansson now, not at the first scrape
+	 * of a --listen that is already serving. */
+	if (c->m.rules.n)
+		(void)json_lib();
 }
 
 /* ---- --textfile DIR ------------------------------------------------------ */
@@ -127,23 +133,25 @@ static void parse_opts(int argc, char **argv, struct cli *c)
  */
 static int open_textfile_dir(const char *dir)
 {
+	char shown[512]; /* for the messages: dir may hold anything */
+	const char *d = usage_quote(dir, shown, sizeof(shown));
 	struct stat st;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
 		pmon_die_errno(EXIT_FAIL, errno, "cannot open the textfile directory %s%s",
-			       dir, errno == ELOOP || errno == ENOTDIR ?
+			       d, errno == ELOOP || errno == ENOTDIR ?
 			       " (a symbolic link or not a directory)" : "");
 	if (fstat(fd, &st) < 0)
-		pmon_die_errno(EXIT_FAIL, errno, "cannot check %s", dir);
+		pmon_die_errno(EXIT_FAIL, errno, "cannot check %s", d);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		pmon_die(EXIT_FAIL, "the textfile directory %s belongs to uid %u,"
 			 " not to root or to you: its owner could swap what"
-			 " node_exporter reads; use a directory of yours", dir,
+			 " node_exporter reads; use a directory of yours", d,
 			 (unsigned)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		pmon_die(EXIT_FAIL, "the textfile directory %s is writable by other"
-			 " users (mode %04o); make it 0755 or 0700", dir,
+			 " users (mode %04o); make it 0755 or 0700", d,
 			 (unsigned)(st.st_mode & 07777));
 	return fd;
 }
@@ -154,7 +162,8 @@ static int open_textfile_dir(const char *dir)
 static int write_textfile(const struct cli *c, const struct buf *text)
 {
 	int dfd = open_textfile_dir(c->textfile_dir), fd, err;
-	char tmp[64];
+	char tmp[64], shown[512];
+	const char *d = usage_quote(c->textfile_dir, shown, sizeof(shown));
 
 	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", TEXTFILE_NAME, (int)getpid());
 	/* One a run that died left under our pid: the directory is trusted,
@@ -162,15 +171,14 @@ static int write_textfile(const struct cli *c, const struct buf *text)
 	(void)unlinkat(dfd, tmp, 0);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		pmon_die_errno(EXIT_FAIL, errno, "cannot create %s/%s", c->textfile_dir, tmp);
+		pmon_die_errno(EXIT_FAIL, errno, "cannot create %s/%s", d, tmp);
 	if (fchmod(fd, 0644) < 0 || write_all(fd, text->data, text->len) < 0 ||
 	    fsync(fd) < 0 || close(fd) < 0 ||
 	    renameat(dfd, tmp, dfd, TEXTFILE_NAME) < 0) {
 		err = errno;
 		unlinkat(dfd, tmp, 0);
 		close(dfd);
-		pmon_die_errno(EXIT_FAIL, err, "cannot write %s/%s", c->textfile_dir,
-			       TEXTFILE_NAME);
+		pmon_die_errno(EXIT_FAIL, err, "cannot write %s/%s", d, TEXTFILE_NAME);
 	}
 	close(dfd);
 	return EXIT_OK;

@@ -92,11 +92,15 @@ static void add_rule_arg(struct watch *w, enum rule_kind kind, const char *arg)
 static void read_rules_file(struct watch *w, const char *path)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
-	char line[512], why[200];
+	char line[512], why[200], shown[256];
 	unsigned n = 0;
 
-	if (!f)
-		pmon_die_errno(EXIT_USAGE, errno, "cannot open the rules file %s", path);
+	if (!f) {
+		int err = errno;
+
+		pmon_die_errno(EXIT_USAGE, err, "cannot open the rules file %s",
+			       usage_quote(path, shown, sizeof(shown)));
+	}
 	while (fgets(line, sizeof(line), f)) {
 		struct rule r;
 		size_t len = strlen(line);
@@ -116,8 +120,12 @@ static void read_rules_file(struct watch *w, const char *path)
 		default: break;
 		}
 	}
-	if (ferror(f))
-		pmon_die_errno(EXIT_USAGE, errno, "cannot read the rules file %s", path);
+	if (ferror(f)) {
+		int err = errno;
+
+		pmon_die_errno(EXIT_USAGE, err, "cannot read the rules file %s",
+			       usage_quote(path, shown, sizeof(shown)));
+	}
 	if (f != stdin)
 		fclose(f);
 }

@@ -14,11 +14,22 @@
 #include "cmd/usage.h"
 #include "view/escape.h"
 
+static bool utf8_locale(void)
+{
+	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+const char *usage_quote(const char *s, char *out, size_t size)
+{
+	return esc_string_message(s, utf8_locale(), out, size);
+}
+
 /* The message, escaped: it quotes what was typed ("unknown field 'x'"),
  * and a command line can carry an escape sequence for the terminal that
  * shows the error (a script passing on what it was given).  The one
  * escaping choke point (view/escape.c) sees it once, here: callers pass
- * arguments raw. */
+ * arguments raw.  A backslash stays one: "bad pattern '\d+(': Unmatched
+ * ( or \(" reads as typed and as regerror wrote it. */
 void usage_error(const char *fmt, ...)
 {
 	struct buf raw = {0}, shown = {0};
@@ -28,8 +39,7 @@ void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&raw, fmt, ap);
 	va_end(ap);
-	esc_append(&shown, raw.data, raw.len,
-		   strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
+	esc_append_message(&shown, raw.data, raw.len, utf8_locale());
 	pmon_warn("%s", shown.data);
 	pmon_command(&cur_name, &cur_usage);
 	if (cur_name) {

@@ -14,6 +14,11 @@
 
 _Noreturn void usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/* What was typed (a path that cannot be opened), escaped as usage_error
+ * escapes what it quotes, into out: for the other messages that quote
+ * it.  Returns out. */
+const char *usage_quote(const char *s, char *out, size_t size);
+
 /* For getopt_long's ':' and '?' (commands pass an optstring starting with
  * ':'): "option -x needs a value" or "unknown option", as a usage error. */
 _Noreturn void usage_bad_option(int c, char **argv);

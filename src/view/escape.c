@@ -193,7 +193,15 @@ static size_t esc_control(struct buf *b, unsigned char c)
 	return 4;
 }
 
-size_t esc_append(struct buf *b, const char *s, size_t n, bool utf8)
+/* Printable ASCII that passes as it is: a backslash too when it is not
+ * escaped (esc_append_message). */
+static bool passes(unsigned char c, bool backslash)
+{
+	return c >= 0x20 && c < 0x7f && (c != '\\' || !backslash);
+}
+
+static size_t escape_into(struct buf *b, const char *s, size_t n, bool utf8,
+			  bool backslash)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t cols = 0, i = 0;
@@ -202,11 +210,10 @@ size_t esc_append(struct buf *b, const char *s, size_t n, bool utf8)
 		uint32_t cp;
 		size_t len;
 
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') {
+		if (passes(p[i], backslash)) {
 			size_t run = i;
 
-			while (run < n && p[run] >= 0x20 && p[run] < 0x7f &&
-			       p[run] != '\\')
+			while (run < n && passes(p[run], backslash))
 				run++;
 			buf_append(b, p + i, run - i);
 			cols += run - i;
@@ -238,14 +245,25 @@ size_t esc_append(struct buf *b, const char *s, size_t n, bool utf8)
 	return cols;
 }
 
-char *esc_string(const char *s, bool utf8, char *out, size_t size)
+size_t esc_append(struct buf *b, const char *s, size_t n, bool utf8)
+{
+	return escape_into(b, s, n, utf8, true);
+}
+
+size_t esc_append_message(struct buf *b, const char *s, size_t n, bool utf8)
+{
+	return escape_into(b, s, n, utf8, false);
+}
+
+static char *escape_string(const char *s, bool utf8, bool backslash, char *out,
+			   size_t size)
 {
 	struct buf b = {0};
 	size_t cut;
 
 	if (size == 0)
 		return out;
-	esc_append(&b, s, strlen(s), utf8);
+	escape_into(&b, s, strlen(s), utf8, backslash);
 	cut = b.len < size ? b.len : size - 1;
 	/* Never cut inside a UTF-8 sequence: back up over continuations. */
 	while (cut > 0 && cut < b.len &&
@@ -255,6 +273,16 @@ char *esc_string(const char *s, bool utf8, char *out, size_t size)
 	out[cut] = '\0';
 	buf_free(&b);
 	return out;
+}
+
+char *esc_string(const char *s, bool utf8, char *out, size_t size)
+{
+	return escape_string(s, utf8, true, out, size);
+}
+
+char *esc_string_message(const char *s, bool utf8, char *out, size_t size)
+{
+	return escape_string(s, utf8, false, out, size);
 }
 
 void utf8_sanitize(struct buf *b, const char *s, size_t n)

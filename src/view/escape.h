@@ -61,9 +61,18 @@ size_t esc_sequence_len(const char *s, size_t n, bool utf8);
  */
 size_t esc_append(struct buf *b, const char *s, size_t n, bool utf8);
 
-/* Same, into a fixed buffer, truncating at a character boundary;
- * returns out. */
+/*
+ * As esc_append, but a backslash passes as one: for pmon's own messages
+ * that quote what was typed (usage errors), where a regular expression's
+ * "\(" or a library's "Unmatched ( or \(" should read as written, and
+ * a forged "\e" could fool no one about anything but the message itself.
+ */
+size_t esc_append_message(struct buf *b, const char *s, size_t n, bool utf8);
+
+/* Same as esc_append (esc_append_message), into a fixed buffer,
+ * truncating at a character boundary; returns out. */
 char *esc_string(const char *s, bool utf8, char *out, size_t size);
+char *esc_string_message(const char *s, bool utf8, char *out, size_t size);
 
 /*
  * Append s[0..n) to b as valid UTF-8: each invalid byte becomes U+FFFD.

@@ -117,11 +117,24 @@ commands() {
 	[ "${stderr_lines[0]}" = "pmon: ps: no such user 'é\\ex'" ]
 	run -2 --separate-stderr env LC_ALL=C "$PMON" ps -u "é${esc}x"
 	[ "${stderr_lines[0]}" = "pmon: ps: no such user '\\xc3\\xa9\\ex'" ]
-	# escaped once: a backslash typed is shown doubled, not four times
+	# escaped once, and a backslash passes as typed (a pattern's, and
+	# regerror's own, read as written)
 	run -2 --separate-stderr pmon chat -n 'a\b'
-	[[ "${stderr_lines[0]}" == "pmon: chat: -n 'a\\\\b': not a valid name"* ]]
+	[[ "${stderr_lines[0]}" == "pmon: chat: -n 'a\\b': not a valid name"* ]]
+	run -2 --separate-stderr pmon tree -m '\d+('
+	[ "${stderr_lines[0]}" = "pmon: tree: bad pattern '\\d+(': Unmatched ( or \\(" ]
+	# the command itself
+	run -2 --separate-stderr pmon "x${esc}[2J"
+	[ "${stderr_lines[0]}" = "pmon: unknown command 'x\\e[2J'" ]
 	run -1 --separate-stderr pmon kill -l "X${esc}[2J"
 	[ "$stderr" = "pmon: kill: unknown signal 'X\\e[2J'" ]
+	run -1 --separate-stderr env LC_ALL=C.UTF-8 "$PMON" kill -l "é${esc}"
+	[ "$stderr" = "pmon: kill: unknown signal 'é\\e'" ]
+	# and a path that cannot be opened
+	run -2 --separate-stderr pmon watch -f "$BATS_TEST_TMPDIR/no${esc}[2J"
+	[ "${stderr_lines[0]}" = "pmon: watch: cannot open the rules file $BATS_TEST_TMPDIR/no\\e[2J: No such file or directory" ]
+	run -1 --separate-stderr pmon metrics --no-room --textfile "$BATS_TEST_TMPDIR/no${esc}[2J"
+	[ "${stderr_lines[0]}" = "pmon: metrics: cannot open the textfile directory $BATS_TEST_TMPDIR/no\\e[2J: No such file or directory" ]
 	# $TERM too, which names no terminal when it holds such bytes
 	run -1 env TERM="x${esc}]0;t"$'\a' script -qec "$PMON top" /dev/null </dev/null
 	[[ "$output" == *"pmon: top: cannot use the terminal 'x\\e]0;t\\a' (is TERM right?)"* ]]
@@ -260,7 +273,7 @@ decimal_comma_locale() {
 }
 pmon_de() { env LC_ALL=de_DE.UTF-8 "$PMON" "$@"; }
 
-@test "start: without a loadable jansson, --json says which package and nothing else needs it; without inih, top says so and runs" {
+@test "start: without a loadable jansson, --json (and metrics' groups) say which package before anything is done; without inih, top says so and runs" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to mount over the library"
 	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
 	run -1 --separate-stderr without_lib libjansson "$PMON" ps --json -p 1
@@ -268,6 +281,18 @@ pmon_de() { env LC_ALL=de_DE.UTF-8 "$PMON" "$@"; }
 	[ -z "$output" ]
 	run -0 without_lib libjansson "$PMON" ps -p 1
 	[[ "${lines[1]}" == *" 1 "* ]]
+	# a reap asked for JSON refuses before it acts, not after: the
+	# zombie is still there
+	start_fixture zombie 1
+	zombie=$(fixture_children)
+	run -1 --separate-stderr without_lib libjansson "$PMON" reap -q --json --method inject "$FIXTURE_PID"
+	[[ "$stderr" == "pmon: reap: JSON needs jansson (Debian: libjansson4): "* ]]
+	[ "$(awk '{print $3}' "/proc/$zombie/stat")" = Z ]
+	# metrics' groups read their figures through the fields' JSON values:
+	# refused at start, not at a --listen's first scrape
+	run -1 --separate-stderr without_lib libjansson "$PMON" metrics -g 'x comm .'
+	[[ "$stderr" == "pmon: metrics: JSON needs jansson (Debian: libjansson4): "* ]]
+	[ -z "$output" ]
 	mkdir -p "$BATS_TEST_TMPDIR/conf/pmon"
 	echo 'delay = 2' >"$BATS_TEST_TMPDIR/conf/pmon/top.conf"
 	run -0 --separate-stderr without_lib libinih env XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/conf" "$PMON" top -b -n 1 -p 1

@@ -224,10 +224,13 @@ soon_after() {
 	ended="$busy \(proc-fixture\) back under 0.1% CPU after [0-9]+ s, since [0-9]{2}:[0-9]{2}:[0-9]{2} \(watch ending\)$"
 	once "$W" "^[0-9:]+ $ended"
 	# the zombies' parents still hold theirs: said so, here and in the room
+	# (the server may write it a moment after the watch has exited)
 	still="$FIXTURE_PID \(proc-fixture\) still holds 1 zombie \(watch ending: no longer watched\)$"
 	once "$W" "^[0-9:]+ $still"
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $still"
 	once "$CHAT_DIR/server.out" "^\[watch\] .* $still"
 	# the same line, last of what it said of the spinner, in the room
+	wait_for_line "$CHAT_DIR/server.out" "^\[watch\] .* $ended"
 	once "$CHAT_DIR/server.out" "^\[watch\] .* $ended"
 	[[ "$(grep " $busy " "$CHAT_DIR/server.out" | tail -1)" =~ \(watch\ ending\)$ ]]
 	# the time it went under is the time of a reading after the stop
