@@ -40,6 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_reset(&b);
 		esc_append(&b, s, size, utf8);
 		check_inert(&b, !utf8);
+		buf_reset(&b);
+		esc_append_message(&b, s, size, utf8);
+		check_inert(&b, !utf8);
+		buf_reset(&b);
+		esc_append(&b, s, size, utf8);
 		fit = text_cut(b.data ? b.data : "", b.len, size / 2, &cols);
 		if (fit > b.len || cols > size / 2 ||
 		    (fit < b.len && ((unsigned char)b.data[fit] & 0xc0) == 0x80))

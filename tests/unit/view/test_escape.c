@@ -91,6 +91,24 @@ static void test_backslash_cannot_forge(void **state)
 	assert_string_equal(ESC_U("\\"), "\\\\");
 }
 
+/* For pmon's own messages (usage errors): a backslash passes as typed,
+ * everything else is escaped as by esc_append. */
+static void test_message_keeps_backslash(void **state)
+{
+	static const char typed[] = "\\d+( or \\(\033[2J\x9b";
+	struct buf b = {0};
+	char out[32];
+
+	(void)state;
+	esc_append_message(&b, typed, sizeof(typed) - 1, false);
+	assert_string_equal(b.data, "\\d+( or \\(\\e[2J\\x9b");
+	assert_inert(b.data);
+	buf_free(&b);
+	assert_string_equal(esc_string_message("a\\b\033", true, out, sizeof(out)),
+			    "a\\b\\e");
+	assert_string_equal(esc_string("a\\b", true, out, sizeof(out)), "a\\\\b");
+}
+
 /* C1 controls: 0x9b alone is CSI on some terminals; U+009B encoded as
  * UTF-8 is the same control to a UTF-8 terminal. */
 static void test_c1_controls(void **state)
@@ -353,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_osc_title_is_inert),
 		cmocka_unit_test(test_c0_controls),
 		cmocka_unit_test(test_backslash_cannot_forge),
+		cmocka_unit_test(test_message_keeps_backslash),
 		cmocka_unit_test(test_c1_controls),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_utf8_kept_or_hex),
