@@ -1,7 +1,8 @@
 /*
  * fuzz_escape.c - libFuzzer target for the one escaping choke point:
  * whatever bytes a process name, command line or chat line holds, what
- * esc_append writes holds no control byte, no unsafe code point and only
+ * esc_append (and esc_append_message, which lets a backslash through)
+ * writes holds no control byte, no unsafe code point and only
  * valid UTF-8 (or only ASCII when the terminal is not UTF-8); utf8_sanitize
  * gives valid UTF-8; text_cut never cuts inside a character.
  * FUZZ-SOURCES: src/view/escape.c src/view/text.c src/util/util.c
