@@ -144,12 +144,14 @@ teardown() {
 	[ "$(jqi .pmon.children_go_to)" = null ]
 }
 
-@test "inspect: past the 64 ancestors it shows, it still finds the subreaper its children go to" {
-	# A chain of 70 under a subreaper of the test's own that has
-	# adopted an orphan, so that it shows what it is: the sleep, left in
-	# a session whose leader has exited (how pmon tells an adopted child
-	# from one it forked).
-	FIXTURE=$SUBREAPER start_fixture sh -c '(setsid sh -c "sleep 600 & exit" &); exec "$0" tree 70 1' "$FIXTURE"
+# chain_under_adopting_subreaper DEPTH: a chain of DEPTH under a
+# subreaper of the test's own that has adopted an orphan, so that it
+# shows what it is: the sleep, left in a session whose leader has exited
+# (how pmon tells an adopted child from one it forked).  FIXTURE_PID is
+# the subreaper; mid, the node one above the chain's leaf (it has a
+# child).
+chain_under_adopting_subreaper() {
+	FIXTURE=$SUBREAPER start_fixture sh -c '(setsid sh -c "sleep 600 & exit" &); exec "$0" tree '"$1"' 1' "$FIXTURE"
 	SUBREAPERS+=("$FIXTURE_PID")
 	for ((i = 0; i < 50; i++)); do # until the sleep is adopted
 		for kid in $(cat "/proc/$FIXTURE_PID/task/$FIXTURE_PID/children"); do
@@ -159,6 +161,10 @@ teardown() {
 	done
 	mid=$(awk '$1 == "node" && $4 == 1 {print $2}' "$FIXTURE_OUT")
 	[ -n "$mid" ]
+}
+
+@test "inspect: past the 64 ancestors it shows, it still finds the subreaper its children go to" {
+	chain_under_adopting_subreaper 70
 	run pmon inspect --no-sample --json "$mid"
 	[ "$status" -eq 0 ]
 	[ "$(jqi '.family.ancestors | length')" -eq 64 ]
@@ -169,16 +175,7 @@ teardown() {
 	# As above, 5 deep: the subreaper is the fifth ancestor.  A process
 	# with children has its ancestors read in full (what each is: status),
 	# a leaf from their stat files alone.
-	FIXTURE=$SUBREAPER start_fixture sh -c '(setsid sh -c "sleep 600 & exit" &); exec "$0" tree 5 1' "$FIXTURE"
-	SUBREAPERS+=("$FIXTURE_PID")
-	for ((i = 0; i < 50; i++)); do # until the sleep is adopted
-		for kid in $(cat "/proc/$FIXTURE_PID/task/$FIXTURE_PID/children"); do
-			[ "$(cat "/proc/$kid/comm")" = sleep ] && break 2
-		done
-		sleep 0.1
-	done
-	mid=$(awk '$1 == "node" && $4 == 1 {print $2}' "$FIXTURE_OUT")
-	[ -n "$mid" ]
+	chain_under_adopting_subreaper 5
 	run -0 pmon inspect --no-sample --json "$mid"
 	[ "$(jqi '[.family.ancestors[].pid] | index('"$FIXTURE_PID"')')" -ge 4 ]
 	[ "$(jqi '.pmon.children_go_to | "\(.pid) \(.comm) \(.kind) \(.proven)"')" = "$FIXTURE_PID subreaper subreaper true" ]
