@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "util/json_lib.h"
 #include "proc/proc.h"
 #include "proc/backend.h"
 
@@ -113,7 +114,7 @@ int cmd_getopt(int argc, char **argv)
 {
 	static struct getopt_arrays g;
 	static const struct cmd_entry *made_for;
-	int c;
+	int c, longindex = -1;
 
 	/* Made once per command; again when one command hands over to
 	 * another (zombies --watch runs pmon watch). */
@@ -125,7 +126,13 @@ int cmd_getopt(int argc, char **argv)
 		cmd_opt_each(cmd_current, add_getopt, &g);
 		made_for = cmd_current;
 	}
-	c = getopt_long(argc, argv, g.shortopts.data, g.longopts, NULL);
+	c = getopt_long(argc, argv, g.shortopts.data, g.longopts, &longindex);
+	/* JSON is jansson's, loaded on its first call: load it now, before
+	 * the command acts, so that one that cannot be loaded refuses the
+	 * command rather than leaving it half done (a reap made, its report
+	 * lost; half an array written). */
+	if (longindex >= 0 && strcmp(g.longopts[longindex].name, "json") == 0)
+		(void)json_lib();
 	if (c == 'h') {
 		cmd_print_help(cmd_current, stdout);
 		exit(finish_stdout(EXIT_OK));

@@ -13,11 +13,9 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <langinfo.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "view/escape.h"
 #include "view/output.h"
 #include "cmd/cmd.h"
 #include "proc/proc.h"
@@ -176,9 +174,7 @@ static int list_signals(int argc, char **argv)
 			char shown[96];
 
 			pmon_warn("unknown signal '%s'",
-				  esc_string(argv[i], strcmp(nl_langinfo(CODESET),
-							     "UTF-8") == 0,
-					     shown, sizeof(shown)));
+				  usage_quote(argv[i], shown, sizeof(shown)));
 			status = EXIT_FAIL;
 		}
 	}

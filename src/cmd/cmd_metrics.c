@@ -32,6 +32,7 @@
 struct cli {
 	struct metrics_opts m;
 	const char *textfile_dir;
+	char textfile_shown[512];   /* the same, escaped for messages */
 	const char *listen;
 	const char *socket;
 	bool no_room;
@@ -101,7 +102,11 @@ static void parse_opts(int argc, char **argv, struct cli *c)
 		case O_MAXG: c->m.max_groups = count_arg("--max-groups", optarg, 10000); break;
 		case 'k': c->m.top_parents = count_arg("--top-parents", optarg, 1000); break;
 		case O_OM: c->m.format = EXPO_OPENMETRICS; c->m.format_forced = true; break;
-		case O_TEXTFILE: c->textfile_dir = optarg; break;
+		case O_TEXTFILE:
+			c->textfile_dir = optarg;
+			(void)usage_quote(optarg, c->textfile_shown,
+					  sizeof(c->textfile_shown));
+			break;
 		case O_LISTEN: c->listen = optarg; break;
 		case 'S': c->socket = optarg; break;
 		case O_NOROOM: c->no_room = true; break;
@@ -131,10 +136,9 @@ static void parse_opts(int argc, char **argv, struct cli *c)
  * nobody else.  Anyone else who may write there could replace what
  * node_exporter reads, or plant names for us to trip on.
  */
-static int open_textfile_dir(const char *dir)
+static int open_textfile_dir(const struct cli *c)
 {
-	char shown[512]; /* for the messages: dir may hold anything */
-	const char *d = usage_quote(dir, shown, sizeof(shown));
+	const char *dir = c->textfile_dir, *d = c->textfile_shown;
 	struct stat st;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
@@ -161,9 +165,9 @@ static int open_textfile_dir(const char *dir)
  * the old file in one step. */
 static int write_textfile(const struct cli *c, const struct buf *text)
 {
-	int dfd = open_textfile_dir(c->textfile_dir), fd, err;
-	char tmp[64], shown[512];
-	const char *d = usage_quote(c->textfile_dir, shown, sizeof(shown));
+	const char *d = c->textfile_shown;
+	int dfd = open_textfile_dir(c), fd, err;
+	char tmp[64];
 
 	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", TEXTFILE_NAME, (int)getpid());
 	/* One a run that died left under our pid: the directory is trusted,
@@ -380,7 +384,7 @@ static int metrics_exec(int argc, char **argv)
 		status = serve(&c);
 	} else {
 		if (c.textfile_dir)
-			close(open_textfile_dir(c.textfile_dir)); /* fail first */
+			close(open_textfile_dir(&c)); /* fail first */
 		metrics_scrape(&c.m, c.m.format, &text);
 		if (c.textfile_dir) {
 			status = write_textfile(&c, &text);

@@ -80,10 +80,6 @@ static void parse_opts(int argc, char **argv, struct reap_cli *c)
 			    reap_method_name(c->o.method));
 	if (optind == argc)
 		usage_error("name at least one zombie or parent PID");
-	/* Before anything is done: a jansson that cannot load must not
-	 * leave a zombie's parent ended with no report of it. */
-	if (c->json)
-		(void)json_lib();
 	c->n = (size_t)(argc - optind);
 	c->targets = xcalloc(c->n, sizeof(*c->targets));
 	for (size_t i = 0; i < c->n; i++) /* start time 0: as it is now */

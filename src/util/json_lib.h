@@ -18,7 +18,8 @@
  * Unlike curses_lib.h there is no load call to forget: the first call
  * loads the library, and a jansson that cannot be loaded ends pmon with
  * the reason (a JSON output has nothing to fall back on; the package
- * depends on libjansson4).
+ * depends on libjansson4).  The option parser makes that first call for
+ * --json (cmd.c's cmd_getopt), so a command refuses before it acts.
  */
 #ifndef PMON_UTIL_JSON_LIB_H
 #define PMON_UTIL_JSON_LIB_H
