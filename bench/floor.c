@@ -1,7 +1,9 @@
 /*
  * floor - the least a process view must do: read every /proc/PID/FILE
- * exactly once (one open, one read, one close each), relative to one
- * /proc descriptor, and nothing else.
+ * exactly once (one open and one read each), relative to one /proc
+ * descriptor, and nothing else; the files are closed 64 at a time with
+ * one close_range(2), as pmon's snapshot closes them (a system call
+ * saved per file: about 1 us on this project's VM).
  *
  *   floor [FILE...]     FILE defaults to stat; `floor stat status` is
  *                       the floor of a view that needs both (ps's STAT L)
@@ -22,6 +24,7 @@ int main(int argc, char **argv)
 	DIR *dir = procfd >= 0 ? fdopendir(dup(procfd)) : NULL;
 	struct dirent *e;
 	long procs = 0, bytes = 0;
+	int open_from = -1, opened = 0;
 	char path[300], buf[8192];
 
 	if (!dir) {
@@ -40,7 +43,15 @@ int main(int argc, char **argv)
 			if (fd < 0)
 				break; /* gone since readdir */
 			n = read(fd, buf, sizeof(buf));
-			close(fd);
+			/* Nothing else is opened meanwhile, so the files
+			 * of a batch are adjacent descriptors. */
+			if (open_from < 0)
+				open_from = fd;
+			if (++opened == 64) {
+				close_range((unsigned)open_from, ~0u, 0);
+				open_from = -1;
+				opened = 0;
+			}
 			if (n <= 0)
 				break;
 			bytes += n;

@@ -36,6 +36,19 @@ ssize_t procfs_list_ids(int dirfd, const char *dirpath, pid_t **pids, size_t *ca
 int procfs_read(int dirfd, const char *path, struct buf *b, size_t max,
 		bool until_eof);
 
+/* Descriptors a pass is done with, closed a run at a time: one
+ * close_range(2) for a run of adjacent descriptors where close(2) takes
+ * one call each (reader.c says what that saves). */
+#define FD_BATCH_MAX 64
+struct fd_batch {
+	size_t n;
+	int fd[FD_BATCH_MAX];
+};
+/* fd into the batch; a full batch is closed first. */
+void fd_batch_add(struct fd_batch *fb, int fd);
+/* Close every descriptor in the batch. */
+void fd_batch_flush(struct fd_batch *fb);
+
 /* pread of a small file kept open, into buf (NUL-terminated).  The length,
  * or -1 with errno (ESRCH: the process is gone). */
 ssize_t procfs_pread(int fd, char *buf, size_t size);
@@ -80,6 +93,10 @@ struct reader_bufs {
 	struct buf text, line;
 	char comm[64];
 	struct cgroup_info cgroup;
+	/* Where files opened and read are put to be closed together; NULL:
+	 * each is closed at once.  For a pass over many processes (the
+	 * snapshot); reader_bufs_free closes what it holds. */
+	struct fd_batch *closing;
 };
 
 void reader_init(struct reader *r, int procfd, unsigned need,
@@ -88,7 +105,7 @@ void reader_init(struct reader *r, int procfd, unsigned need,
 /*
  * Read process pid into p, its strings into pool (or into b, when pool
  * is NULL).  With kept NULL, every
- * file is opened and closed; with kept, a descriptor >= 0 in it is
+ * file is opened and closed (or put in b->closing); with kept, a descriptor >= 0 in it is
  * pread instead, and a file opened now is left open with its descriptor
  * stored there (the caller closes what it cannot keep).  Returns 1 when
  * it was read, 0 when it is not wanted, -1 when it vanished (or was never
@@ -97,6 +114,7 @@ void reader_init(struct reader *r, int procfd, unsigned need,
 int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
 		struct proc *p, struct strpool *pool, struct reader_bufs *b);
 
+/* Free b's buffers and close what b->closing holds. */
 void reader_bufs_free(struct reader_bufs *b);
 
 /* The nanoseconds task pid has run (/proc/PID/schedstat: exact, where

@@ -28,7 +28,8 @@
 static void scan(struct snapshot *s, const struct reader *r, const pid_t *pids,
 		 size_t n)
 {
-	struct reader_bufs bufs = {0};
+	struct fd_batch closing = {0};
+	struct reader_bufs bufs = {.closing = &closing};
 
 	s->procs = xbig_calloc(n ? n : 1, sizeof(*s->procs));
 	for (size_t i = 0; i < n; i++) {
