@@ -69,7 +69,6 @@ tmx_start() {
 	[ -s "$BENCH_TMP/$1.err" ] && sed "s/^/  $1: /" "$BENCH_TMP/$1.err" >&2
 	bench_die "tmux session $1 did not start"
 }
-cpu_ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 
 # Neither pmon's nor htop's settings of the user running this count.
 export XDG_CONFIG_HOME=$BENCH_TMP/config HTOPRC=$BENCH_TMP/htoprc
@@ -102,14 +101,14 @@ for ((round = 1; round <= RUNS; round++)); do
 		pid[$name]=$(tmx list-panes -t "${session[$name]}" -F '#{pane_pid}')
 	done
 	sleep 3 # started, first samples taken
-	for name in "${names[@]}"; do t0[$name]=$(cpu_ticks_of "${pid[$name]}"); done
+	for name in "${names[@]}"; do t0[$name]=$(bench_ticks "${pid[$name]}"); done
 	sleep "$SECS"
 	for name in "${names[@]}"; do
-		t1=$(cpu_ticks_of "${pid[$name]}")
-		[ -n "$t1" ] && [ -n "${t0[$name]}" ] || {
-			cat "$BENCH_TMP/floor.err" >&2
-			bench_die "$name (pid ${pid[$name]}) ended early: ticks '${t0[$name]}' then '$t1'"
-		}
+		[ -z "${session[$name]:-}" ] || tmx has-session -t "${session[$name]}" 2>/dev/null ||
+			bench_die "the tmux session of $name ended during round $round"
+		t1=$(bench_ticks "${pid[$name]}")
+		[ -n "$t1" ] || cat "$BENCH_TMP/floor.err" >&2
+		bench_round_ok "$name" "${pid[$name]}" "${t0[$name]}" "$t1"
 		cpu[$name]+="$(awk -v a="${t0[$name]}" -v b="$t1" -v n="$REFRESHES" \
 			-v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.5f", (b - a) / hz / n}') "
 		load[$name]+="$(bench_load1) "

@@ -44,7 +44,6 @@ echo "  $(ls /proc | grep -c '^[0-9]') processes on the machine; ${SECS} s each 
 	"load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 tmx() { tmux -L "$TSOCK" -f /dev/null "$@"; }
-cpu_ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 
 export XDG_CONFIG_HOME=$BENCH_TMP/config
 declare -A cpu=() session=([pane]=pane [no pane]=plain)
@@ -60,11 +59,13 @@ for ((round = 1; round <= RUNS; round++)); do
 	sleep 3 # started, first samples taken, the pane in the room
 	tmx capture-pane -p -t pane | grep -q 'Room: in the room' ||
 		bench_die "the pane is not in the room: $(tmx capture-pane -p -t pane | grep Room:)"
-	for name in "${names[@]}"; do t0[$name]=$(cpu_ticks_of "${pid[$name]}"); done
+	for name in "${names[@]}"; do t0[$name]=$(bench_ticks "${pid[$name]}"); done
 	sleep "$SECS"
 	for name in "${names[@]}"; do
-		t1=$(cpu_ticks_of "${pid[$name]}")
-		[ -n "$t1" ] && [ -n "${t0[$name]}" ] || bench_die "$name ended early"
+		tmx has-session -t "${session[$name]}" 2>/dev/null ||
+			bench_die "the tmux session of $name ended during round $round"
+		t1=$(bench_ticks "${pid[$name]}")
+		bench_round_ok "$name" "${pid[$name]}" "${t0[$name]}" "$t1"
 		cpu[$name]+="$(awk -v a="${t0[$name]}" -v b="$t1" -v n="$REFRESHES" \
 			-v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.5f", (b - a) / hz / n}') "
 	done

@@ -155,6 +155,29 @@ bench_cpu_seconds() {
 	}'
 }
 
+# bench_ticks PID: the CPU clock ticks (utime + stime) PID has used, or
+# nothing when it is gone.  Fields counted after comm's closing paren: a
+# name may hold spaces.
+bench_ticks() {
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'
+}
+
+# bench_round_ok NAME PID T0 T1: a round of a live benchmark measured
+# something: PID is still there, not a zombie (a top whose terminal went
+# away ends, and may wait unreaped), and used CPU between the two
+# readings (every refresh at these sizes costs ticks).  Otherwise the
+# benchmark stops, saying which and why, rather than count the round.
+bench_round_ok() {
+	local state
+	state=$(sed 's/^.*) //' "/proc/$2/stat" 2>/dev/null | cut -d' ' -f1)
+	case $state in
+	'') bench_die "$1 (pid $2) ended during the round" ;;
+	Z | X) bench_die "$1 (pid $2) ended during the round (state $state)" ;;
+	esac
+	[ -n "$3" ] && [ -n "$4" ] && [ "$4" -gt "$3" ] ||
+		bench_die "$1 (pid $2) used no CPU in the round (ticks '$3' then '$4'): it was not refreshing"
+}
+
 # bench_load1: the 1-minute load average now.
 bench_load1() { cut -d' ' -f1 /proc/loadavg; }
 
