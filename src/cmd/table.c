@@ -57,6 +57,8 @@ const struct cmd_entry *cmd_find(const char *name)
 
 void cmd_print_main_help(FILE *out)
 {
+	int width = 0;
+
 	fputs("usage: pmon COMMAND [OPTIONS] [ARGS]\n"
 	      "       pmon help COMMAND | pmon COMMAND --help\n"
 	      "       pmon --version\n"
@@ -65,8 +67,13 @@ void cmd_print_main_help(FILE *out)
 	      "See, act on and talk about the processes of this machine.\n\n"
 	      "Commands:\n",
 	      out);
+	/* The names' column as wide as the longest name, so a new command
+	 * cannot run into its summary ("completion" did). */
 	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
-		fprintf(out, "  %-9s %s\n", (*c)->name, (*c)->summary);
+		if ((int)strlen((*c)->name) > width)
+			width = (int)strlen((*c)->name);
+	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
+		fprintf(out, "  %-*s  %s\n", width, (*c)->name, (*c)->summary);
 	fputs("\nExit status: 0 success, 1 runtime failure, 2 usage error.\n"
 	      "See pmon(1) for details.\n",
 	      out);

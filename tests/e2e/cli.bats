@@ -21,6 +21,14 @@ commands() {
 	done
 	"$PMON" --help 2>/dev/null | grep -q "^Commands:"
 	"$PMON" -h | grep -q "^Commands:"
+	# Every name stands two spaces or more from its summary, and the
+	# summaries start in one column ("completion" once ran into its own).
+	summary_columns=$("$PMON" --help | awk '/^Commands:/ {on = 1; next}
+		on && /^$/ {exit}
+		on { if (!match($0, /^  [a-z]+  +[A-Z]/)) {print "bad: " $0; next}
+		     print RLENGTH }' | sort -u)
+	[ "$(echo "$summary_columns" | wc -l)" -eq 1 ]
+	[[ "$summary_columns" =~ ^[0-9]+$ ]]
 }
 
 @test "pmon help CMD and pmon CMD --help print the same help" {
