@@ -125,6 +125,34 @@ free_pid() { cat /proc/sys/kernel/pid_max; }
 	stat_is "$fg" 'Ss+'
 }
 
+# A kernel thread visible here (PF_KTHREAD in stat's flags), or nothing.
+a_kernel_thread() {
+	local f pid flags
+	for f in /proc/[0-9]*/stat; do
+		pid=${f#/proc/}
+		pid=${pid%/stat}
+		flags=$(sed 's/^.*) //' "$f" 2>/dev/null | cut -d' ' -f7) || continue
+		[ -n "$flags" ] && (((flags & 0x200000) != 0)) && { echo "$pid"; return; }
+	done
+	return 0
+}
+
+@test "kernel threads: root, no memory, no L, as ps says, without reading their status or statm" {
+	kt=$(a_kernel_thread)
+	[ -n "$kt" ] || skip "no kernel thread is visible here"
+	start_fixture sleep
+	strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+		"$PMON" ps -p "$kt,$FIXTURE_PID" -o pid,user,uid,rss_kb,vsz_kb,shr_kb,stat >"$BATS_TEST_TMPDIR/out"
+	cat "$BATS_TEST_TMPDIR/out"
+	row=$(awk -v p="$kt" '$1 == p' "$BATS_TEST_TMPDIR/out")
+	[ "$(echo "$row" | awk '{print $2, $3, $4, $5, $6}')" = "root 0 0 0 0" ]
+	[ "$(echo "$row" | awk '{print $7}')" = "$(ps -o stat= -p "$kt" | tr -d ' ')" ]
+	# the fixture's status was read, the kernel thread's files but stat not
+	grep -q "\"$FIXTURE_PID/status\"" "$BATS_TEST_TMPDIR/trace"
+	grep -q "\"$kt/stat\"" "$BATS_TEST_TMPDIR/trace"
+	run ! grep -E "\"$kt/(status|statm)\"" "$BATS_TEST_TMPDIR/trace"
+}
+
 @test "the summary line counts one process in each state" {
 	start_fixture busy
 	r=$FIXTURE_PID
