@@ -52,8 +52,9 @@ static const struct cmd_opt ps_opts[] = {
 		"show full command lines instead of names (with\n"
 		"-o: in place of comm, unless cmdline is there)"),
 	CMD_OPT('o', "output", ARG_FIELDS, "KEY,...",
-		"these columns (-o help lists every key, as\n"
-		"JSON with --json)"),
+		"these columns: keys, ps's names (vsz, pcpu,\n"
+		"cmd...) or titles; -o help lists every key,\n"
+		"as JSON with --json"),
 	CMD_OPT('w', "wide", ARG_NONE, NULL,
 		"do not cut lines at the terminal's width"),
 	CMD_OPT('u', "user", ARG_USERS, "USER,...",

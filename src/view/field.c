@@ -459,8 +459,8 @@ static json_t *time_plus_json(const struct proc *p) { return time_json(p); }
 static int time_plus_cmp(const struct proc *a, const struct proc *b) { return time_cmp(a, b); }
 
 /* key, alias, title, width, need, type, flags, functions, help */
-#define ROW(key_, alias_, title_, width_, need_, type_, flags_, fn, help_) \
-	{key_, alias_, title_, help_, width_, need_, type_, flags_,       \
+#define ROW(key_, aliases_, title_, width_, need_, type_, flags_, fn, help_) \
+	{key_, aliases_, title_, help_, width_, need_, type_, flags_,       \
 	 fn##_text, fn##_json, fn##_cmp}
 #define DESC FIELD_DESCENDING
 #define OURS FIELD_OURS
@@ -472,25 +472,25 @@ const struct field fields[] = {
 	ROW("ppid", NULL, "PPID", 7, PI_PPID, FJ_INT, 0, ppid, "parent's process id"),
 	ROW("state", NULL, "S", -1, PI_STATE, FJ_TEXT, STATE, state, "state letter: R S D T t Z X I"),
 	ROW("stat", NULL, "STAT", -4, PI_STAT, FJ_TEXT, STATE, stat, "state with ps's modifiers < N L s l + (L: ps only)"),
-	ROW("uid", NULL, "UID", 5, PI_UID, FJ_INT, 0, uid, "effective user id"),
-	ROW("user", NULL, "USER", -8, PI_USER, FJ_TEXT, 0, user, "effective user name"),
+	ROW("uid", "euid", "UID", 5, PI_UID, FJ_INT, 0, uid, "effective user id"),
+	ROW("user", "euser", "USER", -8, PI_USER, FJ_TEXT, 0, user, "effective user name"),
 	ROW("comm", "command", "COMMAND", -15, PI_COMM, FJ_TEXT, NAME, comm, "name (comm)"),
-	ROW("cmdline", "args", "COMMAND", -30, PI_CMDLINE | PI_COMM, FJ_TEXT, NAME, cmdline, "command line ([comm] without one)"),
-	ROW("threads", "nlwp", "THR", 4, PI_THREADS, FJ_INT, DESC, threads, "number of threads"),
+	ROW("cmdline", "args cmd", "COMMAND", -30, PI_CMDLINE | PI_COMM, FJ_TEXT, NAME, cmdline, "command line ([comm] without one)"),
+	ROW("threads", "nlwp thcount", "THR", 4, PI_THREADS, FJ_INT, DESC, threads, "number of threads"),
 	ROW("nice", "ni", "NI", 3, PI_NICE, FJ_INT, 0, nice, "nice value"),
 	ROW("pri", "priority", "PRI", 4, PI_NICE, FJ_INT, 0, pri, "kernel priority (as top's PR)"),
-	ROW("rss_kb", "rss", "RSS", 8, PI_RSS, FJ_INT, DESC, rss, "resident memory, KiB (exact)"),
-	ROW("vsz_kb", "virt", "VIRT", 9, PI_MEM, FJ_INT, DESC, vsz, "virtual memory size, KiB"),
+	ROW("rss_kb", "rss rsz rssize", "RSS", 8, PI_RSS, FJ_INT, DESC, rss, "resident memory, KiB (exact)"),
+	ROW("vsz_kb", "virt vsz vsize", "VIRT", 9, PI_MEM, FJ_INT, DESC, vsz, "virtual memory size, KiB"),
 	ROW("shr_kb", "shr", "SHR", 8, PI_MEM, FJ_INT, DESC, shr, "shared resident memory, KiB"),
-	ROW("cpu_pct", "cpu", "%CPU", 5, PI_PCPU | PI_CPU | PI_START, FJ_REAL, DESC, cpu_pct, "CPU use of one CPU: top, last interval; ps, lifetime"),
-	ROW("mem_pct", "mem", "%MEM", 5, PI_PCPU | PI_RSS, FJ_REAL, DESC, mem_pct, "resident memory of MemTotal"),
-	ROW("cpu_time_s", "time", "TIME", 11, PI_CPU, FJ_REAL, DESC, time, "CPU time used (user + system)"),
+	ROW("cpu_pct", "cpu pcpu", "%CPU", 5, PI_PCPU | PI_CPU | PI_START, FJ_REAL, DESC, cpu_pct, "CPU use of one CPU: top, last interval; ps, lifetime"),
+	ROW("mem_pct", "mem pmem", "%MEM", 5, PI_PCPU | PI_RSS, FJ_REAL, DESC, mem_pct, "resident memory of MemTotal"),
+	ROW("cpu_time_s", "time cputime", "TIME", 11, PI_CPU, FJ_REAL, DESC, time, "CPU time used (user + system)"),
 	ROW("start_time", NULL, "START_S", 10, PI_START, FJ_INT, 0, start, "start time, seconds since the epoch"),
-	ROW("started", NULL, "STARTED", -19, PI_START, FJ_INT, 0, started, "start time, local date and time"),
-	ROW("elapsed_s", "etime", "ELAPSED", 11, PI_START, FJ_INT, DESC, elapsed, "time since it started"),
-	ROW("tty", NULL, "TTY", -8, PI_TTY, FJ_TEXT, OURS, tty, "controlling terminal"),
-	ROW("pgrp", NULL, "PGRP", 7, PI_STAT, FJ_INT, 0, pgrp, "process group"),
-	ROW("session", "sid", "SID", 7, PI_STAT, FJ_INT, 0, session, "session id"),
+	ROW("started", "lstart", "STARTED", -19, PI_START, FJ_INT, 0, started, "start time, local date and time"),
+	ROW("elapsed_s", "etime etimes", "ELAPSED", 11, PI_START, FJ_INT, DESC, elapsed, "time since it started"),
+	ROW("tty", "tt tname", "TTY", -8, PI_TTY, FJ_TEXT, OURS, tty, "controlling terminal"),
+	ROW("pgrp", "pgid", "PGRP", 7, PI_STAT, FJ_INT, 0, pgrp, "process group"),
+	ROW("session", "sid sess", "SID", 7, PI_STAT, FJ_INT, 0, session, "session id"),
 	ROW("tpgid", NULL, "TPGID", 7, PI_STAT, FJ_INT, 0, tpgid, "foreground process group of its terminal"),
 	ROW("io_read_bytes", "read", "READ", 11, PI_IO, FJ_INT, DESC, io_read, "bytes read from storage (io)"),
 	ROW("io_write_bytes", "write", "WRITE", 11, PI_IO, FJ_INT, DESC, io_write, "bytes written to storage (io)"),
@@ -498,7 +498,7 @@ const struct field fields[] = {
 	ROW("oom_score", "oom", "OOM", 5, PI_OOM, FJ_INT, DESC, oom, "OOM killer score"),
 	ROW("oom_adj", NULL, "OOMADJ", 6, PI_OOM, FJ_INT, 0, oom_adj, "oom_score_adj"),
 	ROW("cgroup", NULL, "CGROUP", -30, PI_CGROUP, FJ_TEXT, 0, cgroup, "control groups"),
-	ROW("groups", "supgids", "GROUPS", -16, PI_GROUPS, FJ_TEXT, 0, groups, "supplementary group ids"),
+	ROW("groups", "supgids supgid", "GROUPS", -16, PI_GROUPS, FJ_TEXT, 0, groups, "supplementary group ids"),
 	ROW("environ", "env", "ENVIRONMENT", -30, PI_ENVIRON, FJ_TEXTS, 0, environ, "environment: its entries (in JSON, an array)"),
 	ROW("ns_cgroup", NULL, "CGROUPNS", 10, PI_NS, FJ_INT, 0, ns_cgroup, "cgroup namespace inode"),
 	ROW("ns_ipc", NULL, "IPCNS", 10, PI_NS, FJ_INT, 0, ns_ipc, "IPC namespace inode"),
@@ -520,11 +520,26 @@ const struct field fields[] = {
 };
 const size_t nfields = ARRAY_LEN(fields);
 
+/* Is name one of the space-separated names of list? */
+static bool names_have(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	while (list && *list) {
+		size_t n = strcspn(list, " ");
+
+		if (n == len && strncasecmp(list, name, len) == 0)
+			return true;
+		list += n + (list[n] == ' ');
+	}
+	return false;
+}
+
 const struct field *field_find(const char *name)
 {
 	for (size_t i = 0; i < nfields; i++)
 		if (strcasecmp(fields[i].key, name) == 0 ||
-		    (fields[i].alias && strcasecmp(fields[i].alias, name) == 0))
+		    names_have(fields[i].aliases, name))
 			return &fields[i];
 	for (size_t i = 0; i < nfields; i++)
 		if (strcasecmp(fields[i].title, name) == 0)
@@ -592,6 +607,20 @@ unsigned field_list_need(const struct field_list *l)
 	return need;
 }
 
+/* The names of a space-separated list, as a JSON array. */
+static json_t *aliases_json(const char *list)
+{
+	json_t *a = json_array();
+
+	while (a && list && *list) {
+		size_t n = strcspn(list, " ");
+
+		json_array_append_new(a, json_stringn(list, n));
+		list += n + (list[n] == ' ');
+	}
+	return a;
+}
+
 json_t *field_help_json(const struct field *f)
 {
 	static const char *const types[] = {
@@ -602,8 +631,9 @@ json_t *field_help_json(const struct field *f)
 	json_t *o;
 
 	proc_items_source(f->need, &source);
-	o = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:b, s:s, s:b}",
-		      "key", f->key, "alias", f->alias, "title", f->title,
+	o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:b, s:s, s:b}",
+		      "key", f->key, "aliases", aliases_json(f->aliases),
+		      "title", f->title,
 		      "help", f->help, "type", types[f->type],
 		      "descending", (f->flags & FIELD_DESCENDING) != 0,
 		      "source", source.data,
@@ -624,8 +654,13 @@ void field_help(struct buf *out)
 		proc_items_source(f->need, out);
 		buf_printf(out, "%s)", proc_item_needs_privilege(f->need) ?
 			   "; root or the same user" : "");
-		if (f->alias)
-			buf_printf(out, "; also -o %s", f->alias);
+		for (const char *c = f->aliases; c && *c;) {
+			size_t n = strcspn(c, " ");
+
+			buf_printf(out, "%s%.*s", c == f->aliases ? "; also -o " : ", ",
+				   (int)n, c);
+			c += n + (c[n] == ' ');
+		}
 		buf_putc(out, '\n');
 	}
 }

@@ -34,7 +34,10 @@ enum {
 
 struct field {
 	const char *key;      /* for -o and --sort, and the JSON key */
-	const char *alias;    /* a shorter name -o and --sort also take */
+	const char *aliases;  /* other names -o and --sort also take,
+	                         separated by spaces: pmon's short name
+	                         first, then ps(1)'s where it differs
+	                         (NULL: none) */
 	const char *title;    /* column title */
 	const char *help;     /* one line for -o help */
 	int width;            /* > 0 right-aligned, < 0 left-aligned */
@@ -55,7 +58,7 @@ struct field {
 extern const struct field fields[];
 extern const size_t nfields;
 
-/* By key, alias or (case-insensitively) title; NULL if none. */
+/* By key, an alias or (case-insensitively) title; NULL if none. */
 const struct field *field_find(const char *name);
 
 /* A list of columns: "-o pid,user,comm" style, or a command's default. */

@@ -30,9 +30,31 @@ tree_kids() { awk -v r="$FIXTURE_PID" '$1 == "node" && $2 != r {print $2}' "$FIX
 		[ "$status" -eq 0 ]
 		[ "$(echo "$output" | jq -r '.[].key')" = "$text_keys" ]
 	done
-	[ "$(echo "$output" | jq -r '.[] | select(.key == "rss_kb") | "\(.alias) \(.title) \(.type) \(.descending)"')" = "rss RSS integer true" ]
+	[ "$(echo "$output" | jq -r '.[] | select(.key == "rss_kb") | "\(.aliases | join(",")) \(.title) \(.type) \(.descending)"')" = "rss,rsz,rssize RSS integer true" ]
+	[ "$(echo "$output" | jq -r '.[] | select(.key == "pid") | .aliases | length')" = 0 ]
 	[ "$(echo "$output" | jq -r '.[] | select(.key == "wchan") | "\(.source) \(.privileged)"')" = "libproc2 PIDS_WCHAN_NAME true" ]
 	[ "$(echo "$output" | jq -r '.[] | select(.key == "comm") | .type')" = string ]
+}
+
+@test "no name -o takes (key, alias or title) names two fields" {
+	run pmon ps -o help --json
+	[ "$status" -eq 0 ]
+	# comm and cmdline are both titled COMMAND, as in ps; -o COMMAND is comm
+	dup=$(echo "$output" | jq -r '.[] | [.key, .title] + .aliases | map(ascii_downcase) | unique | .[]' |
+		sort | uniq -d | grep -vx command || true)
+	echo "names used twice: $dup"
+	[ -z "$dup" ]
+}
+
+@test "ps -o and --sort take ps(1)'s own names for the same columns" {
+	start_fixture sleep
+	mine=$(pmon ps -p "$FIXTURE_PID" -o pid,cpu_pct,mem_pct,vsz_kb,rss_kb,tty,cpu_time_s,cmdline,pgrp,elapsed_s,started,user,uid)
+	theirs=$(pmon ps -p "$FIXTURE_PID" -o pid,pcpu,pmem,vsz,rsz,tt,cputime,cmd,pgid,etimes,lstart,euser,euid)
+	[ -n "$mine" ]
+	[ "$mine" = "$theirs" ]
+	[ "$(pmon ps -o pid --sort=-vsz | sed -n 2p)" = "$(pmon ps -o pid --sort=-vsz_kb | sed -n 2p)" ]
+	run pmon ps -o help
+	echo "$output" | grep -qE '^vsz_kb +VIRT .*; also -o virt, vsz, vsize$'
 }
 
 @test "no two keys share a title" {
