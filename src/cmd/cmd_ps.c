@@ -35,6 +35,12 @@ static const char *const default_cols[] = {
 	"pid", "ppid", "user", "stat", "rss_kb", "elapsed_s", "comm",
 };
 
+/* ps's habits, taken as ps takes them: -f's columns (%CPU for its C, the
+ * same figure unrounded) and BSD u's, the columns of `ps -ef` and `ps aux`. */
+static const char full_cols[] = "user,pid,ppid,cpu_pct,start,tty,cpu_time_s,cmdline";
+static const char bsd_user_cols[] =
+	"user,pid,cpu_pct,mem_pct,vsz_kb,rss_kb,tty,stat,start,cpu_time_s,cmdline";
+
 static void parse_columns(struct ps_opts *o, const char *spec)
 {
 	char why[128];
@@ -51,6 +57,11 @@ static const struct cmd_opt ps_opts[] = {
 	CMD_OPT('a', "args", ARG_NONE, NULL,
 		"show full command lines instead of names (with\n"
 		"-o: in place of comm, unless cmdline is there)"),
+	CMD_OPT('e', "every", ARG_NONE, NULL,
+		"every process: what pmon ps shows anyway (ps -e)"),
+	CMD_OPT('f', "full", ARG_NONE, NULL,
+		"ps -f's columns: -o user,pid,ppid,%cpu,start,tty,\n"
+		"time,cmd"),
 	CMD_OPT('o', "output", ARG_FIELDS, "KEY,...",
 		"these columns: keys, ps's names (vsz, pcpu,\n"
 		"cmd...) or titles; -o help lists every key,\n"
@@ -75,6 +86,20 @@ static const struct cmd_opt ps_opts[] = {
 	{0},
 };
 
+/* BSD ps's operand, as in `ps aux`: a and x (every process, with or
+ * without a terminal) are what pmon ps shows anyway; u is ps u's columns;
+ * w is -w.  Anything else is not taken.  True when it was taken. */
+static bool take_bsd_letters(const char *arg, struct ps_opts *o)
+{
+	if (!*arg || strspn(arg, "auxw") != strlen(arg))
+		return false;
+	if (strchr(arg, 'u'))
+		parse_columns(o, bsd_user_cols);
+	if (strchr(arg, 'w'))
+		o->wide = true;
+	return true;
+}
+
 static void parse_opts(int argc, char **argv, struct ps_opts *o)
 {
 	int c;
@@ -82,6 +107,8 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
+		case 'e': break;
+		case 'f': parse_columns(o, full_cols); break;
 		case 'w': o->wide = true; break;
 		case 'u': add_user_list(optarg, &o->uids, &o->nuids); break;
 		case 'p': add_pid_list(optarg, &o->pids, &o->npids); break;
@@ -100,8 +127,12 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 		case 'O': o->orphans = true; break;
 		}
 	}
+	if (optind < argc && take_bsd_letters(argv[optind], o))
+		optind++;
 	if (optind < argc)
-		usage_error("unexpected argument '%s' (PIDs go after -p)", argv[optind]);
+		usage_error("unexpected argument '%s' (PIDs go after -p; of BSD ps's "
+			    "letters, a, u, x and w are taken, as in pmon ps aux)",
+			    argv[optind]);
 	o->cols_given = o->cols.n > 0;
 	if (!o->cols.n)
 		field_list_of(&o->cols, default_cols, ARRAY_LEN(default_cols));
@@ -253,11 +284,12 @@ static int ps_exec(int argc, char **argv)
 const struct cmd_entry cmd_ps_entry = {
 	.name = "ps",
 	.summary = "List processes with ps-style STAT and a count per state",
-	.usage = "[-aw] [-o KEY,...] [-u USER,...] [-p PID,...] [--state LETTERS] [--orphans] [--sort [-]KEY] [--json]",
+	.usage = "[-aefw] [-o KEY,...] [-u USER,...] [-p PID,...] [--state LETTERS] [--orphans] [--sort [-]KEY] [--json] [aux]",
 	.opts = ps_opts,
 	.notes =
 	"Columns: PID PPID USER STAT RSS ELAPSED COMMAND; STAT is what ps -o stat\n"
 	"prints.  Exit status 1 when a filter (-p, -u, --state, --orphans) selects\n"
-	"no process.\n",
+	"no process.  ps's habits work: pmon ps -ef, and BSD's pmon ps aux (a and x:\n"
+	"every process, as always; u: ps u's columns; w: -w).\n",
 	.exec = ps_exec,
 };

@@ -153,6 +153,33 @@ a_kernel_thread() {
 	run ! grep -E "\"$kt/(status|statm)\"" "$BATS_TEST_TMPDIR/trace"
 }
 
+@test "ps's habits: -e, -ef and BSD's aux give every process, with ps -f's and ps u's columns" {
+	start_fixture sleep
+	pid_column() { awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $1}'; }
+	# -e is the default
+	[ "$(pmon ps -e | head -1)" = "$(pmon ps | head -1)" ]
+	pmon ps -e -p "$FIXTURE_PID" -o pid | pid_column | grep -qx "$FIXTURE_PID"
+	# -f: ps -f's columns, by their keys
+	[ "$(pmon ps -ef | head -1)" = "$(pmon ps -o user,pid,ppid,cpu_pct,start,tty,cpu_time_s,cmdline | head -1)" ]
+	[ "$(pmon ps -ef | head -1 | tr -s ' ')" = "USER PID PPID %CPU START TTY TIME COMMAND" ]
+	pmon ps -ef -p "$FIXTURE_PID" | grep -q "proc-fixture sleep"
+	# aux: ps u's columns, every process; w is -w
+	[ "$(pmon ps aux | head -1 | tr -s ' ')" = "USER PID %CPU %MEM VIRT RSS TTY STAT START TIME COMMAND" ]
+	[ "$(pmon ps aux -p "$FIXTURE_PID" | sed -n 2p | awk '{print $2}')" = "$FIXTURE_PID" ]
+	for bsd in ax xa auxw; do
+		run pmon ps "$bsd" -p "$FIXTURE_PID"
+		[ "$status" -eq 0 ]
+	done
+	[ "$(pmon ps ax | head -1)" = "$(pmon ps | head -1)" ]
+	# other BSD letters are not taken, and the error says which are
+	run pmon ps axj
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == *"unexpected argument 'axj'"*"a, u, x and w are taken"* ]]
+	run pmon ps aux extra
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == *"unexpected argument 'extra'"* ]]
+}
+
 @test "the summary line counts one process in each state" {
 	start_fixture busy
 	r=$FIXTURE_PID
