@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,11 +106,12 @@ ssize_t procfs_list_ids(int dirfd, const char *dirpath, pid_t **pids, size_t *ca
  * getppid measured at 0.96-0.99 us), and a pass over 10,000 processes
  * makes two to three per file it reads: open, read, close.  close_range(2)
  * ends a run of adjacent descriptors in one: open + read + close of a
- * stat file took 6.7-7.7 us, open + read with one close_range per 256
- * files 5.5-5.6 us (3 runs of 20,000 each).  Files are opened lowest
- * descriptor first, so a batch is one run but for the holes of
- * descriptors that were open before; only runs of the batch's own are
- * closed, never a descriptor between them.
+ * stat file took 6.7-7.7 us, open + read with one close_range per 64
+ * files 5.5-5.6 us (3 runs of 20,000 each, quiet machine).  Files are
+ * opened lowest descriptor first, so a batch's descriptors are mostly
+ * adjacent, with holes where descriptors were open before or another
+ * thread opened one meanwhile; only runs of the batch's own are closed,
+ * never a descriptor between them.
  */
 static int fd_cmp(const void *a, const void *b)
 {
@@ -141,9 +143,27 @@ void fd_batch_flush(struct fd_batch *fb)
 	fb->n = 0;
 }
 
+void fd_batch_init(struct fd_batch *fb, int any_fd)
+{
+	struct rlimit rl;
+	int lowest = fcntl(any_fd, F_DUPFD_CLOEXEC, 0);
+	rlim_t room = 0;
+
+	if (lowest >= 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)lowest))
+		room = rl.rlim_cur == RLIM_INFINITY ? FD_BATCH_MAX * 4 :
+			rl.rlim_cur - (rlim_t)lowest;
+	if (lowest >= 0)
+		close(lowest);
+	fb->n = 0;
+	fb->max = room / 4 > FD_BATCH_MAX ? FD_BATCH_MAX : (size_t)(room / 4);
+	if (fb->max == 0)
+		fb->max = 1;
+}
+
 void fd_batch_add(struct fd_batch *fb, int fd)
 {
-	if (fb->n == FD_BATCH_MAX)
+	if (fb->n >= fb->max || fb->n == FD_BATCH_MAX)
 		fd_batch_flush(fb);
 	fb->fd[fb->n++] = fd;
 }
@@ -157,13 +177,16 @@ static void done_with(int fd, struct fd_batch *closing)
 		close(fd);
 }
 
-/* openat for reading; out of descriptors, the batch is closed and the
- * open tried again, so that batching never loses a process. */
+/* openat for reading.  Out of descriptors (ours, EMFILE, or the system's,
+ * ENFILE) or of kernel memory, the batch is closed and the open tried
+ * again: what the batch holds must not lose a process the pass would have
+ * read closing each file at once. */
 static int open_file(int dirfd, const char *path, struct fd_batch *closing)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0 && errno == EMFILE && closing && closing->n) {
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM) &&
+	    closing && closing->n) {
 		fd_batch_flush(closing);
 		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	}
@@ -643,8 +666,13 @@ int reader_read(const struct reader *r, pid_t pid, struct kept_fds *kept,
 		io_rate_lifetime(p);
 	if (r->files & FILE_CGROUP)
 		read_cgroup(r, pid, p, pool, b);
-	if (r->files & FILE_GPU)
+	if (r->files & FILE_GPU) {
+		/* gpu.c opens a directory and a file per DRM descriptor
+		 * with no batch of its own to give back room. */
+		if (b->closing)
+			fd_batch_flush(b->closing);
 		read_gpu(r, pid, p);
+	}
 	p->tgid = pid;
 	/* p->user is filled in by the caller, once the scan is done. */
 	if (r->have & PI_STAT)

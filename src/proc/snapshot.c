@@ -18,19 +18,21 @@
  * shortens the wall time when a second CPU is idle but costs more CPU:
  * the threads contend for the same /proc locks and cache lines.
  * Measured at 10,000 processes on this project's 2-CPU VM, 3 rounds of
- * 5 runs, the two builds interleaved: pmon tree 145-150 ms of CPU with
- * two threads, 131-133 with one (the stat floor 117-118); pmon ps
- * 256-261 against 236-240 (the stat + status floor 223-224): 6-10%;
- * wall 91-115 against 134-154 ms for tree.
+ * 5 runs, the two builds interleaved (each file then closed at once, by
+ * pmon and by the floors): pmon tree 145-150 ms of CPU with two threads,
+ * 131-133 with one (the stat floor 117-118); pmon ps 256-261 against
+ * 236-240 (the stat + status floor 223-224): 6-10%; wall 91-115 against
+ * 134-154 ms for tree.
  * A monitor's cost is the CPU it takes from the machine it watches, and
  * on a busy machine the second CPU is not idle anyway.
  */
 static void scan(struct snapshot *s, const struct reader *r, const pid_t *pids,
 		 size_t n)
 {
-	struct fd_batch closing = {0};
+	struct fd_batch closing;
 	struct reader_bufs bufs = {.closing = &closing};
 
+	fd_batch_init(&closing, r->procfd);
 	s->procs = xbig_calloc(n ? n : 1, sizeof(*s->procs));
 	for (size_t i = 0; i < n; i++) {
 		int rc = reader_read(r, pids[i], NULL, &s->procs[s->n], s->pool, &bufs);

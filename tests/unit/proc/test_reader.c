@@ -1,8 +1,12 @@
 /*
  * test_reader.c - the reader's batched closing (struct fd_batch): only
- * the batch's own descriptors are closed, never one between them, in
- * whatever order they were added; and a snapshot with a batch loses no
- * process when the descriptor limit is nearly reached.
+ * the batch's own descriptors are closed, never one between them (opened
+ * before, or by someone else while the batch filled), in whatever order
+ * they were added; and a snapshot with a batch loses no process when the
+ * process's or the system's descriptors run out.
+ *
+ * openat is this file's own (below), so that a test can make the opens
+ * relative to /proc fail as a full file table would (ENFILE).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,35 +18,69 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc/backend.h"
 #include "proc/proc.h"
 #include "proc/reader.h"
+
+/* From this descriptor on, an open relative to a directory descriptor
+ * fails with fail_errno (-1: never). */
+static int fail_from = -1, fail_errno;
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	int fd;
+
+	if (flags & O_CREAT) {
+		va_list ap;
+
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	fd = (int)syscall(SYS_openat, dirfd, path, flags, mode);
+	if (fd >= 0 && dirfd >= 0 && fail_from >= 0 && fd >= fail_from) {
+		close(fd);
+		errno = fail_errno;
+		return -1;
+	}
+	return fd;
+}
 
 static bool is_open(int fd)
 {
 	return fcntl(fd, F_GETFD) >= 0;
 }
 
+static int open_null(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
 static void open_some(int *fds, int n)
 {
-	for (int i = 0; i < n; i++) {
-		fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		assert_true(fds[i] >= 0);
-	}
+	for (int i = 0; i < n; i++)
+		fds[i] = open_null();
 }
 
 /* Descriptors 0 1 _ 3 _ 5 6 of seven adjacent ones in the batch, added
  * out of order: the two left out (someone else's) stay open. */
 static void test_closes_only_its_own(void **state)
 {
-	struct fd_batch fb = {0};
+	struct fd_batch fb;
 	int fds[7];
 	const int mine[] = {6, 0, 3, 5, 1};
 
 	(void)state;
 	open_some(fds, 7);
+	fd_batch_init(&fb, fds[0]);
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
 		fd_batch_add(&fb, fds[mine[i]]);
 	fd_batch_flush(&fb);
@@ -53,22 +91,79 @@ static void test_closes_only_its_own(void **state)
 	close(fds[4]);
 }
 
-/* A full batch is closed before it takes one more. */
-static void test_full_batch_closes(void **state)
+/* A full batch is closed before it takes one more, and only its own:
+ * every other descriptor of the range is someone else's. */
+static void test_full_batch_closes_only_its_own(void **state)
 {
-	struct fd_batch fb = {0};
-	int fds[FD_BATCH_MAX + 1];
+	enum { N = 2 * (FD_BATCH_MAX + 1) };
+	struct fd_batch fb;
+	int fds[N];
 
 	(void)state;
-	open_some(fds, FD_BATCH_MAX + 1);
-	for (int i = 0; i <= FD_BATCH_MAX; i++)
+	open_some(fds, N);
+	fd_batch_init(&fb, fds[0]);
+	assert_int_equal(fb.max, FD_BATCH_MAX);
+	for (int i = 0; i < N; i += 2)
 		fd_batch_add(&fb, fds[i]);
 	assert_int_equal(fb.n, 1);
-	for (int i = 0; i < FD_BATCH_MAX; i++)
-		assert_false(is_open(fds[i]));
-	assert_true(is_open(fds[FD_BATCH_MAX]));
+	for (int i = 0; i < N - 2; i++)
+		assert_int_equal(is_open(fds[i]), i % 2 == 1);
+	assert_true(is_open(fds[N - 2]));
 	fd_batch_flush(&fb);
-	assert_false(is_open(fds[FD_BATCH_MAX]));
+	assert_false(is_open(fds[N - 2]));
+	for (int i = 1; i < N; i += 2) {
+		assert_true(is_open(fds[i]));
+		close(fds[i]);
+	}
+}
+
+/* Near the descriptor limit, a batch holds a quarter of the room left. */
+static void test_batch_leaves_room(void **state)
+{
+	struct rlimit old, low;
+	struct fd_batch fb;
+	int next = open_null();
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)next + 41;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	fd_batch_init(&fb, next);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(fb.max, 10);
+	close(next);
+}
+
+/* Two processes read into one batch, with a descriptor of someone else's
+ * opened between them: freeing the buffers closes the reads' files and
+ * not that one (nor one opened after). */
+static void test_reads_leave_others_open(void **state)
+{
+	struct proc_clock clock;
+	struct reader r;
+	struct proc p;
+	struct fd_batch fb;
+	struct reader_bufs bufs = {.closing = &fb};
+	int procfd = procfs_open(), between, after;
+
+	(void)state;
+	assert_true(procfd >= 0);
+	assert_int_equal(proc_clock_read(&clock), 0);
+	reader_init(&r, procfd, PI_STAT | PI_LOCKED | PI_CMDLINE, &clock);
+	fd_batch_init(&fb, procfd);
+	assert_int_equal(reader_read(&r, getpid(), NULL, &p, NULL, &bufs), 1);
+	assert_true(fb.n >= 2);
+	between = open_null();
+	assert_int_equal(reader_read(&r, getppid(), NULL, &p, NULL, &bufs), 1);
+	after = open_null();
+	reader_bufs_free(&bufs);
+	assert_int_equal(fb.n, 0);
+	assert_true(is_open(between));
+	assert_true(is_open(after));
+	close(between);
+	close(after);
+	close(procfd);
 }
 
 /* Children that wait on a pipe: real processes the snapshot must find. */
@@ -100,46 +195,95 @@ static void end_children(const pid_t *kids, int hold)
 		assert_int_equal(waitpid(kids[i], NULL, 0), kids[i]);
 }
 
-/* With room for only a few more descriptors, a snapshot reading stat
- * and status (two files a process) runs out of descriptors while the
- * batch holds some; it must close them and go on, not lose processes. */
-static void test_snapshot_at_the_descriptor_limit(void **state)
+/* A snapshot reading stat and status (two files a process) while its
+ * opens fail past a few more descriptors: run_out() makes them fail. */
+static void snapshot_while_running_out(void (*run_out)(int next),
+				       void (*restore)(void))
 {
 	struct snapshot_query q = {.need = PI_STAT | PI_LOCKED | PI_PPID};
 	struct snapshot s = {0};
-	struct rlimit old, low;
 	pid_t kids[CHILDREN];
+	bool open_before[64];
 	int hold, next, rc;
 
-	(void)state;
 	start_children(kids, &hold);
-	next = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	assert_true(next >= 0);
+	next = open_null();
 	close(next);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	low = old;
-	low.rlim_cur = (rlim_t)next + 6;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	for (int i = 0; i < 64; i++)
+		open_before[i] = is_open(next + i);
+	run_out(next);
 	rc = snapshot_take(&s, &q);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	restore();
 	assert_int_equal(rc, 0);
 	assert_non_null(snapshot_find(&s, getpid()));
 	for (int i = 0; i < CHILDREN; i++)
 		assert_non_null(snapshot_find(&s, kids[i]));
 	snapshot_free(&s);
 	/* and nothing of the pass is left open */
-	for (int fd = next; fd < (int)low.rlim_cur; fd++)
-		assert_true(fd == hold || !is_open(fd));
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(is_open(next + i), open_before[i]);
 	end_children(kids, hold);
+}
+
+static struct rlimit saved_limit;
+
+static void lower_limit(int next)
+{
+	struct rlimit low;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved_limit), 0);
+	low = saved_limit;
+	low.rlim_cur = (rlim_t)next + 6;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+}
+
+static void restore_limit(void)
+{
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved_limit), 0);
+}
+
+static void fill_file_table(int next)
+{
+	fail_from = next + 6;
+	fail_errno = ENFILE;
+}
+
+static void empty_file_table(void)
+{
+	fail_from = -1;
+}
+
+/* The process's limit (EMFILE): a batch is closed to make room. */
+static void test_snapshot_at_the_descriptor_limit(void **state)
+{
+	(void)state;
+	snapshot_while_running_out(lower_limit, restore_limit);
+}
+
+/* The system's file table full (ENFILE): the same. */
+static void test_snapshot_with_the_file_table_full(void **state)
+{
+	(void)state;
+	snapshot_while_running_out(fill_file_table, empty_file_table);
+}
+
+static int read_proc_itself(void **state)
+{
+	(void)state;
+	/* the snapshot under test is /proc's, whatever PMON_BACKEND says */
+	return proc_backend_choose("proc", NULL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_closes_only_its_own),
-		cmocka_unit_test(test_full_batch_closes),
+		cmocka_unit_test(test_full_batch_closes_only_its_own),
+		cmocka_unit_test(test_batch_leaves_room),
+		cmocka_unit_test(test_reads_leave_others_open),
 		cmocka_unit_test(test_snapshot_at_the_descriptor_limit),
+		cmocka_unit_test(test_snapshot_with_the_file_table_full),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, read_proc_itself, NULL);
 }
