@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "view/field.h"
 #include "view/output.h"
@@ -24,6 +25,9 @@ struct ps_opts {
 	bool cols_given;         /* -o was given: JSON has just those keys */
 	struct field_sort sort;  /* sort.f NULL: pid order */
 	bool orphans;            /* --orphans: only them, marked */
+	const char *format;      /* "-f" or "BSD's u": ps's columns, unless -o */
+	bool tty_only;           /* BSD letters without x: only processes
+	                            with a controlling terminal */
 	bool help;               /* -o help: list the keys, and nothing else */
 	struct orphan_mark *marks;
 	size_t nmarks;
@@ -86,29 +90,66 @@ static const struct cmd_opt ps_opts[] = {
 	{0},
 };
 
-/* BSD ps's operand, as in `ps aux`: a and x (every process, with or
- * without a terminal) are what pmon ps shows anyway; u is ps u's columns;
- * w is -w.  Anything else is not taken.  True when it was taken. */
+/* The caller's effective uid as -u takes it. */
+static const char *user_of_caller(void)
+{
+	static char uid[24];
+
+	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
+	return uid;
+}
+
+/* BSD ps's operand, as in `ps aux`, as BSD ps takes it: without a, only
+ * the caller's processes (unless -u says whose); without x, only those
+ * with a controlling terminal; u, ps u's columns; w, -w.  Anything else
+ * is not taken.  True when it was taken. */
 static bool take_bsd_letters(const char *arg, struct ps_opts *o)
 {
 	if (!*arg || strspn(arg, "auxw") != strlen(arg))
 		return false;
+	if (!strchr(arg, 'a') && !o->nuids)
+		add_user_list(user_of_caller(), &o->uids, &o->nuids);
+	o->tty_only = !strchr(arg, 'x');
 	if (strchr(arg, 'u'))
-		parse_columns(o, bsd_user_cols);
+		o->format = "BSD's u";
 	if (strchr(arg, 'w'))
 		o->wide = true;
 	return true;
+}
+
+/* `-aux`: BSD's word with a dash would read as -a -u x (user x). */
+static void refuse_dashed_bsd_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *w = argv[i];
+
+		if (w[0] == '-' && strlen(w) > 2 && strchr(w, 'u') &&
+		    strspn(w + 1, "auxw") == strlen(w + 1))
+			usage_error("'%s' is BSD ps's '%s' with a dash: pmon ps %s",
+				    w, w + 1, w + 1);
+	}
+}
+
+/* -f and BSD's u are ps's column sets; -o chooses the columns too. */
+static void columns_of_format(struct ps_opts *o)
+{
+	if (!o->format)
+		return;
+	if (o->cols.n)
+		usage_error("-o and %s both choose the columns; give one", o->format);
+	parse_columns(o, strcmp(o->format, "-f") == 0 ? full_cols : bsd_user_cols);
 }
 
 static void parse_opts(int argc, char **argv, struct ps_opts *o)
 {
 	int c;
 
+	refuse_dashed_bsd_word(argc, argv);
 	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'e': break;
-		case 'f': parse_columns(o, full_cols); break;
+		case 'f': o->format = "-f"; break;
 		case 'w': o->wide = true; break;
 		case 'u': add_user_list(optarg, &o->uids, &o->nuids); break;
 		case 'p': add_pid_list(optarg, &o->pids, &o->npids); break;
@@ -133,6 +174,7 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 		usage_error("unexpected argument '%s' (PIDs go after -p; of BSD ps's "
 			    "letters, a, u, x and w are taken, as in pmon ps aux)",
 			    argv[optind]);
+	columns_of_format(o);
 	o->cols_given = o->cols.n > 0;
 	if (!o->cols.n)
 		field_list_of(&o->cols, default_cols, ARRAY_LEN(default_cols));
@@ -181,6 +223,7 @@ static const struct proc **select_rows(const struct ps_opts *o,
 	*n = 0;
 	for (size_t i = 0; i < snap->n; i++)
 		if ((!o->states || strchr(o->states, snap->procs[i].state)) &&
+		    (!o->tty_only || snap->procs[i].tty_nr != 0) &&
 		    (!o->orphans || orphan_mark_of(o->marks, o->nmarks,
 						   &snap->procs[i]) != ORPHAN_NONE))
 			rows[(*n)++] = &snap->procs[i];
@@ -252,7 +295,8 @@ static int ps_exec(int argc, char **argv)
 		/* Full STAT, with L: ps -o stat parity costs /proc/PID/status. */
 		.need = field_list_need(&o.cols) | PI_LOCKED | PI_STATE | PI_THREADS |
 			(o.json && !o.cols_given ? json_process_need() : 0) |
-			(o.sort.f ? o.sort.f->need : 0) | (o.orphans ? PI_START : 0),
+			(o.sort.f ? o.sort.f->need : 0) | (o.orphans ? PI_START : 0) |
+			(o.tty_only ? PI_TTY : 0),
 		.pids = o.pids, .npids = o.npids,
 		.uids = o.uids, .nuids = o.nuids,
 	};
@@ -271,7 +315,7 @@ static int ps_exec(int argc, char **argv)
 	rows = select_rows(&o, &snap, &n);
 	print_rows(&o, rows, n, &status);
 	/* Like ps: selecting nothing is a failure scripts can test for. */
-	if (n == 0 && (o.npids || o.nuids || o.states || o.orphans))
+	if (n == 0 && (o.npids || o.nuids || o.states || o.orphans || o.tty_only))
 		status = EXIT_FAIL;
 	free(rows);
 	free(o.marks);
@@ -289,7 +333,9 @@ const struct cmd_entry cmd_ps_entry = {
 	.notes =
 	"Columns: PID PPID USER STAT RSS ELAPSED COMMAND; STAT is what ps -o stat\n"
 	"prints.  Exit status 1 when a filter (-p, -u, --state, --orphans) selects\n"
-	"no process.  ps's habits work: pmon ps -ef, and BSD's pmon ps aux (a and x:\n"
-	"every process, as always; u: ps u's columns; w: -w).\n",
+	"no process.  ps's habits work: pmon ps -ef, and BSD's word as in pmon ps aux\n"
+	"(without a, only your processes; without x, only those with a terminal;\n"
+	"u: ps u's columns; w: -w).  -f and u choose the columns, as -o does: give\n"
+	"one.  -e adds nothing to -p, -u or --state: they still narrow the list.\n",
 	.exec = ps_exec,
 };

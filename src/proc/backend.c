@@ -35,6 +35,7 @@
 
 #include "proc/backend.h"
 #include "proc/bpf.h"
+#include "proc/reader.h"
 #include "proc/taskiter.h"
 
 #define ENV_BACKEND "PMON_BACKEND"
@@ -80,17 +81,10 @@ static bool privileged(void)
  * first user namespace and /proc is of its own pid namespace. */
 static const char *namespaces_differ(void)
 {
-	char text[128], self[32];
-	unsigned long inner = 1, outer = 1, count = 0;
-	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	char self[32];
+	ssize_t n;
 
-	if (fd >= 0)
-		close(fd);
-	if (n > 0)
-		text[n] = '\0';
-	if (n <= 0 || sscanf(text, "%lu %lu %lu", &inner, &outer, &count) != 3 ||
-	    inner != 0 || outer != 0 || count != 4294967295UL)
+	if (!procfs_initial_userns())
 		return "pmon runs in a user namespace (its uids would not be /proc's)";
 	n = readlink("/proc/self", self, sizeof(self) - 1);
 	if (n <= 0)

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -231,6 +232,28 @@ int procfs_read(int dirfd, const char *path, struct buf *b, size_t max,
 		bool until_eof)
 {
 	return read_file(dirfd, path, b, max, until_eof, NULL);
+}
+
+bool procfs_initial_userns(void)
+{
+	/* 0 not known yet, 1 yes, 2 no; the same answer from any thread. */
+	static int known;
+	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+
+	if (v == 0) {
+		char text[128];
+		unsigned long inner, outer, count;
+		int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		text[n > 0 ? n : 0] = '\0';
+		v = n > 0 && sscanf(text, "%lu %lu %lu", &inner, &outer, &count) == 3 &&
+			inner == 0 && outer == 0 && count == 4294967295UL ? 1 : 2;
+		__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	}
+	return v == 1;
 }
 
 ssize_t procfs_pread(int fd, char *buf, size_t size)
@@ -489,7 +512,8 @@ static int read_stat(const struct reader *r, pid_t pid, struct kept_fds *kept,
  * A kernel thread (PF_KTHREAD, from stat) has no memory of its own to show
  * (get_task_mm() gives none: its statm is zeros, its status has no Vm
  * lines) and runs as root (init_cred): what its statm and status would say
- * of RSS, sizes, locked pages and uid is known without reading them.  They
+ * of RSS, sizes, locked pages and (in the first user namespace) uid is
+ * known without reading them.  They
  * were 39 of the 86 processes of the development VM, and a server commonly
  * has hundreds, each one file fewer for ps and one pread fewer a refresh
  * for top -b.
@@ -548,7 +572,10 @@ static int read_status(const struct reader *r, pid_t pid, struct proc *p,
 	unsigned want = r->status_want | (r->threads_out ? STATUS_HAVE_TGID : 0);
 	char path[40];
 
-	if (kernel_thread_known(r, p) && !(want & ~KTHREAD_STATUS_KNOWN)) {
+	/* In another user namespace, root's uid shows as whatever it maps
+	 * to there (the overflow uid, unmapped): read it. */
+	if (kernel_thread_known(r, p) && !(want & ~KTHREAD_STATUS_KNOWN) &&
+	    procfs_initial_userns()) {
 		fill_from_status(&sl, p); /* uid 0, nothing locked, RSS 0 */
 		return uid_wanted(r, p->uid) ? 1 : 0;
 	}

@@ -55,6 +55,10 @@ void fd_batch_add(struct fd_batch *fb, int fd);
 /* Close every descriptor in the batch. */
 void fd_batch_flush(struct fd_batch *fb);
 
+/* Does this process run in the first user namespace (uid_map the
+ * identity over every uid), where /proc's uids are the kernel's? */
+bool procfs_initial_userns(void);
+
 /* pread of a small file kept open, into buf (NUL-terminated).  The length,
  * or -1 with errno (ESRCH: the process is gone). */
 ssize_t procfs_pread(int fd, char *buf, size_t size);

@@ -82,7 +82,7 @@ bool field_list_has(const struct field_list *l, const struct field *f);
 /* `pmon ps -o help`: every key with its title, what it is and where it
  * is read from (the process layer's item table). */
 void field_help(struct buf *out);
-/* One key as `pmon ps -o help --json` gives it: key, alias, title,
+/* One key as `pmon ps -o help --json` gives it: key, aliases, title,
  * help, type, descending, source, privileged. */
 json_t *field_help_json(const struct field *f);
 

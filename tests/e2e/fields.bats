@@ -39,17 +39,21 @@ tree_kids() { awk -v r="$FIXTURE_PID" '$1 == "node" && $2 != r {print $2}' "$FIX
 @test "no name -o takes (key, alias or title) names two fields" {
 	run pmon ps -o help --json
 	[ "$status" -eq 0 ]
-	# comm and cmdline are both titled COMMAND, as in ps; -o COMMAND is comm
+	# comm and cmdline are both titled COMMAND, as in ps, and command is
+	# cmdline's alias, as in ps: -o command is the command line
 	dup=$(echo "$output" | jq -r '.[] | [.key, .title] + .aliases | map(ascii_downcase) | unique | .[]' |
-		sort | uniq -d | grep -vx command || true)
+		sort | uniq -d)
 	echo "names used twice: $dup"
-	[ -z "$dup" ]
+	[ "$dup" = command ]
+	[ "$(pmon ps -o command -p $$ | head -1 | tr -d ' ')" = COMMAND ]
+	[ "$(pmon ps -o command -p $$ | sed -n 2p)" = "$(pmon ps -o cmdline -p $$ | sed -n 2p)" ]
+	[ "$(pmon ps -o ucomm -p $$ | sed -n 2p)" = "$(pmon ps -o comm -p $$ | sed -n 2p)" ]
 }
 
 @test "ps -o and --sort take ps(1)'s own names for the same columns" {
 	start_fixture sleep
-	mine=$(pmon ps -p "$FIXTURE_PID" -o pid,cpu_pct,mem_pct,vsz_kb,rss_kb,tty,cpu_time_s,cmdline,pgrp,elapsed_s,started,user,uid)
-	theirs=$(pmon ps -p "$FIXTURE_PID" -o pid,pcpu,pmem,vsz,rsz,tt,cputime,cmd,pgid,etimes,lstart,euser,euid)
+	mine=$(pmon ps -p "$FIXTURE_PID" -o pid,cpu_pct,mem_pct,vsz_kb,rss_kb,tty,cpu_time_s,cmdline,cmdline,pgrp,elapsed_s,started,user,uid)
+	theirs=$(pmon ps -p "$FIXTURE_PID" -o pid,pcpu,pmem,vsz,rsz,tt,cputime,cmd,command,pgid,etime,lstart,euser,euid)
 	[ -n "$mine" ]
 	[ "$mine" = "$theirs" ]
 	[ "$(pmon ps -o pid --sort=-vsz | sed -n 2p)" = "$(pmon ps -o pid --sort=-vsz_kb | sed -n 2p)" ]

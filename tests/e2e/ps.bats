@@ -145,39 +145,78 @@ a_kernel_thread() {
 		"$PMON" ps -p "$kt,$FIXTURE_PID" -o pid,user,uid,rss_kb,vsz_kb,shr_kb,stat >"$BATS_TEST_TMPDIR/out"
 	cat "$BATS_TEST_TMPDIR/out"
 	row=$(awk -v p="$kt" '$1 == p' "$BATS_TEST_TMPDIR/out")
-	[ "$(echo "$row" | awk '{print $2, $3, $4, $5, $6}')" = "root 0 0 0 0" ]
+	[ "$(echo "$row" | awk '{print $2, $3, $4, $5, $6}')" = "$(ps -o user=,uid= -p "$kt" | awk '{print $1, $2}') 0 0 0" ]
 	[ "$(echo "$row" | awk '{print $7}')" = "$(ps -o stat= -p "$kt" | tr -d ' ')" ]
+	# in a user namespace of its own, root is unmapped: ps's overflow uid
+	if unshare -U true 2>/dev/null; then
+		[ "$(unshare -U -- "$PMON" ps -p "$kt" -o user,uid | sed -n 2p | awk '{print $1, $2}')" = \
+			"$(unshare -U -- ps -o user=,uid= -p "$kt" | awk '{print $1, $2}')" ]
+	fi
 	# the fixture's status was read, the kernel thread's files but stat not
 	grep -q "\"$FIXTURE_PID/status\"" "$BATS_TEST_TMPDIR/trace"
 	grep -q "\"$kt/stat\"" "$BATS_TEST_TMPDIR/trace"
 	run ! grep -E "\"$kt/(status|statm)\"" "$BATS_TEST_TMPDIR/trace"
 }
 
-@test "ps's habits: -e, -ef and BSD's aux give every process, with ps -f's and ps u's columns" {
+# fixtures_mine_and_theirs: a fixture of this user ($mine) and one of uid
+# 65534 ($theirs), neither with a terminal.
+fixtures_mine_and_theirs() {
 	start_fixture sleep
-	pid_column() { awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $1}'; }
-	# -e is the default
+	mine=$FIXTURE_PID
+	copy_for_others
+	FIXTURE=setpriv start_fixture --reuid=65534 --regid=65534 --clear-groups \
+		"$OTHERS_FIXTURE" sleep
+	theirs=$FIXTURE_PID
+}
+
+@test "ps's habits: -e and -f, as ps takes them" {
+	fixtures_mine_and_theirs
+	# -e is every process, the default: another user's too
 	[ "$(pmon ps -e | head -1)" = "$(pmon ps | head -1)" ]
-	pmon ps -e -p "$FIXTURE_PID" -o pid | pid_column | grep -qx "$FIXTURE_PID"
+	[ "$(pmon ps -e -p "$mine,$theirs" -o pid | awk 'NR > 1 && NF == 1' | tr '\n' ' ')" = "$mine $theirs " ]
 	# -f: ps -f's columns, by their keys
 	[ "$(pmon ps -ef | head -1)" = "$(pmon ps -o user,pid,ppid,cpu_pct,start,tty,cpu_time_s,cmdline | head -1)" ]
 	[ "$(pmon ps -ef | head -1 | tr -s ' ')" = "USER PID PPID %CPU START TTY TIME COMMAND" ]
-	pmon ps -ef -p "$FIXTURE_PID" | grep -q "proc-fixture sleep"
-	# aux: ps u's columns, every process; w is -w
-	[ "$(pmon ps aux | head -1 | tr -s ' ')" = "USER PID %CPU %MEM VIRT RSS TTY STAT START TIME COMMAND" ]
-	[ "$(pmon ps aux -p "$FIXTURE_PID" | sed -n 2p | awk '{print $2}')" = "$FIXTURE_PID" ]
-	for bsd in ax xa auxw; do
-		run pmon ps "$bsd" -p "$FIXTURE_PID"
-		[ "$status" -eq 0 ]
+	pmon ps -ef -p "$mine" | grep -q "proc-fixture sleep"
+	# -f and -o both choose the columns
+	for args in "-ef -o pid" "-o pid -f"; do
+		run pmon ps $args
+		[ "$status" -eq 2 ]
+		[[ "${lines[0]}" == "pmon: ps: -o and -f both choose the columns; give one" ]]
 	done
-	[ "$(pmon ps ax | head -1)" = "$(pmon ps | head -1)" ]
-	# other BSD letters are not taken, and the error says which are
-	run pmon ps axj
+}
+
+@test "ps's habits: BSD's aux, ux, ax, a as BSD ps takes them" {
+	fixtures_mine_and_theirs
+	pids_of() { pmon ps "$@" -o pid | awk 'NR > 1 && NF == 1' | tr '\n' ' '; }
+	# u: ps u's columns
+	[ "$(pmon ps aux | head -1 | tr -s ' ')" = "USER PID %CPU %MEM VIRT RSS TTY STAT START TIME COMMAND" ]
+	[ "$(pmon ps aux | awk -v p="$theirs" '$2 == p {print $1}')" = nobody ]
+	# a and x: everyone's, with a terminal or not
+	[ "$(pids_of ax -p "$mine,$theirs")" = "$mine $theirs " ]
+	# without a: only the caller's
+	[ "$(pmon ps ux | awk -v p="$mine" '$2 == p {print $2}')" = "$mine" ]
+	[ -z "$(pmon ps ux | awk -v p="$theirs" '$2 == p')" ]
+	[ "$(pids_of x -p "$mine,$theirs")" = "$mine " ]
+	# without x: only processes with a terminal (the fixtures have none)
+	run pmon ps a -o pid,tty
+	[ "$status" -le 1 ]
+	echo "$output" | awk -v a="$mine" -v b="$theirs" 'NR > 1 && ($1 == a || $1 == b) {exit 1}'
+	echo "$output" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ && $2 == "-" {exit 1}'
+	# u and -o both choose the columns
+	run pmon ps aux -o pid
 	[ "$status" -eq 2 ]
-	[[ "${lines[0]}" == *"unexpected argument 'axj'"*"a, u, x and w are taken"* ]]
-	run pmon ps aux extra
+	[[ "${lines[0]}" == "pmon: ps: -o and BSD's u both choose the columns; give one" ]]
+	# other letters, a second word, a PID or an empty word are not taken
+	for word in axj "aux aux" 1 "''"; do
+		eval "run pmon ps $word"
+		[ "$status" -eq 2 ]
+		[[ "${lines[0]}" == *"unexpected argument"*"PIDs go after -p"*"a, u, x and w are taken"* ]]
+	done
+	# BSD's word with a dash is not -a -u x
+	run pmon ps -aux
 	[ "$status" -eq 2 ]
-	[[ "${lines[0]}" == *"unexpected argument 'extra'"* ]]
+	[ "${lines[0]}" = "pmon: ps: '-aux' is BSD ps's 'aux' with a dash: pmon ps aux" ]
 }
 
 @test "the summary line counts one process in each state" {

@@ -34,7 +34,7 @@ enum { I_PID, I_PPID, I_STATE, I_TTY, I_PGRP, I_SID, I_TPGID, I_NICE,
        I_NLWP, I_BEGAN, I_EUID, I_RSS, I_CMD };
 
 #define NEED (PI_PPID | PI_STATE | PI_STAT | PI_TTY | PI_NICE | PI_THREADS | \
-	      PI_START | PI_UID | PI_RSS | PI_COMM)
+	      PI_START | PI_UID | PI_RSS | PI_COMM | PI_LOCKED)
 
 /* libproc2's values of one process, copied out of its stack. */
 struct ref_values {

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -166,6 +167,42 @@ static void test_reads_leave_others_open(void **state)
 	close(procfd);
 }
 
+/* A kernel thread's status is skipped only for what it would say
+ * without being read: asked for its signals (all ignored), it is read. */
+static void test_kernel_thread_signals_are_read(void **state)
+{
+	struct proc_clock clock;
+	struct reader r, rs;
+	struct reader_bufs bufs = {0};
+	struct proc p;
+	pid_t *pids = NULL;
+	size_t cap = 0;
+	int procfd = procfs_open();
+	ssize_t n;
+	bool found = false;
+
+	(void)state;
+	assert_true(procfd >= 0);
+	assert_int_equal(proc_clock_read(&clock), 0);
+	reader_init(&r, procfd, PI_STAT, &clock);
+	reader_init(&rs, procfd, PI_STAT | PI_SIGNALS, &clock);
+	n = procfs_list_pids(procfd, &pids, &cap);
+	assert_true(n > 0);
+	for (ssize_t i = 0; i < n && !found; i++) {
+		if (reader_read(&r, pids[i], NULL, &p, NULL, &bufs) <= 0 ||
+		    !p.kernel_thread ||
+		    reader_read(&rs, pids[i], NULL, &p, NULL, &bufs) <= 0)
+			continue;
+		assert_int_not_equal(p.sig_ignored, 0);
+		found = true;
+	}
+	free(pids);
+	reader_bufs_free(&bufs);
+	close(procfd);
+	if (!found)
+		skip(); /* no kernel thread visible here */
+}
+
 /* Children that wait on a pipe: real processes the snapshot must find. */
 enum { CHILDREN = 8 };
 
@@ -281,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_full_batch_closes_only_its_own),
 		cmocka_unit_test(test_batch_leaves_room),
 		cmocka_unit_test(test_reads_leave_others_open),
+		cmocka_unit_test(test_kernel_thread_signals_are_read),
 		cmocka_unit_test(test_snapshot_at_the_descriptor_limit),
 		cmocka_unit_test(test_snapshot_with_the_file_table_full),
 	};
