@@ -107,8 +107,8 @@ ssize_t procfs_list_ids(int dirfd, const char *dirpath, pid_t **pids, size_t *ca
  * getppid measured at 0.96-0.99 us), and a pass over 10,000 processes
  * makes two to three per file it reads: open, read, close.  close_range(2)
  * ends a run of adjacent descriptors in one: open + read + close of a
- * stat file took 6.7-7.7 us, open + read with one close_range per 64
- * files 5.5-5.6 us (3 runs of 20,000 each, quiet machine).  Files are
+ * stat file took 6.5-7.1 us, open + read with one close_range per 64
+ * files 5.3-5.4 us (6 runs of 20,000 each, load 1).  Files are
  * opened lowest descriptor first, so a batch's descriptors are mostly
  * adjacent, with holes where descriptors were open before or another
  * thread opened one meanwhile; only runs of the batch's own are closed,
