@@ -25,7 +25,8 @@ struct ps_opts {
 	bool cols_given;         /* -o was given: JSON has just those keys */
 	struct field_sort sort;  /* sort.f NULL: pid order */
 	bool orphans;            /* --orphans: only them, marked */
-	const char *format;      /* "-f" or "BSD's u": ps's columns, unless -o */
+	const char *format;      /* "-f" or "BSD's u", as errors name it */
+	const char *format_cols; /* its columns: ps's, unless -o */
 	bool tty_only;           /* BSD letters without x: only processes
 	                            with a controlling terminal */
 	bool help;               /* -o help: list the keys, and nothing else */
@@ -111,19 +112,21 @@ static bool take_bsd_letters(const char *arg, struct ps_opts *o)
 		add_user_list(user_of_caller(), &o->uids, &o->nuids);
 	o->tty_only = !strchr(arg, 'x');
 	if (strchr(arg, 'u'))
-		o->format = "BSD's u";
+		o->format = "BSD's u", o->format_cols = bsd_user_cols;
 	if (strchr(arg, 'w'))
 		o->wide = true;
 	return true;
 }
 
-/* `-aux`: BSD's word with a dash would read as -a -u x (user x). */
+/* `-aux`: BSD's word with a dash would read as -a -u x (user x).  Only
+ * -a, u with letters after it, and x: -au root and -uwww stay -u's. */
 static void refuse_dashed_bsd_word(int argc, char **argv)
 {
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		const char *w = argv[i];
+		const char *u = strchr(w, 'u');
 
-		if (w[0] == '-' && strlen(w) > 2 && strchr(w, 'u') &&
+		if (w[0] == '-' && w[1] == 'a' && u && u[1] && strchr(w, 'x') &&
 		    strspn(w + 1, "auxw") == strlen(w + 1))
 			usage_error("'%s' is BSD ps's '%s' with a dash: pmon ps %s",
 				    w, w + 1, w + 1);
@@ -137,7 +140,7 @@ static void columns_of_format(struct ps_opts *o)
 		return;
 	if (o->cols.n)
 		usage_error("-o and %s both choose the columns; give one", o->format);
-	parse_columns(o, strcmp(o->format, "-f") == 0 ? full_cols : bsd_user_cols);
+	parse_columns(o, o->format_cols);
 }
 
 static void parse_opts(int argc, char **argv, struct ps_opts *o)
@@ -149,7 +152,7 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'e': break;
-		case 'f': o->format = "-f"; break;
+		case 'f': o->format = "-f", o->format_cols = full_cols; break;
 		case 'w': o->wide = true; break;
 		case 'u': add_user_list(optarg, &o->uids, &o->nuids); break;
 		case 'p': add_pid_list(optarg, &o->pids, &o->npids); break;

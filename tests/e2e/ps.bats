@@ -217,6 +217,9 @@ fixtures_mine_and_theirs() {
 	run pmon ps -aux
 	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = "pmon: ps: '-aux' is BSD ps's 'aux' with a dash: pmon ps aux" ]
+	# but -a -u USER run together is still that
+	run pmon ps -au "$(id -un)" -p "$mine"
+	[ "$status" -eq 0 ]
 }
 
 @test "the summary line counts one process in each state" {
