@@ -39,6 +39,10 @@ static const struct cmd_opt tree_opts[] = {
 		"pmon ps -o help lists the keys)"),
 	CMD_OPT('w', "wide", ARG_NONE, NULL,
 		"do not cut lines at the terminal's width"),
+	CMD_OPT('l', "long", ARG_NONE, NULL,
+		"the same as -w (pstree -l)"),
+	CMD_OPT('p', "pids", ARG_NONE, NULL,
+		"show pids: they are shown anyway (pstree -p)"),
 	CMD_OPT('u', "user", ARG_USER, "USER",
 		"keep USER's processes and their ancestors"),
 	CMD_OPT('m', "match", ARG_TEXT, "PATTERN",
@@ -63,7 +67,8 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
-		case 'w': o->wide = true; break;
+		case 'w': case 'l': o->wide = true; break;
+		case 'p': break;
 		case 'u':
 			if (lookup_uid(optarg, &o->uid) < 0)
 				usage_error("no such user '%s'", optarg);
@@ -279,12 +284,14 @@ const struct cmd_entry cmd_tree_entry = {
 	.name = "tree",
 	.alias = "pstree",
 	.summary = "Show the parent/child process forest, or the subtree under PID",
-	.usage = "[-aw] [-o KEY,...] [-u USER] [-m PATTERN] [--orphans] [--ascii] [--json] [PID]",
+	.usage = "[-alpw] [-o KEY,...] [-u USER] [-m PATTERN] [--orphans] [--ascii] [--json] [PID]",
 	.opts = tree_opts,
 	.operand = ARG_PID,
 	.operands_help = "  PID                   show only this process and its descendants\n",
 	.notes =
 	"STAT here leaves out the L flag (it would cost a read of\n"
-	"/proc/PID/status per process); pmon ps shows it.\n",
+	"/proc/PID/status per process); pmon ps shows it.  pstree's -a, -p, -l\n"
+	"and -A are taken; its -u (uid changes) is not: here -u keeps a user's\n"
+	"processes.\n",
 	.exec = tree_exec,
 };

@@ -58,6 +58,16 @@ no_row() { ! has_row "$1"; }
 	diff <(expected_ascii "$FIXTURE_PID" proc-fixture) <(echo "$output" | without_stat)
 }
 
+@test "pstree's habits: -p and -l are taken, as pstree takes them" {
+	start_fixture tree 2 2
+	plain=$(pmon tree -a "$FIXTURE_PID")
+	[ -n "$plain" ]
+	[ "$(pmon pstree -p -a "$FIXTURE_PID")" = "$plain" ]
+	[ "$(pmon pstree -apl "$FIXTURE_PID")" = "$plain" ]
+	[ "$(pmon tree --pids --long -a "$FIXTURE_PID")" = "$plain" ]
+	pmon help tree | grep -q -- "-l, --long"
+}
+
 @test "a wider, deeper tree is drawn exactly too" {
 	start_fixture tree 3 3
 	[ "$(fixture_nodes | wc -l)" -eq 39 ]
@@ -310,9 +320,11 @@ on_tty() {
 	[ "$(echo "$out" | wc -l)" -eq 3 ]
 	[ -z "$(echo "$out" | awk 'length($0) > 24')" ] # ASCII: bytes = columns
 	echo "$out" | grep -qE "^ *$FIXTURE_PID S +/"
-	out=$(on_tty 24 NO_COLOR=1 "$PMON" tree -a -w "$FIXTURE_PID")
-	row=$(grep -E "^ *$FIXTURE_PID S " <<<"$out")
-	[[ "$row" =~ ^\ *$FIXTURE_PID\ S\ +"$FIXTURE tree 1 1"$ ]]
+	for wide in -w -l; do # -l: pstree's
+		out=$(on_tty 24 NO_COLOR=1 "$PMON" tree -a "$wide" "$FIXTURE_PID")
+		row=$(grep -E "^ *$FIXTURE_PID S " <<<"$out")
+		[[ "$row" =~ ^\ *$FIXTURE_PID\ S\ +"$FIXTURE tree 1 1"$ ]]
+	done
 	run pmon tree -a "$FIXTURE_PID"
 	[[ "${lines[1]}" =~ \ "$FIXTURE tree 1 1"$ ]]
 }
