@@ -121,7 +121,7 @@ static void test_sort_by_cpu_then_pid(void **state)
 	o = opts("mem", false);
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(row_pid(f, &r, 0), 20);
-	o = opts("command", false);
+	o = opts("comm", false);
 	top_rows_build(&r, &f->w, &o);
 	assert_int_equal(row_pid(f, &r, 0), 21); /* "Paused" < "busy" */
 	top_rows_free(&r);
@@ -172,7 +172,10 @@ static void test_sort_keys_are_registry_keys(void **state)
 	assert_string_equal(field_find("state")->key, "state");
 	assert_string_equal(field_find("time")->key, "cpu_time_s");
 	assert_string_equal(field_find("rss")->key, "rss_kb");
-	assert_string_equal(field_find("command")->key, "comm");
+	assert_string_equal(field_find("ucomm")->key, "comm");
+	/* ps's command is the command line, as its args and cmd */
+	assert_string_equal(field_find("command")->key, "cmdline");
+	assert_string_equal(field_find("COMMAND")->key, "cmdline");
 	assert_null(field_find("nonsense"));
 }
 
