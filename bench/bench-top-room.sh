@@ -70,6 +70,7 @@ for ((round = 1; round <= RUNS; round++)); do
 			-v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.5f", (b - a) / hz / n}') "
 	done
 	tmx kill-server
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TSOCK" # tmux leaves it
 	unset pid t0
 done
 kill "$TALKER" "$CHATD" 2>/dev/null

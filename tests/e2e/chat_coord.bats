@@ -16,7 +16,7 @@ setup() {
 }
 
 teardown() {
-	tmux -L "$TMUX_NAME" kill-server 2>/dev/null || true
+	tmux_end "$TMUX_NAME"
 	chat_teardown
 }
 

@@ -25,6 +25,14 @@ export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
 # pmon as `run` sees it: status, output (stdout+stderr merged by bats).
 pmon() { "$PMON" "$@"; }
 
+# tmux_end NAME: end the private tmux server of `tmux -L NAME` and remove
+# its socket, which tmux leaves behind (a file per test run otherwise
+# piles up in /tmp/tmux-UID).
+tmux_end() {
+	tmux -L "$1" kill-server 2>/dev/null || true
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$1"
+}
+
 # start_fixture MODE [ARGS...]: start a fixture in the background, wait
 # for its "ready", and set FIXTURE_PID and FIXTURE_OUT (its output).  Not
 # for $(...): the pid must be remembered in this shell for the teardown.

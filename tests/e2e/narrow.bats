@@ -17,7 +17,7 @@ on_terminal() {
 		[[ "$screen" == *END-OF-OUTPUT* ]] && break
 		sleep 0.1
 	done
-	tmux -L "$sock" kill-server
+	tmux_end "$sock"
 	echo "$screen"
 }
 

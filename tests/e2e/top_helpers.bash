@@ -10,7 +10,7 @@ setup() {
 }
 
 teardown() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	tmux_end "$TMUX_SOCK"
 	stop_fixtures
 }
 

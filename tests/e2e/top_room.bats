@@ -15,7 +15,7 @@ setup() {
 }
 
 teardown() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	tmux_end "$TMUX_SOCK"
 	if [ -n "${SERVER_PID-}" ]; then kill -CONT "$SERVER_PID" 2>/dev/null; fi
 	chat_teardown
 }
