@@ -115,8 +115,7 @@ for ((round = 1; round <= RUNS; round++)); do
 	done
 	[ "$(stat -c %u "/proc/${pid[pmon unpriv]}")" = "$(id -u nobody 2>/dev/null || echo 65534)" ] ||
 		[ "$(id -u)" -ne 0 ] || bench_die "the unprivileged pmon does not run as uid 65534"
-	tmx kill-server
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK" # tmux leaves it
+	bench_tmux_end "$SOCK"
 	kill "${pid[floor]}" "${pid[floor (schedstat)]}" 2>/dev/null
 	wait "${pid[floor]}" "${pid[floor (schedstat)]}" 2>/dev/null
 	unset pid t0

@@ -69,8 +69,7 @@ for ((round = 1; round <= RUNS; round++)); do
 		cpu[$name]+="$(awk -v a="${t0[$name]}" -v b="$t1" -v n="$REFRESHES" \
 			-v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.5f", (b - a) / hz / n}') "
 	done
-	tmx kill-server
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TSOCK" # tmux leaves it
+	bench_tmux_end "$TSOCK"
 	unset pid t0
 done
 kill "$TALKER" "$CHATD" 2>/dev/null

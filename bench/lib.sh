@@ -103,8 +103,18 @@ bench_spawn() {
 	bench_die "the spawner did not get ready"
 }
 
+# bench_tmux_end NAME: end the tmux server of `tmux -L NAME` and remove
+# its socket, which tmux leaves behind.  bench_stop ends BENCH_TMUX's, so
+# that a benchmark that stops mid-round leaves no top running.
+bench_tmux_end() {
+	[ -n "$1" ] || return 0
+	tmux -L "$1" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$1"
+}
+
 # bench_stop: end the spawner (it kills and reaps all it made) and wait.
 bench_stop() {
+	bench_tmux_end "${BENCH_TMUX:-}"
 	[ -n "${SPAWN_PID:-}" ] || return 0
 	[ -n "${SPAWN_FD:-}" ] && exec {SPAWN_FD}>&-
 	kill -TERM "$SPAWN_PID" 2>/dev/null

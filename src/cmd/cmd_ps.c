@@ -25,8 +25,9 @@ struct ps_opts {
 	bool cols_given;         /* -o was given: JSON has just those keys */
 	struct field_sort sort;  /* sort.f NULL: pid order */
 	bool orphans;            /* --orphans: only them, marked */
-	const char *format;      /* "-f" or "BSD's u", as errors name it */
+	const char *format_name; /* "-f" or "BSD's u", as errors name it */
 	const char *format_cols; /* its columns: ps's, unless -o */
+	bool every;              /* -e: no BSD restriction applies */
 	bool tty_only;           /* BSD letters without x: only processes
 	                            with a controlling terminal */
 	bool help;               /* -o help: list the keys, and nothing else */
@@ -65,8 +66,7 @@ static const struct cmd_opt ps_opts[] = {
 	CMD_OPT('e', "every", ARG_NONE, NULL,
 		"every process: what pmon ps shows anyway (ps -e)"),
 	CMD_OPT('f', "full", ARG_NONE, NULL,
-		"ps -f's columns: -o user,pid,ppid,%cpu,start,tty,\n"
-		"time,cmd"),
+		"ps -f's columns (pmon(1) lists them)"),
 	CMD_OPT('o', "output", ARG_FIELDS, "KEY,...",
 		"these columns: keys, ps's names (vsz, pcpu,\n"
 		"cmd...) or titles; -o help lists every key,\n"
@@ -91,28 +91,33 @@ static const struct cmd_opt ps_opts[] = {
 	{0},
 };
 
-/* The caller's effective uid as -u takes it. */
-static const char *user_of_caller(void)
+/* Which format chooses the columns besides -o: -f or BSD's u, once. */
+static void choose_format(struct ps_opts *o, const char *name, const char *cols)
 {
-	static char uid[24];
-
-	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
-	return uid;
+	if (o->format_name && strcmp(o->format_name, name) != 0)
+		usage_error("%s and %s both choose the columns; give one",
+			    o->format_name, name);
+	o->format_name = name;
+	o->format_cols = cols;
 }
 
 /* BSD ps's operand, as in `ps aux`, as BSD ps takes it: without a, only
- * the caller's processes (unless -u says whose); without x, only those
- * with a controlling terminal; u, ps u's columns; w, -w.  Anything else
- * is not taken.  True when it was taken. */
+ * the caller's processes; without x, only those with a controlling
+ * terminal (both lifted, as by procps, when -e, -p or -u selects); u, ps
+ * u's columns; w, -w.  Anything else is not taken.  True when it was. */
 static bool take_bsd_letters(const char *arg, struct ps_opts *o)
 {
+	bool selected = o->every || o->npids || o->nuids;
+
 	if (!*arg || strspn(arg, "auxw") != strlen(arg))
 		return false;
-	if (!strchr(arg, 'a') && !o->nuids)
-		add_user_list(user_of_caller(), &o->uids, &o->nuids);
-	o->tty_only = !strchr(arg, 'x');
+	if (!strchr(arg, 'a') && !selected) {
+		o->uids = xreallocarray(o->uids, o->nuids + 1, sizeof(uid_t));
+		o->uids[o->nuids++] = geteuid();
+	}
+	o->tty_only = !strchr(arg, 'x') && !selected;
 	if (strchr(arg, 'u'))
-		o->format = "BSD's u", o->format_cols = bsd_user_cols;
+		choose_format(o, "BSD's u", bsd_user_cols);
 	if (strchr(arg, 'w'))
 		o->wide = true;
 	return true;
@@ -136,10 +141,10 @@ static void refuse_dashed_bsd_word(int argc, char **argv)
 /* -f and BSD's u are ps's column sets; -o chooses the columns too. */
 static void columns_of_format(struct ps_opts *o)
 {
-	if (!o->format)
+	if (!o->format_name)
 		return;
 	if (o->cols.n)
-		usage_error("-o and %s both choose the columns; give one", o->format);
+		usage_error("-o and %s both choose the columns; give one", o->format_name);
 	parse_columns(o, o->format_cols);
 }
 
@@ -151,8 +156,8 @@ static void parse_opts(int argc, char **argv, struct ps_opts *o)
 	while ((c = cmd_getopt(argc, argv)) != -1) {
 		switch (c) {
 		case 'a': o->args = true; break;
-		case 'e': break;
-		case 'f': o->format = "-f", o->format_cols = full_cols; break;
+		case 'e': o->every = true; break;
+		case 'f': choose_format(o, "-f", full_cols); break;
 		case 'w': o->wide = true; break;
 		case 'u': add_user_list(optarg, &o->uids, &o->nuids); break;
 		case 'p': add_pid_list(optarg, &o->pids, &o->npids); break;
@@ -335,10 +340,11 @@ const struct cmd_entry cmd_ps_entry = {
 	.opts = ps_opts,
 	.notes =
 	"Columns: PID PPID USER STAT RSS ELAPSED COMMAND; STAT is what ps -o stat\n"
-	"prints.  Exit status 1 when a filter (-p, -u, --state, --orphans) selects\n"
-	"no process.  ps's habits work: pmon ps -ef, and BSD's word as in pmon ps aux\n"
-	"(without a, only your processes; without x, only those with a terminal;\n"
-	"u: ps u's columns; w: -w).  -f and u choose the columns, as -o does: give\n"
-	"one.  -e adds nothing to -p, -u or --state: they still narrow the list.\n",
+	"prints.  Exit status 1 when a filter (-p, -u, --state, --orphans, a BSD\n"
+	"word's) selects no process.  ps's habits work: pmon ps -ef, and BSD's word\n"
+	"as in pmon ps aux (without a, only your processes; without x, only those\n"
+	"with a terminal; both lifted by -e, -p or -u, as in procps; u: ps u's\n"
+	"columns; w: -w).  -f, u and -o each choose the columns (and --json's keys):\n"
+	"give one.  -e adds nothing to -p, -u or --state: they still narrow the list.\n",
 	.exec = ps_exec,
 };

@@ -17,7 +17,7 @@
 #include "act/orphan.h"
 
 struct tree_opts {
-	bool args, json, ascii, wide;
+	bool args, json, ascii, wide, pids;
 	struct field_list cols; /* -o: the columns before the tree (the name
 	                           comes last); default PID STAT */
 	bool cols_given;
@@ -42,7 +42,8 @@ static const struct cmd_opt tree_opts[] = {
 	CMD_OPT('l', "long", ARG_NONE, NULL,
 		"the same as -w (pstree -l)"),
 	CMD_OPT('p', "pids", ARG_NONE, NULL,
-		"show pids: they are shown anyway (pstree -p)"),
+		"show pids (pstree -p): the default columns have\n"
+		"them; with -o, the pid comes first"),
 	CMD_OPT('u', "user", ARG_USER, "USER",
 		"keep USER's processes and their ancestors"),
 	CMD_OPT('m', "match", ARG_TEXT, "PATTERN",
@@ -59,6 +60,16 @@ static const struct cmd_opt tree_opts[] = {
 	{0},
 };
 
+/* pstree -p with -o: the pid in front of the columns asked for. */
+static void add_column_first(struct field_list *l, const struct field *f)
+{
+	if (l->n == ARRAY_LEN(l->f))
+		usage_error("too many columns in -o");
+	memmove(&l->f[1], &l->f[0], l->n * sizeof(l->f[0]));
+	l->f[0] = f;
+	l->n++;
+}
+
 static void parse_opts(int argc, char **argv, struct tree_opts *o)
 {
 	int c;
@@ -68,7 +79,7 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 		switch (c) {
 		case 'a': o->args = true; break;
 		case 'w': case 'l': o->wide = true; break;
-		case 'p': break;
+		case 'p': o->pids = true; break;
 		case 'u':
 			if (lookup_uid(optarg, &o->uid) < 0)
 				usage_error("no such user '%s'", optarg);
@@ -97,6 +108,8 @@ static void parse_opts(int argc, char **argv, struct tree_opts *o)
 
 		field_list_of(&o->cols, keys, ARRAY_LEN(keys));
 	}
+	if (o->pids && !field_list_has(&o->cols, field_find("pid")))
+		add_column_first(&o->cols, field_find("pid"));
 	if (o->cols.n == ARRAY_LEN(o->cols.f))
 		usage_error("too many columns in -o");
 	o->cols.f[o->cols.n++] = field_find(o->args ? "cmdline" : "comm");

@@ -170,7 +170,7 @@ void fd_batch_add(struct fd_batch *fb, int fd)
 }
 
 /* Close fd, now or with the batch. */
-static void done_with(int fd, struct fd_batch *closing)
+static void close_or_batch(int fd, struct fd_batch *closing)
 {
 	if (closing)
 		fd_batch_add(closing, fd);
@@ -223,7 +223,7 @@ static int read_file(int dirfd, const char *path, struct buf *b, size_t max,
 			break;
 	}
 	b->data[b->len] = '\0';
-	done_with(fd, closing);
+	close_or_batch(fd, closing);
 	errno = err;
 	return err ? -1 : 0;
 }
@@ -236,23 +236,28 @@ int procfs_read(int dirfd, const char *path, struct buf *b, size_t max,
 
 bool procfs_initial_userns(void)
 {
-	/* 0 not known yet, 1 yes, 2 no; the same answer from any thread. */
+	/* 0 not known yet, 1 yes, 2 no; the same answer from any thread.
+	 * Only an answer read is kept: a failed read (out of descriptors,
+	 * say) says "no" now, which reads more, and asks again next time. */
 	static int known;
 	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	char text[128];
+	unsigned long inner, outer, count;
+	int fd;
+	ssize_t n;
 
-	if (v == 0) {
-		char text[128];
-		unsigned long inner, outer, count;
-		int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
-
-		if (fd >= 0)
-			close(fd);
-		text[n > 0 ? n : 0] = '\0';
-		v = n > 0 && sscanf(text, "%lu %lu %lu", &inner, &outer, &count) == 3 &&
-			inner == 0 && outer == 0 && count == 4294967295UL ? 1 : 2;
-		__atomic_store_n(&known, v, __ATOMIC_RELAXED);
-	}
+	if (v)
+		return v == 1;
+	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	v = sscanf(text, "%lu %lu %lu", &inner, &outer, &count) == 3 &&
+		inner == 0 && outer == 0 && count == 4294967295UL ? 1 : 2;
+	__atomic_store_n(&known, v, __ATOMIC_RELAXED);
 	return v == 1;
 }
 
@@ -434,7 +439,7 @@ static ssize_t read_kept(const struct reader *r, pid_t pid, const char *name,
 	}
 	got = procfs_pread(fd, buf, size);
 	if (!kept)
-		done_with(fd, closing);
+		close_or_batch(fd, closing);
 	return got > 0 ? got : -1;
 }
 
@@ -518,7 +523,7 @@ static int read_stat(const struct reader *r, pid_t pid, struct kept_fds *kept,
  * has hundreds, each one file fewer for ps and one pread fewer a refresh
  * for top -b.
  */
-static bool kernel_thread_known(const struct reader *r, const struct proc *p)
+static bool kthread_files_known(const struct reader *r, const struct proc *p)
 {
 	return (r->files & FILE_STAT) && p->kernel_thread;
 }
@@ -534,7 +539,7 @@ static int read_statm(const struct reader *r, pid_t pid, struct kept_fds *kept,
 	struct statm_line m;
 	unsigned long kb = r->clock->page_kb;
 
-	if (kernel_thread_known(r, p)) {
+	if (kthread_files_known(r, p)) {
 		p->rss_kb = p->vsize_kb = p->shared_kb = 0;
 		return 0;
 	}
@@ -574,7 +579,7 @@ static int read_status(const struct reader *r, pid_t pid, struct proc *p,
 
 	/* In another user namespace, root's uid shows as whatever it maps
 	 * to there (the overflow uid, unmapped): read it. */
-	if (kernel_thread_known(r, p) && !(want & ~KTHREAD_STATUS_KNOWN) &&
+	if (kthread_files_known(r, p) && !(want & ~KTHREAD_STATUS_KNOWN) &&
 	    procfs_initial_userns()) {
 		fill_from_status(&sl, p); /* uid 0, nothing locked, RSS 0 */
 		return uid_wanted(r, p->uid) ? 1 : 0;

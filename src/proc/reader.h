@@ -45,10 +45,11 @@ struct fd_batch {
 	size_t max;   /* held before they are closed: fd_batch_init */
 	int fd[FD_BATCH_MAX];
 };
-/* An empty batch that holds at most FD_BATCH_MAX descriptors and a quarter
- * of those left under the soft limit now (any_fd: any open descriptor, to
- * find the lowest free one): other threads of pmon open files while a
- * pass runs (watch's reader, the room's name lookups, its accept()). */
+/* An empty batch that holds at most FD_BATCH_MAX descriptors, and at most
+ * a quarter of the numbers between the lowest free descriptor now and the
+ * soft limit (any_fd: any open descriptor, to find the lowest free one):
+ * other threads of pmon open files while a pass runs (watch's reader, the
+ * room's name lookups, its accept()). */
 void fd_batch_init(struct fd_batch *fb, int any_fd);
 /* fd into the batch; a full batch is closed first. */
 void fd_batch_add(struct fd_batch *fb, int fd);

@@ -459,6 +459,8 @@ static json_t *time_plus_json(const struct proc *p) { return time_json(p); }
 static int time_plus_cmp(const struct proc *a, const struct proc *b) { return time_cmp(a, b); }
 
 /* key, alias, title, width, need, type, flags, functions, help */
+/* A field's other names, as a list the registry can walk. */
+#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define ROW(key_, aliases_, title_, width_, need_, type_, flags_, fn, help_) \
 	{key_, aliases_, title_, help_, width_, need_, type_, flags_,       \
 	 fn##_text, fn##_json, fn##_cmp}
@@ -472,34 +474,34 @@ const struct field fields[] = {
 	ROW("ppid", NULL, "PPID", 7, PI_PPID, FJ_INT, 0, ppid, "parent's process id"),
 	ROW("state", NULL, "S", -1, PI_STATE, FJ_TEXT, STATE, state, "state letter: R S D T t Z X I"),
 	ROW("stat", NULL, "STAT", -4, PI_STAT, FJ_TEXT, STATE, stat, "state with ps's modifiers < N L s l + (L: ps only)"),
-	ROW("uid", "euid", "UID", 5, PI_UID, FJ_INT, 0, uid, "effective user id"),
-	ROW("user", "euser", "USER", -8, PI_USER, FJ_TEXT, 0, user, "effective user name"),
-	ROW("comm", "ucomm ucmd", "COMMAND", -15, PI_COMM, FJ_TEXT, NAME, comm, "name (comm)"),
-	ROW("cmdline", "args cmd command", "COMMAND", -30, PI_CMDLINE | PI_COMM, FJ_TEXT, NAME, cmdline, "command line ([comm] without one)"),
-	ROW("threads", "nlwp thcount", "THR", 4, PI_THREADS, FJ_INT, DESC, threads, "number of threads"),
-	ROW("nice", "ni", "NI", 3, PI_NICE, FJ_INT, 0, nice, "nice value"),
-	ROW("pri", "priority", "PRI", 4, PI_NICE, FJ_INT, 0, pri, "kernel priority (as top's PR)"),
-	ROW("rss_kb", "rss rsz rssize", "RSS", 8, PI_RSS, FJ_INT, DESC, rss, "resident memory, KiB (exact)"),
-	ROW("vsz_kb", "virt vsz vsize", "VIRT", 9, PI_MEM, FJ_INT, DESC, vsz, "virtual memory size, KiB"),
-	ROW("shr_kb", "shr", "SHR", 8, PI_MEM, FJ_INT, DESC, shr, "shared resident memory, KiB"),
-	ROW("cpu_pct", "cpu pcpu", "%CPU", 5, PI_PCPU | PI_CPU | PI_START, FJ_REAL, DESC, cpu_pct, "CPU use of one CPU: top, last interval; ps, lifetime"),
-	ROW("mem_pct", "mem pmem", "%MEM", 5, PI_PCPU | PI_RSS, FJ_REAL, DESC, mem_pct, "resident memory of MemTotal"),
-	ROW("cpu_time_s", "time cputime", "TIME", 11, PI_CPU, FJ_REAL, DESC, time, "CPU time used (user + system)"),
+	ROW("uid", NAMES("euid"), "UID", 5, PI_UID, FJ_INT, 0, uid, "effective user id"),
+	ROW("user", NAMES("euser"), "USER", -8, PI_USER, FJ_TEXT, 0, user, "effective user name"),
+	ROW("comm", NAMES("ucomm", "ucmd"), "COMMAND", -15, PI_COMM, FJ_TEXT, NAME, comm, "name (comm)"),
+	ROW("cmdline", NAMES("args", "cmd", "command"), "COMMAND", -30, PI_CMDLINE | PI_COMM, FJ_TEXT, NAME, cmdline, "command line ([comm] without one)"),
+	ROW("threads", NAMES("nlwp", "thcount"), "THR", 4, PI_THREADS, FJ_INT, DESC, threads, "number of threads"),
+	ROW("nice", NAMES("ni"), "NI", 3, PI_NICE, FJ_INT, 0, nice, "nice value"),
+	ROW("pri", NAMES("priority"), "PRI", 4, PI_NICE, FJ_INT, 0, pri, "kernel priority (as top's PR)"),
+	ROW("rss_kb", NAMES("rss", "rsz", "rssize"), "RSS", 8, PI_RSS, FJ_INT, DESC, rss, "resident memory, KiB (exact)"),
+	ROW("vsz_kb", NAMES("virt", "vsz", "vsize"), "VIRT", 9, PI_MEM, FJ_INT, DESC, vsz, "virtual memory size, KiB"),
+	ROW("shr_kb", NAMES("shr"), "SHR", 8, PI_MEM, FJ_INT, DESC, shr, "shared resident memory, KiB"),
+	ROW("cpu_pct", NAMES("cpu", "pcpu"), "%CPU", 5, PI_PCPU | PI_CPU | PI_START, FJ_REAL, DESC, cpu_pct, "CPU use of one CPU: top, last interval; ps, lifetime"),
+	ROW("mem_pct", NAMES("mem", "pmem"), "%MEM", 5, PI_PCPU | PI_RSS, FJ_REAL, DESC, mem_pct, "resident memory of MemTotal"),
+	ROW("cpu_time_s", NAMES("time", "cputime"), "TIME", 11, PI_CPU, FJ_REAL, DESC, time, "CPU time used (user + system)"),
 	ROW("start_time", NULL, "START_S", 10, PI_START, FJ_INT, 0, start, "start time, seconds since the epoch"),
-	ROW("started", "lstart", "STARTED", -19, PI_START, FJ_INT, 0, started, "start time, local date and time"),
-	ROW("elapsed_s", "etime", "ELAPSED", 11, PI_START, FJ_INT, DESC, elapsed, "time since it started"),
-	ROW("tty", "tt tname", "TTY", -8, PI_TTY, FJ_TEXT, OURS, tty, "controlling terminal"),
-	ROW("pgrp", "pgid", "PGRP", 7, PI_STAT, FJ_INT, 0, pgrp, "process group"),
-	ROW("session", "sid sess", "SID", 7, PI_STAT, FJ_INT, 0, session, "session id"),
+	ROW("started", NAMES("lstart"), "STARTED", -19, PI_START, FJ_INT, 0, started, "start time, local date and time"),
+	ROW("elapsed_s", NAMES("etime"), "ELAPSED", 11, PI_START, FJ_INT, DESC, elapsed, "time since it started"),
+	ROW("tty", NAMES("tt", "tname"), "TTY", -8, PI_TTY, FJ_TEXT, OURS, tty, "controlling terminal"),
+	ROW("pgrp", NAMES("pgid"), "PGRP", 7, PI_STAT, FJ_INT, 0, pgrp, "process group"),
+	ROW("session", NAMES("sid", "sess"), "SID", 7, PI_STAT, FJ_INT, 0, session, "session id"),
 	ROW("tpgid", NULL, "TPGID", 7, PI_STAT, FJ_INT, 0, tpgid, "foreground process group of its terminal"),
-	ROW("io_read_bytes", "read", "READ", 11, PI_IO, FJ_INT, DESC, io_read, "bytes read from storage (io)"),
-	ROW("io_write_bytes", "write", "WRITE", 11, PI_IO, FJ_INT, DESC, io_write, "bytes written to storage (io)"),
+	ROW("io_read_bytes", NAMES("read"), "READ", 11, PI_IO, FJ_INT, DESC, io_read, "bytes read from storage (io)"),
+	ROW("io_write_bytes", NAMES("write"), "WRITE", 11, PI_IO, FJ_INT, DESC, io_write, "bytes written to storage (io)"),
 	ROW("wchan", NULL, "WCHAN", -16, PI_WCHAN, FJ_TEXT, 0, wchan, "kernel function it sleeps in"),
-	ROW("oom_score", "oom", "OOM", 5, PI_OOM, FJ_INT, DESC, oom, "OOM killer score"),
+	ROW("oom_score", NAMES("oom"), "OOM", 5, PI_OOM, FJ_INT, DESC, oom, "OOM killer score"),
 	ROW("oom_adj", NULL, "OOMADJ", 6, PI_OOM, FJ_INT, 0, oom_adj, "oom_score_adj"),
 	ROW("cgroup", NULL, "CGROUP", -30, PI_CGROUP, FJ_TEXT, 0, cgroup, "control groups"),
-	ROW("groups", "supgids supgid", "GROUPS", -16, PI_GROUPS, FJ_TEXT, 0, groups, "supplementary group ids"),
-	ROW("environ", "env", "ENVIRONMENT", -30, PI_ENVIRON, FJ_TEXTS, 0, environ, "environment: its entries (in JSON, an array)"),
+	ROW("groups", NAMES("supgids", "supgid"), "GROUPS", -16, PI_GROUPS, FJ_TEXT, 0, groups, "supplementary group ids"),
+	ROW("environ", NAMES("env"), "ENVIRONMENT", -30, PI_ENVIRON, FJ_TEXTS, 0, environ, "environment: its entries (in JSON, an array)"),
 	ROW("ns_cgroup", NULL, "CGROUPNS", 10, PI_NS, FJ_INT, 0, ns_cgroup, "cgroup namespace inode"),
 	ROW("ns_ipc", NULL, "IPCNS", 10, PI_NS, FJ_INT, 0, ns_ipc, "IPC namespace inode"),
 	ROW("ns_mnt", NULL, "MNTNS", 10, PI_NS, FJ_INT, 0, ns_mnt, "mount namespace inode"),
@@ -508,30 +510,24 @@ const struct field fields[] = {
 	ROW("ns_time", NULL, "TIMENS", 10, PI_NS, FJ_INT, 0, ns_time, "time namespace inode"),
 	ROW("ns_user", NULL, "USERNS", 10, PI_NS, FJ_INT, 0, ns_user, "user namespace inode"),
 	ROW("ns_uts", NULL, "UTSNS", 10, PI_NS, FJ_INT, 0, ns_uts, "UTS namespace inode"),
-	ROW("time_plus", "time+", "TIME+", 9, PI_CPU, FJ_REAL, DESC, time_plus, "CPU time used, m:ss.hh (top's TIME+)"),
+	ROW("time_plus", NAMES("time+"), "TIME+", 9, PI_CPU, FJ_REAL, DESC, time_plus, "CPU time used, m:ss.hh (top's TIME+)"),
 	ROW("start", NULL, "START", 5, PI_START, FJ_INT, 0, start_clock, "start time: hh:mm today, else MmmDD"),
-	ROW("io_read_rate", "rd/s", "READ/s", 7, PI_IO | PI_IO_RATE, FJ_REAL, DESC | OURS, io_read_rate, "bytes/s read from storage: top, last interval; ps, lifetime"),
-	ROW("io_write_rate", "wr/s", "WRITE/s", 7, PI_IO | PI_IO_RATE, FJ_REAL, DESC | OURS, io_write_rate, "bytes/s written to storage: top, last interval; ps, lifetime"),
-	ROW("container", "ctr", "CONTAINER", -22, PI_CONTAINER, FJ_TEXT, 0, container, "container or systemd unit its cgroup names (docker:ID, podman:ID, nginx.service)"),
-	ROW("cgroup_path", "cgpath", "CGPATH", -30, PI_CONTAINER, FJ_TEXT, 0, cgroup_path, "cgroup path (unified, else systemd's v1)"),
-	ROW("gpu_mem_bytes", "gpumem", "GPUMEM", 6, PI_GPU, FJ_REAL, DESC | OURS, gpu_mem, "GPU memory of its DRM clients, bytes (fdinfo)"),
-	ROW("gpu_pct", "gpu", "%GPU", 5, PI_GPU, FJ_REAL, DESC, gpu_pct, "GPU engine time of wall time: top, last interval; ps, lifetime"),
+	ROW("io_read_rate", NAMES("rd/s"), "READ/s", 7, PI_IO | PI_IO_RATE, FJ_REAL, DESC | OURS, io_read_rate, "bytes/s read from storage: top, last interval; ps, lifetime"),
+	ROW("io_write_rate", NAMES("wr/s"), "WRITE/s", 7, PI_IO | PI_IO_RATE, FJ_REAL, DESC | OURS, io_write_rate, "bytes/s written to storage: top, last interval; ps, lifetime"),
+	ROW("container", NAMES("ctr"), "CONTAINER", -22, PI_CONTAINER, FJ_TEXT, 0, container, "container or systemd unit its cgroup names (docker:ID, podman:ID, nginx.service)"),
+	ROW("cgroup_path", NAMES("cgpath"), "CGPATH", -30, PI_CONTAINER, FJ_TEXT, 0, cgroup_path, "cgroup path (unified, else systemd's v1)"),
+	ROW("gpu_mem_bytes", NAMES("gpumem"), "GPUMEM", 6, PI_GPU, FJ_REAL, DESC | OURS, gpu_mem, "GPU memory of its DRM clients, bytes (fdinfo)"),
+	ROW("gpu_pct", NAMES("gpu"), "%GPU", 5, PI_GPU, FJ_REAL, DESC, gpu_pct, "GPU engine time of wall time: top, last interval; ps, lifetime"),
 	ROW("tgid", NULL, "TGID", 7, 0, FJ_INT, 0, tgid, "the process a thread row belongs to (its own pid otherwise)"),
 };
 const size_t nfields = ARRAY_LEN(fields);
 
-/* Is name one of the space-separated names of list? */
-static bool names_have(const char *list, const char *name)
+/* Is name one of list's (NULL: none), in any case? */
+static bool names_have(const char *const *list, const char *name)
 {
-	size_t len = strlen(name);
-
-	while (list && *list) {
-		size_t n = strcspn(list, " ");
-
-		if (n == len && strncasecmp(list, name, len) == 0)
+	for (; list && *list; list++)
+		if (strcasecmp(*list, name) == 0)
 			return true;
-		list += n + (list[n] == ' ');
-	}
 	return false;
 }
 
@@ -607,17 +603,13 @@ unsigned field_list_need(const struct field_list *l)
 	return need;
 }
 
-/* The names of a space-separated list, as a JSON array. */
-static json_t *aliases_json(const char *list)
+/* The names of list (NULL: none), as a JSON array. */
+static json_t *aliases_json(const char *const *list)
 {
 	json_t *a = json_array();
 
-	while (a && list && *list) {
-		size_t n = strcspn(list, " ");
-
-		json_array_append_new(a, json_stringn(list, n));
-		list += n + (list[n] == ' ');
-	}
+	for (; a && list && *list; list++)
+		json_array_append_new(a, json_string(*list));
 	return a;
 }
 
@@ -654,13 +646,8 @@ void field_help(struct buf *out)
 		proc_items_source(f->need, out);
 		buf_printf(out, "%s)", proc_item_needs_privilege(f->need) ?
 			   "; root or the same user" : "");
-		for (const char *c = f->aliases; c && *c;) {
-			size_t n = strcspn(c, " ");
-
-			buf_printf(out, "%s%.*s", c == f->aliases ? "; also -o " : ", ",
-				   (int)n, c);
-			c += n + (c[n] == ' ');
-		}
+		for (const char *const *a = f->aliases; a && *a; a++)
+			buf_printf(out, "%s%s", a == f->aliases ? "; also -o " : ", ", *a);
 		buf_putc(out, '\n');
 	}
 }

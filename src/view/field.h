@@ -34,10 +34,10 @@ enum {
 
 struct field {
 	const char *key;      /* for -o and --sort, and the JSON key */
-	const char *aliases;  /* other names -o and --sort also take,
-	                         separated by spaces: pmon's short name
-	                         first, then ps(1)'s where it differs
-	                         (NULL: none) */
+	const char *const *aliases; /* other names -o and --sort also
+	                         take, NULL-terminated: pmon's short name
+	                         first, then ps(1)'s where it names the
+	                         same column (NULL: none) */
 	const char *title;    /* column title */
 	const char *help;     /* one line for -o help */
 	int width;            /* > 0 right-aligned, < 0 left-aligned */

@@ -197,7 +197,18 @@ fixtures_mine_and_theirs() {
 	# without a: only the caller's
 	[ "$(pmon ps ux | awk -v p="$mine" '$2 == p {print $2}')" = "$mine" ]
 	[ -z "$(pmon ps ux | awk -v p="$theirs" '$2 == p')" ]
-	[ "$(pids_of x -p "$mine,$theirs")" = "$mine " ]
+	x=" $(pids_of x)"
+	[[ "$x" == *" $mine "* && "$x" != *" $theirs "* ]]
+	# -e, -p or -u lift both restrictions, as in procps: ps u -p PID
+	u_pids() { pmon ps u "$@" | awk 'NR > 1 && $2 ~ /^[0-9]+$/ {print $2}' | tr '\n' ' '; }
+	[ "$(u_pids -p "$theirs")" = "$theirs " ]
+	[ "$(pids_of x -p "$mine,$theirs")" = "$mine $theirs " ]
+	[ "$(pmon ps -e u | awk -v p="$theirs" '$2 == p {print $1}')" = nobody ]
+	[ "$(u_pids -u nobody -p "$theirs")" = "$theirs " ]
+	# -f and u both choose the columns
+	run pmon ps -f u
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "pmon: ps: -f and BSD's u both choose the columns; give one" ]
 	# without x: only processes with a terminal (the fixtures have none)
 	run pmon ps a -o pid,tty
 	[ "$status" -le 1 ]

@@ -65,6 +65,9 @@ no_row() { ! has_row "$1"; }
 	[ "$(pmon pstree -p -a "$FIXTURE_PID")" = "$plain" ]
 	[ "$(pmon pstree -apl "$FIXTURE_PID")" = "$plain" ]
 	[ "$(pmon tree --pids --long -a "$FIXTURE_PID")" = "$plain" ]
+	# -p puts the pid in front of -o's columns when they have none
+	[ "$(pmon pstree -p -o stat "$FIXTURE_PID" | head -1 | tr -s ' ')" = " PID STAT COMMAND" ]
+	[ "$(pmon pstree -p -o stat,pid "$FIXTURE_PID" | head -1 | tr -s ' ')" = "STAT PID COMMAND" ]
 	pmon help tree | grep -q -- "-l, --long"
 }
 

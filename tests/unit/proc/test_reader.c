@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -69,6 +70,32 @@ static void open_some(int *fds, int n)
 {
 	for (int i = 0; i < n; i++)
 		fds[i] = open_null();
+}
+
+/* Whether pmon runs in the first user namespace: a read of uid_map that
+ * fails (out of descriptors) answers no, and is not kept.  First of the
+ * tests, before anything has asked. */
+static void test_initial_userns_failure_not_kept(void **state)
+{
+	struct rlimit old, none;
+	unsigned long inner, outer, count;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	bool first = f && fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3 &&
+		inner == 0 && outer == 0 && count == 4294967295UL;
+	int next;
+
+	(void)state;
+	if (f)
+		fclose(f);
+	next = open_null();
+	close(next);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	none = old;
+	none.rlim_cur = (rlim_t)next;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	assert_false(procfs_initial_userns());
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(procfs_initial_userns(), first);
 }
 
 /* Descriptors 0 1 _ 3 _ 5 6 of seven adjacent ones in the batch, added
@@ -314,6 +341,7 @@ static int read_proc_itself(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_initial_userns_failure_not_kept),
 		cmocka_unit_test(test_closes_only_its_own),
 		cmocka_unit_test(test_full_batch_closes_only_its_own),
 		cmocka_unit_test(test_batch_leaves_room),
