@@ -141,7 +141,8 @@ a_kernel_thread() {
 	kt=$(a_kernel_thread)
 	[ -n "$kt" ] || skip "no kernel thread is visible here"
 	start_fixture sleep
-	strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+	# (LeakSanitizer cannot run under ptrace)
+	ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
 		"$PMON" ps -p "$kt,$FIXTURE_PID" -o pid,user,uid,rss_kb,vsz_kb,shr_kb,stat >"$BATS_TEST_TMPDIR/out"
 	cat "$BATS_TEST_TMPDIR/out"
 	row=$(awk -v p="$kt" '$1 == p' "$BATS_TEST_TMPDIR/out")
