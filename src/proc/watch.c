@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -316,6 +317,7 @@ static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x
 	const struct kept_fds before = x->fds;
 	struct proc now;
 
+	x->idle_before = x->settled = false;
 	if (reader_read(&w->r_update, p->pid, &x->fds, &now, NULL, &w->bufs) <= 0 ||
 	    now.start_ticks != p->start_ticks) {
 		keep_or_close(w, &x->fds, &before);
@@ -352,14 +354,27 @@ static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x
  * asks for it later (procwatch_fetch, for the rows it shows).  -1 when it
  * is gone (or its pid was recycled, which makes it a new process).
  */
+/* What the idle path and top's counting and sorting by %CPU touch sits
+ * in one cache line of each (proc.h, watch.h): see struct proc. */
+_Static_assert(sizeof(struct proc) % 64 == 0 && sizeof(struct watch_extra) % 64 == 0,
+	       "rows start on a cache line");
+_Static_assert(offsetof(struct proc, state) < 64 &&
+	       offsetof(struct proc, cpu_pct) + sizeof(double) <= 64 &&
+	       offsetof(struct watch_extra, settled) < 64,
+	       "an idle process's refresh touches one line of each");
+
 static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 {
 	const struct taskrec *t = in_pass(w, p->pid);
 	unsigned long long ns;
 
-	x->prev_cpu = p->cpu_ticks;
-	if (t)
+	if (!x->idle_before) /* else prev_cpu is cpu_ticks already */
+		x->prev_cpu = p->cpu_ticks;
+	x->settled = false;
+	if (t) {
+		x->idle_before = false;
 		return update_from_pass(w, t, p, x);
+	}
 	if (run_time(w, p->pid, x, &ns) < 0)
 		return -1;
 	if (w->full)
@@ -371,6 +386,8 @@ static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 		p->elapsed_s = started < w->clock.uptime ?
 			(long)(w->clock.uptime - started) : 0;
 		x->fresh = false;
+		x->settled = x->idle_before;
+		x->idle_before = true;
 		w->idle++;
 		return 0;
 	}
@@ -740,12 +757,16 @@ static void merge(struct procwatch *w, const pid_t *pids, size_t npids)
 			continue;
 		}
 		if (i < w->n && w->procs[i].pid == pid) {
-			if (np != w->procs || out != i) {
+			bool moved = np != w->procs || out != i;
+
+			if (moved) {
 				np[out] = w->procs[i];
 				nx[out] = w->extra[i];
 			}
 			i++;
 			if (update(w, &np[out], &nx[out]) == 0) {
+				if (moved) /* p->comm points into the old slot */
+					nx[out].settled = false;
 				out++;
 				j++;
 				continue;
@@ -788,8 +809,12 @@ int procwatch_refresh(struct procwatch *w)
 	grow_to(w, (size_t)npids > w->n ? (size_t)npids : w->n);
 	w->pass_at = 0;
 	merge(w, w->pids, (size_t)npids);
+	/* A settled process's rates are what they were (0% CPU, the same
+	 * RSS of the same MemTotal): its struct proc is not touched. */
 	for (size_t i = 0; i < w->n; i++)
-		compute_rate(w, i);
+		if (!w->extra[i].settled || w->sys.mem_total_kb != w->mem_total_before)
+			compute_rate(w, i);
+	w->mem_total_before = w->sys.mem_total_kb;
 	w->refreshes++;
 	return 0;
 }

@@ -189,32 +189,47 @@ static void test_more_processes_than_descriptors(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-static void test_busy_child_has_cpu(void **state)
+/* A child that spins until killed (by its pid). */
+static pid_t start_busy_child(void)
 {
-	struct procwatch *w = &watch;
-	pid_t child;
-	ssize_t i = -1;
+	pid_t pid = fork();
 
-	(void)state;
-	child = fork();
-	if (child == 0) {
+	if (pid == 0) {
 		volatile unsigned long spin = 0;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			spin++;
 	}
-	assert_true(child > 0);
-	assert_int_equal(procwatch_open(w, false), 0);
-	/* Until the child has shown some CPU use over an interval (a
-	 * loaded machine may not run it at once). */
+	assert_true(pid > 0);
+	return pid;
+}
+
+/* Refreshes until pid has shown some CPU use over an interval (a loaded
+ * machine may not run it at once); its row, or -1. */
+static ssize_t refresh_until_busy(struct procwatch *w, pid_t pid)
+{
+	ssize_t i = -1;
+
 	for (int tries = 0; tries < 100; tries++) {
 		usleep(50000);
 		assert_int_equal(procwatch_refresh(w), 0);
-		i = find(w, child);
+		i = find(w, pid);
 		if (i >= 0 && w->procs[i].cpu_pct > 0)
 			break;
 	}
+	return i;
+}
+
+static void test_busy_child_has_cpu(void **state)
+{
+	struct procwatch *w = &watch;
+	pid_t child = start_busy_child();
+	ssize_t i;
+
+	(void)state;
+	assert_int_equal(procwatch_open(w, false), 0);
+	i = refresh_until_busy(w, child);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	assert_true(i >= 0);
@@ -435,6 +450,50 @@ static void test_merge_in_place_and_into_the_spare(void **state)
 	waitpid(b, NULL, 0);
 }
 
+/* A process idle for two refreshes is settled: its rates are not
+ * computed again (watch.c).  One that ran, then stopped, shows 0% at the
+ * first refresh it did not run; a settled row moved down the table when
+ * a process below it went (the merge in place) points at its own name.
+ * The busy child stops itself with SIGSTOP and is killed by its pid. */
+static void test_settled_rows_drop_to_zero_and_follow_their_slot(void **state)
+{
+	struct procwatch *w = &watch;
+	pid_t low = start_child(), high = start_child(), busy = start_busy_child();
+	ssize_t i;
+
+	(void)state;
+	assert_int_equal(procwatch_open(w, false), 0);
+	i = refresh_until_busy(w, busy);
+	assert_true(i >= 0 && w->procs[i].cpu_pct > 0);
+	kill(busy, SIGSTOP);
+	waitpid(busy, NULL, WUNTRACED);
+	/* The refresh after the stop may still count the CPU used before it;
+	 * the one after that saw no run time at all. */
+	assert_int_equal(procwatch_refresh(w), 0);
+	for (int k = 0; k < 3; k++) {
+		usleep(20000);
+		assert_int_equal(procwatch_refresh(w), 0);
+		i = find(w, busy);
+		assert_true(i >= 0);
+		assert_true(w->procs[i].cpu_pct == 0.0);
+	}
+	/* Every row settled by now; one below the others goes. */
+	kill(low, SIGKILL);
+	waitpid(low, NULL, 0);
+	w->last_pid = -1; /* list /proc in full: the merge sees it gone */
+	assert_int_equal(procwatch_refresh(w), 0);
+	assert_true(find(w, low) < 0);
+	for (size_t k = 0; k < w->n; k++)
+		assert_ptr_equal(w->procs[k].comm, w->extra[k].comm);
+	i = find(w, high);
+	assert_true(i >= 0);
+	assert_string_equal(w->procs[i].comm, "watch-child");
+	kill(busy, SIGKILL);
+	waitpid(busy, NULL, 0);
+	kill(high, SIGKILL);
+	waitpid(high, NULL, 0);
+}
+
 /* A watch opened to read everyone in full (top -b) reads no schedstat in
  * its first reading either: measured at 10,171 processes, the 10,171
  * opens, preads and closes of it cost 13% of a 10-refresh batch. */
@@ -463,6 +522,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_table_grows_and_keeps_what_it_knew, close_watch),
 		cmocka_unit_test_teardown(test_merge_in_place_and_into_the_spare, close_watch),
 		cmocka_unit_test_teardown(test_idle_processes_are_skipped_but_shown_rows_are_exact,
+					  close_watch),
+		cmocka_unit_test_teardown(test_settled_rows_drop_to_zero_and_follow_their_slot,
 					  close_watch),
 	};
 
