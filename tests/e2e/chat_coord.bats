@@ -343,7 +343,9 @@ no_server_children() {
 now() { date +%s.%N; }
 
 @test "coord: a view is made beside the room's loop, which answers others meanwhile; the asker's next line waits for it" {
-	start_server
+	# slow_views delays /proc's listing: the /proc backend, even where
+	# root has pinned pmon's task iterator (pmon bpf install)
+	PMON_BACKEND=proc start_server
 	start_client alice
 	start_client carol
 	slow_views 3
@@ -367,7 +369,7 @@ now() { date +%s.%N; }
 }
 
 @test "coord: a view that takes longer than --view-timeout is ended" {
-	start_server --view-timeout 1
+	PMON_BACKEND=proc start_server --view-timeout 1
 	start_client alice
 	# (a child killed in strace's delay dies when the delay ends)
 	slow_views 3
@@ -380,7 +382,7 @@ now() { date +%s.%N; }
 
 @test "coord: a server that stops ends the view being made" {
 	# it ends traced by strace, where LeakSanitizer cannot work: off
-	ASAN_OPTIONS=detect_leaks=0 start_server
+	ASAN_OPTIONS=detect_leaks=0 PMON_BACKEND=proc start_server
 	start_client carol
 	slow_views 3
 	say carol '/tree 1'
