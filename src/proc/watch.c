@@ -345,6 +345,19 @@ static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x
 	return 0;
 }
 
+/* What the idle path and top's counting and sorting by %CPU read sits in
+ * the first cache line of each (proc.h, watch.h: see struct proc); on
+ * 64-bit machines rows of whole lines keep it there from row to row in the
+ * table's 2 MiB pages. */
+_Static_assert(offsetof(struct proc, state) < 64 &&
+	       offsetof(struct proc, cpu_pct) + sizeof(double) <= 64 &&
+	       offsetof(struct watch_extra, settled) < 64,
+	       "an idle process's refresh reads one line of each");
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(struct proc) % 64 == 0 && sizeof(struct watch_extra) % 64 == 0,
+	       "rows of whole cache lines");
+#endif
+
 /*
  * A process seen before.  One whose run time has not moved since the last
  * refresh has not run: its CPU time, threads, name and owner cannot have
@@ -354,15 +367,6 @@ static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x
  * asks for it later (procwatch_fetch, for the rows it shows).  -1 when it
  * is gone (or its pid was recycled, which makes it a new process).
  */
-/* What the idle path and top's counting and sorting by %CPU touch sits
- * in one cache line of each (proc.h, watch.h): see struct proc. */
-_Static_assert(sizeof(struct proc) % 64 == 0 && sizeof(struct watch_extra) % 64 == 0,
-	       "rows start on a cache line");
-_Static_assert(offsetof(struct proc, state) < 64 &&
-	       offsetof(struct proc, cpu_pct) + sizeof(double) <= 64 &&
-	       offsetof(struct watch_extra, settled) < 64,
-	       "an idle process's refresh touches one line of each");
-
 static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 {
 	const struct taskrec *t = in_pass(w, p->pid);
@@ -655,6 +659,13 @@ static void table_block(size_t cap, struct proc **procs, struct watch_extra **ex
  * 2 MiB pages 3.  Its spare, for a merge that cannot be done in place,
  * is made when first needed.
  */
+/* A row copied to another slot: its name is in its extras, which moved
+ * with it (a settled row is not recomputed, so this is the one place). */
+static void row_moved(struct proc *p, struct watch_extra *x)
+{
+	p->comm = x->comm;
+}
+
 static void grow_to(struct procwatch *w, size_t n)
 {
 	struct proc *procs;
@@ -668,6 +679,8 @@ static void grow_to(struct procwatch *w, size_t n)
 		memcpy(procs, w->procs, w->n * sizeof(*procs));
 		memcpy(extra, w->extra, w->n * sizeof(*extra));
 	}
+	for (size_t i = 0; i < w->n; i++)
+		row_moved(&procs[i], &extra[i]);
 	free(w->procs);
 	free(w->spare_procs);
 	w->procs = procs;
@@ -762,11 +775,10 @@ static void merge(struct procwatch *w, const pid_t *pids, size_t npids)
 			if (moved) {
 				np[out] = w->procs[i];
 				nx[out] = w->extra[i];
+				row_moved(&np[out], &nx[out]);
 			}
 			i++;
 			if (update(w, &np[out], &nx[out]) == 0) {
-				if (moved) /* p->comm points into the old slot */
-					nx[out].settled = false;
 				out++;
 				j++;
 				continue;

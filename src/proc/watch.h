@@ -39,8 +39,8 @@ struct watch_extra {
 	 * CPU than the pread of schedstat it needs (perf, 1 s refreshes). */
 	bool idle_before;              /* not read again last refresh either:
 	                                  prev_cpu == cpu_ticks */
-	bool settled;                  /* idle twice and not moved: its %CPU
-	                                  is 0 and nothing to recompute */
+	bool settled;                  /* idle two refreshes running: its
+	                                  %CPU is 0, nothing to recompute */
 	char comm[64];                 /* procs[i].comm points here */
 	char *cmdline;                 /* owned; NULL when unreadable or not
 	                                  read yet (cmdline_read) */

@@ -157,6 +157,9 @@ static const struct proc *watch_reread(struct reader_under_test *r, pid_t pid)
 	if (!p)
 		return NULL;
 	row = (int32_t)(p - r->w->procs);
+	/* The table as the refresh left it, before the fetch mends it: a
+	 * row's name is in its own extras (a settled row is not recomputed). */
+	assert_ptr_equal(p->comm, r->w->extra[row].comm);
 	procwatch_fetch(r->w, &row, 1, PI_CHANGES_IDLE);
 	return p;
 }

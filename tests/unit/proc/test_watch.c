@@ -463,6 +463,16 @@ static void test_settled_rows_drop_to_zero_and_follow_their_slot(void **state)
 
 	(void)state;
 	assert_int_equal(procwatch_open(w, false), 0);
+	if (!w->have_schedstat) {
+		kill(busy, SIGKILL);
+		waitpid(busy, NULL, 0);
+		kill(low, SIGKILL);
+		waitpid(low, NULL, 0);
+		kill(high, SIGKILL);
+		waitpid(high, NULL, 0);
+		skip(); /* nothing settles without schedstat */
+	}
+	w->full_every = 0; /* no full pass in between: it reads everyone */
 	i = refresh_until_busy(w, busy);
 	assert_true(i >= 0 && w->procs[i].cpu_pct > 0);
 	kill(busy, SIGSTOP);
@@ -477,7 +487,8 @@ static void test_settled_rows_drop_to_zero_and_follow_their_slot(void **state)
 		assert_true(i >= 0);
 		assert_true(w->procs[i].cpu_pct == 0.0);
 	}
-	/* Every row settled by now; one below the others goes. */
+	/* Sleeping rows settled by now; one below the others goes. */
+	assert_true(w->extra[find(w, high)].settled);
 	kill(low, SIGKILL);
 	waitpid(low, NULL, 0);
 	w->last_pid = -1; /* list /proc in full: the merge sees it gone */
@@ -492,6 +503,38 @@ static void test_settled_rows_drop_to_zero_and_follow_their_slot(void **state)
 	waitpid(busy, NULL, 0);
 	kill(high, SIGKILL);
 	waitpid(high, NULL, 0);
+}
+
+/* The table grows into a new block (more processes than its room) while
+ * rows are settled: each row's name still points into its own extras,
+ * not into the block that was freed (helper-33's reproducer). */
+static void test_settled_rows_keep_their_names_when_the_table_grows(void **state)
+{
+	struct procwatch *w = &watch;
+	pid_t gone = start_child(), kid;
+	ssize_t i;
+
+	(void)state;
+	assert_int_equal(procwatch_open(w, false), 0);
+	w->full_every = 0;
+	for (int k = 0; k < 3; k++) {
+		usleep(20000);
+		assert_int_equal(procwatch_refresh(w), 0);
+	}
+	kill(gone, SIGKILL);
+	waitpid(gone, NULL, 0);
+	kid = start_child(); /* above gone: the merge stays in place */
+	usleep(20000);
+	w->cap = w->n - 1;   /* as if more had come than the room left */
+	w->last_pid = -1;
+	assert_int_equal(procwatch_refresh(w), 0);
+	for (size_t k = 0; k < w->n; k++)
+		assert_ptr_equal(w->procs[k].comm, w->extra[k].comm);
+	i = find(w, kid);
+	assert_true(i >= 0);
+	assert_true(name_kept(w->procs[i].comm, "watch-child", kid));
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
 }
 
 /* A watch opened to read everyone in full (top -b) reads no schedstat in
@@ -524,6 +567,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_idle_processes_are_skipped_but_shown_rows_are_exact,
 					  close_watch),
 		cmocka_unit_test_teardown(test_settled_rows_drop_to_zero_and_follow_their_slot,
+					  close_watch),
+		cmocka_unit_test_teardown(test_settled_rows_keep_their_names_when_the_table_grows,
 					  close_watch),
 	};
 
