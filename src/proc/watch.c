@@ -317,7 +317,7 @@ static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x
 	const struct kept_fds before = x->fds;
 	struct proc now;
 
-	x->idle_before = x->settled = false;
+	x->idle_runs = 0;
 	if (reader_read(&w->r_update, p->pid, &x->fds, &now, NULL, &w->bufs) <= 0 ||
 	    now.start_ticks != p->start_ticks) {
 		keep_or_close(w, &x->fds, &before);
@@ -351,7 +351,7 @@ static int read_again(struct procwatch *w, struct proc *p, struct watch_extra *x
  * table's 2 MiB pages. */
 _Static_assert(offsetof(struct proc, state) < 64 &&
 	       offsetof(struct proc, cpu_pct) + sizeof(double) <= 64 &&
-	       offsetof(struct watch_extra, settled) < 64,
+	       offsetof(struct watch_extra, idle_runs) < 64,
 	       "an idle process's refresh reads one line of each");
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(struct proc) % 64 == 0 && sizeof(struct watch_extra) % 64 == 0,
@@ -372,11 +372,10 @@ static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 	const struct taskrec *t = in_pass(w, p->pid);
 	unsigned long long ns;
 
-	if (!x->idle_before) /* else prev_cpu is cpu_ticks already */
+	if (!x->idle_runs) /* else prev_cpu is cpu_ticks already */
 		x->prev_cpu = p->cpu_ticks;
-	x->settled = false;
 	if (t) {
-		x->idle_before = false;
+		x->idle_runs = 0;
 		return update_from_pass(w, t, p, x);
 	}
 	if (run_time(w, p->pid, x, &ns) < 0)
@@ -390,8 +389,8 @@ static int update(struct procwatch *w, struct proc *p, struct watch_extra *x)
 		p->elapsed_s = started < w->clock.uptime ?
 			(long)(w->clock.uptime - started) : 0;
 		x->fresh = false;
-		x->settled = x->idle_before;
-		x->idle_before = true;
+		if (x->idle_runs < SETTLED)
+			x->idle_runs++;
 		w->idle++;
 		return 0;
 	}
@@ -653,12 +652,6 @@ static void table_block(size_t cap, struct proc **procs, struct watch_extra **ex
 	*extra = (struct watch_extra *)(void *)(mem + procs_bytes);
 }
 
-/*
- * The table: at 10,000 processes 5 MB, which in 4 KiB pages took 1,500
- * faults (a fault costs 24 us of CPU on the development VM, util.c); in
- * 2 MiB pages 3.  Its spare, for a merge that cannot be done in place,
- * is made when first needed.
- */
 /* A row copied to another slot: its name is in its extras, which moved
  * with it (a settled row is not recomputed, so this is the one place). */
 static void row_moved(struct proc *p, struct watch_extra *x)
@@ -666,6 +659,12 @@ static void row_moved(struct proc *p, struct watch_extra *x)
 	p->comm = x->comm;
 }
 
+/*
+ * The table: at 10,000 processes 5 MB, which in 4 KiB pages took 1,500
+ * faults (a fault costs 24 us of CPU on the development VM, util.c); in
+ * 2 MiB pages 3.  Its spare, for a merge that cannot be done in place,
+ * is made when first needed.
+ */
 static void grow_to(struct procwatch *w, size_t n)
 {
 	struct proc *procs;
@@ -803,6 +802,7 @@ static void merge(struct procwatch *w, const pid_t *pids, size_t npids)
 int procwatch_refresh(struct procwatch *w)
 {
 	ssize_t npids;
+	bool all;
 	double t = mono_now();
 
 	w->interval = w->refreshes ? t - w->last : 0;
@@ -823,10 +823,11 @@ int procwatch_refresh(struct procwatch *w)
 	merge(w, w->pids, (size_t)npids);
 	/* A settled process's rates are what they were (0% CPU, the same
 	 * RSS of the same MemTotal): its struct proc is not touched. */
-	for (size_t i = 0; i < w->n; i++)
-		if (!w->extra[i].settled || w->sys.mem_total_kb != w->mem_total_before)
-			compute_rate(w, i);
+	all = w->sys.mem_total_kb != w->mem_total_before;
 	w->mem_total_before = w->sys.mem_total_kb;
+	for (size_t i = 0; i < w->n; i++)
+		if (all || w->extra[i].idle_runs < SETTLED)
+			compute_rate(w, i);
 	w->refreshes++;
 	return 0;
 }

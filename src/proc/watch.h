@@ -26,6 +26,7 @@
 #include "proc/sys.h"
 
 /* What a watch keeps about each process beyond struct proc. */
+enum { SETTLED = 2 };
 struct watch_extra {
 	struct kept_fds fds;           /* schedstat, stat and statm kept open,
 	                                  or -1 */
@@ -37,10 +38,10 @@ struct watch_extra {
 	 * cache line: at 10,000 processes, touching each one's 320-byte
 	 * struct proc and the rest of this one cost a refresh a fifth more
 	 * CPU than the pread of schedstat it needs (perf, 1 s refreshes). */
-	bool idle_before;              /* not read again last refresh either:
-	                                  prev_cpu == cpu_ticks */
-	bool settled;                  /* idle two refreshes running: its
-	                                  %CPU is 0, nothing to recompute */
+	unsigned char idle_runs;       /* refreshes in a row it was not read
+	                                  again, at most SETTLED: from 1,
+	                                  prev_cpu == cpu_ticks; at SETTLED
+	                                  its %CPU is 0, nothing to recompute */
 	char comm[64];                 /* procs[i].comm points here */
 	char *cmdline;                 /* owned; NULL when unreadable or not
 	                                  read yet (cmdline_read) */
