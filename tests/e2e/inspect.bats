@@ -189,9 +189,11 @@ chain_under_adopting_subreaper() {
 	unshare --pid --fork --kill-child sh -c 'sh -c "sh -c \"sleep 600 & wait\" & wait" & wait' &
 	local ns=$! target= init
 	for ((i = 0; i < 50; i++)); do
+		# (|| true: an empty step, before the namespace's processes exist,
+		# must not end the test under errexit)
 		init=$(cat "/proc/$ns/task/$ns/children" 2>/dev/null | awk '{print $1}')
-		mid=$([ -n "$init" ] && cat "/proc/$init/task/$init/children" 2>/dev/null | awk '{print $1}')
-		target=$([ -n "$mid" ] && cat "/proc/$mid/task/$mid/children" 2>/dev/null | awk '{print $1}')
+		mid=$([ -n "$init" ] && cat "/proc/$init/task/$init/children" 2>/dev/null | awk '{print $1}' || true)
+		target=$([ -n "$mid" ] && cat "/proc/$mid/task/$mid/children" 2>/dev/null | awk '{print $1}' || true)
 		[ -n "$target" ] && [ -n "$(cat "/proc/$target/task/$target/children" 2>/dev/null)" ] && break
 		sleep 0.1
 	done
