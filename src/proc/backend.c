@@ -181,7 +181,7 @@ static int decode(struct taskiter *it)
 static int replace_pin(void)
 {
 	struct buf why = {0};
-	int rc = bpf_load(&why) == 0 ? bpf_pin(BPF_PIN_DIR, "tasks", &why) : -1;
+	int rc = bpf_load(&why) == 0 ? bpf_pin(BPF_PIN_DIR, &why) : -1;
 
 	debug(rc == 0 ? "replaced a pin of another format" : why.data);
 	buf_free(&why);
@@ -194,11 +194,11 @@ static int try_pin(struct taskiter *it)
 {
 	unsigned version = 0;
 
-	if (bpf_read_pass(BPF_PIN_PATH, &it->raw, &version) == 0)
+	if (bpf_read_pass(BPF_PIN_DIR, it->items, &it->raw, &version) == 0)
 		return 0;
 	if ((errno == ESTALE && version < PMON_REC_VERSION) || errno == EPROTO) {
 		if (replace_pin() == 0 &&
-		    bpf_read_pass(BPF_PIN_PATH, &it->raw, &version) == 0)
+		    bpf_read_pass(BPF_PIN_DIR, it->items, &it->raw, &version) == 0)
 			return 0;
 	}
 	/* No pass kept: a caller that falls back to /proc never closes. */
@@ -213,13 +213,14 @@ static int refuse(const char *why, int err)
 	return -1;
 }
 
-int taskiter_open(struct taskiter *it, bool long_running)
+int taskiter_open(struct taskiter *it, bool long_running, unsigned items)
 {
 	struct buf why = {0};
 	const char *no;
 	bool forced;
 
 	memset(it, 0, sizeof(*it));
+	it->items = items;
 	resolve();
 	if (chosen == PROC_BACKEND_PROC)
 		return 0;
@@ -227,7 +228,7 @@ int taskiter_open(struct taskiter *it, bool long_running)
 	if ((no = cannot_use()))
 		return forced ? refuse(no, EPERM) : 0;
 	if (try_pin(it) == 0) {
-		it->pin = BPF_PIN_PATH;
+		it->pin = BPF_PIN_DIR;
 		it->primed = true;
 	} else if (long_running || forced) {
 		if (bpf_load(&why) < 0) {
@@ -244,7 +245,14 @@ int taskiter_open(struct taskiter *it, bool long_running)
 	}
 	buf_free(&why);
 	it->on = true;
-	debug(it->pin ? "bpf, pinned iterator" : "bpf, loaded by pmon");
+	if (it->pin) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "bpf, pinned %s", bpf_pass_way());
+		debug(line);
+	} else {
+		debug(bpf_walk_loaded() ? "bpf, loaded by pmon (walk)" : "bpf, loaded by pmon");
+	}
 	return 1;
 }
 
@@ -256,14 +264,14 @@ int taskiter_pass(struct taskiter *it)
 		it->primed = false;
 		return decode(it);
 	}
-	if (bpf_read_pass(it->pin, &it->raw, &version) == 0)
+	if (bpf_read_pass(it->pin, it->items, &it->raw, &version) == 0)
 		return decode(it);
 	/* The pin went away (pmon bpf remove) or was replaced by a newer
 	 * pmon's during a watch: go on with a program of our own. */
 	if (it->pin && bpf_load(NULL) == 0) {
 		debug("the pin is gone or changed: loaded the program");
 		it->pin = NULL;
-		if (bpf_read_pass(NULL, &it->raw, &version) == 0)
+		if (bpf_read_pass(NULL, it->items, &it->raw, &version) == 0)
 			return decode(it);
 	}
 	return -1;
@@ -304,18 +312,19 @@ int proc_bpf_install(struct buf *msg)
 		return -1;
 	}
 	t0 = cpu_ms();
-	if (bpf_load(msg) < 0 || bpf_pin(BPF_PIN_DIR, "tasks", msg) < 0) {
+	if (bpf_load(msg) < 0 || bpf_pin(BPF_PIN_DIR, msg) < 0) {
 		err = errno;
 		bpf_unload();
 		errno = err;
 		return -1;
 	}
+	buf_printf(msg, "pinned %s in %s (mode 0600, format %d; loading took %.0f ms "
+		   "of CPU)", bpf_walk_loaded() ? "the walk and the task iterator" :
+		   "the task iterator (no walk: the kernel has no open-coded task iterator)",
+		   BPF_PIN_DIR, PMON_REC_VERSION, cpu_ms() - t0);
 	bpf_unload();
-	buf_printf(msg, "pinned the task iterator at %s (mode 0600, format %d; "
-		   "loading took %.0f ms of CPU)", BPF_PIN_PATH, PMON_REC_VERSION,
-		   cpu_ms() - t0);
-	it.pin = BPF_PIN_PATH;
-	if (bpf_read_pass(it.pin, &it.raw, &(unsigned){0}) < 0 || decode(&it) < 0) {
+	it.pin = BPF_PIN_DIR;
+	if (bpf_read_pass(it.pin, PI_ALL, &it.raw, &(unsigned){0}) < 0 || decode(&it) < 0) {
 		err = errno;
 		buf_printf(msg, "; but reading it failed: %s", strerror(err));
 		taskiter_close(&it);
@@ -329,9 +338,15 @@ int proc_bpf_install(struct buf *msg)
 
 int proc_bpf_remove(struct buf *msg)
 {
-	if (unlink(BPF_PIN_PATH) < 0 && errno != ENOENT) {
-		buf_printf(msg, "cannot remove %s: %s", BPF_PIN_PATH, strerror(errno));
-		return -1;
+	static const char *const pins[] = {BPF_WALK_PIN, BPF_WALK_RING_PIN, BPF_ITER_PIN};
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		snprintf(path, sizeof(path), BPF_PIN_DIR "/%s", pins[i]);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			buf_printf(msg, "cannot remove %s: %s", path, strerror(errno));
+			return -1;
+		}
 	}
 	if (rmdir(BPF_PIN_DIR) == 0 || errno == ENOENT || errno == ENOTEMPTY) {
 		buf_printf(msg, "no pinned task iterator at %s now", BPF_PIN_PATH);
@@ -362,12 +377,13 @@ static bool pin_status(struct buf *out, bool can_read)
 		buf_puts(out, "; not read (no privilege)\n");
 		return false;
 	}
-	if (bpf_read_pass(BPF_PIN_PATH, &it.raw, &version) == 0 && decode(&it) == 0) {
+	if (bpf_read_pass(BPF_PIN_DIR, PI_ALL, &it.raw, &version) == 0 && decode(&it) == 0) {
 		double t0 = cpu_ms();
 
-		(void)bpf_read_pass(BPF_PIN_PATH, &it.raw, &version);
-		buf_printf(out, "; current (format %u): %zu processes in a pass of "
-			   "%.2f ms CPU\n", version, it.pass.n, cpu_ms() - t0);
+		(void)bpf_read_pass(BPF_PIN_DIR, PI_ALL, &it.raw, &version);
+		buf_printf(out, "; current (format %u, read by the %s): %zu processes in "
+			   "a pass of %.2f ms CPU\n", version, bpf_pass_way(), it.pass.n,
+			   cpu_ms() - t0);
 		current = true;
 	} else if (errno == ESTALE) {
 		buf_printf(out, "; format %u, this pmon's is %d (%s)\n", version,

@@ -19,6 +19,7 @@
 #include <pmon-bpf-config.h>
 
 #include "proc/bpf.h"
+#include "proc/bpfwalk.h"
 #include "proc/taskrec.h"
 
 #define BPF_FS_MAGIC_NUMBER 0xcafe4a11 /* linux/magic.h's BPF_FS_MAGIC */
@@ -111,8 +112,46 @@ static int read_pass_close(int fd, struct buf *raw, unsigned *version)
 	return rc;
 }
 
-static int read_pin(const char *path, struct buf *raw, unsigned *version)
+static const char *pass_way = "none";
+
+const char *bpf_pass_way(void)
 {
+	return pass_way;
+}
+
+/* PMON_BPF_PASS=iterator: passes through the iterator even where the
+ * walk is there (the tests of the iterator, the benchmarks beside). */
+static bool walk_allowed(void)
+{
+	const char *way = getenv("PMON_BPF_PASS");
+
+	return !way || strcmp(way, "iterator") != 0;
+}
+
+/* Whether a failed walk leaves the pass to the iterator: all but a
+ * pass of another format, which is the caller's to judge. */
+static bool iterator_instead(int err)
+{
+	return err != ESTALE && err != EPROTO;
+}
+
+/* A pass from the pins in dir: the walk's when it is there and can, else
+ * the iterator's. */
+static int read_pins(const char *dir, unsigned items, struct buf *raw,
+		     unsigned *version)
+{
+	char path[512];
+
+	if (walk_allowed()) {
+		if (bpfwalk_pinned_pass(dir, items, raw, version) == 0) {
+			pass_way = "walk";
+			return 0;
+		}
+		if (!iterator_instead(errno))
+			return -1;
+	}
+	pass_way = "iterator";
+	snprintf(path, sizeof(path), "%s/" BPF_ITER_PIN, dir);
 	return read_pass_close(open(path, O_RDONLY | O_CLOEXEC), raw, version);
 }
 
@@ -120,6 +159,7 @@ static int read_pin(const char *path, struct buf *raw, unsigned *version)
 
 static struct task_iter *skel;
 static struct bpf_link *iter_link;
+static int walk_prog = -1, walk_ring = -1; /* in skel, when the walk loaded */
 
 bool bpf_built(const char **why)
 {
@@ -199,9 +239,48 @@ static int possible_cpus(__u64 *mask)
 	return top > 0 ? top : -1;
 }
 
+/* The walk's ring: four times what a pass of the tasks there are now
+ * takes (the ring is made once, at install: kernel memory for as long
+ * as it is pinned), at least 8 MiB (about 50,000 processes), a power
+ * of 2.  A pass that does not fit is read through the iterator. */
+static __u32 ring_bytes(void)
+{
+	struct sysinfo si;
+	size_t want = 8u << 20, need, size = 4096;
+
+	if (sysinfo(&si) == 0) {
+		need = (size_t)si.procs * (sizeof(struct pmon_rec_task) + 8) * 4;
+		if (need > want)
+			want = need;
+	}
+	while (size < want && size < (1u << 30))
+		size *= 2;
+	return (__u32)size;
+}
+
+/* Open the object and load it, with the walk or without it. */
+static int load_object(bool walk, struct buf *why)
+{
+	int ncpus;
+
+	skel = task_iter__open();
+	if (!skel)
+		return fail(why, errno, "opening the BPF object");
+	ncpus = possible_cpus((__u64 *)skel->rodata->cpu_possible);
+	if (ncpus < 0)
+		return fail(why, ENOTSUP, "the possible CPUs (at most "
+			    "PMON_REC_MAX_CPUS, 512)");
+	skel->rodata->ncpus = (__u32)ncpus;
+	libbpf->program__set_autoload(skel->progs.pmon_walk, walk);
+	libbpf->map__set_max_entries(skel->maps.walk_ring, walk ? ring_bytes() : 4096);
+	if (task_iter__load(skel))
+		return fail(why, errno, "loading the task iterator");
+	return 0;
+}
+
 int bpf_load(struct buf *why)
 {
-	int ncpus, err;
+	int err;
 	const char *no;
 
 	if (iter_link)
@@ -214,20 +293,20 @@ int bpf_load(struct buf *why)
 	}
 	libbpf->set_print(libbpf_print);
 	libbpf_said[0] = '\0';
-	skel = task_iter__open();
-	if (!skel)
-		return fail(why, errno, "opening the BPF object");
-	ncpus = possible_cpus((__u64 *)skel->rodata->cpu_possible);
-	if (ncpus < 0) {
+	/* A kernel before 6.7 has no open-coded task iterator and refuses
+	 * the walk: loaded again without it (libbpf loads an object once). */
+	if (load_object(true, NULL) < 0) {
 		bpf_unload();
-		return fail(why, ENOTSUP, "the possible CPUs (at most "
-			    "PMON_REC_MAX_CPUS, 512)");
-	}
-	skel->rodata->ncpus = (__u32)ncpus;
-	if (task_iter__load(skel)) {
-		err = errno;
-		bpf_unload();
-		return fail(why, err, "loading the task iterator");
+		libbpf_said[0] = '\0';
+		if (load_object(false, why) < 0) {
+			err = errno;
+			bpf_unload();
+			errno = err;
+			return -1;
+		}
+	} else {
+		walk_prog = libbpf->program__fd(skel->progs.pmon_walk);
+		walk_ring = libbpf->map__fd(skel->maps.walk_ring);
 	}
 	iter_link = libbpf->program__attach_iter(skel->progs.pmon_tasks, NULL);
 	if (!iter_link) {
@@ -253,16 +332,32 @@ void bpf_unload(void)
 	iter_link = NULL;
 	task_iter__destroy(skel);
 	skel = NULL;
+	walk_prog = walk_ring = -1;
+	bpfwalk_free();
 }
 
-int bpf_read_pass(const char *path, struct buf *raw, unsigned *version)
+bool bpf_walk_loaded(void)
 {
-	if (path)
-		return read_pin(path, raw, version);
+	return walk_prog >= 0;
+}
+
+int bpf_read_pass(const char *dir, unsigned items, struct buf *raw, unsigned *version)
+{
+	if (dir)
+		return read_pins(dir, items, raw, version);
 	if (!iter_link) {
 		errno = EINVAL;
 		return -1;
 	}
+	if (walk_prog >= 0 && walk_allowed()) {
+		int rc = bpfwalk_pass(walk_prog, walk_ring, items, raw, version);
+
+		if (rc == 0 || !iterator_instead(errno)) {
+			pass_way = "walk";
+			return rc;
+		}
+	}
+	pass_way = "iterator";
 	return read_pass_close(libbpf->iter_create(libbpf->link__fd(iter_link)), raw,
 			       version);
 }
@@ -284,20 +379,20 @@ static int pin_dir(const char *dir, struct buf *why)
 	return 0;
 }
 
-int bpf_pin(const char *dir, const char *name, struct buf *why)
+/* Pin fd (a link when link is set) as dir/name: made beside it as a
+ * temporary and renamed over any old one, so a reader sees the old pin
+ * or the new, never none; mode 0600. */
+static int pin_one(const char *dir, const char *name, int fd, struct bpf_link *link,
+		   struct buf *why)
 {
 	char tmp[512], path[512];
 	int err;
 
-	if (!iter_link)
-		return fail(why, EINVAL, "the task iterator is not loaded");
-	if (pin_dir(dir, why) < 0)
-		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	/* bpffs refuses names with a dot. */
 	snprintf(tmp, sizeof(tmp), "%s/%s-new-%ld", dir, name, (long)getpid());
 	unlink(tmp);
-	if (libbpf->link__pin(iter_link, tmp))
+	if ((link ? libbpf->link__pin(link, tmp) : bpfwalk_obj_pin(fd, tmp)) < 0)
 		return fail(why, errno, tmp);
 	if (chmod(tmp, 0600) < 0 || rename(tmp, path) < 0) {
 		err = errno;
@@ -305,6 +400,29 @@ int bpf_pin(const char *dir, const char *name, struct buf *why)
 		return fail(why, err, path);
 	}
 	return 0;
+}
+
+int bpf_pin(const char *dir, struct buf *why)
+{
+	char path[512];
+
+	if (!iter_link)
+		return fail(why, EINVAL, "the task iterator is not loaded");
+	if (pin_dir(dir, why) < 0)
+		return -1;
+	/* A reader that takes the new program with the old ring (or the
+	 * other way round) finds its ring empty, reads the iterator and
+	 * opens the pins again next time (bpfwalk.c). */
+	if (walk_prog >= 0) {
+		if (pin_one(dir, BPF_WALK_RING_PIN, walk_ring, NULL, why) < 0 ||
+		    pin_one(dir, BPF_WALK_PIN, walk_prog, NULL, why) < 0)
+			return -1;
+	} else {
+		/* a walk pinned by a pmon on a kernel booted before */
+		snprintf(path, sizeof(path), "%s/" BPF_WALK_PIN, dir);
+		unlink(path);
+	}
+	return pin_one(dir, BPF_ITER_PIN, -1, iter_link, why);
 }
 
 #else /* !PMON_HAVE_BPF */
@@ -332,16 +450,26 @@ void bpf_unload(void)
 {
 }
 
-int bpf_read_pass(const char *path, struct buf *raw, unsigned *version)
+bool bpf_walk_loaded(void)
 {
-	(void)path, (void)raw, (void)version;
+	return false;
+}
+
+const char *bpf_pass_way(void)
+{
+	return "none";
+}
+
+int bpf_read_pass(const char *dir, unsigned items, struct buf *raw, unsigned *version)
+{
+	(void)dir, (void)items, (void)raw, (void)version;
 	errno = ENOSYS;
 	return -1;
 }
 
-int bpf_pin(const char *dir, const char *name, struct buf *why)
+int bpf_pin(const char *dir, struct buf *why)
 {
-	(void)dir, (void)name;
+	(void)dir;
 	return bpf_load(why);
 }
 

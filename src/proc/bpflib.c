@@ -17,6 +17,8 @@ static const struct dyn_call calls[] = {
 	CALL(object__attach_skeleton), CALL(object__detach_skeleton),
 	CALL(object__destroy_skeleton), CALL(program__attach_iter),
 	CALL(link__fd), CALL(link__pin), CALL(link__destroy), CALL(iter_create),
+	CALL(program__set_autoload), CALL(program__fd), CALL(map__fd),
+	CALL(map__set_max_entries),
 };
 
 static struct bpflib_api api;

@@ -24,6 +24,10 @@ struct bpflib_api {
 	__typeof__(bpf_link__pin) *link__pin;
 	__typeof__(bpf_link__destroy) *link__destroy;
 	__typeof__(bpf_iter_create) *iter_create;
+	__typeof__(bpf_program__set_autoload) *program__set_autoload;
+	__typeof__(bpf_program__fd) *program__fd;
+	__typeof__(bpf_map__fd) *map__fd;
+	__typeof__(bpf_map__set_max_entries) *map__set_max_entries;
 };
 
 /* The calls, or NULL with the reason in *why. */

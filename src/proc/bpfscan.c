@@ -319,7 +319,7 @@ static int take_pass(struct bpf_scan *b, struct task_count *before,
 	if (proc_backend_chosen() == PROC_BACKEND_PROC)
 		return 0;
 	taskiter_count(b->r->procfd, &loadavg, before);
-	rc = taskiter_open(&b->it, false);
+	rc = taskiter_open(&b->it, false, b->s->have);
 	if (rc > 0 && taskiter_pass(&b->it) < 0) {
 		err = errno;
 		taskiter_close(&b->it);

@@ -21,15 +21,17 @@ struct taskiter {
 	struct taskrec_pass pass; /* ... and decoded */
 	bool primed;          /* raw holds a pass read to check the pin and
 			         not handed out yet */
+	unsigned items;       /* the items (PI_*) the passes must have */
 };
 
 /*
  * Decide for a reader: long_running (a watch) may load the program when
- * there is no pin; a snapshot only reads a pin (see backend.h).  1: read
+ * there is no pin; a snapshot only reads a pin (see backend.h).  Passes
+ * have the items (PI_*) asked for, and may have more.  1: read
  * with it; 0: read /proc; -1 when bpf was forced and cannot be used here
  * (errno set, the reason warned on stderr).
  */
-int taskiter_open(struct taskiter *it, bool long_running);
+int taskiter_open(struct taskiter *it, bool long_running, unsigned items);
 /* A new pass into it->pass.  0, or -1 with errno. */
 int taskiter_pass(struct taskiter *it);
 void taskiter_close(struct taskiter *it);

@@ -128,6 +128,10 @@ struct late {
 static void one_record(struct taskrec_pass *p, char *rec, unsigned type,
 		       bool sorted, struct late *late)
 {
+	/* The walk starts at the idle task of the first CPU (pid 0), which
+	 * neither /proc nor the kernel's count of tasks has. */
+	if (type == PMON_REC_TASK && ((struct pmon_rec_task *)rec)->pid == 0)
+		return;
 	if (type == PMON_REC_TASK) {
 		add_process(p, (struct pmon_rec_task *)rec);
 		p->tasks++;
@@ -281,7 +285,7 @@ const char *taskrec_name(const struct taskrec *r)
 
 bool taskrec_comm_from_proc(const struct taskrec *r)
 {
-	return r->t->flags & PMON_PF_WQ_WORKER;
+	return (r->t->flags & PMON_PF_WQ_WORKER) || (r->t->long_name && !r->name);
 }
 
 void taskrec_fill(const struct taskrec *r, unsigned have,

@@ -70,7 +70,8 @@ unsigned long long taskrec_start_ticks(const struct taskrec *r, long hz);
 
 /* The name /proc gives a process: comm, or a kernel thread's long name;
  * but not a workqueue worker's, which /proc formats from the work it
- * does: when taskrec_comm_from_proc, read it there. */
+ * does, nor a long name the pass did not carry (the walk's): when
+ * taskrec_comm_from_proc, read it there. */
 const char *taskrec_name(const struct taskrec *r);
 bool taskrec_comm_from_proc(const struct taskrec *r);
 

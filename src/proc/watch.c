@@ -991,7 +991,7 @@ static int start_iter(struct procwatch *w)
 	int rc;
 
 	w->iter = xcalloc(1, sizeof(*w->iter));
-	rc = taskiter_open(w->iter, true);
+	rc = taskiter_open(w->iter, true, PI_ALL);
 	if (rc <= 0) {
 		free(w->iter);
 		w->iter = NULL;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # The BPF backend: choosing it (--backend, PMON_BACKEND), refusing it
-# without privilege, pmon --version, and the pinned iterator (pmon bpf
-# install, status, remove; a pin of another version).  Pins are made only
+# without privilege, pmon --version, and the pins (pmon bpf install,
+# status, remove; a pin of another version): the iterator, and on a
+# kernel with the open-coded task iterator (6.7+) the walk, which readers
+# prefer and leave for the iterator when they cannot use it.  Pins are made only
 # in a bpffs mounted in a private mount namespace (unshare -m), which
 # takes them with it when the test ends: nothing is left on the machine.
 # tests/unit/proc/test_bpf_differential.c compares the values.
@@ -11,6 +13,14 @@ load helpers
 V0=$BUILD_DIR/bpf/task_iter_v0.o
 V999=$BUILD_DIR/bpf/task_iter_v999.o
 PIN=/sys/fs/bpf/pmon/tasks
+WALK=/sys/fs/bpf/pmon/walk
+RING=/sys/fs/bpf/pmon/walk_ring
+
+# How passes are read on this kernel where the walk can be: "walk" where
+# the kernel has the open-coded task iterator, else "iterator".
+way() {
+	if grep -qw bpf_iter_task_new /proc/kallsyms; then echo walk; else echo iterator; fi
+}
 
 # Skips unless this pmon has the backend, runs as root, and may make a
 # private mount namespace.
@@ -76,6 +86,9 @@ in_private_bpffs() {
 		"$PMON" bpf status >/dev/null && { echo "status: 0 before install"; exit 1; }
 		"$PMON" bpf install
 		stat -c "pin %a %u" '"$PIN"'
+		for p in '"$WALK $RING"'; do
+			[ -e "$p" ] && stat -c "walk pin %a %u" "$p"
+		done
 		stat -c "dir %a %u" /sys/fs/bpf/pmon
 		"$PMON" bpf status | grep "^pin:"
 		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
@@ -89,17 +102,28 @@ in_private_bpffs() {
 			echo "nobody could read the pin"
 		fi
 		"$PMON" bpf remove
-		[ -e '"$PIN"' ] && echo "the pin is still there"
+		[ -e /sys/fs/bpf/pmon ] && echo "the pins are still there"
 		"$PMON" bpf status >/dev/null || echo "status: 1 after remove"
 	'
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "pinned the task iterator at $PIN (mode 0600, format "* ]]
+	local way walk_pins=0
+	way=$(way)
+	if [ "$way" = walk ]; then
+		[[ "${lines[0]}" == "pinned the walk and the task iterator in /sys/fs/bpf/pmon (mode 0600, format "* ]]
+		walk_pins=2
+	else
+		[[ "${lines[0]}" == "pinned the task iterator (no walk: "*") in /sys/fs/bpf/pmon (mode 0600, format "* ]]
+	fi
 	[ "${lines[1]}" = "pin 600 0" ]
+	for ((i = 0; i < walk_pins; i++)); do
+		[ "${lines[2 + i]}" = "walk pin 600 0" ]
+	done
+	lines=("${lines[@]:walk_pins}")
 	[ "${lines[2]}" = "dir 700 0" ]
-	[[ "${lines[3]}" == "pin:        $PIN: mode 0600, owner uid 0; current (format "* ]]
-	[ "${lines[4]}" = "pmon: backend: bpf, pinned iterator" ]
-	[ "${lines[5]}" = "pmon: backend: bpf, pinned iterator" ]
+	[[ "${lines[3]}" == "pin:        $PIN: mode 0600, owner uid 0; current (format "*", read by the $way): "* ]]
+	[ "${lines[4]}" = "pmon: backend: bpf, pinned $way" ]
+	[ "${lines[5]}" = "pmon: backend: bpf, pinned $way" ]
 	[ "${lines[6]}" = "ps loads libbpf: 0" ]
 	[ "${lines[7]}" = "no pinned task iterator at $PIN now" ]
 	[ "${lines[8]}" = "status: 1 after remove" ]
@@ -121,8 +145,49 @@ in_private_bpffs() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "--" ]
-	[ "${lines[1]}" = "pmon: backend: bpf, loaded by pmon" ]
+	if [ "$(way)" = walk ]; then
+		[ "${lines[1]}" = "pmon: backend: bpf, loaded by pmon (walk)" ]
+	else
+		[ "${lines[1]}" = "pmon: backend: bpf, loaded by pmon" ]
+	fi
 	[ "${lines[2]}" = "top loads libbpf: 1" ]
+}
+
+@test "readers leave the walk for the iterator when told, when another holds its ring, and in another pid namespace" {
+	need_bpf_root
+	[ "$(way)" = walk ] || skip "the kernel has no open-coded task iterator (6.7+)"
+	start_fixture zombie 2
+	run in_private_bpffs '
+		"$PMON" bpf install >/dev/null
+		PMON_BPF_DEBUG=1 "$PMON" tree '"$FIXTURE_PID"' 2>&1 >"'"$BATS_TEST_TMPDIR"'/walk.tree"
+		PMON_BPF_PASS=iterator PMON_BPF_DEBUG=1 "$PMON" tree '"$FIXTURE_PID"' \
+			2>&1 >"'"$BATS_TEST_TMPDIR"'/told.tree"
+		# as if a reader stopped while it holds the ring (the lock is on
+		# the directory): this shell holds it
+		exec 9</sys/fs/bpf/pmon
+		flock -x 9
+		PMON_BPF_DEBUG=1 "$PMON" tree '"$FIXTURE_PID"' 2>&1 >"'"$BATS_TEST_TMPDIR"'/held.tree"
+		flock -u 9
+		exec 9<&-
+		PMON_BPF_DEBUG=1 "$PMON" tree '"$FIXTURE_PID"' 2>&1 >/dev/null
+		# pids of another namespace: the walk refuses, the iterator reads
+		unshare --pid --fork --mount-proc env PMON_BPF_DEBUG=1 "$PMON" --backend bpf tree 2>&1
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "pmon: backend: bpf, pinned walk" ]
+	[ "${lines[1]}" = "pmon: backend: bpf, pinned iterator" ]
+	[ "${lines[2]}" = "pmon: backend: bpf, pinned iterator" ]
+	[ "${lines[3]}" = "pmon: backend: bpf, pinned walk" ]
+	[ "${lines[4]}" = "pmon: backend: bpf, pinned iterator" ]
+	# in the new namespace: itself (PID 1, the env exec'd into pmon)
+	[[ "${lines[5]}" =~ ^\ +PID\ STAT\ COMMAND$ ]]
+	[[ "${lines[6]}" =~ ^\ +1\ R\ +pmon$ ]]
+	[ "${#lines[@]}" -eq 7 ]
+	# Every way draws the same tree: the fixture and its zombies.
+	diff "$BATS_TEST_TMPDIR/walk.tree" "$BATS_TEST_TMPDIR/told.tree"
+	diff "$BATS_TEST_TMPDIR/walk.tree" "$BATS_TEST_TMPDIR/held.tree"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/walk.tree")" -eq 4 ]
 }
 
 @test "a pin of an older pmon's format is replaced; a newer one's is left alone" {
@@ -135,7 +200,8 @@ in_private_bpffs() {
 		"$PMON" bpf status | grep "^pin:"
 		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
 		"$PMON" bpf status | grep "^pin:"
-		rm '"$PIN"'
+		# a newer pmon that pinned an iterator only
+		rm -f '"$PIN $WALK $RING"'
 		bpftool iter pin '"$V999"' '"$PIN"'
 		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
 		"$PMON" bpf status | grep "^pin:"
@@ -145,12 +211,16 @@ in_private_bpffs() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *"; format 0, this pmon's is "*" (replaced on the next privileged run)" ]]
 	[ "${lines[1]}" = "pmon: backend: replaced a pin of another format" ]
-	[ "${lines[2]}" = "pmon: backend: bpf, pinned iterator" ]
+	[ "${lines[2]}" = "pmon: backend: bpf, pinned $(way)" ]
 	[[ "${lines[3]}" == *"; current (format "* ]]
 	# The newer pin is not read (auto: /proc) and not replaced.
 	[[ "${lines[4]}" == *"; format 999, this pmon's is "*" (left to the newer pmon)" ]]
 	# Forced, pmon loads its own program rather than touch it.
-	[ "${lines[5]}" = "pmon: backend: bpf, loaded by pmon" ]
+	if [ "$(way)" = walk ]; then
+		[ "${lines[5]}" = "pmon: backend: bpf, loaded by pmon (walk)" ]
+	else
+		[ "${lines[5]}" = "pmon: backend: bpf, loaded by pmon" ]
+	fi
 	[ "${#lines[@]}" -eq 6 ]
 }
 

@@ -352,16 +352,8 @@ static __always_inline char *kthread_name(struct task_struct *t)
 	return k ? BPF_CORE_READ(k, full_name) : NULL;
 }
 
-static __always_inline void write_name(struct seq_file *seq, __s32 pid, char *full)
-{
-	struct pmon_rec_name n = {.h = {PMON_REC_NAME, sizeof(n)}, .pid = pid};
-
-	bpf_probe_read_kernel_str(n.name, sizeof(n.name), full);
-	bpf_seq_write(seq, &n, sizeof(n));
-}
-
 static __always_inline void fill_task(struct pmon_rec_task *r, struct task_struct *t,
-				      const struct ns_view *v)
+				      const struct ns_view *v, __u32 items)
 {
 	struct signal_struct *sig = t->signal;
 	struct tty_struct *tty = sig->tty;
@@ -385,70 +377,236 @@ static __always_inline void fill_task(struct pmon_rec_task *r, struct task_struc
 	r->last_cpu = last_cpu(t);
 	r->state = state_char(t->__state, (__u32)t->exit_state);
 	r->start_ns = t->start_boottime;
-	r->rtime_ns = t->se.sum_exec_runtime + sig->sum_sched_runtime;
-	r->utime_ns = t->utime + sig->utime;
-	r->stime_ns = t->stime + sig->stime;
-	r->prev_utime_ns = sig->prev_cputime.utime;
-	r->prev_stime_ns = sig->prev_cputime.stime;
 	r->exec_start_ns = t->se.exec_start;
-	fill_mm(r, t->mm);
+	if (items & PMON_WALK_CPU) {
+		r->rtime_ns = t->se.sum_exec_runtime + sig->sum_sched_runtime;
+		r->utime_ns = t->utime + sig->utime;
+		r->stime_ns = t->stime + sig->stime;
+		r->prev_utime_ns = sig->prev_cputime.utime;
+		r->prev_stime_ns = sig->prev_cputime.stime;
+	}
+	if (items & PMON_WALK_RSS)
+		fill_mm(r, t->mm);
+	else if (t->mm)
+		r->locked_pages = t->mm->locked_vm;
 	__builtin_memcpy(r->comm, t->comm, sizeof(r->comm));
 }
 
-/* ---- the program ------------------------------------------------------------ */
+/* ---- where the records go ------------------------------------------------ */
 
-static __always_inline void write_header(struct seq_file *seq, const struct ns_view *v)
+/* The iterator's seq_file, or the walk's ring; the "ring" argument of the
+ * functions below is a constant, so each program keeps one way after
+ * inlining.  A record is made where it goes: on the stack for the
+ * seq_file, in the ring itself for the ring (reserved, zeroed, filled,
+ * submitted): the walk's loop made from a record on the stack copied
+ * with bpf_ringbuf_output was more than the verifier would follow (its
+ * states at the loop's head never converged: 8,193 jumps, refused). */
+struct sink {
+	struct seq_file *seq;
+	void *ring;
+};
+
+/* Where to make a record of size bytes: stack (zeroed by the caller),
+ * or a zeroed place in the ring; NULL when the ring is full (the walk
+ * then stops: a flag set in the loop instead tripled what the verifier
+ * had to follow, 49,000 instructions to 125,000). */
+static __always_inline void *rec_begin(struct sink *o, void *stack, __u32 size, bool ring)
 {
-	struct pmon_rec_header h = {
-		.h = {PMON_REC_HEADER, sizeof(h)},
-		.magic = PMON_REC_MAGIC,
-		.version = TASK_ITER_VERSION,
-		.pidns_level = v->level,
-	};
+	void *r;
 
-	if (rss_exact(find_cpu_offsets() == 0))
-		h.flags |= PMON_REC_RSS_EXACT;
-	bpf_seq_write(seq, &h, sizeof(h));
+	if (!ring)
+		return stack;
+	r = bpf_ringbuf_reserve(o->ring, size, 0);
+	if (r)
+		__builtin_memset(r, 0, size);
+	return r;
 }
+
+static __always_inline void rec_end(struct sink *o, void *r, __u32 size, bool ring)
+{
+	if (!ring) {
+		bpf_seq_write(o->seq, r, size);
+		return;
+	}
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline int write_header(struct sink *o, const struct ns_view *v, bool ring)
+{
+	struct pmon_rec_header st = {}, *h = rec_begin(o, &st, sizeof(st), ring);
+
+	if (!h)
+		return -1;
+	h->h.type = PMON_REC_HEADER;
+	h->h.size = sizeof(*h);
+	h->magic = PMON_REC_MAGIC;
+	h->version = TASK_ITER_VERSION;
+	h->pidns_level = v->level;
+	if (rss_exact(find_cpu_offsets() == 0))
+		h->flags |= PMON_REC_RSS_EXACT;
+	rec_end(o, h, sizeof(*h), ring);
+	return 0;
+}
+
+static __always_inline int write_trailer(struct sink *o, bool ring)
+{
+	struct pmon_rec_trailer st = {}, *e = rec_begin(o, &st, sizeof(st), ring);
+
+	if (!e)
+		return -1;
+	e->h.type = PMON_REC_TRAILER;
+	e->h.size = sizeof(*e);
+	rec_end(o, e, sizeof(*e), ring);
+	return 0;
+}
+
+static __always_inline int write_name(struct sink *o, __s32 pid, char *full, bool ring)
+{
+	struct pmon_rec_name st = {}, *n = rec_begin(o, &st, sizeof(st), ring);
+
+	if (!n)
+		return -1;
+	n->h.type = PMON_REC_NAME;
+	n->h.size = sizeof(*n);
+	n->pid = pid;
+	bpf_probe_read_kernel_str(n->name, sizeof(n->name), full);
+	rec_end(o, n, sizeof(*n), ring);
+	return 0;
+}
+
+static __always_inline int write_thread(struct sink *o, struct task_struct *t,
+					const struct ns_view *v, bool ring)
+{
+	struct pmon_rec_thread st = {}, *th = rec_begin(o, &st, sizeof(st), ring);
+
+	if (!th)
+		return -1;
+	th->h.type = PMON_REC_THREAD;
+	th->h.size = sizeof(*th);
+	th->tgid = tgid_nr(t, v);
+	th->rtime_ns = t->se.sum_exec_runtime;
+	th->utime_ns = t->utime;
+	th->stime_ns = t->stime;
+	rec_end(o, th, sizeof(*th), ring);
+	return 0;
+}
+
+/* One task: a TASK record (and a NAME, for the iterator) for a
+ * thread-group leader, a THREAD record for another thread; -1 when the
+ * ring is full.  The walk
+ * only marks a long name (long_name): the read of the name string was
+ * three quarters of what the verifier had to follow in its loop (36,000
+ * instructions against 9,900), for the few kernel threads that have one. */
+static __always_inline int visit(struct sink *o, struct task_struct *t,
+				 const struct ns_view *v, bool ring, __u32 items)
+{
+	struct pmon_rec_task st = {}, *r;
+	__u32 flags = t->flags;
+	__s32 pid;
+	char *full = NULL;
+
+	if (t->pid != t->tgid)
+		return write_thread(o, t, v, ring);
+	r = rec_begin(o, &st, sizeof(st), ring);
+	if (!r)
+		return -1;
+	fill_task(r, t, v, items);
+	if ((flags & PMON_PF_KTHREAD) && !(flags & PMON_PF_WQ_WORKER))
+		full = kthread_name(t);
+	if (ring)
+		r->long_name = full != NULL;
+	pid = r->pid;
+	rec_end(o, r, sizeof(*r), ring);
+	if (full && !ring)
+		return write_name(o, pid, full, ring);
+	return 0;
+}
+
+/* ---- the iterator: SEC("iter/task"), every kernel with BTF ------------------- */
 
 SEC("iter/task")
 int pmon_tasks(struct bpf_iter__task *ctx)
 {
-	struct seq_file *seq = ctx->meta->seq;
+	struct sink o = {.seq = ctx->meta->seq};
 	struct task_struct *t = ctx->task;
 	struct ns_view v;
 
 	if (!t) { /* the end: called once more, without a task */
-		struct pmon_rec_trailer e = {
-			.h = {PMON_REC_TRAILER, sizeof(e)},
-		};
-
-		bpf_seq_write(seq, &e, sizeof(e));
+		write_trailer(&o, false);
 		return 0;
 	}
 	reader_ns(&v);
 	if (ctx->meta->seq_num == 0)
-		write_header(seq, &v);
-	if (t->pid != t->tgid) {
-		struct pmon_rec_thread th = {
-			.h = {PMON_REC_THREAD, sizeof(th)},
-			.tgid = tgid_nr(t, &v),
-			.rtime_ns = t->se.sum_exec_runtime,
-			.utime_ns = t->utime,
-			.stime_ns = t->stime,
-		};
+		write_header(&o, &v, false);
+	visit(&o, t, &v, false, PMON_WALK_RSS | PMON_WALK_CPU);
+	return 0;
+}
 
-		bpf_seq_write(seq, &th, sizeof(th));
-	} else {
-		struct pmon_rec_task r = {};
-		char *full = NULL;
+/* ---- the walk: SEC("syscall") with the open-coded task iterator (6.7+) ----------- */
 
-		fill_task(&r, t, &v);
-		bpf_seq_write(seq, &r, sizeof(r));
-		if ((r.flags & PMON_PF_KTHREAD) && !(r.flags & PMON_PF_WQ_WORKER))
-			full = kthread_name(t);
-		if (full)
-			write_name(seq, r.pid, full);
+/*
+ * Why a second program: the iterator finds each task from its pid (the
+ * pid table's next entry, then the task with a reference taken and
+ * dropped), a third of a pass (perf: get_pid_task 18%, pid_nr_ns 13% at
+ * 10,000 processes); the open-coded iterator follows the task list
+ * under RCU.  Measured with cold caches, one pass: 9.5 ms through the
+ * iterator, 5.1 ms walking, plus 0.45 ms to read the ring.  The order
+ * is the task list's (creation), not pid order: the reader sorts.
+ */
+
+/* The ring the walk writes a pass into; its size is set by the loader.
+ * One for every reader of the pins, which take turns (flock on the pin
+ * directory): a ring of each reader's own, put in a map of rings, cost
+ * an RCU grace period of wall time (10 ms here) on each update and
+ * delete of that map, and 0.5-0.8 ms of CPU to make. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} walk_ring SEC(".maps");
+
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_rcu_read_lock(void) __weak __ksym;
+extern void bpf_rcu_read_unlock(void) __weak __ksym;
+
+SEC("syscall")
+int pmon_walk(struct pmon_walk_args *args)
+{
+	struct task_struct *me = bpf_get_current_task_btf();
+	/* The first pid namespace only: pid_nr() with the namespace a
+	 * constant has no branch on it (the verifier follows each branch in
+	 * the loop); a reader in another reads the iterator. */
+	const struct ns_view v = {.level = 0};
+	struct sink o = {};
+	struct bpf_iter_task it;
+	struct task_struct *t;
+	__u32 items = args->items;
+	int full = 0;
+
+	if (me->thread_pid->level != 0) {
+		args->status = PMON_WALK_OTHER_NS;
+		return 0;
 	}
+	o.ring = &walk_ring;
+	if (write_header(&o, &v, true) < 0) {
+		args->status = PMON_WALK_SHORT;
+		return 0;
+	}
+	bpf_rcu_read_lock();
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_THREADS);
+	while ((t = bpf_iter_task_next(&it))) {
+		if (visit(&o, t, &v, true, items) < 0) {
+			full = 1;
+			break;
+		}
+	}
+	bpf_iter_task_destroy(&it);
+	bpf_rcu_read_unlock();
+	if (full || write_trailer(&o, true) < 0)
+		args->status = PMON_WALK_SHORT;
+	else
+		args->status = PMON_WALK_DONE;
 	return 0;
 }

@@ -6,7 +6,8 @@
  * give: a header, then in pid order one TASK record per process
  * (thread-group leader), followed by a NAME record when it is a kernel
  * thread with a long name, and one THREAD record per other live thread,
- * then a TRAILER.  Every record starts with its type and size, so a reader can
+ * then a TRAILER.  The walk's pass (below) is in the task list's order,
+ * and has no NAME records: long_name says which names to read in /proc.  Every record starts with its type and size, so a reader can
  * check each one.  The header carries a magic number and the format
  * version: a pinned iterator outlives the pmon that pinned it, and a pin
  * left by another pmon version must be recognised as such, not misread.
@@ -71,7 +72,10 @@ struct pmon_rec_task {
 	__s32 threads;
 	__s32 last_cpu;       /* the CPU it last ran on */
 	char state;           /* R S D T t X Z P I, as /proc */
-	char pad[3];
+	char long_name;       /* 1: a kernel thread whose whole name is
+				 longer than comm, not in a NAME record (the
+				 walk's): /proc has it */
+	char pad[2];
 	__u64 start_ns;       /* since boot (start_boottime) */
 	/* CPU time of the leader plus the threads that have exited; the live
 	 * threads come in THREAD records.  rtime is the scheduler's exact
@@ -110,6 +114,33 @@ struct pmon_rec_trailer {
 	__u32 pad;
 };
 
+/*
+ * The walk (kernels with the open-coded task iterator, 6.7+, and a
+ * reader in the first pid namespace): the same records but NAME, in the
+ * task list's order, written by a BPF_PROG_TYPE_SYSCALL program into its
+ * ring buffer (walk_ring) when a reader runs it (BPF_PROG_TEST_RUN) with
+ * these arguments.  The program sets status.
+ */
+enum pmon_walk_status {
+	PMON_WALK_DONE = 1,     /* the whole pass is in the ring */
+	PMON_WALK_SHORT = 2,    /* the ring filled up: the pass stopped there */
+	PMON_WALK_OTHER_NS = 3, /* the reader is not in the first pid
+				   namespace: it reads the iterator */
+};
+
+/* What a walk's TASK records carry beside the rest (args.items); a
+ * record without them has zeros there.  The iterator's have all. */
+#define PMON_WALK_RSS 0x1u  /* rss, shared and vm pages: the sums over
+			       every CPU, a third of a pass */
+#define PMON_WALK_CPU 0x2u  /* CPU times (THREAD records come either way:
+			       they are counted) */
+
+struct pmon_walk_args {
+	__u32 items;   /* in: PMON_WALK_* */
+	__u32 status;  /* out: enum pmon_walk_status */
+};
+
+_Static_assert(sizeof(struct pmon_walk_args) == 8, "walk arguments layout");
 _Static_assert(sizeof(struct pmon_rec_header) == 24, "header layout");
 _Static_assert(sizeof(struct pmon_rec_task) == 160, "task layout");
 _Static_assert(sizeof(struct pmon_rec_name) == 72, "name layout");

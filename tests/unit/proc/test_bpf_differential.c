@@ -15,8 +15,10 @@
  * VM this was written on, and its threads, are never visited by the
  * iterator; the test prints which processes the pass left out).
  *
- * Skips, saying why, where the backend cannot run: not built, no
- * privilege, or a kernel that refuses the program.
+ * Run twice: with the walk where the kernel has it, then through the
+ * iterator (PMON_BPF_PASS=iterator).  Skips, saying why, where the
+ * backend cannot run: not built, no privilege, or a kernel that refuses
+ * the program.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -30,6 +32,7 @@
 #include <unistd.h>
 
 #include "proc/backend.h"
+#include "proc/bpf.h"
 #include "proc/proc.h"
 #include "proc/taskiter.h"
 #include "proc/watch.h"
@@ -167,7 +170,7 @@ static void print_left_out(void)
 
 	take("proc", &before, PI_COMM, NULL, 0);
 	choose("bpf");
-	if (taskiter_open(&it, true) != 1 || taskiter_pass(&it) < 0) {
+	if (taskiter_open(&it, true, PI_ALL) != 1 || taskiter_pass(&it) < 0) {
 		taskiter_close(&it);
 		snapshot_free(&before);
 		return;
@@ -312,7 +315,12 @@ static void test_watch_agrees_with_proc(void **state)
 	take("proc", &before, WATCH_NEED, NULL, 0);
 	choose("bpf");
 	assert_int_equal(procwatch_open(&w, false), 0);
-	assert_non_null(w.iter); /* it reads with the iterator */
+	assert_non_null(w.iter); /* it reads with BPF */
+	/* ... the walk, where the kernel has it, unless told otherwise */
+	if (bpf_walk_loaded() && !getenv("PMON_BPF_PASS"))
+		assert_string_equal(bpf_pass_way(), "walk");
+	else
+		assert_string_equal(bpf_pass_way(), "iterator");
 	take("proc", &after, WATCH_NEED, NULL, 0);
 	for (size_t i = 0; i < before.n; i++) {
 		const struct proc *a = &before.procs[i];
@@ -352,5 +360,10 @@ int main(void)
 		cmocka_unit_test(test_watch_agrees_with_proc),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("the walk (the iterator where the "
+						 "kernel has no walk)", tests, NULL, NULL);
+
+	/* The same through the iterator on a kernel that has the walk. */
+	setenv("PMON_BPF_PASS", "iterator", 1);
+	return failed + cmocka_run_group_tests_name("the iterator", tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * test_taskrec.c - reading passes of the BPF task iterator (taskrec.c)
+ * test_taskrec.c - reading passes of the BPF task iterator and walk (taskrec.c)
  * from records built here: the header checks that tell a pin of another
  * pmon version or something else from ours, passes cut short, threads'
  * CPU time added to their process, the CPU ticks /proc computes, and
@@ -263,6 +263,32 @@ static void test_decode_sorts_out_of_order(void **state)
 	taskrec_pass_free(&p);
 }
 
+/* The walk's pass: in the task list's order, from the idle task (pid 0),
+ * with a process's threads right after it. */
+static void test_decode_walk_order_and_idle_task(void **state)
+{
+	struct pass_buf b = {.len = 0};
+	struct taskrec_pass p = {0};
+
+	(void)state;
+	put_header(&b, PMON_REC_VERSION);
+	put_task(&b, task(0, 0, "swapper/0"));
+	put_task(&b, task(1, 0, "init"));
+	put_task(&b, task(32000, 1, "old"));
+	put_thread(&b, 32000, 5, 3, 2);
+	put_task(&b, task(300, 1, "new")); /* after the pids wrapped */
+	put_trailer(&b);
+	assert_int_equal(taskrec_decode(b.data, b.len, &p), 0);
+	assert_int_equal(p.n, 3);
+	assert_int_equal(p.tasks, 4); /* the idle task is not counted */
+	assert_null(taskrec_find(&p, 0));
+	assert_int_equal(p.procs[0].pid, 1);
+	assert_int_equal(p.procs[1].pid, 300);
+	assert_int_equal(p.procs[2].pid, 32000);
+	assert_int_equal(taskrec_find(&p, 32000)->rtime_ns, 5);
+	taskrec_pass_free(&p);
+}
+
 /* ---- CPU time as /proc gives it ------------------------------------------------ */
 
 #define MS 1000000ULL /* ns */
@@ -360,6 +386,21 @@ static void test_workers_name_from_proc(void **state)
 	assert_true(taskrec_comm_from_proc(&r));
 }
 
+/* The walk marks a kernel thread's long name instead of carrying it. */
+static void test_long_name_from_proc_when_not_in_the_pass(void **state)
+{
+	struct pmon_rec_task t = task(3, 2, "pool_workqueue_");
+	struct taskrec r = {.t = &t};
+
+	(void)state;
+	t.flags = PMON_PF_KTHREAD;
+	assert_false(taskrec_comm_from_proc(&r));
+	t.long_name = 1;
+	assert_true(taskrec_comm_from_proc(&r));
+	r.name = "pool_workqueue_release"; /* the iterator's NAME record */
+	assert_false(taskrec_comm_from_proc(&r));
+}
+
 /* ---- did the pass miss processes? ------------------------------------------- */
 
 static void test_incomplete_when_the_count_is_short(void **state)
@@ -404,11 +445,13 @@ int main(void)
 		cmocka_unit_test(test_decode_refuses_a_cut_pass),
 		cmocka_unit_test(test_decode_refuses_a_bad_record),
 		cmocka_unit_test(test_decode_sorts_out_of_order),
+		cmocka_unit_test(test_decode_walk_order_and_idle_task),
 		cmocka_unit_test(test_cpu_ticks_scaled_by_the_samples),
 		cmocka_unit_test(test_cpu_ticks_never_below_what_was_shown),
 		cmocka_unit_test(test_cpu_ticks_no_overflow),
 		cmocka_unit_test(test_fill_as_stat),
 		cmocka_unit_test(test_workers_name_from_proc),
+		cmocka_unit_test(test_long_name_from_proc_when_not_in_the_pass),
 		cmocka_unit_test(test_incomplete_when_the_count_is_short),
 	};
 
