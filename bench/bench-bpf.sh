@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench-bpf.sh - the BPF backend (issue 14): pmon tree, pmon ps and pmon
-# top reading the process table through the pinned task iterator, against
-# the floors of /proc, with BENCH_PROCS sleeping processes plus
-# BENCH_ZOMBIES zombies.
+# top reading the process table through the pins (the walk where the
+# kernel has it, else the task iterator; the iterator beside it, as
+# PMON_BPF_PASS=iterator), against the floors of /proc, with BENCH_PROCS
+# sleeping processes plus BENCH_ZOMBIES zombies.
 #
 # Runs as root only, in a private mount namespace with its own bpffs at
 # /sys/fs/bpf (the pin and the program go with it when the benchmark
@@ -66,9 +67,19 @@ once "pmon --backend bpf ps, no pin (loads)" "$PMON" --backend bpf ps
 once "pmon bpf install (load + pin)" "$PMON" bpf install
 sed 's/^/    /' "$BENCH_TMP/once.out"
 
+# How pmon reads the pins here: the walk (6.7+) or the iterator.
+WAY=$(PMON_BPF_DEBUG=1 "$PMON" --backend bpf ps -p 1 2>&1 >/dev/null |
+	sed -n 's/^pmon: backend: bpf, pinned //p')
+[ -n "$WAY" ] || bench_die "pmon ps did not read the pins"
+echo "  passes through the pins are read by the $WAY"
+
 bench_time "floor (stat)" "$BUILD_DIR/bench/floor"
 bench_time "pmon tree (bpf, pinned)" "$PMON" --backend bpf tree
 bench_time "pmon ps (bpf, pinned)" "$PMON" --backend bpf ps
+if [ "$WAY" = walk ]; then
+	bench_time "pmon tree (bpf, iterator)" env PMON_BPF_PASS=iterator "$PMON" --backend bpf tree
+	bench_time "pmon ps (bpf, iterator)" env PMON_BPF_PASS=iterator "$PMON" --backend bpf ps
+fi
 bench_time "pmon tree (proc)" "$PMON" --backend proc tree
 bench_time "pmon ps (proc)" "$PMON" --backend proc ps
 bench_run_all
@@ -88,7 +99,7 @@ measure() {
 }
 for ((round = 0; round <= TOP_RUNS; round++)); do
 	measure top env PMON_BPF_DEBUG=1 "$PMON" --backend bpf top -b -n "$N" -d "$D"
-	grep -q 'pinned iterator' "$BENCH_TMP/err" || bench_die "pmon top did not read the pin"
+	grep -q "pinned $WAY" "$BENCH_TMP/err" || bench_die "pmon top did not read the pin"
 	measure floor "$BUILD_DIR/bench/top-floor" "$N" "$D"
 	((round == 0)) && cpu=()
 done

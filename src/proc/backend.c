@@ -181,7 +181,7 @@ static int decode(struct taskiter *it)
 static int replace_pin(void)
 {
 	struct buf why = {0};
-	int rc = bpf_load(&why) == 0 ? bpf_pin(BPF_PIN_DIR, &why) : -1;
+	int rc = bpf_load(true, &why) == 0 ? bpf_pin(BPF_PIN_DIR, &why) : -1;
 
 	debug(rc == 0 ? "replaced a pin of another format" : why.data);
 	buf_free(&why);
@@ -231,7 +231,7 @@ int taskiter_open(struct taskiter *it, bool long_running, unsigned items)
 		it->pin = BPF_PIN_DIR;
 		it->primed = true;
 	} else if (long_running || forced) {
-		if (bpf_load(&why) < 0) {
+		if (bpf_load(false, &why) < 0) {
 			int err = errno;
 
 			debug(why.data);
@@ -268,7 +268,7 @@ int taskiter_pass(struct taskiter *it)
 		return decode(it);
 	/* The pin went away (pmon bpf remove) or was replaced by a newer
 	 * pmon's during a watch: go on with a program of our own. */
-	if (it->pin && bpf_load(NULL) == 0) {
+	if (it->pin && bpf_load(false, NULL) == 0) {
 		debug("the pin is gone or changed: loaded the program");
 		it->pin = NULL;
 		if (bpf_read_pass(NULL, it->items, &it->raw, &version) == 0)
@@ -312,7 +312,7 @@ int proc_bpf_install(struct buf *msg)
 		return -1;
 	}
 	t0 = cpu_ms();
-	if (bpf_load(msg) < 0 || bpf_pin(BPF_PIN_DIR, msg) < 0) {
+	if (bpf_load(true, msg) < 0 || bpf_pin(BPF_PIN_DIR, msg) < 0) {
 		err = errno;
 		bpf_unload();
 		errno = err;

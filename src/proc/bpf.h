@@ -29,12 +29,14 @@
  * (libbpf-dev)", "disabled (PMON_BPF=0)"). */
 bool bpf_built(const char **why);
 
-/* Load the programs and attach the iterator in this process (the walk
- * too where the kernel accepts it).  Costs 60 to 100 ms of CPU, nearly
- * all of it libbpf parsing the kernel's BTF; twice that on a kernel that
- * refuses the walk.  0 (also when loaded already), or -1 with errno and
- * why (libbpf's last words) appended to *why when given. */
-int bpf_load(struct buf *why);
+/* Load the iterator and attach it in this process, and with walk the
+ * walk too where the kernel accepts it.  The iterator costs 60 to 100 ms
+ * of CPU, nearly all of it libbpf parsing the kernel's BTF; the walk 0.3
+ * to 1 s more, the verifier following its loop, which pays for itself
+ * only pinned (a pass of 10,000 processes is 4 ms cheaper): so only
+ * what pins asks for it.  0 (also when loaded already), or -1 with
+ * errno and why (libbpf's last words) appended to *why when given. */
+int bpf_load(bool walk, struct buf *why);
 bool bpf_loaded(void);
 bool bpf_walk_loaded(void);
 void bpf_unload(void);

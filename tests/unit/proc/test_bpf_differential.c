@@ -354,6 +354,9 @@ static void test_watch_agrees_with_proc(void **state)
 
 int main(void)
 {
+	/* The walk is loaded only to be pinned (bpf.h): loaded here first,
+	 * the forced backend reads with it. */
+	(void)bpf_load(true, NULL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_agrees_with_proc),
 		cmocka_unit_test(test_snapshot_of_pids),

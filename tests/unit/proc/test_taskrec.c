@@ -289,6 +289,41 @@ static void test_decode_walk_order_and_idle_task(void **state)
 	taskrec_pass_free(&p);
 }
 
+/* Rising runs are merged (few) or sorted whole (many): pid order either
+ * way, every process once. */
+static void check_runs_sorted(const pid_t *pids, size_t n)
+{
+	static struct pass_buf b;
+	struct taskrec_pass p = {0};
+
+	b.len = 0;
+	put_header(&b, PMON_REC_VERSION);
+	for (size_t i = 0; i < n; i++)
+		put_task(&b, task(pids[i], 1, "x"));
+	put_trailer(&b);
+	assert_int_equal(taskrec_decode(b.data, b.len, &p), 0);
+	assert_int_equal(p.n, n);
+	for (size_t i = 1; i < n; i++)
+		assert_true(p.procs[i - 1].pid < p.procs[i].pid);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(taskrec_find(&p, pids[i])->t->pid, pids[i]);
+	taskrec_pass_free(&p);
+}
+
+static void test_decode_merges_rising_runs(void **state)
+{
+	static const pid_t three[] = {5, 9, 12, 1, 7, 3, 4, 10, 11};
+	static const pid_t two[] = {100, 200, 300, 1, 2, 150};
+	pid_t many[45]; /* 45 runs of one: more than are merged */
+
+	(void)state;
+	check_runs_sorted(three, 9);
+	check_runs_sorted(two, 6);
+	for (int i = 0; i < 45; i++)
+		many[i] = 1000 - 7 * i;
+	check_runs_sorted(many, 45);
+}
+
 /* ---- CPU time as /proc gives it ------------------------------------------------ */
 
 #define MS 1000000ULL /* ns */
@@ -446,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_decode_refuses_a_bad_record),
 		cmocka_unit_test(test_decode_sorts_out_of_order),
 		cmocka_unit_test(test_decode_walk_order_and_idle_task),
+		cmocka_unit_test(test_decode_merges_rising_runs),
 		cmocka_unit_test(test_cpu_ticks_scaled_by_the_samples),
 		cmocka_unit_test(test_cpu_ticks_never_below_what_was_shown),
 		cmocka_unit_test(test_cpu_ticks_no_overflow),
