@@ -1,8 +1,8 @@
 /*
- * cmd_bpf.c - `pmon bpf install|remove|status`: the pinned BPF task
- * iterator that lets every pmon command run by root read the process
- * table in one pass without paying for loading the program (see
- * proc/backend.h for why a pin, and who may read it).
+ * cmd_bpf.c - `pmon bpf install|remove|status`: the pinned BPF programs
+ * (the task iterator, and the walk on 6.7+) that let every pmon command
+ * run by root read the process table in one pass without paying for
+ * loading them (see proc/backend.h for why a pin, and who may read it).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,7 +44,7 @@ static int bpf_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_bpf_entry = {
 	.name = "bpf",
-	.summary = "Install, remove or check the pinned BPF task iterator",
+	.summary = "Install, remove or check the pinned BPF task iterator and walk",
 	.usage = "install | remove | status",
 	.operand = ARG_WORD,
 	.operand_words = "install remove status",
@@ -53,14 +53,17 @@ const struct cmd_entry cmd_bpf_entry = {
 	"            /sys/fs/bpf/pmon/tasks (mode 0600, root's), so that every\n"
 	"            pmon run with CAP_BPF and CAP_PERFMON (or root) reads the\n"
 	"            process table in one pass instead of through /proc;\n"
+	"            on Linux 6.7+ the walk too (pins walk and walk_ring\n"
+	"            beside it), which gives the same pass for less;\n"
 	"            replaces a pin of another pmon version\n"
-	"  remove    remove the pin (and its directory)\n"
+	"  remove    remove the pins (and their directory)\n"
 	"  status    what this pmon and this machine allow, and the pin's state;\n"
 	"            exit 0 when the pin is there and current, 1 otherwise\n",
 	.notes =
 	"The pin stays until removed or the machine restarts; bpffs must be\n"
 	"mounted at /sys/fs/bpf (systemd does that).  Without a pin, pmon top\n"
-	"loads the program itself and other commands read /proc.  PMON_BACKEND\n"
-	"or pmon --backend proc|bpf|auto CMD chooses for one run.\n",
+	"loads the iterator itself and other commands read /proc.  PMON_BACKEND\n"
+	"or pmon --backend proc|bpf|auto CMD chooses for one run;\n"
+	"PMON_BPF_PASS=iterator passes over the walk.\n",
 	.exec = bpf_exec,
 };
