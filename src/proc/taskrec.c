@@ -89,58 +89,55 @@ static int by_pid(const void *a, const void *b)
 /*
  * Into pid order.  The walk's order is the task list's, the order the
  * processes were made in: rising pids, falling back where the pids
- * wrapped, so a few rising runs.  Those are merged (a copy of the array
- * per halving of the runs); qsort, which took 3 million instructions at
- * 10,000 processes, only when there are many.
+ * wrapped, so a few rising runs.  Those are merged at once into a new
+ * array, the smallest of the runs' heads taken each time (9 runs at
+ * 10,000 processes here: 90,000 comparisons and one copy, where merging
+ * them two by two copied the array four times and qsort took 3 million
+ * instructions); qsort only when there are many.
  */
 enum { MERGE_RUNS = 32 };
 
-static void merge_two(const struct taskrec *a, size_t na, const struct taskrec *b,
-		      size_t nb, struct taskrec *out)
+static void sort_by_pid(struct taskrec_pass *p)
 {
-	size_t i = 0, j = 0;
-
-	while (i < na && j < nb)
-		*out++ = b[j].pid < a[i].pid ? b[j++] : a[i++];
-	memcpy(out, a + i, (na - i) * sizeof(*a));
-	memcpy(out + (na - i), b + j, (nb - j) * sizeof(*b));
-}
-
-static void sort_by_pid(struct taskrec *procs, size_t n)
-{
-	size_t start[MERGE_RUNS + 1], runs = 0;
-	struct taskrec *tmp, *from = procs, *to, *swap;
+	size_t head[MERGE_RUNS], end[MERGE_RUNS], runs = 0, n = p->n, out_cap;
+	struct taskrec *in = p->procs, *out;
 
 	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && procs[i - 1].pid < procs[i].pid)
+		if (i > 0 && in[i - 1].pid < in[i].pid)
 			continue;
 		if (runs == MERGE_RUNS) {
-			qsort(procs, n, sizeof(*procs), by_pid);
+			qsort(in, n, sizeof(*in), by_pid);
 			return;
 		}
-		start[runs++] = i;
+		if (runs)
+			end[runs - 1] = i;
+		head[runs++] = i;
 	}
 	if (runs < 2)
 		return;
-	start[runs] = n;
-	to = tmp = xreallocarray(NULL, n, sizeof(*procs));
-	while (runs > 1) { /* runs r and r + 1 into one, from -> to */
-		size_t out = 0;
-
-		for (size_t r = 0; r < runs; r += 2) {
-			size_t a = start[r], b = start[r + 1];
-			size_t end = r + 1 < runs ? start[r + 2] : n;
-
-			merge_two(from + a, b - a, from + b, end - b, to + a);
-			start[out++] = a;
-		}
-		start[out] = n;
-		runs = out;
-		swap = from, from = to, to = swap;
+	end[runs - 1] = n;
+	if (p->spare_cap < n) { /* kept: a watch sorts every pass */
+		free(p->spare);
+		p->spare = big_alloc(n * sizeof(*out));
+		if (!p->spare)
+			p->spare = xreallocarray(NULL, n, sizeof(*out));
+		p->spare_cap = n;
 	}
-	if (from != procs)
-		memcpy(procs, from, n * sizeof(*procs));
-	free(tmp);
+	out = p->spare;
+	out_cap = p->spare_cap;
+	for (size_t o = 0; o < n; o++) {
+		size_t min = runs;
+
+		for (size_t r = 0; r < runs; r++)
+			if (head[r] < end[r] &&
+			    (min == runs || in[head[r]].pid < in[head[min]].pid))
+				min = r;
+		out[o] = in[head[min]++];
+	}
+	p->spare = p->procs;
+	p->spare_cap = p->cap;
+	p->procs = out;
+	p->cap = out_cap;
 }
 
 const struct taskrec *taskrec_find(const struct taskrec_pass *p, pid_t pid)
@@ -267,7 +264,7 @@ int taskrec_decode(void *buf, size_t len, struct taskrec_pass *p)
 		 * goes in the order the processes were made. */
 		for (size_t i = 1; i < p->n; i++) {
 			if (p->procs[i - 1].pid >= p->procs[i].pid) {
-				sort_by_pid(p->procs, p->n);
+				sort_by_pid(p);
 				break;
 			}
 		}
@@ -284,6 +281,7 @@ int taskrec_decode(void *buf, size_t len, struct taskrec_pass *p)
 void taskrec_pass_free(struct taskrec_pass *p)
 {
 	free(p->procs);
+	free(p->spare);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -34,6 +34,8 @@ struct taskrec {
 struct taskrec_pass {
 	struct taskrec *procs; /* in pid order */
 	size_t n, cap;
+	struct taskrec *spare; /* what a pass out of order is merged into */
+	size_t spare_cap;
 	size_t tasks;          /* tasks visited: processes and threads */
 	unsigned pidns_level;  /* of the reader */
 	bool rss_exact;        /* PMON_REC_RSS_EXACT */
