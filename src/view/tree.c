@@ -7,10 +7,13 @@
 #include "util/util.h"
 #include "view/tree.h"
 
-const struct tree_glyphs tree_glyphs_utf8 = {
-	"\u2502  ", "\u251c\u2500 ", "\u2514\u2500 ", "   ",
-};
-const struct tree_glyphs tree_glyphs_ascii = {"|  ", "|- ", "`- ", "   "};
+#define GLYPHS(vert, tee, corner, space) { \
+	vert, tee, corner, space, \
+	sizeof(vert) - 1, sizeof(tee) - 1, sizeof(corner) - 1, sizeof(space) - 1, \
+}
+const struct tree_glyphs tree_glyphs_utf8 =
+	GLYPHS("\u2502  ", "\u251c\u2500 ", "\u2514\u2500 ", "   ");
+const struct tree_glyphs tree_glyphs_ascii = GLYPHS("|  ", "|- ", "`- ", "   ");
 
 static int32_t index_of(const struct proc *procs, size_t n, pid_t pid)
 {
@@ -258,7 +261,8 @@ size_t tree_prefix(const struct tree *t, const int32_t *path, int32_t depth,
 		bool more = t->next_sibling[v] >= 0;
 		const char *piece = d < depth ? (more ? g->vert : g->space) :
 						(more ? g->tee : g->corner);
-		size_t n = strlen(piece);
+		size_t n = d < depth ? (more ? g->vert_len : g->space_len) :
+				       (more ? g->tee_len : g->corner_len);
 
 		if (len + n + 1 > size)
 			break;

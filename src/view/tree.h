@@ -55,6 +55,9 @@ size_t tree_preorder(const struct tree *t, int32_t *order, int32_t *depth);
  * ancestor at depth d (path[depth] is the node itself). */
 struct tree_glyphs {
 	const char *vert, *tee, *corner, *space; /* "│  " "├─ " "└─ " "   " */
+	unsigned char vert_len, tee_len, corner_len, space_len; /* strlen()s:
+		   a strlen per level of every row was a twentieth of pmon tree's
+		   instructions (1.4M at 10,000 processes) */
 };
 extern const struct tree_glyphs tree_glyphs_utf8, tree_glyphs_ascii;
 size_t tree_prefix(const struct tree *t, const int32_t *path, int32_t depth,
