@@ -87,20 +87,40 @@ static void sort_unique(pid_t *pids, size_t from, size_t *n)
 	*n = out;
 }
 
+/* Which pids the pass has, a bit each up to its highest: a search of
+ * the pass for every parent was 5% of pmon tree's instructions (1.3M at
+ * 10,000 processes); the bits cost 4 KiB where pid_max is 32768. */
+static unsigned char *pids_seen(const struct taskrec_pass *pass, pid_t *top)
+{
+	unsigned char *bits;
+
+	*top = pass->n ? pass->procs[pass->n - 1].pid : 0;
+	bits = xcalloc((size_t)*top / 8 + 1, 1);
+	for (size_t i = 0; i < pass->n; i++) {
+		pid_t pid = pass->procs[i].pid;
+
+		if (pid > 0) /* (a pid is, from any kernel) */
+			bits[pid / 8] |= (unsigned char)(1u << (pid % 8));
+	}
+	return bits;
+}
+
 void taskiter_missing_parents(const struct taskiter *it, pid_t **pids,
 			      size_t *n, size_t *cap)
 {
 	size_t from = *n;
+	pid_t top;
+	unsigned char *seen = pids_seen(&it->pass, &top);
 
 	for (size_t i = 0; i < it->pass.n; i++) {
 		pid_t ppid = it->pass.procs[i].ppid;
 
 		if (i > 0 && ppid == it->pass.procs[i - 1].ppid)
 			continue; /* siblings: the same answer */
-
-		if (ppid > 0 && !taskrec_find(&it->pass, ppid))
+		if (ppid > 0 && (ppid > top || !(seen[ppid / 8] & (1u << (ppid % 8)))))
 			push_pid(pids, n, cap, ppid);
 	}
+	free(seen);
 	sort_unique(*pids, from, n);
 }
 

@@ -442,6 +442,35 @@ static void test_long_name_from_proc_when_not_in_the_pass(void **state)
 
 /* ---- did the pass miss processes? ------------------------------------------- */
 
+/* The parents a pass names but does not show: once each, in pid order,
+ * below its highest pid and above it. */
+static void test_missing_parents(void **state)
+{
+	struct pass_buf b = {.len = 0};
+	struct taskiter it = {0};
+	pid_t *pids = NULL;
+	size_t n = 0, cap = 0;
+
+	(void)state;
+	put_header(&b, PMON_REC_VERSION);
+	put_task(&b, task(1, 0, "init"));
+	put_task(&b, task(5, 1, "a"));
+	put_task(&b, task(7, 3, "b"));
+	put_task(&b, task(9, 3, "c"));
+	put_task(&b, task(12, 40, "d"));
+	put_task(&b, task(13, 12, "e"));
+	put_task(&b, task(16, 3, "f"));
+	put_task(&b, task(2, 16, "g")); /* after a wrap: the highest is a parent */
+	put_trailer(&b);
+	assert_int_equal(taskrec_decode(b.data, b.len, &it.pass), 0);
+	taskiter_missing_parents(&it, &pids, &n, &cap);
+	assert_int_equal(n, 2);
+	assert_int_equal(pids[0], 3);
+	assert_int_equal(pids[1], 40);
+	free(pids);
+	taskrec_pass_free(&it.pass);
+}
+
 static void test_incomplete_when_the_count_is_short(void **state)
 {
 	struct taskiter it = {.pass = {.tasks = 100}};
@@ -493,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_workers_name_from_proc),
 		cmocka_unit_test(test_long_name_from_proc_when_not_in_the_pass),
 		cmocka_unit_test(test_incomplete_when_the_count_is_short),
+		cmocka_unit_test(test_missing_parents),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
