@@ -242,31 +242,19 @@ void str_copy(char *dst, size_t size, const char *s)
 	dst[n] = '\0';
 }
 
-void buf_reserve(struct buf *b, size_t more)
+void buf_grow(struct buf *b, size_t more)
 {
-	size_t need = b->len + more + 1;
+	size_t need;
 
+	if (more > SIZE_MAX - 1 - b->len) /* overflow */
+		out_of_memory(SIZE_MAX);
+	need = b->len + more + 1;
 	if (need <= b->cap)
 		return;
-	if (need < b->len) /* overflow */
-		out_of_memory(SIZE_MAX);
 	b->cap = b->cap ? b->cap : 64;
 	while (b->cap < need)
 		b->cap *= 2;
 	b->data = xreallocarray(b->data, b->cap, 1);
-}
-
-void buf_append(struct buf *b, const void *p, size_t n)
-{
-	buf_reserve(b, n);
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void buf_puts(struct buf *b, const char *s)
-{
-	buf_append(b, s, strlen(s));
 }
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
@@ -291,13 +279,6 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(b, fmt, ap);
 	va_end(ap);
-}
-
-void buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->data)
-		b->data[0] = '\0';
 }
 
 void buf_free(struct buf *b)
