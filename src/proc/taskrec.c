@@ -140,6 +140,21 @@ static void sort_by_pid(struct taskrec_pass *p)
 	p->cap = out_cap;
 }
 
+/* A process twice, one kept (the first met, unless there were so many
+ * runs that qsort sorted them): the walk can meet a process twice
+ * when a thread that execs takes its leader's place in the task list
+ * while the walk passes (de_thread), which the iterator, going by pid,
+ * cannot. */
+static void drop_repeats(struct taskrec_pass *p)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (out == 0 || p->procs[out - 1].pid != p->procs[i].pid)
+			p->procs[out++] = p->procs[i];
+	p->n = out;
+}
+
 const struct taskrec *taskrec_find(const struct taskrec_pass *p, pid_t pid)
 {
 	size_t lo = 0, hi = p->n;
@@ -265,6 +280,7 @@ int taskrec_decode(void *buf, size_t len, struct taskrec_pass *p)
 		for (size_t i = 1; i < p->n; i++) {
 			if (p->procs[i - 1].pid >= p->procs[i].pid) {
 				sort_by_pid(p);
+				drop_repeats(p);
 				break;
 			}
 		}
@@ -312,9 +328,11 @@ unsigned long long taskrec_cpu_ticks(unsigned long long rtime,
 		} else if (utime == 0) {
 			st = rtime;
 		} else {
-			/* mul_u64_u64_div_u64(stime, rtime, stime + utime) */
+			/* mul_u64_u64_div_u64(stime, rtime, stime + utime),
+			 * the sum in 128 bits too: from bytes that are not
+			 * the kernel's (a pin not ours) it can wrap to 0 */
 			st = (unsigned long long)((unsigned __int128)stime * rtime /
-						  (stime + utime));
+						  ((unsigned __int128)stime + utime));
 			if (st > rtime)
 				st = rtime;
 		}

@@ -289,6 +289,25 @@ static void test_decode_walk_order_and_idle_task(void **state)
 	taskrec_pass_free(&p);
 }
 
+/* A process met twice by the walk (a thread that execs takes its
+ * leader's place while it passes) is one row, the first met. */
+static void test_decode_keeps_a_process_once(void **state)
+{
+	struct pass_buf b = {.len = 0};
+	struct taskrec_pass p = {0};
+
+	(void)state;
+	put_header(&b, PMON_REC_VERSION);
+	put_task(&b, task(40, 1, "before"));
+	put_task(&b, task(7, 1, "x"));
+	put_task(&b, task(40, 1, "after"));
+	put_trailer(&b);
+	assert_int_equal(taskrec_decode(b.data, b.len, &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(taskrec_name(taskrec_find(&p, 40)), "before");
+	taskrec_pass_free(&p);
+}
+
 /* Rising runs are merged (few) or sorted whole (many): pid order either
  * way, every process once. */
 static void check_runs_sorted(const pid_t *pids, size_t n)
@@ -366,6 +385,9 @@ static void test_cpu_ticks_no_overflow(void **state)
 
 	assert_int_equal(taskrec_cpu_ticks(100 * day, 60 * day, 40 * day, 0, 0, 100),
 			 100ULL * 86400 * 100);
+	/* Samples whose sum wraps (bytes of a pin not pmon's; the fuzzer
+	 * found it): no division by zero, and no more than the run time. */
+	assert_true(taskrec_cpu_ticks(100 * MS, ~0ULL, 1, 0, 0, 100) <= 10);
 }
 
 /* ---- struct proc ----------------------------------------------------------------------- */
@@ -515,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_decode_sorts_out_of_order),
 		cmocka_unit_test(test_decode_walk_order_and_idle_task),
 		cmocka_unit_test(test_decode_merges_rising_runs),
+		cmocka_unit_test(test_decode_keeps_a_process_once),
 		cmocka_unit_test(test_cpu_ticks_scaled_by_the_samples),
 		cmocka_unit_test(test_cpu_ticks_never_below_what_was_shown),
 		cmocka_unit_test(test_cpu_ticks_no_overflow),
