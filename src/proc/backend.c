@@ -35,6 +35,7 @@
 
 #include "proc/backend.h"
 #include "proc/bpf.h"
+#include "proc/bpfwalk.h"
 #include "proc/reader.h"
 #include "proc/taskiter.h"
 
@@ -183,6 +184,9 @@ static int replace_pin(void)
 	struct buf why = {0};
 	int rc = bpf_load(true, &why) == 0 ? bpf_pin(BPF_PIN_DIR, &why) : -1;
 
+	/* What this process loaded is the pins' now: read as they are, in
+	 * turns (and the walk's handles of the old pins closed). */
+	bpf_unload();
 	debug(rc == 0 ? "replaced a pin of another format" : why.data);
 	buf_free(&why);
 	return rc;
@@ -318,9 +322,11 @@ int proc_bpf_install(struct buf *msg)
 		errno = err;
 		return -1;
 	}
-	buf_printf(msg, "pinned %s in %s (mode 0600, format %d; loading took %.0f ms "
-		   "of CPU)", bpf_walk_loaded() ? "the walk and the task iterator" :
-		   "the task iterator (no walk: the kernel has no open-coded task iterator)",
+	if (bpf_walk_loaded())
+		buf_puts(msg, "pinned the walk and the task iterator");
+	else
+		buf_printf(msg, "pinned the task iterator (no walk: %s)", bpf_walk_why());
+	buf_printf(msg, " in %s (mode 0600, format %d; loading took %.0f ms of CPU)",
 		   BPF_PIN_DIR, PMON_REC_VERSION, cpu_ms() - t0);
 	bpf_unload();
 	it.pin = BPF_PIN_DIR;
@@ -396,6 +402,30 @@ static bool pin_status(struct buf *out, bool can_read)
 	return current;
 }
 
+/* The walk's line of the status; false when its pins disagree. */
+static bool walk_status(struct buf *out, bool can_read)
+{
+	struct stat sb;
+
+	buf_puts(out, "walk:       " BPF_PIN_DIR "/" BPF_WALK_PIN ": ");
+	if (stat(BPF_PIN_DIR "/" BPF_WALK_PIN, &sb) < 0) {
+		buf_printf(out, "%s\n", errno == ENOENT ?
+			   "none (Linux 6.7+ and pmon bpf install make it)" : strerror(errno));
+		return true;
+	}
+	if (!can_read) {
+		buf_puts(out, "pinned; not read (no privilege)\n");
+		return true;
+	}
+	if (bpfwalk_pins_agree(BPF_PIN_DIR) == 0) {
+		buf_puts(out, "pinned with its ring\n");
+		return true;
+	}
+	buf_printf(out, "%s\n", errno == ENOENT ? "not of the install its ring is of "
+		   "(readers use the iterator; pmon bpf install mends it)" : strerror(errno));
+	return false;
+}
+
 int proc_bpf_status(struct buf *out)
 {
 	const char *why, *ns = namespaces_differ();
@@ -414,5 +444,7 @@ int proc_bpf_status(struct buf *out)
 	buf_printf(out, "bpffs:      %s: %s\n", BPF_FS,
 		   bpf_is_bpffs(BPF_FS) ? "mounted" : "not mounted (no pin can be made)");
 	current = pin_status(out, built && priv && !ns);
+	if (!walk_status(out, built && priv && !ns))
+		current = false;
 	return current ? 0 : 1;
 }

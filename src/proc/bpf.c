@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
@@ -160,6 +161,8 @@ static int read_pins(const char *dir, unsigned items, struct buf *raw,
 static struct task_iter *skel;
 static struct bpf_link *iter_link;
 static int walk_prog = -1, walk_ring = -1; /* in skel, when the walk loaded */
+static bool walk_pinned;   /* ... and pinned: its ring is every reader's */
+static char walk_why[256]; /* why the walk did not load, when it did not */
 
 bool bpf_built(const char **why)
 {
@@ -285,8 +288,10 @@ int bpf_load(bool walk, struct buf *why)
 	int err;
 	const char *no;
 
-	if (iter_link)
+	if (iter_link && (!walk || walk_prog >= 0 || walk_why[0]))
 		return 0;
+	if (iter_link) /* loaded without the walk, which is wanted now */
+		bpf_unload();
 	if (!libbpf && !(libbpf = bpflib_load(&no))) {
 		if (why)
 			buf_printf(why, "libbpf (Debian: libbpf1) cannot be loaded: %s", no);
@@ -296,8 +301,16 @@ int bpf_load(bool walk, struct buf *why)
 	libbpf->set_print(libbpf_print);
 	libbpf_said[0] = '\0';
 	/* A kernel before 6.7 has no open-coded task iterator and refuses
-	 * the walk: loaded again without it (libbpf loads an object once). */
+	 * the walk: loaded again without it (libbpf loads an object once),
+	 * with the reason kept for pmon bpf install to give. */
 	if (!walk || load_object(true, NULL) < 0) {
+		if (walk) {
+			struct buf reason = {0};
+
+			fail(&reason, errno, "loading the walk");
+			snprintf(walk_why, sizeof(walk_why), "%s", reason.data);
+			buf_free(&reason);
+		}
 		bpf_unload();
 		libbpf_said[0] = '\0';
 		if (load_object(false, why) < 0) {
@@ -307,6 +320,7 @@ int bpf_load(bool walk, struct buf *why)
 			return -1;
 		}
 	} else {
+		walk_why[0] = '\0';
 		walk_prog = libbpf->program__fd(skel->progs.pmon_walk);
 		walk_ring = libbpf->map__fd(skel->maps.walk_ring);
 	}
@@ -335,12 +349,18 @@ void bpf_unload(void)
 	task_iter__destroy(skel);
 	skel = NULL;
 	walk_prog = walk_ring = -1;
+	walk_pinned = false;
 	bpfwalk_free();
 }
 
 bool bpf_walk_loaded(void)
 {
 	return walk_prog >= 0;
+}
+
+const char *bpf_walk_why(void)
+{
+	return walk_why;
 }
 
 int bpf_read_pass(const char *dir, unsigned items, struct buf *raw, unsigned *version)
@@ -351,7 +371,9 @@ int bpf_read_pass(const char *dir, unsigned items, struct buf *raw, unsigned *ve
 		errno = EINVAL;
 		return -1;
 	}
-	if (walk_prog >= 0 && walk_allowed()) {
+	/* Not once pinned: its ring is then the readers' of the pins, who
+	 * take turns at it (bpfwalk_pinned_pass). */
+	if (walk_prog >= 0 && !walk_pinned && walk_allowed()) {
 		int rc = bpfwalk_pass(walk_prog, walk_ring, items, raw, version);
 
 		if (rc == 0 || !iterator_instead(errno)) {
@@ -404,14 +426,13 @@ static int pin_one(const char *dir, const char *name, int fd, struct bpf_link *l
 	return 0;
 }
 
-int bpf_pin(const char *dir, struct buf *why)
+/* The pins made, under the lock their readers take turns with (held
+ * for a pass: waited for, up to a second), so that two installs at once
+ * cannot leave the walk of one beside the ring of the other. */
+static int pin_all(const char *dir, struct buf *why)
 {
 	char path[512];
 
-	if (!iter_link)
-		return fail(why, EINVAL, "the task iterator is not loaded");
-	if (pin_dir(dir, why) < 0)
-		return -1;
 	/* A reader that takes the new program with the old ring (or the
 	 * other way round) finds its ring empty, reads the iterator and
 	 * opens the pins again next time (bpfwalk.c). */
@@ -419,12 +440,40 @@ int bpf_pin(const char *dir, struct buf *why)
 		if (pin_one(dir, BPF_WALK_RING_PIN, walk_ring, NULL, why) < 0 ||
 		    pin_one(dir, BPF_WALK_PIN, walk_prog, NULL, why) < 0)
 			return -1;
-	} else {
-		/* a walk pinned by a pmon on a kernel booted before */
+		walk_pinned = true;
+	} else { /* the walk of an install that could load it */
 		snprintf(path, sizeof(path), "%s/" BPF_WALK_PIN, dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/" BPF_WALK_RING_PIN, dir);
 		unlink(path);
 	}
 	return pin_one(dir, BPF_ITER_PIN, -1, iter_link, why);
+}
+
+int bpf_pin(const char *dir, struct buf *why)
+{
+	int lock, rc, err;
+
+	if (!iter_link)
+		return fail(why, EINVAL, "the task iterator is not loaded");
+	if (pin_dir(dir, why) < 0)
+		return -1;
+	lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0)
+		return fail(why, errno, dir);
+	for (int tries = 0; flock(lock, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if (errno != EWOULDBLOCK || tries == 100) {
+			err = errno == EWOULDBLOCK ? EBUSY : errno;
+			close(lock);
+			return fail(why, err, "the pins' lock (another pmon holds it)");
+		}
+		usleep(10000);
+	}
+	rc = pin_all(dir, why);
+	err = errno;
+	close(lock);
+	errno = err;
+	return rc;
 }
 
 #else /* !PMON_HAVE_BPF */
@@ -456,6 +505,11 @@ void bpf_unload(void)
 bool bpf_walk_loaded(void)
 {
 	return false;
+}
+
+const char *bpf_walk_why(void)
+{
+	return PMON_BPF_MISSING;
 }
 
 const char *bpf_pass_way(void)

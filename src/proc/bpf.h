@@ -39,6 +39,8 @@ bool bpf_built(const char **why);
 int bpf_load(bool walk, struct buf *why);
 bool bpf_loaded(void);
 bool bpf_walk_loaded(void);
+/* Why the walk was asked for and did not load (libbpf's words), or "". */
+const char *bpf_walk_why(void);
 void bpf_unload(void);
 
 /*

@@ -72,24 +72,53 @@ static void ring_unmap(void)
 	ring = (struct ring){.fd = -1};
 }
 
-static int ring_size(int fd, size_t *size)
+/* BPF_OBJ_GET_INFO_BY_FD into info (len bytes, filled in by the caller:
+ * where the kernel is to put arrays). */
+static int obj_info(int fd, void *info, __u32 len)
 {
-	struct bpf_map_info info;
 	union bpf_attr a;
 
-	memset(&info, 0, sizeof(info));
 	memset(&a, 0, sizeof(a));
 	a.info.bpf_fd = (__u32)fd;
-	a.info.info_len = sizeof(info);
-	a.info.info = ptr(&info);
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) < 0)
+	a.info.info_len = len;
+	a.info.info = ptr(info);
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a);
+}
+
+/* The ring's size, and its id when id is given. */
+static int ring_info(int fd, size_t *size, __u32 *id)
+{
+	struct bpf_map_info info;
+
+	memset(&info, 0, sizeof(info));
+	if (obj_info(fd, &info, sizeof(info)) < 0)
 		return -1;
 	if (info.type != BPF_MAP_TYPE_RINGBUF) {
 		errno = EPROTO;
 		return -1;
 	}
 	*size = info.max_entries;
+	if (id)
+		*id = info.id;
 	return 0;
+}
+
+/* Whether prog writes into the map whose id is ring_id: the walk and
+ * the ring pinned by one install, not each by another. */
+static bool writes_into(int prog, __u32 ring_id)
+{
+	struct bpf_prog_info info;
+	__u32 ids[16];
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = ptr(ids);
+	if (obj_info(prog, &info, sizeof(info)) < 0)
+		return false;
+	for (__u32 i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] == ring_id)
+			return true;
+	return false;
 }
 
 static int ring_map(int fd)
@@ -100,7 +129,7 @@ static int ring_map(int fd)
 	if (ring.fd == fd)
 		return 0;
 	ring_unmap();
-	if (ring_size(fd, &size) < 0)
+	if (ring_info(fd, &size, NULL) < 0)
 		return -1;
 	c = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (c == MAP_FAILED)
@@ -206,6 +235,8 @@ static int pin_prog = -1, pin_ring = -1;
 static int open_pins(const char *dir)
 {
 	char path[512];
+	size_t size;
+	__u32 id;
 
 	if (pin_prog >= 0)
 		return 0;
@@ -213,11 +244,22 @@ static int open_pins(const char *dir)
 	pin_prog = bpfwalk_obj_get(path);
 	snprintf(path, sizeof(path), "%s/" BPF_WALK_RING_PIN, dir);
 	pin_ring = pin_prog >= 0 ? bpfwalk_obj_get(path) : -1;
-	if (pin_ring >= 0)
+	/* Pins of two installs (one that stopped between its two pins, with
+	 * another between): no pass through them. */
+	if (pin_ring >= 0 && ring_info(pin_ring, &size, &id) == 0 &&
+	    writes_into(pin_prog, id))
 		return 0;
 	bpfwalk_free();
 	errno = ENOENT;
 	return -1;
+}
+
+int bpfwalk_pins_agree(const char *dir)
+{
+	int rc = open_pins(dir);
+
+	bpfwalk_free();
+	return rc;
 }
 
 int bpfwalk_pinned_pass(const char *dir, unsigned items, struct buf *raw,
@@ -239,9 +281,10 @@ int bpfwalk_pinned_pass(const char *dir, unsigned items, struct buf *raw,
 	}
 	rc = bpfwalk_pass(pin_prog, pin_ring, items, raw, version);
 	err = errno;
-	/* An empty ring: a program and a ring of two installs (one made
-	 * while these were opened); opened again next time. */
-	if (rc < 0 && err == EAGAIN)
+	/* An empty ring (a program and a ring of two installs, one made
+	 * while these were opened) or a pass of another format (pins
+	 * replaced by another pmon): opened again next time. */
+	if (rc < 0 && (err == EAGAIN || err == ESTALE || err == EPROTO))
 		bpfwalk_free();
 	close(lock);
 	errno = err;

@@ -32,6 +32,10 @@ int bpfwalk_pass(int prog, int ringfd, unsigned items, struct buf *raw,
 int bpfwalk_pinned_pass(const char *dir, unsigned items, struct buf *raw,
 			unsigned *version);
 
+/* 0 when dir has the walk's pins, of one install; -1 with ENOENT when
+ * not (none, or a walk and a ring of two installs), or another errno. */
+int bpfwalk_pins_agree(const char *dir);
+
 /* The ring unmapped, the pins closed. */
 void bpfwalk_free(void);
 

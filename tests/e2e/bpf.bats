@@ -217,6 +217,60 @@ in_private_bpffs() {
 	[ "${#lines[@]}" -eq 6 ]
 }
 
+@test "a walk of an older pmon's format is replaced, and the new pins are read in turns" {
+	need_bpf_root
+	[ "$(way)" = walk ] || skip "the kernel has no open-coded task iterator (6.7+)"
+	[ -s "$V0" ] || skip "no test objects (make tests)"
+	command -v bpftool >/dev/null || skip "no bpftool"
+	run in_private_bpffs '
+		mkdir -m 700 /sys/fs/bpf/pmon /sys/fs/bpf/v0 /sys/fs/bpf/v0maps
+		bpftool prog loadall '"$V0"' /sys/fs/bpf/v0 pinmaps /sys/fs/bpf/v0maps
+		mv /sys/fs/bpf/v0/pmon_walk '"$WALK"'
+		mv /sys/fs/bpf/v0maps/walk_ring '"$RING"'
+		bpftool iter pin '"$V0"' '"$PIN"'
+		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
+		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
+		"$PMON" bpf status | grep -E "^(pin|walk):"
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "pmon: backend: replaced a pin of another format" ]
+	[ "${lines[1]}" = "pmon: backend: bpf, pinned walk" ]
+	[ "${lines[2]}" = "pmon: backend: bpf, pinned walk" ]
+	[[ "${lines[3]}" == *"; current (format "*", read by the walk): "* ]]
+	[ "${lines[4]}" = "walk:       $WALK: pinned with its ring" ]
+	[ "${#lines[@]}" -eq 5 ]
+}
+
+@test "a walk beside the ring of another install is not used, and status says so; install waits for the readers' lock" {
+	need_bpf_root
+	[ "$(way)" = walk ] || skip "the kernel has no open-coded task iterator (6.7+)"
+	run in_private_bpffs '
+		"$PMON" bpf install >/dev/null
+		mv '"$RING"' /sys/fs/bpf/old_ring
+		"$PMON" bpf install >/dev/null
+		mv /sys/fs/bpf/old_ring '"$RING"'
+		PMON_BPF_DEBUG=1 "$PMON" ps 2>&1 >/dev/null
+		"$PMON" bpf status | grep "^walk:"
+		"$PMON" bpf status >/dev/null || echo "status: 1"
+		# a reader holding the lock (stopped, say) for longer than a second
+		exec 9</sys/fs/bpf/pmon
+		flock -x 9
+		"$PMON" bpf install 2>&1 && echo "install: 0"
+		flock -u 9
+		"$PMON" bpf install >/dev/null
+		"$PMON" bpf status | grep "^walk:"
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "pmon: backend: bpf, pinned iterator" ]
+	[[ "${lines[1]}" == "walk:       $WALK: not of the install its ring is of "* ]]
+	[ "${lines[2]}" = "status: 1" ]
+	[[ "${lines[3]}" == "pmon: bpf: the pins' lock (another pmon holds it): "* ]]
+	[ "${lines[4]}" = "walk:       $WALK: pinned with its ring" ]
+	[ "${#lines[@]}" -eq 5 ]
+}
+
 @test "pmon bpf install without a bpffs says how to mount one" {
 	need_bpf_root
 	run unshare -m --propagation private bash -c '
