@@ -169,17 +169,29 @@ static int ring_drain(struct buf *raw)
 	if (!raw->data && (raw->data = big_alloc(p - c + 1)))
 		raw->cap = big_size(p - c + 1);
 	buf_reset(raw);
+	if (p - c > ring.size) { /* not the kernel's */
+		errno = EPROTO;
+		return -1;
+	}
 	buf_reserve(raw, p - c);
 	while (c < p) {
 		const char *at = ring.data + (c & (ring.size - 1));
 		__u32 len;
 
+		if (p - c < BPF_RINGBUF_HDR_SZ) {
+			rc = -1;
+			break;
+		}
 		memcpy(&len, at, sizeof(len));
 		if (len & BPF_RINGBUF_BUSY_BIT) { /* never once the run is over */
 			rc = -1;
 			break;
 		}
 		len &= ~(__u32)BPF_RINGBUF_DISCARD_BIT;
+		if (len > p - c - BPF_RINGBUF_HDR_SZ) { /* not the kernel's */
+			rc = -1;
+			break;
+		}
 		buf_append(raw, at + BPF_RINGBUF_HDR_SZ, len);
 		c += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7UL;
 	}
