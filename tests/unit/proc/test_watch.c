@@ -67,6 +67,31 @@ static pid_t start_child(void)
 	return pid;
 }
 
+/* Until pid is in its pause() (named, and sleeping: nothing before the
+ * pause sleeps): a fixed wait was not enough when the machine was busy
+ * (a child still on its way ran during the refreshes counted on it). */
+static void wait_until_paused(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int tries = 0; tries < 2000; tries++) {
+		struct buf stat = {0};
+		const char *end;
+		bool paused;
+
+		assert_true(procfs_read(AT_FDCWD, path, &stat, 0, false) >= 0);
+		end = strrchr(stat.data, ')');
+		paused = strstr(stat.data, "(watch-child)") && end && end[1] == ' ' &&
+			 end[2] == 'S';
+		buf_free(&stat);
+		if (paused)
+			return;
+		usleep(5000);
+	}
+	fail_msg("child %d never reached its pause()", (int)pid);
+}
+
 /* The watch of each test, closed by the teardown even when an assertion
  * fails (cmocka leaves the test by longjmp): a failed test must not leave
  * thousands of descriptors to the next. */
@@ -273,7 +298,8 @@ static void test_idle_processes_are_skipped_but_shown_rows_are_exact(void **stat
 	(void)state;
 	for (size_t k = 0; k < ARRAY_LEN(kids); k++)
 		kids[k] = start_child();
-	usleep(100000); /* until they sleep in pause() */
+	for (size_t k = 0; k < ARRAY_LEN(kids); k++)
+		wait_until_paused(kids[k]);
 	assert_int_equal(procwatch_open(w, false), 0);
 	assert_int_equal(procwatch_open(&full, true), 0);
 	full.full = true;
@@ -469,6 +495,8 @@ static void test_settled_rows_drop_to_zero_and_follow_their_slot(void **state)
 	/* After the open: the refreshes find them (probed or listed). */
 	low = start_child();
 	high = start_child();
+	wait_until_paused(low);
+	wait_until_paused(high);
 	busy = start_busy_child();
 	i = refresh_until_busy(w, busy);
 	assert_true(i >= 0 && w->procs[i].cpu_pct > 0);
