@@ -55,6 +55,7 @@ int bpfwalk_obj_pin(int fd, const char *path)
 /* The ring last mapped, kept for the next pass (a watch's refresh). */
 static struct ring {
 	int fd;                  /* not ours to close */
+	__u32 id;                /* the map's */
 	size_t size;             /* of the data, a power of 2 */
 	unsigned long *consumer;
 	unsigned long *producer; /* the data follows it, mapped twice */
@@ -85,7 +86,7 @@ static int obj_info(int fd, void *info, __u32 len)
 	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a);
 }
 
-/* The ring's size, and its id when id is given. */
+/* The ring's size and id. */
 static int ring_info(int fd, size_t *size, __u32 *id)
 {
 	struct bpf_map_info info;
@@ -98,8 +99,7 @@ static int ring_info(int fd, size_t *size, __u32 *id)
 		return -1;
 	}
 	*size = info.max_entries;
-	if (id)
-		*id = info.id;
+	*id = info.id;
 	return 0;
 }
 
@@ -124,12 +124,13 @@ static bool writes_into(int prog, __u32 ring_id)
 static int ring_map(int fd)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), size;
+	__u32 id;
 	void *c, *p;
 
 	if (ring.fd == fd)
 		return 0;
 	ring_unmap();
-	if (ring_info(fd, &size, NULL) < 0)
+	if (ring_info(fd, &size, &id) < 0)
 		return -1;
 	c = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (c == MAP_FAILED)
@@ -142,7 +143,7 @@ static int ring_map(int fd)
 		errno = err;
 		return -1;
 	}
-	ring = (struct ring){.fd = fd, .size = size, .consumer = c, .producer = p,
+	ring = (struct ring){.fd = fd, .id = id, .size = size, .consumer = c, .producer = p,
 			     .data = (const char *)p + page};
 	return 0;
 }
@@ -247,8 +248,6 @@ static int pin_prog = -1, pin_ring = -1;
 static int open_pins(const char *dir)
 {
 	char path[512];
-	size_t size;
-	__u32 id;
 
 	if (pin_prog >= 0)
 		return 0;
@@ -257,9 +256,9 @@ static int open_pins(const char *dir)
 	snprintf(path, sizeof(path), "%s/" BPF_WALK_RING_PIN, dir);
 	pin_ring = pin_prog >= 0 ? bpfwalk_obj_get(path) : -1;
 	/* Pins of two installs (one that stopped between its two pins, with
-	 * another between): no pass through them. */
-	if (pin_ring >= 0 && ring_info(pin_ring, &size, &id) == 0 &&
-	    writes_into(pin_prog, id))
+	 * another between): no pass through them.  The ring is mapped here
+	 * already, for the pass (one query of it, not two). */
+	if (pin_ring >= 0 && ring_map(pin_ring) == 0 && writes_into(pin_prog, ring.id))
 		return 0;
 	bpfwalk_free();
 	errno = ENOENT;
